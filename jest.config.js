@@ -1,0 +1,24 @@
+/** Unit tests run in parallel; end-to-end suites drive the real engine and are given long timeouts. */
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false, isolatedModules: true }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: 2,
+  verbose: false,
+  reporters: ["default", "<rootDir>/test/support/count-reporter.js"],
+  projects: [
+    {
+      displayName: "unit",
+      testEnvironment: "node",
+      testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+    },
+    {
+      displayName: "e2e",
+      testEnvironment: "node",
+      testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+      slowTestThreshold: 600,
+    },
+  ],
+};

@@ -1,0 +1,125 @@
+# Shared set-up for every npm script: finds or installs Node >= 22, installs the
+# npm dependencies, finds or builds the Pulumi CLI, and exports the variables
+# that keep the engine offline. Sourced by scripts/run.sh; prints progress on
+# stderr and, on failure, one line saying what is missing and how to fix it.
+
+TC_ROOT=${TC_ROOT:?TC_ROOT must be set to the package root}
+TC_CACHE=${PULUMI_AI_GATEWAY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-ai-gateway}
+TC_MIN_NODE_MAJOR=22
+TC_NODE_PACKAGE_MAJOR=24
+# 3.216 is the first engine that takes refreshed inputs from a dynamic provider's read.
+TC_MIN_PULUMI=3.216.0
+TC_BIN="$TC_ROOT/.tooling/bin"
+
+tc_say() { printf '%s\n' "$*" >&2; }
+tc_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# True when version $1 >= version $2 (dotted numbers, no leading v).
+tc_version_ge() {
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+tc_node_major() {
+  "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+
+tc_ensure_node() {
+  local candidate major cached="$TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR/node_modules/node/bin/node"
+  if candidate=$(command -v node 2>/dev/null); then
+    major=$(tc_node_major "$candidate")
+    if [ "$major" -ge "$TC_MIN_NODE_MAJOR" ]; then
+      TC_NODE="$candidate"
+      return
+    fi
+  fi
+  if [ ! -x "$cached" ]; then
+    command -v npm >/dev/null 2>&1 ||
+      tc_die "Node >= $TC_MIN_NODE_MAJOR is not on PATH and npm is missing, so it cannot be installed; install Node $TC_MIN_NODE_MAJOR or newer."
+    tc_say "Installing Node $TC_NODE_PACKAGE_MAJOR from the npm registry into $TC_CACHE (once; this machine has Node ${major:-none})..."
+    local staging="$TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR.partial"
+    rm -rf "$staging" && mkdir -p "$staging"
+    if ! npm install --prefix "$staging" --no-audit --no-fund --no-save --loglevel=error \
+        "node@$TC_NODE_PACKAGE_MAJOR" >"$staging.log" 2>&1; then
+      tc_die "installing Node $TC_NODE_PACKAGE_MAJOR with npm failed (log: $staging.log); check that the npm registry is reachable."
+    fi
+    rm -rf "$TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR"
+    mv "$staging" "$TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR"
+  fi
+  [ "$(tc_node_major "$cached")" -ge "$TC_MIN_NODE_MAJOR" ] ||
+    tc_die "the cached Node at $cached does not run; delete $TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR and retry."
+  TC_NODE="$cached"
+}
+
+# Installs node_modules when they are missing or older than the lock file.
+tc_ensure_deps() {
+  local stamp="$TC_ROOT/node_modules/.installed-lock-sha" want
+  want=$(cat "$TC_ROOT/package.json" "$TC_ROOT/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return
+  fi
+  tc_say "Installing npm dependencies..."
+  # `npm install` rather than `npm ci`: npm 11 leaves other platforms'
+  # optional packages out of the lock file and `npm ci` then refuses it.
+  local log="$TC_CACHE/npm-install.log"
+  mkdir -p "$TC_CACHE"
+  if ! (cd "$TC_ROOT" && npm install --no-audit --no-fund --loglevel=error >"$log" 2>&1); then
+    tail -n 20 "$log" >&2
+    tc_die "npm install failed (full log: $log)."
+  fi
+  echo "$want" >"$stamp"
+}
+
+tc_pulumi_version_of() {
+  "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9][0-9.]*\).*/\1/p' | head -n1
+}
+
+# Uses pulumi from PATH when recent enough; otherwise the cached or freshly
+# built CLI matching the installed @pulumi/pulumi (or the nearest release the
+# Go module proxy serves).
+tc_ensure_pulumi() {
+  local candidate version
+  if candidate=$(PATH=$(tc_path_without_tooling) command -v pulumi 2>/dev/null); then
+    version=$(tc_pulumi_version_of "$candidate")
+    if [ -n "$version" ] && tc_version_ge "$version" "$TC_MIN_PULUMI"; then
+      TC_PULUMI="$candidate"
+      return
+    fi
+    tc_say "Ignoring pulumi ${version:-of unknown version} at $candidate: version $TC_MIN_PULUMI or newer is needed."
+  fi
+  local sdk_version
+  sdk_version=$("$TC_NODE" -p 'require(process.argv[1]).version' "$TC_ROOT/node_modules/@pulumi/pulumi/package.json") ||
+    tc_die "cannot read the installed @pulumi/pulumi version; run npm install."
+  TC_PULUMI=$(bash "$TC_ROOT/scripts/build-pulumi.sh" "$sdk_version" "$TC_CACHE/pulumi") || exit 1
+}
+
+tc_path_without_tooling() {
+  printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$TC_BIN" | paste -sd: -
+}
+
+# Links the tools the engine looks up by name into one directory on PATH.
+tc_link_tools() {
+  mkdir -p "$TC_BIN"
+  ln -sfn "$TC_PULUMI" "$TC_BIN/pulumi"
+  ln -sfn "$TC_NODE" "$TC_BIN/node"
+  ln -sfn "$TC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$TC_BIN/pulumi-resource-pulumi-nodejs"
+}
+
+tc_export_env() {
+  export PATH="$TC_BIN:$(dirname "$TC_NODE"):$(tc_path_without_tooling)"
+  export PULUMI_SKIP_UPDATE_CHECK=true
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_DISABLE_REGISTRY_RESOLVE=true
+  export PULUMI_SKIP_CONFIRMATIONS=true
+  export PULUMI_AI_GATEWAY_PULUMI="$TC_PULUMI"
+}
+
+# Everything above, in order. Safe to call repeatedly: each step is skipped
+# when its result is already there.
+tc_prepare() {
+  tc_ensure_node
+  export PATH="$(dirname "$TC_NODE"):$PATH"
+  tc_ensure_deps
+  tc_ensure_pulumi
+  tc_link_tools
+  tc_export_env
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Entry point of every npm script. npm may be running on the machine's older
+# Node; this script sets up the toolchain first and then runs the real work
+# under Node >= 22 with the offline Pulumi environment.
+set -euo pipefail
+TC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$TC_ROOT/scripts/lib/toolchain.sh"
+cd "$TC_ROOT"
+
+command=${1:-}
+shift || true
+
+build() {
+  node node_modules/typescript/bin/tsc -p tsconfig.json || tc_die "the TypeScript build failed (errors above)."
+}
+
+case "$command" in
+  test)
+    tc_prepare
+    build
+    exec node node_modules/jest/bin/jest.js "$@"
+    ;;
+  demo)
+    tc_prepare
+    build
+    exec node dist/scripts/demo.js "$@"
+    ;;
+  build)
+    tc_ensure_node
+    export PATH="$(dirname "$TC_NODE"):$PATH"
+    tc_ensure_deps
+    build
+    ;;
+  emulator)
+    tc_ensure_node
+    export PATH="$(dirname "$TC_NODE"):$PATH"
+    tc_ensure_deps
+    build
+    exec node dist/emulator/cli.js "$@"
+    ;;
+  bench)
+    tc_prepare
+    build
+    exec node "dist/bench/${1:?usage: npm run bench -- <name>}.js" "${@:2}"
+    ;;
+  shellenv)
+    # Progress goes to stderr; stdout is only the lines for eval.
+    tc_prepare
+    printf 'export PATH=%q\n' "$PATH"
+    for name in PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION \
+        PULUMI_DISABLE_REGISTRY_RESOLVE PULUMI_SKIP_CONFIRMATIONS; do
+      printf 'export %s=%q\n' "$name" "${!name}"
+    done
+    mkdir -p "$TC_ROOT/.tooling/state"
+    printf 'export PULUMI_BACKEND_URL=%q\n' "${PULUMI_BACKEND_URL:-file://$TC_ROOT/.tooling/state}"
+    printf 'export PULUMI_CONFIG_PASSPHRASE=%q\n' "${PULUMI_CONFIG_PASSPHRASE-}"
+    ;;
+  *)
+    tc_die "unknown command '$command'; use test, demo, build, emulator, bench or shellenv."
+    ;;
+esac

@@ -1,0 +1,275 @@
+/**
+ * End-to-end harness: drives the real Pulumi engine through the Automation API.
+ *
+ * Every stack gets its own temporary directory holding a file backend and an
+ * isolated PULUMI_HOME, uses passphrase secrets, and runs an inline program
+ * from the package root (so the dynamic-provider plugin resolves our
+ * node_modules). Operations are aborted when the stack is disposed, so a
+ * failed or timed-out test leaves no CLI or plugin processes behind.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  ConfigMap,
+  EngineEvent,
+  LocalWorkspace,
+  OpType,
+  PulumiFn,
+  Stack,
+} from "@pulumi/pulumi/automation";
+
+/** The passphrase of every test stack; non-empty so secrets really are encrypted. */
+export const TEST_PASSPHRASE = "e2e-passphrase-not-a-secret";
+
+/** One resource step the engine reported, with the properties it says differ. */
+export interface StepReport {
+  urn: string;
+  type: string;
+  op: OpType;
+  /** Top-level property names the engine reported as changed. */
+  diffs: string[];
+  /** Property paths with their kind of change, as the CLI's detailed diff shows them. */
+  detailedDiff: Record<string, string>;
+}
+
+/** What a preview reports: counts per operation, the steps, and the CLI's rendered diff. */
+export interface PreviewReport {
+  changeSummary: Record<string, number>;
+  steps: StepReport[];
+  /** The CLI's text output with `--diff`, as a user sees it in a pull request. */
+  diffText: string;
+}
+
+export interface OperationReport {
+  changeSummary: Record<string, number>;
+  steps: StepReport[];
+  stdout: string;
+  outputs: Record<string, { value: unknown; secret: boolean }>;
+}
+
+export interface EngineStackOptions {
+  projectName?: string;
+  stackName?: string;
+  program: PulumiFn;
+  /** Stack configuration; values marked secret are encrypted with the passphrase. */
+  config?: ConfigMap;
+  /** Extra environment for the CLI and, through it, the provider processes. */
+  env?: Record<string, string>;
+}
+
+export class EngineStack {
+  private readonly abort = new AbortController();
+  /** Everything the engine printed across all operations (for log assertions). */
+  readonly log: string[] = [];
+
+  private constructor(
+    readonly stack: Stack,
+    readonly dir: string,
+  ) {}
+
+  static async create(options: EngineStackOptions): Promise<EngineStack> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-e2e-"));
+    fs.mkdirSync(path.join(dir, "state"));
+    fs.mkdirSync(path.join(dir, "home"));
+    const envVars: Record<string, string> = {
+      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+      PULUMI_HOME: path.join(dir, "home"),
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+      ...options.env,
+    };
+    const stack = await LocalWorkspace.createOrSelectStack(
+      {
+        projectName: options.projectName ?? "e2e",
+        stackName: options.stackName ?? "test",
+        program: options.program,
+      },
+      {
+        envVars,
+        pulumiHome: envVars.PULUMI_HOME,
+        secretsProvider: "passphrase",
+        projectSettings: {
+          name: options.projectName ?? "e2e",
+          runtime: "nodejs",
+          main: process.cwd(),
+        },
+      },
+    );
+    if (options.config) await stack.setAllConfig(options.config);
+    return new EngineStack(stack, dir);
+  }
+
+  /** Replaces the program for the next operations, as editing index.ts would. */
+  setProgram(program: PulumiFn): void {
+    this.stack.workspace.program = program;
+  }
+
+  async setConfig(config: ConfigMap): Promise<void> {
+    await this.stack.setAllConfig(config);
+  }
+
+  async removeConfig(keys: string[]): Promise<void> {
+    await this.stack.removeAllConfig(keys);
+  }
+
+  async preview(): Promise<PreviewReport> {
+    const events: EngineEvent[] = [];
+    const out: string[] = [];
+    const result = await this.stack.preview({
+      diff: true,
+      signal: this.abort.signal,
+      onEvent: (event) => events.push(event),
+      onOutput: (text) => out.push(text),
+    });
+    this.log.push(result.stdout, result.stderr);
+    return {
+      changeSummary: compact(result.changeSummary),
+      steps: stepsOf(events),
+      diffText: out.join(""),
+    };
+  }
+
+  async up(): Promise<OperationReport> {
+    const events: EngineEvent[] = [];
+    const result = await this.stack.up({
+      signal: this.abort.signal,
+      onEvent: (event) => events.push(event),
+    });
+    this.log.push(result.stdout, result.stderr);
+    return {
+      changeSummary: compact(result.summary.resourceChanges ?? {}),
+      steps: stepsOf(events),
+      stdout: result.stdout,
+      outputs: result.outputs,
+    };
+  }
+
+  async refresh(): Promise<OperationReport> {
+    const events: EngineEvent[] = [];
+    const result = await this.stack.refresh({
+      signal: this.abort.signal,
+      onEvent: (event) => events.push(event),
+    });
+    this.log.push(result.stdout, result.stderr);
+    return {
+      changeSummary: compact(result.summary.resourceChanges ?? {}),
+      steps: stepsOf(events),
+      stdout: result.stdout,
+      outputs: {},
+    };
+  }
+
+  async destroy(): Promise<OperationReport> {
+    const events: EngineEvent[] = [];
+    const result = await this.stack.destroy({
+      signal: this.abort.signal,
+      onEvent: (event) => events.push(event),
+    });
+    this.log.push(result.stdout, result.stderr);
+    return {
+      changeSummary: compact(result.summary.resourceChanges ?? {}),
+      steps: stepsOf(events),
+      stdout: result.stdout,
+      outputs: {},
+    };
+  }
+
+  /** The stack's state as `pulumi stack export` writes it (secrets stay encrypted). */
+  async exportState(): Promise<StateExport> {
+    const deployment = await this.stack.exportStack();
+    return new StateExport(deployment.deployment as DeploymentJson);
+  }
+
+  /** Aborts running operations and deletes the backend and PULUMI_HOME. */
+  async dispose(): Promise<void> {
+    this.abort.abort();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+interface ResourceJson {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+interface DeploymentJson {
+  resources?: ResourceJson[];
+}
+
+/** A stack export with helpers for the questions tests ask of it. */
+export class StateExport {
+  constructor(readonly deployment: DeploymentJson) {}
+
+  /** The whole export as text, for "this string must not appear" assertions. */
+  get text(): string {
+    return JSON.stringify(this.deployment);
+  }
+
+  resources(type?: string): ResourceJson[] {
+    return (this.deployment.resources ?? []).filter((r) => type === undefined || r.type === type);
+  }
+
+  resource(type: string, name: string): ResourceJson | undefined {
+    return this.resources(type).find((r) => r.urn.endsWith(`::${name}`));
+  }
+}
+
+function compact(summary: Partial<Record<string, number>>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [op, count] of Object.entries(summary)) {
+    if (count) result[op] = count;
+  }
+  return result;
+}
+
+function stepsOf(events: EngineEvent[]): StepReport[] {
+  const steps: StepReport[] = [];
+  for (const event of events) {
+    const metadata = event.resourcePreEvent?.metadata;
+    if (!metadata) continue;
+    const detailedDiff: Record<string, string> = {};
+    for (const [key, value] of Object.entries(metadata.detailedDiff ?? {})) {
+      detailedDiff[key] = value.diffKind;
+    }
+    steps.push({
+      urn: metadata.urn,
+      type: metadata.type,
+      op: metadata.op,
+      diffs: metadata.diffs ?? [],
+      detailedDiff,
+    });
+  }
+  return steps;
+}
+
+/** Steps of one type whose operation is not "same". */
+export function changedSteps(steps: StepReport[], type?: string): StepReport[] {
+  return steps.filter((s) => s.op !== "same" && (type === undefined || s.type === type));
+}
+
+/** Creates a stack for the duration of a test suite and disposes it afterwards. */
+export function useEngineStack(options: () => EngineStackOptions): () => EngineStack {
+  let current: EngineStack | undefined;
+  beforeAll(async () => {
+    current = await EngineStack.create(options());
+  });
+  afterAll(async () => {
+    if (!current) return;
+    try {
+      await current.destroy();
+    } catch {
+      // Best effort: the suite already reported its own failure.
+    }
+    await current.dispose();
+  });
+  return () => {
+    if (!current) throw new Error("the engine stack is not ready (beforeAll failed)");
+    return current;
+  };
+}
