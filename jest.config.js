@@ -1,5 +1,5 @@
 /** Unit tests run in parallel; end-to-end suites drive the real engine and are given long timeouts. */
-const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false, isolatedModules: true }];
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,0 +1,132 @@
+/**
+ * The Portkey organisation the emulator holds: plain JSON, so it can be dumped
+ * through the control endpoint and persisted to a state file as it is.
+ */
+
+export interface UsageLimitRecord {
+  credit_limit: number | null;
+  type: string | null;
+  alert_threshold: number | null;
+  periodic_reset: string | null;
+  periodic_reset_days: number | null;
+  next_usage_reset_at: string | null;
+}
+
+export interface RateLimitRecord {
+  type: string | null;
+  unit: string | null;
+  value: number | null;
+}
+
+/** Limits a GET keeps answering with for a while after a write (the API's stale reads). */
+export interface StaleLimits {
+  usage_limits: UsageLimitRecord[];
+  rate_limits: RateLimitRecord[];
+  until: number;
+}
+
+export interface WorkspaceRecord {
+  id: string;
+  slug: string;
+  name: string;
+  icon: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  usage_limits: UsageLimitRecord[];
+  rate_limits: RateLimitRecord[];
+  created_at: string;
+  last_updated_at: string;
+  last_reset_at: string | null;
+  deleted_at: string | null;
+  stale: StaleLimits | null;
+}
+
+export interface ApiKeySecret {
+  value: string;
+  /** When this secret stops working; null while it is the current one. */
+  expires_at: string | null;
+}
+
+export interface RotationPolicyRecord {
+  rotation_period: string | null;
+  next_rotation_at: string | null;
+  key_transition_period_ms: number | null;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  type: "organisation" | "workspace";
+  sub_type: "service" | "user";
+  name: string;
+  description: string | null;
+  workspace_id: string | null;
+  user_id: string | null;
+  scopes: string[];
+  rate_limits: RateLimitRecord[];
+  usage_limits: UsageLimitRecord | null;
+  metadata: Record<string, unknown>;
+  config_id: string | null;
+  allow_config_override: boolean | null;
+  alert_emails: string[];
+  expires_at: string | null;
+  rotation_policy: RotationPolicyRecord | null;
+  secrets: ApiKeySecret[];
+  status: "active" | "exhausted";
+  created_at: string;
+  last_updated_at: string;
+  last_reset_at: string | null;
+  deleted_at: string | null;
+  stale: { usage_limits: UsageLimitRecord | null; rate_limits: RateLimitRecord[]; until: number } | null;
+}
+
+export interface AccessRow {
+  /** Workspace UUID; the API reports rows by slug, resolved at read time. */
+  workspace_id: string;
+  enabled: boolean;
+  usage_limits: UsageLimitRecord[];
+  rate_limits: RateLimitRecord[];
+  last_reset_at: string | null;
+  stale: StaleLimits | null;
+}
+
+export interface GlobalAccessRecord {
+  enabled: boolean;
+  usage_limits: UsageLimitRecord[] | null;
+  rate_limits: RateLimitRecord[] | null;
+}
+
+export interface IntegrationRecord {
+  id: string;
+  slug: string;
+  name: string;
+  ai_provider_id: string;
+  key: string | null;
+  description: string | null;
+  workspace_id: string | null;
+  configurations: Record<string, unknown> | null;
+  global_workspace_access_settings: GlobalAccessRecord | null;
+  created_at: string;
+  last_updated_at: string;
+  access: Record<string, AccessRow>;
+}
+
+/** A provider (virtual key) in a workspace; only the default ones access grants create. */
+export interface ProviderRecord {
+  id: string;
+  slug: string;
+  workspace_id: string;
+  integration_slug: string;
+  created_at: string;
+}
+
+export interface PortkeyState {
+  organisation_id: string;
+  workspaces: Record<string, WorkspaceRecord>;
+  api_keys: Record<string, ApiKeyRecord>;
+  integrations: Record<string, IntegrationRecord>;
+  providers: Record<string, ProviderRecord>;
+}
+
+export function emptyPortkeyState(organisationId: string): PortkeyState {
+  return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {} };
+}

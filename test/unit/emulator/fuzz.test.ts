@@ -1,0 +1,118 @@
+/**
+ * Sends seeded random bodies (and malformed, oversized and misrouted
+ * requests) to every route, then checks that the emulator still answers and
+ * that its state still holds together.
+ */
+import { SeededRandom } from "../../../emulator/random";
+import { call, useEmulator } from "../../support/emulator";
+
+const emulator = useEmulator({ maxBodyBytes: 64 * 1024 });
+
+const FIELDS = [
+  "name", "description", "defaults", "metadata", "usage_limits", "rate_limits", "scopes", "workspace_id", "user_id",
+  "workspaces", "id", "enabled", "credit_limit", "alert_threshold", "periodic_reset", "type", "unit", "value",
+  "force_delete", "reset_usage", "key_transition_period_ms", "rotation_policy", "expires_at", "alert_emails",
+  "slug", "ai_provider_id", "key", "create_default_provider", "default_provider_slug", "override_existing_workspace_access",
+];
+
+function randomValue(random: SeededRandom, depth: number, knownIds: string[]): unknown {
+  switch (random.below(depth > 2 ? 6 : 9)) {
+    case 0: return null;
+    case 1: return random.next() < 0.5;
+    case 2: return Math.floor((random.next() - 0.3) * 10 ** random.below(8));
+    case 3: return ["", "x", "monthly", "weekly", "cost", "requests", "rpm", "🚀 Rocket", "a".repeat(150)][random.below(9)];
+    case 4: return knownIds.length > 0 ? knownIds[random.below(knownIds.length)] : "unknown";
+    case 5: return new Date(Date.now() + (random.next() - 0.5) * 1e10).toISOString();
+    case 6: return Array.from({ length: random.below(4) }, () => randomValue(random, depth + 1, knownIds));
+    default: return randomObject(random, depth + 1, knownIds);
+  }
+}
+
+function randomObject(random: SeededRandom, depth: number, knownIds: string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (let i = random.below(6); i > 0; i--) result[FIELDS[random.below(FIELDS.length)]] = randomValue(random, depth, knownIds);
+  return result;
+}
+
+const ROUTES: [string, string][] = [
+  ["POST", "/admin/workspaces"], ["GET", "/admin/workspaces"], ["GET", "/admin/workspaces/{id}"],
+  ["PUT", "/admin/workspaces/{id}"], ["DELETE", "/admin/workspaces/{id}"],
+  ["POST", "/api-keys/{type}/{sub}"], ["GET", "/api-keys"], ["GET", "/api-keys/{id}"], ["PUT", "/api-keys/{id}"],
+  ["DELETE", "/api-keys/{id}"], ["POST", "/api-keys/{id}/rotate"],
+  ["POST", "/integrations"], ["GET", "/integrations"], ["GET", "/integrations/{slug}"], ["PUT", "/integrations/{slug}"],
+  ["DELETE", "/integrations/{slug}"], ["GET", "/integrations/{slug}/workspaces"], ["PUT", "/integrations/{slug}/workspaces"],
+];
+
+test("random requests never crash the emulator or corrupt its state", async () => {
+  const random = new SeededRandom(20261123);
+  const statuses = new Map<number, number>();
+  for (let i = 0; i < 1500; i++) {
+    const state = emulator().state();
+    const ids = [
+      ...Object.keys(state.workspaces),
+      ...Object.values(state.workspaces).map((w) => w.slug),
+      ...Object.keys(state.api_keys),
+      ...Object.keys(state.integrations),
+    ];
+    const [method, template] = ROUTES[random.below(ROUTES.length)];
+    const pick = () => (ids.length > 0 && random.next() < 0.8 ? ids[random.below(ids.length)] : `junk-${random.below(100)}`);
+    const path = template
+      .replace("{id}", pick())
+      .replace("{slug}", pick())
+      .replace("{type}", ["organisation", "workspace", "bogus"][random.below(3)])
+      .replace("{sub}", ["service", "user", "bogus"][random.below(3)]);
+    const roll = random.next();
+    const body =
+      method === "GET" ? undefined
+        : roll < 0.05 ? "{not json"
+          : roll < 0.08 ? JSON.stringify({ name: "x".repeat(70 * 1024) })
+            : roll < 0.1 ? JSON.stringify([1, 2, 3])
+              : JSON.stringify(randomObject(random, 0, ids));
+    const response = await call(emulator(), method, path, body);
+    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    expect(response.status).not.toBe(500);
+    if (response.status >= 400) {
+      expect(response.body).toEqual({ success: false, data: { message: expect.any(String), errorCode: expect.stringMatching(/^AB0\d$/) } });
+    }
+  }
+  // Successes and each kind of refusal all occurred, so the run exercised the handlers.
+  expect(statuses.get(200)).toBeGreaterThan(50);
+  expect(statuses.get(400)).toBeGreaterThan(50);
+  expect(statuses.get(413)).toBeGreaterThan(0);
+
+  const state = emulator().state();
+  const workspaces = Object.values(state.workspaces);
+  expect(new Set(workspaces.map((w) => w.slug)).size).toBe(workspaces.length);
+  for (const w of workspaces) {
+    expect(typeof w.name).toBe("string");
+    expect(Array.isArray(w.usage_limits) && Array.isArray(w.rate_limits)).toBe(true);
+  }
+  for (const key of Object.values(state.api_keys)) {
+    if (key.workspace_id !== null) expect(state.workspaces[key.workspace_id]).toBeDefined();
+    expect(key.scopes.length).toBeGreaterThan(0);
+    expect(key.secrets.filter((s) => s.expires_at === null)).toHaveLength(1);
+    expect(key.secrets.length).toBeLessThanOrEqual(2);
+  }
+  for (const provider of Object.values(state.providers)) {
+    expect(state.workspaces[provider.workspace_id]?.deleted_at ?? null).toBeNull();
+  }
+  for (const integration of Object.values(state.integrations)) {
+    for (const row of Object.values(integration.access)) {
+      expect(state.workspaces[row.workspace_id]).toBeDefined();
+      expect(row.usage_limits.length).toBeLessThanOrEqual(1);
+      expect(row.rate_limits.length).toBeLessThanOrEqual(1);
+    }
+  }
+  // Still serving, and still conforming to the official document.
+  expect((await call(emulator(), "GET", "/admin/workspaces")).status).toBe(200);
+  expect(emulator().specViolations()).toEqual([]);
+});
+
+test("unknown routes and wrong methods get the error envelope", async () => {
+  const unknown = await call(emulator(), "GET", "/no/such/route");
+  expect(unknown.status).toBe(404);
+  expect(unknown.body.data.errorCode).toBe("AB08");
+  const wrongMethod = await call(emulator(), "PATCH", "/admin/workspaces");
+  expect(wrongMethod.status).toBe(405);
+  expect(wrongMethod.body.success).toBe(false);
+});
