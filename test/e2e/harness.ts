@@ -7,6 +7,7 @@
  * node_modules). Operations are aborted when the stack is disposed, so a
  * failed or timed-out test leaves no CLI or plugin processes behind.
  */
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -66,6 +67,7 @@ export class EngineStack {
   private constructor(
     readonly stack: Stack,
     readonly dir: string,
+    private readonly envVars: Record<string, string>,
   ) {}
 
   static async create(options: EngineStackOptions): Promise<EngineStack> {
@@ -81,6 +83,7 @@ export class EngineStack {
       PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
       ...options.env,
     };
+    assertPulumiOnPath();
     const stack = await LocalWorkspace.createOrSelectStack(
       {
         projectName: options.projectName ?? "e2e",
@@ -99,7 +102,7 @@ export class EngineStack {
       },
     );
     if (options.config) await stack.setAllConfig(options.config);
-    return new EngineStack(stack, dir);
+    return new EngineStack(stack, dir, envVars);
   }
 
   /** Replaces the program for the next operations, as editing index.ts would. */
@@ -177,10 +180,34 @@ export class EngineStack {
     };
   }
 
-  /** The stack's state as `pulumi stack export` writes it (secrets stay encrypted). */
+  /**
+   * The stack's state as `pulumi stack export` writes it, secrets encrypted.
+   * (The Automation API's exportStack passes --show-secrets, so it is not used here.)
+   */
   async exportState(): Promise<StateExport> {
-    const deployment = await this.stack.exportStack();
-    return new StateExport(deployment.deployment as DeploymentJson);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(
+        "pulumi",
+        ["stack", "export", "--stack", this.stack.name, "--non-interactive"],
+        { cwd: this.stack.workspace.workDir, env: { ...process.env, ...this.envVars }, maxBuffer: 256 * 1024 * 1024, signal: this.abort.signal },
+        (error, out, err) => (error ? reject(new Error(`pulumi stack export failed: ${err || error.message}`)) : resolve(out)),
+      );
+    });
+    return new StateExport((JSON.parse(stdout) as { deployment: DeploymentJson }).deployment);
+  }
+
+  /** Every file the file backend wrote (checkpoints, history, backups), concatenated. */
+  backendFilesText(): string {
+    const texts: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else texts.push(fs.readFileSync(full, "utf8"));
+      }
+    };
+    walk(path.join(this.dir, "state"));
+    return texts.join("\n");
   }
 
   /** Aborts running operations and deletes the backend and PULUMI_HOME. */
@@ -217,6 +244,13 @@ export class StateExport {
 
   resource(type: string, name: string): ResourceJson | undefined {
     return this.resources(type).find((r) => r.urn.endsWith(`::${name}`));
+  }
+}
+
+function assertPulumiOnPath(): void {
+  const found = (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, "pulumi")));
+  if (!found) {
+    throw new Error("The Pulumi CLI is not on PATH. Run the tests with `npm test` (it sets the CLI up), or run `eval \"$(npm run -s shellenv)\"` first.");
   }
 }
 

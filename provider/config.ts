@@ -1,0 +1,69 @@
+/**
+ * Where the provider finds its credentials: values handed to `configure()` by
+ * the engine (stack config), else the environment, read at call time. Nothing
+ * here is captured when the provider is serialized into state.
+ */
+import { ConfigurationError } from "./errors";
+
+/** What `configure()` received from stack config, by fully qualified key. */
+export type ConfiguredValues = Record<string, string | undefined>;
+
+export interface ServiceSettings {
+  /** Shown in messages, e.g. "Portkey". */
+  service: string;
+  /** Config key of the secret credential, e.g. "portkey:apiKey". */
+  keyConfig: string;
+  keyEnv: string;
+  baseUrlConfig: string;
+  baseUrlEnv: string;
+  defaultBaseUrl: string;
+}
+
+export interface Connection {
+  service: string;
+  apiKey: string;
+  /** Without a trailing slash. */
+  baseUrl: string;
+}
+
+export const PORTKEY_SETTINGS: ServiceSettings = {
+  service: "Portkey",
+  keyConfig: "portkey:apiKey",
+  keyEnv: "PORTKEY_API_KEY",
+  baseUrlConfig: "portkey:baseUrl",
+  baseUrlEnv: "PORTKEY_BASE_URL",
+  defaultBaseUrl: "https://api.portkey.ai/v1",
+};
+
+export function resolveConnection(settings: ServiceSettings, configured: ConfiguredValues | undefined): Connection {
+  const apiKey = configured?.[settings.keyConfig] || process.env[settings.keyEnv];
+  if (!apiKey) {
+    throw new ConfigurationError(
+      `No ${settings.service} admin key: set it with \`pulumi config set --secret ${settings.keyConfig} <key>\` ` +
+        `or the environment variable ${settings.keyEnv}.`,
+    );
+  }
+  const rawBaseUrl = configured?.[settings.baseUrlConfig] || process.env[settings.baseUrlEnv] || settings.defaultBaseUrl;
+  return { service: settings.service, apiKey, baseUrl: checkedBaseUrl(settings, rawBaseUrl) };
+}
+
+/** https anywhere; plain http only to this machine (an emulator), so keys never cross a network unencrypted. */
+function checkedBaseUrl(settings: ServiceSettings, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`${settings.baseUrlConfig} (or ${settings.baseUrlEnv}) is not a URL: '${raw}'.`);
+  }
+  const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol === "http:" && !loopback) {
+    throw new ConfigurationError(
+      `${settings.baseUrlConfig} (or ${settings.baseUrlEnv}) uses plain http to ${url.hostname}; ` +
+        "use https, or http only to a loopback address such as the local emulator.",
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigurationError(`${settings.baseUrlConfig} must be an http(s) URL, not '${url.protocol}'.`);
+  }
+  return url.toString().replace(/\/+$/, "");
+}

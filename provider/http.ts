@@ -1,0 +1,183 @@
+/**
+ * The one place that calls undici. Every call of a vendor API goes through
+ * `ApiClient.request`: per-attempt and overall timeouts, retries with jittered
+ * backoff (undici's RetryAgent, with our own retry decision), typed errors and
+ * redaction of secrets from every message.
+ *
+ * Clients are built per provider call from the connection resolved at call
+ * time; nothing here lives at module scope except pure functions.
+ */
+import * as undici from "undici";
+import type { Dispatcher, RetryHandler } from "undici";
+import { Connection } from "./config";
+import { ApiError, redact } from "./errors";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** How one API spells authentication and errors. */
+export interface ApiDialect {
+  authHeaders(apiKey: string): Record<string, string>;
+  /** The API's error code and message from an error body, when it has them. */
+  parseError(body: unknown): { code?: string; message?: string };
+  /** Response headers that carry a request id, most specific first. */
+  requestIdHeaders: readonly string[];
+}
+
+export interface RetryPolicy {
+  maxRetries: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** Per attempt: waiting for headers, and between body chunks. */
+  attemptTimeoutMs: number;
+  /** For the whole call, retries included. */
+  overallTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 4,
+  minBackoffMs: 500,
+  maxBackoffMs: 10_000,
+  attemptTimeoutMs: 30_000,
+  overallTimeoutMs: 120_000,
+};
+
+export interface ApiRequest {
+  method: HttpMethod;
+  /** Below the base URL, e.g. "/admin/workspaces/ws-1". */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+/**
+ * Methods retried automatically. They are idempotent: repeating one cannot
+ * create a second object. POST and PATCH are never retried here; callers
+ * that create decide themselves (look the object up by its natural key).
+ */
+const RETRIED_METHODS: Dispatcher.HttpMethod[] = ["GET", "PUT", "DELETE", "HEAD"];
+const RETRIED_STATUSES = [429, 500, 502, 503, 504];
+
+export class ApiClient {
+  constructor(
+    private readonly connection: Connection,
+    private readonly dialect: ApiDialect,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    /** Further values to keep out of messages (e.g. secrets of keys being managed). */
+    private readonly extraSecrets: readonly string[] = [],
+  ) {}
+
+  async request<T>(call: ApiRequest): Promise<T> {
+    const url = new URL(this.connection.baseUrl + call.path);
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const dispatcher = new undici.RetryAgent(undici.getGlobalDispatcher(), {
+      maxRetries: this.policy.maxRetries,
+      minTimeout: this.policy.minBackoffMs,
+      maxTimeout: this.policy.maxBackoffMs,
+      methods: RETRIED_METHODS,
+      statusCodes: RETRIED_STATUSES,
+      throwOnError: false,
+      retry: retryWithJitter,
+    });
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await undici.request(url, {
+        method: call.method,
+        dispatcher,
+        headers: {
+          ...this.dialect.authHeaders(this.connection.apiKey),
+          accept: "application/json",
+          ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        headersTimeout: this.policy.attemptTimeoutMs,
+        bodyTimeout: this.policy.attemptTimeoutMs,
+        signal: AbortSignal.timeout(this.policy.overallTimeoutMs),
+      });
+    } catch (error) {
+      throw this.error(call, 0, undefined, connectionFailure(error), undefined);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.error(call, 0, undefined, connectionFailure(error), undefined);
+    }
+    const parsed = parseJson(text);
+    const requestId = this.dialect.requestIdHeaders.map((h) => headerValue(response.headers[h])).find(Boolean);
+    if (response.statusCode >= 400) {
+      const { code, message } = this.dialect.parseError(parsed);
+      throw this.error(call, response.statusCode, code, message ?? (text.slice(0, 300) || "no error message"), requestId);
+    }
+    return parsed as T;
+  }
+
+  private error(call: ApiRequest, status: number, code: string | undefined, message: string, requestId: string | undefined): ApiError {
+    const secrets = [this.connection.apiKey, ...this.extraSecrets];
+    return new ApiError(this.connection.service, call.method, redact(call.path, secrets), status, code, redact(message, secrets), requestId);
+  }
+}
+
+/**
+ * undici's retry decision with "equal jitter": half the exponential backoff
+ * plus a random half, so providers retrying together do not stampede. A
+ * Retry-After header is honoured as the minimum wait.
+ */
+export const retryWithJitter: RetryHandler.RetryCallback = (err, { state, opts }, callback) => {
+  const options = opts.retryOptions ?? {};
+  const failure = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> };
+  const retryableCode = !failure.code || failure.code === "UND_ERR_REQ_RETRY" || (options.errorCodes ?? DEFAULT_ERROR_CODES).includes(failure.code);
+  const retryableMethod = (options.methods ?? RETRIED_METHODS).includes(opts.method as Dispatcher.HttpMethod);
+  const retryableStatus = failure.statusCode === undefined || (options.statusCodes ?? RETRIED_STATUSES).includes(failure.statusCode);
+  if (!retryableCode || !retryableMethod || !retryableStatus || state.counter > (options.maxRetries ?? 4)) {
+    callback(err);
+    return;
+  }
+  const backoff = Math.min((options.minTimeout ?? 500) * 2 ** (state.counter - 1), options.maxTimeout ?? 10_000);
+  const jittered = backoff / 2 + Math.random() * (backoff / 2);
+  const retryAfter = retryAfterMs(headerValue(failure.headers?.["retry-after"]));
+  setTimeout(() => callback(null), Math.max(jittered, retryAfter ?? 0));
+};
+
+const DEFAULT_ERROR_CODES = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+];
+
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function connectionFailure(error: unknown): string {
+  const failure = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  if (failure.name === "TimeoutError" || failure.name === "AbortError") return "no answer within the time limit";
+  const code = failure.code ?? failure.cause?.code;
+  return `no response (${code ?? failure.message ?? "connection failed"})`;
+}

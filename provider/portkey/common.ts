@@ -1,0 +1,125 @@
+/**
+ * What the Portkey resources share: the API's dialect (auth header, error
+ * envelope), the client factory, and the limit shapes with their mapping
+ * between our camelCase inputs and the API's snake_case fields.
+ */
+import { z } from "zod";
+import { PORTKEY_SETTINGS, resolveConnection } from "../config";
+import { LifecycleContext, normalize } from "../framework";
+import { ApiClient, ApiDialect } from "../http";
+
+export const PORTKEY_DIALECT: ApiDialect = {
+  authHeaders: (apiKey) => ({ "x-portkey-api-key": apiKey }),
+  parseError(body) {
+    // Observed: {"success": false, "data": {"message", "errorCode"}}; some fixtures are flat.
+    const envelope = (body ?? {}) as { data?: { errorCode?: unknown; message?: unknown }; errorCode?: unknown; message?: unknown };
+    const source = envelope.data && typeof envelope.data === "object" ? envelope.data : envelope;
+    return {
+      code: typeof source.errorCode === "string" ? source.errorCode : undefined,
+      message: typeof source.message === "string" ? source.message : undefined,
+    };
+  },
+  requestIdHeaders: ["x-portkey-request-id", "x-request-id"],
+};
+
+export function portkeyClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {
+  return new ApiClient(resolveConnection(PORTKEY_SETTINGS, ctx.configured), PORTKEY_DIALECT, undefined, extraSecrets);
+}
+
+/** A budget: how much may be spent (cost in dollars or tokens) and when it resets. */
+export interface UsageLimit {
+  type?: "cost" | "tokens";
+  creditLimit: number;
+  alertThreshold?: number;
+  periodicReset?: "monthly" | "weekly";
+  periodicResetDays?: number;
+}
+
+export interface RateLimit {
+  type: "requests" | "tokens";
+  unit: string;
+  value: number;
+}
+
+/** Zod schema of one usage limit, with the rules the API only enforces at apply time. */
+export function usageLimitSchema() {
+  return z
+    .object({
+      type: z.enum(["cost", "tokens"]).default("cost"),
+      creditLimit: z.number().int().min(1),
+      alertThreshold: z.number().int().min(1).optional(),
+      periodicReset: z.enum(["monthly", "weekly"]).optional(),
+      periodicResetDays: z.number().int().min(1).max(365).optional(),
+    })
+    .strict()
+    .superRefine((limit, issues) => {
+      if (limit.alertThreshold !== undefined && limit.alertThreshold > limit.creditLimit) {
+        issues.addIssue({ code: "custom", path: ["alertThreshold"], message: `must not exceed creditLimit (${limit.creditLimit})` });
+      }
+      if (limit.periodicReset !== undefined && limit.periodicResetDays !== undefined) {
+        issues.addIssue({ code: "custom", path: ["periodicResetDays"], message: "set either periodicReset or periodicResetDays, not both" });
+      }
+    });
+}
+
+export function rateLimitSchema(units: readonly [string, ...string[]] = ["rpd", "rph", "rpm"]) {
+  return z
+    .object({
+      type: z.enum(["requests", "tokens"]),
+      unit: z.enum(units),
+      value: z.number().int().min(1),
+    })
+    .strict();
+}
+
+interface ApiUsageLimit {
+  credit_limit?: number | null;
+  type?: string | null;
+  alert_threshold?: number | null;
+  periodic_reset?: string | null;
+  periodic_reset_days?: number | null;
+}
+
+interface ApiRateLimit {
+  type?: string | null;
+  unit?: string | null;
+  value?: number | null;
+}
+
+export function usageLimitToApi(limit: UsageLimit): ApiUsageLimit {
+  return {
+    type: limit.type ?? "cost",
+    credit_limit: limit.creditLimit,
+    alert_threshold: limit.alertThreshold,
+    periodic_reset: limit.periodicReset,
+    periodic_reset_days: limit.periodicResetDays,
+  };
+}
+
+/** From the API's answer; "" and null mean "not set" (the API sends "" for an unset periodic_reset). */
+export function usageLimitFromApi(limit: ApiUsageLimit): UsageLimit {
+  return normalize({
+    type: limit.type || "cost",
+    creditLimit: limit.credit_limit ?? undefined,
+    alertThreshold: limit.alert_threshold ?? undefined,
+    periodicReset: limit.periodic_reset || undefined,
+    periodicResetDays: limit.periodic_reset_days ?? undefined,
+  }) as UsageLimit;
+}
+
+export function rateLimitToApi(limit: RateLimit): ApiRateLimit {
+  return { type: limit.type, unit: limit.unit, value: limit.value };
+}
+
+export function rateLimitFromApi(limit: ApiRateLimit): RateLimit {
+  return normalize({ type: limit.type ?? undefined, unit: limit.unit ?? undefined, value: limit.value ?? undefined }) as RateLimit;
+}
+
+/** A list for a PUT: `null` clears it (the one clearing value known to work live). */
+export function listOrNull<T, A>(items: readonly T[] | undefined, toApi: (item: T) => A): A[] | null {
+  return items && items.length > 0 ? items.map(toApi) : null;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

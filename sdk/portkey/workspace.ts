@@ -1,0 +1,83 @@
+import * as pulumi from "@pulumi/pulumi";
+import { workspaceProvider } from "../../provider/portkey/workspace";
+import type { RateLimitArgs, UsageLimitArgs } from "./types";
+
+/** Inputs of a Portkey {@link Workspace}. Every one can be changed in place. */
+export interface WorkspaceArgs {
+  /** Display name, 1–100 characters. A leading emoji becomes the workspace's icon, as in the Portkey UI. */
+  name: pulumi.Input<string>;
+  /** Free text, at most 500 characters. Removing it clears the description. */
+  description?: pulumi.Input<string>;
+  /** String metadata that API keys created in the workspace inherit (sent as `defaults.metadata`). */
+  metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Budgets for the whole workspace. Removing them clears them. */
+  usageLimits?: pulumi.Input<pulumi.Input<UsageLimitArgs>[]>;
+  /** Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them. */
+  rateLimits?: pulumi.Input<pulumi.Input<RateLimitArgs>[]>;
+  /**
+   * Delete the workspace even when it still holds providers or API keys, deleting them with it.
+   * Default false: deletion then fails with a message listing what is left. Takes effect once stored by `pulumi up`.
+   */
+  forceDelete?: pulumi.Input<boolean>;
+}
+
+/**
+ * A Portkey workspace (`/admin/workspaces`). The resource id is the workspace's UUID.
+ *
+ * ```ts
+ * const dev = new portkey.Workspace("dev", { name: "Dev", usageLimits: [{ creditLimit: 100, periodicReset: "monthly" }] });
+ * ```
+ */
+export class Workspace extends pulumi.dynamic.Resource {
+  /** The workspace's UUID (the same as `id`). */
+  declare readonly workspaceId: pulumi.Output<string>;
+  /** Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is. */
+  declare readonly slug: pulumi.Output<string>;
+  /** The name as Portkey reports it (with the icon in front when one is set). */
+  declare readonly name: pulumi.Output<string>;
+  /** The description, when one is set. */
+  declare readonly description: pulumi.Output<string | undefined>;
+  /** The metadata as read back. */
+  declare readonly metadata: pulumi.Output<Record<string, string> | undefined>;
+  /** The budgets as read back. */
+  declare readonly usageLimits: pulumi.Output<UsageLimitArgs[] | undefined>;
+  /** The rate limits as read back. */
+  declare readonly rateLimits: pulumi.Output<RateLimitArgs[] | undefined>;
+  /** Whether deletion cascades to what the workspace holds. */
+  declare readonly forceDelete: pulumi.Output<boolean>;
+  /** When Portkey created the workspace (RFC 3339). */
+  declare readonly createdAt: pulumi.Output<string>;
+  /** When Portkey last changed the workspace (RFC 3339). */
+  declare readonly lastUpdatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      workspaceProvider,
+      name,
+      {
+        ...args,
+        workspaceId: undefined,
+        slug: undefined,
+        createdAt: undefined,
+        lastUpdatedAt: undefined,
+        description: args?.description,
+        metadata: args?.metadata,
+        usageLimits: args?.usageLimits,
+        rateLimits: args?.rateLimits,
+        forceDelete: args?.forceDelete,
+      },
+      opts,
+      "portkey",
+      "Workspace",
+    );
+  }
+
+  /**
+   * Looks up an existing workspace by UUID and reads its state; the program does
+   * not manage it. (Adopting an existing workspace into management is not possible
+   * with dynamic providers: see the README, "Existing objects".)
+   */
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Workspace {
+    return new Workspace(name, { name: "" }, { ...opts, id });
+  }
+}
