@@ -17,6 +17,11 @@ import { isKnownResponseDeviation, PortkeySpec } from "./spec";
 export interface FaultSettings {
   /** Probability that a /v1 request fails on purpose (0 to 1). */
   faultRate: number;
+  /**
+   * Deterministic failures: the next N requests of a route ("GET /api-keys/{id}")
+   * answer 503 before doing anything.
+   */
+  failNext: Record<string, number>;
   /** Delay added to every /v1 request. */
   latencyMs: number;
   /** Seed of the fault sequence, so a run can be repeated. */
@@ -69,7 +74,12 @@ interface PersistedState {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const adminKeys = options.adminKeys ?? [];
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const faults: FaultSettings = { faultRate: options.faultRate ?? 0, latencyMs: options.latencyMs ?? 0, seed: options.seed ?? 1 };
+  const faults: FaultSettings = {
+    faultRate: options.faultRate ?? 0,
+    latencyMs: options.latencyMs ?? 0,
+    seed: options.seed ?? 1,
+    failNext: { ...options.failNext },
+  };
   let random = new SeededRandom(faults.seed);
   const spec = new PortkeySpec();
   const counts = new Map<string, number>();
@@ -113,6 +123,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     counts.set(routeName, (counts.get(routeName) ?? 0) + 1);
 
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if ((faults.failNext[routeName] ?? 0) > 0) {
+      faults.failNext[routeName] -= 1;
+      throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable (injected)");
+    }
     let dropAfterCommit = false;
     if (faults.faultRate > 0 && random.next() < faults.faultRate) {
       const kind = random.below(4);
@@ -187,7 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
 
   function setFaults(settings: Partial<FaultSettings>): void {
-    Object.assign(faults, settings);
+    Object.assign(faults, { ...settings, failNext: { ...faults.failNext, ...settings.failNext } });
     if (settings.seed !== undefined) random = new SeededRandom(settings.seed);
   }
 

@@ -43,6 +43,11 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   kind: string;
   /** Built on every call: a zod schema must not sit at module scope (it cannot be serialized). */
   inputSchema(): z.ZodObject<z.ZodRawShape>;
+  /**
+   * Checks that need the previous inputs too (e.g. "in the future" only for a
+   * changed date). Runs after the schema passed and only when nothing is unknown.
+   */
+  validate?(inputs: Inputs, olds: Partial<Inputs>): { property: string; reason: string }[];
   /** Inputs whose change replaces the remote object. */
   replaceOnChange: readonly (keyof Inputs & string)[];
   /**
@@ -92,11 +97,15 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
       this.configuredValues = values;
     },
 
-    async check(_olds: Json, news: Json) {
+    async check(olds: Json, news: Json) {
       const { __provider: _ignored, ...raw } = news;
       const unknownPaths = pathsOfUnknowns(raw);
       const parsed = definition.inputSchema().safeParse(raw);
-      if (parsed.success) return { inputs: plainJson(unknownPaths.length > 0 ? raw : parsed.data) };
+      if (parsed.success) {
+        if (unknownPaths.length > 0) return { inputs: plainJson(raw) };
+        const failures = definition.validate?.(parsed.data as Inputs, (olds ?? {}) as Partial<Inputs>) ?? [];
+        return failures.length > 0 ? { inputs: raw, failures } : { inputs: plainJson(parsed.data) };
+      }
       const failures = parsed.error.issues
         .filter((issue) => !unknownPaths.some((unknown) => startsWith(issue.path, unknown)))
         .map((issue) => ({ property: String(issue.path[0] ?? ""), reason: describeIssue(issue) }));
