@@ -18,6 +18,9 @@ module.exports = {
       testEnvironment: "node",
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
+      // Programs use the compiled package, exactly what users run: the engine serializes
+      // the provider from this code, and TypeScript-only differences must not hide here.
+      moduleNameMapper: { "^(?:\\.\\./)+sdk$": "<rootDir>/dist/sdk/index.js" },
       slowTestThreshold: 600,
     },
   ],

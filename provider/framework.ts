@@ -31,6 +31,12 @@ export interface LifecycleContext {
   /** A warning shown in the engine's output for this operation. */
   warn(message: string): void;
   /**
+   * State shared by all calls in this provider process (batchers, read
+   * caches). It lives on the running provider object, so it is never
+   * serialized into the stack and never outlives the process.
+   */
+  processState: Map<string, unknown>;
+  /**
    * Call right after the remote object exists. If anything later in the same
    * create fails, the engine records the resource with this id and these
    * outputs instead of losing it.
@@ -77,6 +83,7 @@ export class PartialCreateError extends Error {
 /** A dynamic provider whose `configure()` keeps the stack config for later calls. */
 export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
   configuredValues?: ConfiguredValues;
+  processState?: Map<string, unknown>;
 }
 
 export function defineResource<Inputs extends Json, Outputs extends Json>(
@@ -84,6 +91,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
 ): ConfigurableProvider {
   const context = (provider: ConfigurableProvider, onCreated?: (id: string, outputs: Json) => void): LifecycleContext => ({
     configured: provider.configuredValues ?? {},
+    processState: (provider.processState ??= new Map()),
     warn: (message) => console.warn(`warning: ${definition.kind}: ${message}`),
     created: (id, outputs) => onCreated?.(id, outputs),
   });

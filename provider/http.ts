@@ -58,12 +58,13 @@ const RETRIED_METHODS: Dispatcher.HttpMethod[] = ["GET", "PUT", "DELETE", "HEAD"
 const RETRIED_STATUSES = [429, 500, 502, 503, 504];
 
 export class ApiClient {
+  // Built per provider call; the policy is passed in, never defaulted from module scope.
   constructor(
     private readonly connection: Connection,
     private readonly dialect: ApiDialect,
-    private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly policy: RetryPolicy,
     /** Further values to keep out of messages (e.g. secrets of keys being managed). */
-    private readonly extraSecrets: readonly string[] = [],
+    private readonly extraSecrets: readonly string[],
   ) {}
 
   async request<T>(call: ApiRequest): Promise<T> {

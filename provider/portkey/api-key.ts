@@ -21,6 +21,7 @@ import {
   usageLimitFromApi,
   usageLimitSchema,
   usageLimitToApi,
+  workspaceIdComparable,
 } from "./common";
 import { knownPortkeyScopes } from "./scopes";
 
@@ -171,10 +172,7 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
   },
 
   comparable(name, value, _side, olds) {
-    // A slug and the UUID of the same workspace name the same workspace.
-    if (name === "workspaceId" && typeof value === "string" && (value === olds.resolvedWorkspaceId || value === olds.workspaceSlug)) {
-      return olds.resolvedWorkspaceId ?? value;
-    }
+    if (name === "workspaceId") return workspaceIdComparable(value, olds);
     if (name === "scopes" && Array.isArray(value)) return [...value].sort();
     if (name === "allowUnknownScopes") return undefined;
     return normalize(value);
@@ -258,7 +256,8 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
         return await readConsistent(portkeyClient(ctx, [rotated.key]), id, news, { ...olds, ...news, ...secret });
       } catch (error) {
         ctx.warn(`the key was rotated but could not be read back (${error instanceof Error ? error.message : String(error)}); run \`pulumi refresh\`.`);
-        return { ...olds, ...news, ...secret, maskedKey: mask(rotated.key) };
+        const { apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt } = olds;
+        return { ...news, apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt, ...secret, maskedKey: mask(rotated.key) };
       }
     }
     return readConsistent(client, id, news, { ...olds, ...news, ...secret });

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { PORTKEY_SETTINGS, resolveConnection } from "../config";
 import { LifecycleContext, normalize } from "../framework";
-import { ApiClient, ApiDialect } from "../http";
+import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 
 export const PORTKEY_DIALECT: ApiDialect = {
   authHeaders: (apiKey) => ({ "x-portkey-api-key": apiKey }),
@@ -23,7 +23,7 @@ export const PORTKEY_DIALECT: ApiDialect = {
 };
 
 export function portkeyClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {
-  return new ApiClient(resolveConnection(PORTKEY_SETTINGS, ctx.configured), PORTKEY_DIALECT, undefined, extraSecrets);
+  return new ApiClient(resolveConnection(PORTKEY_SETTINGS, ctx.configured), PORTKEY_DIALECT, DEFAULT_RETRY_POLICY, extraSecrets);
 }
 
 /** A budget: how much may be spent (cost in dollars or tokens) and when it resets. */
@@ -122,4 +122,15 @@ export function listOrNull<T, A>(items: readonly T[] | undefined, toApi: (item: 
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Diff form of a `workspaceId` input: the slug and the UUID of the same
+ * workspace compare equal (the stored outputs know both spellings).
+ */
+export function workspaceIdComparable(value: unknown, olds: Record<string, unknown>): unknown {
+  if (typeof value === "string" && (value === olds.resolvedWorkspaceId || value === olds.workspaceSlug)) {
+    return olds.resolvedWorkspaceId ?? value;
+  }
+  return normalize(value);
 }

@@ -101,7 +101,17 @@ tc_link_tools() {
   mkdir -p "$TC_BIN"
   ln -sfn "$TC_PULUMI" "$TC_BIN/pulumi"
   ln -sfn "$TC_NODE" "$TC_BIN/node"
-  ln -sfn "$TC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$TC_BIN/pulumi-resource-pulumi-nodejs"
+  # The engine expects bundled plugins next to its own binary and warns when it
+  # finds one on PATH instead. The plugin script is generic (it resolves
+  # @pulumi/pulumi from the program directory), so one copy beside our built
+  # CLI serves every checkout; a pulumi installed by the user ships its own.
+  local pulumi_dir plugin="$TC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  pulumi_dir=$(dirname "$(readlink -f "$TC_PULUMI")")
+  rm -f "$TC_BIN/pulumi-resource-pulumi-nodejs"
+  case "$pulumi_dir" in
+    "$TC_CACHE"/*) cp -f "$plugin" "$pulumi_dir/" ;;
+    *) [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ] || ln -sfn "$plugin" "$TC_BIN/pulumi-resource-pulumi-nodejs" ;;
+  esac
 }
 
 tc_export_env() {

@@ -135,9 +135,11 @@ export class EngineStack {
     };
   }
 
-  async up(): Promise<OperationReport> {
+  /** `parallel`: the engine's limit on concurrent resource operations (CLI default 8). */
+  async up(options: { parallel?: number } = {}): Promise<OperationReport> {
     const events: EngineEvent[] = [];
     const result = await this.stack.up({
+      parallel: options.parallel,
       signal: this.abort.signal,
       onEvent: (event) => events.push(event),
     });

@@ -1,0 +1,64 @@
+/**
+ * Coalescing of access writes, driving the provider directly (no engine)
+ * against an in-process emulator: concurrent grants share one PUT, and a
+ * batch the API rejects is retried pair by pair so each pair gets its own
+ * result.
+ */
+import { startEmulator, RunningEmulator } from "../../../emulator";
+import { integrationAccessProvider } from "../../../provider/portkey/integration-access";
+import { ADMIN_KEY, call } from "../../support/emulator";
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ adminKeys: [ADMIN_KEY] });
+  const values: Record<string, string> = { "portkey:apiKey": ADMIN_KEY, "portkey:baseUrl": emulator.portkeyBaseUrl };
+  await integrationAccessProvider.configure!({ config: { get: (k: string) => values[k], require: (k: string) => values[k] } } as never);
+  await call(emulator, "POST", "/integrations", { name: "Batch", slug: "batch", ai_provider_id: "openai", key: "sk-x" });
+});
+afterAll(async () => emulator.stop());
+
+async function workspace(name: string): Promise<string> {
+  return (await call(emulator, "POST", "/admin/workspaces", { name })).body.id;
+}
+
+test("concurrent grants for one integration go out as one PUT", async () => {
+  const ids = await Promise.all(["One", "Two", "Three", "Four"].map(workspace));
+  emulator.resetRequestCounts();
+  const results = await Promise.all(ids.map((id) => integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true })));
+  expect(results.map((r) => r.id)).toEqual(ids.map((id) => `batch/${id}`));
+  const counts = emulator.requestCounts();
+  expect(counts["PUT /integrations/{slug}/workspaces"]).toBe(1);
+  expect(counts["GET /integrations/{slug}/workspaces"]).toBeLessThanOrEqual(2); // shared reads
+});
+
+test("a batch rejected for one pair is retried pair by pair; only that pair fails", async () => {
+  const good = await workspace("Good");
+  const clash = await workspace("Clash");
+  // A provider slug that already exists in the second workspace makes the API reject any batch containing it.
+  await call(emulator, "POST", "/integrations", { name: "Other", slug: "other", ai_provider_id: "openai", key: "sk-y" });
+  await call(emulator, "PUT", "/integrations/other/workspaces", { workspaces: [{ id: clash, enabled: true, default_provider_slug: "taken" }] });
+  emulator.resetRequestCounts();
+  const [ok, failed] = await Promise.allSettled([
+    integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: good, enabled: true }),
+    integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: clash, enabled: true, defaultProviderSlug: "taken" }),
+  ]);
+  expect(ok.status).toBe("fulfilled");
+  expect(failed.status).toBe("rejected");
+  expect((failed as PromiseRejectedResult).reason.message).toMatch(new RegExp(`access for workspace '${clash}'.*default_provider_slug`));
+  expect(emulator.requestCounts()["PUT /integrations/{slug}/workspaces"]).toBe(3); // the batch, then each pair
+  const rows = (await call(emulator, "GET", "/integrations/batch/workspaces")).body.workspaces;
+  const goodSlug = emulator.state().workspaces[good].slug;
+  expect(rows.find((r: { id: string }) => r.id === goodSlug)).toMatchObject({ enabled: true });
+  expect(rows.find((r: { id: string }) => r.id === emulator.state().workspaces[clash].slug)).toBeUndefined();
+});
+
+test("deleting a grant disables only its own row", async () => {
+  const [a, b] = await Promise.all(["Del A", "Del B"].map(workspace));
+  const created = await Promise.all([a, b].map((id) => integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true })));
+  await integrationAccessProvider.delete!(created[0].id, created[0].outs);
+  const rows = (await call(emulator, "GET", "/integrations/batch/workspaces")).body.workspaces as { id: string; enabled: boolean }[];
+  const state = emulator.state().workspaces;
+  expect(rows.find((r) => r.id === state[a].slug)?.enabled).toBe(false);
+  expect(rows.find((r) => r.id === state[b].slug)?.enabled).toBe(true);
+});
