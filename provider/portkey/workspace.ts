@@ -28,6 +28,7 @@ export interface WorkspaceInputs {
   usageLimits?: UsageLimit[];
   rateLimits?: RateLimit[];
   forceDelete?: boolean;
+  adoptExisting?: boolean;
 }
 
 export interface WorkspaceOutputs extends WorkspaceInputs {
@@ -59,6 +60,7 @@ export function workspaceInputSchema() {
       usageLimits: z.array(usageLimitSchema()).optional(),
       rateLimits: z.array(rateLimitSchema()).optional(),
       forceDelete: z.boolean().default(false),
+      adoptExisting: z.boolean().optional(),
     })
     .strict();
 }
@@ -71,8 +73,17 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
   inputSchema: workspaceInputSchema,
   replaceOnChange: [],
 
+  comparable(name, value) {
+    // Only consulted when the resource is created.
+    return name === "adoptExisting" ? undefined : normalize(value);
+  },
+
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
+    if (inputs.adoptExisting) {
+      const adopted = await adopt(client, inputs, ctx);
+      if (adopted) return adopted;
+    }
     const body = {
       name: inputs.name,
       description: inputs.description,
@@ -88,7 +99,7 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
   async read(id, outputs, ctx) {
     const workspace = await getWorkspace(portkeyClient(ctx), id);
     if (!workspace) return undefined;
-    const refreshed = toOutputs(workspace, outputs.forceDelete ?? false);
+    const refreshed = { ...toOutputs(workspace, outputs.forceDelete ?? false), adoptExisting: outputs.adoptExisting };
     return { outputs: refreshed, inputs: inputsOf(refreshed) };
   },
 
@@ -97,19 +108,9 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
     const remoteFields: (keyof WorkspaceInputs)[] = ["name", "description", "metadata", "usageLimits", "rateLimits"];
     const remoteChanged = remoteFields.some((field) => !deepEqual(normalize(olds[field]), normalize(news[field])));
     if (remoteChanged) {
-      await client.request({
-        method: "PUT",
-        path: `/admin/workspaces/${encodeURIComponent(id)}`,
-        body: {
-          name: news.name,
-          description: news.description ?? "",
-          defaults: { metadata: news.metadata ?? {} },
-          usage_limits: listOrNull(news.usageLimits, usageLimitToApi),
-          rate_limits: listOrNull(news.rateLimits, rateLimitToApi),
-        },
-      });
+      await client.request({ method: "PUT", path: `/admin/workspaces/${encodeURIComponent(id)}`, body: putBody(news) });
     }
-    return readConsistent(client, id, news);
+    return { ...(await readConsistent(client, id, news)), adoptExisting: news.adoptExisting };
   },
 
   async delete(id, outputs, ctx) {
@@ -132,6 +133,34 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
     }
   },
 });
+
+/**
+ * Takes over the one existing workspace with exactly this name, bringing it
+ * to the declared state, instead of creating a second one. (Dynamic providers
+ * cannot `pulumi import`; this is the alternative.)
+ */
+async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: LifecycleContext): Promise<{ id: string; outputs: WorkspaceOutputs } | undefined> {
+  const existing = await listByName(client, inputs.name);
+  if (existing.length === 0) return undefined;
+  if (existing.length > 1) {
+    throw new Error(`adoptExisting: ${existing.length} workspaces are named '${inputs.name}' (${existing.map((w) => w.id).join(", ")}); rename all but one first.`);
+  }
+  const id = existing[0].id;
+  ctx.warn(`adopting existing workspace '${inputs.name}' (${id}) and bringing it to the declared state.`);
+  ctx.created(id, { workspaceId: id, slug: existing[0].slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
+  await client.request({ method: "PUT", path: `/admin/workspaces/${encodeURIComponent(id)}`, body: putBody(inputs) });
+  return { id, outputs: { ...(await readConsistent(client, id, inputs)), adoptExisting: true } };
+}
+
+function putBody(inputs: WorkspaceInputs) {
+  return {
+    name: inputs.name,
+    description: inputs.description ?? "",
+    defaults: { metadata: inputs.metadata ?? {} },
+    usage_limits: listOrNull(inputs.usageLimits, usageLimitToApi),
+    rate_limits: listOrNull(inputs.rateLimits, rateLimitToApi),
+  };
+}
 
 /**
  * POST is not retried blindly: a lost response may hide a workspace that was
@@ -225,8 +254,8 @@ function toOutputs(workspace: ApiWorkspace, forceDelete: boolean): WorkspaceOutp
 }
 
 function inputsOf(outputs: WorkspaceOutputs): WorkspaceInputs {
-  const { name, description, metadata, usageLimits, rateLimits, forceDelete } = outputs;
-  return { name, description, metadata, usageLimits, rateLimits, forceDelete };
+  const { name, description, metadata, usageLimits, rateLimits, forceDelete, adoptExisting } = outputs;
+  return { name, description, metadata, usageLimits, rateLimits, forceDelete, adoptExisting };
 }
 
 function nonEmpty<T>(items: T[]): T[] | undefined {

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { apiKeyProvider } from "../../provider/portkey/api-key";
+import * as providerModule from "../../provider/portkey/api-key";
+import { delegatingProvider } from "../delegate";
+
+const provider = delegatingProvider(() => providerModule.apiKeyProvider);
 import type { RateLimitArgs, UsageLimitArgs } from "./types";
 
 /** When Portkey rotates the key by itself. Set `rotationPeriod` or `nextRotationAt`, not both. */
@@ -137,7 +140,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
     ];
     const props: Record<string, unknown> = Object.fromEntries(outputs.map((key) => [key, undefined]));
     super(
-      apiKeyProvider,
+      provider,
       name,
       { ...props, ...args },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "key"] },

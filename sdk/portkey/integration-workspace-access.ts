@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { integrationAccessProvider } from "../../provider/portkey/integration-access";
+import * as providerModule from "../../provider/portkey/integration-access";
+import { delegatingProvider } from "../delegate";
+
+const provider = delegatingProvider(() => providerModule.integrationAccessProvider);
 import type { RateLimitArgs, UsageLimitArgs } from "./types";
 
 /** Inputs of an {@link IntegrationWorkspaceAccess}. */
@@ -53,7 +56,7 @@ export class IntegrationWorkspaceAccess extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IntegrationWorkspaceAccessArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      integrationAccessProvider,
+      provider,
       name,
       { resolvedWorkspaceId: undefined, workspaceSlug: undefined, usageLimits: undefined, rateLimits: undefined, enabled: undefined, ...args },
       opts,

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { workspaceProvider } from "../../provider/portkey/workspace";
+import * as providerModule from "../../provider/portkey/workspace";
+import { delegatingProvider } from "../delegate";
+
+const provider = delegatingProvider(() => providerModule.workspaceProvider);
 import type { RateLimitArgs, UsageLimitArgs } from "./types";
 
 /** Inputs of a Portkey {@link Workspace}. Every one can be changed in place. */
@@ -19,6 +22,12 @@ export interface WorkspaceArgs {
    * Default false: deletion then fails with a message listing what is left. Takes effect once stored by `pulumi up`.
    */
   forceDelete?: pulumi.Input<boolean>;
+  /**
+   * When creating, take over the one existing workspace with exactly this `name` (bringing it to
+   * the declared state) instead of creating another. The alternative to `pulumi import`, which
+   * dynamic providers cannot do. Fails if several workspaces have the name. Default false.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
 }
 
 /**
@@ -52,7 +61,7 @@ export class Workspace extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      workspaceProvider,
+      provider,
       name,
       {
         ...args,

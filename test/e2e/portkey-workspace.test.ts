@@ -218,3 +218,31 @@ test("every response the emulator gave conformed to the official document", () =
   expect(emulator.specViolations()).toEqual([]);
   expect(pulumi).toBeDefined();
 });
+
+test("adoptExisting takes over a workspace created outside Pulumi instead of duplicating it", async () => {
+  const made = await call(emulator, "POST", "/admin/workspaces", { name: "Adopt me", description: "made by hand", rate_limits: [{ type: "requests", unit: "rpm", value: 1 }] });
+  const stack = await EngineStack.create({
+    projectName: "portkey-workspace-adopt",
+    program: async () => {
+      const ws = new portkey.Workspace("adopted", { name: "Adopt me", description: "now managed", adoptExisting: true, forceDelete: true });
+      return { id: ws.id };
+    },
+    config: {
+      "portkey:apiKey": { value: ADMIN_KEY, secret: true },
+      "portkey:baseUrl": { value: emulator.portkeyBaseUrl },
+    },
+  });
+  try {
+    const result = await stack.up();
+    expect(result.outputs.id.value).toBe(made.body.id);
+    const named = Object.values(emulator.state().workspaces).filter((w) => w.name === "Adopt me" && !w.deleted_at);
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatchObject({ description: "now managed", rate_limits: [] });
+    const preview = await stack.preview();
+    expect(changedSteps(preview.steps)).toEqual([]);
+    await stack.destroy();
+    expect(emulator.state().workspaces[made.body.id].deleted_at).not.toBeNull();
+  } finally {
+    await stack.dispose();
+  }
+});
