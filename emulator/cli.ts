@@ -1,6 +1,6 @@
 /**
  * npm run emulator -- --port <p> --admin-key <k> [--state-file <f>]
- *   [--latency-ms <n>] [--fault-rate <r>] [--seed <s>] [--stale-read-ms <n>]
+ *   [--management-key <k>] [--latency-ms <n>] [--fault-rate <r>] [--seed <s>] [--stale-read-ms <n>]
  *
  * Binds 127.0.0.1 only and prints one line with the base URL.
  */
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       options: {
         port: { type: "string" },
         "admin-key": { type: "string", multiple: true },
+        "management-key": { type: "string", multiple: true },
         "state-file": { type: "string" },
         "latency-ms": { type: "string" },
         "fault-rate": { type: "string" },
@@ -41,13 +42,14 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({
     port: numberOption(values.port, "port", 0, 65535) ?? 0,
     adminKeys,
+    managementKeys: values["management-key"],
     stateFile: values["state-file"],
     latencyMs: numberOption(values["latency-ms"], "latency-ms", 0, 60_000),
     faultRate: numberOption(values["fault-rate"], "fault-rate", 0, 1),
     seed: numberOption(values.seed, "seed", 0, 2 ** 32 - 1),
     staleReadMs: numberOption(values["stale-read-ms"], "stale-read-ms", 0, 3_600_000),
   });
-  process.stdout.write(`Portkey emulator listening on ${emulator.portkeyBaseUrl}\n`);
+  process.stdout.write(`Portkey emulator listening on ${emulator.portkeyBaseUrl} (OpenRouter: ${emulator.openrouterBaseUrl})\n`);
   const stop = () => void emulator.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

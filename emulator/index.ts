@@ -3,3 +3,4 @@ export { startEmulator } from "./server";
 export { KNOWN_RESPONSE_DEVIATIONS, NULL_ACCEPTED_IN_REQUESTS } from "./spec";
 export type { EmulatorOptions, FaultSettings, RunningEmulator, SpecViolation } from "./server";
 export type { PortkeyState } from "./portkey-state";
+export type { OpenRouterState } from "./openrouter";

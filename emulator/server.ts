@@ -8,6 +8,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import { EmulatedApiError, portkeyError } from "./errors";
+import { emptyOpenRouterState, OpenRouterApi, OpenRouterPrincipal, OpenRouterState } from "./openrouter";
 import { PortkeyApi, PortkeyPrincipal } from "./portkey";
 import { emptyPortkeyState, PortkeyState } from "./portkey-state";
 import { SeededRandom } from "./random";
@@ -31,8 +32,10 @@ export interface FaultSettings {
 export interface EmulatorOptions extends Partial<FaultSettings> {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Admin keys that authenticate as the organisation owner. */
+  /** Portkey admin keys that authenticate as the organisation owner. */
   adminKeys?: string[];
+  /** OpenRouter management keys (bearer); the admin keys when not given. */
+  managementKeys?: string[];
   /** Where to persist state (atomically, after every write); in memory when absent. */
   stateFile?: string;
   /** How long limits read back stale after a write (default 0). */
@@ -56,6 +59,8 @@ export interface RunningEmulator {
   url: string;
   /** The Portkey base URL to configure: `${url}/v1`. */
   portkeyBaseUrl: string;
+  /** The OpenRouter base URL to configure: `${url}/api/v1`. */
+  openrouterBaseUrl: string;
   port: number;
   /** Requests served per route ("GET /admin/workspaces/{workspaceId}"). */
   requestCounts(): Record<string, number>;
@@ -63,12 +68,25 @@ export interface RunningEmulator {
   specViolations(): SpecViolation[];
   setFaults(settings: Partial<FaultSettings>): void;
   state(): PortkeyState;
+  openrouterState(): OpenRouterState;
   stop(): Promise<void>;
 }
 
 interface PersistedState {
   version: 1;
   portkey: PortkeyState;
+  openrouter: OpenRouterState;
+}
+
+/** One vendor API served under a path prefix, with its own auth and error envelope. */
+interface ApiMount {
+  prefix: string;
+  /** Put in front of route names in request counts ("" for Portkey). */
+  countLabel: string;
+  match(method: string, path: string): ReturnType<Router<unknown>["match"]>;
+  authenticate(req: http.IncomingMessage, now: Date): unknown;
+  envelope(error: EmulatedApiError): string;
+  checkResponses: boolean;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -92,6 +110,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const router = new Router<PortkeyPrincipal>();
   portkey.register(router);
+  const openrouter = new OpenRouterApi(() => state.openrouter);
+  const openrouterRouter = new Router<OpenRouterPrincipal>();
+  openrouter.register(openrouterRouter);
+  const managementKeys = options.managementKeys ?? adminKeys;
+  const mounts: ApiMount[] = [
+    {
+      prefix: "/v1",
+      countLabel: "",
+      match: (method, path) => router.match(method, path) as ReturnType<Router<unknown>["match"]>,
+      authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminKeys, now),
+      envelope: portkeyEnvelope,
+      checkResponses: options.checkResponses === true,
+    },
+    {
+      prefix: "/api/v1",
+      countLabel: "openrouter ",
+      match: (method, path) => openrouterRouter.match(method, path) as ReturnType<Router<unknown>["match"]>,
+      authenticate: (req) => openrouter.authenticate(header(req, "authorization"), managementKeys),
+      envelope: openrouterEnvelope,
+      checkResponses: false,
+    },
+  ];
+  const mountOf = (pathname: string) => mounts.find((m) => pathname.startsWith(`${m.prefix}/`));
 
   const persist = () => {
     if (!options.stateFile) return;
@@ -105,7 +146,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       .then((raw) => handle(req, res, raw))
       .catch((error: unknown) => {
         const apiError = error instanceof EmulatedApiError ? error : portkeyError("AB04", "Internal server error");
-        send(res, apiError.status, envelope(apiError), apiError.headers);
+        const mount = mountOf(new URL(req.url ?? "/", "http://emulator").pathname) ?? mounts[0];
+        send(res, apiError.status, mount.envelope(apiError), apiError.headers);
       });
   });
 
@@ -113,13 +155,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const url = new URL(req.url ?? "/", "http://emulator");
     const method = req.method ?? "GET";
     if (url.pathname.startsWith("/_emulator/")) return control(method, url.pathname, raw, res);
-    if (!url.pathname.startsWith("/v1/")) throw portkeyError("AB08", `Route not found: ${method} ${url.pathname}`);
+    const mount = mountOf(url.pathname);
+    if (!mount) throw portkeyError("AB08", `Route not found: ${method} ${url.pathname}`);
     if (raw === "too-large") throw new EmulatedApiError(413, "AB01", `Request body larger than ${maxBodyBytes} bytes`);
-    const path = url.pathname.slice(3);
-    const matched = router.match(method, path);
+    const path = url.pathname.slice(mount.prefix.length);
+    const matched = mount.match(method, path);
     if (matched === undefined) throw portkeyError("AB08", `Route not found: ${method} ${url.pathname}`);
     if (matched === "wrong-method") throw new EmulatedApiError(405, "AB01", `Method ${method} is not allowed on ${url.pathname}`);
-    const routeName = `${method} ${matched.route.template}`;
+    const routeName = `${method} ${mount.countLabel}${matched.route.template}`;
     counts.set(routeName, (counts.get(routeName) ?? 0) + 1);
 
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
@@ -146,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
     }
     const now = new Date();
-    const principal = portkey.authenticate(header(req, "x-portkey-api-key"), adminKeys, now);
+    const principal = mount.authenticate(req, now);
     // Work on a copy so a handler that throws half-way leaves the state untouched.
     const before = matched.route.writes ? structuredClone(state) : undefined;
     let result;
@@ -162,7 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     const status = result.status ?? 200;
-    if (options.checkResponses && status === 200) {
+    if (mount.checkResponses && status === 200) {
       const problems = spec.checkResponse(method, matched.route.template, result.body).filter((p) => !isKnownResponseDeviation(routeName, p));
       if (problems.length > 0) violations.push({ route: routeName, problems });
     }
@@ -174,7 +217,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const json = (value: unknown) => send(res, 200, JSON.stringify(value));
     const input = (): Record<string, unknown> => (raw === "too-large" || raw.length === 0 ? {} : JSON.parse(raw.toString("utf8")));
     if (route === "POST /_emulator/reset") {
-      state = { version: 1, portkey: emptyPortkeyState(state.portkey.organisation_id) };
+      state = { version: 1, portkey: emptyPortkeyState(state.portkey.organisation_id), openrouter: emptyOpenRouterState() };
       counts.clear();
       violations.length = 0;
       persist();
@@ -215,12 +258,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url,
     portkeyBaseUrl: `${url}/v1`,
+    openrouterBaseUrl: `${url}/api/v1`,
     port,
     requestCounts: () => Object.fromEntries(counts),
     resetRequestCounts: () => counts.clear(),
     specViolations: () => [...violations],
     setFaults,
     state: () => state.portkey,
+    openrouterState: () => state.openrouter,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -232,10 +277,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 function loadState(stateFile: string | undefined): PersistedState {
   if (stateFile && fs.existsSync(stateFile)) {
     const loaded = JSON.parse(fs.readFileSync(stateFile, "utf8")) as PersistedState;
-    if (loaded.version === 1) return loaded;
+    if (loaded.version === 1) return { ...loaded, openrouter: loaded.openrouter ?? emptyOpenRouterState() };
   }
   if (stateFile) fs.mkdirSync(path.dirname(path.resolve(stateFile)), { recursive: true });
-  return { version: 1, portkey: emptyPortkeyState(randomUUID()) };
+  return { version: 1, portkey: emptyPortkeyState(randomUUID()), openrouter: emptyOpenRouterState() };
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
@@ -258,8 +303,13 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function envelope(error: EmulatedApiError): string {
+function portkeyEnvelope(error: EmulatedApiError): string {
   return JSON.stringify({ success: false, data: { message: error.message, errorCode: error.code } });
+}
+
+/** OpenRouter's envelope carries the HTTP status as its code. */
+function openrouterEnvelope(error: EmulatedApiError): string {
+  return JSON.stringify({ error: { code: error.status, message: error.message } });
 }
 
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

@@ -17,7 +17,7 @@ test("the command line binds loopback, prints one line with the base URL, and st
       child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString()));
       child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
     });
-    const match = /^Portkey emulator listening on (http:\/\/127\.0\.0\.1:\d+\/v1)\n$/.exec(line);
+    const match = /^Portkey emulator listening on (http:\/\/127\.0\.0\.1:\d+\/v1) \(OpenRouter: http:\/\/127\.0\.0\.1:\d+\/api\/v1\)\n$/.exec(line);
     expect(match).not.toBeNull();
     const response = await fetch(`${match![1]}/admin/workspaces`, { headers: { "x-portkey-api-key": ADMIN_KEY } });
     expect(response.status).toBe(200);
