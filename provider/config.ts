@@ -11,6 +11,8 @@ export type ConfiguredValues = Record<string, string | undefined>;
 export interface ServiceSettings {
   /** Shown in messages, e.g. "Portkey". */
   service: string;
+  /** What the credential is called, e.g. "admin key". */
+  credential: string;
   /** Config key of the secret credential, e.g. "portkey:apiKey". */
   keyConfig: string;
   keyEnv: string;
@@ -28,6 +30,7 @@ export interface Connection {
 
 export const PORTKEY_SETTINGS: ServiceSettings = {
   service: "Portkey",
+  credential: "admin key",
   keyConfig: "portkey:apiKey",
   keyEnv: "PORTKEY_API_KEY",
   baseUrlConfig: "portkey:baseUrl",
@@ -35,11 +38,21 @@ export const PORTKEY_SETTINGS: ServiceSettings = {
   defaultBaseUrl: "https://api.portkey.ai/v1",
 };
 
+export const OPENROUTER_SETTINGS: ServiceSettings = {
+  service: "OpenRouter",
+  credential: "management key",
+  keyConfig: "openrouter:managementKey",
+  keyEnv: "OPENROUTER_MANAGEMENT_KEY",
+  baseUrlConfig: "openrouter:baseUrl",
+  baseUrlEnv: "OPENROUTER_BASE_URL",
+  defaultBaseUrl: "https://openrouter.ai/api/v1",
+};
+
 export function resolveConnection(settings: ServiceSettings, configured: ConfiguredValues | undefined): Connection {
   const apiKey = configured?.[settings.keyConfig] || process.env[settings.keyEnv];
   if (!apiKey) {
     throw new ConfigurationError(
-      `No ${settings.service} admin key: set it with \`pulumi config set --secret ${settings.keyConfig} <key>\` ` +
+      `No ${settings.service} ${settings.credential}: set it with \`pulumi config set --secret ${settings.keyConfig} <key>\` ` +
         `or the environment variable ${settings.keyEnv}.`,
     );
   }

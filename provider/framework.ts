@@ -249,3 +249,7 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 function asPlainError(error: unknown): Error {
   return new Error(messageOf(error));
 }
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

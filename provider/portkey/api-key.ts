@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { defineResource, deepEqual, LifecycleContext, normalize, sleep } from "../framework";
 import { ApiClient } from "../http";
 import {
   listOrNull,
@@ -16,7 +16,6 @@ import {
   rateLimitFromApi,
   rateLimitSchema,
   rateLimitToApi,
-  sleep,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,

@@ -120,10 +120,6 @@ export function listOrNull<T, A>(items: readonly T[] | undefined, toApi: (item: 
   return items && items.length > 0 ? items.map(toApi) : null;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * Diff form of a `workspaceId` input: the slug and the UUID of the same
  * workspace compare equal (the stored outputs know both spellings).

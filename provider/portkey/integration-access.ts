@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { defineResource, deepEqual, LifecycleContext, normalize, sleep } from "../framework";
 import { ApiClient } from "../http";
 import { BatchTiming, Coalescer, processSingleton, sharedInFlight } from "../coalesce";
 import {
@@ -21,7 +21,6 @@ import {
   rateLimitFromApi,
   rateLimitSchema,
   rateLimitToApi,
-  sleep,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { defineResource, deepEqual, LifecycleContext, normalize, sleep } from "../framework";
 import { ApiClient } from "../http";
 import {
   listOrNull,
@@ -13,7 +13,6 @@ import {
   rateLimitFromApi,
   rateLimitSchema,
   rateLimitToApi,
-  sleep,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,

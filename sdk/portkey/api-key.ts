@@ -24,7 +24,8 @@ export interface ApiKeyArgs {
   /**
    * The workspace of a workspace key, by UUID or slug (required for workspace keys, not allowed for
    * organisation keys). Changing it replaces the key; switching between the slug and the UUID of the
-   * same workspace is not a change.
+   * same workspace is not a change. Pass a Workspace's `id`: it stays known while the workspace
+   * itself is being updated, so previews do not show a replacement.
    */
   workspaceId?: pulumi.Input<string>;
   /** The user a user key belongs to (required for user keys). Changing it replaces the key. */

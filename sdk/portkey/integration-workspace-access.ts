@@ -11,7 +11,8 @@ export interface IntegrationWorkspaceAccessArgs {
   integrationSlug: pulumi.Input<string>;
   /**
    * The workspace, by UUID or slug. Changing it replaces the grant; switching between the slug
-   * and the UUID of the same workspace is not a change.
+   * and the UUID of the same workspace is not a change. Pass a Workspace's `id` (known during
+   * previews of the workspace's own updates).
    */
   workspaceId: pulumi.Input<string>;
   /** Whether the workspace may use the integration. Default true; false keeps the grant declared but disabled. */

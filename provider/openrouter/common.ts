@@ -1,0 +1,21 @@
+/** What the OpenRouter resources share: bearer auth, the error envelope, the client factory. */
+import { OPENROUTER_SETTINGS, resolveConnection } from "../config";
+import { LifecycleContext } from "../framework";
+import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
+
+export const OPENROUTER_DIALECT: ApiDialect = {
+  authHeaders: (key) => ({ authorization: `Bearer ${key}` }),
+  parseError(body) {
+    // {"error": {"code": <http status>, "message": "..."}}
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    return {
+      code: error?.code === undefined ? undefined : String(error.code),
+      message: typeof error?.message === "string" ? error.message : undefined,
+    };
+  },
+  requestIdHeaders: ["x-request-id", "cf-ray"],
+};
+
+export function openrouterClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {
+  return new ApiClient(resolveConnection(OPENROUTER_SETTINGS, ctx.configured), OPENROUTER_DIALECT, DEFAULT_RETRY_POLICY, extraSecrets);
+}
