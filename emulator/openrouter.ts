@@ -59,32 +59,32 @@ const UTC_WITH_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function emptyOpenRouterState(): OpenRouterState {
+  const workspace = newWorkspace("Default", "default", true, new Date().toISOString());
+  return { workspaces: { [workspace.id]: workspace }, keys: {} };
+}
+
+/** A workspace with OpenRouter's defaults for every setting. */
+function newWorkspace(name: string, slug: string, isDefault: boolean, now: string): OpenRouterWorkspaceRecord {
   const id = randomUUID();
-  const now = new Date().toISOString();
   return {
-    workspaces: {
-      [id]: {
-        id,
-        name: "Default",
-        slug: "default",
-        description: null,
-        default_text_model: null,
-        default_image_model: null,
-        default_provider_sort: null,
-        io_logging_api_key_ids: null,
-        io_logging_sampling_rate: 1,
-        is_data_discount_logging_enabled: false,
-        is_observability_broadcast_enabled: false,
-        is_observability_io_logging_enabled: false,
-        default_guardrail_id: guardrailIdFor(id),
-        created_at: now,
-        updated_at: null,
-        created_by: null,
-        is_default: true,
-        deleted_at: null,
-      },
-    },
-    keys: {},
+    id,
+    name,
+    slug,
+    description: null,
+    default_text_model: null,
+    default_image_model: null,
+    default_provider_sort: null,
+    io_logging_api_key_ids: null,
+    io_logging_sampling_rate: 1,
+    is_data_discount_logging_enabled: false,
+    is_observability_broadcast_enabled: false,
+    is_observability_io_logging_enabled: false,
+    default_guardrail_id: guardrailIdFor(id),
+    created_at: now,
+    updated_at: null,
+    created_by: null,
+    is_default: isDefault,
+    deleted_at: null,
   };
 }
 
@@ -133,30 +133,9 @@ export class OpenRouterApi {
 
   private createWorkspace(ctx: Ctx): HandlerResult {
     const body = objectBody(ctx);
-    const now = ctx.now.toISOString();
-    const id = randomUUID();
-    const workspace: OpenRouterWorkspaceRecord = {
-      id,
-      name: requiredString(body, "name", 1, 100),
-      slug: this.freeSlug(requiredString(body, "slug", 1, 50)),
-      description: null,
-      default_text_model: null,
-      default_image_model: null,
-      default_provider_sort: null,
-      io_logging_api_key_ids: null,
-      io_logging_sampling_rate: 1,
-      is_data_discount_logging_enabled: false,
-      is_observability_broadcast_enabled: false,
-      is_observability_io_logging_enabled: false,
-      default_guardrail_id: guardrailIdFor(id),
-      created_at: now,
-      updated_at: null,
-      created_by: null,
-      is_default: false,
-      deleted_at: null,
-    };
+    const workspace = newWorkspace(requiredString(body, "name", 1, 100), this.freeSlug(requiredString(body, "slug", 1, 50)), false, ctx.now.toISOString());
     applyWorkspaceFields(workspace, body);
-    this.state().workspaces[id] = workspace;
+    this.state().workspaces[workspace.id] = workspace;
     return { status: 201, body: { data: workspaceJson(workspace) } };
   }
 

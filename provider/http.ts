@@ -10,7 +10,7 @@
 import * as undici from "undici";
 import type { Dispatcher, RetryHandler } from "undici";
 import { Connection } from "./config";
-import { ApiError, redact } from "./errors";
+import { ApiError, isGone, redact } from "./errors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -112,6 +112,16 @@ export class ApiClient {
       throw this.error(call, response.statusCode, code, message ?? (text.slice(0, 300) || "no error message"), requestId);
     }
     return parsed as T;
+  }
+
+  /** The same call, answering undefined when the object is gone (the one not-found rule, `isGone`). */
+  async requestOrGone<T>(call: ApiRequest, options: { forbiddenMeansGone?: boolean } = {}): Promise<T | undefined> {
+    try {
+      return await this.request<T>(call);
+    } catch (error) {
+      if (isGone(error, options)) return undefined;
+      throw error;
+    }
   }
 
   private error(call: ApiRequest, status: number, code: string | undefined, message: string, requestId: string | undefined): ApiError {

@@ -171,12 +171,7 @@ async function listByName(client: ApiClient, name: string, workspaceId: string |
 }
 
 async function getKey(client: ApiClient, hash: string): Promise<KeyJson | undefined> {
-  try {
-    return (await client.request<{ data: KeyJson }>({ method: "GET", path: `/keys/${encodeURIComponent(hash)}` })).data;
-  } catch (error) {
-    if (isGone(error)) return undefined;
-    throw error;
-  }
+  return (await client.requestOrGone<{ data: KeyJson }>({ method: "GET", path: `/keys/${encodeURIComponent(hash)}` }))?.data;
 }
 
 async function patch(client: ApiClient, hash: string, body: object): Promise<KeyJson> {

@@ -170,12 +170,7 @@ function settingsBody(inputs: OpenRouterWorkspaceInputs) {
 }
 
 async function getWorkspace(client: ApiClient, idOrSlug: string): Promise<WorkspaceJson | undefined> {
-  try {
-    return (await client.request<{ data: WorkspaceJson }>({ method: "GET", path: `/workspaces/${encodeURIComponent(idOrSlug)}` })).data;
-  } catch (error) {
-    if (isGone(error)) return undefined;
-    throw error;
-  }
+  return (await client.requestOrGone<{ data: WorkspaceJson }>({ method: "GET", path: `/workspaces/${encodeURIComponent(idOrSlug)}` }))?.data;
 }
 
 /** Outputs from the API's answer; fields the API adds later are ignored. */

@@ -272,12 +272,12 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
 });
 
 async function resolveWorkspace(client: ApiClient, idOrSlug: string): Promise<{ id: string; slug: string }> {
-  try {
-    return await client.request<{ id: string; slug: string }>({ method: "GET", path: `/admin/workspaces/${encodeURIComponent(idOrSlug)}` });
-  } catch (error) {
-    if (isGone(error, { forbiddenMeansGone: true })) throw new Error(`workspaceId: workspace '${idOrSlug}' does not exist (or was deleted).`);
-    throw error;
-  }
+  const workspace = await client.requestOrGone<{ id: string; slug: string }>(
+    { method: "GET", path: `/admin/workspaces/${encodeURIComponent(idOrSlug)}` },
+    { forbiddenMeansGone: true },
+  );
+  if (!workspace) throw new Error(`workspaceId: workspace '${idOrSlug}' does not exist (or was deleted).`);
+  return workspace;
 }
 
 /**
@@ -322,13 +322,8 @@ async function listByName(client: ApiClient, name: string, workspaceUuid: string
   }
 }
 
-async function getKey(client: ApiClient, id: string): Promise<ApiKeyJson | undefined> {
-  try {
-    return await client.request<ApiKeyJson>({ method: "GET", path: `/api-keys/${encodeURIComponent(id)}` });
-  } catch (error) {
-    if (isGone(error)) return undefined;
-    throw error;
-  }
+function getKey(client: ApiClient, id: string): Promise<ApiKeyJson | undefined> {
+  return client.requestOrGone<ApiKeyJson>({ method: "GET", path: `/api-keys/${encodeURIComponent(id)}` });
 }
 
 async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: ApiKeyOutputs) {

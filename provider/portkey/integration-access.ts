@@ -193,16 +193,11 @@ function attributed(error: unknown, item: AccessItem | undefined): Error {
 /** The integration's rows, or undefined when the integration is gone. Concurrent callers share one GET. */
 async function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlug: string): Promise<AccessRowJson[] | undefined> {
   return sharedInFlight(ctx.processState, `access-rows:${integrationSlug}`, async () => {
-    try {
-      const list = await client.request<{ workspaces?: AccessRowJson[] }>({
-        method: "GET",
-        path: `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`,
-      });
-      return list.workspaces ?? [];
-    } catch (error) {
-      if (isGone(error)) return undefined;
-      throw error;
-    }
+    const list = await client.requestOrGone<{ workspaces?: AccessRowJson[] }>({
+      method: "GET",
+      path: `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`,
+    });
+    return list ? (list.workspaces ?? []) : undefined;
   });
 }
 
@@ -212,16 +207,15 @@ async function resolveWorkspace(client: ApiClient, ctx: LifecycleContext, idOrSl
   const cached = ctx.processState.get(cacheKey) as { id: string; slug: string } | undefined;
   if (cached) return cached;
   return sharedInFlight(ctx.processState, cacheKey, async () => {
-    try {
-      const workspace = await client.request<{ id: string; slug: string }>({ method: "GET", path: `/admin/workspaces/${encodeURIComponent(idOrSlug)}` });
-      const found = { id: workspace.id, slug: workspace.slug };
-      ctx.processState.set(`workspace:${found.id}`, found);
-      ctx.processState.set(`workspace:${found.slug}`, found);
-      return found;
-    } catch (error) {
-      if (isGone(error, { forbiddenMeansGone: true })) return undefined;
-      throw error;
-    }
+    const workspace = await client.requestOrGone<{ id: string; slug: string }>(
+      { method: "GET", path: `/admin/workspaces/${encodeURIComponent(idOrSlug)}` },
+      { forbiddenMeansGone: true },
+    );
+    if (!workspace) return undefined;
+    const found = { id: workspace.id, slug: workspace.slug };
+    ctx.processState.set(`workspace:${found.id}`, found);
+    ctx.processState.set(`workspace:${found.slug}`, found);
+    return found;
   });
 }
 

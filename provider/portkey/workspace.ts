@@ -199,18 +199,12 @@ async function listByName(client: ApiClient, name: string): Promise<ApiWorkspace
   }
 }
 
-async function getWorkspace(client: ApiClient, id: string, options: { plainName?: boolean } = {}): Promise<ApiWorkspace | undefined> {
-  try {
-    return await client.request<ApiWorkspace>({
-      method: "GET",
-      path: `/admin/workspaces/${encodeURIComponent(id)}`,
-      query: options.plainName ? { name_format: "plain" } : undefined,
-    });
-  } catch (error) {
-    // A deleted workspace answers 403 AB03 rather than 404.
-    if (isGone(error, { forbiddenMeansGone: true })) return undefined;
-    throw error;
-  }
+function getWorkspace(client: ApiClient, id: string, options: { plainName?: boolean } = {}): Promise<ApiWorkspace | undefined> {
+  // A deleted workspace answers 403 AB03 rather than 404.
+  return client.requestOrGone<ApiWorkspace>(
+    { method: "GET", path: `/admin/workspaces/${encodeURIComponent(id)}`, query: options.plainName ? { name_format: "plain" } : undefined },
+    { forbiddenMeansGone: true },
+  );
 }
 
 /**
