@@ -101,6 +101,7 @@ tc_link_tools() {
   mkdir -p "$TC_BIN"
   ln -sfn "$TC_PULUMI" "$TC_BIN/pulumi"
   ln -sfn "$TC_NODE" "$TC_BIN/node"
+
   # The engine expects bundled plugins next to its own binary and warns when it
   # finds one on PATH instead. The plugin script is generic (it resolves
   # @pulumi/pulumi from the program directory), so one copy beside our built
@@ -108,9 +109,19 @@ tc_link_tools() {
   local pulumi_dir plugin="$TC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
   pulumi_dir=$(dirname "$(readlink -f "$TC_PULUMI")")
   rm -f "$TC_BIN/pulumi-resource-pulumi-nodejs"
+  rm -f "$TC_BIN/pulumi-language-nodejs"
   case "$pulumi_dir" in
-    "$TC_CACHE"/*) cp -f "$plugin" "$pulumi_dir/" ;;
-    *) [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ] || ln -sfn "$plugin" "$TC_BIN/pulumi-resource-pulumi-nodejs" ;;
+    "$TC_CACHE"/*)
+      cp -f "$plugin" "$pulumi_dir/"
+      # The Go language host cannot be built here (its module is not served), so our
+      # Node one goes beside the built CLI too. It is self-contained: it loads
+      # @pulumi/pulumi from the program directory.
+      cp -f "$TC_ROOT/scripts/pulumi-language-nodejs" "$TC_ROOT/scripts/language-host.js" "$pulumi_dir/"
+      ;;
+    *)
+      [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ] || ln -sfn "$plugin" "$TC_BIN/pulumi-resource-pulumi-nodejs"
+      [ -x "$pulumi_dir/pulumi-language-nodejs" ] || ln -sfn "$TC_ROOT/scripts/pulumi-language-nodejs" "$TC_BIN/pulumi-language-nodejs"
+      ;;
   esac
 }
 
