@@ -215,6 +215,21 @@ test("destroy removes key and workspace", async () => {
   expect(remoteWorkspaces()).toEqual([]);
 });
 
+test("an out-of-band workspace delete drops it on refresh and up recreates it", async () => {
+  keyArgs = undefined;
+  await engine().up();
+  const [old] = remoteWorkspaces();
+  await fetch(`${emulator.openrouterBaseUrl}/workspaces/${old.id}`, { method: "DELETE", headers: { authorization: `Bearer ${MANAGEMENT_KEY}` } });
+  const refreshed = await engine().refresh();
+  expect(refreshed.changeSummary.delete).toBe(1);
+  const result = await engine().up();
+  expect(changedSteps(result.steps, WORKSPACE).map((s) => s.op)).toEqual(["create"]);
+  expect(remoteWorkspaces()).toHaveLength(1);
+  expect(remoteWorkspaces()[0].id).not.toBe(old.id);
+  await engine().destroy();
+  expect(remoteWorkspaces()).toEqual([]);
+});
+
 test("the default workspace is only deleted with the explicit opt-in", async () => {
   const defaultWorkspace = Object.values(emulator.openrouterState().workspaces).find((w) => w.is_default)!;
   const stack = await EngineStack.create({

@@ -95,60 +95,77 @@ test("up creates each kind of key; the secrets are outputs, encrypted in state a
   await expectNoChanges();
 });
 
-test("every updatable field changes in place, and a second preview is clean", async () => {
+/** Every updatable field set to new values, for any kind of key. */
+function everyField(base: ApiKeyArgs, future: string): ApiKeyArgs {
+  return {
+    ...base,
+    name: `${base.name}-v2`,
+    description: `${base.name} calls the gateway`,
+    scopes: [...(base.scopes as string[]), "logs.view"],
+    rateLimits: [{ type: "requests", unit: "rps", value: 20 }, { type: "tokens", unit: "rpw", value: 500000 }],
+    usageLimits: { creditLimit: 50, alertThreshold: 40, periodicReset: "monthly" },
+    metadata: { app: String(base.name) },
+    configId: "pc-checkout",
+    allowConfigOverride: false,
+    alertEmails: ["oncall@example.com"],
+    expiresAt: future,
+    rotationPolicy: { rotationPeriod: "monthly", keyTransitionPeriodMs: 3_600_000 },
+  };
+}
+
+test("every updatable field changes in place for each kind of key, and a second preview is clean", async () => {
   const ids = remoteKeys().map((k) => k.id).sort();
   const future = new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
   desired.keys = {
-    ...baseKeys,
-    wsService: (ws) => ({
-      ...baseKeys.wsService(ws),
-      name: "checkout-service",
-      description: "Checkout calls the gateway",
-      scopes: ["completions.write", "logs.write"],
-      rateLimits: [{ type: "requests", unit: "rps", value: 20 }, { type: "tokens", unit: "rpw", value: 500000 }],
-      usageLimits: { creditLimit: 50, alertThreshold: 40, periodicReset: "monthly" },
-      metadata: { app: "checkout" },
-      configId: "pc-checkout",
-      allowConfigOverride: false,
-      alertEmails: ["oncall@example.com"],
-      expiresAt: future,
-      rotationPolicy: { rotationPeriod: "monthly", keyTransitionPeriodMs: 3_600_000 },
-    }),
+    org: (ws) => everyField(baseKeys.org(ws), future),
+    wsService: (ws) => everyField(baseKeys.wsService(ws), future),
+    wsUser: (ws) => everyField(baseKeys.wsUser(ws), future),
   };
   const preview = await engine().preview();
-  expect(changedSteps(preview.steps).map((s) => [s.urn.split("::").pop(), s.op])).toEqual([["wsService", "update"]]);
+  expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update", "update", "update"]);
   await engine().up();
   await expectNoChanges();
   expect(remoteKeys().map((k) => k.id).sort()).toEqual(ids);
-  expect(remoteKey("checkout-service")).toMatchObject({
-    description: "Checkout calls the gateway",
-    scopes: ["completions.write", "logs.write"],
-    rate_limits: [{ type: "requests", unit: "rps", value: 20 }, { type: "tokens", unit: "rpw", value: 500000 }],
-    usage_limits: expect.objectContaining({ credit_limit: 50, alert_threshold: 40, periodic_reset: "monthly" }),
-    metadata: { app: "checkout" },
-    config_id: "pc-checkout",
-    allow_config_override: false,
-    alert_emails: ["oncall@example.com"],
-    expires_at: new Date(future).toISOString(),
-    rotation_policy: expect.objectContaining({ rotation_period: "monthly", key_transition_period_ms: 3_600_000 }),
-  });
+  for (const name of ["platform-admin-v2", "checkout-svc-v2", "alice-v2"]) {
+    expect(remoteKey(name)).toMatchObject({
+      description: expect.stringContaining("calls the gateway"),
+      scopes: expect.arrayContaining(["logs.view"]),
+      rate_limits: [{ type: "requests", unit: "rps", value: 20 }, { type: "tokens", unit: "rpw", value: 500000 }],
+      usage_limits: expect.objectContaining({ credit_limit: 50, alert_threshold: 40, periodic_reset: "monthly" }),
+      metadata: { app: name.replace(/-v2$/, "") },
+      config_id: "pc-checkout",
+      allow_config_override: false,
+      alert_emails: ["oncall@example.com"],
+      expires_at: new Date(future).toISOString(),
+      rotation_policy: expect.objectContaining({ rotation_period: "monthly", key_transition_period_ms: 3_600_000 }),
+    });
+  }
 });
 
-test("removing the optional fields clears them remotely", async () => {
-  desired.keys = { ...baseKeys, wsService: (ws) => ({ ...baseKeys.wsService(ws), name: "checkout-service" }) };
+test("removing the optional fields clears them remotely, for each kind of key", async () => {
+  desired.keys = {
+    org: (ws) => ({ ...baseKeys.org(ws), name: "platform-admin-v2" }),
+    wsService: (ws) => ({ ...baseKeys.wsService(ws), name: "checkout-service" }),
+    wsUser: (ws) => ({ ...baseKeys.wsUser(ws), name: "alice-v2" }),
+  };
   await engine().up();
   await expectNoChanges();
-  expect(remoteKey("checkout-service")).toMatchObject({
-    description: "",
-    rate_limits: [],
-    usage_limits: null,
-    metadata: {},
-    config_id: null,
-    allow_config_override: null,
-    alert_emails: [],
-    expires_at: null,
-    rotation_policy: null,
-  });
+  for (const name of ["platform-admin-v2", "checkout-service", "alice-v2"]) {
+    expect(remoteKey(name)).toMatchObject({
+      description: "",
+      rate_limits: [],
+      usage_limits: null,
+      metadata: {},
+      config_id: null,
+      allow_config_override: null,
+      alert_emails: [],
+      expires_at: null,
+      rotation_policy: null,
+    });
+  }
+  // Back to the original names for the tests below.
+  desired.keys = { ...baseKeys, wsService: (ws) => ({ ...baseKeys.wsService(ws), name: "checkout-service" }) };
+  await engine().up();
 });
 
 test("resetUsage is a trigger: sent once when its value changes, not on every update", async () => {
@@ -168,20 +185,26 @@ test("spelling the workspace by UUID instead of slug is not a change", async () 
   await expectNoChanges();
 });
 
-test("rotateWhen rotates the secret; the new one becomes the output and the old one works during the transition", async () => {
-  const before = currentSecret("checkout-service");
-  const previous = desired.keys.wsService!;
-  desired.keys = { ...desired.keys, wsService: (ws) => ({ ...previous(ws), rotateWhen: "2026-11-23", rotationTransitionPeriodMs: 1_800_000 }) };
+test("rotateWhen rotates each kind of key; the new secret is the output and the old one works during the transition", async () => {
+  const names = [["org", "platform-admin"], ["wsService", "checkout-service"], ["wsUser", "alice"]] as const;
+  const before = Object.fromEntries(names.map(([, name]) => [name, currentSecret(name)]));
+  const current = { ...desired.keys };
+  desired.keys = Object.fromEntries(
+    Object.entries(current).map(([kind, args]) => [kind, (ws: Record<string, portkey.Workspace>) => ({ ...args!(ws), rotateWhen: "2026-11-23", rotationTransitionPeriodMs: 1_800_000 })]),
+  ) as Desired["keys"];
   const preview = await engine().preview();
-  expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
+  expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update", "update", "update"]);
   const result = await engine().up();
-  const after = currentSecret("checkout-service");
-  expect(after).not.toBe(before);
-  expect(result.outputs.wsServiceKey).toEqual({ value: after, secret: true });
-  expect(Date.parse(result.outputs.wsServiceTransition.value as string)).toBeGreaterThan(Date.now());
-  expect((await call(emulator, "GET", "/admin/workspaces", undefined, before)).status).not.toBe(401);
+  for (const [kind, name] of names) {
+    const after = currentSecret(name);
+    expect(after).not.toBe(before[name]);
+    expect(result.outputs[`${kind}Key`]).toEqual({ value: after, secret: true });
+    expect(Date.parse(result.outputs[`${kind}Transition`].value as string)).toBeGreaterThan(Date.now());
+    expect((await engine().exportState()).text).not.toContain(after);
+  }
+  // The old admin secret still authenticates during its transition.
+  expect((await call(emulator, "GET", "/admin/workspaces", undefined, before["platform-admin"])).status).toBe(200);
   await expectNoChanges();
-  expect((await engine().exportState()).text).not.toContain(after);
 });
 
 test("a scheduled rotation by Portkey is detected on refresh and reported", async () => {
