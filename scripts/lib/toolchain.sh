@@ -25,7 +25,10 @@ tc_node_major() {
 
 tc_ensure_node() {
   local candidate major cached="$TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR/node_modules/node/bin/node"
-  if candidate=$(command -v node 2>/dev/null); then
+  # Never our own .tooling/bin/node (a link to what this function chose last time):
+  # linking it to itself would make a loop.
+  if candidate=$(PATH=$(tc_path_without_tooling) command -v node 2>/dev/null); then
+    candidate=$(readlink -f "$candidate")
     major=$(tc_node_major "$candidate")
     if [ "$major" -ge "$TC_MIN_NODE_MAJOR" ]; then
       TC_NODE="$candidate"
@@ -47,7 +50,7 @@ tc_ensure_node() {
   fi
   [ "$(tc_node_major "$cached")" -ge "$TC_MIN_NODE_MAJOR" ] ||
     tc_die "the cached Node at $cached does not run; delete $TC_CACHE/node-$TC_NODE_PACKAGE_MAJOR and retry."
-  TC_NODE="$cached"
+  TC_NODE=$(readlink -f "$cached")
 }
 
 # Installs node_modules when they are missing or older than the lock file.
@@ -79,6 +82,7 @@ tc_pulumi_version_of() {
 tc_ensure_pulumi() {
   local candidate version
   if candidate=$(PATH=$(tc_path_without_tooling) command -v pulumi 2>/dev/null); then
+    candidate=$(readlink -f "$candidate")
     version=$(tc_pulumi_version_of "$candidate")
     if [ -n "$version" ] && tc_version_ge "$version" "$TC_MIN_PULUMI"; then
       TC_PULUMI="$candidate"
@@ -96,31 +100,45 @@ tc_path_without_tooling() {
   printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$TC_BIN" | paste -sd: -
 }
 
+# Points $2 at $1 unless it already does. Other processes may be running these
+# tools (a test calling shellenv while tests run), so nothing is ever removed
+# and re-made when it is already right, and changes are atomic renames.
+tc_link() {
+  [ "$(readlink "$2" 2>/dev/null)" = "$1" ] && return
+  ln -sfn "$1" "$2.tmp.$$" && mv -fT "$2.tmp.$$" "$2"
+}
+
+# Copies $1 into directory $2 unless an identical copy is there, atomically.
+tc_copy() {
+  local target="$2/$(basename "$1")"
+  cmp -s "$1" "$target" && return
+  cp -f "$1" "$target.tmp.$$" && mv -f "$target.tmp.$$" "$target"
+}
+
 # Links the tools the engine looks up by name into one directory on PATH.
 tc_link_tools() {
   mkdir -p "$TC_BIN"
-  ln -sfn "$TC_PULUMI" "$TC_BIN/pulumi"
-  ln -sfn "$TC_NODE" "$TC_BIN/node"
-
+  tc_link "$TC_PULUMI" "$TC_BIN/pulumi"
+  tc_link "$TC_NODE" "$TC_BIN/node"
   # The engine expects bundled plugins next to its own binary and warns when it
   # finds one on PATH instead. The plugin script is generic (it resolves
   # @pulumi/pulumi from the program directory), so one copy beside our built
   # CLI serves every checkout; a pulumi installed by the user ships its own.
   local pulumi_dir plugin="$TC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
   pulumi_dir=$(dirname "$(readlink -f "$TC_PULUMI")")
-  rm -f "$TC_BIN/pulumi-resource-pulumi-nodejs"
-  rm -f "$TC_BIN/pulumi-language-nodejs"
   case "$pulumi_dir" in
     "$TC_CACHE"/*)
-      cp -f "$plugin" "$pulumi_dir/"
+      rm -f "$TC_BIN/pulumi-resource-pulumi-nodejs" "$TC_BIN/pulumi-language-nodejs"
+      tc_copy "$plugin" "$pulumi_dir"
       # The Go language host cannot be built here (its module is not served), so our
       # Node one goes beside the built CLI too. It is self-contained: it loads
       # @pulumi/pulumi from the program directory.
-      cp -f "$TC_ROOT/scripts/pulumi-language-nodejs" "$TC_ROOT/scripts/language-host.js" "$pulumi_dir/"
+      tc_copy "$TC_ROOT/scripts/pulumi-language-nodejs" "$pulumi_dir"
+      tc_copy "$TC_ROOT/scripts/language-host.js" "$pulumi_dir"
       ;;
     *)
-      [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ] || ln -sfn "$plugin" "$TC_BIN/pulumi-resource-pulumi-nodejs"
-      [ -x "$pulumi_dir/pulumi-language-nodejs" ] || ln -sfn "$TC_ROOT/scripts/pulumi-language-nodejs" "$TC_BIN/pulumi-language-nodejs"
+      [ -x "$pulumi_dir/pulumi-resource-pulumi-nodejs" ] || tc_link "$plugin" "$TC_BIN/pulumi-resource-pulumi-nodejs"
+      [ -x "$pulumi_dir/pulumi-language-nodejs" ] || tc_link "$TC_ROOT/scripts/pulumi-language-nodejs" "$TC_BIN/pulumi-language-nodejs"
       ;;
   esac
 }
