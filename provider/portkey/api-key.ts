@@ -16,6 +16,7 @@ import {
   rateLimitFromApi,
   rateLimitSchema,
   rateLimitToApi,
+  readBackAfterWrite,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,
@@ -345,18 +346,16 @@ async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: A
   }
 }
 
-/** Reads back after a write; limits may read stale for a moment, as for workspaces. */
-async function readConsistent(client: ApiClient, id: string, written: ApiKeyInputs, carried: Partial<ApiKeyOutputs>): Promise<ApiKeyOutputs> {
-  const deadline = Date.now() + 10_000;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const json = await getKey(client, id);
-    if (!json) throw new Error(`API key ${id} disappeared right after it was written`);
-    const outputs = toOutputs(json, carried, written);
-    const limitsMatch = (["usageLimits", "rateLimits"] as const).every((f) => deepEqual(normalize(outputs[f]), normalize(written[f])));
-    if (limitsMatch) return outputs;
-    if (Date.now() + delay > deadline) return { ...outputs, usageLimits: written.usageLimits, rateLimits: written.rateLimits };
-    await sleep(delay);
-  }
+/** The key as read back after a write (see readBackAfterWrite). */
+function readConsistent(client: ApiClient, id: string, written: ApiKeyInputs, carried: Partial<ApiKeyOutputs>): Promise<ApiKeyOutputs> {
+  return readBackAfterWrite(
+    async () => {
+      const json = await getKey(client, id);
+      return json && toOutputs(json, carried, written);
+    },
+    { usageLimits: written.usageLimits, rateLimits: written.rateLimits },
+    () => new Error(`API key ${id} disappeared right after it was written`),
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { PORTKEY_SETTINGS, resolveConnection } from "../config";
-import { LifecycleContext, normalize } from "../framework";
+import { deepEqual, LifecycleContext, normalize, sleep } from "../framework";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 
 export const PORTKEY_DIALECT: ApiDialect = {
@@ -129,4 +129,37 @@ export function workspaceIdComparable(value: unknown, olds: Record<string, unkno
     return olds.resolvedWorkspaceId ?? value;
   }
   return normalize(value);
+}
+
+interface WrittenLimits {
+  usageLimits?: unknown;
+  rateLimits?: unknown;
+}
+
+/**
+ * Reads an object back after a write. Portkey can echo the previous limits
+ * for a moment, so reads repeat (backing off) until the fields in `expected`
+ * match; after the wait the written limits are trusted and the next refresh
+ * reconciles. `read` answers undefined while the object does not show yet;
+ * `missing` says what that means once the wait is over.
+ */
+export async function readBackAfterWrite<O extends WrittenLimits>(
+  read: () => Promise<O | undefined>,
+  expected: Partial<O> & WrittenLimits,
+  missing: () => Error,
+  waitForMissing = false,
+): Promise<O> {
+  const deadline = Date.now() + 10_000;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    const outputs = await read();
+    const timedOut = Date.now() + delay > deadline;
+    if (!outputs) {
+      if (!waitForMissing || timedOut) throw missing();
+    } else {
+      const matches = (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(normalize(outputs[field]), normalize(expected[field])));
+      if (matches) return outputs;
+      if (timedOut) return { ...outputs, usageLimits: expected.usageLimits, rateLimits: expected.rateLimits };
+    }
+    await sleep(delay);
+  }
 }

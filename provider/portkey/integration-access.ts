@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize, sleep } from "../framework";
+import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { ApiClient } from "../http";
 import { BatchTiming, Coalescer, processSingleton, sharedInFlight } from "../coalesce";
 import {
@@ -21,6 +21,7 @@ import {
   rateLimitFromApi,
   rateLimitSchema,
   rateLimitToApi,
+  readBackAfterWrite,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,
@@ -219,23 +220,19 @@ async function resolveWorkspace(client: ApiClient, ctx: LifecycleContext, idOrSl
   });
 }
 
-/** Reads the row back until it shows what was written (limits may read stale for a moment). */
-async function readConsistent(client: ApiClient, ctx: LifecycleContext, written: IntegrationAccessOutputs): Promise<IntegrationAccessOutputs> {
-  const deadline = Date.now() + 10_000;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const rows = await listRows(client, ctx, written.integrationSlug);
-    if (!rows) throw new Error(`integration '${written.integrationSlug}' does not exist (or was deleted).`);
-    const row = rows.find((r) => r.id === written.workspaceSlug || r.id === written.resolvedWorkspaceId);
-    if (row) {
-      const outputs = toOutputs(row, written);
-      const matches = (["enabled", "usageLimits", "rateLimits"] as const).every((f) => deepEqual(normalize(outputs[f]), normalize(written[f] ?? (f === "enabled" ? true : undefined))));
-      if (matches) return outputs;
-      if (Date.now() + delay > deadline) return { ...outputs, usageLimits: written.usageLimits, rateLimits: written.rateLimits };
-    } else if (Date.now() + delay > deadline) {
-      throw new Error(`access of workspace '${written.workspaceId}' to integration '${written.integrationSlug}' does not show after the write`);
-    }
-    await sleep(delay);
-  }
+/** The grant as read back after a write (see readBackAfterWrite); a new row may take a moment to show. */
+function readConsistent(client: ApiClient, ctx: LifecycleContext, written: IntegrationAccessOutputs): Promise<IntegrationAccessOutputs> {
+  return readBackAfterWrite(
+    async () => {
+      const rows = await listRows(client, ctx, written.integrationSlug);
+      if (!rows) throw new Error(`integration '${written.integrationSlug}' does not exist (or was deleted).`);
+      const row = rows.find((r) => r.id === written.workspaceSlug || r.id === written.resolvedWorkspaceId);
+      return row && toOutputs(row, written);
+    },
+    { enabled: written.enabled ?? true, usageLimits: written.usageLimits, rateLimits: written.rateLimits },
+    () => new Error(`access of workspace '${written.workspaceId}' to integration '${written.integrationSlug}' does not show after the write`),
+    true,
+  );
 }
 
 function toOutputs(row: AccessRowJson, carried: IntegrationAccessOutputs): IntegrationAccessOutputs {

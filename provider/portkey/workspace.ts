@@ -13,6 +13,7 @@ import {
   rateLimitFromApi,
   rateLimitSchema,
   rateLimitToApi,
+  readBackAfterWrite,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,
@@ -63,9 +64,6 @@ export function workspaceInputSchema() {
     })
     .strict();
 }
-
-/** How long to wait for the API's reads to catch up with a write before trusting the write. */
-const CONSISTENCY_WAIT_MS = 10_000;
 
 export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutputs>({
   kind: "portkey:Workspace",
@@ -207,27 +205,16 @@ function getWorkspace(client: ApiClient, id: string, options: { plainName?: bool
   );
 }
 
-/**
- * Reads the workspace back after a write. The API can echo the previous
- * limits for a moment; reads are repeated until they match what was written,
- * and after the wait the written limits are trusted (the next refresh
- * reconciles).
- */
-async function readConsistent(client: ApiClient, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
-  const deadline = Date.now() + CONSISTENCY_WAIT_MS;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const workspace = await getWorkspace(client, id);
-    if (!workspace) throw new Error(`workspace ${id} disappeared right after it was written`);
-    const outputs = toOutputs(workspace, written.forceDelete ?? false);
-    const limitsMatch = (["usageLimits", "rateLimits"] as const).every((field) =>
-      deepEqual(normalize(outputs[field]), normalize(written[field])),
-    );
-    if (limitsMatch) return outputs;
-    if (Date.now() + delay > deadline) {
-      return { ...outputs, usageLimits: written.usageLimits, rateLimits: written.rateLimits };
-    }
-    await sleep(delay);
-  }
+/** The workspace as read back after a write (see readBackAfterWrite). */
+function readConsistent(client: ApiClient, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
+  return readBackAfterWrite(
+    async () => {
+      const workspace = await getWorkspace(client, id);
+      return workspace && toOutputs(workspace, written.forceDelete ?? false);
+    },
+    { usageLimits: written.usageLimits, rateLimits: written.rateLimits },
+    () => new Error(`workspace ${id} disappeared right after it was written`),
+  );
 }
 
 function toOutputs(workspace: ApiWorkspace, forceDelete: boolean): WorkspaceOutputs {
