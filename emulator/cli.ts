@@ -1,6 +1,7 @@
 /**
  * npm run emulator -- --port <p> --admin-key <k> [--state-file <f>]
  *   [--management-key <k>] [--latency-ms <n>] [--fault-rate <r>] [--seed <s>] [--stale-read-ms <n>]
+ *   [--workspace-defaults-on-put replace|merge]
  *
  * Binds 127.0.0.1 only and prints one line with the base URL.
  */
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
         "fault-rate": { type: "string" },
         seed: { type: "string" },
         "stale-read-ms": { type: "string" },
+        "workspace-defaults-on-put": { type: "string" },
       },
     }));
   } catch (error) {
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
   }
   const adminKeys = values["admin-key"] ?? (process.env.PORTKEY_API_KEY ? [process.env.PORTKEY_API_KEY] : []);
   if (adminKeys.length === 0) fail("give at least one --admin-key (or set PORTKEY_API_KEY)");
+  const defaultsOnPut = values["workspace-defaults-on-put"];
+  if (defaultsOnPut !== undefined && defaultsOnPut !== "replace" && defaultsOnPut !== "merge") {
+    fail(`--workspace-defaults-on-put must be replace or merge, got '${defaultsOnPut}'`);
+  }
   const emulator = await startEmulator({
     port: numberOption(values.port, "port", 0, 65535) ?? 0,
     adminKeys,
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     faultRate: numberOption(values["fault-rate"], "fault-rate", 0, 1),
     seed: numberOption(values.seed, "seed", 0, 2 ** 32 - 1),
     staleReadMs: numberOption(values["stale-read-ms"], "stale-read-ms", 0, 3_600_000),
+    workspaceDefaultsOnPut: defaultsOnPut,
   });
   process.stdout.write(`Portkey emulator listening on ${emulator.portkeyBaseUrl} (OpenRouter: ${emulator.openrouterBaseUrl})\n`);
   const stop = () => void emulator.stop().then(() => process.exit(0));

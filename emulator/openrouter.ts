@@ -2,7 +2,9 @@
  * OpenRouter's workspaces and API-key management endpoints as the emulator
  * serves them under /api/v1: bearer auth with management keys, errors as
  * {"error": {"code", "message"}}, offset/limit paging, 201 on create,
- * {"deleted": true} on delete.
+ * {"deleted": true} on delete. Bounds are the documented ones only (the
+ * OpenAPI document, the @openrouter/sdk types and the docs pages); every
+ * choice beyond them is listed in the README's OpenRouter fidelity table.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { EmulatedApiError } from "./errors";
@@ -22,6 +24,10 @@ export interface OpenRouterWorkspaceRecord {
   is_observability_broadcast_enabled: boolean;
   is_observability_io_logging_enabled: boolean;
   default_guardrail_id: string;
+  /** Read-only here (set through the budgets endpoint, not emulated); absent in older state files. */
+  include_byok_in_budgets?: boolean;
+  /** Server tools requests in the workspace may not call; null: none. Absent in older state files. */
+  disabled_server_tools?: string[] | null;
   created_at: string;
   updated_at: string | null;
   created_by: string | null;
@@ -40,6 +46,10 @@ export interface OpenRouterKeyRecord {
   expires_at: string | null;
   workspace_id: string;
   creator_user_id: string | null;
+  /** `external.user` of the create request; absent in older state files. */
+  external_user?: string | null;
+  /** SHA-256 of `external.api_key`; stored, never returned, used for nothing else. */
+  external_api_key_hash?: string | null;
   created_at: string;
   updated_at: string | null;
   deleted_at: string | null;
@@ -80,6 +90,8 @@ function newWorkspace(name: string, slug: string, isDefault: boolean, now: strin
     is_observability_broadcast_enabled: false,
     is_observability_io_logging_enabled: false,
     default_guardrail_id: guardrailIdFor(id),
+    include_byok_in_budgets: false,
+    disabled_server_tools: null,
     created_at: now,
     updated_at: null,
     created_by: null,
@@ -157,9 +169,11 @@ export class OpenRouterApi {
     if (workspace.is_default && ctx.query.get("confirm_default_workspace_deletion") !== "true") {
       throw error(403, "The default workspace can only be deleted with confirm_default_workspace_deletion=true");
     }
-    const active = Object.values(this.state().keys).filter((k) => k.workspace_id === workspace.id && !k.deleted_at);
-    if (active.length > 0) {
-      throw error(400, `Workspace has ${active.length} active API key(s); delete them before deleting the workspace`);
+    // Docs: "workspaces with active API keys cannot be deleted; remove the keys first". Whether a
+    // disabled key is "active" is not stated; counting it (strict: delete every key first) is a choice.
+    const remaining = Object.values(this.state().keys).filter((k) => k.workspace_id === workspace.id && !k.deleted_at);
+    if (remaining.length > 0) {
+      throw error(400, `Workspace has ${remaining.length} API key(s), disabled ones included; delete them before deleting the workspace`);
     }
     workspace.deleted_at = ctx.now.toISOString();
     return { body: { deleted: true } };
@@ -195,21 +209,25 @@ export class OpenRouterApi {
 
   private createKey(ctx: Ctx): HandlerResult {
     const body = objectBody(ctx);
+    // The create body has no `disabled` (docs); refusing it, rather than ignoring it, is a choice.
     if ("disabled" in body) throw error(400, "disabled cannot be set on create");
+    const external = externalUser(body.external);
     const workspaceId = body.workspace_id === undefined ? this.defaultWorkspace().id : this.keyWorkspace(body.workspace_id);
     const secret = `sk-or-v1-${randomBytes(32).toString("hex")}`;
     const now = ctx.now.toISOString();
     const key: OpenRouterKeyRecord = {
       hash: sha256(secret),
       secret,
-      name: requiredString(body, "name", 1, 1000),
+      name: requiredString(body, "name", 1),
       disabled: false,
       limit: null,
       limit_reset: null,
       include_byok_in_limit: false,
       expires_at: expiry(body.expires_at, ctx.now),
       workspace_id: workspaceId,
-      creator_user_id: typeof body.creator_user_id === "string" ? body.creator_user_id : null,
+      creator_user_id: body.creator_user_id === undefined ? null : nullableString(body, "creator_user_id", 1),
+      external_user: external?.user ?? null,
+      external_api_key_hash: external?.apiKeyHash ?? null,
       created_at: now,
       updated_at: null,
       deleted_at: null,
@@ -222,10 +240,11 @@ export class OpenRouterApi {
   private updateKey(ctx: Ctx): HandlerResult {
     const key = this.findKey(ctx.params.hash);
     const body = objectBody(ctx);
-    for (const field of ["workspace_id", "expires_at", "creator_user_id"]) {
+    // Create-only fields (docs); refusing them on PATCH, rather than ignoring them, is a choice.
+    for (const field of ["workspace_id", "expires_at", "creator_user_id", "external"]) {
       if (field in body) throw error(400, `${field} cannot be changed after creation`);
     }
-    if (body.name !== undefined) key.name = requiredString(body, "name", 1, 1000);
+    if (body.name !== undefined) key.name = requiredString(body, "name", 1);
     if (body.disabled !== undefined) {
       if (typeof body.disabled !== "boolean") throw error(400, "disabled must be a boolean");
       key.disabled = body.disabled;
@@ -260,10 +279,19 @@ export class OpenRouterApi {
 }
 
 function applyWorkspaceFields(workspace: OpenRouterWorkspaceRecord, body: Body): void {
-  if (body.description !== undefined) workspace.description = nullableString(body, "description", 500);
-  if (body.default_text_model !== undefined) workspace.default_text_model = nullableString(body, "default_text_model", 200);
-  if (body.default_image_model !== undefined) workspace.default_image_model = nullableString(body, "default_image_model", 200);
-  if (body.default_provider_sort !== undefined) workspace.default_provider_sort = nullableString(body, "default_provider_sort", 50);
+  if (body.description !== undefined) workspace.description = nullableString(body, "description", 0, 500);
+  if (body.default_text_model !== undefined) workspace.default_text_model = nullableString(body, "default_text_model");
+  if (body.default_image_model !== undefined) workspace.default_image_model = nullableString(body, "default_image_model");
+  // A free string: the docs list price, throughput, latency and exacto, the document has no enum.
+  if (body.default_provider_sort !== undefined) workspace.default_provider_sort = nullableString(body, "default_provider_sort");
+  if (body.disabled_server_tools !== undefined) {
+    const tools = body.disabled_server_tools;
+    // An open enum (the SDK passes unknown values through), so any tool name is kept.
+    if (tools !== null && (!Array.isArray(tools) || tools.some((t) => typeof t !== "string" || t === ""))) {
+      throw error(400, "disabled_server_tools must be a list of server tool names, or null");
+    }
+    workspace.disabled_server_tools = tools === null ? null : [...(tools as string[])];
+  }
   if (body.io_logging_api_key_ids !== undefined) {
     const ids = body.io_logging_api_key_ids;
     if (ids !== null && (!Array.isArray(ids) || ids.some((n) => !Number.isInteger(n)))) throw error(400, "io_logging_api_key_ids must be a list of integers or null");
@@ -271,6 +299,7 @@ function applyWorkspaceFields(workspace: OpenRouterWorkspaceRecord, body: Body):
   }
   if (body.io_logging_sampling_rate !== undefined) {
     const rate = body.io_logging_sampling_rate;
+    // The range is stated in the field's description (the schema has no bounds).
     if (typeof rate !== "number" || rate < 0.0001 || rate > 1) throw error(400, "io_logging_sampling_rate must be between 0.0001 and 1");
     workspace.io_logging_sampling_rate = rate;
   }
@@ -283,6 +312,7 @@ function applyWorkspaceFields(workspace: OpenRouterWorkspaceRecord, body: Body):
 
 function applyKeyFields(key: OpenRouterKeyRecord, body: Body): void {
   if (body.limit !== undefined) {
+    // The document sets no minimum; a negative USD limit is refused as a choice.
     if (body.limit !== null && (typeof body.limit !== "number" || body.limit < 0)) throw error(400, "limit must be a number >= 0 or null");
     key.limit = body.limit as number | null;
   }
@@ -313,6 +343,8 @@ function workspaceJson(w: OpenRouterWorkspaceRecord): Body {
     io_logging_sampling_rate: w.io_logging_sampling_rate,
     io_logging_api_key_ids: w.io_logging_api_key_ids,
     default_guardrail_id: w.default_guardrail_id,
+    include_byok_in_budgets: w.include_byok_in_budgets ?? false,
+    disabled_server_tools: w.disabled_server_tools === undefined || w.disabled_server_tools === null ? null : [...w.disabled_server_tools],
     created_at: w.created_at,
     updated_at: w.updated_at,
     created_by: w.created_by,
@@ -342,7 +374,7 @@ function keyJson(k: OpenRouterKeyRecord): Body {
     expires_at: k.expires_at,
     workspace_id: k.workspace_id,
     creator_user_id: k.creator_user_id,
-    external_user: null,
+    external_user: k.external_user ?? null,
   };
 }
 
@@ -352,17 +384,33 @@ function objectBody(ctx: Ctx): Body {
   return body as Body;
 }
 
-function requiredString(body: Body, field: string, min: number, max: number): string {
+function requiredString(body: Body, field: string, min: number, max = Infinity): string {
   const value = body[field];
-  if (typeof value !== "string" || value.length < min || value.length > max) throw error(400, `${field} must be a string of ${min}-${max} characters`);
+  if (typeof value !== "string" || value.length < min || value.length > max) throw error(400, `${field} must be a string of ${lengths(min, max)}`);
   return value;
 }
 
-function nullableString(body: Body, field: string, max: number): string | null {
+function nullableString(body: Body, field: string, min = 0, max = Infinity): string | null {
   const value = body[field];
   if (value === null) return null;
-  if (typeof value !== "string" || value.length > max) throw error(400, `${field} must be a string of at most ${max} characters, or null`);
+  if (typeof value !== "string" || value.length < min || value.length > max) throw error(400, `${field} must be a string of ${lengths(min, max)}, or null`);
   return value;
+}
+
+function lengths(min: number, max: number): string {
+  return max === Infinity ? `at least ${min} character(s)` : `${min}-${max} characters`;
+}
+
+/** `external: { user, api_key? }` (@openrouter/sdk 1.3.19): the partner's end user and optional own key. */
+function externalUser(value: unknown): { user: string; apiKeyHash: string | null } | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw error(400, "external must be an object with a user");
+  const external = value as Body;
+  if (typeof external.user !== "string") throw error(400, "external.user is required and must be a string");
+  if (external.api_key === undefined) return { user: external.user, apiKeyHash: null };
+  // Documented: at least 32 characters "with enough entropy"; only the length is checked here.
+  if (typeof external.api_key !== "string" || external.api_key.length < 32) throw error(400, "external.api_key must be a string of at least 32 characters");
+  return { user: external.user, apiKeyHash: sha256(external.api_key) };
 }
 
 function expiry(value: unknown, now: Date): string | null {

@@ -32,6 +32,11 @@ export interface WorkspaceRecord {
   icon: string | null;
   description: string | null;
   metadata: Record<string, string>;
+  /** Guardrail slugs applied to requests in the workspace (absent in state files of older emulators). */
+  input_guardrails?: string[];
+  output_guardrails?: string[];
+  /** The config (slug) user API keys of the workspace get by default. */
+  user_api_key_config?: string | null;
   usage_limits: UsageLimitRecord[];
   rate_limits: RateLimitRecord[];
   created_at: string;
@@ -49,6 +54,9 @@ export interface ApiKeySecret {
 
 export interface RotationPolicyRecord {
   rotation_period: string | null;
+  /** A period in days (backend 1.16.0+, not in the document); absent in state files of older emulators. */
+  rotation_period_days?: number | null;
+  /** null once a one-shot policy has rotated, or when nothing is scheduled. */
   next_rotation_at: string | null;
   key_transition_period_ms: number | null;
 }
@@ -71,6 +79,8 @@ export interface ApiKeyRecord {
   expires_at: string | null;
   rotation_policy: RotationPolicyRecord | null;
   secrets: ApiKeySecret[];
+  /** Set by manual and scheduled rotations; absent in state files of older emulators. */
+  last_rotated_at?: string | null;
   status: "active" | "exhausted";
   created_at: string;
   last_updated_at: string;

@@ -13,6 +13,7 @@ import {
   IntegrationRecord,
   PortkeyState,
   RateLimitRecord,
+  RotationPolicyRecord,
   UsageLimitRecord,
   WorkspaceRecord,
 } from "./portkey-state";
@@ -28,13 +29,19 @@ export interface PortkeyBehaviour {
   staleReadMs: number;
   /** Whether `[]` clears limits like `null` does (the live behaviour is unverified). */
   emptyArrayClearsLimits: boolean;
+  /**
+   * What a workspace PUT carrying `defaults` does to defaults it does not
+   * name: "replace" clears them, "merge" keeps them (live: not established).
+   */
+  workspaceDefaultsOnPut: "replace" | "merge";
 }
 
 type Ctx = RequestContext<PortkeyPrincipal>;
 type Body = Record<string, unknown>;
 
 const MIN_TRANSITION_MS = 1_800_000;
-const ROTATION_PERIOD_MS: Record<string, number> = { weekly: 7 * 86_400_000, monthly: 30 * 86_400_000 };
+const DAY_MS = 86_400_000;
+const ROTATION_PERIOD_MS: Record<string, number> = { weekly: 7 * DAY_MS, monthly: 30 * DAY_MS };
 
 export class PortkeyApi {
   constructor(
@@ -88,20 +95,25 @@ export class PortkeyApi {
     const rawName = requireString(body, "name", 1, 100);
     const { icon, name } = splitIcon(rawName, optionalString(body, "icon"));
     const now = ctx.now.toISOString();
+    const defaults = workspaceDefaults(body.defaults);
     const workspace: WorkspaceRecord = {
       id: randomUUID(),
       slug: `ws-${slugPart(name)}-${randomBytes(3).toString("hex")}`,
       name,
       icon,
       description: optionalString(body, "description", 0, 500) ?? null,
-      metadata: stringMap(body.defaults, "defaults.metadata"),
+      metadata: defaults.metadata ?? {},
+      input_guardrails: defaults.input_guardrails ?? [],
+      output_guardrails: defaults.output_guardrails ?? [],
+      user_api_key_config: defaults.user_api_key_config ?? null,
       usage_limits: this.usageLimitList(body.usage_limits, ctx.now) ?? [],
       rate_limits: rateLimitList(body.rate_limits) ?? [],
       created_at: now,
       last_updated_at: now,
       last_reset_at: null,
       deleted_at: null,
-      stale: null,
+      // Live, limits set at create can be missing from the answer and from reads for a while.
+      stale: this.staleFrom({ usage_limits: [], rate_limits: [] }, ctx.now),
     };
     this.state().workspaces[workspace.id] = workspace;
     return { body: this.workspaceJson(workspace, ctx, false) };
@@ -141,8 +153,19 @@ export class PortkeyApi {
       if (icon === undefined && split.icon !== workspace.icon && split.icon) workspace.icon = split.icon;
     }
     if (body.description !== undefined) workspace.description = optionalString(body, "description", 0, 500) ?? null;
-    if (isObject(body.defaults) && body.defaults.metadata !== undefined) {
-      workspace.metadata = stringMap(body.defaults, "defaults.metadata");
+    if (body.defaults !== undefined) {
+      const given = workspaceDefaults(body.defaults);
+      if (this.behaviour.workspaceDefaultsOnPut === "replace") {
+        workspace.metadata = given.metadata ?? {};
+        workspace.input_guardrails = given.input_guardrails ?? [];
+        workspace.output_guardrails = given.output_guardrails ?? [];
+        workspace.user_api_key_config = given.user_api_key_config ?? null;
+      } else {
+        if (given.metadata !== undefined) workspace.metadata = given.metadata;
+        if (given.input_guardrails !== undefined) workspace.input_guardrails = given.input_guardrails;
+        if (given.output_guardrails !== undefined) workspace.output_guardrails = given.output_guardrails;
+        if (given.user_api_key_config !== undefined) workspace.user_api_key_config = given.user_api_key_config;
+      }
     }
     const usage = this.limitsUpdate(body, "usage_limits", (v) => this.usageLimitList(v, ctx.now));
     if (usage !== undefined) workspace.usage_limits = usage;
@@ -172,13 +195,15 @@ export class PortkeyApi {
     return { body: {} };
   }
 
+  /** `detailed`: the single-workspace GET, the only place documented to take `name_format`. */
   private workspaceJson(w: WorkspaceRecord, ctx: Ctx, detailed: boolean): Body {
     const limits = this.visibleLimits(w, ctx.now);
-    const plain = ctx.query.get("name_format") === "plain";
+    const plain = detailed && ctx.query.get("name_format") === "plain";
     const json: Body = {
       id: w.id,
       slug: w.slug,
       name: plain ? w.name : this.displayName(w),
+      icon: w.icon,
       description: w.description,
       created_at: w.created_at,
       last_updated_at: w.last_updated_at,
@@ -188,9 +213,12 @@ export class PortkeyApi {
       last_reset_at: w.last_reset_at,
       object: "workspace",
     };
-    if (w.icon) json.icon = w.icon;
     if (detailed) {
-      Object.assign(json.defaults as Body, { input_guardrails: [], output_guardrails: [], user_api_key_config: null });
+      Object.assign(json.defaults as Body, {
+        input_guardrails: [...(w.input_guardrails ?? [])],
+        output_guardrails: [...(w.output_guardrails ?? [])],
+        user_api_key_config: w.user_api_key_config ?? null,
+      });
       json.users = [];
     }
     return json;
@@ -243,24 +271,24 @@ export class PortkeyApi {
       user_id: userId,
       scopes: scopeList(body.scopes),
       rate_limits: rateLimitList(body.rate_limits) ?? [],
-      usage_limits: body.usage_limits ? this.usageLimit(body.usage_limits, "usage_limits", ctx.now) : null,
-      metadata: isObject(defaults.metadata) ? { ...defaults.metadata } : {},
+      usage_limits: body.usage_limits ? this.usageLimit(body.usage_limits, "usage_limits", ctx.now, true) : null,
+      // Any JSON values, stored as given (the API does not stringify them).
+      metadata: isObject(defaults.metadata) ? structuredClone(defaults.metadata) : {},
       config_id: typeof defaults.config_id === "string" ? defaults.config_id : null,
       allow_config_override: typeof defaults.allow_config_override === "boolean" ? defaults.allow_config_override : null,
       alert_emails: Array.isArray(body.alert_emails) ? (body.alert_emails as string[]) : [],
       expires_at: this.expiry(body.expires_at, ctx.now),
       rotation_policy: this.rotationPolicy(body.rotation_policy, ctx.now),
       secrets: [{ value: newSecret(), expires_at: null }],
+      last_rotated_at: null,
       status: "active",
       created_at: now,
       last_updated_at: now,
       last_reset_at: null,
       deleted_at: null,
-      stale: null,
+      // Live, limits set at create can be missing from reads for a while.
+      stale: this.behaviour.staleReadMs > 0 ? { usage_limits: null, rate_limits: [], until: ctx.now.getTime() + this.behaviour.staleReadMs } : null,
     };
-    if (key.allow_config_override !== null && !key.config_id) {
-      throw portkeyError("AB01", "defaults.allow_config_override requires defaults.config_id");
-    }
     this.state().api_keys[key.id] = key;
     return { body: { id: key.id, key: key.secrets[0].value, object: "api-key" } };
   }
@@ -298,7 +326,7 @@ export class PortkeyApi {
       limitsChanged = true;
     }
     if (body.usage_limits !== undefined) {
-      key.usage_limits = body.usage_limits === null ? null : this.usageLimit(body.usage_limits, "usage_limits", ctx.now);
+      key.usage_limits = body.usage_limits === null ? null : this.usageLimit(body.usage_limits, "usage_limits", ctx.now, true);
       limitsChanged = true;
     }
     if (limitsChanged && this.behaviour.staleReadMs > 0) {
@@ -310,15 +338,14 @@ export class PortkeyApi {
     }
     if (isObject(body.defaults)) {
       const d = body.defaults;
-      if (d.metadata !== undefined) key.metadata = isObject(d.metadata) ? { ...d.metadata } : {};
+      if (d.metadata !== undefined) key.metadata = isObject(d.metadata) ? structuredClone(d.metadata) : {};
       if (d.config_id !== undefined) {
         key.config_id = typeof d.config_id === "string" ? d.config_id : null;
+        // Clearing the config puts the override back to unset (its default, true), as the 2026-04-21 document said.
         if (key.config_id === null) key.allow_config_override = null;
       }
-      if (d.allow_config_override !== undefined) {
-        if (!key.config_id) throw portkeyError("AB01", "defaults.allow_config_override requires defaults.config_id");
-        key.allow_config_override = d.allow_config_override === true;
-      }
+      // Stored whatever config_id is: only the Terraform provider refuses true without one, at plan time.
+      if (typeof d.allow_config_override === "boolean") key.allow_config_override = d.allow_config_override;
     }
     if (body.alert_emails !== undefined) key.alert_emails = Array.isArray(body.alert_emails) ? (body.alert_emails as string[]) : [];
     if (body.expires_at !== undefined) key.expires_at = this.expiry(body.expires_at, ctx.now);
@@ -346,7 +373,7 @@ export class PortkeyApi {
     if (typeof transition !== "number" || !Number.isInteger(transition) || transition < MIN_TRANSITION_MS) {
       throw portkeyError("AB01", `key_transition_period_ms must be an integer >= ${MIN_TRANSITION_MS}`);
     }
-    const period = key.rotation_policy?.rotation_period ? ROTATION_PERIOD_MS[key.rotation_policy.rotation_period] : undefined;
+    const period = policyPeriodMs(key.rotation_policy);
     if (period !== undefined && transition >= period) {
       throw portkeyError("AB01", "key_transition_period_ms must be shorter than the rotation period");
     }
@@ -364,22 +391,27 @@ export class PortkeyApi {
     const current = key.secrets[key.secrets.length - 1];
     key.secrets = [{ value: current.value, expires_at: expiresAt }, { value: newSecret(), expires_at: null }];
     key.last_updated_at = now.toISOString();
+    key.last_rotated_at = now.toISOString();
     return expiresAt;
   }
 
-  /** Server-side scheduled rotation: due when next_rotation_at has passed. */
+  /**
+   * Server-side scheduled rotation: due when next_rotation_at has passed. A
+   * periodic policy schedules the next one; a one-shot policy (only
+   * next_rotation_at) keeps its other fields and reads next_rotation_at null.
+   */
   applyScheduledRotation(key: ApiKeyRecord, now: Date): void {
     const policy = key.rotation_policy;
     if (!policy?.next_rotation_at || Date.parse(policy.next_rotation_at) > now.getTime()) return;
     this.rotate(key, policy.key_transition_period_ms ?? MIN_TRANSITION_MS, now);
-    const period = policy.rotation_period ? ROTATION_PERIOD_MS[policy.rotation_period] : undefined;
+    const period = policyPeriodMs(policy);
     policy.next_rotation_at = period ? new Date(now.getTime() + period).toISOString() : null;
   }
 
   /** Makes a key's scheduled rotation due now (control endpoint for tests). */
   forceScheduledRotation(id: string, now: Date): void {
     const key = this.findApiKey(id);
-    key.rotation_policy ??= { rotation_period: "monthly", next_rotation_at: null, key_transition_period_ms: MIN_TRANSITION_MS };
+    key.rotation_policy ??= { rotation_period: "monthly", rotation_period_days: null, next_rotation_at: null, key_transition_period_ms: MIN_TRANSITION_MS };
     key.rotation_policy.next_rotation_at = now.toISOString();
     this.applyScheduledRotation(key, now);
   }
@@ -405,11 +437,13 @@ export class PortkeyApi {
       rate_limits: (stale ? stale.rate_limits : k.rate_limits).map((r) => ({ ...r })),
       usage_limits: usage ? usageLimitJson(usage) : null,
       scopes: [...k.scopes],
-      defaults: { metadata: { ...k.metadata }, config_id: k.config_id },
+      defaults: { metadata: structuredClone(k.metadata), config_id: k.config_id },
       allow_config_override: k.allow_config_override === null ? null : k.allow_config_override ? 1 : 0,
       alert_emails: [...k.alert_emails],
       expires_at: k.expires_at,
-      rotation_policy: k.rotation_policy ? { ...k.rotation_policy, status: "ACTIVE" } : null,
+      rotation_policy: k.rotation_policy ? { ...k.rotation_policy, rotation_period_days: k.rotation_policy.rotation_period_days ?? null, status: "ACTIVE" } : null,
+      // Named by a live client, not in the document.
+      last_rotated_at: k.last_rotated_at ?? null,
       object: "api-key",
     };
   }
@@ -427,23 +461,31 @@ export class PortkeyApi {
     return new Date(value).toISOString();
   }
 
+  /**
+   * A policy has exactly one of rotation_period, rotation_period_days
+   * (backend 1.16.0+, not in the document) and next_rotation_at (a one-shot
+   * rotation); the server computes next_rotation_at for the periodic ones.
+   */
   private rotationPolicy(value: unknown, now: Date): ApiKeyRecord["rotation_policy"] {
     if (value === null || value === undefined) return null;
     if (!isObject(value)) throw portkeyError("AB01", "rotation_policy must be an object");
     const period = typeof value.rotation_period === "string" ? value.rotation_period : null;
     const next = typeof value.next_rotation_at === "string" ? value.next_rotation_at : null;
-    if (period && next) throw portkeyError("AB01", "rotation_policy: rotation_period and next_rotation_at are mutually exclusive");
-    if (!period && !next) throw portkeyError("AB01", "rotation_policy needs rotation_period or next_rotation_at");
+    const days = value.rotation_period_days ?? null;
+    if (days !== null && (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > 365)) {
+      throw portkeyError("AB01", "rotation_policy.rotation_period_days must be an integer from 1 to 365");
+    }
+    const given = [period && "rotation_period", days !== null && "rotation_period_days", next && "next_rotation_at"].filter(Boolean);
+    if (given.length > 1) throw portkeyError("AB01", `rotation_policy: ${given.join(" and ")} are mutually exclusive`);
+    if (given.length === 0) throw portkeyError("AB01", "rotation_policy needs rotation_period, rotation_period_days or next_rotation_at");
     if (next && Date.parse(next) <= now.getTime()) throw portkeyError("AB01", "rotation_policy.next_rotation_at must be in the future");
     const transition = typeof value.key_transition_period_ms === "number" ? value.key_transition_period_ms : null;
-    if (period && transition !== null && transition >= ROTATION_PERIOD_MS[period]) {
+    const policy = { rotation_period: period, rotation_period_days: days as number | null, next_rotation_at: null, key_transition_period_ms: transition };
+    const periodMs = policyPeriodMs(policy);
+    if (periodMs !== undefined && transition !== null && transition >= periodMs) {
       throw portkeyError("AB01", "key_transition_period_ms must be shorter than the rotation period");
     }
-    return {
-      rotation_period: period,
-      next_rotation_at: next ? new Date(next).toISOString() : new Date(now.getTime() + ROTATION_PERIOD_MS[period as string]).toISOString(),
-      key_transition_period_ms: transition,
-    };
+    return { ...policy, next_rotation_at: next ? new Date(next).toISOString() : new Date(now.getTime() + (periodMs ?? 0)).toISOString() };
   }
 
   // -------------------------------------------------------------- integrations
@@ -459,16 +501,17 @@ export class PortkeyApi {
     const slug = optionalString(body, "slug") ?? `${slugPart(name)}-${randomBytes(3).toString("hex")}`;
     if (this.state().integrations[slug]) throw portkeyError("AB07", `An integration with slug ${slug} already exists`);
     const now = ctx.now.toISOString();
+    const aiProviderId = requireString(body, "ai_provider_id", 1, 100);
     const integration: IntegrationRecord = {
       id: randomUUID(),
       slug,
       name,
-      ai_provider_id: requireString(body, "ai_provider_id", 1, 100),
+      ai_provider_id: aiProviderId,
       key: optionalString(body, "key") ?? null,
       description: optionalString(body, "description") ?? null,
       workspace_id: workspaceId,
-      configurations: isObject(body.configurations) ? { ...body.configurations } : null,
-      global_workspace_access_settings: null,
+      configurations: this.configurations(aiProviderId, body.configurations),
+      global_workspace_access_settings: this.globalAccess(body.global_workspace_access_settings, "global_workspace_access_settings", ctx.now) ?? null,
       created_at: now,
       last_updated_at: now,
       access: {},
@@ -496,7 +539,9 @@ export class PortkeyApi {
     if (body.name !== undefined) integration.name = requireString(body, "name", 1, 100);
     if (body.key !== undefined) integration.key = optionalString(body, "key") ?? null;
     if (body.description !== undefined) integration.description = optionalString(body, "description") ?? null;
-    if (body.configurations !== undefined) integration.configurations = isObject(body.configurations) ? { ...body.configurations } : null;
+    if (body.configurations !== undefined) integration.configurations = this.configurations(integration.ai_provider_id, body.configurations);
+    const global = this.globalAccess(body.global_workspace_access_settings, "global_workspace_access_settings", ctx.now);
+    if (global !== undefined) integration.global_workspace_access_settings = global;
     integration.last_updated_at = ctx.now.toISOString();
     return { body: {} };
   }
@@ -531,8 +576,8 @@ export class PortkeyApi {
         workspace_count: this.accessRows(i).filter((r) => r.enabled).length,
         secret_mappings: [],
       });
-      // The document's configuration schemas overlap; an integration without any has none to show.
-      if (i.configurations) json.configurations = i.configurations;
+      // An integration created without configurations has none to show.
+      if (i.configurations) json.configurations = maskedConfigurations(i.configurations);
     }
     return json;
   }
@@ -545,9 +590,30 @@ export class PortkeyApi {
 
   // ------------------------------------------------------ workspace access
 
+  /**
+   * The effective access rows: the stored per-workspace rows of live
+   * workspaces, then, while global access is enabled, every other live
+   * workspace (created later ones included) as an enabled row carrying the
+   * global limits. A stored row, enabled or not, always wins over global access.
+   */
   private accessRows(i: IntegrationRecord): AccessRow[] {
     const workspaces = this.state().workspaces;
-    return Object.values(i.access).filter((row) => workspaces[row.workspace_id] && !workspaces[row.workspace_id].deleted_at);
+    const live = (id: string) => workspaces[id] !== undefined && !workspaces[id].deleted_at;
+    const rows = Object.values(i.access).filter((row) => live(row.workspace_id));
+    const global = i.global_workspace_access_settings;
+    if (!global?.enabled) return rows;
+    const others = Object.values(workspaces)
+      .filter((w) => !w.deleted_at && !i.access[w.id])
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
+      .map((w): AccessRow => ({
+        workspace_id: w.id,
+        enabled: true,
+        usage_limits: global.usage_limits ?? [],
+        rate_limits: global.rate_limits ?? [],
+        last_reset_at: null,
+        stale: null,
+      }));
+    return [...rows, ...others];
   }
 
   private getWorkspaceAccess(ctx: Ctx): HandlerResult {
@@ -598,14 +664,8 @@ export class PortkeyApi {
       return { item, workspace, usage, rate, createProvider: wantsProvider && !hasProvider, providerSlug };
     });
 
-    if (body.global_workspace_access !== undefined) {
-      const global = body.global_workspace_access as Body;
-      integration.global_workspace_access_settings = {
-        enabled: global.enabled === true,
-        usage_limits: global.usage_limits ? this.usageLimitList(global.usage_limits, ctx.now, 1) ?? null : null,
-        rate_limits: global.rate_limits ? rateLimitList(global.rate_limits, 1) ?? null : null,
-      } satisfies GlobalAccessRecord;
-    }
+    const global = this.globalAccess(body.global_workspace_access, "global_workspace_access", ctx.now);
+    if (global !== undefined) integration.global_workspace_access_settings = global;
     if (body.override_existing_workspace_access === true) {
       for (const row of Object.values(integration.access)) {
         if (!seen.has(row.workspace_id)) row.enabled = false;
@@ -639,6 +699,29 @@ export class PortkeyApi {
     }
     integration.last_updated_at = ctx.now.toISOString();
     return { body: {} };
+  }
+
+  /**
+   * Checks `configurations` against the document's schema for the provider
+   * (the document's own oneOf refuses every object; see spec.ts).
+   */
+  private configurations(aiProviderId: string, value: unknown): Record<string, unknown> | null {
+    if (value === undefined || value === null) return null;
+    const problems = this.spec.checkConfigurations(aiProviderId, value);
+    if (problems.length > 0) throw portkeyError("AB01", `Invalid request. ${problems.join("; ")}`);
+    return structuredClone(value as Record<string, unknown>);
+  }
+
+  /** `GlobalWorkspaceAccess`; undefined when not in the body, null when sent as null. */
+  private globalAccess(value: unknown, where: string, now: Date): GlobalAccessRecord | null | undefined {
+    if (value === undefined) return undefined;
+    if (value === null) return null;
+    if (!isObject(value) || typeof value.enabled !== "boolean") throw portkeyError("AB01", `Invalid request. ${where}.enabled: is required and must be a boolean`);
+    return {
+      enabled: value.enabled,
+      usage_limits: value.usage_limits ? this.usageLimitList(value.usage_limits, now, 1, `${where}.usage_limits`) ?? null : null,
+      rate_limits: value.rate_limits ? rateLimitList(value.rate_limits, 1, `${where}.rate_limits`) ?? null : null,
+    };
   }
 
   // ------------------------------------------------------------------- shared
@@ -694,19 +777,21 @@ export class PortkeyApi {
     return value.map((item, i) => this.usageLimit(item, `${where}[${i}]`, now));
   }
 
-  private usageLimit(value: unknown, where: string, now: Date): UsageLimitRecord {
+  /** `apiKey`: the alert-below-credit rule is only known to be enforced for API keys. */
+  private usageLimit(value: unknown, where: string, now: Date, apiKey = false): UsageLimitRecord {
     if (!isObject(value)) throw portkeyError("AB01", `${where} must be an object`);
     const periodic = typeof value.periodic_reset === "string" && value.periodic_reset !== "" ? value.periodic_reset : null;
     const days = typeof value.periodic_reset_days === "number" ? value.periodic_reset_days : null;
     if (periodic && days !== null) throw portkeyError("AB01", `${where}: periodic_reset and periodic_reset_days are mutually exclusive`);
     const credit = typeof value.credit_limit === "number" ? value.credit_limit : null;
     const alert = typeof value.alert_threshold === "number" ? value.alert_threshold : null;
-    if (credit !== null && alert !== null && alert > credit) {
+    if (apiKey && credit !== null && alert !== null && alert > credit) {
       throw portkeyError("AB01", `${where}: alert_threshold must not exceed credit_limit`);
     }
     return {
       credit_limit: credit,
-      type: typeof value.type === "string" ? value.type : "cost",
+      // Live fills in no default: a limit created without a type reads back with type null.
+      type: typeof value.type === "string" ? value.type : null,
       alert_threshold: alert,
       periodic_reset: periodic,
       periodic_reset_days: days,
@@ -738,15 +823,49 @@ function optionalString(body: Body, field: string, min = 0, max = 10_000): strin
   return value;
 }
 
-function stringMap(defaults: unknown, where: string): Record<string, string> {
-  if (!isObject(defaults) || defaults.metadata === undefined || defaults.metadata === null) return {};
-  if (!isObject(defaults.metadata)) throw portkeyError("AB01", `Invalid request. ${where}: must be an object`);
-  const result: Record<string, string> = {};
-  for (const [k, v] of Object.entries(defaults.metadata)) {
-    if (typeof v !== "string") throw portkeyError("AB01", `Invalid request. ${where}.${k}: must be a string`);
-    result[k] = v;
+/** The workspace `defaults` a body names (undefined: not named). */
+interface WorkspaceDefaults {
+  metadata?: Record<string, string>;
+  input_guardrails?: string[];
+  output_guardrails?: string[];
+  user_api_key_config?: string | null;
+}
+
+/** Reads workspace `defaults`; the document types only metadata on create, so the rest is checked here. */
+function workspaceDefaults(value: unknown): WorkspaceDefaults {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw portkeyError("AB01", "Invalid request. defaults: must be an object");
+  const result: WorkspaceDefaults = {};
+  if (value.metadata !== undefined && value.metadata !== null) {
+    if (!isObject(value.metadata)) throw portkeyError("AB01", "Invalid request. defaults.metadata: must be an object");
+    result.metadata = {};
+    for (const [k, v] of Object.entries(value.metadata)) {
+      if (typeof v !== "string") throw portkeyError("AB01", `Invalid request. defaults.metadata.${k}: must be a string`);
+      result.metadata[k] = v;
+    }
+  }
+  for (const field of ["input_guardrails", "output_guardrails"] as const) {
+    const list = value[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
+      throw portkeyError("AB01", `Invalid request. defaults.${field}: must be an array of strings`);
+    }
+    result[field] = [...(list as string[])];
+  }
+  if (value.user_api_key_config !== undefined) {
+    const config = value.user_api_key_config;
+    if (config !== null && typeof config !== "string") throw portkeyError("AB01", "Invalid request. defaults.user_api_key_config: must be a string or null");
+    result.user_api_key_config = config;
   }
   return result;
+}
+
+/** The period of a rotation policy in ms; undefined for a one-shot policy. */
+function policyPeriodMs(policy: Pick<RotationPolicyRecord, "rotation_period" | "rotation_period_days"> | null | undefined): number | undefined {
+  if (!policy) return undefined;
+  if (policy.rotation_period) return ROTATION_PERIOD_MS[policy.rotation_period];
+  if (typeof policy.rotation_period_days === "number") return policy.rotation_period_days * DAY_MS;
+  return undefined;
 }
 
 function scopeList(value: unknown): string[] {
@@ -762,10 +881,12 @@ function rateLimitList(value: unknown, maxItems = 10, where = "rate_limits"): Ra
   if (value.length > maxItems) throw portkeyError("AB01", `${where} allows at most ${maxItems} item(s)`);
   return value.map((item, i) => {
     if (!isObject(item)) throw portkeyError("AB01", `${where}[${i}] must be an object`);
-    if (typeof item.value !== "number" || item.value < 1) throw portkeyError("AB01", `${where}[${i}].value must be a number >= 1`);
+    // The document's minimum for API keys is 0; negatives are refused everywhere (a choice).
+    if (typeof item.value !== "number" || item.value < 0) throw portkeyError("AB01", `${where}[${i}].value must be a number >= 0`);
+    // No invented defaults: what was not sent reads back null, as live does for usage-limit types.
     return {
-      type: typeof item.type === "string" ? item.type : "requests",
-      unit: typeof item.unit === "string" ? item.unit : "rpm",
+      type: typeof item.type === "string" ? item.type : null,
+      unit: typeof item.unit === "string" ? item.unit : null,
       value: item.value,
     };
   });
@@ -807,6 +928,18 @@ function splitIcon(name: string, icon: string | undefined | null): { name: strin
   if (icon) return { name: name.startsWith(`${icon} `) ? name.slice(icon.length + 1) : name, icon };
   const match = LEADING_EMOJI.exec(name);
   return match ? { icon: match[1], name: match[2] } : { name, icon: null };
+}
+
+/** Secret-bearing configuration fields; the API returns them only masked, renamed `masked_<field>`. */
+const SECRET_CONFIGURATION_FIELD = /(secret|service_account_json|access_key_id|token|password)/;
+
+function maskedConfigurations(configurations: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(configurations)) {
+    if (!SECRET_CONFIGURATION_FIELD.test(field)) result[field] = structuredClone(value);
+    else result[`masked_${field}`] = typeof value === "string" && value.length > 4 ? `${value.slice(0, 2)}*******${value.slice(-2)}` : "*******";
+  }
+  return result;
 }
 
 function slugPart(name: string): string {

@@ -1,6 +1,7 @@
 /**
- * The emulator's HTTP server: Portkey's admin API under /v1, control endpoints
- * under /_emulator, bound to loopback only. Usable in-process (tests start it
+ * The emulator's HTTP server: Portkey's admin API under /v1, OpenRouter's
+ * management API under /api/v1, control endpoints under /_emulator, bound to
+ * loopback only. Usable in-process (tests start it
  * on port 0) or from the command line (./cli.ts).
  */
 import * as fs from "node:fs";
@@ -12,22 +13,85 @@ import { emptyOpenRouterState, OpenRouterApi, OpenRouterPrincipal, OpenRouterSta
 import { PortkeyApi, PortkeyPrincipal } from "./portkey";
 import { emptyPortkeyState, PortkeyState } from "./portkey-state";
 import { SeededRandom } from "./random";
-import { Router } from "./router";
+import { HandlerResult, Router } from "./router";
 import { isKnownResponseDeviation, PortkeySpec } from "./spec";
 
+/**
+ * What a deterministic fault does to one request. The first three answer
+ * before anything is executed; the last two execute the request (a write is
+ * committed) and then spoil the response, whatever its outcome was.
+ *
+ * - `"unavailable"`: 503 (Portkey AB04; OpenRouter `{"error": {"code": 503}}`).
+ * - `"rate-limited"`: 429 with `Retry-After: 1` (Portkey AB06; OpenRouter code 429).
+ * - `"not-found"`: 404 (Portkey AB08; OpenRouter code 404).
+ * - `"lost-response"`: the connection is destroyed without any response.
+ * - `"committed-unavailable"`: answered 503 although the request was executed.
+ */
+export type FaultKind = "unavailable" | "rate-limited" | "not-found" | "lost-response" | "committed-unavailable";
+
+/** The next `times` requests of a route suffer `fault`. */
+export interface FaultPlan {
+  times: number;
+  fault: FaultKind;
+}
+
+/** Every fault kind, for validating control input. */
+export const FAULT_KINDS: readonly FaultKind[] = ["unavailable", "rate-limited", "not-found", "lost-response", "committed-unavailable"];
+
 export interface FaultSettings {
-  /** Probability that a /v1 request fails on purpose (0 to 1). */
+  /** Probability that an API request fails on purpose (0 to 1). */
   faultRate: number;
   /**
-   * Deterministic failures: the next N requests of a route ("GET /api-keys/{id}")
-   * answer 503 before doing anything.
+   * Deterministic failures, by route name. A route name is the method, a
+   * space, then the route's template as the router registers it; OpenRouter
+   * routes carry `openrouter ` before the template:
+   * `"GET /api-keys/{id}"`, `"POST /api-keys/{type}/{sub-type}"`,
+   * `"PUT /integrations/{slug}/workspaces"`, `"PATCH openrouter /keys/{hash}"`,
+   * `"DELETE openrouter /workspaces/{id}"`. These are the names of
+   * {@link RunningEmulator.requestCounts} and {@link LoggedRequest.route}.
+   *
+   * A number N means the next N requests answer `"unavailable"` (503 before
+   * doing anything); `{ times, fault }` picks the fault. Setting a route merges
+   * with the other routes; 0 (or `times: 0`) removes it. Unknown route names
+   * are refused, so a typo cannot silently disable a test's fault.
    */
-  failNext: Record<string, number>;
-  /** Delay added to every /v1 request. */
+  failNext: Record<string, number | FaultPlan>;
+  /** Delay added to every API request. */
   latencyMs: number;
+  /** Extra delay for one route (same names as `failNext`), added to `latencyMs`. 0 removes it. */
+  routeLatencyMs: Record<string, number>;
   /** Seed of the fault sequence, so a run can be repeated. */
   seed: number;
 }
+
+/**
+ * One API request as the emulator saw it. The log keeps request bodies as
+ * they came, secrets included: the emulator is a loopback-only test tool.
+ */
+export interface LoggedRequest {
+  service: "portkey" | "openrouter";
+  method: string;
+  /**
+   * The route name, as in {@link FaultSettings.failNext} (e.g.
+   * `"PUT /admin/workspaces/{workspaceId}"`, `"PATCH openrouter /keys/{hash}"`);
+   * `"<METHOD> <path>"` for a path no route matches.
+   */
+  route: string;
+  /** The path below the service prefix, e.g. `/admin/workspaces/ws-a-123456`. */
+  path: string;
+  query: Record<string, string>;
+  /** The parsed JSON body; undefined when there was none, it was not JSON, or it was too large. */
+  body: unknown;
+  /** The status sent; 0 when the connection was dropped without a response. */
+  status: number;
+  /** When the request arrived, ms since the epoch. */
+  startedAt: number;
+  /** When the response was sent (or the connection dropped), ms since the epoch. */
+  finishedAt: number;
+}
+
+/** How many requests the log keeps by default (the most recent ones). */
+export const REQUEST_LOG_LIMIT = 10_000;
 
 export interface EmulatorOptions extends Partial<FaultSettings> {
   /** 0 (default) picks a free port. */
@@ -38,12 +102,20 @@ export interface EmulatorOptions extends Partial<FaultSettings> {
   managementKeys?: string[];
   /** Where to persist state (atomically, after every write); in memory when absent. */
   stateFile?: string;
-  /** How long limits read back stale after a write (default 0). */
+  /** How long limits read back stale after a create or update (default 0). */
   staleReadMs?: number;
   /** Whether `[]` clears limits like `null` (default true). */
   emptyArrayClearsLimits?: boolean;
+  /**
+   * What a Portkey workspace PUT carrying `defaults` does to the defaults it
+   * does not name: `"replace"` (default) clears them, `"merge"` keeps them.
+   * The live behaviour is not established; "replace" is the strict choice.
+   */
+  workspaceDefaultsOnPut?: "replace" | "merge";
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** How many requests {@link RunningEmulator.requestLog} keeps, the most recent ones (default {@link REQUEST_LOG_LIMIT}). */
+  requestLogLimit?: number;
   /** Check every 200 response against the official document and record violations. */
   checkResponses?: boolean;
 }
@@ -62,10 +134,18 @@ export interface RunningEmulator {
   /** The OpenRouter base URL to configure: `${url}/api/v1`. */
   openrouterBaseUrl: string;
   port: number;
-  /** Requests served per route ("GET /admin/workspaces/{workspaceId}"). */
+  /** Requests served per route name ("GET /admin/workspaces/{workspaceId}", "PATCH openrouter /keys/{hash}"). */
   requestCounts(): Record<string, number>;
   resetRequestCounts(): void;
+  /**
+   * The most recent API requests (up to `requestLogLimit`, default 10,000), in
+   * the order they finished; control endpoints are not logged. Copies: changing
+   * them changes nothing.
+   */
+  requestLog(): LoggedRequest[];
+  clearRequestLog(): void;
   specViolations(): SpecViolation[];
+  /** Changes fault settings; `failNext` and `routeLatencyMs` merge per route. Throws on an invalid setting. */
   setFaults(settings: Partial<FaultSettings>): void;
   state(): PortkeyState;
   openrouterState(): OpenRouterState;
@@ -80,33 +160,40 @@ interface PersistedState {
 
 /** One vendor API served under a path prefix, with its own auth and error envelope. */
 interface ApiMount {
+  service: LoggedRequest["service"];
   prefix: string;
-  /** Put in front of route names in request counts ("" for Portkey). */
-  countLabel: string;
+  /** Put in front of route templates in route names ("" for Portkey). */
+  routeLabel: string;
+  routes: readonly { method: string; template: string }[];
   match(method: string, path: string): ReturnType<Router<unknown>["match"]>;
   authenticate(req: http.IncomingMessage, now: Date): unknown;
   envelope(error: EmulatedApiError): string;
   checkResponses: boolean;
 }
 
+/** One request in flight: its log entry (API requests only) and whether it was answered. */
+interface Exchange {
+  res: http.ServerResponse;
+  entry: LoggedRequest | undefined;
+  finished: boolean;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const adminKeys = options.adminKeys ?? [];
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const faults: FaultSettings = {
-    faultRate: options.faultRate ?? 0,
-    latencyMs: options.latencyMs ?? 0,
-    seed: options.seed ?? 1,
-    failNext: { ...options.failNext },
-  };
+  const faults: FaultSettings = { faultRate: 0, latencyMs: 0, seed: 1, failNext: {}, routeLatencyMs: {} };
   let random = new SeededRandom(faults.seed);
   const spec = new PortkeySpec();
   const counts = new Map<string, number>();
   const violations: SpecViolation[] = [];
+  const log: LoggedRequest[] = [];
+  const logLimit = Math.max(0, Math.floor(options.requestLogLimit ?? REQUEST_LOG_LIMIT));
 
   let state: PersistedState = loadState(options.stateFile);
   const portkey = new PortkeyApi(() => state.portkey, spec, {
     staleReadMs: options.staleReadMs ?? 0,
     emptyArrayClearsLimits: options.emptyArrayClearsLimits ?? true,
+    workspaceDefaultsOnPut: options.workspaceDefaultsOnPut ?? "replace",
   });
   const router = new Router<PortkeyPrincipal>();
   portkey.register(router);
@@ -116,16 +203,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const managementKeys = options.managementKeys ?? adminKeys;
   const mounts: ApiMount[] = [
     {
+      service: "portkey",
       prefix: "/v1",
-      countLabel: "",
+      routeLabel: "",
+      routes: router.routes,
       match: (method, path) => router.match(method, path) as ReturnType<Router<unknown>["match"]>,
       authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminKeys, now),
       envelope: portkeyEnvelope,
       checkResponses: options.checkResponses === true,
     },
     {
+      service: "openrouter",
       prefix: "/api/v1",
-      countLabel: "openrouter ",
+      routeLabel: "openrouter ",
+      routes: openrouterRouter.routes,
       match: (method, path) => openrouterRouter.match(method, path) as ReturnType<Router<unknown>["match"]>,
       authenticate: (req) => openrouter.authenticate(header(req, "authorization"), managementKeys),
       envelope: openrouterEnvelope,
@@ -133,6 +224,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   ];
   const mountOf = (pathname: string) => mounts.find((m) => pathname.startsWith(`${m.prefix}/`));
+  const routeNames = new Set(mounts.flatMap((m) => m.routes.map((r) => `${r.method} ${m.routeLabel}${r.template}`)));
+  setFaults({
+    faultRate: options.faultRate,
+    latencyMs: options.latencyMs,
+    seed: options.seed,
+    failNext: options.failNext,
+    routeLatencyMs: options.routeLatencyMs,
+  });
 
   const persist = () => {
     if (!options.stateFile) return;
@@ -141,84 +240,140 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     fs.renameSync(tmp, options.stateFile);
   };
 
+  /** Records the outcome once: the status sent, or 0 for a dropped connection. */
+  const finish = (exchange: Exchange, status: number) => {
+    if (exchange.finished) return;
+    exchange.finished = true;
+    if (!exchange.entry) return;
+    exchange.entry.status = status;
+    exchange.entry.finishedAt = Date.now();
+    log.push(exchange.entry);
+    if (log.length > logLimit) log.splice(0, log.length - logLimit);
+  };
+  const reply = (exchange: Exchange, status: number, body: string, headers: Record<string, string> = {}) => {
+    const { res } = exchange;
+    if (res.headersSent || res.destroyed) return finish(exchange, 0);
+    finish(exchange, status);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+  const drop = (exchange: Exchange) => {
+    finish(exchange, 0);
+    exchange.res.socket?.destroy();
+  };
+
   const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://emulator");
+    const method = req.method ?? "GET";
+    const mount = mountOf(url.pathname);
+    const path = mount ? url.pathname.slice(mount.prefix.length) : url.pathname;
+    const exchange: Exchange = {
+      res,
+      finished: false,
+      entry: mount && {
+        service: mount.service,
+        method,
+        route: `${method} ${mount.routeLabel}${path}`,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        body: undefined,
+        status: 0,
+        startedAt: Date.now(),
+        finishedAt: 0,
+      },
+    };
+    // A client that gives up before the answer leaves a dropped exchange.
+    res.once("close", () => finish(exchange, 0));
     readBody(req, maxBodyBytes)
-      .then((raw) => handle(req, res, raw))
+      .then((raw) => handle(exchange, req, url, raw))
       .catch((error: unknown) => {
         const apiError = error instanceof EmulatedApiError ? error : portkeyError("AB04", "Internal server error");
-        const mount = mountOf(new URL(req.url ?? "/", "http://emulator").pathname) ?? mounts[0];
-        send(res, apiError.status, mount.envelope(apiError), apiError.headers);
+        reply(exchange, apiError.status, (mount ?? mounts[0]).envelope(apiError), apiError.headers);
       });
   });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer | "too-large"): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://emulator");
+  async function handle(exchange: Exchange, req: http.IncomingMessage, url: URL, raw: Buffer | "too-large"): Promise<void> {
     const method = req.method ?? "GET";
-    if (url.pathname.startsWith("/_emulator/")) return control(method, url.pathname, raw, res);
+    if (url.pathname.startsWith("/_emulator/")) return control(exchange, method, url.pathname, raw);
     const mount = mountOf(url.pathname);
     if (!mount) throw portkeyError("AB08", `Route not found: ${method} ${url.pathname}`);
+    const parsed = parseJson(raw);
+    if (exchange.entry && parsed.ok) exchange.entry.body = parsed.value;
     if (raw === "too-large") throw new EmulatedApiError(413, "AB01", `Request body larger than ${maxBodyBytes} bytes`);
     const path = url.pathname.slice(mount.prefix.length);
     const matched = mount.match(method, path);
     if (matched === undefined) throw portkeyError("AB08", `Route not found: ${method} ${url.pathname}`);
     if (matched === "wrong-method") throw new EmulatedApiError(405, "AB01", `Method ${method} is not allowed on ${url.pathname}`);
-    const routeName = `${method} ${mount.countLabel}${matched.route.template}`;
+    const routeName = `${method} ${mount.routeLabel}${matched.route.template}`;
+    if (exchange.entry) exchange.entry.route = routeName;
     counts.set(routeName, (counts.get(routeName) ?? 0) + 1);
 
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-    if ((faults.failNext[routeName] ?? 0) > 0) {
-      faults.failNext[routeName] -= 1;
-      throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable (injected)");
-    }
+    const delay = faults.latencyMs + (faults.routeLatencyMs[routeName] ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    // The random draw is made even when a planned fault wins, so seeded sequences replay by request count.
+    const randomFault = faults.faultRate > 0 && random.next() < faults.faultRate ? random.below(4) : undefined;
+    const planned = takePlannedFault(routeName);
+    if (planned === "unavailable") throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable (injected)");
+    if (planned === "rate-limited") throw new EmulatedApiError(429, "AB06", "Rate limit exceeded (injected)", { "retry-after": "1" });
+    if (planned === "not-found") throw new EmulatedApiError(404, "AB08", "Not found (injected)");
     let dropAfterCommit = false;
-    if (faults.faultRate > 0 && random.next() < faults.faultRate) {
-      const kind = random.below(4);
-      if (kind === 0) throw new EmulatedApiError(429, "AB06", "Rate limit exceeded", { "retry-after": "1" });
-      if (kind === 1) throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable");
-      if (kind === 2) throw portkeyError("AB04", "Internal server error");
+    if (planned === undefined && randomFault !== undefined) {
+      if (randomFault === 0) throw new EmulatedApiError(429, "AB06", "Rate limit exceeded", { "retry-after": "1" });
+      if (randomFault === 1) throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable");
+      if (randomFault === 2) throw portkeyError("AB04", "Internal server error");
       if (matched.route.writes) dropAfterCommit = true;
       else throw new EmulatedApiError(502, "AB04", "Bad gateway");
     }
 
-    let body: unknown;
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw.toString("utf8"));
-      } catch {
-        throw portkeyError("AB01", "Invalid request. The body is not valid JSON.");
-      }
-    }
-    const now = new Date();
-    const principal = mount.authenticate(req, now);
-    // Work on a copy so a handler that throws half-way leaves the state untouched.
-    const before = matched.route.writes ? structuredClone(state) : undefined;
-    let result;
+    let before: PersistedState | undefined;
+    let result: HandlerResult;
     try {
-      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body, principal, now });
+      if (!parsed.ok) throw portkeyError("AB01", "Invalid request. The body is not valid JSON.");
+      const now = new Date();
+      const principal = mount.authenticate(req, now);
+      // Work on a copy so a request that fails half-way leaves the state untouched.
+      if (matched.route.writes) before = structuredClone(state);
+      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now });
     } catch (error) {
       if (before) state = before;
+      // A planned after-execution fault spoils the answer whatever it was, so tests stay deterministic.
+      if (planned === "lost-response") return drop(exchange);
+      if (planned === "committed-unavailable") throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable (injected)");
       throw error;
     }
     if (matched.route.writes) persist();
-    if (dropAfterCommit) {
-      res.socket?.destroy();
-      return;
-    }
+    if (dropAfterCommit || planned === "lost-response") return drop(exchange);
+    if (planned === "committed-unavailable") throw new EmulatedApiError(503, "AB04", "Service temporarily unavailable (injected, after commit)");
     const status = result.status ?? 200;
     if (mount.checkResponses && status === 200) {
       const problems = spec.checkResponse(method, matched.route.template, result.body).filter((p) => !isKnownResponseDeviation(routeName, p));
       if (problems.length > 0) violations.push({ route: routeName, problems });
     }
-    send(res, status, result.rawJson ?? JSON.stringify(result.body), { "x-portkey-request-id": randomUUID() });
+    reply(exchange, status, result.rawJson ?? JSON.stringify(result.body), { "x-portkey-request-id": randomUUID() });
   }
 
-  function control(method: string, pathname: string, raw: Buffer | "too-large", res: http.ServerResponse): void {
+  /** Consumes one planned fault of the route, if any. */
+  function takePlannedFault(routeName: string): FaultKind | undefined {
+    const plan = faults.failNext[routeName];
+    if (plan === undefined) return undefined;
+    const { times, fault } = typeof plan === "number" ? { times: plan, fault: "unavailable" as const } : plan;
+    if (times <= 1) delete faults.failNext[routeName];
+    else faults.failNext[routeName] = typeof plan === "number" ? times - 1 : { times: times - 1, fault };
+    return times > 0 ? fault : undefined;
+  }
+
+  function control(exchange: Exchange, method: string, pathname: string, raw: Buffer | "too-large"): void {
     const route = `${method} ${pathname.replace(/\/+$/, "")}`;
-    const json = (value: unknown) => send(res, 200, JSON.stringify(value));
-    const input = (): Record<string, unknown> => (raw === "too-large" || raw.length === 0 ? {} : JSON.parse(raw.toString("utf8")));
+    const json = (value: unknown) => reply(exchange, 200, JSON.stringify(value));
+    const input = (): unknown => {
+      const parsed = parseJson(raw);
+      if (!parsed.ok || raw === "too-large") throw portkeyError("AB01", "The control request body must be JSON");
+      return parsed.value ?? {};
+    };
     if (route === "POST /_emulator/reset") {
       state = { version: 1, portkey: emptyPortkeyState(state.portkey.organisation_id), openrouter: emptyOpenRouterState() };
       counts.clear();
+      log.length = 0;
       violations.length = 0;
       persist();
       return json({ reset: true });
@@ -229,9 +384,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       counts.clear();
       return json({ reset: true });
     }
+    if (route === "GET /_emulator/requests/log") return json(log);
+    if (route === "DELETE /_emulator/requests/log") {
+      log.length = 0;
+      return json({ cleared: true });
+    }
     if (route === "GET /_emulator/spec-violations") return json(violations);
     if (route === "PUT /_emulator/faults") {
-      setFaults(input() as Partial<FaultSettings>);
+      try {
+        setFaults(input() as Partial<FaultSettings>);
+      } catch (error) {
+        throw error instanceof EmulatedApiError ? error : portkeyError("AB01", (error as Error).message);
+      }
       return json(faults);
     }
     const rotation = /^POST \/_emulator\/portkey\/api-keys\/([^/]+)\/scheduled-rotation$/.exec(route);
@@ -243,9 +407,61 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw portkeyError("AB08", `Unknown control endpoint: ${route}`);
   }
 
+  /** Validates everything first, so an invalid setting changes nothing. */
   function setFaults(settings: Partial<FaultSettings>): void {
-    Object.assign(faults, { ...settings, failNext: { ...faults.failNext, ...settings.failNext } });
-    if (settings.seed !== undefined) random = new SeededRandom(settings.seed);
+    if (typeof settings !== "object" || settings === null) throw new Error("fault settings must be an object");
+    const number = (name: string, value: unknown, min: number, max: number): number | undefined => {
+      if (value === undefined) return undefined;
+      if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) throw new Error(`${name} must be a number from ${min} to ${max}`);
+      return value;
+    };
+    const routes = (name: string, value: unknown): Record<string, unknown> => {
+      if (value === undefined) return {};
+      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${name} must be an object keyed by route name`);
+      for (const route of Object.keys(value)) {
+        if (!routeNames.has(route)) throw new Error(`${name}: unknown route '${route}' (route names look like "PUT /admin/workspaces/{workspaceId}" or "PATCH openrouter /keys/{hash}")`);
+      }
+      return value as Record<string, unknown>;
+    };
+    const faultRate = number("faultRate", settings.faultRate, 0, 1);
+    const latencyMs = number("latencyMs", settings.latencyMs, 0, 600_000);
+    const seed = number("seed", settings.seed, 0, 2 ** 32 - 1);
+    const failNext: Record<string, FaultPlan | number> = {};
+    for (const [route, plan] of Object.entries(routes("failNext", settings.failNext))) {
+      if (typeof plan === "number") {
+        if (!Number.isInteger(plan) || plan < 0) throw new Error(`failNext['${route}'] must be an integer >= 0`);
+        failNext[route] = plan;
+        continue;
+      }
+      const candidate = plan as Partial<FaultPlan> | null;
+      if (
+        typeof candidate !== "object" || candidate === null ||
+        typeof candidate.times !== "number" || !Number.isInteger(candidate.times) || candidate.times < 0 ||
+        !FAULT_KINDS.includes(candidate.fault as FaultKind)
+      ) {
+        throw new Error(`failNext['${route}'] must be a count or { times: integer >= 0, fault: ${FAULT_KINDS.join(" | ")} }`);
+      }
+      failNext[route] = { times: candidate.times, fault: candidate.fault as FaultKind };
+    }
+    const routeLatencyMs: Record<string, number> = {};
+    for (const [route, ms] of Object.entries(routes("routeLatencyMs", settings.routeLatencyMs))) {
+      routeLatencyMs[route] = number(`routeLatencyMs['${route}']`, ms, 0, 600_000) ?? 0;
+    }
+
+    if (faultRate !== undefined) faults.faultRate = faultRate;
+    if (latencyMs !== undefined) faults.latencyMs = latencyMs;
+    if (seed !== undefined) {
+      faults.seed = seed;
+      random = new SeededRandom(seed);
+    }
+    for (const [route, plan] of Object.entries(failNext)) {
+      if ((typeof plan === "number" ? plan : plan.times) === 0) delete faults.failNext[route];
+      else faults.failNext[route] = plan;
+    }
+    for (const [route, ms] of Object.entries(routeLatencyMs)) {
+      if (ms === 0) delete faults.routeLatencyMs[route];
+      else faults.routeLatencyMs[route] = ms;
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -262,6 +478,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     requestCounts: () => Object.fromEntries(counts),
     resetRequestCounts: () => counts.clear(),
+    requestLog: () => log.map((entry) => ({ ...entry, query: { ...entry.query }, body: structuredClone(entry.body) })),
+    clearRequestLog: () => {
+      log.length = 0;
+    },
     specViolations: () => [...violations],
     setFaults,
     state: () => state.portkey,
@@ -298,6 +518,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "t
   });
 }
 
+/** An empty body parses to undefined; a too-large one is not parsed. */
+function parseJson(raw: Buffer | "too-large"): { ok: true; value: unknown } | { ok: false } {
+  if (raw === "too-large" || raw.length === 0) return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(raw.toString("utf8")) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -310,12 +540,6 @@ function portkeyEnvelope(error: EmulatedApiError): string {
 /** OpenRouter's envelope carries the HTTP status as its code. */
 function openrouterEnvelope(error: EmulatedApiError): string {
   return JSON.stringify({ error: { code: error.status, message: error.message } });
-}
-
-function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
 }
 
 function sum(counts: Map<string, number>): number {

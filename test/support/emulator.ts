@@ -50,6 +50,35 @@ export async function call<T = any>(
   return { status: response.status, body: parsed as T, text, headers: response.headers };
 }
 
+/**
+ * One request to the OpenRouter API of an emulator, with a bearer key (the
+ * admin key by default: it is also a management key unless `managementKeys`
+ * were given).
+ */
+export async function callOpenRouter<T = any>(
+  emulator: RunningEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  managementKey: string | null = ADMIN_KEY,
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (managementKey !== null) headers.authorization = `Bearer ${managementKey}`;
+  const response = await fetch(`${emulator.openrouterBaseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed as T, text, headers: response.headers };
+}
+
 /** Asserts the Portkey error envelope and returns the error code. */
 export function errorCode(response: ApiResponse): string {
   expect(response.body).toEqual({ success: false, data: { message: expect.any(String), errorCode: expect.any(String) } });

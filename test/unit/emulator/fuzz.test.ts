@@ -13,6 +13,8 @@ const FIELDS = [
   "workspaces", "id", "enabled", "credit_limit", "alert_threshold", "periodic_reset", "type", "unit", "value",
   "force_delete", "reset_usage", "key_transition_period_ms", "rotation_policy", "expires_at", "alert_emails",
   "slug", "ai_provider_id", "key", "create_default_provider", "default_provider_slug", "override_existing_workspace_access",
+  "configurations", "icon", "input_guardrails", "user_api_key_config", "global_workspace_access", "global_workspace_access_settings",
+  "rotation_period_days", "next_rotation_at", "aws_auth_type", "aws_region",
 ];
 
 function randomValue(random: SeededRandom, depth: number, knownIds: string[]): unknown {
@@ -43,6 +45,7 @@ const ROUTES: [string, string][] = [
   ["DELETE", "/integrations/{slug}"], ["GET", "/integrations/{slug}/workspaces"], ["PUT", "/integrations/{slug}/workspaces"],
 ];
 
+// A generous timeout: 1,500 sequential requests, on machines shared with other suites.
 test("random requests never crash the emulator or corrupt its state", async () => {
   const random = new SeededRandom(20261123);
   const statuses = new Map<number, number>();
@@ -106,7 +109,7 @@ test("random requests never crash the emulator or corrupt its state", async () =
   // Still serving, and still conforming to the official document.
   expect((await call(emulator(), "GET", "/admin/workspaces")).status).toBe(200);
   expect(emulator().specViolations()).toEqual([]);
-});
+}, 60_000);
 
 test("unknown routes and wrong methods get the error envelope", async () => {
   const unknown = await call(emulator(), "GET", "/no/such/route");

@@ -66,3 +66,91 @@ test("the default workspace needs the explicit confirmation to be deleted", asyn
   expect((await call("DELETE", `/workspaces/${defaultWorkspace.id}`)).status).toBe(403);
   expect(await call("DELETE", `/workspaces/${defaultWorkspace.id}?confirm_default_workspace_deletion=true`)).toEqual({ status: 200, body: { deleted: true } });
 });
+
+describe("fidelity to the documents (openrouter-api.md)", () => {
+  // The default workspace is gone (deleted above), so keys name their workspace.
+  let home = "";
+  beforeAll(async () => {
+    home = (await call("POST", "/workspaces", { name: "Home", slug: "home" })).body.data.id;
+  });
+  test("workspace responses carry include_byok_in_budgets, created_by and disabled_server_tools", async () => {
+    const created = await call("POST", "/workspaces", { name: "Fields", slug: "fields" });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ include_byok_in_budgets: false, created_by: null, disabled_server_tools: null });
+    const got = await call("GET", "/workspaces/fields");
+    expect(got.body.data).toMatchObject({ include_byok_in_budgets: false, created_by: null, disabled_server_tools: null });
+    const listed = await call("GET", "/workspaces");
+    for (const w of listed.body.data) expect(w).toHaveProperty("disabled_server_tools");
+  });
+
+  test("disabled_server_tools: a list (open enum) or null, on create and PATCH", async () => {
+    const created = await call("POST", "/workspaces", { name: "Tools", slug: "tools", disabled_server_tools: ["openrouter:web_search", "openrouter:some_future_tool"] });
+    expect(created.body.data.disabled_server_tools).toEqual(["openrouter:web_search", "openrouter:some_future_tool"]);
+    const patched = await call("PATCH", "/workspaces/tools", { disabled_server_tools: ["openrouter:bash"] });
+    expect(patched.body.data.disabled_server_tools).toEqual(["openrouter:bash"]);
+    const cleared = await call("PATCH", "/workspaces/tools", { disabled_server_tools: null });
+    expect(cleared.body.data.disabled_server_tools).toBeNull();
+    expect((await call("PATCH", "/workspaces/tools", { disabled_server_tools: "openrouter:bash" })).status).toBe(400);
+    expect((await call("PATCH", "/workspaces/tools", { disabled_server_tools: [1] })).status).toBe(400);
+  });
+
+  test("only documented bounds are enforced", async () => {
+    const long = "x".repeat(300);
+    const created = await call("POST", "/workspaces", {
+      name: "Bounds",
+      slug: "bounds",
+      default_text_model: long,
+      default_image_model: long,
+      default_provider_sort: "some-future-sort",
+    });
+    expect(created.status).toBe(201);
+    expect((await call("POST", "/keys", { name: "k".repeat(2000), workspace_id: home })).status).toBe(201);
+    // Documented: name 1-100, slug 1-50 and its pattern, description <= 500, sampling rate 0.0001-1.
+    for (const body of [
+      { name: "n".repeat(101), slug: "b1" },
+      { name: "B", slug: "s".repeat(51) },
+      { name: "B", slug: "b2", description: "d".repeat(501) },
+      { name: "B", slug: "b3", io_logging_sampling_rate: 0 },
+      { name: "", slug: "b4" },
+    ]) {
+      expect((await call("POST", "/workspaces", body)).status).toBe(400);
+    }
+    expect((await call("POST", "/keys", { name: "", workspace_id: home })).status).toBe(400);
+  });
+
+  test("key create takes creator_user_id and external { user, api_key }; api_key is never returned; both are create-only", async () => {
+    const apiKey = "partner-key-with-enough-characters-0123456789";
+    const created = await call("POST", "/keys", { name: "attributed", workspace_id: home, creator_user_id: "user_2abc", external: { user: "end-user-42", api_key: apiKey } });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ creator_user_id: "user_2abc", external_user: "end-user-42" });
+    const hash = created.body.data.hash;
+    const got = await call("GET", `/keys/${hash}`);
+    expect(got.body.data).toMatchObject({ creator_user_id: "user_2abc", external_user: "end-user-42" });
+    expect(JSON.stringify([created.body, got.body])).not.toContain(apiKey);
+    const plain = await call("POST", "/keys", { name: "plain", workspace_id: home });
+    expect(plain.body.data).toMatchObject({ creator_user_id: null, external_user: null });
+    expect((await call("POST", "/keys", { name: "x", workspace_id: home, creator_user_id: null })).status).toBe(201);
+
+    for (const body of [
+      { name: "x", creator_user_id: "" },
+      { name: "x", external: { api_key: apiKey } },
+      { name: "x", external: { user: "u", api_key: "too-short" } },
+      { name: "x", external: "u" },
+    ]) {
+      expect((await call("POST", "/keys", { ...body, workspace_id: home })).status).toBe(400);
+    }
+    expect((await call("PATCH", `/keys/${hash}`, { creator_user_id: "user_other" })).status).toBe(400);
+    expect((await call("PATCH", `/keys/${hash}`, { external: { user: "other" } })).status).toBe(400);
+  });
+
+  test("choice: a workspace holding only disabled keys cannot be deleted either", async () => {
+    const ws = await call("POST", "/workspaces", { name: "Disabled only", slug: "disabled-only" });
+    const key = await call("POST", "/keys", { name: "off", workspace_id: ws.body.data.id });
+    await call("PATCH", `/keys/${key.body.data.hash}`, { disabled: true });
+    const refused = await call("DELETE", "/workspaces/disabled-only");
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain("disabled");
+    await call("DELETE", `/keys/${key.body.data.hash}`);
+    expect(await call("DELETE", "/workspaces/disabled-only")).toEqual({ status: 200, body: { deleted: true } });
+  });
+});

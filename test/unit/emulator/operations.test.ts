@@ -38,6 +38,55 @@ test("the command line refuses bad options with one line", async () => {
   expect(stderr).toBe("error: --fault-rate must be a number from 0 to 1, got '2'\n");
 });
 
+test("the command line checks --workspace-defaults-on-put", async () => {
+  const cli = path.join(ROOT, "dist", "emulator", "cli.js");
+  const child = spawn(process.execPath, [cli, "--workspace-defaults-on-put", "patch", "--admin-key", "k"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  expect(code).toBe(2);
+  expect(stderr).toBe("error: --workspace-defaults-on-put must be replace or merge, got 'patch'\n");
+});
+
+test("a state file written before the newer fields existed still loads and reads back with their defaults", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-state-"));
+  const stateFile = path.join(dir, "org.json");
+  try {
+    const first = await startEmulator({ adminKeys: [ADMIN_KEY], stateFile });
+    const ws = await call(first, "POST", "/admin/workspaces", { name: "Old" });
+    const key = await call(first, "POST", "/api-keys/organisation/service", { name: "old", scopes: ["workspaces.list"], rotation_policy: { rotation_period: "weekly" } });
+    await fetch(`${first.openrouterBaseUrl}/workspaces`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Old", slug: "old" }),
+    });
+    await first.stop();
+    const saved = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    for (const field of ["input_guardrails", "output_guardrails", "user_api_key_config"]) delete saved.portkey.workspaces[ws.body.id][field];
+    delete saved.portkey.api_keys[key.body.id].last_rotated_at;
+    delete saved.portkey.api_keys[key.body.id].rotation_policy.rotation_period_days;
+    for (const w of Object.values(saved.openrouter.workspaces) as Record<string, unknown>[]) {
+      delete w.include_byok_in_budgets;
+      delete w.disabled_server_tools;
+    }
+    fs.writeFileSync(stateFile, JSON.stringify(saved));
+    const second = await startEmulator({ adminKeys: [ADMIN_KEY], stateFile, checkResponses: true });
+    try {
+      const got = await call(second, "GET", `/admin/workspaces/${ws.body.id}`);
+      expect(got.body.defaults).toMatchObject({ input_guardrails: [], output_guardrails: [], user_api_key_config: null });
+      const gotKey = await call(second, "GET", `/api-keys/${key.body.id}`);
+      expect(gotKey.body).toMatchObject({ last_rotated_at: null, rotation_policy: { rotation_period: "weekly", rotation_period_days: null } });
+      const orWorkspace = await fetch(`${second.openrouterBaseUrl}/workspaces/old`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(((await orWorkspace.json()) as { data: unknown }).data).toMatchObject({ include_byok_in_budgets: false, disabled_server_tools: null });
+      expect(second.specViolations()).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a state file keeps the organisation across restarts", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-state-"));
   const stateFile = path.join(dir, "org.json");
