@@ -1,20 +1,12 @@
+import { messageOf } from "./errors";
+
 /**
- * Coalescing within one provider process: concurrent writes to the same bulk
- * endpoint go out as one request, and concurrent identical reads share one
- * request. State lives in the LifecycleContext's processState, never at
- * module scope.
+ * Sharing work within one provider process: writes to the same bulk endpoint
+ * go out by group commit, and concurrent identical reads share one request.
+ * State lives in the LifecycleContext's processState, never at module scope.
  */
 
-export interface BatchTiming {
-  /** Flush when no new item arrived for this long. 0 disables coalescing. */
-  idleMs: number;
-  /** Flush at the latest this long after the first item. */
-  maxWaitMs: number;
-  /** Flush as soon as a batch holds this many items. */
-  maxItems: number;
-}
-
-/** Writes one batch; returns, per item, undefined for success or the item's own error. */
+/** Writes one batch; returns, per item, undefined for success or the item's own error. Never throws. */
 export type BatchWrite<Item> = (items: Item[]) => Promise<(Error | undefined)[]>;
 
 interface Pending<Item> {
@@ -23,42 +15,65 @@ interface Pending<Item> {
   reject(error: Error): void;
 }
 
-/** Collects items submitted close together and writes them with one call. */
-export class Coalescer<Item> {
-  private pending: Pending<Item>[] = [];
-  private idleTimer: NodeJS.Timeout | undefined;
-  private maxTimer: NodeJS.Timeout | undefined;
+/**
+ * Group commit: one write in flight at a time; every item submitted while it
+ * runs goes into the next write. No timer to tune: a lone item is written at
+ * once, and batches grow exactly as fast as items arrive during a write.
+ */
+export class GroupCommit<Item> {
+  private queue: Pending<Item>[] = [];
+  private writing = false;
 
   constructor(
     private readonly write: BatchWrite<Item>,
-    private readonly timing: BatchTiming,
+    /** Largest batch. */
+    private readonly maxItems: number,
+    /** Items with the same key never share a batch, so the later one is applied after the earlier. */
+    private readonly keyOf: (item: Item) => string,
   ) {}
 
   /** Resolves when this item's write succeeded; rejects with its own error. */
   submit(item: Item): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (this.timing.idleMs <= 0 || this.pending.length >= this.timing.maxItems) {
-        this.flush();
-        return;
-      }
-      clearTimeout(this.idleTimer);
-      this.idleTimer = setTimeout(() => this.flush(), this.timing.idleMs);
-      this.maxTimer ??= setTimeout(() => this.flush(), this.timing.maxWaitMs);
+      this.queue.push({ item, resolve, reject });
+      if (!this.writing) void this.drain();
     });
   }
 
-  private flush(): void {
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.maxTimer);
-    this.idleTimer = this.maxTimer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    this.write(batch.map((p) => p.item)).then(
-      (results) => batch.forEach((p, i) => (results[i] ? p.reject(results[i]!) : p.resolve())),
-      (error: unknown) => batch.forEach((p) => p.reject(error instanceof Error ? error : new Error(String(error)))),
-    );
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        let results: (Error | undefined)[];
+        try {
+          results = await this.write(batch.map((p) => p.item));
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(messageOf(error));
+          results = batch.map(() => failure);
+        }
+        batch.forEach((p, i) => (results[i] ? p.reject(results[i]!) : p.resolve()));
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private takeBatch(): Pending<Item>[] {
+    const batch: Pending<Item>[] = [];
+    const keys = new Set<string>();
+    const rest: Pending<Item>[] = [];
+    for (const pending of this.queue) {
+      const key = this.keyOf(pending.item);
+      if (batch.length < this.maxItems && !keys.has(key)) {
+        batch.push(pending);
+        keys.add(key);
+      } else {
+        rest.push(pending);
+      }
+    }
+    this.queue = rest;
+    return batch;
   }
 }
 

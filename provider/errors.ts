@@ -1,6 +1,7 @@
 /**
- * Errors the provider raises. None of them carries an `id` property: the
- * engine would read one as "the resource was created" and record it in state.
+ * Errors the provider raises, and the one place that classifies API failures.
+ * None of these errors carries an `id` property: the engine would read one as
+ * "the resource was created" and record it in state.
  */
 
 /** A response from a vendor API that was not a success. */
@@ -14,18 +15,34 @@ export class ApiError extends Error {
     readonly path: string,
     /** HTTP status; 0 when no response arrived. */
     readonly status: number,
-    /** The API's own error code (Portkey "AB03", OpenRouter "not_found"), when it sent one. */
+    /** The API's own error code (Portkey "AB03", OpenRouter "404"), when it sent one. */
     readonly code: string | undefined,
     /** The API's message, already redacted. */
     readonly apiMessage: string,
     readonly requestId: string | undefined,
   ) {
-    super(
-      `${service} API ${method} ${path} failed: ` +
-        (status === 0 ? apiMessage : `${status}${code ? ` ${code}` : ""}: ${apiMessage}`) +
-        (requestId ? ` (request id ${requestId})` : ""),
-    );
+    super(describeApiFailure({ service, method, path, status, code, apiMessage, requestId }));
+    // Set again: when the engine serializes this class into a dynamic provider it
+    // becomes a plain function, and Error's constructor then leaves `this` alone.
+    this.message = describeApiFailure({ service, method, path, status, code, apiMessage, requestId });
   }
+}
+
+type ApiFailure = Pick<ApiError, "service" | "method" | "path" | "status" | "code" | "apiMessage" | "requestId">;
+
+/** "Portkey API PUT /api-keys/k1 failed: 400 AB01: Invalid request (request id r-1)". */
+function describeApiFailure(failure: ApiFailure): string {
+  const { service, method, path, status, code, apiMessage, requestId } = failure;
+  return (
+    `${service} API ${method} ${path} failed: ` +
+    (status === 0 ? apiMessage : `${status}${code ? ` ${code}` : ""}: ${apiMessage}`) +
+    (requestId ? ` (request id ${requestId})` : status === 0 ? "" : " (no request id)")
+  );
+}
+
+function looksLikeApiFailure(value: object): value is ApiFailure {
+  const candidate = value as Partial<ApiFailure>;
+  return typeof candidate.service === "string" && typeof candidate.method === "string" && typeof candidate.status === "number";
 }
 
 /** Bad or missing provider configuration (credentials, base URL). */
@@ -34,14 +51,26 @@ export class ConfigurationError extends Error {
 }
 
 /**
- * The one rule for "the remote object is gone": 404, or 403 with Portkey's
- * AB03 on calls where the API uses it for deleted objects (a deleted
- * workspace answers AB03, not 404).
+ * The one rule for "the remote object is gone": the API answered 404. A 403
+ * never means gone (it is also what a key without the read scope gets);
+ * resources whose API answers 403 for deleted objects confirm absence another
+ * way before treating them as gone.
  */
-export function isGone(error: unknown, options: { forbiddenMeansGone?: boolean } = {}): boolean {
-  if (!(error instanceof ApiError)) return false;
-  if (error.status === 404) return true;
-  return options.forbiddenMeansGone === true && error.status === 403 && error.code === "AB03";
+export function isGone(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
+/** The API refused the caller (missing scope, wrong workspace, or a Portkey object that may be deleted). */
+export function isForbidden(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 403;
+}
+
+/**
+ * A failure after which the write may or may not have happened: no response
+ * at all, or a server error. (A 429 is not unclear: nothing is done on a 429.)
+ */
+export function isUnclear(error: unknown): error is ApiError {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
 }
 
 /** Replaces every occurrence of each secret in `text` with a fixed mask. */
@@ -53,7 +82,19 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return result;
 }
 
-/** A message safe to show for any thrown value. */
+/** A readable message for any thrown value (never "[object Object]"). */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  if (error !== null && typeof error === "object") {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === "string" && message) return message;
+    if (looksLikeApiFailure(error)) return describeApiFailure(error);
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return "an error that cannot be shown";
+    }
+  }
+  return String(error);
 }

@@ -57,6 +57,14 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   /** Inputs whose change replaces the remote object. */
   replaceOnChange: readonly (keyof Inputs & string)[];
   /**
+   * Inputs the server owns unless the program declares them (e.g. a workspace
+   * icon set in the UI): not declaring one leaves the server's value alone
+   * (never compared, never sent; shown as an output), declaring one manages it.
+   */
+  serverOwnedUnlessDeclared?: readonly (keyof Inputs & string)[];
+  /** Rewrites valid inputs into their canonical form (runs in check, after validation). */
+  canonicalInputs?(inputs: Inputs): Inputs;
+  /**
    * The comparable form of one input for diff, applied alike to the old
    * (stored output) and new (program) value. Defaults to `normalize`.
    */
@@ -106,23 +114,27 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     },
 
     async check(olds: Json, news: Json) {
-      const { __provider: _ignored, ...raw } = news;
+      const { __provider: _ignored, __declaredServerOwned: _declared, ...raw } = news;
       const unknownPaths = pathsOfUnknowns(raw);
       const parsed = definition.inputSchema().safeParse(raw);
       if (parsed.success) {
         if (unknownPaths.length > 0) return { inputs: plainJson(raw) };
         const failures = definition.validate?.(parsed.data as Inputs, (olds ?? {}) as Partial<Inputs>) ?? [];
-        return failures.length > 0 ? { inputs: raw, failures } : { inputs: plainJson(parsed.data) };
+        if (failures.length > 0) return { inputs: raw, failures };
+        const valid = parsed.data as Inputs;
+        return { inputs: plainJson(definition.canonicalInputs ? definition.canonicalInputs(valid) : valid) };
       }
       const failures = parsed.error.issues
         .filter((issue) => !unknownPaths.some((unknown) => startsWith(issue.path, unknown)))
-        .map((issue) => ({ property: String(issue.path[0] ?? ""), reason: describeIssue(issue) }));
+        .flatMap(failuresOfIssue);
       return failures.length > 0 ? { inputs: raw, failures } : { inputs: plainJson(raw) };
     },
 
     async diff(_id: string, olds: Json, news: Json) {
       const names = Object.keys(definition.inputSchema().shape) as (keyof Inputs & string)[];
+      const serverOwned = definition.serverOwnedUnlessDeclared ?? [];
       const changed = names.filter((name) => {
+        if (news[name] === undefined && serverOwned.includes(name)) return false;
         if (containsUnknown(news[name])) return true;
         const before = definition.comparable ? definition.comparable(name, olds[name], "old", olds) : normalize(olds[name]);
         const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
@@ -144,11 +156,11 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
             createdOutputs = outputs;
           }),
         );
-        return { id: result.id, outs: plainJson(result.outputs) };
+        return { id: result.id, outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, result.outputs, clean)) };
       } catch (error) {
-        if (createdId === undefined) throw asPlainError(error);
-        throw new PartialCreateError(createdId, plainJson(createdOutputs), [
-          `${definition.kind} ${createdId} was created, but a later step failed: ${messageOf(error)}. ` +
+        if (createdId === undefined) throw named(definition.kind, error, inputs);
+        throw new PartialCreateError(createdId, plainJson(withDeclared(definition.serverOwnedUnlessDeclared, createdOutputs, inputs)), [
+          `${resourceLabel(definition.kind, inputs, createdId)} was created, but a later step failed: ${messageOf(error)}. ` +
             "It is recorded in the stack; run `pulumi up` again to finish.",
         ]);
       }
@@ -157,29 +169,78 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     async read(id: string, props?: Json) {
       const { __provider: _ignored, ...outputs } = props ?? {};
       const result = await definition.read(id, outputs as Outputs, context(this)).catch((error: unknown) => {
-        throw asPlainError(error);
+        throw named(definition.kind, error, outputs, id);
       });
       if (!result) return {};
-      return { id, props: plainJson(result.outputs), inputs: plainJson(result.inputs) };
+      const declared = declaredOf(outputs);
+      const inputs: Json = { ...result.inputs };
+      // A server-owned field the program never declared is not an input: refresh must not make it one.
+      for (const name of definition.serverOwnedUnlessDeclared ?? []) {
+        if (declared && !declared.includes(name)) delete inputs[name];
+      }
+      return { id, props: plainJson({ ...result.outputs, ...(declared ? { __declaredServerOwned: declared } : {}) }), inputs: plainJson(inputs) };
     },
 
     async update(id: string, olds: Json, news: Json) {
       const { __provider: _a, ...oldOutputs } = olds;
       const { __provider: _b, ...newInputs } = news;
       const outputs = await definition.update(id, oldOutputs as Outputs, newInputs as Inputs, context(this)).catch((error: unknown) => {
-        throw asPlainError(error);
+        throw named(definition.kind, error, newInputs, id);
       });
-      return { outs: plainJson(outputs) };
+      return { outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, outputs, newInputs)) };
     },
 
     async delete(id: string, props: Json) {
       const { __provider: _ignored, ...outputs } = props;
       await definition.delete(id, outputs as Outputs, context(this)).catch((error: unknown) => {
-        throw asPlainError(error);
+        throw named(definition.kind, error, outputs, id);
       });
     },
   };
   return provider;
+}
+
+/** "portkey:Workspace 'dev' (3f2a…)": what the engine's error line names. */
+function resourceLabel(kind: string, values: Json, id?: string): string {
+  const label = typeof values.name === "string" && values.name ? `'${values.name}'` : undefined;
+  return [kind, label, id && `(${id})`].filter(Boolean).join(" ");
+}
+
+/**
+ * A plain Error naming the resource: the host would read an `id` field on any
+ * other thrown object as "created", and class instances from dependencies can
+ * carry one.
+ */
+function named(kind: string, error: unknown, values: Json, id?: string): Error {
+  return new Error(`${resourceLabel(kind, values, id)}: ${messageOf(error)}`);
+}
+
+/** Records which server-owned fields the program declared, so a later read keeps the others out of the inputs. */
+function withDeclared(owned: readonly string[] | undefined, outputs: Json, inputs: Json): Json {
+  if (!owned || owned.length === 0) return outputs;
+  return { ...outputs, __declaredServerOwned: owned.filter((name) => inputs[name] !== undefined && inputs[name] !== null) };
+}
+
+/**
+ * `__declaredServerOwned`, an output the SDK classes do not expose, lists the
+ * server-owned fields the program declared (see `serverOwnedUnlessDeclared`).
+ * (Spelled out, not a constant: the closure serializer misses computed keys.)
+ */
+function declaredOf(outputs: Json): string[] | undefined {
+  const value = outputs.__declaredServerOwned;
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : undefined;
+}
+
+/**
+ * One failure per problem, always naming a top-level property: an unknown key
+ * is named itself (zod reports it at the object's root).
+ */
+function failuresOfIssue(issue: z.core.$ZodIssue): { property: string; reason: string }[] {
+  if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
+    return issue.keys.map((key) => ({ property: key, reason: `${key}: is not an input of this resource (check its spelling: inputs are camelCase)` }));
+  }
+  const property = issue.path.length > 0 ? String(issue.path[0]) : "inputs";
+  return [{ property, reason: describeIssue(issue) }];
 }
 
 /**
@@ -241,14 +302,6 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return where ? `${where}: ${issue.message}` : issue.message;
 }
 
-/**
- * A plain Error with the same message: the host would read an `id` field on
- * any other thrown object as "created", and class instances from dependencies
- * can carry one.
- */
-function asPlainError(error: unknown): Error {
-  return new Error(messageOf(error));
-}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

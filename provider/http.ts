@@ -50,11 +50,13 @@ export interface ApiRequest {
 }
 
 /**
- * Methods retried automatically. They are idempotent: repeating one cannot
- * create a second object. POST and PATCH are never retried here; callers
- * that create decide themselves (look the object up by its natural key).
+ * Methods whose server errors and lost connections are retried: they are
+ * idempotent, so repeating one cannot create a second object. POST and PATCH
+ * are retried only on 429, after which nothing was done; their unclear
+ * failures go to the caller (creates recover by looking the object up).
  */
-const RETRIED_METHODS: Dispatcher.HttpMethod[] = ["GET", "PUT", "DELETE", "HEAD"];
+const IDEMPOTENT_METHODS: Dispatcher.HttpMethod[] = ["GET", "PUT", "DELETE", "HEAD"];
+const ALL_METHODS: Dispatcher.HttpMethod[] = [...IDEMPOTENT_METHODS, "POST", "PATCH"];
 const RETRIED_STATUSES = [429, 500, 502, 503, 504];
 
 export class ApiClient {
@@ -68,6 +70,20 @@ export class ApiClient {
   ) {}
 
   async request<T>(call: ApiRequest): Promise<T> {
+    return (await this.send<T>(call)).body;
+  }
+
+  /**
+   * The call with the server's clock at the time it answered (its Date
+   * header), so "created after X" can be judged on the server's clock.
+   */
+  async requestWithServerTime<T>(call: ApiRequest): Promise<{ body: T; serverTime: number | undefined }> {
+    const { body, headers } = await this.send<T>(call);
+    const date = Date.parse(headerValue(headers.date) ?? "");
+    return { body, serverTime: Number.isNaN(date) ? undefined : date };
+  }
+
+  private async send<T>(call: ApiRequest): Promise<{ body: T; headers: Dispatcher.ResponseData["headers"] }> {
     const url = new URL(this.connection.baseUrl + call.path);
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -76,7 +92,7 @@ export class ApiClient {
       maxRetries: this.policy.maxRetries,
       minTimeout: this.policy.minBackoffMs,
       maxTimeout: this.policy.maxBackoffMs,
-      methods: RETRIED_METHODS,
+      methods: ALL_METHODS,
       statusCodes: RETRIED_STATUSES,
       throwOnError: false,
       retry: retryWithJitter,
@@ -111,15 +127,15 @@ export class ApiClient {
       const { code, message } = this.dialect.parseError(parsed);
       throw this.error(call, response.statusCode, code, message ?? (text.slice(0, 300) || "no error message"), requestId);
     }
-    return parsed as T;
+    return { body: parsed as T, headers: response.headers };
   }
 
   /** The same call, answering undefined when the object is gone (the one not-found rule, `isGone`). */
-  async requestOrGone<T>(call: ApiRequest, options: { forbiddenMeansGone?: boolean } = {}): Promise<T | undefined> {
+  async requestOrGone<T>(call: ApiRequest): Promise<T | undefined> {
     try {
       return await this.request<T>(call);
     } catch (error) {
-      if (isGone(error, options)) return undefined;
+      if (isGone(error)) return undefined;
       throw error;
     }
   }
@@ -139,7 +155,9 @@ export const retryWithJitter: RetryHandler.RetryCallback = (err, { state, opts }
   const options = opts.retryOptions ?? {};
   const failure = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> };
   const retryableCode = !failure.code || failure.code === "UND_ERR_REQ_RETRY" || (options.errorCodes ?? DEFAULT_ERROR_CODES).includes(failure.code);
-  const retryableMethod = (options.methods ?? RETRIED_METHODS).includes(opts.method as Dispatcher.HttpMethod);
+  const rateLimited = failure.statusCode === 429;
+  const idempotent = IDEMPOTENT_METHODS.includes(opts.method as Dispatcher.HttpMethod);
+  const retryableMethod = rateLimited || idempotent;
   const retryableStatus = failure.statusCode === undefined || (options.statusCodes ?? RETRIED_STATUSES).includes(failure.statusCode);
   if (!retryableCode || !retryableMethod || !retryableStatus || state.counter > (options.maxRetries ?? 4)) {
     callback(err);

@@ -6,9 +6,10 @@
  * right after the create.
  */
 import { z } from "zod";
-import { ApiError, isGone } from "../errors";
-import { defineResource, LifecycleContext, normalize, sleep } from "../framework";
+import { isGone } from "../errors";
+import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
 import { openrouterClient } from "./common";
 
 export interface OpenRouterApiKeyInputs {
@@ -20,6 +21,8 @@ export interface OpenRouterApiKeyInputs {
   disabled?: boolean;
   expiresAt?: string;
   workspaceId?: string;
+  creatorUserId?: string;
+  externalUser?: string;
 }
 
 export interface OpenRouterApiKeyOutputs extends OpenRouterApiKeyInputs {
@@ -46,6 +49,8 @@ interface KeyJson {
   usage?: number;
   expires_at?: string | null;
   workspace_id?: string;
+  creator_user_id?: string | null;
+  external_user?: string | null;
   created_at?: string;
   updated_at?: string | null;
 }
@@ -62,6 +67,8 @@ export function openrouterApiKeyInputSchema() {
       disabled: z.boolean().optional(),
       expiresAt: z.string().regex(UTC_WITH_SECONDS, "must be UTC with seconds, e.g. 2027-01-31T00:00:00Z").optional(),
       workspaceId: z.uuid("must be the workspace's UUID").optional(),
+      creatorUserId: z.string().min(1).optional(),
+      externalUser: z.string().min(1).optional(),
     })
     .strict();
 }
@@ -71,7 +78,7 @@ const SERVER_DEFAULTS: Record<string, unknown> = { includeByokInLimit: false, di
 export const openrouterApiKeyProvider = defineResource<OpenRouterApiKeyInputs, OpenRouterApiKeyOutputs>({
   kind: "openrouter:ApiKey",
   inputSchema: openrouterApiKeyInputSchema,
-  replaceOnChange: ["workspaceId", "expiresAt"],
+  replaceOnChange: ["workspaceId", "expiresAt", "creatorUserId", "externalUser"],
 
   validate(inputs, olds) {
     if (inputs.expiresAt && inputs.expiresAt !== olds.expiresAt && Date.parse(inputs.expiresAt) <= Date.now()) {
@@ -80,13 +87,37 @@ export const openrouterApiKeyProvider = defineResource<OpenRouterApiKeyInputs, O
     return [];
   },
 
-  comparable(name, value) {
-    return normalize(value ?? SERVER_DEFAULTS[name]);
-  },
+  comparable: (name, value) => comparable(name, value),
 
   async create(inputs, ctx) {
     const client = openrouterClient(ctx);
-    const created = await createOnce(client, inputs, ctx);
+    const body = {
+      name: inputs.name,
+      limit: inputs.limit,
+      limit_reset: inputs.limitReset,
+      include_byok_in_limit: inputs.includeByokInLimit,
+      expires_at: inputs.expiresAt,
+      workspace_id: inputs.workspaceId,
+      creator_user_id: inputs.creatorUserId,
+      external: inputs.externalUser ? { user: inputs.externalUser } : undefined,
+    };
+    const created = await createWithRecovery(ctx, {
+      what: `OpenRouter key '${inputs.name}'`,
+      naturalKey: `openrouter:ApiKey:${inputs.workspaceId ?? "default"}:${inputs.name}`,
+      post: () => client.request<{ data: KeyJson; key: string }>({ method: "POST", path: "/keys", body }),
+      idOf: (key) => key.data.hash,
+      async findCandidates() {
+        const { keys, serverTime } = await listKeysNamed(client, inputs.name, inputs.workspaceId);
+        return { candidates: keys.map((k) => ({ id: k.hash, createdAt: k.created_at })), serverTime };
+      },
+      recover: {
+        why: "its secret was only in the lost response, so no one can use it",
+        discard: async (orphan) => {
+          await client.requestOrGone({ method: "DELETE", path: keyPath(orphan.id) });
+        },
+      },
+      cleanup: "delete it in the OpenRouter dashboard under API keys, or with DELETE /keys/{hash}",
+    });
     const known = { ...inputs, hash: created.data.hash, key: created.key, resolvedWorkspaceId: created.data.workspace_id };
     ctx.created(created.data.hash, known);
     let json = created.data;
@@ -102,19 +133,23 @@ export const openrouterApiKeyProvider = defineResource<OpenRouterApiKeyInputs, O
   },
 
   async update(id, olds, news, ctx) {
-    const json = await patch(secretSafeClient(ctx, olds.key), id, {
-      name: news.name,
-      disabled: news.disabled ?? false,
-      limit: news.limit ?? null,
-      limit_reset: news.limitReset ?? null,
-      include_byok_in_limit: news.includeByokInLimit ?? false,
-    });
+    const changed = (field: keyof OpenRouterApiKeyInputs & string) => !deepEqual(comparable(field, olds[field]), comparable(field, news[field]));
+    // Only what changed; an unset field goes back to OpenRouter's default.
+    const body: Record<string, unknown> = {};
+    if (changed("name")) body.name = news.name;
+    if (changed("disabled")) body.disabled = news.disabled ?? false;
+    if (changed("limit")) body.limit = news.limit ?? null;
+    if (changed("limitReset")) body.limit_reset = news.limitReset ?? null;
+    if (changed("includeByokInLimit")) body.include_byok_in_limit = news.includeByokInLimit ?? false;
+    const client = secretSafeClient(ctx, olds.key);
+    const json = Object.keys(body).length > 0 ? await patch(client, id, body) : await getKey(client, id);
+    if (!json) throw new Error(`key ${id} does not exist (or was deleted); run \`pulumi refresh\`.`);
     return toOutputs(json, { ...news, key: olds.key, hash: olds.hash, resolvedWorkspaceId: olds.resolvedWorkspaceId });
   },
 
   async delete(id, outputs, ctx) {
     try {
-      await secretSafeClient(ctx, outputs.key).request({ method: "DELETE", path: `/keys/${encodeURIComponent(id)}` });
+      await secretSafeClient(ctx, outputs.key).request({ method: "DELETE", path: keyPath(id) });
     } catch (error) {
       if (!isGone(error)) throw error;
     }
@@ -126,56 +161,38 @@ function secretSafeClient(ctx: LifecycleContext, secret: string | undefined): Ap
   return openrouterClient(ctx, secret ? [secret] : []);
 }
 
-/**
- * POST is not retried blindly. After an unclear failure, a key with this name
- * that did not exist before is ours, but its secret was in the lost response:
- * it is deleted and the key created again, so nothing unusable is left behind.
- */
-async function createOnce(client: ApiClient, inputs: OpenRouterApiKeyInputs, ctx: LifecycleContext): Promise<{ data: KeyJson; key: string }> {
-  const before = new Set((await listByName(client, inputs.name, inputs.workspaceId)).map((k) => k.hash));
-  const body = {
-    name: inputs.name,
-    limit: inputs.limit,
-    limit_reset: inputs.limitReset,
-    include_byok_in_limit: inputs.includeByokInLimit,
-    expires_at: inputs.expiresAt,
-    workspace_id: inputs.workspaceId,
-  };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.request<{ data: KeyJson; key: string }>({ method: "POST", path: "/keys", body });
-    } catch (error) {
-      const unclear = error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
-      if (!unclear || attempt >= 3) throw error;
-      for (const orphan of (await listByName(client, inputs.name, inputs.workspaceId)).filter((k) => !before.has(k.hash))) {
-        await client.request({ method: "DELETE", path: `/keys/${orphan.hash}` }).catch(() => undefined);
-        ctx.warn(`the create call for key '${inputs.name}' lost its response after creating it; its secret was unrecoverable, so it was deleted and the key is created again.`);
-      }
-      await sleep(error.status === 429 ? 1000 * attempt : 250 * attempt);
-    }
-  }
+/** Diff form of one input: an unset input equals OpenRouter's default for it. */
+function comparable(name: string, value: unknown): unknown {
+  return normalize(value ?? SERVER_DEFAULTS[name]);
 }
 
-async function listByName(client: ApiClient, name: string, workspaceId: string | undefined): Promise<KeyJson[]> {
-  const found: KeyJson[] = [];
+function keyPath(hash: string): string {
+  return `/keys/${encodeURIComponent(hash)}`;
+}
+
+/** Keys named exactly `name` (disabled ones included) in the workspace, with the server's clock. */
+async function listKeysNamed(client: ApiClient, name: string, workspaceId: string | undefined): Promise<{ keys: KeyJson[]; serverTime?: number }> {
+  const keys: KeyJson[] = [];
+  let serverTime: number | undefined;
   for (let offset = 0; ; offset += 100) {
-    const page = await client.request<{ data?: KeyJson[] }>({
+    const answer = await client.requestWithServerTime<{ data?: KeyJson[] }>({
       method: "GET",
       path: "/keys",
       query: { include_disabled: "true", offset, workspace_id: workspaceId },
     });
-    const data = page.data ?? [];
-    found.push(...data.filter((k) => k.name === name));
-    if (data.length < 100) return found;
+    serverTime ??= answer.serverTime;
+    const data = answer.body.data ?? [];
+    keys.push(...data.filter((k) => k.name === name));
+    if (data.length < 100) return { keys, serverTime };
   }
 }
 
 async function getKey(client: ApiClient, hash: string): Promise<KeyJson | undefined> {
-  return (await client.requestOrGone<{ data: KeyJson }>({ method: "GET", path: `/keys/${encodeURIComponent(hash)}` }))?.data;
+  return (await client.requestOrGone<{ data: KeyJson }>({ method: "GET", path: keyPath(hash) }))?.data;
 }
 
 async function patch(client: ApiClient, hash: string, body: object): Promise<KeyJson> {
-  return (await client.request<{ data: KeyJson }>({ method: "PATCH", path: `/keys/${encodeURIComponent(hash)}`, body })).data;
+  return (await client.request<{ data: KeyJson }>({ method: "PATCH", path: keyPath(hash), body })).data;
 }
 
 /** Outputs from the API's answer; the secret and create-only inputs are carried. */
@@ -188,6 +205,9 @@ function toOutputs(json: KeyJson, carried: Partial<OpenRouterApiKeyOutputs>): Op
     disabled: json.disabled,
     expiresAt: carried.expiresAt && json.expires_at && Date.parse(carried.expiresAt) === Date.parse(json.expires_at) ? carried.expiresAt : (json.expires_at ?? undefined),
     workspaceId: carried.workspaceId,
+    // Create-only inputs keep what was declared (the server may fill its own value, which must not read as a change).
+    creatorUserId: carried.creatorUserId,
+    externalUser: carried.externalUser,
     hash: json.hash,
     key: carried.key ?? "",
     label: json.label,

@@ -1,11 +1,14 @@
 /**
  * OpenRouter workspace: `/workspaces`. Every field, name and slug included,
- * updates in place; the resource id is the UUID (the slug can change).
+ * updates in place; the resource id is the UUID (the slug can change). A
+ * create sends only what is declared and an update only what changed, so
+ * OpenRouter's own defaults are never written as if the user had chosen them.
  */
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
-import { defineResource, LifecycleContext, normalize } from "../framework";
+import { defineResource, deepEqual, normalize } from "../framework";
 import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
 import { openrouterClient } from "./common";
 
 export interface OpenRouterWorkspaceInputs {
@@ -21,12 +24,15 @@ export interface OpenRouterWorkspaceInputs {
   isDataDiscountLoggingEnabled?: boolean;
   isObservabilityBroadcastEnabled?: boolean;
   isObservabilityIoLoggingEnabled?: boolean;
+  disabledServerTools?: string[];
   allowDefaultWorkspaceDeletion?: boolean;
 }
 
 export interface OpenRouterWorkspaceOutputs extends OpenRouterWorkspaceInputs {
   workspaceId: string;
   defaultGuardrailId?: string;
+  includeByokInBudgets?: boolean;
+  createdBy?: string;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -44,6 +50,9 @@ interface WorkspaceJson {
   is_data_discount_logging_enabled?: boolean;
   is_observability_broadcast_enabled?: boolean;
   is_observability_io_logging_enabled?: boolean;
+  disabled_server_tools?: string[] | null;
+  include_byok_in_budgets?: boolean;
+  created_by?: string | null;
   default_guardrail_id?: string;
   created_at?: string;
   updated_at?: string | null;
@@ -69,6 +78,7 @@ export function openrouterWorkspaceInputSchema() {
       isDataDiscountLoggingEnabled: z.boolean().optional(),
       isObservabilityBroadcastEnabled: z.boolean().optional(),
       isObservabilityIoLoggingEnabled: z.boolean().optional(),
+      disabledServerTools: z.array(z.string().min(1)).optional(),
       allowDefaultWorkspaceDeletion: z.boolean().optional(),
     })
     .strict();
@@ -88,15 +98,37 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
   inputSchema: openrouterWorkspaceInputSchema,
   replaceOnChange: [],
 
-  comparable(name, value) {
-    return normalize(value ?? SERVER_DEFAULTS[name]);
-  },
+  comparable,
 
   async create(inputs, ctx) {
     const client = openrouterClient(ctx);
     const taken = await getWorkspace(client, inputs.slug);
     if (taken) throw new Error(`slug: '${inputs.slug}' is already used by workspace ${taken.id} ('${taken.name}').`);
-    const created = await createOnce(client, inputs, ctx);
+    const body = { name: inputs.name, slug: inputs.slug, ...settingsBody(inputs, (field) => inputs[field] !== undefined) };
+    const created = await createWithRecovery(ctx, {
+      what: `OpenRouter workspace '${inputs.slug}'`,
+      naturalKey: `openrouter:Workspace:${inputs.slug}`,
+      post: async () => (await client.request<{ data: WorkspaceJson }>({ method: "POST", path: "/workspaces", body })).data,
+      idOf: (workspace) => workspace.id,
+      async findCandidates() {
+        // The slug is unique: at most one workspace carries it.
+        try {
+          const { body: found, serverTime } = await client.requestWithServerTime<{ data: WorkspaceJson }>({ method: "GET", path: workspacePath(inputs.slug) });
+          return { candidates: [{ id: found.data.id, createdAt: found.data.created_at }], serverTime };
+        } catch (error) {
+          if (isGone(error)) return { candidates: [] };
+          throw error;
+        }
+      },
+      recover: {
+        async adopt(candidate) {
+          const workspace = await getWorkspace(client, candidate.id);
+          if (!workspace) throw new Error(`workspace ${candidate.id} disappeared while it was being recovered`);
+          return workspace;
+        },
+      },
+      cleanup: "delete it in the OpenRouter dashboard, or with DELETE /workspaces/{id}",
+    });
     ctx.created(created.id, { workspaceId: created.id, ...inputs });
     return { id: created.id, outputs: toOutputs(created, inputs) };
   },
@@ -108,13 +140,19 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
     return { outputs: refreshed, inputs: inputsOf(refreshed) };
   },
 
-  async update(id, _olds, news, ctx) {
-    const response = await openrouterClient(ctx).request<{ data: WorkspaceJson }>({
-      method: "PATCH",
-      path: `/workspaces/${encodeURIComponent(id)}`,
-      body: { name: news.name, slug: news.slug, ...settingsBody(news) },
-    });
-    return toOutputs(response.data, news);
+  async update(id, olds, news, ctx) {
+    const changed = (field: keyof OpenRouterWorkspaceInputs & string) => !deepEqual(comparable(field, olds[field]), comparable(field, news[field]));
+    const body = {
+      ...(changed("name") ? { name: news.name } : {}),
+      ...(changed("slug") ? { slug: news.slug } : {}),
+      ...settingsBody(news, changed),
+    };
+    const client = openrouterClient(ctx);
+    const workspace = Object.keys(body).length > 0
+      ? (await client.request<{ data: WorkspaceJson }>({ method: "PATCH", path: workspacePath(id), body })).data
+      : await getWorkspace(client, id);
+    if (!workspace) throw new Error(`workspace ${id} does not exist (or was deleted); run \`pulumi refresh\`.`);
+    return toOutputs(workspace, news);
   },
 
   async delete(id, outputs, ctx) {
@@ -122,7 +160,7 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
     try {
       await client.request({
         method: "DELETE",
-        path: `/workspaces/${encodeURIComponent(id)}`,
+        path: workspacePath(id),
         query: outputs.allowDefaultWorkspaceDeletion ? { confirm_default_workspace_deletion: "true" } : undefined,
       });
     } catch (error) {
@@ -139,38 +177,41 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
   },
 });
 
-/** After an unclear failure the slug (unique) tells whether the workspace was created. */
-async function createOnce(client: ApiClient, inputs: OpenRouterWorkspaceInputs, ctx: LifecycleContext): Promise<WorkspaceJson> {
-  try {
-    const response = await client.request<{ data: WorkspaceJson }>({ method: "POST", path: "/workspaces", body: { name: inputs.name, slug: inputs.slug, ...settingsBody(inputs) } });
-    return response.data;
-  } catch (error) {
-    const unclear = error instanceof ApiError && (error.status === 0 || error.status >= 500);
-    if (!unclear) throw error;
-    const appeared = await getWorkspace(client, inputs.slug);
-    if (!appeared) throw error;
-    ctx.warn(`the create call for workspace '${inputs.slug}' lost its response, but the workspace was created (${appeared.id}); using it.`);
-    return appeared;
-  }
+/**
+ * Diff form of one input. An unset input compares equal to OpenRouter's
+ * default for it; `ioLoggingApiKeyIds: []` (log no key) stays different from
+ * unset (log every key).
+ */
+function comparable(name: string, value: unknown): unknown {
+  if (name === "ioLoggingApiKeyIds") return value === undefined || value === null ? undefined : value;
+  return normalize(value ?? SERVER_DEFAULTS[name]);
 }
 
-/** Every setting, with the value that clears it when unset. */
-function settingsBody(inputs: OpenRouterWorkspaceInputs) {
-  return {
-    description: inputs.description ?? null,
-    default_text_model: inputs.defaultTextModel ?? null,
-    default_image_model: inputs.defaultImageModel ?? null,
-    default_provider_sort: inputs.defaultProviderSort ?? null,
-    io_logging_api_key_ids: inputs.ioLoggingApiKeyIds ?? null,
-    io_logging_sampling_rate: inputs.ioLoggingSamplingRate ?? 1,
-    is_data_discount_logging_enabled: inputs.isDataDiscountLoggingEnabled ?? false,
-    is_observability_broadcast_enabled: inputs.isObservabilityBroadcastEnabled ?? false,
-    is_observability_io_logging_enabled: inputs.isObservabilityIoLoggingEnabled ?? false,
+/** The settings among `include`d inputs; an unset one is sent as the value that restores OpenRouter's default. */
+function settingsBody(inputs: OpenRouterWorkspaceInputs, include: (field: keyof OpenRouterWorkspaceInputs & string) => boolean) {
+  const body: Record<string, unknown> = {};
+  const put = (field: keyof OpenRouterWorkspaceInputs & string, apiName: string, unset: unknown) => {
+    if (include(field)) body[apiName] = inputs[field] ?? unset;
   };
+  put("description", "description", null);
+  put("defaultTextModel", "default_text_model", null);
+  put("defaultImageModel", "default_image_model", null);
+  put("defaultProviderSort", "default_provider_sort", null);
+  put("ioLoggingApiKeyIds", "io_logging_api_key_ids", null);
+  put("ioLoggingSamplingRate", "io_logging_sampling_rate", SERVER_DEFAULTS.ioLoggingSamplingRate);
+  put("isDataDiscountLoggingEnabled", "is_data_discount_logging_enabled", false);
+  put("isObservabilityBroadcastEnabled", "is_observability_broadcast_enabled", false);
+  put("isObservabilityIoLoggingEnabled", "is_observability_io_logging_enabled", false);
+  put("disabledServerTools", "disabled_server_tools", null);
+  return body;
+}
+
+function workspacePath(idOrSlug: string): string {
+  return `/workspaces/${encodeURIComponent(idOrSlug)}`;
 }
 
 async function getWorkspace(client: ApiClient, idOrSlug: string): Promise<WorkspaceJson | undefined> {
-  return (await client.requestOrGone<{ data: WorkspaceJson }>({ method: "GET", path: `/workspaces/${encodeURIComponent(idOrSlug)}` }))?.data;
+  return (await client.requestOrGone<{ data: WorkspaceJson }>({ method: "GET", path: workspacePath(idOrSlug) }))?.data;
 }
 
 /** Outputs from the API's answer; fields the API adds later are ignored. */
@@ -188,8 +229,11 @@ function toOutputs(json: WorkspaceJson, carried: Partial<OpenRouterWorkspaceInpu
     isDataDiscountLoggingEnabled: json.is_data_discount_logging_enabled,
     isObservabilityBroadcastEnabled: json.is_observability_broadcast_enabled,
     isObservabilityIoLoggingEnabled: json.is_observability_io_logging_enabled,
+    disabledServerTools: json.disabled_server_tools && json.disabled_server_tools.length > 0 ? [...json.disabled_server_tools] : undefined,
     allowDefaultWorkspaceDeletion: carried.allowDefaultWorkspaceDeletion,
     defaultGuardrailId: json.default_guardrail_id,
+    includeByokInBudgets: json.include_byok_in_budgets,
+    createdBy: json.created_by ?? undefined,
     createdAt: json.created_at,
     updatedAt: json.updated_at ?? undefined,
   };

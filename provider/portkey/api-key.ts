@@ -6,27 +6,33 @@
  * and carried forward by every later read.
  */
 import { z } from "zod";
-import { ApiError, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize, sleep } from "../framework";
+import { ApiError, isGone, messageOf } from "../errors";
+import { defineResource, deepEqual, normalize } from "../framework";
 import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
 import {
+  ApiRateLimit,
+  ApiUsageLimit,
   listOrNull,
   portkeyClient,
   RateLimit,
-  rateLimitFromApi,
   rateLimitSchema,
+  rateLimitsFromApi,
   rateLimitToApi,
   readBackAfterWrite,
   UsageLimit,
   usageLimitFromApi,
   usageLimitSchema,
+  usageLimitsComparable,
   usageLimitToApi,
   workspaceIdComparable,
 } from "./common";
+import { requireWorkspace } from "./workspaces-api";
 import { knownPortkeyScopes } from "./scopes";
 
 export interface RotationPolicy {
   rotationPeriod?: "weekly" | "monthly";
+  rotationPeriodDays?: number;
   nextRotationAt?: string;
   keyTransitionPeriodMs?: number;
 }
@@ -43,7 +49,7 @@ export interface ApiKeyInputs {
   allowUnknownScopes?: boolean;
   rateLimits?: RateLimit[];
   usageLimits?: UsageLimit;
-  metadata?: Record<string, string>;
+  metadata?: Record<string, unknown>;
   configId?: string;
   allowConfigOverride?: boolean;
   alertEmails?: string[];
@@ -67,6 +73,8 @@ export interface ApiKeyOutputs extends ApiKeyInputs {
   organisationId?: string;
   status?: string;
   nextRotationAt?: string;
+  lastRotatedAt?: string;
+  nextUsageResetAt?: string;
   lastResetAt?: string;
   createdAt?: string;
   lastUpdatedAt?: string;
@@ -85,14 +93,21 @@ interface ApiKeyJson {
   created_at?: string;
   last_updated_at?: string;
   last_reset_at?: string | null;
-  rate_limits?: Parameters<typeof rateLimitFromApi>[0][] | null;
-  usage_limits?: Parameters<typeof usageLimitFromApi>[0] | null;
+  rate_limits?: ApiRateLimit[] | null;
+  usage_limits?: ApiUsageLimit | null;
   scopes?: string[];
   defaults?: { metadata?: Record<string, unknown> | null; config_id?: string | null } | null;
   allow_config_override?: number | boolean | null;
   alert_emails?: string[] | null;
   expires_at?: string | null;
-  rotation_policy?: { rotation_period?: string | null; next_rotation_at?: string | null; key_transition_period_ms?: number | null } | null;
+  rotation_policy?: {
+    rotation_period?: string | null;
+    rotation_period_days?: number | null;
+    next_rotation_at?: string | null;
+    key_transition_period_ms?: number | null;
+  } | null;
+  /** Named by a live client; not in the spec. */
+  last_rotated_at?: string | null;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -114,9 +129,9 @@ export function apiKeyInputSchema() {
       description: z.string().max(200, "must be at most 200 characters").optional(),
       scopes: z.array(z.string().min(1)).min(1, "must list at least one scope"),
       allowUnknownScopes: z.boolean().optional(),
-      rateLimits: z.array(rateLimitSchema(["rpd", "rph", "rpm", "rps", "rpw"])).optional(),
-      usageLimits: usageLimitSchema().optional(),
-      metadata: z.record(z.string(), z.string()).optional(),
+      rateLimits: z.array(rateLimitSchema(["rpd", "rph", "rpm", "rps", "rpw"], 0)).optional(),
+      usageLimits: usageLimitSchema({ wholeAmounts: false, alertNotAboveLimit: true }).optional(),
+      metadata: z.record(z.string(), z.json()).optional(),
       configId: z.string().min(1).optional(),
       allowConfigOverride: z.boolean().optional(),
       alertEmails: z.array(z.email("must be an email address")).optional(),
@@ -124,6 +139,7 @@ export function apiKeyInputSchema() {
       rotationPolicy: z
         .object({
           rotationPeriod: z.enum(["weekly", "monthly"]).optional(),
+          rotationPeriodDays: z.number().int().min(1).max(365).optional(),
           nextRotationAt: timestamp().optional(),
           keyTransitionPeriodMs: z.number().int().min(MIN_TRANSITION_MS, `must be at least ${MIN_TRANSITION_MS} (30 minutes)`).optional(),
         })
@@ -143,10 +159,16 @@ export function apiKeyInputSchema() {
       if (key.subType === "service" && key.userId) issue(["userId"], "is only for user keys");
       if (key.allowConfigOverride !== undefined && !key.configId) issue(["allowConfigOverride"], "needs configId");
       const policy = key.rotationPolicy;
-      if (policy && policy.rotationPeriod && policy.nextRotationAt) {
-        issue(["rotationPolicy", "nextRotationAt"], "set either rotationPeriod or nextRotationAt, not both");
+      if (policy) {
+        const periodic = policy.rotationPeriod !== undefined || policy.rotationPeriodDays !== undefined;
+        if (policy.rotationPeriod !== undefined && policy.rotationPeriodDays !== undefined) {
+          issue(["rotationPolicy", "rotationPeriodDays"], "set either rotationPeriod or rotationPeriodDays, not both");
+        }
+        if (periodic && policy.nextRotationAt !== undefined) {
+          issue(["rotationPolicy", "nextRotationAt"], "set either a period (rotationPeriod or rotationPeriodDays) or nextRotationAt, not both");
+        }
+        if (!periodic && policy.nextRotationAt === undefined) issue(["rotationPolicy"], "needs rotationPeriod, rotationPeriodDays or nextRotationAt");
       }
-      if (policy && !policy.rotationPeriod && !policy.nextRotationAt) issue(["rotationPolicy"], "needs rotationPeriod or nextRotationAt");
       if (!key.allowUnknownScopes) {
         const known = knownPortkeyScopes();
         key.scopes.forEach((scope, i) => {
@@ -171,16 +193,12 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
     return failures;
   },
 
-  comparable(name, value, _side, olds) {
-    if (name === "workspaceId") return workspaceIdComparable(value, olds);
-    if (name === "scopes" && Array.isArray(value)) return [...value].sort();
-    if (name === "allowUnknownScopes") return undefined;
-    return normalize(value);
-  },
+  comparable: (name, value, _side, olds) => comparable(name, value, olds),
 
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
-    const workspace = inputs.workspaceId ? await resolveWorkspace(client, inputs.workspaceId) : undefined;
+    const workspace = inputs.workspaceId ? await requireWorkspace(client, ctx, inputs.workspaceId) : undefined;
+    const defaults = defaultsBody(inputs);
     const body = {
       name: inputs.name,
       description: inputs.description,
@@ -189,12 +207,28 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
       scopes: inputs.scopes,
       rate_limits: inputs.rateLimits?.map(rateLimitToApi),
       usage_limits: inputs.usageLimits ? usageLimitToApi(inputs.usageLimits) : undefined,
-      defaults: defaultsBody(inputs, false),
+      defaults: Object.keys(defaults).length > 0 ? defaults : undefined,
       alert_emails: inputs.alertEmails,
       expires_at: inputs.expiresAt,
-      rotation_policy: rotationPolicyBody(inputs.rotationPolicy),
+      rotation_policy: inputs.rotationPolicy ? rotationPolicyBody(inputs.rotationPolicy) : undefined,
     };
-    const created = await createOnce(client, inputs, workspace?.id, body, ctx);
+    const created = await createWithRecovery(ctx, {
+      what: `Portkey API key '${inputs.name}'`,
+      naturalKey: `portkey:ApiKey:${workspace?.id ?? "organisation"}:${inputs.name}`,
+      post: () => client.request<{ id: string; key: string }>({ method: "POST", path: `/api-keys/${inputs.type}/${inputs.subType}`, body }),
+      idOf: (key) => key.id,
+      async findCandidates() {
+        const { keys, serverTime } = await listKeysNamed(client, inputs.name, workspace?.id);
+        return { candidates: keys.map((k) => ({ id: k.id, createdAt: k.created_at })), serverTime };
+      },
+      recover: {
+        why: "its secret was only in the lost response, so no one can use it",
+        discard: async (orphan) => {
+          await client.requestOrGone({ method: "DELETE", path: keyPath(orphan.id) });
+        },
+      },
+      cleanup: "delete it in the Portkey UI under API keys, or with DELETE /api-keys/{id}",
+    });
     const known = {
       ...inputs,
       apiKeyId: created.id,
@@ -224,29 +258,20 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
 
   async update(id, olds, news, ctx) {
     const client = portkeyClient(ctx, [olds.key]);
-    const changed = (field: keyof ApiKeyInputs) => !deepEqual(normalize(olds[field]), normalize(news[field]));
-    const remoteFields: (keyof ApiKeyInputs)[] = [
-      "name", "description", "scopes", "rateLimits", "usageLimits", "metadata", "configId", "allowConfigOverride", "alertEmails", "expiresAt", "rotationPolicy",
-    ];
-    const resetUsage = changed("resetUsage") && news.resetUsage !== undefined;
-    if (remoteFields.some(changed) || resetUsage) {
-      await client.request({
-        method: "PUT",
-        path: `/api-keys/${encodeURIComponent(id)}`,
-        body: {
-          name: news.name,
-          description: news.description ?? "",
-          scopes: news.scopes,
-          rate_limits: listOrNull(news.rateLimits, rateLimitToApi),
-          usage_limits: news.usageLimits ? usageLimitToApi(news.usageLimits) : null,
-          defaults: defaultsBody(news, true),
-          alert_emails: news.alertEmails && news.alertEmails.length > 0 ? news.alertEmails : null,
-          expires_at: news.expiresAt ?? null,
-          rotation_policy: rotationPolicyBody(news.rotationPolicy) ?? null,
-          ...(resetUsage ? { reset_usage: true } : {}),
-        },
-      });
-    }
+    const changed = (field: keyof ApiKeyInputs & string) => !deepEqual(comparable(field, olds[field], olds), comparable(field, news[field], olds));
+    // Only what changed: re-sending rotation_policy or expires_at restarts Portkey's clocks and may trip org policies.
+    const body: Record<string, unknown> = {};
+    if (changed("name")) body.name = news.name;
+    if (changed("description")) body.description = news.description ?? "";
+    if (changed("scopes")) body.scopes = news.scopes;
+    if (changed("rateLimits")) body.rate_limits = listOrNull(news.rateLimits, rateLimitToApi);
+    if (changed("usageLimits")) body.usage_limits = news.usageLimits ? usageLimitToApi(news.usageLimits) : null;
+    if (changed("metadata") || changed("configId") || changed("allowConfigOverride")) body.defaults = defaultsBody(news, true);
+    if (changed("alertEmails")) body.alert_emails = news.alertEmails && news.alertEmails.length > 0 ? news.alertEmails : null;
+    if (changed("expiresAt")) body.expires_at = news.expiresAt ?? null;
+    if (changed("rotationPolicy")) body.rotation_policy = news.rotationPolicy ? rotationPolicyBody(news.rotationPolicy) : null;
+    if (changed("resetUsage") && news.resetUsage !== undefined) body.reset_usage = true;
+    if (Object.keys(body).length > 0) await client.request({ method: "PUT", path: keyPath(id), body });
     let secret = { key: olds.key, keyTransitionExpiresAt: olds.keyTransitionExpiresAt, keyIsCurrent: olds.keyIsCurrent };
     if (changed("rotateWhen") && news.rotateWhen !== undefined) {
       const rotated = await rotate(client, id, news, olds);
@@ -255,7 +280,7 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
       try {
         return await readConsistent(portkeyClient(ctx, [rotated.key]), id, news, { ...olds, ...news, ...secret });
       } catch (error) {
-        ctx.warn(`the key was rotated but could not be read back (${error instanceof Error ? error.message : String(error)}); run \`pulumi refresh\`.`);
+        ctx.warn(`the key was rotated but could not be read back (${messageOf(error)}); run \`pulumi refresh\`.`);
         const { apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt } = olds;
         return { ...news, apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt, ...secret, maskedKey: mask(rotated.key) };
       }
@@ -265,66 +290,47 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
 
   async delete(id, outputs, ctx) {
     try {
-      await portkeyClient(ctx, [outputs.key]).request({ method: "DELETE", path: `/api-keys/${encodeURIComponent(id)}` });
+      await portkeyClient(ctx, [outputs.key]).request({ method: "DELETE", path: keyPath(id) });
     } catch (error) {
       if (!isGone(error)) throw error;
     }
   },
 });
 
-async function resolveWorkspace(client: ApiClient, idOrSlug: string): Promise<{ id: string; slug: string }> {
-  const workspace = await client.requestOrGone<{ id: string; slug: string }>(
-    { method: "GET", path: `/admin/workspaces/${encodeURIComponent(idOrSlug)}` },
-    { forbiddenMeansGone: true },
-  );
-  if (!workspace) throw new Error(`workspaceId: workspace '${idOrSlug}' does not exist (or was deleted).`);
-  return workspace;
+/** Diff form of one input; the same on both sides. */
+function comparable(name: string, value: unknown, olds: Record<string, unknown>): unknown {
+  if (name === "workspaceId") return workspaceIdComparable(value, olds);
+  if (name === "scopes" && Array.isArray(value)) return [...value].sort();
+  if (name === "allowUnknownScopes") return undefined;
+  if (name === "usageLimits") return usageLimitsComparable(value);
+  // Portkey's default is to allow overrides, so unset and true are the same.
+  if (name === "allowConfigOverride") return value ?? true;
+  return normalize(value);
 }
 
-/**
- * POST is not retried blindly: after an unclear failure, a key with this name
- * in the same workspace that did not exist before the first attempt is ours.
- * (The list never shows the secret, so an adopted key's secret is lost: the
- * error then says so rather than hiding a key nobody can use.)
- */
-async function createOnce(client: ApiClient, inputs: ApiKeyInputs, workspaceUuid: string | undefined, body: object, ctx: LifecycleContext): Promise<{ id: string; key: string }> {
-  const path = `/api-keys/${inputs.type}/${inputs.subType}`;
-  const before = new Set((await listByName(client, inputs.name, workspaceUuid)).map((k) => k.id));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.request<{ id: string; key: string }>({ method: "POST", path, body });
-    } catch (error) {
-      const unclear = error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
-      if (!unclear || attempt >= 3) throw error;
-      const appeared = (await listByName(client, inputs.name, workspaceUuid)).filter((k) => !before.has(k.id));
-      if (appeared.length > 0) {
-        // Its secret was in the lost response; delete it so nothing is left that nobody can use, then try again.
-        for (const orphan of appeared) {
-          await client.request({ method: "DELETE", path: `/api-keys/${encodeURIComponent(orphan.id)}` }).catch(() => undefined);
-          ctx.warn(`the create call for API key '${inputs.name}' lost its response after creating ${orphan.id}; that key's secret was unrecoverable, so it was deleted and the key is created again.`);
-        }
-      }
-      await sleep(error.status === 429 ? 1000 * attempt : 250 * attempt);
-    }
-  }
+function keyPath(id: string): string {
+  return `/api-keys/${encodeURIComponent(id)}`;
 }
 
-async function listByName(client: ApiClient, name: string, workspaceUuid: string | undefined): Promise<ApiKeyJson[]> {
-  const found: ApiKeyJson[] = [];
+/** Keys named exactly `name` in the workspace (or the organisation), with the server's clock. */
+async function listKeysNamed(client: ApiClient, name: string, workspaceUuid: string | undefined): Promise<{ keys: ApiKeyJson[]; serverTime?: number }> {
+  const keys: ApiKeyJson[] = [];
+  let serverTime: number | undefined;
   for (let page = 0; ; page++) {
-    const list = await client.request<{ total?: number; data?: ApiKeyJson[] }>({
+    const answer = await client.requestWithServerTime<{ data?: ApiKeyJson[] }>({
       method: "GET",
       path: "/api-keys",
       query: { workspace_id: workspaceUuid, page_size: 100, current_page: page },
     });
-    const data = list.data ?? [];
-    found.push(...data.filter((k) => k.name === name));
-    if (data.length < 100) return found;
+    serverTime ??= answer.serverTime;
+    const data = answer.body.data ?? [];
+    keys.push(...data.filter((k) => k.name === name && (workspaceUuid ? k.workspace_id === workspaceUuid : !k.workspace_id)));
+    if (data.length < 100) return { keys, serverTime };
   }
 }
 
 function getKey(client: ApiClient, id: string): Promise<ApiKeyJson | undefined> {
-  return client.requestOrGone<ApiKeyJson>({ method: "GET", path: `/api-keys/${encodeURIComponent(id)}` });
+  return client.requestOrGone<ApiKeyJson>({ method: "GET", path: keyPath(id) });
 }
 
 async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: ApiKeyOutputs) {
@@ -368,6 +374,7 @@ function toOutputs(json: ApiKeyJson, carried: Partial<ApiKeyOutputs>, intent: Pa
   const metadata = json.defaults?.metadata ?? {};
   const allow = json.allow_config_override;
   const policy = json.rotation_policy;
+  const configId = json.defaults?.config_id ?? undefined;
   const masked = json.key;
   return {
     type: (carried.type ?? json.type.split("-")[0]) as ApiKeyInputs["type"],
@@ -378,22 +385,16 @@ function toOutputs(json: ApiKeyJson, carried: Partial<ApiKeyOutputs>, intent: Pa
     description: json.description || undefined,
     scopes: json.scopes ?? [],
     allowUnknownScopes: intent.allowUnknownScopes,
-    rateLimits: nonEmpty((json.rate_limits ?? []).map(rateLimitFromApi)),
-    usageLimits: json.usage_limits ? usageLimitFromApi(json.usage_limits) : undefined,
-    metadata: Object.keys(metadata).length > 0 ? (Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, String(v)])) as Record<string, string>) : undefined,
-    configId: json.defaults?.config_id ?? undefined,
-    // The API answers 0/1/null and may fill a default the user never set: track it only when set.
-    allowConfigOverride: intent.allowConfigOverride === undefined || allow === null || allow === undefined ? undefined : allow === 1 || allow === true,
+    rateLimits: rateLimitsFromApi(json.rate_limits),
+    usageLimits: usageLimitFromApi(json.usage_limits),
+    // Values keep their JSON types: a number stays a number.
+    metadata: Object.keys(metadata).length > 0 ? { ...metadata } : undefined,
+    configId,
+    // The API answers 0/1/null; it only means something with a config.
+    allowConfigOverride: !configId || allow === null || allow === undefined ? undefined : allow === 1 || allow === true,
     alertEmails: nonEmpty(json.alert_emails ?? []),
     expiresAt: json.expires_at ? sameInstant(json.expires_at, intent.expiresAt) : undefined,
-    rotationPolicy: policy && (policy.rotation_period || policy.next_rotation_at)
-      ? (normalize({
-          rotationPeriod: policy.rotation_period ?? undefined,
-          // With a period the server computes the next rotation; it is an output then, not an input.
-          nextRotationAt: policy.rotation_period ? undefined : sameInstant(policy.next_rotation_at ?? undefined, intent.rotationPolicy?.nextRotationAt),
-          keyTransitionPeriodMs: policy.key_transition_period_ms ?? undefined,
-        }) as RotationPolicy)
-      : undefined,
+    rotationPolicy: rotationPolicyFromApi(policy, intent.rotationPolicy),
     resetUsage: intent.resetUsage,
     rotateWhen: intent.rotateWhen,
     rotationTransitionPeriodMs: intent.rotationTransitionPeriodMs,
@@ -407,6 +408,8 @@ function toOutputs(json: ApiKeyJson, carried: Partial<ApiKeyOutputs>, intent: Pa
     organisationId: json.organisation_id,
     status: json.status,
     nextRotationAt: policy?.next_rotation_at ?? undefined,
+    lastRotatedAt: json.last_rotated_at ?? undefined,
+    nextUsageResetAt: json.usage_limits?.next_usage_reset_at ?? undefined,
     lastResetAt: json.last_reset_at ?? undefined,
     createdAt: json.created_at,
     lastUpdatedAt: json.last_updated_at,
@@ -418,21 +421,48 @@ function inputsOf(outputs: ApiKeyOutputs): ApiKeyInputs {
   return Object.fromEntries(names.map((name) => [name, outputs[name]])) as ApiKeyInputs;
 }
 
-function defaultsBody(inputs: ApiKeyInputs, clearing: boolean) {
+/**
+ * The key's `defaults`: on create only what is declared; on update (`whole`)
+ * the declared state of all three, since any of them changed and the API's
+ * merge rules for `defaults` are not documented. An unset override goes back
+ * to Portkey's default, allowed.
+ */
+function defaultsBody(inputs: ApiKeyInputs, whole = false): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
-  if (inputs.metadata || clearing) defaults.metadata = inputs.metadata ?? {};
-  if (inputs.configId || clearing) defaults.config_id = inputs.configId ?? null;
-  if (inputs.allowConfigOverride !== undefined && inputs.configId) defaults.allow_config_override = inputs.allowConfigOverride;
-  return Object.keys(defaults).length > 0 ? defaults : undefined;
+  if (inputs.metadata !== undefined || whole) defaults.metadata = inputs.metadata ?? {};
+  if (inputs.configId !== undefined || whole) defaults.config_id = inputs.configId ?? null;
+  if (inputs.configId && (inputs.allowConfigOverride !== undefined || whole)) defaults.allow_config_override = inputs.allowConfigOverride ?? true;
+  return defaults;
 }
 
-function rotationPolicyBody(policy: RotationPolicy | undefined) {
-  if (!policy) return undefined;
-  return {
-    rotation_period: policy.rotationPeriod ?? null,
-    next_rotation_at: policy.nextRotationAt ?? null,
-    ...(policy.keyTransitionPeriodMs ? { key_transition_period_ms: policy.keyTransitionPeriodMs } : {}),
-  };
+/** Only the declared parts: a one-shot policy carries no `rotation_period` at all. */
+function rotationPolicyBody(policy: RotationPolicy): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (policy.rotationPeriod !== undefined) body.rotation_period = policy.rotationPeriod;
+  if (policy.rotationPeriodDays !== undefined) body.rotation_period_days = policy.rotationPeriodDays;
+  if (policy.nextRotationAt !== undefined) body.next_rotation_at = policy.nextRotationAt;
+  if (policy.keyTransitionPeriodMs !== undefined) body.key_transition_period_ms = policy.keyTransitionPeriodMs;
+  return body;
+}
+
+/**
+ * The rotation policy as an input. With a period the server computes the next
+ * rotation (an output then, not an input). A one-shot rotation the server has
+ * already done reads as what was declared, so it is neither a change nor
+ * refused as a date in the past.
+ */
+function rotationPolicyFromApi(policy: ApiKeyJson["rotation_policy"], intended: RotationPolicy | undefined): RotationPolicy | undefined {
+  const oneShot = intended?.nextRotationAt && !intended.rotationPeriod && !intended.rotationPeriodDays ? intended : undefined;
+  const periodic = policy?.rotation_period || policy?.rotation_period_days;
+  if (!periodic && !policy?.next_rotation_at) {
+    return oneShot && Date.parse(oneShot.nextRotationAt!) <= Date.now() ? oneShot : undefined;
+  }
+  return normalize({
+    rotationPeriod: policy?.rotation_period ?? undefined,
+    rotationPeriodDays: policy?.rotation_period_days ?? undefined,
+    nextRotationAt: periodic ? undefined : sameInstant(policy?.next_rotation_at ?? undefined, intended?.nextRotationAt),
+    keyTransitionPeriodMs: policy?.key_transition_period_ms ?? undefined,
+  }) as RotationPolicy;
 }
 
 /** Portkey masks a secret as its first two characters, asterisks and its last two. */

@@ -5,17 +5,20 @@
  */
 import { z } from "zod";
 import { PORTKEY_SETTINGS, resolveConnection } from "../config";
-import { deepEqual, LifecycleContext, normalize, sleep } from "../framework";
+import { deepEqual, LifecycleContext, normalize, plainJson, sleep } from "../framework";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 
 export const PORTKEY_DIALECT: ApiDialect = {
   authHeaders: (apiKey) => ({ "x-portkey-api-key": apiKey }),
   parseError(body) {
-    // Observed: {"success": false, "data": {"message", "errorCode"}}; some fixtures are flat.
-    const envelope = (body ?? {}) as { data?: { errorCode?: unknown; message?: unknown }; errorCode?: unknown; message?: unknown };
-    const source = envelope.data && typeof envelope.data === "object" ? envelope.data : envelope;
+    // Admin routes: {"success": false, "data": {"message", "errorCode"}} (some fixtures are flat);
+    // other route groups (guardrails, configs): {"error": {"message", "code"}}.
+    type Source = { errorCode?: unknown; code?: unknown; message?: unknown };
+    const envelope = (body ?? {}) as Source & { data?: Source; error?: Source };
+    const source = [envelope.data, envelope.error].find((part): part is Source => !!part && typeof part === "object") ?? envelope;
+    const code = source.errorCode ?? source.code;
     return {
-      code: typeof source.errorCode === "string" ? source.errorCode : undefined,
+      code: typeof code === "string" || typeof code === "number" ? String(code) : undefined,
       message: typeof source.message === "string" ? source.message : undefined,
     };
   },
@@ -28,6 +31,7 @@ export function portkeyClient(ctx: LifecycleContext, extraSecrets: readonly stri
 
 /** A budget: how much may be spent (cost in dollars or tokens) and when it resets. */
 export interface UsageLimit {
+  /** Unset reads as Portkey's default, cost. */
   type?: "cost" | "tokens";
   creditLimit: number;
   alertThreshold?: number;
@@ -41,19 +45,28 @@ export interface RateLimit {
   value: number;
 }
 
-/** Zod schema of one usage limit, with the rules the API only enforces at apply time. */
-export function usageLimitSchema() {
+/** How one object kind's usage limits are validated (the API differs per kind). */
+export interface UsageLimitRules {
+  /** Workspaces and access take whole numbers (the current spec); API keys take any amount (e.g. 2.5). */
+  wholeAmounts: boolean;
+  /** Only known to be enforced for API keys, so only checked there. */
+  alertNotAboveLimit: boolean;
+}
+
+/** Zod schema of one usage limit. `type` is never defaulted: what is not declared is not sent. */
+export function usageLimitSchema(rules: UsageLimitRules = { wholeAmounts: true, alertNotAboveLimit: false }) {
+  const amount = rules.wholeAmounts ? z.number().int().min(1) : z.number().positive();
   return z
     .object({
-      type: z.enum(["cost", "tokens"]).default("cost"),
-      creditLimit: z.number().int().min(1),
-      alertThreshold: z.number().int().min(1).optional(),
+      type: z.enum(["cost", "tokens"]).optional(),
+      creditLimit: amount,
+      alertThreshold: amount.optional(),
       periodicReset: z.enum(["monthly", "weekly"]).optional(),
       periodicResetDays: z.number().int().min(1).max(365).optional(),
     })
     .strict()
     .superRefine((limit, issues) => {
-      if (limit.alertThreshold !== undefined && limit.alertThreshold > limit.creditLimit) {
+      if (rules.alertNotAboveLimit && limit.alertThreshold !== undefined && limit.alertThreshold > limit.creditLimit) {
         issues.addIssue({ code: "custom", path: ["alertThreshold"], message: `must not exceed creditLimit (${limit.creditLimit})` });
       }
       if (limit.periodicReset !== undefined && limit.periodicResetDays !== undefined) {
@@ -62,49 +75,68 @@ export function usageLimitSchema() {
     });
 }
 
-export function rateLimitSchema(units: readonly [string, ...string[]] = ["rpd", "rph", "rpm"]) {
+export function rateLimitSchema(units: readonly [string, ...string[]] = ["rpd", "rph", "rpm"], minValue = 1) {
   return z
     .object({
       type: z.enum(["requests", "tokens"]),
       unit: z.enum(units),
-      value: z.number().int().min(1),
+      value: z.number().int().min(minValue),
     })
     .strict();
 }
 
-interface ApiUsageLimit {
+export interface ApiUsageLimit {
   credit_limit?: number | null;
   type?: string | null;
   alert_threshold?: number | null;
   periodic_reset?: string | null;
   periodic_reset_days?: number | null;
+  next_usage_reset_at?: string | null;
 }
 
-interface ApiRateLimit {
+export interface ApiRateLimit {
   type?: string | null;
   unit?: string | null;
   value?: number | null;
 }
 
+/** Only what was declared: an undeclared `type` is left to the API's default. */
 export function usageLimitToApi(limit: UsageLimit): ApiUsageLimit {
-  return {
-    type: limit.type ?? "cost",
+  return plainJson({
+    type: limit.type,
     credit_limit: limit.creditLimit,
     alert_threshold: limit.alertThreshold,
     periodic_reset: limit.periodicReset,
     periodic_reset_days: limit.periodicResetDays,
-  };
+  });
 }
 
-/** From the API's answer; "" and null mean "not set" (the API sends "" for an unset periodic_reset). */
-export function usageLimitFromApi(limit: ApiUsageLimit): UsageLimit {
+/**
+ * From the API's answer; "" and null mean "not set" (the API sends "" for an
+ * unset periodic_reset). A limit without a credit limit is no limit at all.
+ */
+export function usageLimitFromApi(limit: ApiUsageLimit | null | undefined): UsageLimit | undefined {
+  if (!limit || limit.credit_limit === null || limit.credit_limit === undefined) return undefined;
   return normalize({
-    type: limit.type || "cost",
-    creditLimit: limit.credit_limit ?? undefined,
+    type: limit.type || undefined,
+    creditLimit: limit.credit_limit,
     alertThreshold: limit.alert_threshold ?? undefined,
     periodicReset: limit.periodic_reset || undefined,
     periodicResetDays: limit.periodic_reset_days ?? undefined,
   }) as UsageLimit;
+}
+
+/** The usage limits of a list answer, or undefined when none is set. */
+export function usageLimitsFromApi(limits: ApiUsageLimit[] | null | undefined): UsageLimit[] | undefined {
+  const read = (limits ?? []).map(usageLimitFromApi).filter((limit): limit is UsageLimit => limit !== undefined);
+  return read.length > 0 ? read : undefined;
+}
+
+/** Diff form of usage limits (one or a list): an unset `type` is the API's default, cost. */
+export function usageLimitsComparable(value: unknown): unknown {
+  const withType = (limit: unknown) =>
+    limit !== null && typeof limit === "object" && !Array.isArray(limit) ? { ...(limit as object), type: (limit as UsageLimit).type ?? "cost" } : limit;
+  return normalize(Array.isArray(value) ? value.map(withType) : withType(value));
 }
 
 export function rateLimitToApi(limit: RateLimit): ApiRateLimit {
@@ -113,6 +145,12 @@ export function rateLimitToApi(limit: RateLimit): ApiRateLimit {
 
 export function rateLimitFromApi(limit: ApiRateLimit): RateLimit {
   return normalize({ type: limit.type ?? undefined, unit: limit.unit ?? undefined, value: limit.value ?? undefined }) as RateLimit;
+}
+
+/** The rate limits of an answer, or undefined when none is set. */
+export function rateLimitsFromApi(limits: ApiRateLimit[] | null | undefined): RateLimit[] | undefined {
+  const read = (limits ?? []).map(rateLimitFromApi).filter((limit) => limit !== undefined);
+  return read.length > 0 ? read : undefined;
 }
 
 /** A list for a PUT: `null` clears it (the one clearing value known to work live). */
@@ -156,7 +194,8 @@ export async function readBackAfterWrite<O extends WrittenLimits>(
     if (!outputs) {
       if (!waitForMissing || timedOut) throw missing();
     } else {
-      const matches = (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(normalize(outputs[field]), normalize(expected[field])));
+      const comparable = (field: keyof O, value: unknown) => (field === "usageLimits" ? usageLimitsComparable(value) : normalize(value));
+      const matches = (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(comparable(field, outputs[field]), comparable(field, expected[field])));
       if (matches) return outputs;
       if (timedOut) return { ...outputs, usageLimits: expected.usageLimits, rateLimits: expected.rateLimits };
     }

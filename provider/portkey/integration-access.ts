@@ -4,30 +4,36 @@
  * of `GET/PUT /integrations/{slug}/workspaces`, and the PUT is a bulk update.
  *
  * Writes never use `override_existing_workspace_access`, so rows of other
- * workspaces (managed elsewhere or by hand) are never touched. Concurrent
- * writes for the same integration in one provider process are coalesced into
- * one PUT; if the API rejects a batch, each pair is written alone so every
- * pair gets its own result and error. Concurrent reads of a list are shared.
+ * workspaces (managed elsewhere or by hand) are never touched. Writes for the
+ * same integration in one provider process go out by group commit: one PUT in
+ * flight, the next carrying every pair queued meanwhile. If the API rejects a
+ * batch, its pairs are written one at a time, in order, so every pair gets its
+ * own result and error; a 404 means "gone" only once the integration itself
+ * is confirmed gone. Concurrent reads of a list are shared.
  */
 import { z } from "zod";
-import { ApiError, isGone } from "../errors";
+import { ApiError, isGone, messageOf } from "../errors";
 import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { ApiClient } from "../http";
-import { BatchTiming, Coalescer, processSingleton, sharedInFlight } from "../coalesce";
+import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import {
+  ApiRateLimit,
+  ApiUsageLimit,
   listOrNull,
   portkeyClient,
   RateLimit,
-  rateLimitFromApi,
   rateLimitSchema,
+  rateLimitsFromApi,
   rateLimitToApi,
   readBackAfterWrite,
   UsageLimit,
-  usageLimitFromApi,
   usageLimitSchema,
+  usageLimitsComparable,
+  usageLimitsFromApi,
   usageLimitToApi,
   workspaceIdComparable,
 } from "./common";
+import { getWorkspace, requireWorkspace } from "./workspaces-api";
 
 export interface IntegrationAccessInputs {
   [key: string]: unknown;
@@ -49,8 +55,8 @@ export interface IntegrationAccessOutputs extends IntegrationAccessInputs {
 interface AccessRowJson {
   id: string;
   enabled: boolean;
-  usage_limits?: Parameters<typeof usageLimitFromApi>[0][] | null;
-  rate_limits?: Parameters<typeof rateLimitFromApi>[0][] | null;
+  usage_limits?: ApiUsageLimit[] | null;
+  rate_limits?: ApiRateLimit[] | null;
 }
 
 /** One workspace's entry in a bulk PUT. */
@@ -80,14 +86,11 @@ export function integrationAccessInputSchema() {
 }
 
 /**
- * Batch timing. The engine starts steps a little apart (it checkpoints state
- * between them), so the window waits for a quiet gap rather than a fixed
- * time. PULUMI_AI_GATEWAY_ACCESS_BATCH_MS sets the gap; 0 writes every pair
- * on its own.
+ * Most pairs one PUT carries. PULUMI_AI_GATEWAY_ACCESS_BATCH_MS=0 (kept from
+ * the timer this replaced) writes every pair on its own, for comparisons.
  */
-function batchTiming(): BatchTiming {
-  const idle = Number(process.env.PULUMI_AI_GATEWAY_ACCESS_BATCH_MS ?? "300");
-  return { idleMs: Number.isFinite(idle) ? idle : 300, maxWaitMs: 2000, maxItems: 100 };
+function maxBatch(): number {
+  return process.env.PULUMI_AI_GATEWAY_ACCESS_BATCH_MS === "0" ? 1 : 100;
 }
 
 export const integrationAccessProvider = defineResource<IntegrationAccessInputs, IntegrationAccessOutputs>({
@@ -95,22 +98,17 @@ export const integrationAccessProvider = defineResource<IntegrationAccessInputs,
   inputSchema: integrationAccessInputSchema,
   replaceOnChange: ["integrationSlug", "workspaceId"],
 
-  comparable(name, value, _side, olds) {
-    if (name === "workspaceId") return workspaceIdComparable(value, olds);
-    // Only meaningful when access is first granted: a later change has nothing to do remotely.
-    if (name === "createDefaultProvider" || name === "defaultProviderSlug") return undefined;
-    return normalize(value);
-  },
+  comparable: (name, value, _side, olds) => integrationAccessComparable(name, value, olds),
 
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
-    const workspace = await resolveWorkspace(client, ctx, inputs.workspaceId);
-    if (!workspace) throw new Error(`workspaceId: workspace '${inputs.workspaceId}' does not exist (or was deleted).`);
+    const workspace = await requireWorkspace(client, ctx, inputs.workspaceId);
     await writeAccess(client, ctx, inputs.integrationSlug, {
       id: inputs.workspaceId,
       enabled: inputs.enabled ?? true,
-      usage_limits: listOrNull(inputs.usageLimits, usageLimitToApi),
-      rate_limits: listOrNull(inputs.rateLimits, rateLimitToApi),
+      // Only what is declared: the grant may upsert a row someone made by hand.
+      usage_limits: inputs.usageLimits?.map(usageLimitToApi),
+      rate_limits: inputs.rateLimits?.map(rateLimitToApi),
       ...(inputs.createDefaultProvider !== undefined ? { create_default_provider: inputs.createDefaultProvider } : {}),
       ...(inputs.defaultProviderSlug ? { default_provider_slug: inputs.defaultProviderSlug } : {}),
     });
@@ -133,13 +131,14 @@ export const integrationAccessProvider = defineResource<IntegrationAccessInputs,
 
   async update(_id, olds, news, ctx) {
     const client = portkeyClient(ctx);
-    const resetUsage = news.resetUsage !== undefined && !deepEqual(normalize(olds.resetUsage), normalize(news.resetUsage));
+    const changed = (field: keyof IntegrationAccessInputs & string) =>
+      !deepEqual(integrationAccessComparable(field, olds[field], olds), integrationAccessComparable(field, news[field], olds));
     await writeAccess(client, ctx, news.integrationSlug, {
       id: news.workspaceId,
       enabled: news.enabled ?? true,
-      usage_limits: listOrNull(news.usageLimits, usageLimitToApi),
-      rate_limits: listOrNull(news.rateLimits, rateLimitToApi),
-      ...(resetUsage ? { reset_usage: true } : {}),
+      ...(changed("usageLimits") ? { usage_limits: listOrNull(news.usageLimits, usageLimitToApi) } : {}),
+      ...(changed("rateLimits") ? { rate_limits: listOrNull(news.rateLimits, rateLimitToApi) } : {}),
+      ...(changed("resetUsage") && news.resetUsage !== undefined ? { reset_usage: true } : {}),
     });
     // What was written is the new inputs; only identity and first-grant settings come from before.
     return readConsistent(client, ctx, {
@@ -153,42 +152,70 @@ export const integrationAccessProvider = defineResource<IntegrationAccessInputs,
 
   async delete(_id, outputs, ctx) {
     const client = portkeyClient(ctx);
-    const workspace = await resolveWorkspace(client, ctx, outputs.resolvedWorkspaceId ?? outputs.workspaceId);
-    if (!workspace) return; // the workspace is gone, and its access with it
+    // The stored UUID is enough to revoke: no read first, so no 403 can be mistaken for "gone".
+    const workspaceId = outputs.resolvedWorkspaceId ?? outputs.workspaceId;
     try {
-      await writeAccess(client, ctx, outputs.integrationSlug, { id: workspace.id, enabled: false });
+      await writeAccess(client, ctx, outputs.integrationSlug, { id: workspaceId, enabled: false });
     } catch (error) {
-      if (!isGone(error)) throw error; // a deleted integration grants nothing
+      if (error instanceof IntegrationGone) return; // a deleted integration grants nothing
+      // A deleted workspace holds no access; anything else (a 403 included) fails loudly.
+      if (isGone(error) && !(await getWorkspace(client, workspaceId))) return;
+      throw error;
     }
   },
 });
 
-/** Queues one pair's write on the integration's coalescer. */
+/** The integration itself is confirmed gone (not just a 404 on a write). */
+class IntegrationGone extends Error {
+  override readonly name = "IntegrationGone";
+}
+
+/** Diff form of one input; the same on both sides. */
+function integrationAccessComparable(name: string, value: unknown, olds: Record<string, unknown>): unknown {
+  if (name === "workspaceId") return workspaceIdComparable(value, olds);
+  // Only meaningful when access is first granted: a later change has nothing to do remotely.
+  if (name === "createDefaultProvider" || name === "defaultProviderSlug") return undefined;
+  if (name === "usageLimits") return usageLimitsComparable(value);
+  return normalize(value);
+}
+
+/** Queues one pair's write on the integration's group commit. */
 function writeAccess(client: ApiClient, ctx: LifecycleContext, integrationSlug: string, item: AccessItem): Promise<void> {
-  const coalescer = processSingleton(ctx.processState, `access-writer:${integrationSlug}`, () =>
-    new Coalescer<AccessItem>((items) => putBatch(client, integrationSlug, items), batchTiming()),
+  const writer = processSingleton(ctx.processState, `access-writer:${integrationSlug}`, () =>
+    new GroupCommit<AccessItem>((items) => putBatch(client, integrationSlug, items), maxBatch(), (i) => i.id),
   );
-  return coalescer.submit(item);
+  return writer.submit(item);
 }
 
 async function putBatch(client: ApiClient, integrationSlug: string, items: AccessItem[]): Promise<(Error | undefined)[]> {
-  const put = (workspaces: AccessItem[]) =>
-    client.request({ method: "PUT", path: `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`, body: { workspaces } });
+  const path = `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`;
+  const put = (workspaces: AccessItem[]) => client.request({ method: "PUT", path, body: { workspaces } });
   try {
     await put(items);
     return items.map(() => undefined);
   } catch (error) {
-    const rejectedAsInvalid = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 404 && error.status !== 429;
-    if (!rejectedAsInvalid || items.length === 1) return items.map(() => attributed(error, items.length === 1 ? items[0] : undefined));
-    // The API rejects a whole batch for one bad entry: write each alone so each pair gets its own answer.
-    return Promise.all(items.map((item) => put([item]).then(() => undefined, (e: unknown) => attributed(e, item))));
+    if (isGone(error) && !(await client.requestOrGone({ method: "GET", path: `/integrations/${encodeURIComponent(integrationSlug)}` }))) {
+      const gone = new IntegrationGone(`integration '${integrationSlug}' does not exist (or was deleted): ${(error as Error).message}`);
+      return items.map(() => gone);
+    }
+    const rejected = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+    if (!rejected || items.length === 1) return items.map((item) => attributed(error, item));
+    // The API rejects a whole batch for one bad entry (or answers 404 for one
+    // unknown workspace): write each pair alone, in order, so each gets its own answer.
+    const results: (Error | undefined)[] = [];
+    for (const item of items) {
+      results.push(await put([item]).then(() => undefined, (e: unknown) => attributed(e, item)));
+    }
+    return results;
   }
 }
 
-function attributed(error: unknown, item: AccessItem | undefined): Error {
-  if (isGone(error)) return error as Error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(item ? `access for workspace '${item.id}': ${message}` : message);
+/** The pair's own error; a 404 stays recognisable as one (the caller confirms what is gone). */
+function attributed(error: unknown, item: AccessItem): Error {
+  if (error instanceof ApiError) {
+    return new ApiError(error.service, error.method, error.path, error.status, error.code, `access for workspace '${item.id}': ${error.apiMessage}`, error.requestId);
+  }
+  return new Error(`access for workspace '${item.id}': ${messageOf(error)}`);
 }
 
 /** The integration's rows, or undefined when the integration is gone. Concurrent callers share one GET. */
@@ -199,24 +226,6 @@ async function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlu
       path: `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`,
     });
     return list ? (list.workspaces ?? []) : undefined;
-  });
-}
-
-/** UUID and slug of a workspace, cached for the process (slugs never change). */
-async function resolveWorkspace(client: ApiClient, ctx: LifecycleContext, idOrSlug: string): Promise<{ id: string; slug: string } | undefined> {
-  const cacheKey = `workspace:${idOrSlug}`;
-  const cached = ctx.processState.get(cacheKey) as { id: string; slug: string } | undefined;
-  if (cached) return cached;
-  return sharedInFlight(ctx.processState, cacheKey, async () => {
-    const workspace = await client.requestOrGone<{ id: string; slug: string }>(
-      { method: "GET", path: `/admin/workspaces/${encodeURIComponent(idOrSlug)}` },
-      { forbiddenMeansGone: true },
-    );
-    if (!workspace) return undefined;
-    const found = { id: workspace.id, slug: workspace.slug };
-    ctx.processState.set(`workspace:${found.id}`, found);
-    ctx.processState.set(`workspace:${found.slug}`, found);
-    return found;
   });
 }
 
@@ -236,14 +245,14 @@ function readConsistent(client: ApiClient, ctx: LifecycleContext, written: Integ
 }
 
 function toOutputs(row: AccessRowJson, carried: IntegrationAccessOutputs): IntegrationAccessOutputs {
-  const usage = (row.usage_limits ?? []).map(usageLimitFromApi);
-  const rate = (row.rate_limits ?? []).map(rateLimitFromApi);
+  const usage = usageLimitsFromApi(row.usage_limits);
+  const rate = rateLimitsFromApi(row.rate_limits);
   return {
     integrationSlug: carried.integrationSlug,
     workspaceId: carried.workspaceId,
     enabled: row.enabled,
-    usageLimits: usage.length > 0 ? usage : undefined,
-    rateLimits: rate.length > 0 ? rate : undefined,
+    usageLimits: usage,
+    rateLimits: rate,
     createDefaultProvider: carried.createDefaultProvider,
     defaultProviderSlug: carried.defaultProviderSlug,
     resetUsage: carried.resetUsage,

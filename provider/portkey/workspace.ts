@@ -1,30 +1,42 @@
 /**
  * Portkey Workspace: `/admin/workspaces`. Every field is updatable in place;
  * nothing replaces. The resource id is the workspace UUID.
+ *
+ * Updates send only the fields that changed. The icon and the guardrail and
+ * config defaults are the server's unless declared (they are often set in the
+ * UI), and `defaults` is written back whole, read just before, so keys the
+ * program does not manage survive whether the API merges or replaces it.
  */
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize, sleep } from "../framework";
+import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
 import {
   listOrNull,
   portkeyClient,
   RateLimit,
-  rateLimitFromApi,
   rateLimitSchema,
+  rateLimitsFromApi,
   rateLimitToApi,
   readBackAfterWrite,
   UsageLimit,
-  usageLimitFromApi,
   usageLimitSchema,
+  usageLimitsComparable,
+  usageLimitsFromApi,
   usageLimitToApi,
 } from "./common";
+import { ApiWorkspace, ApiWorkspaceDefaults, getWorkspace, listWorkspacesByName, rememberWorkspace, workspacePath } from "./workspaces-api";
 
 export interface WorkspaceInputs {
   [key: string]: unknown;
   name: string;
+  icon?: string;
   description?: string;
   metadata?: Record<string, string>;
+  inputGuardrails?: string[];
+  outputGuardrails?: string[];
+  userApiKeyConfig?: string;
   usageLimits?: UsageLimit[];
   rateLimits?: RateLimit[];
   forceDelete?: boolean;
@@ -38,42 +50,56 @@ export interface WorkspaceOutputs extends WorkspaceInputs {
   lastUpdatedAt: string;
 }
 
-/** The workspace as the API returns it (GET /admin/workspaces/{id}). */
-interface ApiWorkspace {
-  id: string;
-  slug: string;
-  name: string;
-  description?: string | null;
-  created_at: string;
-  last_updated_at: string;
-  defaults?: { metadata?: Record<string, string> | null } | null;
-  usage_limits?: Parameters<typeof usageLimitFromApi>[0][] | null;
-  rate_limits?: Parameters<typeof rateLimitFromApi>[0][] | null;
-}
+/** A leading emoji (with its modifiers and joins) and the rest of the name. */
+const LEADING_EMOJI = /^(\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic}|\p{Emoji_Modifier})*)\s+(\S.*)$/u;
 
 export function workspaceInputSchema() {
   return z
     .object({
       name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+      icon: z.string().max(32, "must be one emoji").optional(),
       description: z.string().max(500, "must be at most 500 characters").optional(),
       metadata: z.record(z.string(), z.string()).optional(),
+      inputGuardrails: z.array(z.string().min(1)).optional(),
+      outputGuardrails: z.array(z.string().min(1)).optional(),
+      userApiKeyConfig: z.string().optional(),
       usageLimits: z.array(usageLimitSchema()).optional(),
       rateLimits: z.array(rateLimitSchema()).optional(),
       forceDelete: z.boolean().default(false),
       adoptExisting: z.boolean().optional(),
     })
-    .strict();
+    .strict()
+    .superRefine((workspace, issues) => {
+      if (workspace.icon && LEADING_EMOJI.test(workspace.name)) {
+        issues.addIssue({ code: "custom", path: ["name"], message: "starts with an emoji while icon is set: put the emoji in icon only" });
+      }
+    });
+}
+
+/** Inputs written through the workspace's `defaults` object. */
+const DEFAULTS_FIELDS = ["metadata", "inputGuardrails", "outputGuardrails", "userApiKeyConfig"] as const;
+/** Set in the UI as often as in code: the server's unless declared. */
+const SERVER_OWNED = ["icon", "inputGuardrails", "outputGuardrails", "userApiKeyConfig"] as const;
+
+function comparable(name: string, value: unknown): unknown {
+  if (name === "adoptExisting") return undefined; // only consulted when the resource is created
+  if (name === "usageLimits") return usageLimitsComparable(value);
+  return normalize(value);
 }
 
 export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutputs>({
   kind: "portkey:Workspace",
   inputSchema: workspaceInputSchema,
   replaceOnChange: [],
+  serverOwnedUnlessDeclared: SERVER_OWNED,
 
-  comparable(name, value) {
-    // Only consulted when the resource is created.
-    return name === "adoptExisting" ? undefined : normalize(value);
+  canonicalInputs(inputs) {
+    // As in the Portkey UI, a leading emoji in the name is the workspace's icon.
+    const match = inputs.icon === undefined ? LEADING_EMOJI.exec(inputs.name) : null;
+    return match ? { ...inputs, icon: match[1], name: match[2] } : inputs;
   },
+
+  comparable,
 
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
@@ -81,14 +107,34 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
       const adopted = await adopt(client, inputs, ctx);
       if (adopted) return adopted;
     }
+    const defaults = declaredDefaults(inputs);
     const body = {
       name: inputs.name,
+      icon: inputs.icon || undefined,
       description: inputs.description,
-      defaults: inputs.metadata ? { metadata: inputs.metadata } : undefined,
+      defaults: Object.keys(defaults).length > 0 ? defaults : undefined,
       usage_limits: inputs.usageLimits?.map(usageLimitToApi),
       rate_limits: inputs.rateLimits?.map(rateLimitToApi),
     };
-    const created = await createOnce(client, inputs.name, body, ctx);
+    const created = await createWithRecovery(ctx, {
+      what: `Portkey workspace '${inputs.name}'`,
+      naturalKey: `portkey:Workspace:${inputs.name}`,
+      post: () => client.request<ApiWorkspace>({ method: "POST", path: "/admin/workspaces", body }),
+      idOf: (workspace) => workspace.id,
+      async findCandidates() {
+        const { workspaces, serverTime } = await listWorkspacesByName(client, inputs.name);
+        return { candidates: workspaces.map((w) => ({ id: w.id, createdAt: w.created_at })), serverTime };
+      },
+      recover: {
+        async adopt(candidate) {
+          const workspace = await getWorkspace(client, candidate.id);
+          if (!workspace) throw new Error(`workspace ${candidate.id} disappeared while it was being recovered`);
+          return workspace;
+        },
+      },
+      cleanup: "delete it in the Portkey UI, or with DELETE /admin/workspaces/{id} and its name",
+    });
+    rememberWorkspace(ctx, created);
     ctx.created(created.id, { workspaceId: created.id, slug: created.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
     return { id: created.id, outputs: await readConsistent(client, created.id, inputs) };
   },
@@ -96,33 +142,24 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
   async read(id, outputs, ctx) {
     const workspace = await getWorkspace(portkeyClient(ctx), id);
     if (!workspace) return undefined;
-    const refreshed = { ...toOutputs(workspace, outputs.forceDelete ?? false), adoptExisting: outputs.adoptExisting };
+    const refreshed = toOutputs(workspace, outputs);
     return { outputs: refreshed, inputs: inputsOf(refreshed) };
   },
 
   async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const remoteFields: (keyof WorkspaceInputs)[] = ["name", "description", "metadata", "usageLimits", "rateLimits"];
-    const remoteChanged = remoteFields.some((field) => !deepEqual(normalize(olds[field]), normalize(news[field])));
-    if (remoteChanged) {
-      await client.request({ method: "PUT", path: `/admin/workspaces/${encodeURIComponent(id)}`, body: putBody(news) });
-    }
-    return { ...(await readConsistent(client, id, news)), adoptExisting: news.adoptExisting };
+    return updateWorkspace(portkeyClient(ctx), id, olds, news);
   },
 
   async delete(id, outputs, ctx) {
     const client = portkeyClient(ctx);
     // The API wants the exact current name, which may have changed outside Pulumi.
-    const current = await getWorkspace(client, id, { plainName: true });
+    const current = await getWorkspace(client, id);
     if (!current) return;
     try {
-      await client.request({
-        method: "DELETE",
-        path: `/admin/workspaces/${encodeURIComponent(id)}`,
-        body: { name: current.name, force_delete: outputs.forceDelete === true },
-      });
+      await client.request({ method: "DELETE", path: workspacePath(id), body: { name: current.name, force_delete: outputs.forceDelete === true } });
     } catch (error) {
-      if (isGone(error, { forbiddenMeansGone: true })) return;
+      if (isGone(error)) return;
+      if (error instanceof ApiError && error.status === 403 && !(await getWorkspace(client, id))) return; // deleted meanwhile
       if (error instanceof ApiError && error.status === 409 && error.code === "AB07") {
         throw new Error(await stillInUseMessage(client, id, current.name));
       }
@@ -131,78 +168,58 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
   },
 });
 
+/** Sends only what changed, then reads the workspace back. */
+async function updateWorkspace(client: ApiClient, id: string, olds: Partial<WorkspaceOutputs>, news: WorkspaceInputs): Promise<WorkspaceOutputs> {
+  const changed = (field: keyof WorkspaceInputs & string) =>
+    !(news[field] === undefined && (SERVER_OWNED as readonly string[]).includes(field)) && !deepEqual(comparable(field, olds[field]), comparable(field, news[field]));
+  const body: Record<string, unknown> = {};
+  if (changed("name")) body.name = news.name;
+  if (changed("icon")) body.icon = news.icon ?? ""; // "" clears the icon
+  if (changed("description")) body.description = news.description ?? "";
+  if (DEFAULTS_FIELDS.some(changed)) body.defaults = await defaultsToWrite(client, id, news);
+  if (changed("usageLimits")) body.usage_limits = listOrNull(news.usageLimits, usageLimitToApi);
+  if (changed("rateLimits")) body.rate_limits = listOrNull(news.rateLimits, rateLimitToApi);
+  if (Object.keys(body).length > 0) await client.request({ method: "PUT", path: workspacePath(id), body });
+  return readConsistent(client, id, news);
+}
+
 /**
  * Takes over the one existing workspace with exactly this name, bringing it
  * to the declared state, instead of creating a second one. (Dynamic providers
  * cannot `pulumi import`; this is the alternative.)
  */
 async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: LifecycleContext): Promise<{ id: string; outputs: WorkspaceOutputs } | undefined> {
-  const existing = await listByName(client, inputs.name);
+  const { workspaces: existing } = await listWorkspacesByName(client, inputs.name);
   if (existing.length === 0) return undefined;
   if (existing.length > 1) {
     throw new Error(`adoptExisting: ${existing.length} workspaces are named '${inputs.name}' (${existing.map((w) => w.id).join(", ")}); rename all but one first.`);
   }
-  const id = existing[0].id;
-  ctx.warn(`adopting existing workspace '${inputs.name}' (${id}) and bringing it to the declared state.`);
-  ctx.created(id, { workspaceId: id, slug: existing[0].slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
-  await client.request({ method: "PUT", path: `/admin/workspaces/${encodeURIComponent(id)}`, body: putBody(inputs) });
-  return { id, outputs: { ...(await readConsistent(client, id, inputs)), adoptExisting: true } };
+  const found = existing[0];
+  ctx.warn(`adopting existing workspace '${inputs.name}' (${found.id}) and bringing it to the declared state.`);
+  rememberWorkspace(ctx, found);
+  ctx.created(found.id, { workspaceId: found.id, slug: found.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
+  return { id: found.id, outputs: { ...(await updateWorkspace(client, found.id, toOutputs(found, {}), inputs)), adoptExisting: true } };
 }
 
-function putBody(inputs: WorkspaceInputs) {
-  return {
-    name: inputs.name,
-    description: inputs.description ?? "",
-    defaults: { metadata: inputs.metadata ?? {} },
-    usage_limits: listOrNull(inputs.usageLimits, usageLimitToApi),
-    rate_limits: listOrNull(inputs.rateLimits, rateLimitToApi),
-  };
+/** The defaults the program declares, in the API's names. */
+function declaredDefaults(inputs: WorkspaceInputs): ApiWorkspaceDefaults {
+  const defaults: ApiWorkspaceDefaults = {};
+  if (inputs.metadata !== undefined) defaults.metadata = inputs.metadata;
+  if (inputs.inputGuardrails !== undefined) defaults.input_guardrails = inputs.inputGuardrails;
+  if (inputs.outputGuardrails !== undefined) defaults.output_guardrails = inputs.outputGuardrails;
+  if (inputs.userApiKeyConfig !== undefined) defaults.user_api_key_config = inputs.userApiKeyConfig || null;
+  return defaults;
 }
 
 /**
- * POST is not retried blindly: a lost response may hide a workspace that was
- * created. After an unclear failure, a workspace with this exact name that did
- * not exist before the first attempt is ours.
+ * The whole `defaults` object for a PUT: the server's current one (read now,
+ * so a change made in the UI since the last refresh is not lost), with the
+ * declared fields over it. Metadata the program stopped declaring is cleared.
  */
-async function createOnce(client: ApiClient, name: string, body: object, ctx: LifecycleContext): Promise<ApiWorkspace> {
-  const before = new Set((await listByName(client, name)).map((w) => w.id));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.request<ApiWorkspace>({ method: "POST", path: "/admin/workspaces", body });
-    } catch (error) {
-      const unclear = error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
-      if (!unclear || attempt >= 3) throw error;
-      const appeared = (await listByName(client, name)).filter((w) => !before.has(w.id));
-      if (appeared.length === 1) {
-        ctx.warn(`the create call for workspace '${name}' lost its response, but the workspace was created (${appeared[0].id}); using it.`);
-        return appeared[0];
-      }
-      if (appeared.length > 1) throw error;
-      await sleep(error.status === 429 ? 1000 * attempt : 250 * attempt);
-    }
-  }
-}
-
-async function listByName(client: ApiClient, name: string): Promise<ApiWorkspace[]> {
-  const found: ApiWorkspace[] = [];
-  for (let page = 0; ; page++) {
-    const list = await client.request<{ total?: number; data?: ApiWorkspace[] }>({
-      method: "GET",
-      path: "/admin/workspaces",
-      query: { exact_name: name, page_size: 100, current_page: page },
-    });
-    const data = list.data ?? [];
-    found.push(...data);
-    if (data.length < 100 || found.length >= (list.total ?? 0)) return found;
-  }
-}
-
-function getWorkspace(client: ApiClient, id: string, options: { plainName?: boolean } = {}): Promise<ApiWorkspace | undefined> {
-  // A deleted workspace answers 403 AB03 rather than 404.
-  return client.requestOrGone<ApiWorkspace>(
-    { method: "GET", path: `/admin/workspaces/${encodeURIComponent(id)}`, query: options.plainName ? { name_format: "plain" } : undefined },
-    { forbiddenMeansGone: true },
-  );
+async function defaultsToWrite(client: ApiClient, id: string, news: WorkspaceInputs): Promise<ApiWorkspaceDefaults> {
+  const current = (await getWorkspace(client, id))?.defaults ?? {};
+  const { is_default: _readOnly, ...kept } = current;
+  return { ...kept, metadata: news.metadata ?? {}, ...declaredDefaults(news) };
 }
 
 /** The workspace as read back after a write (see readBackAfterWrite). */
@@ -210,36 +227,42 @@ function readConsistent(client: ApiClient, id: string, written: WorkspaceInputs)
   return readBackAfterWrite(
     async () => {
       const workspace = await getWorkspace(client, id);
-      return workspace && toOutputs(workspace, written.forceDelete ?? false);
+      return workspace && toOutputs(workspace, written);
     },
     { usageLimits: written.usageLimits, rateLimits: written.rateLimits },
     () => new Error(`workspace ${id} disappeared right after it was written`),
   );
 }
 
-function toOutputs(workspace: ApiWorkspace, forceDelete: boolean): WorkspaceOutputs {
-  const metadata = workspace.defaults?.metadata ?? undefined;
+function toOutputs(workspace: ApiWorkspace, carried: Partial<WorkspaceInputs>): WorkspaceOutputs {
+  const defaults = workspace.defaults ?? {};
+  const metadata = defaults.metadata ?? undefined;
   return {
     workspaceId: workspace.id,
     slug: workspace.slug,
     name: workspace.name,
+    icon: workspace.icon || undefined,
     description: workspace.description || undefined,
     metadata: metadata && Object.keys(metadata).length > 0 ? { ...metadata } : undefined,
-    usageLimits: nonEmpty((workspace.usage_limits ?? []).map(usageLimitFromApi)),
-    rateLimits: nonEmpty((workspace.rate_limits ?? []).map(rateLimitFromApi)),
-    forceDelete,
+    inputGuardrails: nonEmpty(defaults.input_guardrails),
+    outputGuardrails: nonEmpty(defaults.output_guardrails),
+    userApiKeyConfig: defaults.user_api_key_config || undefined,
+    usageLimits: usageLimitsFromApi(workspace.usage_limits),
+    rateLimits: rateLimitsFromApi(workspace.rate_limits),
+    forceDelete: carried.forceDelete ?? false,
+    adoptExisting: carried.adoptExisting,
     createdAt: workspace.created_at,
     lastUpdatedAt: workspace.last_updated_at,
   };
 }
 
 function inputsOf(outputs: WorkspaceOutputs): WorkspaceInputs {
-  const { name, description, metadata, usageLimits, rateLimits, forceDelete, adoptExisting } = outputs;
-  return { name, description, metadata, usageLimits, rateLimits, forceDelete, adoptExisting };
+  const names = Object.keys(workspaceInputSchema().shape) as (keyof WorkspaceInputs)[];
+  return Object.fromEntries(names.map((name) => [name, outputs[name]])) as WorkspaceInputs;
 }
 
-function nonEmpty<T>(items: T[]): T[] | undefined {
-  return items.length > 0 ? items : undefined;
+function nonEmpty<T>(items: T[] | null | undefined): T[] | undefined {
+  return items && items.length > 0 ? [...items] : undefined;
 }
 
 /** Explains a 409 on delete: what still lives in the workspace and how to delete it anyway. */

@@ -23,6 +23,10 @@ export interface ApiKeyArgs {
    * Pass a Workspace's `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: pulumi.Input<string>;
+  /** For keys owned by an organization: the member the key is created for. Fixed at creation: changing it replaces the key. */
+  creatorUserId?: pulumi.Input<string>;
+  /** A partner's end-user id the key is attributed to (sent as `external.user`). Fixed at creation: changing it replaces the key. */
+  externalUser?: pulumi.Input<string>;
 }
 
 /**
@@ -52,6 +56,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly expiresAt: pulumi.Output<string | undefined>;
   /** The workspace as given. */
   declare readonly workspaceId: pulumi.Output<string | undefined>;
+  /** As declared. */
+  declare readonly creatorUserId: pulumi.Output<string | undefined>;
+  /** As declared. */
+  declare readonly externalUser: pulumi.Output<string | undefined>;
   /** The workspace the key is in (the default one when `workspaceId` was unset). */
   declare readonly resolvedWorkspaceId: pulumi.Output<string>;
   /** Total usage in dollars. */
@@ -62,7 +70,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = ["key", "hash", "label", "limit", "limitRemaining", "limitReset", "includeByokInLimit", "disabled", "expiresAt", "workspaceId", "resolvedWorkspaceId", "usage", "createdAt", "updatedAt"];
+    const outputs = ["key", "hash", "label", "limit", "limitRemaining", "limitReset", "includeByokInLimit", "disabled", "expiresAt", "workspaceId", "creatorUserId", "externalUser", "resolvedWorkspaceId", "usage", "createdAt", "updatedAt"];
     super(
       provider,
       name,

@@ -18,7 +18,7 @@ export interface WorkspaceArgs {
   defaultImageModel?: pulumi.Input<string>;
   /** How providers are ranked by default: `price`, `throughput`, `latency` or `exacto`. */
   defaultProviderSort?: pulumi.Input<"price" | "throughput" | "latency" | "exacto">;
-  /** Numeric ids of the API keys whose requests are logged; unset logs every key. */
+  /** Numeric ids of the API keys whose requests are logged; unset logs every key, `[]` logs none. */
   ioLoggingApiKeyIds?: pulumi.Input<pulumi.Input<number>[]>;
   /** Share of requests logged, 0.0001–1 (OpenRouter's default 1: all). */
   ioLoggingSamplingRate?: pulumi.Input<number>;
@@ -28,6 +28,8 @@ export interface WorkspaceArgs {
   isObservabilityBroadcastEnabled?: pulumi.Input<boolean>;
   /** Private input/output logging (default false). */
   isObservabilityIoLoggingEnabled?: pulumi.Input<boolean>;
+  /** Server tools that requests in the workspace may not call (e.g. `web_search`); unset or `[]` disables none. */
+  disabledServerTools?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Allow deleting this workspace if it is the account's default one. Deleting the default workspace
    * also disables the account's unscoped inference keys. Default false.
@@ -66,6 +68,12 @@ export class Workspace extends pulumi.dynamic.Resource {
   declare readonly isObservabilityIoLoggingEnabled: pulumi.Output<boolean>;
   /** The workspace's default guardrail (derived from its id by OpenRouter). */
   declare readonly defaultGuardrailId: pulumi.Output<string>;
+  /** As read back. */
+  declare readonly disabledServerTools: pulumi.Output<string[] | undefined>;
+  /** Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint). */
+  declare readonly includeByokInBudgets: pulumi.Output<boolean | undefined>;
+  /** The user who created the workspace, when OpenRouter reports one. */
+  declare readonly createdBy: pulumi.Output<string | undefined>;
   /** Creation time. */
   declare readonly createdAt: pulumi.Output<string>;
   /** Last change, once there was one. */
@@ -75,7 +83,7 @@ export class Workspace extends pulumi.dynamic.Resource {
     const outputs = [
       "workspaceId", "description", "defaultTextModel", "defaultImageModel", "defaultProviderSort", "ioLoggingApiKeyIds",
       "ioLoggingSamplingRate", "isDataDiscountLoggingEnabled", "isObservabilityBroadcastEnabled", "isObservabilityIoLoggingEnabled",
-      "defaultGuardrailId", "createdAt", "updatedAt",
+      "defaultGuardrailId", "disabledServerTools", "includeByokInBudgets", "createdBy", "createdAt", "updatedAt",
     ];
     super(provider, name, { ...Object.fromEntries(outputs.map((k) => [k, undefined])), ...args }, opts, "openrouter", "Workspace");
   }

@@ -5,11 +5,16 @@ import { delegatingProvider } from "../delegate";
 const provider = delegatingProvider(() => providerModule.apiKeyProvider);
 import type { RateLimitArgs, UsageLimitArgs } from "./types";
 
-/** When Portkey rotates the key by itself. Set `rotationPeriod` or `nextRotationAt`, not both. */
+/** When Portkey rotates the key by itself. Set exactly one of `rotationPeriod`, `rotationPeriodDays` and `nextRotationAt`. */
 export interface RotationPolicyArgs {
   /** Rotate every week or month; Portkey computes the next rotation time. */
   rotationPeriod?: pulumi.Input<"weekly" | "monthly">;
-  /** Rotate once at this time (RFC 3339, in the future). */
+  /** Rotate every N days (1–365); Portkey computes the next rotation time. */
+  rotationPeriodDays?: pulumi.Input<number>;
+  /**
+   * Rotate once at this time (RFC 3339, in the future when declared). Once Portkey has done it, the
+   * past date stays valid in the program: it is neither a change nor refused.
+   */
   nextRotationAt?: pulumi.Input<string>;
   /** How long the old secret keeps working after a rotation, in ms (>= 1,800,000; shorter than the period). */
   keyTransitionPeriodMs?: pulumi.Input<number>;
@@ -42,8 +47,8 @@ export interface ApiKeyArgs {
   rateLimits?: pulumi.Input<pulumi.Input<RateLimitArgs>[]>;
   /** One budget for the key. Removing it clears it. */
   usageLimits?: pulumi.Input<UsageLimitArgs>;
-  /** Metadata attached to every request made with the key (sent as `defaults.metadata`). */
-  metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Metadata attached to every request made with the key (sent as `defaults.metadata`); values of any JSON type. */
+  metadata?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
   /** A config (id) applied to requests made with the key (sent as `defaults.config_id`). */
   configId?: pulumi.Input<string>;
   /** Whether requests may override `configId`; needs `configId`. Portkey's default is true. */
@@ -95,6 +100,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly nextRotationAt: pulumi.Output<string | undefined>;
   /** When usage was last reset. */
   declare readonly lastResetAt: pulumi.Output<string | undefined>;
+  /** When the secret was last rotated, by Pulumi or by Portkey's schedule (when Portkey reports it). */
+  declare readonly lastRotatedAt: pulumi.Output<string | undefined>;
+  /** When Portkey next resets the usage counted against `usageLimits` (with a periodic reset). */
+  declare readonly nextUsageResetAt: pulumi.Output<string | undefined>;
   /** The organisation's UUID. */
   declare readonly organisationId: pulumi.Output<string>;
   /** Creation time (RFC 3339). */
@@ -119,8 +128,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly rateLimits: pulumi.Output<RateLimitArgs[] | undefined>;
   /** The budget as read back. */
   declare readonly usageLimits: pulumi.Output<UsageLimitArgs | undefined>;
-  /** The metadata as read back. */
-  declare readonly metadata: pulumi.Output<Record<string, string> | undefined>;
+  /** The metadata as read back, values with their JSON types. */
+  declare readonly metadata: pulumi.Output<Record<string, unknown> | undefined>;
   /** The config id as read back. */
   declare readonly configId: pulumi.Output<string | undefined>;
   /** The config override flag as read back (only when set). */
@@ -135,7 +144,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = [
       "apiKeyId", "key", "maskedKey", "keyIsCurrent", "keyTransitionExpiresAt", "resolvedWorkspaceId", "workspaceSlug",
-      "status", "nextRotationAt", "lastResetAt", "organisationId", "createdAt", "lastUpdatedAt",
+      "status", "nextRotationAt", "lastResetAt", "lastRotatedAt", "nextUsageResetAt", "organisationId", "createdAt", "lastUpdatedAt",
       "workspaceId", "userId", "description", "rateLimits", "usageLimits", "metadata", "configId", "allowConfigOverride",
       "alertEmails", "expiresAt", "rotationPolicy",
     ];

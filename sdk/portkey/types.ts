@@ -2,14 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * A budget. `alertThreshold` is an absolute amount (dollars for `cost`, tokens
- * for `tokens`), not a percentage, and must not exceed `creditLimit`.
+ * for `tokens`), not a percentage; on API keys it must not exceed `creditLimit`.
  */
 export interface UsageLimitArgs {
-  /** What is counted: `cost` (dollars, the default) or `tokens`. */
+  /** What is counted: `cost` (dollars; Portkey's default when unset, and then not sent) or `tokens`. */
   type?: pulumi.Input<"cost" | "tokens">;
-  /** The limit, a whole number >= 1. */
+  /** The limit: a whole number >= 1 on workspaces and access grants; any positive amount (e.g. 2.5) on API keys. */
   creditLimit: pulumi.Input<number>;
-  /** Amount at which alert emails go out, >= 1 and <= creditLimit. */
+  /** Amount at which alert emails go out (same number rules as creditLimit). */
   alertThreshold?: pulumi.Input<number>;
   /** Reset usage every month (1st, 00:00 UTC) or week (Sunday, 00:00 UTC). Exclusive with periodicResetDays. */
   periodicReset?: pulumi.Input<"monthly" | "weekly">;

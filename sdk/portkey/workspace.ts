@@ -7,12 +7,29 @@ import type { RateLimitArgs, UsageLimitArgs } from "./types";
 
 /** Inputs of a Portkey {@link Workspace}. Every one can be changed in place. */
 export interface WorkspaceArgs {
-  /** Display name, 1–100 characters. A leading emoji becomes the workspace's icon, as in the Portkey UI. */
+  /** Display name, 1–100 characters. A leading emoji (then a space) becomes the workspace's `icon`, as in the Portkey UI. */
   name: pulumi.Input<string>;
+  /**
+   * The workspace's icon, an emoji. Not declared: whatever is set (e.g. in the UI) is left alone.
+   * Declared: managed; `""` removes the icon.
+   */
+  icon?: pulumi.Input<string>;
   /** Free text, at most 500 characters. Removing it clears the description. */
   description?: pulumi.Input<string>;
-  /** String metadata that API keys created in the workspace inherit (sent as `defaults.metadata`). */
+  /** String metadata that API keys created in the workspace inherit (sent as `defaults.metadata`). Removing it clears it. */
   metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Guardrails (ids or slugs) applied by default to requests' input (`defaults.input_guardrails`).
+   * Not declared: whatever is set is left alone. Declared: managed; `[]` removes them.
+   */
+  inputGuardrails?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Guardrails applied by default to responses (`defaults.output_guardrails`); same rules as `inputGuardrails`. */
+  outputGuardrails?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The config (slug) that user API keys of the workspace use by default (`defaults.user_api_key_config`).
+   * Not declared: whatever is set is left alone. Declared: managed; `""` removes it.
+   */
+  userApiKeyConfig?: pulumi.Input<string>;
   /** Budgets for the whole workspace. Removing them clears them. */
   usageLimits?: pulumi.Input<pulumi.Input<UsageLimitArgs>[]>;
   /** Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them. */
@@ -42,8 +59,16 @@ export class Workspace extends pulumi.dynamic.Resource {
   declare readonly workspaceId: pulumi.Output<string>;
   /** Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is. */
   declare readonly slug: pulumi.Output<string>;
-  /** The name as Portkey reports it (with the icon in front when one is set). */
+  /** The name, without the icon. */
   declare readonly name: pulumi.Output<string>;
+  /** The icon, when one is set (declared or not). */
+  declare readonly icon: pulumi.Output<string | undefined>;
+  /** The default input guardrails, when set (declared or not). */
+  declare readonly inputGuardrails: pulumi.Output<string[] | undefined>;
+  /** The default output guardrails, when set (declared or not). */
+  declare readonly outputGuardrails: pulumi.Output<string[] | undefined>;
+  /** The default config of user API keys, when set (declared or not). */
+  declare readonly userApiKeyConfig: pulumi.Output<string | undefined>;
   /** The description, when one is set. */
   declare readonly description: pulumi.Output<string | undefined>;
   /** The metadata as read back. */
@@ -70,6 +95,10 @@ export class Workspace extends pulumi.dynamic.Resource {
         createdAt: undefined,
         lastUpdatedAt: undefined,
         description: args?.description,
+        icon: args?.icon,
+        inputGuardrails: args?.inputGuardrails,
+        outputGuardrails: args?.outputGuardrails,
+        userApiKeyConfig: args?.userApiKeyConfig,
         metadata: args?.metadata,
         usageLimits: args?.usageLimits,
         rateLimits: args?.rateLimits,

@@ -61,7 +61,8 @@ test("up creates the workspace and a second preview shows no changes", async () 
     name: "Platform Team",
     description: "Owned by platform",
     metadata: { team: "platform", costCenter: "42" },
-    usage_limits: [expect.objectContaining({ credit_limit: 100, alert_threshold: 80, periodic_reset: "monthly", type: "cost" })],
+    // No type was declared, so none is sent (Portkey's default applies): nothing the user did not ask for is written.
+    usage_limits: [expect.objectContaining({ credit_limit: 100, alert_threshold: 80, periodic_reset: "monthly", type: null })],
     rate_limits: [{ type: "requests", unit: "rpm", value: 600 }],
   });
   expect(result.outputs.workspaceId.value).toBe(ws.id);
@@ -158,7 +159,8 @@ test("invalid input fails at preview with a message naming the property", async 
     [{ name: "" }, /name.*must not be empty/],
     [{ name: "Bad limit", usageLimits: [{ creditLimit: -5 }] }, /usageLimits\[0\]\.creditLimit/],
     [{ name: "Bad enum", rateLimits: [{ type: "requests", unit: "per-fortnight", value: 1 }] }, /rateLimits\[0\]\.unit/],
-    [{ name: "Bad alert", usageLimits: [{ creditLimit: 10, alertThreshold: 20 }] }, /usageLimits\[0\]\.alertThreshold: must not exceed creditLimit/],
+    [{ name: "Bad reset", usageLimits: [{ creditLimit: 10, periodicReset: "monthly", periodicResetDays: 7 }] }, /usageLimits\[0\]\.periodicResetDays: set either periodicReset or periodicResetDays/],
+    [{ name: "Fractional", usageLimits: [{ creditLimit: 2.5 }] }, /usageLimits\[0\]\.creditLimit/],
   ];
   const valid = desired;
   try {

@@ -131,4 +131,11 @@ describe("the retry decision", () => {
     expect(decide({ statusCode: 503 }, 1, "POST").retried).toBe(false);
     expect(decide({ statusCode: 400 }, 1).retried).toBe(false);
   });
+
+  test("a 429 is retried for every method, POST and PATCH included (nothing was done); their 5xx and lost connections are not", () => {
+    expect(decide({ statusCode: 429, headers: { "retry-after": "1" } }, 1, "POST").retried).toBe(true);
+    expect(decide({ statusCode: 429 }, 1, "PATCH").retried).toBe(true);
+    expect(decide({ statusCode: 502 }, 1, "PATCH").retried).toBe(false);
+    expect(decide({ code: "ECONNRESET" }, 1, "POST").retried).toBe(false);
+  });
 });

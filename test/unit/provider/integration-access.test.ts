@@ -1,8 +1,8 @@
 /**
- * Coalescing of access writes, driving the provider directly (no engine)
- * against an in-process emulator: concurrent grants share one PUT, and a
- * batch the API rejects is retried pair by pair so each pair gets its own
- * result.
+ * Group commit of access writes, driving the provider directly (no engine)
+ * against an in-process emulator: one PUT in flight per integration, grants
+ * queued meanwhile share the next one, and a batch the API rejects is retried
+ * pair by pair so each pair gets its own result.
  */
 import { startEmulator, RunningEmulator } from "../../../emulator";
 import { integrationAccessProvider } from "../../../provider/portkey/integration-access";
@@ -22,13 +22,13 @@ async function workspace(name: string): Promise<string> {
   return (await call(emulator, "POST", "/admin/workspaces", { name })).body.id;
 }
 
-test("concurrent grants for one integration go out as one PUT", async () => {
+test("concurrent grants: the first PUT goes at once, the grants queued while it runs share the next", async () => {
   const ids = await Promise.all(["One", "Two", "Three", "Four"].map(workspace));
   emulator.resetRequestCounts();
   const results = await Promise.all(ids.map((id) => integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true })));
   expect(results.map((r) => r.id)).toEqual(ids.map((id) => `batch/${id}`));
   const counts = emulator.requestCounts();
-  expect(counts["PUT /integrations/{slug}/workspaces"]).toBe(1);
+  expect(counts["PUT /integrations/{slug}/workspaces"]).toBe(2);
   expect(counts["GET /integrations/{slug}/workspaces"]).toBeLessThanOrEqual(2); // shared reads
 });
 
@@ -46,7 +46,8 @@ test("a batch rejected for one pair is retried pair by pair; only that pair fail
   expect(ok.status).toBe("fulfilled");
   expect(failed.status).toBe("rejected");
   expect((failed as PromiseRejectedResult).reason.message).toMatch(new RegExp(`access for workspace '${clash}'.*default_provider_slug`));
-  expect(emulator.requestCounts()["PUT /integrations/{slug}/workspaces"]).toBe(3); // the batch, then each pair
+  // Alone or in a batch that is then retried pair by pair: two to four PUTs, depending on arrival order.
+  expect(emulator.requestCounts()["PUT /integrations/{slug}/workspaces"]).toBeGreaterThanOrEqual(2);
   const rows = (await call(emulator, "GET", "/integrations/batch/workspaces")).body.workspaces;
   const goodSlug = emulator.state().workspaces[good].slug;
   expect(rows.find((r: { id: string }) => r.id === goodSlug)).toMatchObject({ enabled: true });

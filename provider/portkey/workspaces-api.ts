@@ -1,0 +1,140 @@
+/**
+ * Portkey's workspace endpoints as every resource reads them: one GET, one
+ * list by name, and the id ↔ slug resolution, cached per provider process.
+ *
+ * Portkey answers 403 AB03 both for a deleted workspace and for a key that
+ * lacks `workspaces.read`, so a 403 is never taken as "gone" here: absence is
+ * confirmed with the list, and a workspace that is still listed turns the 403
+ * into an error naming the missing scope.
+ */
+import { ApiError, isForbidden, isGone } from "../errors";
+import { LifecycleContext } from "../framework";
+import { ApiClient } from "../http";
+import { sharedInFlight } from "../coalesce";
+import type { ApiRateLimit, ApiUsageLimit } from "./common";
+
+/** A workspace as GET /admin/workspaces/{id}?name_format=plain returns it. */
+export interface ApiWorkspace {
+  id: string;
+  slug: string;
+  /** Without the icon (read with name_format=plain). */
+  name: string;
+  icon?: string | null;
+  description?: string | null;
+  created_at: string;
+  last_updated_at: string;
+  defaults?: ApiWorkspaceDefaults | null;
+  usage_limits?: ApiUsageLimit[] | null;
+  rate_limits?: ApiRateLimit[] | null;
+}
+
+export interface ApiWorkspaceDefaults {
+  metadata?: Record<string, string> | null;
+  input_guardrails?: string[] | null;
+  output_guardrails?: string[] | null;
+  user_api_key_config?: string | null;
+  is_default?: number | boolean | null;
+}
+
+export interface WorkspaceRef {
+  id: string;
+  slug: string;
+}
+
+const PAGE_SIZE = 100;
+
+export function workspacePath(idOrSlug: string): string {
+  return `/admin/workspaces/${encodeURIComponent(idOrSlug)}`;
+}
+
+/** The workspace, or undefined when it is confirmed gone. */
+export async function getWorkspace(client: ApiClient, idOrSlug: string): Promise<ApiWorkspace | undefined> {
+  try {
+    return await client.request<ApiWorkspace>({ method: "GET", path: workspacePath(idOrSlug), query: { name_format: "plain" } });
+  } catch (error) {
+    if (isGone(error)) return undefined;
+    if (!isForbidden(error)) throw error;
+    let listed: ApiWorkspace | undefined;
+    try {
+      listed = await findInList(client, idOrSlug);
+    } catch (listError) {
+      if (isForbidden(listError)) throw missingScope(error, idOrSlug, ["workspaces.read", "workspaces.list"]);
+      throw listError;
+    }
+    if (!listed) return undefined;
+    throw missingScope(error, idOrSlug, ["workspaces.read"]);
+  }
+}
+
+/** Every workspace named exactly `name`, with the server's clock when it answered. */
+export async function listWorkspacesByName(client: ApiClient, name: string): Promise<{ workspaces: ApiWorkspace[]; serverTime?: number }> {
+  const workspaces: ApiWorkspace[] = [];
+  let serverTime: number | undefined;
+  for (let page = 0; ; page++) {
+    const answer = await client.requestWithServerTime<{ total?: number; data?: ApiWorkspace[] }>({
+      method: "GET",
+      path: "/admin/workspaces",
+      query: { exact_name: name, page_size: PAGE_SIZE, current_page: page },
+    });
+    serverTime ??= answer.serverTime;
+    const data = (answer.body.data ?? []).map(withPlainName);
+    workspaces.push(...data.filter((w) => w.name === name));
+    if (data.length < PAGE_SIZE) return { workspaces, serverTime };
+  }
+}
+
+/**
+ * The list answers names as the UI shows them, "<icon> <name>" (name_format=plain
+ * is only documented for the single GET), so the icon is taken off here.
+ */
+function withPlainName(workspace: ApiWorkspace): ApiWorkspace {
+  const prefix = workspace.icon ? `${workspace.icon} ` : undefined;
+  return prefix && workspace.name.startsWith(prefix) ? { ...workspace, name: workspace.name.slice(prefix.length) } : workspace;
+}
+
+async function findInList(client: ApiClient, idOrSlug: string): Promise<ApiWorkspace | undefined> {
+  for (let page = 0; ; page++) {
+    const list = await client.request<{ data?: ApiWorkspace[] }>({
+      method: "GET",
+      path: "/admin/workspaces",
+      query: { page_size: PAGE_SIZE, current_page: page },
+    });
+    const data = list.data ?? [];
+    const found = data.find((w) => w.id === idOrSlug || w.slug === idOrSlug);
+    if (found || data.length < PAGE_SIZE) return found;
+  }
+}
+
+function missingScope(forbidden: ApiError, idOrSlug: string, scopes: string[]): Error {
+  return new Error(
+    `${forbidden.message}. The workspace '${idOrSlug}' is not known to be deleted, so it stays in the stack: ` +
+      `the Portkey admin key most likely lacks the ${scopes.map((s) => `'${s}'`).join(" and ")} scope${scopes.length > 1 ? "s" : ""}. ` +
+      "Grant them to the key (or configure a key that has them) and run the command again.",
+  );
+}
+
+/** Remembers a workspace's UUID and slug for this provider process (slugs never change). */
+export function rememberWorkspace(ctx: LifecycleContext, workspace: WorkspaceRef): void {
+  const ref = { id: workspace.id, slug: workspace.slug };
+  ctx.processState.set(`workspace:${ref.id}`, ref);
+  ctx.processState.set(`workspace:${ref.slug}`, ref);
+}
+
+/** UUID and slug of a workspace given either, or undefined when it is confirmed gone. */
+export async function resolveWorkspace(client: ApiClient, ctx: LifecycleContext, idOrSlug: string): Promise<WorkspaceRef | undefined> {
+  const cached = ctx.processState.get(`workspace:${idOrSlug}`) as WorkspaceRef | undefined;
+  if (cached) return cached;
+  return sharedInFlight(ctx.processState, `workspace:${idOrSlug}`, async () => {
+    const workspace = await getWorkspace(client, idOrSlug);
+    if (!workspace) return undefined;
+    rememberWorkspace(ctx, workspace);
+    return { id: workspace.id, slug: workspace.slug };
+  });
+}
+
+/** Like resolveWorkspace, but a missing workspace is an error naming the input. */
+export async function requireWorkspace(client: ApiClient, ctx: LifecycleContext, idOrSlug: string): Promise<WorkspaceRef> {
+  const workspace = await resolveWorkspace(client, ctx, idOrSlug);
+  if (!workspace) throw new Error(`workspaceId: workspace '${idOrSlug}' does not exist (or was deleted).`);
+  return workspace;
+}

@@ -1,0 +1,169 @@
+/**
+ * Creates whose response may be lost, for every resource: the POST is sent
+ * once; after an unclear failure (no response, or a server error) the object
+ * is looked up by its natural key, and the create recovers only when it can
+ * prove which object, if any, it made:
+ *
+ * - an object counts only if the server created it after this create's first
+ *   attempt began (on the server's clock), so nothing that existed before is
+ *   ever taken or deleted;
+ * - objects that other creates of this process made (same natural key, in the
+ *   same `pulumi up`) are excluded: their creates are waited for, and what they
+ *   received is theirs;
+ * - exactly one remaining object, with no other look-alike create of this
+ *   process also unsure of its result, is this create's; it is adopted, or
+ *   discarded (deleted, loudly) when it is unusable (an API key whose secret
+ *   was in the lost response), and the create goes on;
+ * - anything else is ambiguous: the create fails with the candidates' ids and
+ *   how to clean up, rather than guess.
+ *
+ * A 429 never reaches this code as a failure to recover from: the HTTP layer
+ * retries it for every method, and nothing is created on a 429.
+ */
+import { isUnclear, messageOf } from "./errors";
+import { LifecycleContext, sleep } from "./framework";
+import { processSingleton } from "./coalesce";
+
+/** An object found under the natural key after an unclear failure. */
+export interface CreateCandidate {
+  id: string;
+  /** When the server created it (any Date-parsable text); unknown means it cannot be proven new. */
+  createdAt?: string | null;
+}
+
+export interface RecoverableCreate<Created> {
+  /** For messages, e.g. "Portkey workspace 'dev'". */
+  what: string;
+  /** Creates with the same natural key can make look-alike objects, e.g. "portkey:Workspace:dev". */
+  naturalKey: string;
+  /** The one POST (the HTTP layer has already retried a 429). */
+  post(): Promise<Created>;
+  idOf(created: Created): string;
+  /** Every object carrying the natural key now, and the server's clock when it answered. */
+  findCandidates(): Promise<{ candidates: CreateCandidate[]; serverTime?: number }>;
+  /** What to do with the one object proven to be this create's. */
+  recover: { adopt(candidate: CreateCandidate): Promise<Created> } | { discard(candidate: CreateCandidate): Promise<void>; why: string };
+  /** How a person removes a stray object, e.g. "delete it in the Portkey UI (API keys) or with DELETE /api-keys/{id}". */
+  cleanup: string;
+}
+
+/** Timings of create recovery, in one place. */
+export const CREATE_RECOVERY_TIMING = {
+  /** POST attempts in all, counting those after a discarded orphan or an unclear failure that created nothing. */
+  maxAttempts: 3,
+  /** Wait before looking up, growing per attempt: lists may lag a write a little. */
+  lookupDelayMs: 250,
+  /** Clock tolerance when judging "created after the first attempt began" (Date headers have 1 s resolution). */
+  clockToleranceMs: 2000,
+} as const;
+
+/** One create in flight in this process, as its look-alikes see it. */
+interface InFlightCreate {
+  /** Settles when the POST now in flight has answered (or failed). */
+  posting: Promise<void> | undefined;
+  /** True while this create does not know whether its POST made an object. */
+  unsure: boolean;
+}
+
+interface LookAlikes {
+  creates: Set<InFlightCreate>;
+  /** Ids that creates of this process received or proved as theirs. */
+  claimed: Set<string>;
+}
+
+/** A create whose result could not be proven: the message lists the candidates and the clean-up. */
+export class AmbiguousCreateError extends Error {
+  override readonly name = "AmbiguousCreateError";
+}
+
+export async function createWithRecovery<Created>(ctx: LifecycleContext, spec: RecoverableCreate<Created>): Promise<Created> {
+  const lookAlikes = processSingleton<LookAlikes>(ctx.processState, `creates:${spec.naturalKey}`, () => ({ creates: new Set(), claimed: new Set() }));
+  const self: InFlightCreate = { posting: undefined, unsure: false };
+  lookAlikes.creates.add(self);
+  const firstAttemptAt = Date.now();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
+      let done!: () => void;
+      self.posting = new Promise<void>((resolve) => (done = resolve));
+      try {
+        const created = await spec.post();
+        lookAlikes.claimed.add(spec.idOf(created));
+        return created;
+      } catch (error) {
+        failure = error;
+      } finally {
+        done();
+        self.posting = undefined;
+      }
+      if (!isUnclear(failure)) throw failure;
+      self.unsure = true;
+      await sleep(CREATE_RECOVERY_TIMING.lookupDelayMs * attempt);
+      const candidates = await provenCandidates(spec, lookAlikes, self, firstAttemptAt);
+      const othersUnsure = [...lookAlikes.creates].some((other) => other !== self && other.unsure);
+      if (candidates.length === 0) {
+        // Nothing was made: the failure happened before the server acted.
+        self.unsure = false;
+        if (attempt >= CREATE_RECOVERY_TIMING.maxAttempts) throw failure;
+        continue;
+      }
+      if (candidates.length > 1 || othersUnsure) throw ambiguous(spec, candidates, failure, othersUnsure);
+      const [mine] = candidates;
+      lookAlikes.claimed.add(mine.id);
+      self.unsure = false;
+      if ("adopt" in spec.recover) {
+        ctx.warn(`the create call for ${spec.what} lost its response, but it had been created (${mine.id}); using it.`);
+        return await spec.recover.adopt(mine);
+      }
+      try {
+        await spec.recover.discard(mine);
+      } catch (error) {
+        throw new Error(
+          `The create call for ${spec.what} lost its response after creating ${mine.id}, ${spec.recover.why}, ` +
+            `and deleting it failed: ${messageOf(error)}. Delete ${mine.id} by hand (${spec.cleanup}), then run \`pulumi up\` again.`,
+        );
+      }
+      ctx.warn(`the create call for ${spec.what} lost its response after creating ${mine.id}; ${spec.recover.why}, so it was deleted and is created again.`);
+      if (attempt >= CREATE_RECOVERY_TIMING.maxAttempts) throw failure;
+    }
+  } finally {
+    lookAlikes.creates.delete(self);
+  }
+}
+
+/**
+ * Objects under the natural key that appeared since the first attempt and
+ * that no other create of this process has received. Look-alike POSTs still
+ * in flight are waited for after the look-up, so an object one of them made
+ * is never mistaken for this create's.
+ */
+async function provenCandidates<Created>(
+  spec: RecoverableCreate<Created>,
+  lookAlikes: LookAlikes,
+  self: InFlightCreate,
+  firstAttemptAt: number,
+): Promise<CreateCandidate[]> {
+  const askedAt = Date.now();
+  const { candidates, serverTime } = await spec.findCandidates();
+  const clockOffset = serverTime === undefined ? 0 : serverTime - askedAt;
+  const notBefore = firstAttemptAt + clockOffset - CREATE_RECOVERY_TIMING.clockToleranceMs;
+  await Promise.all([...lookAlikes.creates].filter((other) => other !== self && other.posting).map((other) => other.posting));
+  return candidates.filter((candidate) => {
+    if (lookAlikes.claimed.has(candidate.id)) return false;
+    const created = candidate.createdAt ? Date.parse(candidate.createdAt) : NaN;
+    // Unknown creation time: it cannot be shown to be older, so it stays a candidate (and makes the case ambiguous).
+    return Number.isNaN(created) || created >= notBefore;
+  });
+}
+
+function ambiguous<Created>(spec: RecoverableCreate<Created>, candidates: CreateCandidate[], failure: unknown, othersUnsure: boolean): AmbiguousCreateError {
+  const listed = candidates.map((c) => `${c.id}${c.createdAt ? ` (created ${c.createdAt})` : ""}`).join(", ");
+  const why = othersUnsure
+    ? "another create with the same name in this run also lost its response, so which object belongs to which cannot be told"
+    : "more than one new object carries its name";
+  return new AmbiguousCreateError(
+    `The create call for ${spec.what} failed without a clear answer (${messageOf(failure)}), and ${why}. ` +
+      `Candidates: ${listed}. Nothing was adopted or deleted. Check them, delete the ones no one uses (${spec.cleanup}), ` +
+      "then run `pulumi up` again; a name that is unique in its scope avoids this.",
+  );
+}
