@@ -309,3 +309,57 @@ export function useEngineStack(options: () => EngineStackOptions): () => EngineS
     return current;
   };
 }
+
+/**
+ * The engine's error lines ("error: ...") from a failed operation, deduplicated,
+ * so a report can show why an `up` failed without the whole CLI transcript.
+ */
+export function engineErrorLines(error: unknown, max = 10): string[] {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split("\n").map((line) => line.trim());
+  const found: string[] = [];
+  let resource = "";
+  for (const line of lines) {
+    // Diagnostics name the resource on the line before its errors: "pulumi-nodejs:dynamic/portkey:ApiKey (key-07):".
+    const header = /^\S+:\S+ \(([^)]+)\):$/.exec(line);
+    if (header) {
+      resource = header[1];
+      continue;
+    }
+    if (!/^error:/i.test(line) || /^error: (update|preview|refresh|destroy) failed$/i.test(line)) continue;
+    const entry = resource ? `${resource}: ${line}` : line;
+    found.push(entry.length > 400 ? `${entry.slice(0, 400)}...` : entry);
+  }
+  const unique = [...new Set(found)];
+  if (unique.length === 0) return [lines.find((l) => l.length > 0) ?? "(no message)"];
+  return unique.length > max ? [...unique.slice(0, max), `... and ${unique.length - max} more`] : unique;
+}
+
+/** What {@link upUntilSuccess} did: how many `up`s ran and why each failed one failed. */
+export interface UpAttempts {
+  /** Number of `up` operations run (1 + reruns). */
+  ups: number;
+  /** Whether the last `up` succeeded. */
+  succeeded: boolean;
+  /** The engine's error lines of each failed `up`, in order. */
+  failures: string[][];
+  /** The report of the successful `up`, when there was one. */
+  last?: OperationReport;
+}
+
+/**
+ * Runs `up`, and reruns it at most `maxReruns` times while it fails, as a user
+ * would after a transient error. Never throws for a failed `up`.
+ */
+export async function upUntilSuccess(stack: EngineStack, options: { parallel?: number; maxReruns: number }): Promise<UpAttempts> {
+  const failures: string[][] = [];
+  for (let ups = 1; ups <= options.maxReruns + 1; ups++) {
+    try {
+      const last = await stack.up({ parallel: options.parallel });
+      return { ups, succeeded: true, failures, last };
+    } catch (error) {
+      failures.push(engineErrorLines(error));
+    }
+  }
+  return { ups: options.maxReruns + 1, succeeded: false, failures };
+}

@@ -1,0 +1,377 @@
+/**
+ * The live tier: lifecycle scenarios through the real engine against the REAL
+ * Portkey and OpenRouter APIs, when their keys are in the environment (see
+ * test/support/live.ts for the variables). Everything created is named
+ * `pulumi-ai-gateway-e2e-<run id>-...` (and carries metadata `{ e2e: <run id> }`
+ * where the API has metadata); afterAll destroys the stacks and then sweeps the
+ * services for anything still tagged with this run, whatever the tests did, and
+ * fails the suite if something is left. Before the tests, leftovers of earlier
+ * runs older than a day are swept.
+ *
+ * Out-of-band changes and checks go through the public API with the live key
+ * (plain fetch), never through emulator internals, so the same code runs when
+ * the base URLs point at an emulator standing in for the service.
+ *
+ * Not configured: the file registers one skipped test and prints one line
+ * naming the variables. A skipped tier is reported as skipped ("1 skipped"),
+ * never as a pass. The line is written with process.stdout.write, not
+ * console.log: Jest drops the console output of a file whose tests are all
+ * skipped, so a console.log would not reach the CI log.
+ */
+import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation";
+import { openrouter, portkey } from "../../sdk";
+import type { ApiKeyArgs as OpenRouterKeyArgs, WorkspaceArgs as OpenRouterWorkspaceArgs } from "../../sdk/openrouter";
+import type { ApiKeyArgs, IntegrationWorkspaceAccessArgs, WorkspaceArgs } from "../../sdk/portkey";
+import { LiveApi, LiveRun, liveSettings, SKIP_LINE } from "../support/live";
+import { changedSteps, engineErrorLines, EngineStack } from "./harness";
+
+jest.setTimeout(15 * 60_000);
+
+const settings = liveSettings();
+const configured = settings.portkey !== undefined || settings.openrouter !== undefined;
+
+/** Live APIs may answer a read with the previous value for a moment after a write. */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    try {
+      check(value);
+      return value;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function expectNoChanges(stack: EngineStack): Promise<void> {
+  const preview = await stack.preview();
+  expect(changedSteps(preview.steps)).toEqual([]);
+}
+
+/** Secrets the stacks produced, to check they never reach the state, backend files or logs. */
+function expectSecretKeptOut(stack: EngineStack, stateText: string, secret: string): void {
+  expect(secret.length).toBeGreaterThan(8);
+  expect(stateText).not.toContain(secret);
+  expect(stack.backendFilesText()).not.toContain(secret);
+  expect(stack.log.join("\n")).not.toContain(secret);
+}
+
+if (!configured) {
+  process.stdout.write(`${SKIP_LINE}\n`);
+  test.skip("live tier: skipped (no PORTKEY_LIVE_API_KEY or OPENROUTER_LIVE_MANAGEMENT_KEY in the environment)", () => undefined);
+} else {
+  const run = new LiveRun(settings);
+  const stacks: EngineStack[] = [];
+  const createStack = async (projectName: string, program: PulumiFn, config: ConfigMap) => {
+    const stack = await EngineStack.create({ projectName, stackName: `live-${run.runId}`, program, config });
+    stacks.push(stack);
+    return stack;
+  };
+
+  beforeAll(async () => {
+    const stale = await run.sweepStale();
+    const services = [settings.portkey && `Portkey ${settings.portkey.baseUrl}`, settings.openrouter && `OpenRouter ${settings.openrouter.baseUrl}`].filter(Boolean).join(", ");
+    console.log(
+      `live tier: run ${run.runId} against ${services}; swept ${stale.deleted.length} leftover object(s) of earlier runs older than a day` +
+        (stale.failed.length > 0 ? `; could not sweep: ${stale.failed.join("; ")}` : ""),
+    );
+  });
+
+  afterAll(async () => {
+    const destroyFailures: string[] = [];
+    for (const stack of stacks) {
+      try {
+        await stack.destroy();
+      } catch (error) {
+        destroyFailures.push(engineErrorLines(error, 3).join(" | "));
+      }
+      await stack.dispose();
+    }
+    // Whatever the tests and destroy did, delete everything tagged with this run.
+    const swept = await run.sweepThisRun();
+    const left = await run.remaining();
+    console.log(
+      `live tier: run ${run.runId} cleanup: destroy ${destroyFailures.length === 0 ? "ok" : `failed (${destroyFailures.join("; ")})`}, ` +
+        `sweep deleted ${swept.deleted.length} tagged object(s)${swept.deleted.length > 0 ? ` (${swept.deleted.join(", ")})` : ""}, ` +
+        `${left.length} left${left.length > 0 ? `: ${left.join(", ")}` : ""}`,
+    );
+    if (swept.failed.length > 0 || left.length > 0) {
+      throw new Error(`live tier cleanup incomplete for run ${run.runId}: ${[...swept.failed, ...left].join("; ")}. Rerun with E2E_LIVE_RUN_ID=${run.runId} to sweep again.`);
+    }
+  });
+
+  if (!settings.portkey) {
+    process.stdout.write("live tier (Portkey): skipped: set PORTKEY_LIVE_API_KEY (and PORTKEY_LIVE_BASE_URL) to run the Portkey scenarios.\n");
+    test.skip("live tier (Portkey): skipped (no PORTKEY_LIVE_API_KEY)", () => undefined);
+  } else {
+    describe("live Portkey", () => {
+      const api = run.portkeyApi as LiveApi;
+      const slug = settings.portkey?.integrationSlug;
+      const WORKSPACE = "pulumi-nodejs:dynamic/portkey:Workspace";
+      let workspace: WorkspaceArgs;
+      let key: Omit<ApiKeyArgs, "type" | "subType" | "workspaceId"> | undefined;
+      let access: Omit<IntegrationWorkspaceAccessArgs, "integrationSlug" | "workspaceId"> | undefined;
+      let stack: EngineStack;
+      let workspaceId: string;
+
+      beforeAll(async () => {
+        stack = await createStack(
+          "live-portkey",
+          async () => {
+            const ws = new portkey.Workspace("ws", workspace);
+            const outputs: Record<string, unknown> = { workspaceId: ws.id, slug: ws.slug };
+            if (key) {
+              const k = new portkey.ApiKey("key", { ...key, type: "workspace", subType: "service", workspaceId: ws.id });
+              outputs.keyId = k.id;
+              outputs.key = k.key;
+            }
+            if (access && slug) {
+              const a = new portkey.IntegrationWorkspaceAccess("access", { ...access, integrationSlug: slug, workspaceId: ws.id });
+              outputs.accessId = a.id;
+            }
+            return outputs;
+          },
+          run.portkeyConfig(),
+        );
+      });
+
+      const getWorkspace = () => api.ok(`GET`, `/admin/workspaces/${workspaceId}`);
+
+      test("workspace: up creates it tagged, a second preview is clean", async () => {
+        workspace = {
+          name: run.name("ws"),
+          description: "Created by the live tier of pulumi-ai-gateway",
+          metadata: run.metadata,
+          rateLimits: [{ type: "requests", unit: "rpm", value: 100 }],
+          forceDelete: true,
+        };
+        const result = await stack.up();
+        expect(changedSteps(result.steps, WORKSPACE).map((s) => s.op)).toEqual(["create"]);
+        workspaceId = String(result.outputs.workspaceId.value);
+        await eventually(getWorkspace, (ws) => {
+          expect(ws).toMatchObject({ id: workspaceId, description: "Created by the live tier of pulumi-ai-gateway", rate_limits: [expect.objectContaining({ type: "requests", unit: "rpm", value: 100 })] });
+          expect(String(ws.name)).toContain(run.name("ws"));
+          expect(ws.defaults?.metadata).toMatchObject(run.metadata);
+        });
+        await expectNoChanges(stack);
+      });
+
+      test("workspace: every field updates in place", async () => {
+        workspace = {
+          ...workspace,
+          name: run.name("ws-renamed"),
+          description: "Updated by the live tier",
+          metadata: { ...run.metadata, stage: "updated" },
+          usageLimits: [{ creditLimit: 10, alertThreshold: 5, periodicReset: "monthly" }],
+          rateLimits: [{ type: "requests", unit: "rpm", value: 120 }],
+        };
+        const preview = await stack.preview();
+        expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
+        const result = await stack.up();
+        expect(result.outputs.workspaceId.value).toBe(workspaceId);
+        await eventually(getWorkspace, (ws) => {
+          expect(String(ws.name)).toContain(run.name("ws-renamed"));
+          expect(ws).toMatchObject({ description: "Updated by the live tier", rate_limits: [expect.objectContaining({ value: 120 })] });
+          expect(ws.usage_limits).toEqual([expect.objectContaining({ credit_limit: 10, alert_threshold: 5, periodic_reset: "monthly" })]);
+          expect(ws.defaults?.metadata).toMatchObject({ ...run.metadata, stage: "updated" });
+        });
+        await expectNoChanges(stack);
+      });
+
+      test("workspace: removing optional fields clears them", async () => {
+        workspace = { name: workspace.name, metadata: run.metadata, forceDelete: true };
+        await stack.up();
+        await eventually(getWorkspace, (ws) => {
+          expect(ws.description || null).toBeNull();
+          expect(ws.usage_limits ?? []).toEqual([]);
+          expect(ws.rate_limits ?? []).toEqual([]);
+          expect(ws.defaults?.metadata).toEqual(run.metadata);
+        });
+        await expectNoChanges(stack);
+      });
+
+      test("workspace: an out-of-band edit through the API shows after refresh and up repairs it", async () => {
+        workspace = { ...workspace, description: "As declared" };
+        await stack.up();
+        await api.ok("PUT", `/admin/workspaces/${workspaceId}`, { body: { description: "Edited out of band" } });
+        await eventually(getWorkspace, (ws) => expect(ws.description).toBe("Edited out of band"));
+        await stack.refresh();
+        const stored = (await stack.exportState()).resource(WORKSPACE, "ws");
+        expect(stored?.outputs?.description).toBe("Edited out of band");
+        const preview = await stack.preview();
+        expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
+        await stack.up();
+        await eventually(getWorkspace, (ws) => expect(ws.description).toBe("As declared"));
+        await expectNoChanges(stack);
+      });
+
+      test("workspace API key: created in the workspace, its secret only an encrypted output", async () => {
+        key = { name: run.name("key"), scopes: ["completions.write"], metadata: run.metadata };
+        const result = await stack.up();
+        const id = String(result.outputs.keyId.value);
+        expect(result.outputs.key.secret).toBe(true);
+        const secret = String(result.outputs.key.value);
+        const remote = await eventually(() => api.ok("GET", `/api-keys/${id}`), (k) => expect(k).toMatchObject({ id, name: run.name("key"), workspace_id: workspaceId }));
+        expect(remote.defaults?.metadata).toMatchObject(run.metadata);
+        const state = await stack.exportState();
+        expect(state.resource("pulumi-nodejs:dynamic/portkey:ApiKey", "key")?.outputs?.key).toMatchObject({ ciphertext: expect.any(String) });
+        expectSecretKeptOut(stack, state.text, secret);
+        expect(state.text).not.toContain(settings.portkey!.apiKey);
+        await expectNoChanges(stack);
+      });
+
+      test("workspace API key: fields update in place; removed from the program, it is deleted", async () => {
+        const before = await stack.stack.outputs();
+        const id = String(before.keyId.value);
+        key = { ...key!, name: run.name("key-renamed"), scopes: ["completions.write", "logs.view"], rateLimits: [{ type: "requests", unit: "rpm", value: 60 }] };
+        const result = await stack.up();
+        expect(result.outputs.keyId.value).toBe(id);
+        await eventually(() => api.ok("GET", `/api-keys/${id}`), (k) => {
+          expect(k.name).toBe(run.name("key-renamed"));
+          expect([...k.scopes].sort()).toEqual(["completions.write", "logs.view"]);
+          expect(k.rate_limits).toEqual([expect.objectContaining({ type: "requests", unit: "rpm", value: 60 })]);
+        });
+        await expectNoChanges(stack);
+        key = undefined;
+        const removed = await stack.up();
+        expect(removed.changeSummary.delete).toBe(1);
+        await eventually(() => api.request("GET", `/api-keys/${id}`), (r) => expect([403, 404]).toContain(r.status));
+      });
+
+      if (!slug) {
+        process.stdout.write("live tier (Portkey integration access): skipped: set PORTKEY_LIVE_INTEGRATION_SLUG to an existing integration to run it.\n");
+        test.skip("integration access: skipped (no PORTKEY_LIVE_INTEGRATION_SLUG)", () => undefined);
+      } else {
+        const row = async () => {
+          const list = await api.ok<{ workspaces?: { id: string; enabled: boolean; rate_limits?: { value: number }[] }[] }>("GET", `/integrations/${encodeURIComponent(slug)}/workspaces`);
+          const ws = await getWorkspace();
+          return (list.workspaces ?? []).find((r) => r.id === ws.slug || r.id === workspaceId);
+        };
+
+        test("integration access: granted, limit changed, revoked when removed", async () => {
+          access = { createDefaultProvider: false, rateLimits: [{ type: "requests", unit: "rpm", value: 30 }] };
+          const result = await stack.up();
+          expect(String(result.outputs.accessId.value)).toBe(`${slug}/${workspaceId}`);
+          await eventually(row, (r) => expect(r).toMatchObject({ enabled: true, rate_limits: [expect.objectContaining({ value: 30 })] }));
+          await expectNoChanges(stack);
+          access = { ...access, rateLimits: [{ type: "requests", unit: "rpm", value: 40 }] };
+          await stack.up();
+          await eventually(row, (r) => expect(r).toMatchObject({ enabled: true, rate_limits: [expect.objectContaining({ value: 40 })] }));
+          await expectNoChanges(stack);
+          access = undefined;
+          const removed = await stack.up();
+          expect(removed.changeSummary.delete).toBe(1);
+          await eventually(row, (r) => expect(r?.enabled ?? false).toBe(false));
+        });
+      }
+
+      test("destroy deletes the workspace", async () => {
+        const destroyed = await stack.destroy();
+        expect(destroyed.changeSummary.delete).toBeGreaterThanOrEqual(1);
+        await eventually(() => api.request("GET", `/admin/workspaces/${workspaceId}`), (r) => expect([403, 404]).toContain(r.status));
+      });
+    });
+  }
+
+  if (!settings.openrouter) {
+    process.stdout.write("live tier (OpenRouter): skipped: set OPENROUTER_LIVE_MANAGEMENT_KEY (and OPENROUTER_LIVE_BASE_URL) to run the OpenRouter scenarios.\n");
+    test.skip("live tier (OpenRouter): skipped (no OPENROUTER_LIVE_MANAGEMENT_KEY)", () => undefined);
+  } else {
+    describe("live OpenRouter", () => {
+      const api = run.openrouterApi as LiveApi;
+      const WORKSPACE = "pulumi-nodejs:dynamic/openrouter:Workspace";
+      let workspace: OpenRouterWorkspaceArgs;
+      let key: Omit<OpenRouterKeyArgs, "workspaceId"> | undefined;
+      let stack: EngineStack;
+      let workspaceId: string;
+
+      beforeAll(async () => {
+        stack = await createStack(
+          "live-openrouter",
+          async () => {
+            const ws = new openrouter.Workspace("ws", workspace);
+            const outputs: Record<string, unknown> = { workspaceId: ws.id };
+            if (key) {
+              const k = new openrouter.ApiKey("key", { ...key, workspaceId: ws.id });
+              outputs.hash = k.hash;
+              outputs.key = k.key;
+            }
+            return outputs;
+          },
+          run.openrouterConfig(),
+        );
+      });
+
+      const getWorkspace = async () => (await api.ok("GET", `/workspaces/${workspaceId}`)).data;
+
+      test("workspace: up creates it tagged, a second preview is clean", async () => {
+        workspace = { name: run.name("ws"), slug: run.slug("ws"), description: "Created by the live tier of pulumi-ai-gateway" };
+        const result = await stack.up();
+        expect(changedSteps(result.steps, WORKSPACE).map((s) => s.op)).toEqual(["create"]);
+        workspaceId = String(result.outputs.workspaceId.value);
+        await eventually(getWorkspace, (ws) => expect(ws).toMatchObject({ id: workspaceId, name: run.name("ws"), slug: run.slug("ws"), description: "Created by the live tier of pulumi-ai-gateway" }));
+        await expectNoChanges(stack);
+      });
+
+      test("workspace: fields update in place, the slug included", async () => {
+        workspace = { name: run.name("ws-renamed"), slug: run.slug("ws2"), description: "Updated by the live tier", defaultProviderSort: "price" };
+        const preview = await stack.preview();
+        expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
+        const result = await stack.up();
+        expect(result.outputs.workspaceId.value).toBe(workspaceId);
+        await eventually(getWorkspace, (ws) => expect(ws).toMatchObject({ name: run.name("ws-renamed"), slug: run.slug("ws2"), description: "Updated by the live tier", default_provider_sort: "price" }));
+        await expectNoChanges(stack);
+      });
+
+      test("workspace: removing optional fields clears them", async () => {
+        workspace = { name: workspace.name, slug: workspace.slug };
+        await stack.up();
+        await eventually(getWorkspace, (ws) => expect(ws).toMatchObject({ description: null, default_provider_sort: null }));
+        await expectNoChanges(stack);
+      });
+
+      test("workspace: an out-of-band edit through the API shows after refresh and up repairs it", async () => {
+        await api.ok("PATCH", `/workspaces/${workspaceId}`, { body: { description: "Edited out of band" } });
+        await stack.refresh();
+        expect((await stack.exportState()).resource(WORKSPACE, "ws")?.outputs?.description).toBe("Edited out of band");
+        const preview = await stack.preview();
+        expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
+        await stack.up();
+        await eventually(getWorkspace, (ws) => expect(ws.description).toBeNull());
+        await expectNoChanges(stack);
+      });
+
+      test("API key: created in the workspace, its secret only an encrypted output", async () => {
+        key = { name: run.name("key"), limit: 1 };
+        const result = await stack.up();
+        const hash = String(result.outputs.hash.value);
+        expect(result.outputs.key.secret).toBe(true);
+        await eventually(async () => (await api.ok("GET", `/keys/${hash}`)).data, (k) => expect(k).toMatchObject({ hash, name: run.name("key"), limit: 1, workspace_id: workspaceId }));
+        const state = await stack.exportState();
+        expectSecretKeptOut(stack, state.text, String(result.outputs.key.value));
+        expect(state.text).not.toContain(settings.openrouter!.managementKey);
+        await expectNoChanges(stack);
+      });
+
+      test("API key: fields update in place; removed from the program, it is deleted", async () => {
+        const hash = String((await stack.stack.outputs()).hash.value);
+        key = { name: run.name("key-renamed"), limit: 2, limitReset: "monthly" };
+        const result = await stack.up();
+        expect(result.outputs.hash.value).toBe(hash);
+        await eventually(async () => (await api.ok("GET", `/keys/${hash}`)).data, (k) => expect(k).toMatchObject({ name: run.name("key-renamed"), limit: 2, limit_reset: "monthly" }));
+        await expectNoChanges(stack);
+        key = undefined;
+        const removed = await stack.up();
+        expect(removed.changeSummary.delete).toBe(1);
+        await eventually(() => api.request("GET", `/keys/${hash}`), (r) => expect(r.status).toBe(404));
+      });
+
+      test("destroy deletes the workspace", async () => {
+        await stack.destroy();
+        await eventually(() => api.request("GET", `/workspaces/${workspaceId}`), (r) => expect(r.status).toBe(404));
+      });
+    });
+  }
+}
