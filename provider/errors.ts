@@ -20,6 +20,11 @@ export class ApiError extends Error {
     /** The API's message, already redacted. */
     readonly apiMessage: string,
     readonly requestId: string | undefined,
+    /**
+     * The API itself said the object does not exist: a 404 carrying the API's
+     * own not-found code (a 404 from a wrong URL or a proxy does not count).
+     */
+    readonly notFound = false,
   ) {
     super(describeApiFailure({ service, method, path, status, code, apiMessage, requestId }));
     // Set again: when the engine serializes this class into a dynamic provider it
@@ -51,13 +56,13 @@ export class ConfigurationError extends Error {
 }
 
 /**
- * The one rule for "the remote object is gone": the API answered 404. A 403
- * never means gone (it is also what a key without the read scope gets);
- * resources whose API answers 403 for deleted objects confirm absence another
- * way before treating them as gone.
+ * The one rule for "the remote object is gone": the API answered 404 with its
+ * own not-found code (see ApiDialect.notFound). A 403 never means gone (it is
+ * also what a key without the read scope gets); resources whose API answers
+ * 403 for deleted objects confirm absence another way first.
  */
 export function isGone(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 404;
+  return error instanceof ApiError && error.notFound;
 }
 
 /** The API refused the caller (missing scope, wrong workspace, or a Portkey object that may be deleted). */

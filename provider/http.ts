@@ -21,6 +21,8 @@ export interface ApiDialect {
   parseError(body: unknown): { code?: string; message?: string };
   /** Response headers that carry a request id, most specific first. */
   requestIdHeaders: readonly string[];
+  /** Whether an error answer is the API's own "no such object" (status and code, never message text). */
+  notFound(status: number, code: string | undefined): boolean;
 }
 
 export interface RetryPolicy {
@@ -142,7 +144,16 @@ export class ApiClient {
 
   private error(call: ApiRequest, status: number, code: string | undefined, message: string, requestId: string | undefined): ApiError {
     const secrets = [this.connection.apiKey, ...this.extraSecrets];
-    return new ApiError(this.connection.service, call.method, redact(call.path, secrets), status, code, redact(message, secrets), requestId);
+    return new ApiError(
+      this.connection.service,
+      call.method,
+      redact(call.path, secrets),
+      status,
+      code,
+      redact(message, secrets),
+      requestId,
+      status !== 0 && this.dialect.notFound(status, code),
+    );
   }
 }
 

@@ -14,6 +14,8 @@ export const OPENROUTER_DIALECT: ApiDialect = {
     };
   },
   requestIdHeaders: ["x-request-id", "cf-ray"],
+  // OpenRouter's envelope repeats the status as its code.
+  notFound: (status, code) => status === 404 && code === "404",
 };
 
 export function openrouterClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {

@@ -23,6 +23,8 @@ export const PORTKEY_DIALECT: ApiDialect = {
     };
   },
   requestIdHeaders: ["x-portkey-request-id", "x-request-id"],
+  // AB08 "not found"; AB02 is the other code Portkey documents with 404.
+  notFound: (status, code) => status === 404 && (code === "AB08" || code === "AB02"),
 };
 
 export function portkeyClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {

@@ -213,7 +213,8 @@ async function putBatch(client: ApiClient, integrationSlug: string, items: Acces
 /** The pair's own error; a 404 stays recognisable as one (the caller confirms what is gone). */
 function attributed(error: unknown, item: AccessItem): Error {
   if (error instanceof ApiError) {
-    return new ApiError(error.service, error.method, error.path, error.status, error.code, `access for workspace '${item.id}': ${error.apiMessage}`, error.requestId);
+    const message = `access for workspace '${item.id}': ${error.apiMessage}`;
+    return new ApiError(error.service, error.method, error.path, error.status, error.code, message, error.requestId, error.notFound);
   }
   return new Error(`access for workspace '${item.id}': ${messageOf(error)}`);
 }

@@ -139,3 +139,20 @@ describe("the retry decision", () => {
     expect(decide({ code: "ECONNRESET" }, 1, "POST").retried).toBe(false);
   });
 });
+
+describe("the one not-found rule: status and the API's own code", () => {
+  test("a 404 carrying Portkey's AB08 means gone", async () => {
+    agent.get(BASE).intercept({ path: "/v1/api-keys/k9", method: "GET" }).reply(404, envelope("AB08", "API key not found"));
+    await expect(client().requestOrGone({ method: "GET", path: "/api-keys/k9" })).resolves.toBeUndefined();
+  });
+
+  test("a bare 404 (a wrong base URL, a proxy) is an error, never 'gone'", async () => {
+    agent.get(BASE).intercept({ path: "/v1/api-keys/k8", method: "GET" }).reply(404, "<html>Not Found</html>");
+    await expect(client().requestOrGone({ method: "GET", path: "/api-keys/k8" })).rejects.toMatchObject({ status: 404, notFound: false });
+  });
+
+  test("a 403 is never 'gone'", async () => {
+    agent.get(BASE).intercept({ path: "/v1/admin/workspaces/w1", method: "GET" }).reply(403, envelope("AB03", "forbidden"));
+    await expect(client().requestOrGone({ method: "GET", path: "/admin/workspaces/w1" })).rejects.toMatchObject({ status: 403 });
+  });
+});
