@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { startEmulator } from "../emulator";
 import { portkey } from "../sdk";
-import { EngineStack } from "../test/e2e/harness";
+import { EngineStack } from "./lib/engine-stack";
 
 const ADMIN_KEY = "bench-admin-key";
 
