@@ -28,25 +28,10 @@ export interface Connection {
   baseUrl: string;
 }
 
-export const PORTKEY_SETTINGS: ServiceSettings = {
-  service: "Portkey",
-  credential: "admin key",
-  keyConfig: "portkey:apiKey",
-  keyEnv: "PORTKEY_API_KEY",
-  baseUrlConfig: "portkey:baseUrl",
-  baseUrlEnv: "PORTKEY_BASE_URL",
-  defaultBaseUrl: "https://api.portkey.ai/v1",
-};
-
-export const OPENROUTER_SETTINGS: ServiceSettings = {
-  service: "OpenRouter",
-  credential: "management key",
-  keyConfig: "openrouter:managementKey",
-  keyEnv: "OPENROUTER_MANAGEMENT_KEY",
-  baseUrlConfig: "openrouter:baseUrl",
-  baseUrlEnv: "OPENROUTER_BASE_URL",
-  defaultBaseUrl: "https://openrouter.ai/api/v1",
-};
+/** The stack config keys a service's provider keeps from `configure()`. */
+export function configKeysOf(settings: ServiceSettings): readonly string[] {
+  return [settings.keyConfig, settings.baseUrlConfig];
+}
 
 export function resolveConnection(settings: ServiceSettings, configured: ConfiguredValues | undefined): Connection {
   const apiKey = configured?.[settings.keyConfig] || process.env[settings.keyEnv];

@@ -47,6 +47,8 @@ export interface LifecycleContext {
 export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   /** Token shown in messages, e.g. "portkey:Workspace". */
   kind: string;
+  /** The stack config keys `configure()` keeps (the vendor's credential and base URL). */
+  configKeys?: readonly string[];
   /** Built on every call: a zod schema must not sit at module scope (it cannot be serialized). */
   inputSchema(): z.ZodObject<z.ZodRawShape>;
   /**
@@ -107,7 +109,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
   const provider: ConfigurableProvider = {
     async configure(request: pulumi.dynamic.ConfigureRequest) {
       const values: ConfiguredValues = {};
-      for (const key of ["portkey:apiKey", "portkey:baseUrl", "openrouter:managementKey", "openrouter:baseUrl"]) {
+      for (const key of definition.configKeys ?? []) {
         values[key] = request.config.get(key);
       }
       this.configuredValues = values;

@@ -8,9 +8,10 @@
 import { z } from "zod";
 import { isGone } from "../errors";
 import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 
 export interface OpenRouterApiKeyInputs {
   [key: string]: unknown;
@@ -77,6 +78,7 @@ const SERVER_DEFAULTS: Record<string, unknown> = { includeByokInLimit: false, di
 
 export const openrouterApiKeyProvider = defineResource<OpenRouterApiKeyInputs, OpenRouterApiKeyOutputs>({
   kind: "openrouter:ApiKey",
+  configKeys: configKeysOf(OPENROUTER_SETTINGS),
   inputSchema: openrouterApiKeyInputSchema,
   replaceOnChange: ["workspaceId", "expiresAt", "creatorUserId", "externalUser"],
 

@@ -1,7 +1,18 @@
 /** What the OpenRouter resources share: bearer auth, the error envelope, the client factory. */
-import { OPENROUTER_SETTINGS, resolveConnection } from "../config";
+import { resolveConnection, ServiceSettings } from "../config";
 import { LifecycleContext } from "../framework";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
+
+/** Where OpenRouter's credentials come from: stack config, else the environment. */
+export const OPENROUTER_SETTINGS: ServiceSettings = {
+  service: "OpenRouter",
+  credential: "management key",
+  keyConfig: "openrouter:managementKey",
+  keyEnv: "OPENROUTER_MANAGEMENT_KEY",
+  baseUrlConfig: "openrouter:baseUrl",
+  baseUrlEnv: "OPENROUTER_BASE_URL",
+  defaultBaseUrl: "https://openrouter.ai/api/v1",
+};
 
 export const OPENROUTER_DIALECT: ApiDialect = {
   authHeaders: (key) => ({ authorization: `Bearer ${key}` }),

@@ -7,9 +7,10 @@
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
 import { defineResource, deepEqual, normalize } from "../framework";
+import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 
 export interface OpenRouterWorkspaceInputs {
   [key: string]: unknown;
@@ -95,6 +96,7 @@ const SERVER_DEFAULTS: Record<string, unknown> = {
 
 export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInputs, OpenRouterWorkspaceOutputs>({
   kind: "openrouter:Workspace",
+  configKeys: configKeysOf(OPENROUTER_SETTINGS),
   inputSchema: openrouterWorkspaceInputSchema,
   replaceOnChange: [],
 

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { ApiError, isGone, messageOf } from "../errors";
 import { defineResource, deepEqual, normalize } from "../framework";
+import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import {
@@ -15,6 +16,7 @@ import {
   ApiUsageLimit,
   listOrNull,
   portkeyClient,
+  PORTKEY_SETTINGS,
   RateLimit,
   rateLimitSchema,
   rateLimitsFromApi,
@@ -180,6 +182,7 @@ export function apiKeyInputSchema() {
 
 export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
   kind: "portkey:ApiKey",
+  configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputSchema: apiKeyInputSchema,
   replaceOnChange: ["type", "subType", "workspaceId", "userId"],
 

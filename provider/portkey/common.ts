@@ -4,9 +4,20 @@
  * between our camelCase inputs and the API's snake_case fields.
  */
 import { z } from "zod";
-import { PORTKEY_SETTINGS, resolveConnection } from "../config";
+import { resolveConnection, ServiceSettings } from "../config";
 import { deepEqual, LifecycleContext, normalize, plainJson, sleep } from "../framework";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
+
+/** Where Portkey's credentials come from: stack config, else the environment. */
+export const PORTKEY_SETTINGS: ServiceSettings = {
+  service: "Portkey",
+  credential: "admin key",
+  keyConfig: "portkey:apiKey",
+  keyEnv: "PORTKEY_API_KEY",
+  baseUrlConfig: "portkey:baseUrl",
+  baseUrlEnv: "PORTKEY_BASE_URL",
+  defaultBaseUrl: "https://api.portkey.ai/v1",
+};
 
 export const PORTKEY_DIALECT: ApiDialect = {
   authHeaders: (apiKey) => ({ "x-portkey-api-key": apiKey }),

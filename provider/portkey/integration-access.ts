@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { ApiError, isGone, messageOf } from "../errors";
 import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import {
@@ -21,6 +22,7 @@ import {
   ApiUsageLimit,
   listOrNull,
   portkeyClient,
+  PORTKEY_SETTINGS,
   RateLimit,
   rateLimitSchema,
   rateLimitsFromApi,
@@ -95,6 +97,7 @@ function maxBatch(): number {
 
 export const integrationAccessProvider = defineResource<IntegrationAccessInputs, IntegrationAccessOutputs>({
   kind: "portkey:IntegrationWorkspaceAccess",
+  configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputSchema: integrationAccessInputSchema,
   replaceOnChange: ["integrationSlug", "workspaceId"],
 

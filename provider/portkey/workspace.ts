@@ -10,11 +10,13 @@
 import { z } from "zod";
 import { ApiError, isGone } from "../errors";
 import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import {
   listOrNull,
   portkeyClient,
+  PORTKEY_SETTINGS,
   RateLimit,
   rateLimitSchema,
   rateLimitsFromApi,
@@ -89,6 +91,7 @@ function comparable(name: string, value: unknown): unknown {
 
 export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutputs>({
   kind: "portkey:Workspace",
+  configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputSchema: workspaceInputSchema,
   replaceOnChange: [],
   serverOwnedUnlessDeclared: SERVER_OWNED,

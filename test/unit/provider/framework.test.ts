@@ -1,7 +1,8 @@
 /** The resource framework's shared rules, on a small definition. No engine, no network. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { resolveConnection, PORTKEY_SETTINGS } from "../../../provider/config";
+import { resolveConnection } from "../../../provider/config";
+import { PORTKEY_SETTINGS } from "../../../provider/portkey/common";
 import { ApiError } from "../../../provider/errors";
 import { defineResource, normalize, PartialCreateError, UNKNOWN } from "../../../provider/framework";
 import { workspaceProvider } from "../../../provider/portkey/workspace";
