@@ -3,5 +3,5 @@ export { startEmulator } from "./server";
 export { FAULT_KINDS, REQUEST_LOG_LIMIT } from "./server";
 export { CONFIGURATION_SCHEMA_BY_PROVIDER, KNOWN_RESPONSE_DEVIATIONS, NULL_ACCEPTED_IN_REQUESTS, SCHEMA_DEVIATIONS } from "./spec";
 export type { EmulatorOptions, FaultKind, FaultPlan, FaultSettings, LoggedRequest, RunningEmulator, SpecViolation } from "./server";
-export type { PortkeyState } from "./portkey-state";
-export type { OpenRouterState } from "./openrouter";
+export type { PortkeyState } from "./portkey/state";
+export type { OpenRouterState } from "./openrouter/state";

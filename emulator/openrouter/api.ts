@@ -1,0 +1,37 @@
+/**
+ * OpenRouter's workspaces and API-key management endpoints as the emulator
+ * serves them under /api/v1: bearer auth with management keys, errors as
+ * {"error": {"code", "message"}}, offset/limit paging, 201 on create,
+ * {"deleted": true} on delete. Bounds are the documented ones only (the
+ * OpenAPI document, the @openrouter/sdk types and the docs pages); every
+ * choice beyond them is listed in the README's OpenRouter fidelity table.
+ * Each noun's routes and rules are in their own file; this one puts them on
+ * one router over one shared state.
+ */
+import { Router } from "../router";
+import { OpenRouterPrincipal } from "./common";
+import { OpenRouterKeyRoutes } from "./keys";
+import { OpenRouterState } from "./state";
+import { OpenRouterWorkspaceRoutes } from "./workspaces";
+
+/** Every OpenRouter noun, and who is calling. */
+export class OpenRouterApi {
+  private readonly workspaces: OpenRouterWorkspaceRoutes;
+  private readonly keys: OpenRouterKeyRoutes;
+
+  constructor(state: () => OpenRouterState) {
+    this.workspaces = new OpenRouterWorkspaceRoutes(state);
+    this.keys = new OpenRouterKeyRoutes(state);
+  }
+
+  /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
+  authenticate(header: string | undefined, managementKeys: readonly string[]): OpenRouterPrincipal {
+    return this.keys.authenticate(header, managementKeys);
+  }
+
+  /** Workspaces first, then keys: the order routes are listed in. */
+  register(router: Router<OpenRouterPrincipal>): void {
+    this.workspaces.register(router);
+    this.keys.register(router);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The Portkey Admin API as the emulator serves it, rough edges included (see
+ * the behaviour table in the README). Bodies are first checked against the
+ * official OpenAPI document (../spec.ts), then against the rules the live API
+ * is known to enforce beyond it. Each noun's routes and rules are in their own
+ * file; this one puts them on one router over one shared state.
+ */
+import { Router } from "../router";
+import { PortkeySpec } from "../spec";
+import { PortkeyApiKeyRoutes } from "./api-keys";
+import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
+import { PortkeyIntegrationRoutes } from "./integrations";
+import { PortkeyState } from "./state";
+import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
+import { PortkeyWorkspaceRoutes } from "./workspaces";
+
+/** Every Portkey noun, and who is calling. */
+export class PortkeyApi {
+  private readonly apiKeys: PortkeyApiKeyRoutes;
+  /** In the order their routes are registered, which is the order routes are listed in. */
+  private readonly nouns: readonly { register(router: Router<PortkeyPrincipal>): void }[];
+
+  constructor(state: () => PortkeyState, spec: PortkeySpec, behaviour: PortkeyBehaviour) {
+    const shared = new PortkeyShared(state, spec, behaviour);
+    this.apiKeys = new PortkeyApiKeyRoutes(shared);
+    this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared)];
+  }
+
+  /** Resolves the x-portkey-api-key header to a principal, or throws 401 AB05. */
+  authenticate(header: string | undefined, adminKeys: readonly string[], now: Date): PortkeyPrincipal {
+    return this.apiKeys.authenticate(header, adminKeys, now);
+  }
+
+  /** Puts every noun's routes on `router`. */
+  register(router: Router<PortkeyPrincipal>): void {
+    for (const noun of this.nouns) noun.register(router);
+  }
+
+  /** Makes a key's scheduled rotation due now (control endpoint for tests). */
+  forceScheduledRotation(id: string, now: Date): void {
+    this.apiKeys.forceScheduledRotation(id, now);
+  }
+}

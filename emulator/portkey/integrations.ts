@@ -1,0 +1,142 @@
+/**
+ * Portkey integrations, /integrations: a provider's credentials held for the
+ * organisation or one workspace, configurations checked against the
+ * document's schema for the provider, and secrets only ever shown masked.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { portkeyError } from "../errors";
+import { HandlerResult, Router } from "../router";
+import { authorize, JsonObject, optionalString, page, PortkeyPrincipal, PortkeyRequest, PortkeyShared, requireString, slugPart } from "./common";
+import { IntegrationRecord } from "./state";
+import { accessRows, globalAccess } from "./workspace-access";
+
+/** The integration routes and their rules. */
+export class PortkeyIntegrationRoutes {
+  constructor(private readonly shared: PortkeyShared) {}
+
+  /** Puts these routes on `router`. */
+  register(router: Router<PortkeyPrincipal>): void {
+    router
+      .add("POST", "/integrations", (ctx) => this.createIntegration(ctx))
+      .add("GET", "/integrations", (ctx) => this.listIntegrations(ctx))
+      .add("GET", "/integrations/{slug}", (ctx) => this.getIntegration(ctx))
+      .add("PUT", "/integrations/{slug}", (ctx) => this.updateIntegration(ctx))
+      .add("DELETE", "/integrations/{slug}", (ctx) => this.deleteIntegration(ctx));
+  }
+
+  private createIntegration(ctx: PortkeyRequest): HandlerResult {
+    const body = this.shared.checkedBody(ctx);
+    const workspaceGiven = optionalString(body, "workspace_id");
+    const workspaceId = workspaceGiven ? this.shared.findWorkspace(workspaceGiven).id : null;
+    authorize(ctx, workspaceId ? "workspace_integrations.create" : "organisation_integrations.create", {
+      workspaceId: workspaceId ?? undefined,
+    });
+    const name = requireString(body, "name", 1, 100);
+    const slug = optionalString(body, "slug") ?? `${slugPart(name)}-${randomBytes(3).toString("hex")}`;
+    if (this.shared.state().integrations[slug]) throw portkeyError("AB07", `An integration with slug ${slug} already exists`);
+    const now = ctx.now.toISOString();
+    const aiProviderId = requireString(body, "ai_provider_id", 1, 100);
+    const integration: IntegrationRecord = {
+      id: randomUUID(),
+      slug,
+      name,
+      ai_provider_id: aiProviderId,
+      key: optionalString(body, "key") ?? null,
+      description: optionalString(body, "description") ?? null,
+      workspace_id: workspaceId,
+      configurations: this.configurations(aiProviderId, body.configurations),
+      global_workspace_access_settings: globalAccess(body.global_workspace_access_settings, "global_workspace_access_settings", ctx.now) ?? null,
+      created_at: now,
+      last_updated_at: now,
+      access: {},
+    };
+    this.shared.state().integrations[slug] = integration;
+    return { body: { id: integration.id, slug } };
+  }
+
+  private listIntegrations(ctx: PortkeyRequest): HandlerResult {
+    authorize(ctx, "organisation_integrations.list");
+    const all = Object.values(this.shared.state().integrations).sort((a, b) => a.created_at.localeCompare(b.created_at));
+    const json = page(all, ctx.query, (i) => this.integrationJson(i, false));
+    return { body: json };
+  }
+
+  private getIntegration(ctx: PortkeyRequest): HandlerResult {
+    authorize(ctx, "organisation_integrations.read");
+    return { body: this.integrationJson(this.shared.findIntegration(ctx.params.slug), true) };
+  }
+
+  private updateIntegration(ctx: PortkeyRequest): HandlerResult {
+    authorize(ctx, "organisation_integrations.update");
+    const integration = this.shared.findIntegration(ctx.params.slug);
+    const body = this.shared.checkedBody(ctx);
+    if (body.name !== undefined) integration.name = requireString(body, "name", 1, 100);
+    if (body.key !== undefined) integration.key = optionalString(body, "key") ?? null;
+    if (body.description !== undefined) integration.description = optionalString(body, "description") ?? null;
+    if (body.configurations !== undefined) integration.configurations = this.configurations(integration.ai_provider_id, body.configurations);
+    const global = globalAccess(body.global_workspace_access_settings, "global_workspace_access_settings", ctx.now);
+    if (global !== undefined) integration.global_workspace_access_settings = global;
+    integration.last_updated_at = ctx.now.toISOString();
+    return { body: {} };
+  }
+
+  private deleteIntegration(ctx: PortkeyRequest): HandlerResult {
+    authorize(ctx, "organisation_integrations.delete");
+    const integration = this.shared.findIntegration(ctx.params.slug);
+    delete this.shared.state().integrations[integration.slug];
+    return { body: {} };
+  }
+
+  private integrationJson(i: IntegrationRecord, detailed: boolean): JsonObject {
+    const state = this.shared.state();
+    const json: JsonObject = {
+      id: i.id,
+      organisation_id: state.organisation_id,
+      ai_provider_id: i.ai_provider_id,
+      name: i.name,
+      status: "active",
+      created_at: i.created_at,
+      last_updated_at: i.last_updated_at,
+      slug: i.slug,
+      description: i.description,
+      type: i.workspace_id ? "workspace" : "organisation",
+      workspace_id: i.workspace_id ? state.workspaces[i.workspace_id]?.slug ?? i.workspace_id : null,
+      object: "integration",
+    };
+    if (detailed) {
+      Object.assign(json, {
+        masked_key: i.key ? `${i.key.slice(0, 2)}*******${i.key.slice(-2)}` : null,
+        global_workspace_access_settings: i.global_workspace_access_settings,
+        allow_all_models: true,
+        workspace_count: accessRows(state, i).filter((r) => r.enabled).length,
+        secret_mappings: [],
+      });
+      // An integration created without configurations has none to show.
+      if (i.configurations) json.configurations = maskedConfigurations(i.configurations);
+    }
+    return json;
+  }
+
+  /**
+   * Checks `configurations` against the document's schema for the provider
+   * (the document's own oneOf refuses every object; see spec.ts).
+   */
+  private configurations(aiProviderId: string, value: unknown): Record<string, unknown> | null {
+    if (value === undefined || value === null) return null;
+    const problems = this.shared.spec.checkConfigurations(aiProviderId, value);
+    if (problems.length > 0) throw portkeyError("AB01", `Invalid request. ${problems.join("; ")}`);
+    return structuredClone(value as Record<string, unknown>);
+  }
+}
+
+/** Secret-bearing configuration fields; the API returns them only masked, renamed `masked_<field>`. */
+const SECRET_CONFIGURATION_FIELD = /(secret|service_account_json|access_key_id|token|password)/;
+
+function maskedConfigurations(configurations: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(configurations)) {
+    if (!SECRET_CONFIGURATION_FIELD.test(field)) result[field] = structuredClone(value);
+    else result[`masked_${field}`] = typeof value === "string" && value.length > 4 ? `${value.slice(0, 2)}*******${value.slice(-2)}` : "*******";
+  }
+  return result;
+}
