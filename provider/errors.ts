@@ -4,9 +4,30 @@
  * "the resource was created" and record it in state.
  */
 
+/** What kind of failure an API answer was, so no resource compares status numbers. */
+export type ApiFailureKind =
+  | "no-response" // status 0: the write may or may not have happened
+  | "validation" // 400 / 422: the request was refused as invalid
+  | "unauthorised" // 401
+  | "forbidden" // 403: a missing scope (or, for Portkey workspaces, maybe deleted)
+  | "not-found" // 404 with the API's own not-found code
+  | "conflict" // 409
+  | "rate-limited" // 429: nothing was done
+  | "server" // 5xx: the write may or may not have happened
+  | "other";
+
+function kindOf(status: number, notFound: boolean): ApiFailureKind {
+  if (status === 0) return "no-response";
+  if (notFound) return "not-found";
+  if (status >= 500) return "server";
+  const byStatus: Record<number, ApiFailureKind> = { 400: "validation", 422: "validation", 401: "unauthorised", 403: "forbidden", 409: "conflict", 429: "rate-limited" };
+  return byStatus[status] ?? "other";
+}
+
 /** A response from a vendor API that was not a success. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
+  readonly kind: ApiFailureKind;
   constructor(
     /** "Portkey" or "OpenRouter". */
     readonly service: string,
@@ -27,6 +48,7 @@ export class ApiError extends Error {
     readonly notFound = false,
   ) {
     super(describeApiFailure({ service, method, path, status, code, apiMessage, requestId }));
+    this.kind = kindOf(status, notFound);
     // Set again: when the engine serializes this class into a dynamic provider it
     // becomes a plain function, and Error's constructor then leaves `this` alone.
     this.message = describeApiFailure({ service, method, path, status, code, apiMessage, requestId });
@@ -62,12 +84,12 @@ export class ConfigurationError extends Error {
  * 403 for deleted objects confirm absence another way first.
  */
 export function isGone(error: unknown): boolean {
-  return error instanceof ApiError && error.notFound;
+  return isApiFailure(error, "not-found");
 }
 
 /** The API refused the caller (missing scope, wrong workspace, or a Portkey object that may be deleted). */
 export function isForbidden(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status === 403;
+  return isApiFailure(error, "forbidden");
 }
 
 /**
@@ -75,7 +97,17 @@ export function isForbidden(error: unknown): error is ApiError {
  * at all, or a server error. (A 429 is not unclear: nothing is done on a 429.)
  */
 export function isUnclear(error: unknown): error is ApiError {
-  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
+  return isApiFailure(error, "no-response", "server");
+}
+
+/** An API failure of one of these kinds (optionally with this API code). */
+export function isApiFailure(error: unknown, ...kinds: ApiFailureKind[]): error is ApiError {
+  return error instanceof ApiError && kinds.includes(error.kind);
+}
+
+/** The API refused this particular request (any 4xx but a 429): the same request will not succeed as it is. */
+export function isRefused(error: unknown): error is ApiError {
+  return isApiFailure(error, "validation", "unauthorised", "forbidden", "not-found", "conflict", "other") && error.status < 500;
 }
 
 /** Replaces every occurrence of each secret in `text` with a fixed mask. */

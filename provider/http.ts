@@ -11,6 +11,7 @@ import * as undici from "undici";
 import type { Dispatcher, RetryHandler } from "undici";
 import { Connection } from "./config";
 import { ApiError, isGone, redact } from "./errors";
+import { TIMING } from "./timing";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -35,13 +36,7 @@ export interface RetryPolicy {
   overallTimeoutMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 4,
-  minBackoffMs: 500,
-  maxBackoffMs: 10_000,
-  attemptTimeoutMs: 30_000,
-  overallTimeoutMs: 120_000,
-};
+export const DEFAULT_RETRY_POLICY: RetryPolicy = TIMING.transport;
 
 export interface ApiRequest {
   method: HttpMethod;
@@ -170,11 +165,14 @@ export const retryWithJitter: RetryHandler.RetryCallback = (err, { state, opts }
   const idempotent = IDEMPOTENT_METHODS.includes(opts.method as Dispatcher.HttpMethod);
   const retryableMethod = rateLimited || idempotent;
   const retryableStatus = failure.statusCode === undefined || (options.statusCodes ?? RETRIED_STATUSES).includes(failure.statusCode);
-  if (!retryableCode || !retryableMethod || !retryableStatus || state.counter > (options.maxRetries ?? 4)) {
+  if (!retryableCode || !retryableMethod || !retryableStatus || state.counter > (options.maxRetries ?? TIMING.transport.maxRetries)) {
     callback(err);
     return;
   }
-  const backoff = Math.min((options.minTimeout ?? 500) * 2 ** (state.counter - 1), options.maxTimeout ?? 10_000);
+  const backoff = Math.min(
+    (options.minTimeout ?? TIMING.transport.minBackoffMs) * 2 ** (state.counter - 1),
+    options.maxTimeout ?? TIMING.transport.maxBackoffMs,
+  );
   const jittered = backoff / 2 + Math.random() * (backoff / 2);
   const retryAfter = retryAfterMs(headerValue(failure.headers?.["retry-after"]));
   setTimeout(() => callback(null), Math.max(jittered, retryAfter ?? 0));

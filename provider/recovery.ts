@@ -20,9 +20,10 @@
  * A 429 never reaches this code as a failure to recover from: the HTTP layer
  * retries it for every method, and nothing is created on a 429.
  */
-import { isUnclear, messageOf } from "./errors";
+import { isApiFailure, isUnclear, messageOf } from "./errors";
 import { LifecycleContext, sleep } from "./framework";
 import { processSingleton } from "./coalesce";
+import { TIMING } from "./timing";
 
 /** An object found under the natural key after an unclear failure. */
 export interface CreateCandidate {
@@ -47,15 +48,7 @@ export interface RecoverableCreate<Created> {
   cleanup: string;
 }
 
-/** Timings of create recovery, in one place. */
-export const CREATE_RECOVERY_TIMING = {
-  /** POST attempts in all, counting those after a discarded orphan or an unclear failure that created nothing. */
-  maxAttempts: 3,
-  /** Wait before looking up, growing per attempt: lists may lag a write a little. */
-  lookupDelayMs: 250,
-  /** Clock tolerance when judging "created after the first attempt began" (Date headers have 1 s resolution). */
-  clockToleranceMs: 2000,
-} as const;
+const CREATE_RECOVERY_TIMING = TIMING.createRecovery;
 
 /** One create in flight in this process, as its look-alikes see it. */
 interface InFlightCreate {
@@ -143,8 +136,7 @@ async function provenCandidates<Created>(
   self: InFlightCreate,
   firstAttemptAt: number,
 ): Promise<CreateCandidate[]> {
-  const askedAt = Date.now();
-  const { candidates, serverTime } = await spec.findCandidates();
+  const { candidates, serverTime, askedAt } = await lookUp(spec, firstAttemptAt);
   const clockOffset = serverTime === undefined ? 0 : serverTime - askedAt;
   const notBefore = firstAttemptAt + clockOffset - CREATE_RECOVERY_TIMING.clockToleranceMs;
   await Promise.all([...lookAlikes.creates].filter((other) => other !== self && other.posting).map((other) => other.posting));
@@ -154,6 +146,34 @@ async function provenCandidates<Created>(
     // Unknown creation time: it cannot be shown to be older, so it stays a candidate (and makes the case ambiguous).
     return Number.isNaN(created) || created >= notBefore;
   });
+}
+
+/**
+ * The look-up, retried for as long as its own failures are transient: if it
+ * cannot be done, nobody knows whether the object exists, and the message says
+ * exactly what to check before running again.
+ */
+async function lookUp<Created>(
+  spec: RecoverableCreate<Created>,
+  firstAttemptAt: number,
+): Promise<{ candidates: CreateCandidate[]; serverTime?: number; askedAt: number }> {
+  for (let round = 1; ; round++) {
+    try {
+      // The local time of the answering call, to set against the server's clock.
+      const askedAt = Date.now();
+      return { ...(await spec.findCandidates()), askedAt };
+    } catch (error) {
+      const transient = isUnclear(error) || isApiFailure(error, "rate-limited");
+      if (!transient || round >= CREATE_RECOVERY_TIMING.lookupRounds) {
+        throw new Error(
+          `The create call for ${spec.what} failed without a clear answer, and looking it up afterwards failed too (${messageOf(error)}). ` +
+            `It may exist: before running \`pulumi up\` again, look for it (created at or after ${new Date(firstAttemptAt).toISOString()}) ` +
+            `and delete it if it is there (${spec.cleanup}), or the next run creates a second one.`,
+        );
+      }
+      await sleep(CREATE_RECOVERY_TIMING.lookupRoundDelayMs * round);
+    }
+  }
 }
 
 function ambiguous<Created>(spec: RecoverableCreate<Created>, candidates: CreateCandidate[], failure: unknown, othersUnsure: boolean): AmbiguousCreateError {
@@ -166,4 +186,33 @@ function ambiguous<Created>(spec: RecoverableCreate<Created>, candidates: Create
       `Candidates: ${listed}. Nothing was adopted or deleted. Check them, delete the ones no one uses (${spec.cleanup}), ` +
       "then run `pulumi up` again; a name that is unique in its scope avoids this.",
   );
+}
+
+/**
+ * Reads an object back after a write until `matches` holds (backing off), for
+ * APIs that can echo the previous state for a moment. `read` answers
+ * undefined while the object does not show yet: with `waitForMissing` that is
+ * waited out too, else it fails at once with `missing()`. When the deadline
+ * passes, `onTimeout` decides (typically: trust what was written).
+ */
+export async function readUntilConsistent<T>(options: {
+  read: () => Promise<T | undefined>;
+  matches: (value: T) => boolean;
+  onTimeout: (value: T) => T;
+  missing: () => Error;
+  waitForMissing?: boolean;
+}): Promise<T> {
+  const timing = TIMING.readAfterWrite;
+  const deadline = Date.now() + timing.deadlineMs;
+  for (let delay: number = timing.firstDelayMs; ; delay = Math.min(delay * 2, timing.maxDelayMs)) {
+    const value = await options.read();
+    const timedOut = Date.now() + delay > deadline;
+    if (value === undefined) {
+      if (!options.waitForMissing || timedOut) throw options.missing();
+    } else {
+      if (options.matches(value)) return value;
+      if (timedOut) return options.onTimeout(value);
+    }
+    await sleep(delay);
+  }
 }

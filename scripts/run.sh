@@ -11,6 +11,8 @@ command=${1:-}
 shift || true
 
 build() {
+  # From scratch: output of moved or deleted sources must not linger and be packed.
+  rm -rf dist
   node node_modules/typescript/bin/tsc -p tsconfig.json || tc_die "the TypeScript build failed (errors above)."
 }
 

@@ -5,7 +5,7 @@
  * OpenRouter's own defaults are never written as if the user had chosen them.
  */
 import { z } from "zod";
-import { ApiError, isGone } from "../errors";
+import { ApiError, isApiFailure, isForbidden, isGone } from "../errors";
 import { defineResource, deepEqual, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
@@ -167,8 +167,8 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
       });
     } catch (error) {
       if (isGone(error)) return;
-      if (error instanceof ApiError && error.status === 400) throw new Error(await keysRemainMessage(client, id, outputs.slug, error));
-      if (error instanceof ApiError && error.status === 403 && !outputs.allowDefaultWorkspaceDeletion) {
+      if (isApiFailure(error, "validation")) throw new Error(await keysRemainMessage(client, id, outputs.slug, error));
+      if (isForbidden(error) && !outputs.allowDefaultWorkspaceDeletion) {
         throw new Error(
           `OpenRouter refused to delete workspace '${outputs.slug}' (403: ${error.apiMessage}). If it is the account's default workspace, ` +
             "set `allowDefaultWorkspaceDeletion: true` (and run `pulumi up` so it is stored): deleting it also disables the account's unscoped inference keys.",

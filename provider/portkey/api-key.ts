@@ -6,7 +6,7 @@
  * and carried forward by every later read.
  */
 import { z } from "zod";
-import { ApiError, isGone, messageOf } from "../errors";
+import { isForbidden, isGone, messageOf } from "../errors";
 import { defineResource, deepEqual, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
@@ -344,7 +344,7 @@ async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: A
       body: news.rotationTransitionPeriodMs ? { key_transition_period_ms: news.rotationTransitionPeriodMs } : {},
     });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 403) {
+    if (isForbidden(error)) {
       const scope = `${olds.type}_${olds.subType}_api_keys`;
       throw new Error(
         `Portkey refused to rotate API key '${olds.name}' (403${error.code ? ` ${error.code}` : ""}): the admin key needs the scope ` +

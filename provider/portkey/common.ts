@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { resolveConnection, ServiceSettings } from "../config";
-import { deepEqual, LifecycleContext, normalize, plainJson, sleep } from "../framework";
+import { deepEqual, LifecycleContext, normalize, plainJson } from "../framework";
+import { readUntilConsistent } from "../recovery";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 
 /** Where Portkey's credentials come from: stack config, else the environment. */
@@ -189,29 +190,21 @@ interface WrittenLimits {
 
 /**
  * Reads an object back after a write. Portkey can echo the previous limits
- * for a moment, so reads repeat (backing off) until the fields in `expected`
- * match; after the wait the written limits are trusted and the next refresh
- * reconciles. `read` answers undefined while the object does not show yet;
- * `missing` says what that means once the wait is over.
+ * for a moment, so reads repeat until the fields in `expected` match; after
+ * the wait the written limits are trusted and the next refresh reconciles.
  */
-export async function readBackAfterWrite<O extends WrittenLimits>(
+export function readBackAfterWrite<O extends WrittenLimits>(
   read: () => Promise<O | undefined>,
   expected: Partial<O> & WrittenLimits,
   missing: () => Error,
   waitForMissing = false,
 ): Promise<O> {
-  const deadline = Date.now() + 10_000;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const outputs = await read();
-    const timedOut = Date.now() + delay > deadline;
-    if (!outputs) {
-      if (!waitForMissing || timedOut) throw missing();
-    } else {
-      const comparable = (field: keyof O, value: unknown) => (field === "usageLimits" ? usageLimitsComparable(value) : normalize(value));
-      const matches = (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(comparable(field, outputs[field]), comparable(field, expected[field])));
-      if (matches) return outputs;
-      if (timedOut) return { ...outputs, usageLimits: expected.usageLimits, rateLimits: expected.rateLimits };
-    }
-    await sleep(delay);
-  }
+  const comparable = (field: keyof O, value: unknown) => (field === "usageLimits" ? usageLimitsComparable(value) : normalize(value));
+  return readUntilConsistent({
+    read,
+    matches: (outputs) => (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(comparable(field, outputs[field]), comparable(field, expected[field]))),
+    onTimeout: (outputs) => ({ ...outputs, usageLimits: expected.usageLimits, rateLimits: expected.rateLimits }),
+    missing,
+    waitForMissing,
+  });
 }

@@ -12,7 +12,7 @@
  * is confirmed gone. Concurrent reads of a list are shared.
  */
 import { z } from "zod";
-import { ApiError, isGone, messageOf } from "../errors";
+import { ApiError, isGone, isRefused, messageOf } from "../errors";
 import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
@@ -201,8 +201,7 @@ async function putBatch(client: ApiClient, integrationSlug: string, items: Acces
       const gone = new IntegrationGone(`integration '${integrationSlug}' does not exist (or was deleted): ${(error as Error).message}`);
       return items.map(() => gone);
     }
-    const rejected = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
-    if (!rejected || items.length === 1) return items.map((item) => attributed(error, item));
+    if (!isRefused(error) || items.length === 1) return items.map((item) => attributed(error, item));
     // The API rejects a whole batch for one bad entry (or answers 404 for one
     // unknown workspace): write each pair alone, in order, so each gets its own answer.
     const results: (Error | undefined)[] = [];

@@ -8,7 +8,7 @@
  * program does not manage survive whether the API merges or replaces it.
  */
 import { z } from "zod";
-import { ApiError, isGone } from "../errors";
+import { isApiFailure, isForbidden, isGone } from "../errors";
 import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
@@ -162,8 +162,8 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
       await client.request({ method: "DELETE", path: workspacePath(id), body: { name: current.name, force_delete: outputs.forceDelete === true } });
     } catch (error) {
       if (isGone(error)) return;
-      if (error instanceof ApiError && error.status === 403 && !(await getWorkspace(client, id))) return; // deleted meanwhile
-      if (error instanceof ApiError && error.status === 409 && error.code === "AB07") {
+      if (isForbidden(error) && !(await getWorkspace(client, id))) return; // deleted meanwhile
+      if (isApiFailure(error, "conflict") && error.code === "AB07") {
         throw new Error(await stillInUseMessage(client, id, current.name));
       }
       throw error;

@@ -155,3 +155,23 @@ test("a clear failure (4xx, or a 429 the HTTP layer gave up on) is not recovered
   const rejected = new ApiError("Portkey", "POST", "/things", 429, "AB06", "slow down", "req-9");
   await expect(createWithRecovery(context(), spec(server, "i", async () => Promise.reject(rejected)))).rejects.toBe(rejected);
 });
+
+test("a look-up that fails transiently is retried; one that keeps failing says what to check before running again", async () => {
+  const server: Server = { objects: [], deleted: [] };
+  let lookups = 0;
+  const flaky = spec(server, "j", async () => {
+    make(server, "j-1");
+    throw lost();
+  });
+  const find = flaky.findCandidates;
+  flaky.findCandidates = async () => (++lookups < 3 ? Promise.reject(unavailable()) : find());
+  await expect(createWithRecovery(context(), flaky)).resolves.toBe("j-1");
+
+  const refused = spec(server, "k", async () => {
+    make(server, "k-1");
+    throw lost();
+  });
+  refused.findCandidates = async () => Promise.reject(new ApiError("Portkey", "GET", "/things", 401, "AB05", "bad key", "req-2"));
+  const error = (await createWithRecovery(context(), refused).catch((e: Error) => e)) as Error;
+  expect(error.message).toMatch(/looking it up afterwards failed too .*401 AB05.* It may exist: before running `pulumi up` again, look for it \(created at or after .*\) and delete it if it is there \(delete it by hand\)/);
+}, 30_000);
