@@ -47,6 +47,8 @@ export interface LifecycleContext {
 export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   /** Token shown in messages, e.g. "portkey:Workspace". */
   kind: string;
+  /** How messages name one resource, when its inputs have no `name` (e.g. "openai → ws-dev"). */
+  label?(values: Partial<Inputs>): string | undefined;
   /** The stack config keys `configure()` keeps (the vendor's credential and base URL). */
   configKeys?: readonly string[];
   /** Built on every call: a zod schema must not sit at module scope (it cannot be serialized). */
@@ -160,9 +162,9 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
         );
         return { id: result.id, outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, result.outputs, clean)) };
       } catch (error) {
-        if (createdId === undefined) throw named(definition.kind, error, inputs);
+        if (createdId === undefined) throw named(definition, error, inputs);
         throw new PartialCreateError(createdId, plainJson(withDeclared(definition.serverOwnedUnlessDeclared, createdOutputs, inputs)), [
-          `${resourceLabel(definition.kind, inputs, createdId)} was created, but a later step failed: ${messageOf(error)}. ` +
+          `${resourceLabel(definition, inputs, createdId)} was created, but a later step failed: ${messageOf(error)}. ` +
             "It is recorded in the stack; run `pulumi up` again to finish.",
         ]);
       }
@@ -171,7 +173,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     async read(id: string, props?: Json) {
       const { __provider: _ignored, ...outputs } = props ?? {};
       const result = await definition.read(id, outputs as Outputs, context(this)).catch((error: unknown) => {
-        throw named(definition.kind, error, outputs, id);
+        throw named(definition, error, outputs, id);
       });
       if (!result) return {};
       const declared = declaredOf(outputs);
@@ -187,7 +189,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
       const { __provider: _a, ...oldOutputs } = olds;
       const { __provider: _b, ...newInputs } = news;
       const outputs = await definition.update(id, oldOutputs as Outputs, newInputs as Inputs, context(this)).catch((error: unknown) => {
-        throw named(definition.kind, error, newInputs, id);
+        throw named(definition, error, newInputs, id);
       });
       return { outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, outputs, newInputs)) };
     },
@@ -195,17 +197,21 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     async delete(id: string, props: Json) {
       const { __provider: _ignored, ...outputs } = props;
       await definition.delete(id, outputs as Outputs, context(this)).catch((error: unknown) => {
-        throw named(definition.kind, error, outputs, id);
+        throw named(definition, error, outputs, id);
       });
     },
   };
   return provider;
 }
 
+/** The parts of a definition that name a resource in messages. */
+type Labelled = { kind: string; label?(values: never): string | undefined };
+
 /** "portkey:Workspace 'dev' (3f2a…)": what the engine's error line names. */
-function resourceLabel(kind: string, values: Json, id?: string): string {
-  const label = typeof values.name === "string" && values.name ? `'${values.name}'` : undefined;
-  return [kind, label, id && `(${id})`].filter(Boolean).join(" ");
+function resourceLabel(definition: Labelled, values: Json, id?: string): string {
+  const custom = definition.label?.(values as never);
+  const label = custom ?? (typeof values.name === "string" && values.name ? values.name : undefined);
+  return [definition.kind, label && `'${label}'`, id && `(${id})`].filter(Boolean).join(" ");
 }
 
 /**
@@ -213,8 +219,8 @@ function resourceLabel(kind: string, values: Json, id?: string): string {
  * other thrown object as "created", and class instances from dependencies can
  * carry one.
  */
-function named(kind: string, error: unknown, values: Json, id?: string): Error {
-  return new Error(`${resourceLabel(kind, values, id)}: ${messageOf(error)}`);
+function named(definition: Labelled, error: unknown, values: Json, id?: string): Error {
+  return new Error(`${resourceLabel(definition, values, id)}: ${messageOf(error)}`);
 }
 
 /** Records which server-owned fields the program declared, so a later read keeps the others out of the inputs. */

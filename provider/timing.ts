@@ -17,7 +17,7 @@ export const TIMING = {
   /** A create whose response was lost (provider/recovery.ts). */
   createRecovery: {
     /** POST attempts in all, counting those after a discarded orphan or an unclear failure that created nothing. */
-    maxAttempts: 3,
+    maxAttempts: 5,
     /** Wait before looking up, growing per attempt: lists may lag a write a little. */
     lookupDelayMs: 250,
     /** Clock tolerance when judging "created after the first attempt began" (Date headers have 1 s resolution). */

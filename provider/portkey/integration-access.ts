@@ -97,6 +97,7 @@ function maxBatch(): number {
 
 export const integrationAccessProvider = defineResource<IntegrationAccessInputs, IntegrationAccessOutputs>({
   kind: "portkey:IntegrationWorkspaceAccess",
+  label: (values) => (values.integrationSlug && values.workspaceId ? `${values.integrationSlug} → ${values.workspaceId}` : undefined),
   configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputSchema: integrationAccessInputSchema,
   replaceOnChange: ["integrationSlug", "workspaceId"],
