@@ -61,7 +61,11 @@ export interface RateLimit {
 
 /** How one object kind's usage limits are validated (the API differs per kind). */
 export interface UsageLimitRules {
-  /** Workspaces and access take whole numbers (the current spec); API keys take any amount (e.g. 2.5). */
+  /**
+   * Workspaces and access take whole numbers (the current spec); API keys take
+   * fractions too (e.g. 2.5: the live API answers 10.0, the Terraform provider
+   * reads floats). The spec's minimum of 1 holds for both.
+   */
   wholeAmounts: boolean;
   /** Only known to be enforced for API keys, so only checked there. */
   alertNotAboveLimit: boolean;
@@ -69,7 +73,7 @@ export interface UsageLimitRules {
 
 /** Zod schema of one usage limit. `type` is never defaulted: what is not declared is not sent. */
 export function usageLimitSchema(rules: UsageLimitRules = { wholeAmounts: true, alertNotAboveLimit: false }) {
-  const amount = rules.wholeAmounts ? z.number().int().min(1) : z.number().positive();
+  const amount = rules.wholeAmounts ? z.number().int().min(1) : z.number().min(1);
   return z
     .object({
       type: z.enum(["cost", "tokens"]).optional(),

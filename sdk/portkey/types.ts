@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 export interface UsageLimitArgs {
   /** What is counted: `cost` (dollars; Portkey's default when unset, and then not sent) or `tokens`. */
   type?: pulumi.Input<"cost" | "tokens">;
-  /** The limit: a whole number >= 1 on workspaces and access grants; any positive amount (e.g. 2.5) on API keys. */
+  /** The limit: a whole number >= 1 on workspaces and access grants; any amount >= 1 (e.g. 2.5) on API keys. */
   creditLimit: pulumi.Input<number>;
   /** Amount at which alert emails go out (same number rules as creditLimit). */
   alertThreshold?: pulumi.Input<number>;
