@@ -26,28 +26,14 @@ export function useEmulator(options: EmulatorOptions = {}): () => RunningEmulato
 }
 
 /** One request to the Portkey API of an emulator; `body` may be a raw string. */
-export async function call<T = any>(
+export function call<T = any>(
   emulator: RunningEmulator,
   method: string,
   path: string,
   body?: unknown,
   apiKey: string | null = ADMIN_KEY,
 ): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (apiKey !== null) headers["x-portkey-api-key"] = apiKey;
-  const response = await fetch(`${emulator.portkeyBaseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = undefined;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = text;
-  }
-  return { status: response.status, body: parsed as T, text, headers: response.headers };
+  return send<T>(`${emulator.portkeyBaseUrl}${path}`, method, body, apiKey === null ? {} : { "x-portkey-api-key": apiKey });
 }
 
 /**
@@ -55,18 +41,20 @@ export async function call<T = any>(
  * admin key by default: it is also a management key unless `managementKeys`
  * were given).
  */
-export async function callOpenRouter<T = any>(
+export function callOpenRouter<T = any>(
   emulator: RunningEmulator,
   method: string,
   path: string,
   body?: unknown,
   managementKey: string | null = ADMIN_KEY,
 ): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (managementKey !== null) headers.authorization = `Bearer ${managementKey}`;
-  const response = await fetch(`${emulator.openrouterBaseUrl}${path}`, {
+  return send<T>(`${emulator.openrouterBaseUrl}${path}`, method, body, managementKey === null ? {} : { authorization: `Bearer ${managementKey}` });
+}
+
+async function send<T>(url: string, method: string, body: unknown, auth: Record<string, string>): Promise<ApiResponse<T>> {
+  const response = await fetch(url, {
     method,
-    headers,
+    headers: { "content-type": "application/json", ...auth },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await response.text();
