@@ -28,7 +28,7 @@ import {
   usageLimitsFromApi,
   usageLimitToApi,
 } from "./common";
-import { ApiWorkspace, ApiWorkspaceDefaults, getWorkspace, listWorkspacesByName, rememberWorkspace, workspacePath } from "./workspaces-api";
+import { ApiWorkspace, ApiWorkspaceDefaults, getWorkspace, listWorkspacesByName, workspacePath } from "./workspaces-api";
 
 export interface WorkspaceInputs {
   [key: string]: unknown;
@@ -137,7 +137,6 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
       },
       cleanup: "delete it in the Portkey UI, or with DELETE /admin/workspaces/{id} and its name",
     });
-    rememberWorkspace(ctx, created);
     ctx.created(created.id, { workspaceId: created.id, slug: created.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
     return { id: created.id, outputs: await readConsistent(client, created.id, inputs) };
   },
@@ -199,7 +198,6 @@ async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: LifecycleC
   }
   const found = existing[0];
   ctx.warn(`adopting existing workspace '${inputs.name}' (${found.id}) and bringing it to the declared state.`);
-  rememberWorkspace(ctx, found);
   ctx.created(found.id, { workspaceId: found.id, slug: found.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
   return { id: found.id, outputs: { ...(await updateWorkspace(client, found.id, toOutputs(found, {}), inputs)), adoptExisting: true } };
 }

@@ -114,7 +114,7 @@ function missingScope(forbidden: ApiError, idOrSlug: string, scopes: string[]): 
 }
 
 /** Remembers a workspace's UUID and slug for this provider process (slugs never change). */
-export function rememberWorkspace(ctx: LifecycleContext, workspace: WorkspaceRef): void {
+function rememberWorkspace(ctx: LifecycleContext, workspace: WorkspaceRef): void {
   const ref = { id: workspace.id, slug: workspace.slug };
   ctx.processState.set(`workspace:${ref.id}`, ref);
   ctx.processState.set(`workspace:${ref.slug}`, ref);
