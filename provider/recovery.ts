@@ -136,8 +136,11 @@ async function provenCandidates<Created>(
   self: InFlightCreate,
   firstAttemptAt: number,
 ): Promise<CreateCandidate[]> {
-  const { candidates, serverTime, askedAt } = await lookUp(spec, firstAttemptAt);
-  const clockOffset = serverTime === undefined ? 0 : serverTime - askedAt;
+  const { candidates, serverTime, answeredAt } = await lookUp(spec, firstAttemptAt);
+  // The server stamped its clock somewhere between sending and answering (the HTTP layer may have retried in
+  // between, for seconds): taking the local time of the answer gives the smallest offset, so nothing new is
+  // ever judged old.
+  const clockOffset = serverTime === undefined ? 0 : serverTime - answeredAt;
   const notBefore = firstAttemptAt + clockOffset - CREATE_RECOVERY_TIMING.clockToleranceMs;
   await Promise.all([...lookAlikes.creates].filter((other) => other !== self && other.posting).map((other) => other.posting));
   return candidates.filter((candidate) => {
@@ -156,12 +159,11 @@ async function provenCandidates<Created>(
 async function lookUp<Created>(
   spec: RecoverableCreate<Created>,
   firstAttemptAt: number,
-): Promise<{ candidates: CreateCandidate[]; serverTime?: number; askedAt: number }> {
+): Promise<{ candidates: CreateCandidate[]; serverTime?: number; answeredAt: number }> {
   for (let round = 1; ; round++) {
     try {
-      // The local time of the answering call, to set against the server's clock.
-      const askedAt = Date.now();
-      return { ...(await spec.findCandidates()), askedAt };
+      const found = await spec.findCandidates();
+      return { ...found, answeredAt: Date.now() };
     } catch (error) {
       const transient = isUnclear(error) || isApiFailure(error, "rate-limited");
       if (!transient || round >= CREATE_RECOVERY_TIMING.lookupRounds) {

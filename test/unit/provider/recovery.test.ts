@@ -76,6 +76,24 @@ test("an object that existed before the first attempt is never taken", async () 
   expect(server.deleted).toEqual([]);
 });
 
+test("a look-up that the HTTP layer retried for seconds still finds the object the lost create made", async () => {
+  const server: Server = { objects: [], deleted: [] };
+  let posts = 0;
+  const slowLookUp = spec(server, "s", async () => {
+    posts += 1;
+    make(server, "s-1");
+    throw lost();
+  });
+  // The list answered only after retries: the server's Date (1 s resolution) is stamped at the answer.
+  slowLookUp.findCandidates = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    return { candidates: [...server.objects], serverTime: Math.floor(Date.now() / 1000) * 1000 };
+  };
+  const id = await createWithRecovery(context(), slowLookUp);
+  expect(id).toBe("s-1");
+  expect(posts).toBe(1);
+}, 20_000);
+
 test("what a look-alike create of the same process received is never taken or deleted", async () => {
   const server: Server = { objects: [], deleted: [] };
   const ctx = context();
