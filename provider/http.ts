@@ -38,6 +38,14 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = TIMING.transport;
 
+/**
+ * A request path with its variable segments encoded, the one place that does
+ * it: apiPath`/admin/workspaces/${id}`.
+ */
+export function apiPath(literals: TemplateStringsArray, ...segments: (string | number)[]): string {
+  return literals.reduce((path, literal, i) => path + literal + (i < segments.length ? encodeURIComponent(String(segments[i])) : ""), "");
+}
+
 export interface ApiRequest {
   method: HttpMethod;
   /** Below the base URL, e.g. "/admin/workspaces/ws-1". */

@@ -11,25 +11,9 @@ import { defineResource, deepEqual, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import {
-  ApiRateLimit,
-  ApiUsageLimit,
-  listOrNull,
-  portkeyClient,
-  PORTKEY_SETTINGS,
-  RateLimit,
-  rateLimitSchema,
-  rateLimitsFromApi,
-  rateLimitToApi,
-  readBackAfterWrite,
-  UsageLimit,
-  usageLimitFromApi,
-  usageLimitSchema,
-  usageLimitsComparable,
-  usageLimitToApi,
-  workspaceIdComparable,
-} from "./common";
-import { requireWorkspace } from "./workspaces-api";
+import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
+import { ApiRateLimit, ApiUsageLimit, listOrNull, RateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, UsageLimit, usageLimitFromApi, usageLimitSchema, usageLimitsComparable, usageLimitToApi } from "./limits";
+import { requireWorkspace } from "./api/workspaces";
 import { knownPortkeyScopes } from "./scopes";
 
 export interface RotationPolicy {

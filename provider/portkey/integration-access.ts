@@ -17,25 +17,9 @@ import { defineResource, deepEqual, LifecycleContext, normalize } from "../frame
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
-import {
-  ApiRateLimit,
-  ApiUsageLimit,
-  listOrNull,
-  portkeyClient,
-  PORTKEY_SETTINGS,
-  RateLimit,
-  rateLimitSchema,
-  rateLimitsFromApi,
-  rateLimitToApi,
-  readBackAfterWrite,
-  UsageLimit,
-  usageLimitSchema,
-  usageLimitsComparable,
-  usageLimitsFromApi,
-  usageLimitToApi,
-  workspaceIdComparable,
-} from "./common";
-import { getWorkspace, requireWorkspace } from "./workspaces-api";
+import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
+import { ApiRateLimit, ApiUsageLimit, listOrNull, RateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, UsageLimit, usageLimitSchema, usageLimitsComparable, usageLimitsFromApi, usageLimitToApi } from "./limits";
+import { getWorkspace, requireWorkspace } from "./api/workspaces";
 
 export interface IntegrationAccessInputs {
   [key: string]: unknown;

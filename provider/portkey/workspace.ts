@@ -2,99 +2,121 @@
  * Portkey Workspace: `/admin/workspaces`. Every field is updatable in place;
  * nothing replaces. The resource id is the workspace UUID.
  *
- * Updates send only the fields that changed. The icon and the guardrail and
- * config defaults are the server's unless declared (they are often set in the
- * UI), and `defaults` is written back whole, read just before, so keys the
- * program does not manage survive whether the API merges or replaces it.
+ * The icon and the guardrail and config defaults are the server's unless
+ * declared (they are often set in the UI), and `defaults` is written back
+ * whole, read just before, so keys the program does not manage survive
+ * whether the API merges or replaces it.
  */
 import { z } from "zod";
 import { isApiFailure, isForbidden, isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import {
-  listOrNull,
-  portkeyClient,
-  PORTKEY_SETTINGS,
-  RateLimit,
-  rateLimitSchema,
-  rateLimitsFromApi,
-  rateLimitToApi,
-  readBackAfterWrite,
-  UsageLimit,
-  usageLimitSchema,
-  usageLimitsComparable,
-  usageLimitsFromApi,
-  usageLimitToApi,
-} from "./common";
-import { ApiWorkspace, ApiWorkspaceDefaults, getWorkspace, listWorkspacesByName, workspacePath } from "./workspaces-api";
-
-export interface WorkspaceInputs {
-  [key: string]: unknown;
-  name: string;
-  icon?: string;
-  description?: string;
-  metadata?: Record<string, string>;
-  inputGuardrails?: string[];
-  outputGuardrails?: string[];
-  userApiKeyConfig?: string;
-  usageLimits?: UsageLimit[];
-  rateLimits?: RateLimit[];
-  forceDelete?: boolean;
-  adoptExisting?: boolean;
-}
-
-export interface WorkspaceOutputs extends WorkspaceInputs {
-  workspaceId: string;
-  slug: string;
-  createdAt: string;
-  lastUpdatedAt: string;
-}
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite } from "./common";
+import { rateLimitsInput, usageLimitsInput } from "./limits";
+import { ApiWorkspace, createWorkspace, deleteWorkspace, getWorkspace, listWorkspacesByName, updateWorkspace } from "./api/workspaces";
+import { listApiKeys } from "./api/api-keys";
 
 /** A leading emoji (with its modifiers and joins) and the rest of the name. */
 const LEADING_EMOJI = /^(\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic}|\p{Emoji_Modifier})*)\s+(\S.*)$/u;
 
-export function workspaceInputSchema() {
-  return z
-    .object({
-      name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
-      icon: z.string().max(32, "must be one emoji").optional(),
-      description: z.string().max(500, "must be at most 500 characters").optional(),
-      metadata: z.record(z.string(), z.string()).optional(),
-      inputGuardrails: z.array(z.string().min(1)).optional(),
-      outputGuardrails: z.array(z.string().min(1)).optional(),
-      userApiKeyConfig: z.string().optional(),
-      usageLimits: z.array(usageLimitSchema()).optional(),
-      rateLimits: z.array(rateLimitSchema()).optional(),
-      forceDelete: z.boolean().default(false),
-      adoptExisting: z.boolean().optional(),
-    })
-    .strict()
-    .superRefine((workspace, issues) => {
-      if (workspace.icon && LEADING_EMOJI.test(workspace.name)) {
-        issues.addIssue({ code: "custom", path: ["name"], message: "starts with an emoji while icon is set: put the emoji in icon only" });
-      }
-    });
+function workspaceInputs() {
+  return {
+    name: input(z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"), {
+      doc: "Display name, 1–100 characters. A leading emoji (then a space) becomes the workspace's `icon`, as in the Portkey UI.",
+      outputDoc: "The name, without the icon.",
+      api: "name",
+    }),
+    icon: input(z.string().max(32, "must be one emoji").optional(), {
+      doc: "The workspace's icon, an emoji. Not declared: whatever is set (e.g. in the UI) is left alone. Declared: managed; `\"\"` removes the icon.",
+      outputDoc: "The icon, when one is set (declared or not).",
+      api: "icon",
+      serverOwnedUnlessDeclared: true,
+      clearAs: "",
+    }),
+    description: input(z.string().max(500, "must be at most 500 characters").optional(), {
+      doc: "Free text, at most 500 characters. Removing it clears the description.",
+      outputDoc: "The description, when one is set.",
+      api: "description",
+      clearAs: "",
+    }),
+    metadata: input(z.record(z.string(), z.string()).optional(), {
+      doc: "String metadata that API keys created in the workspace inherit (sent as `defaults.metadata`). Removing it clears it.",
+      outputDoc: "The metadata as read back.",
+      api: "defaults.metadata",
+      clearAs: {},
+    }),
+    inputGuardrails: input(z.array(z.string().min(1)).optional(), {
+      doc: "Guardrails (ids or slugs) applied by default to requests' input (`defaults.input_guardrails`). Not declared: whatever is set is left alone. Declared: managed; `[]` removes them.",
+      outputDoc: "The default input guardrails, when set (declared or not).",
+      api: "defaults.input_guardrails",
+      serverOwnedUnlessDeclared: true,
+    }),
+    outputGuardrails: input(z.array(z.string().min(1)).optional(), {
+      doc: "Guardrails applied by default to responses (`defaults.output_guardrails`); same rules as `inputGuardrails`.",
+      outputDoc: "The default output guardrails, when set (declared or not).",
+      api: "defaults.output_guardrails",
+      serverOwnedUnlessDeclared: true,
+    }),
+    userApiKeyConfig: input(z.string().optional(), {
+      doc: "The config (slug) that user API keys of the workspace use by default (`defaults.user_api_key_config`). Not declared: whatever is set is left alone. Declared: managed; `\"\"` removes it.",
+      outputDoc: "The default config of user API keys, when set (declared or not).",
+      api: "defaults.user_api_key_config",
+      serverOwnedUnlessDeclared: true,
+      toApi: (slug) => slug || null,
+    }),
+    usageLimits: usageLimitsInput("Budgets for the whole workspace. Removing them clears them."),
+    rateLimits: rateLimitsInput("Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them."),
+    forceDelete: input(z.boolean().default(false), {
+      doc: "Delete the workspace even when it still holds providers or API keys, deleting them with it. Default false: deletion then fails with a message listing what is left. Takes effect once stored by `pulumi up`.",
+      outputDoc: "Whether deletion cascades to what the workspace holds.",
+    }),
+    adoptExisting: input(z.boolean().optional(), {
+      doc: "When creating, take over the one existing workspace with exactly this `name` (bringing it to the declared state) instead of creating another. The alternative to `pulumi import`, which dynamic providers cannot do. Fails if several workspaces have the name. Default false.",
+      notCompared: true,
+    }),
+  };
 }
 
-/** Inputs written through the workspace's `defaults` object. */
-const DEFAULTS_FIELDS = ["metadata", "inputGuardrails", "outputGuardrails", "userApiKeyConfig"] as const;
-/** Set in the UI as often as in code: the server's unless declared. */
-const SERVER_OWNED = ["icon", "inputGuardrails", "outputGuardrails", "userApiKeyConfig"] as const;
-
-function comparable(name: string, value: unknown): unknown {
-  if (name === "adoptExisting") return undefined; // only consulted when the resource is created
-  if (name === "usageLimits") return usageLimitsComparable(value);
-  return normalize(value);
+function workspaceOutputs() {
+  return {
+    workspaceId: output(z.string(), { doc: "The workspace's UUID (the same as `id`).", api: "id" }),
+    slug: output(z.string(), { doc: "Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.", api: "slug" }),
+    createdAt: output(z.string(), { doc: "When Portkey created the workspace (RFC 3339).", api: "created_at" }),
+    lastUpdatedAt: output(z.string(), { doc: "When Portkey last changed the workspace (RFC 3339).", api: "last_updated_at" }),
+  };
 }
 
-export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutputs>({
+type WorkspaceFields = ReturnType<typeof workspaceInputs>;
+export type WorkspaceInputs = InputsOf<WorkspaceFields>;
+export type WorkspaceOutputs = OutputsOf<WorkspaceFields, ReturnType<typeof workspaceOutputs>>;
+type Context = ResourceContext<WorkspaceInputs, WorkspaceOutputs>;
+
+export const workspace = declareResource({
   kind: "portkey:Workspace",
+  doc:
+    "A Portkey workspace (`/admin/workspaces`). The resource id is the workspace's UUID.\n\n" +
+    "```ts\n" +
+    'const dev = new portkey.Workspace("dev", { name: "Dev", usageLimits: [{ creditLimit: 100, periodicReset: "monthly" }] });\n' +
+    "```",
   configKeys: configKeysOf(PORTKEY_SETTINGS),
-  inputSchema: workspaceInputSchema,
-  replaceOnChange: [],
-  serverOwnedUnlessDeclared: SERVER_OWNED,
+  inputs: workspaceInputs,
+  outputs: workspaceOutputs,
+  sentWhole: ["defaults"],
+  sdkExtra: `
+  /**
+   * Looks up an existing workspace by UUID and reads its state; the program does
+   * not manage it. (Adopting an existing workspace into management is not possible
+   * with dynamic providers: see the README, "Existing objects".)
+   */
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Workspace {
+    return new Workspace(name, { name: "" }, { ...opts, id });
+  }`,
+
+  refine(workspace, issue) {
+    if (workspace.icon && LEADING_EMOJI.test(workspace.name)) issue(["name"], "starts with an emoji while icon is set: put the emoji in icon only");
+  },
 
   canonicalInputs(inputs) {
     // As in the Portkey UI, a leading emoji in the name is the workspace's icon.
@@ -102,27 +124,17 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
     return match ? { ...inputs, icon: match[1], name: match[2] } : inputs;
   },
 
-  comparable,
-
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
     if (inputs.adoptExisting) {
       const adopted = await adopt(client, inputs, ctx);
       if (adopted) return adopted;
     }
-    const defaults = declaredDefaults(inputs);
-    const body = {
-      name: inputs.name,
-      icon: inputs.icon || undefined,
-      description: inputs.description,
-      defaults: Object.keys(defaults).length > 0 ? defaults : undefined,
-      usage_limits: inputs.usageLimits?.map(usageLimitToApi),
-      rate_limits: inputs.rateLimits?.map(rateLimitToApi),
-    };
+    const body = ctx.createBody(inputs);
     const created = await createWithRecovery(ctx, {
       what: `Portkey workspace '${inputs.name}'`,
       naturalKey: `portkey:Workspace:${inputs.name}`,
-      post: () => client.request<ApiWorkspace>({ method: "POST", path: "/admin/workspaces", body }),
+      post: () => createWorkspace(client, body),
       idOf: (workspace) => workspace.id,
       async findCandidates() {
         const { workspaces, serverTime } = await listWorkspacesByName(client, inputs.name);
@@ -138,18 +150,16 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
       cleanup: "delete it in the Portkey UI, or with DELETE /admin/workspaces/{id} and its name",
     });
     ctx.created(created.id, { workspaceId: created.id, slug: created.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
-    return { id: created.id, outputs: await readConsistent(client, created.id, inputs) };
+    return { id: created.id, outputs: await readConsistent(client, ctx, created.id, inputs) };
   },
 
   async read(id, outputs, ctx) {
     const workspace = await getWorkspace(portkeyClient(ctx), id);
-    if (!workspace) return undefined;
-    const refreshed = toOutputs(workspace, outputs);
-    return { outputs: refreshed, inputs: inputsOf(refreshed) };
+    return workspace && ctx.outputsFrom(workspace, outputs);
   },
 
   async update(id, olds, news, ctx) {
-    return updateWorkspace(portkeyClient(ctx), id, olds, news);
+    return writeChanges(portkeyClient(ctx), ctx, id, olds, news);
   },
 
   async delete(id, outputs, ctx) {
@@ -158,7 +168,7 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
     const current = await getWorkspace(client, id);
     if (!current) return;
     try {
-      await client.request({ method: "DELETE", path: workspacePath(id), body: { name: current.name, force_delete: outputs.forceDelete === true } });
+      await deleteWorkspace(client, id, current.name, outputs.forceDelete === true);
     } catch (error) {
       if (isGone(error)) return;
       if (isForbidden(error) && !(await getWorkspace(client, id))) return; // deleted meanwhile
@@ -170,19 +180,23 @@ export const workspaceProvider = defineResource<WorkspaceInputs, WorkspaceOutput
   },
 });
 
-/** Sends only what changed, then reads the workspace back. */
-async function updateWorkspace(client: ApiClient, id: string, olds: Partial<WorkspaceOutputs>, news: WorkspaceInputs): Promise<WorkspaceOutputs> {
-  const changed = (field: keyof WorkspaceInputs & string) =>
-    !(news[field] === undefined && (SERVER_OWNED as readonly string[]).includes(field)) && !deepEqual(comparable(field, olds[field]), comparable(field, news[field]));
-  const body: Record<string, unknown> = {};
-  if (changed("name")) body.name = news.name;
-  if (changed("icon")) body.icon = news.icon ?? ""; // "" clears the icon
-  if (changed("description")) body.description = news.description ?? "";
-  if (DEFAULTS_FIELDS.some(changed)) body.defaults = await defaultsToWrite(client, id, news);
-  if (changed("usageLimits")) body.usage_limits = listOrNull(news.usageLimits, usageLimitToApi);
-  if (changed("rateLimits")) body.rate_limits = listOrNull(news.rateLimits, rateLimitToApi);
-  if (Object.keys(body).length > 0) await client.request({ method: "PUT", path: workspacePath(id), body });
-  return readConsistent(client, id, news);
+/** The provider the engine runs (kept under its earlier name). */
+export const workspaceProvider = workspace.provider;
+export const workspaceInputSchema = workspace.inputSchema;
+
+/**
+ * Sends what changed, then reads the workspace back. `defaults` goes out
+ * whole: the server's current one (read now, so a change made in the UI since
+ * the last refresh is not lost) with the declared fields over it.
+ */
+async function writeChanges(client: ApiClient, ctx: Context, id: string, olds: Partial<WorkspaceOutputs>, news: WorkspaceInputs): Promise<WorkspaceOutputs> {
+  const body = ctx.updateBody(olds, news);
+  if (body.defaults) {
+    const { is_default: _readOnly, ...kept } = (await getWorkspace(client, id))?.defaults ?? {};
+    body.defaults = { ...kept, ...(body.defaults as object) };
+  }
+  if (Object.keys(body).length > 0) await updateWorkspace(client, id, body);
+  return readConsistent(client, ctx, id, news);
 }
 
 /**
@@ -190,7 +204,7 @@ async function updateWorkspace(client: ApiClient, id: string, olds: Partial<Work
  * to the declared state, instead of creating a second one. (Dynamic providers
  * cannot `pulumi import`; this is the alternative.)
  */
-async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: LifecycleContext): Promise<{ id: string; outputs: WorkspaceOutputs } | undefined> {
+async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: Context): Promise<{ id: string; outputs: WorkspaceOutputs } | undefined> {
   const { workspaces: existing } = await listWorkspacesByName(client, inputs.name);
   if (existing.length === 0) return undefined;
   if (existing.length > 1) {
@@ -199,79 +213,27 @@ async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: LifecycleC
   const found = existing[0];
   ctx.warn(`adopting existing workspace '${inputs.name}' (${found.id}) and bringing it to the declared state.`);
   ctx.created(found.id, { workspaceId: found.id, slug: found.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
-  return { id: found.id, outputs: { ...(await updateWorkspace(client, found.id, toOutputs(found, {}), inputs)), adoptExisting: true } };
-}
-
-/** The defaults the program declares, in the API's names. */
-function declaredDefaults(inputs: WorkspaceInputs): ApiWorkspaceDefaults {
-  const defaults: ApiWorkspaceDefaults = {};
-  if (inputs.metadata !== undefined) defaults.metadata = inputs.metadata;
-  if (inputs.inputGuardrails !== undefined) defaults.input_guardrails = inputs.inputGuardrails;
-  if (inputs.outputGuardrails !== undefined) defaults.output_guardrails = inputs.outputGuardrails;
-  if (inputs.userApiKeyConfig !== undefined) defaults.user_api_key_config = inputs.userApiKeyConfig || null;
-  return defaults;
-}
-
-/**
- * The whole `defaults` object for a PUT: the server's current one (read now,
- * so a change made in the UI since the last refresh is not lost), with the
- * declared fields over it. Metadata the program stopped declaring is cleared.
- */
-async function defaultsToWrite(client: ApiClient, id: string, news: WorkspaceInputs): Promise<ApiWorkspaceDefaults> {
-  const current = (await getWorkspace(client, id))?.defaults ?? {};
-  const { is_default: _readOnly, ...kept } = current;
-  return { ...kept, metadata: news.metadata ?? {}, ...declaredDefaults(news) };
+  const current = ctx.outputsFrom(found, {});
+  return { id: found.id, outputs: { ...(await writeChanges(client, ctx, found.id, current, inputs)), adoptExisting: true } };
 }
 
 /** The workspace as read back after a write (see readBackAfterWrite). */
-function readConsistent(client: ApiClient, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
+function readConsistent(client: ApiClient, ctx: Context, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
   return readBackAfterWrite(
     async () => {
-      const workspace = await getWorkspace(client, id);
-      return workspace && toOutputs(workspace, written);
+      const workspace: ApiWorkspace | undefined = await getWorkspace(client, id);
+      return workspace && ctx.outputsFrom(workspace, written);
     },
     { usageLimits: written.usageLimits, rateLimits: written.rateLimits },
     () => new Error(`workspace ${id} disappeared right after it was written`),
   );
 }
 
-function toOutputs(workspace: ApiWorkspace, carried: Partial<WorkspaceInputs>): WorkspaceOutputs {
-  const defaults = workspace.defaults ?? {};
-  const metadata = defaults.metadata ?? undefined;
-  return {
-    workspaceId: workspace.id,
-    slug: workspace.slug,
-    name: workspace.name,
-    icon: workspace.icon || undefined,
-    description: workspace.description || undefined,
-    metadata: metadata && Object.keys(metadata).length > 0 ? { ...metadata } : undefined,
-    inputGuardrails: nonEmpty(defaults.input_guardrails),
-    outputGuardrails: nonEmpty(defaults.output_guardrails),
-    userApiKeyConfig: defaults.user_api_key_config || undefined,
-    usageLimits: usageLimitsFromApi(workspace.usage_limits),
-    rateLimits: rateLimitsFromApi(workspace.rate_limits),
-    forceDelete: carried.forceDelete ?? false,
-    adoptExisting: carried.adoptExisting,
-    createdAt: workspace.created_at,
-    lastUpdatedAt: workspace.last_updated_at,
-  };
-}
-
-function inputsOf(outputs: WorkspaceOutputs): WorkspaceInputs {
-  const names = Object.keys(workspaceInputSchema().shape) as (keyof WorkspaceInputs)[];
-  return Object.fromEntries(names.map((name) => [name, outputs[name]])) as WorkspaceInputs;
-}
-
-function nonEmpty<T>(items: T[] | null | undefined): T[] | undefined {
-  return items && items.length > 0 ? [...items] : undefined;
-}
-
 /** Explains a 409 on delete: what still lives in the workspace and how to delete it anyway. */
 async function stillInUseMessage(client: ApiClient, id: string, name: string): Promise<string> {
   let keys = "";
   try {
-    const list = await client.request<{ data?: { name?: string }[] }>({ method: "GET", path: "/api-keys", query: { workspace_id: id, page_size: 100 } });
-    const names = (list.data ?? []).map((k) => k.name ?? "(unnamed)");
+    const names = (await listApiKeys(client, id)).map((k) => k.name ?? "(unnamed)");
     if (names.length > 0) keys = ` It still holds ${names.length} API key(s): ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}.`;
   } catch {
     // The explanation is best effort; the advice below stands without it.

@@ -1,17 +1,17 @@
 /**
- * Portkey's workspace endpoints as every resource reads them: one GET, one
- * list by name, and the id ↔ slug resolution, cached per provider process.
+ * Portkey's workspace endpoints (`/admin/workspaces`), each written once, and
+ * the id ↔ slug resolution every resource uses, cached per provider process.
  *
  * Portkey answers 403 AB03 both for a deleted workspace and for a key that
  * lacks `workspaces.read`, so a 403 is never taken as "gone" here: absence is
  * confirmed with the list, and a workspace that is still listed turns the 403
  * into an error naming the missing scope.
  */
-import { ApiError, isForbidden, isGone } from "../errors";
-import { LifecycleContext } from "../framework";
-import { ApiClient } from "../http";
-import { sharedInFlight } from "../coalesce";
-import type { ApiRateLimit, ApiUsageLimit } from "./common";
+import { ApiError, isForbidden, isGone } from "../../errors";
+import { LifecycleContext } from "../../framework";
+import { ApiClient, apiPath } from "../../http";
+import { sharedInFlight } from "../../coalesce";
+import type { ApiRateLimit, ApiUsageLimit } from "../limits";
 
 /** A workspace as GET /admin/workspaces/{id}?name_format=plain returns it. */
 export interface ApiWorkspace {
@@ -43,8 +43,21 @@ export interface WorkspaceRef {
 
 const PAGE_SIZE = 100;
 
-export function workspacePath(idOrSlug: string): string {
-  return `/admin/workspaces/${encodeURIComponent(idOrSlug)}`;
+function workspacePath(idOrSlug: string): string {
+  return apiPath`/admin/workspaces/${idOrSlug}`;
+}
+
+export function createWorkspace(client: ApiClient, body: object): Promise<ApiWorkspace> {
+  return client.request<ApiWorkspace>({ method: "POST", path: "/admin/workspaces", body });
+}
+
+export async function updateWorkspace(client: ApiClient, id: string, body: object): Promise<void> {
+  await client.request({ method: "PUT", path: workspacePath(id), body });
+}
+
+/** The API wants the workspace's exact current name with the delete. */
+export async function deleteWorkspace(client: ApiClient, id: string, name: string, forceDelete: boolean): Promise<void> {
+  await client.request({ method: "DELETE", path: workspacePath(id), body: { name, force_delete: forceDelete } });
 }
 
 /** The workspace, or undefined when it is confirmed gone. */

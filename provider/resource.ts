@@ -1,0 +1,308 @@
+/**
+ * A resource is one declaration: a table of its fields (zod type, the API's
+ * name for each, its documentation and flags) plus lifecycle hooks. Everything
+ * that only restates the fields is derived here, once, for every resource:
+ *
+ * - the input schema `check` validates (and the input/output types, by `z.infer`);
+ * - what `diff` compares and which changes replace;
+ * - the outputs read from an API answer, and the inputs `read` hands back;
+ * - the body of an ordinary create (what was declared) and update (what changed);
+ * - the SDK classes and README tables (scripts/generate.ts reads `describe()`).
+ *
+ * Field tables are built by functions, never at module scope: the engine
+ * serializes the provider's closure, and a zod schema cannot be serialized.
+ */
+import { z } from "zod";
+import { containsUnknown, deepEqual, defineResource, LifecycleContext, normalize, plainJson, ResourceDefinition } from "./framework";
+
+type Json = Record<string, unknown>;
+
+/** What every field, input or output, can say about itself. */
+interface FieldCommon {
+  /** TSDoc: shown in the SDK class, its IDE hover and the README table. */
+  doc: string;
+  /** The API's name for the field: a dotted path into bodies and answers (e.g. `defaults.metadata`). */
+  api?: string;
+  /** Kept as a Pulumi secret (marked secret by the SDK class). */
+  secret?: boolean;
+  /** The SDK's type text when it is a named type (e.g. `UsageLimitArgs[]`); otherwise derived from the schema. */
+  sdkType?: string;
+}
+
+export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon {
+  readonly role: "input";
+  schema: S;
+  /** Doc of the output of the same name, when it says something else than `doc`. */
+  outputDoc?: string;
+  /** A change replaces the remote object. */
+  replaces?: boolean;
+  /** Sent when the object is created and never updated (a change is ignored unless it `replaces`). */
+  createOnly?: boolean;
+  /**
+   * A trigger: its value is never sent; a new value asks for an action once.
+   * With `api`, an update sends `true` under that name (e.g. `reset_usage`); without, a hook acts on it.
+   */
+  trigger?: boolean;
+  /** Consulted only at create (sent then, when it has `api`) or by hooks: never a diff, never updated. */
+  notCompared?: boolean;
+  /**
+   * The server's unless declared: not declaring it leaves the server's value
+   * alone (never compared, never sent; still an output); declaring it manages it.
+   */
+  serverOwnedUnlessDeclared?: boolean;
+  /** Not read back from the API (write-only, or kept as the user spelled it): outputs carry the declared value. */
+  carried?: boolean;
+  /** What the server holds when the field is unset: unset compares equal to it, and removing the field sends it. */
+  serverDefault?: unknown;
+  /** What an update sends when the field is removed, when that is not `serverDefault` or `null`. */
+  clearAs?: unknown;
+  /** An empty list or object is a value of its own (not "unset"): compared, sent and read back as is. */
+  keepEmpty?: boolean;
+  /** The declared value in the API's form (default: as is). */
+  toApi?(value: z.output<S>): unknown;
+  /** The API's value as an output (default: as is, with null, "", [] and {} read as unset). */
+  fromApi?(value: unknown, answer: Json, carried: Json): unknown;
+  /** The form diff compares, applied alike to the stored and the new value (default: normalized). */
+  comparable?(value: unknown, olds: Json): unknown;
+}
+
+export interface OutputField<S extends z.ZodType = z.ZodType> extends FieldCommon {
+  readonly role: "output";
+  schema: S;
+  /** The API's value as an output (default: as is, with null read as unset). */
+  fromApi?(value: unknown, answer: Json, carried: Json): unknown;
+}
+
+/** Declares an input: its zod type, then its doc, API name and flags. */
+export function input<S extends z.ZodType>(schema: S, options: Omit<InputField<S>, "role" | "schema">): InputField<S> {
+  return { role: "input", schema, ...options };
+}
+
+/** Declares an output only the server sets. Outputs without `api` are set by hooks. */
+export function output<S extends z.ZodType>(schema: S, options: Omit<OutputField<S>, "role" | "schema">): OutputField<S> {
+  return { role: "output", schema, ...options };
+}
+
+export type InputFields = Record<string, InputField>;
+export type OutputFields = Record<string, OutputField>;
+
+type SchemaShape<F> = { [K in keyof F]: F[K] extends { schema: infer S extends z.ZodType } ? S : never };
+/** The inputs a declaration accepts, after `check` (defaults applied). */
+export type InputsOf<F extends InputFields> = z.output<z.ZodObject<SchemaShape<F>, z.core.$strict>>;
+/** Inputs and outputs together: what is stored in state. */
+export type OutputsOf<F extends InputFields, O extends OutputFields> = InputsOf<F> & z.output<z.ZodObject<SchemaShape<O>>>;
+
+/** A problem that `check` reports against one property (a path below it is allowed). */
+export type AddIssue = (path: (string | number)[], message: string) => void;
+
+/** What a lifecycle hook gets: the engine's context and the mechanics derived from the fields. */
+export interface ResourceContext<I, O> extends LifecycleContext {
+  /** The body of an ordinary create: every declared field (not triggers), in the API's names. */
+  createBody(inputs: I): Json;
+  /** The body of an ordinary update: the fields that changed, removed ones cleared. Empty: nothing to send. */
+  updateBody(olds: Partial<O>, news: I): Json;
+  /** Whether diff sees a change in one input. */
+  changed(name: keyof I & string, olds: Partial<O>, news: I): boolean;
+  /** Outputs from an API answer: API fields read from it, carried ones (and hook-set outputs) from `carried`. */
+  outputsFrom(answer: object, carried: Partial<O>): O;
+  /** The inputs a refreshed resource has. */
+  inputsOf(outputs: O): I;
+}
+
+export interface ResourceDeclaration<F extends InputFields, O extends OutputFields> {
+  /** `<vendor>:<Name>`: the SDK's module and class, and the prefix of every message. */
+  kind: string;
+  /** The SDK class's TSDoc (and the README's paragraph), with an example when useful. */
+  doc: string;
+  /** The stack config keys `configure()` keeps (the vendor's credential and base URL). */
+  configKeys: readonly string[];
+  /** The inputs, in the order the SDK and README list them. */
+  inputs(): F;
+  /** Outputs the server sets (inputs are outputs too). */
+  outputs(): O;
+  /** Rules across fields, run by `check` with the types already valid. */
+  refine?(inputs: InputsOf<F>, issue: AddIssue): void;
+  /** API objects sent whole when any of their fields changes (e.g. `defaults`), for APIs that replace them. */
+  sentWhole?: readonly string[];
+  /** Extra text for the SDK class (a static method, ...), emitted inside it. */
+  sdkExtra?: string;
+  label?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["label"];
+  validate?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["validate"];
+  canonicalInputs?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["canonicalInputs"];
+  create(inputs: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<{ id: string; outputs: OutputsOf<F, O> }>;
+  /** Undefined when the remote object is gone. Returning only `outputs` derives the inputs. */
+  read(
+    id: string,
+    outputs: OutputsOf<F, O>,
+    ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>,
+  ): Promise<OutputsOf<F, O> | undefined>;
+  update(id: string, olds: OutputsOf<F, O>, news: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<OutputsOf<F, O>>;
+  delete(id: string, outputs: OutputsOf<F, O>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<void>;
+}
+
+/** A declared resource: the provider the engine runs, and the declaration the generators read. */
+export interface DeclaredResource<F extends InputFields, O extends OutputFields> {
+  provider: ReturnType<typeof defineResource>;
+  declaration: ResourceDeclaration<F, O>;
+  /** The input schema `check` uses (exported for tests and tools). */
+  inputSchema(): z.ZodObject;
+}
+
+/** Identity with inference: the declaration's hooks are typed by its fields. */
+export function declareResource<F extends InputFields, O extends OutputFields>(declaration: ResourceDeclaration<F, O>): DeclaredResource<F, O> {
+  type I = InputsOf<F>;
+  type Out = OutputsOf<F, O>;
+  const schema = () => inputSchemaOf(declaration);
+  const fieldsOf = () => declaration.inputs() as InputFields;
+  const withFields = (ctx: LifecycleContext): ResourceContext<I, Out> => ({
+    ...ctx,
+    createBody: (inputs) => createBodyOf(fieldsOf(), inputs as Json),
+    updateBody: (olds, news) => updateBodyOf(fieldsOf(), declaration.sentWhole ?? [], olds as Json, news as Json),
+    changed: (name, olds, news) => fieldChanged(fieldsOf()[name], olds[name as keyof Out], news[name], olds as Json),
+    outputsFrom: (answer, carried) => outputsFromAnswer(fieldsOf(), declaration.outputs(), answer as Json, carried as Json) as Out,
+    inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
+  });
+  const definition: ResourceDefinition<I, Out> = {
+    kind: declaration.kind,
+    label: declaration.label,
+    configKeys: declaration.configKeys,
+    inputSchema: schema,
+    validate: declaration.validate,
+    canonicalInputs: declaration.canonicalInputs,
+    replaceOnChange: namesWhere(fieldsOf(), (f) => f.replaces === true) as (keyof I & string)[],
+    serverOwnedUnlessDeclared: namesWhere(fieldsOf(), (f) => f.serverOwnedUnlessDeclared === true) as (keyof I & string)[],
+    comparable: (name, value, _side, olds) => comparableOf(fieldsOf()[name], value, olds),
+    create: (inputs, ctx) => declaration.create(inputs, withFields(ctx)),
+    async read(id, outputs, ctx) {
+      const refreshed = await declaration.read(id, outputs, withFields(ctx));
+      return refreshed && { outputs: refreshed, inputs: inputsFromOutputs(fieldsOf(), refreshed as Json) as I };
+    },
+    update: (id, olds, news, ctx) => declaration.update(id, olds, news, withFields(ctx)),
+    delete: (id, outputs, ctx) => declaration.delete(id, outputs, withFields(ctx)),
+  };
+  return { provider: defineResource(definition), declaration, inputSchema: schema };
+}
+
+/** The strict zod object of the inputs, with the declaration's cross-field rules. */
+export function inputSchemaOf<F extends InputFields, O extends OutputFields>(declaration: ResourceDeclaration<F, O>): z.ZodObject {
+  const fields = declaration.inputs();
+  const shape = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.schema]));
+  const object = z.strictObject(shape);
+  const refine = declaration.refine;
+  if (!refine) return object;
+  // A refinement keeps the object's shape reachable for tools (`.shape` lists the inputs).
+  return object.superRefine((value, ctx) =>
+    refine(value as InputsOf<F>, (path, message) => ctx.addIssue({ code: "custom", path, message })),
+  ) as unknown as z.ZodObject;
+}
+
+function namesWhere(fields: InputFields, test: (field: InputField) => boolean): string[] {
+  return Object.entries(fields)
+    .filter(([, field]) => test(field))
+    .map(([name]) => name);
+}
+
+/** The form diff compares for one input (see InputField). */
+export function comparableOf(field: InputField | undefined, value: unknown, olds: Json): unknown {
+  if (!field) return normalize(value);
+  if (field.notCompared) return undefined;
+  if (field.comparable) return field.comparable(value, olds);
+  const given = value ?? field.serverDefault;
+  if (field.keepEmpty) return given === null || given === undefined ? undefined : given;
+  return normalize(given);
+}
+
+function fieldChanged(field: InputField | undefined, old: unknown, value: unknown, olds: Json): boolean {
+  if (field?.serverOwnedUnlessDeclared && value === undefined) return false;
+  if (containsUnknown(value)) return true;
+  return !deepEqual(comparableOf(field, old, olds), comparableOf(field, value, olds));
+}
+
+/** Every declared field with an API name, except triggers. */
+function createBodyOf(fields: InputFields, inputs: Json): Json {
+  const body: Json = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const value = inputs[name];
+    if (!field.api || field.trigger || value === undefined || value === null) continue;
+    const sent = field.toApi ? field.toApi(value) : value;
+    // Nothing to set at create: an empty value is the same as not declaring it.
+    if (sent === undefined || sent === null || sent === "") continue;
+    setPath(body, field.api, sent);
+  }
+  return plainJson(body);
+}
+
+/**
+ * The changed, updatable fields in the API's names; a removed field is sent as
+ * its clearing value. Objects named in `sentWhole` go out complete (every
+ * field under them, as declared now) when any of their fields changed.
+ */
+function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
+  const body: Json = {};
+  const updatable = Object.entries(fields).filter(([, field]) => field.api && !field.replaces && !field.createOnly && !field.notCompared);
+  const valueOf = (field: InputField, value: unknown) => {
+    if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
+    return field.toApi ? field.toApi(value) : value;
+  };
+  const changedObjects = new Set<string>();
+  for (const [name, field] of updatable) {
+    if (!fieldChanged(field, olds[name], news[name], olds)) continue;
+    const whole = sentWhole.find((prefix) => field.api!.startsWith(`${prefix}.`));
+    if (whole) {
+      changedObjects.add(whole);
+      continue;
+    }
+    if (field.trigger) {
+      if (news[name] !== undefined) setPath(body, field.api!, true);
+      continue;
+    }
+    setPath(body, field.api!, valueOf(field, news[name]));
+  }
+  for (const prefix of changedObjects) {
+    for (const [name, field] of updatable) {
+      if (!field.api!.startsWith(`${prefix}.`) || field.trigger) continue;
+      if (field.serverOwnedUnlessDeclared && news[name] === undefined) continue; // the server's: left alone
+      setPath(body, field.api!, valueOf(field, news[name]));
+    }
+  }
+  return plainJson(body);
+}
+
+/** Outputs from an API answer (see ResourceContext.outputsFrom). */
+function outputsFromAnswer(inputs: InputFields, outputs: OutputFields, answer: Json, carried: Json): Json {
+  const result: Json = { ...carried };
+  for (const [name, field] of [...Object.entries(inputs), ...Object.entries(outputs)] as [string, InputField | OutputField][]) {
+    const isInput = field.role === "input";
+    if (!field.api || (isInput && (field.carried || field.trigger || field.notCompared))) continue;
+    const raw = getPath(answer, field.api);
+    if (field.fromApi) result[name] = field.fromApi(raw, answer, carried);
+    else if (isInput && field.keepEmpty) result[name] = raw ?? undefined;
+    else if (isInput) result[name] = normalize(raw) === undefined ? undefined : raw;
+    else result[name] = raw ?? undefined;
+  }
+  return plainJson(result);
+}
+
+/** The input fields of stored outputs: what a refresh declares. */
+function inputsFromOutputs(fields: InputFields, outputs: Json): Json {
+  return Object.fromEntries(Object.keys(fields).map((name) => [name, outputs[name]]));
+}
+
+export function getPath(object: Json | undefined, path: string): unknown {
+  let value: unknown = object;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Json)[part];
+  }
+  return value;
+}
+
+function setPath(object: Json, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let target = object;
+  for (const part of parts.slice(0, -1)) {
+    const next = target[part];
+    target = (target[part] = next !== null && typeof next === "object" ? next : {}) as Json;
+  }
+  target[parts[parts.length - 1]] = value;
+}
