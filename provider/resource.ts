@@ -270,7 +270,11 @@ function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: J
 
 /** Outputs from an API answer (see ResourceContext.outputsFrom). */
 function outputsFromAnswer(inputs: InputFields, outputs: OutputFields, answer: Json, carried: Json): Json {
-  const result: Json = { ...carried };
+  // Only declared fields are carried: anything else in stored state (from an older version) is dropped.
+  const result: Json = {};
+  for (const name of [...Object.keys(inputs), ...Object.keys(outputs)]) {
+    if (carried[name] !== undefined) result[name] = carried[name];
+  }
   for (const [name, field] of [...Object.entries(inputs), ...Object.entries(outputs)] as [string, InputField | OutputField][]) {
     const isInput = field.role === "input";
     if (!field.api || (isInput && (field.carried || field.trigger || field.notCompared))) continue;

@@ -33,6 +33,15 @@ case "$command" in
     tc_ensure_deps
     build
     ;;
+  generate)
+    # SDK classes and README tables from the resource declarations (see scripts/generate.ts).
+    tc_ensure_node
+    export PATH="$(dirname "$TC_NODE"):$PATH"
+    tc_ensure_deps
+    build
+    node dist/scripts/generate.js
+    build
+    ;;
   emulator)
     tc_ensure_node
     export PATH="$(dirname "$TC_NODE"):$PATH"
@@ -58,6 +67,6 @@ case "$command" in
     printf 'export PULUMI_CONFIG_PASSPHRASE=%q\n' "${PULUMI_CONFIG_PASSPHRASE-}"
     ;;
   *)
-    tc_die "unknown command '$command'; use test, demo, build, emulator, bench or shellenv."
+    tc_die "unknown command '$command'; use test, demo, build, generate, emulator, bench or shellenv."
     ;;
 esac

@@ -1,86 +1,126 @@
 /**
  * OpenRouter API key: `/keys`. Identified by its hash. The plaintext key is
  * returned only by the create call: it is recorded at once and carried forward
- * by every read. `workspaceId` and `expiresAt` are fixed at creation and
- * replace the key; `disabled` can only be set by a PATCH, so it is applied
- * right after the create.
+ * by every read. `workspaceId`, `expiresAt`, `creatorUserId` and
+ * `externalUser` are fixed at creation and replace the key; `disabled` can
+ * only be set by a PATCH, so it is applied right after the create.
  */
 import { z } from "zod";
-import { isGone } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
 import { configKeysOf } from "../config";
+import { LifecycleContext } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-
-export interface OpenRouterApiKeyInputs {
-  [key: string]: unknown;
-  name: string;
-  limit?: number;
-  limitReset?: "daily" | "weekly" | "monthly";
-  includeByokInLimit?: boolean;
-  disabled?: boolean;
-  expiresAt?: string;
-  workspaceId?: string;
-  creatorUserId?: string;
-  externalUser?: string;
-}
-
-export interface OpenRouterApiKeyOutputs extends OpenRouterApiKeyInputs {
-  hash: string;
-  /** The plaintext key: a Pulumi secret (the SDK marks it). */
-  key: string;
-  label?: string;
-  limitRemaining?: number;
-  usage?: number;
-  resolvedWorkspaceId?: string;
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-interface KeyJson {
-  hash: string;
-  name: string;
-  label?: string;
-  disabled?: boolean;
-  limit?: number | null;
-  limit_remaining?: number | null;
-  limit_reset?: string | null;
-  include_byok_in_limit?: boolean;
-  usage?: number;
-  expires_at?: string | null;
-  workspace_id?: string;
-  creator_user_id?: string | null;
-  external_user?: string | null;
-  created_at?: string;
-  updated_at?: string | null;
-}
+import { createKey, deleteKey, getKey, KeyJson, listKeysWithServerTime, updateKey } from "./api/keys";
 
 const UTC_WITH_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-export function openrouterApiKeyInputSchema() {
-  return z
-    .object({
-      name: z.string().min(1, "must not be empty"),
-      limit: z.number().min(0, "must be >= 0 (dollars)").optional(),
-      limitReset: z.enum(["daily", "weekly", "monthly"]).optional(),
-      includeByokInLimit: z.boolean().optional(),
-      disabled: z.boolean().optional(),
-      expiresAt: z.string().regex(UTC_WITH_SECONDS, "must be UTC with seconds, e.g. 2027-01-31T00:00:00Z").optional(),
-      workspaceId: z.uuid("must be the workspace's UUID").optional(),
-      creatorUserId: z.string().min(1).optional(),
-      externalUser: z.string().min(1).optional(),
-    })
-    .strict();
+function apiKeyInputs() {
+  return {
+    name: input(z.string().min(1, "must not be empty"), {
+      doc: "Any non-empty name.",
+      outputDoc: "The name as read back.",
+      api: "name",
+    }),
+    limit: input(z.number().min(0, "must be >= 0 (dollars)").optional(), {
+      doc: "Spending limit in dollars (>= 0); unset means no limit.",
+      outputDoc: "The limit as read back.",
+      api: "limit",
+    }),
+    limitReset: input(z.enum(["daily", "weekly", "monthly"]).optional(), {
+      doc: "When the limit resets (midnight UTC; weeks run Monday to Sunday); unset means never.",
+      outputDoc: "The reset interval as read back.",
+      api: "limit_reset",
+    }),
+    includeByokInLimit: input(z.boolean().optional(), {
+      doc: "Count bring-your-own-key usage against the limit (default false).",
+      outputDoc: "As read back.",
+      api: "include_byok_in_limit",
+      serverDefault: false,
+    }),
+    // Has an API name for updates and reads; the create hook leaves it out of the POST.
+    disabled: input(z.boolean().optional(), {
+      doc: "Disable the key (default false). Applied right after creation, since OpenRouter only takes it on update.",
+      outputDoc: "As read back.",
+      api: "disabled",
+      serverDefault: false,
+    }),
+    expiresAt: input(z.string().regex(UTC_WITH_SECONDS, "must be UTC with seconds, e.g. 2027-01-31T00:00:00Z").optional(), {
+      doc: "When the key expires: UTC with seconds (`2027-01-31T00:00:00Z`), in the future. Changing it replaces the key.",
+      outputDoc: "The expiry as read back.",
+      api: "expires_at",
+      replaces: true,
+      // The declared spelling stays when the server reports the same instant otherwise.
+      fromApi: (value, _answer, carried) => {
+        const declared = carried.expiresAt;
+        if (typeof declared === "string" && typeof value === "string" && Date.parse(declared) === Date.parse(value)) return declared;
+        return value ?? undefined;
+      },
+    }),
+    workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
+      doc:
+        "The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. " +
+        "Pass a Workspace's `id` (known during previews of the workspace's own updates).",
+      outputDoc: "The workspace as given.",
+      api: "workspace_id",
+      replaces: true,
+      // As given: unset stays unset (the key's actual workspace is `resolvedWorkspaceId`).
+      carried: true,
+    }),
+    creatorUserId: input(z.string().min(1).optional(), {
+      doc: "For keys owned by an organization: the member the key is created for. Fixed at creation: changing it replaces the key.",
+      outputDoc: "As declared.",
+      api: "creator_user_id",
+      replaces: true,
+      // The server may fill its own value, which must not read as a change.
+      carried: true,
+    }),
+    externalUser: input(z.string().min(1).optional(), {
+      doc: "A partner's end-user id the key is attributed to (sent as `external.user`). Fixed at creation: changing it replaces the key.",
+      outputDoc: "As declared.",
+      api: "external.user",
+      replaces: true,
+      carried: true,
+    }),
+  };
 }
 
-const SERVER_DEFAULTS: Record<string, unknown> = { includeByokInLimit: false, disabled: false };
+function apiKeyOutputs() {
+  return {
+    // Only the create answer has it (beside `data`): the hooks carry it.
+    key: output(z.string(), { doc: "The plaintext key (a Pulumi secret).", secret: true }),
+    hash: output(z.string(), { doc: "The key's hash (the same as `id`).", api: "hash" }),
+    label: output(z.string(), { doc: "The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.", api: "label" }),
+    limitRemaining: output(z.number().optional(), { doc: "What is left of the limit.", api: "limit_remaining" }),
+    resolvedWorkspaceId: output(z.string(), {
+      doc: "The workspace the key is in (the default one when `workspaceId` was unset).",
+      api: "workspace_id",
+      // Kept from before when an answer leaves it out.
+      fromApi: (value, _answer, carried) => value ?? carried.resolvedWorkspaceId,
+    }),
+    usage: output(z.number(), { doc: "Total usage in dollars.", api: "usage" }),
+    createdAt: output(z.string(), { doc: "Creation time.", api: "created_at" }),
+    updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
+  };
+}
 
-export const openrouterApiKeyProvider = defineResource<OpenRouterApiKeyInputs, OpenRouterApiKeyOutputs>({
+type ApiKeyFields = ReturnType<typeof apiKeyInputs>;
+export type OpenRouterApiKeyInputs = InputsOf<ApiKeyFields>;
+export type OpenRouterApiKeyOutputs = OutputsOf<ApiKeyFields, ReturnType<typeof apiKeyOutputs>>;
+type Context = ResourceContext<OpenRouterApiKeyInputs, OpenRouterApiKeyOutputs>;
+
+export const openrouterApiKey = declareResource({
   kind: "openrouter:ApiKey",
+  doc:
+    "An OpenRouter API key (`/keys`). The resource id is the key's hash; the plaintext key is " +
+    "the `key` output, a Pulumi secret, returned by OpenRouter only at creation.\n\n" +
+    "```ts\n" +
+    'const ci = new openrouter.ApiKey("ci", { name: "ci", limit: 25, limitReset: "monthly", workspaceId: research.id });\n' +
+    "```",
   configKeys: configKeysOf(OPENROUTER_SETTINGS),
-  inputSchema: openrouterApiKeyInputSchema,
-  replaceOnChange: ["workspaceId", "expiresAt", "creatorUserId", "externalUser"],
+  inputs: apiKeyInputs,
+  outputs: apiKeyOutputs,
 
   validate(inputs, olds) {
     if (inputs.expiresAt && inputs.expiresAt !== olds.expiresAt && Date.parse(inputs.expiresAt) <= Date.now()) {
@@ -89,139 +129,61 @@ export const openrouterApiKeyProvider = defineResource<OpenRouterApiKeyInputs, O
     return [];
   },
 
-  comparable: (name, value) => comparable(name, value),
-
   async create(inputs, ctx) {
     const client = openrouterClient(ctx);
-    const body = {
-      name: inputs.name,
-      limit: inputs.limit,
-      limit_reset: inputs.limitReset,
-      include_byok_in_limit: inputs.includeByokInLimit,
-      expires_at: inputs.expiresAt,
-      workspace_id: inputs.workspaceId,
-      creator_user_id: inputs.creatorUserId,
-      external: inputs.externalUser ? { user: inputs.externalUser } : undefined,
-    };
+    // OpenRouter refuses `disabled` on create: it is PATCHed right after.
+    const { disabled: _patchedAfter, ...body } = ctx.createBody(inputs);
     const created = await createWithRecovery(ctx, {
       what: `OpenRouter key '${inputs.name}'`,
       naturalKey: `openrouter:ApiKey:${inputs.workspaceId ?? "default"}:${inputs.name}`,
-      post: () => client.request<{ data: KeyJson; key: string }>({ method: "POST", path: "/keys", body }),
+      post: () => createKey(client, body),
       idOf: (key) => key.data.hash,
       async findCandidates() {
-        const { keys, serverTime } = await listKeysNamed(client, inputs.name, inputs.workspaceId);
-        return { candidates: keys.map((k) => ({ id: k.hash, createdAt: k.created_at })), serverTime };
+        const { keys, serverTime } = await listKeysWithServerTime(client, inputs.workspaceId);
+        return { candidates: keys.filter((k) => k.name === inputs.name).map((k) => ({ id: k.hash, createdAt: k.created_at })), serverTime };
       },
       recover: {
         why: "its secret was only in the lost response, so no one can use it",
-        discard: async (orphan) => {
-          await client.requestOrGone({ method: "DELETE", path: keyPath(orphan.id) });
-        },
+        discard: (orphan) => deleteKey(client, orphan.id),
       },
       cleanup: "delete it in the OpenRouter dashboard under API keys, or with DELETE /keys/{hash}",
     });
     const known = { ...inputs, hash: created.data.hash, key: created.key, resolvedWorkspaceId: created.data.workspace_id };
     ctx.created(created.data.hash, known);
     let json = created.data;
-    if (inputs.disabled) json = await patch(secretSafeClient(ctx, created.key), created.data.hash, { disabled: true });
-    return { id: created.data.hash, outputs: toOutputs(json, known) };
+    if (inputs.disabled) json = await updateKey(secretSafeClient(ctx, created.key), created.data.hash, { disabled: true });
+    return { id: created.data.hash, outputs: toOutputs(ctx, json, known) };
   },
 
   async read(id, outputs, ctx) {
     const json = await getKey(secretSafeClient(ctx, outputs.key), id);
-    if (!json) return undefined;
-    const refreshed = toOutputs(json, outputs);
-    return { outputs: refreshed, inputs: inputsOf(refreshed) };
+    return json && toOutputs(ctx, json, outputs);
   },
 
   async update(id, olds, news, ctx) {
-    const changed = (field: keyof OpenRouterApiKeyInputs & string) => !deepEqual(comparable(field, olds[field]), comparable(field, news[field]));
-    // Only what changed; an unset field goes back to OpenRouter's default.
-    const body: Record<string, unknown> = {};
-    if (changed("name")) body.name = news.name;
-    if (changed("disabled")) body.disabled = news.disabled ?? false;
-    if (changed("limit")) body.limit = news.limit ?? null;
-    if (changed("limitReset")) body.limit_reset = news.limitReset ?? null;
-    if (changed("includeByokInLimit")) body.include_byok_in_limit = news.includeByokInLimit ?? false;
+    // Only what changed; a removed field goes back to OpenRouter's default.
+    const body = ctx.updateBody(olds, news);
     const client = secretSafeClient(ctx, olds.key);
-    const json = Object.keys(body).length > 0 ? await patch(client, id, body) : await getKey(client, id);
+    const json = Object.keys(body).length > 0 ? await updateKey(client, id, body) : await getKey(client, id);
     if (!json) throw new Error(`key ${id} does not exist (or was deleted); run \`pulumi refresh\`.`);
-    return toOutputs(json, { ...news, key: olds.key, hash: olds.hash, resolvedWorkspaceId: olds.resolvedWorkspaceId });
+    return toOutputs(ctx, json, { ...news, key: olds.key, hash: olds.hash, resolvedWorkspaceId: olds.resolvedWorkspaceId });
   },
 
   async delete(id, outputs, ctx) {
-    try {
-      await secretSafeClient(ctx, outputs.key).request({ method: "DELETE", path: keyPath(id) });
-    } catch (error) {
-      if (!isGone(error)) throw error;
-    }
+    await deleteKey(secretSafeClient(ctx, outputs.key), id);
   },
 });
+
+/** The provider the engine runs and the schema `check` uses (kept under their earlier names). */
+export const openrouterApiKeyProvider = openrouterApiKey.provider;
+export const openrouterApiKeyInputSchema = openrouterApiKey.inputSchema;
 
 /** A client that also keeps the managed key's own secret out of every message. */
 function secretSafeClient(ctx: LifecycleContext, secret: string | undefined): ApiClient {
   return openrouterClient(ctx, secret ? [secret] : []);
 }
 
-/** Diff form of one input: an unset input equals OpenRouter's default for it. */
-function comparable(name: string, value: unknown): unknown {
-  return normalize(value ?? SERVER_DEFAULTS[name]);
-}
-
-function keyPath(hash: string): string {
-  return `/keys/${encodeURIComponent(hash)}`;
-}
-
-/** Keys named exactly `name` (disabled ones included) in the workspace, with the server's clock. */
-async function listKeysNamed(client: ApiClient, name: string, workspaceId: string | undefined): Promise<{ keys: KeyJson[]; serverTime?: number }> {
-  const keys: KeyJson[] = [];
-  let serverTime: number | undefined;
-  for (let offset = 0; ; offset += 100) {
-    const answer = await client.requestWithServerTime<{ data?: KeyJson[] }>({
-      method: "GET",
-      path: "/keys",
-      query: { include_disabled: "true", offset, workspace_id: workspaceId },
-    });
-    serverTime ??= answer.serverTime;
-    const data = answer.body.data ?? [];
-    keys.push(...data.filter((k) => k.name === name));
-    if (data.length < 100) return { keys, serverTime };
-  }
-}
-
-async function getKey(client: ApiClient, hash: string): Promise<KeyJson | undefined> {
-  return (await client.requestOrGone<{ data: KeyJson }>({ method: "GET", path: keyPath(hash) }))?.data;
-}
-
-async function patch(client: ApiClient, hash: string, body: object): Promise<KeyJson> {
-  return (await client.request<{ data: KeyJson }>({ method: "PATCH", path: keyPath(hash), body })).data;
-}
-
-/** Outputs from the API's answer; the secret and create-only inputs are carried. */
-function toOutputs(json: KeyJson, carried: Partial<OpenRouterApiKeyOutputs>): OpenRouterApiKeyOutputs {
-  return {
-    name: json.name,
-    limit: json.limit ?? undefined,
-    limitReset: (json.limit_reset ?? undefined) as OpenRouterApiKeyInputs["limitReset"],
-    includeByokInLimit: json.include_byok_in_limit,
-    disabled: json.disabled,
-    expiresAt: carried.expiresAt && json.expires_at && Date.parse(carried.expiresAt) === Date.parse(json.expires_at) ? carried.expiresAt : (json.expires_at ?? undefined),
-    workspaceId: carried.workspaceId,
-    // Create-only inputs keep what was declared (the server may fill its own value, which must not read as a change).
-    creatorUserId: carried.creatorUserId,
-    externalUser: carried.externalUser,
-    hash: json.hash,
-    key: carried.key ?? "",
-    label: json.label,
-    limitRemaining: json.limit_remaining ?? undefined,
-    usage: json.usage,
-    resolvedWorkspaceId: json.workspace_id ?? carried.resolvedWorkspaceId,
-    createdAt: json.created_at,
-    updatedAt: json.updated_at ?? undefined,
-  };
-}
-
-function inputsOf(outputs: OpenRouterApiKeyOutputs): OpenRouterApiKeyInputs {
-  const names = Object.keys(openrouterApiKeyInputSchema().shape) as (keyof OpenRouterApiKeyInputs)[];
-  return Object.fromEntries(names.map((name) => [name, outputs[name]])) as OpenRouterApiKeyInputs;
+/** Outputs from the API's answer; the secret (never in an answer's `data`) is carried, "" when none was stored. */
+function toOutputs(ctx: Context, json: KeyJson, carried: Partial<OpenRouterApiKeyOutputs>): OpenRouterApiKeyOutputs {
+  return ctx.outputsFrom(json, { ...carried, key: carried.key ?? "" });
 }

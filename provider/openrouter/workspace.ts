@@ -6,121 +6,146 @@
  */
 import { z } from "zod";
 import { ApiError, isApiFailure, isForbidden, isGone } from "../errors";
-import { defineResource, deepEqual, normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
+import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-
-export interface OpenRouterWorkspaceInputs {
-  [key: string]: unknown;
-  name: string;
-  slug: string;
-  description?: string;
-  defaultTextModel?: string;
-  defaultImageModel?: string;
-  defaultProviderSort?: "price" | "throughput" | "latency" | "exacto";
-  ioLoggingApiKeyIds?: number[];
-  ioLoggingSamplingRate?: number;
-  isDataDiscountLoggingEnabled?: boolean;
-  isObservabilityBroadcastEnabled?: boolean;
-  isObservabilityIoLoggingEnabled?: boolean;
-  disabledServerTools?: string[];
-  allowDefaultWorkspaceDeletion?: boolean;
-}
-
-export interface OpenRouterWorkspaceOutputs extends OpenRouterWorkspaceInputs {
-  workspaceId: string;
-  defaultGuardrailId?: string;
-  includeByokInBudgets?: boolean;
-  createdBy?: string;
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-interface WorkspaceJson {
-  id: string;
-  name: string;
-  slug: string;
-  description?: string | null;
-  default_text_model?: string | null;
-  default_image_model?: string | null;
-  default_provider_sort?: string | null;
-  io_logging_api_key_ids?: number[] | null;
-  io_logging_sampling_rate?: number;
-  is_data_discount_logging_enabled?: boolean;
-  is_observability_broadcast_enabled?: boolean;
-  is_observability_io_logging_enabled?: boolean;
-  disabled_server_tools?: string[] | null;
-  include_byok_in_budgets?: boolean;
-  created_by?: string | null;
-  default_guardrail_id?: string;
-  created_at?: string;
-  updated_at?: string | null;
-}
+import { createWorkspace, deleteWorkspace, findWorkspaceBySlug, getWorkspace, updateWorkspace } from "./api/workspaces";
+import { listKeys } from "./api/keys";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export function openrouterWorkspaceInputSchema() {
-  return z
-    .object({
-      name: z.string().min(1, "must not be empty").max(100, "must be at most 100 characters"),
-      slug: z
+function workspaceInputs() {
+  return {
+    name: input(z.string().min(1, "must not be empty").max(100, "must be at most 100 characters"), {
+      doc: "1–100 characters.",
+      outputDoc: "The name as read back.",
+      api: "name",
+    }),
+    slug: input(
+      z
         .string()
         .min(1, "must not be empty")
         .max(50, "must be at most 50 characters")
         .regex(SLUG_PATTERN, "must be lowercase letters and digits in segments joined by single hyphens (e.g. team-eu-1)"),
-      description: z.string().max(500, "must be at most 500 characters").optional(),
-      defaultTextModel: z.string().min(1).optional(),
-      defaultImageModel: z.string().min(1).optional(),
-      defaultProviderSort: z.enum(["price", "throughput", "latency", "exacto"]).optional(),
-      ioLoggingApiKeyIds: z.array(z.number().int()).optional(),
-      ioLoggingSamplingRate: z.number().min(0.0001, "must be at least 0.0001").max(1, "must be at most 1").optional(),
-      isDataDiscountLoggingEnabled: z.boolean().optional(),
-      isObservabilityBroadcastEnabled: z.boolean().optional(),
-      isObservabilityIoLoggingEnabled: z.boolean().optional(),
-      disabledServerTools: z.array(z.string().min(1)).optional(),
-      allowDefaultWorkspaceDeletion: z.boolean().optional(),
-    })
-    .strict();
+      {
+        doc: "1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.",
+        outputDoc: "The slug as read back.",
+        api: "slug",
+      },
+    ),
+    description: input(z.string().max(500, "must be at most 500 characters").optional(), {
+      doc: "At most 500 characters.",
+      outputDoc: "The description as read back.",
+      api: "description",
+    }),
+    defaultTextModel: input(z.string().min(1).optional(), {
+      doc: "Default text model, e.g. `openai/gpt-4o`.",
+      outputDoc: "The default text model as read back.",
+      api: "default_text_model",
+    }),
+    defaultImageModel: input(z.string().min(1).optional(), {
+      doc: "Default image model, e.g. `openai/dall-e-3`.",
+      outputDoc: "The default image model as read back.",
+      api: "default_image_model",
+    }),
+    defaultProviderSort: input(z.enum(["price", "throughput", "latency", "exacto"]).optional(), {
+      doc: "How providers are ranked by default: `price`, `throughput`, `latency` or `exacto`.",
+      outputDoc: "The provider sort as read back.",
+      api: "default_provider_sort",
+    }),
+    ioLoggingApiKeyIds: input(z.array(z.number().int()).optional(), {
+      doc: "Numeric ids of the API keys whose requests are logged; unset logs every key, `[]` logs none.",
+      outputDoc: "The logged key ids as read back.",
+      api: "io_logging_api_key_ids",
+      // [] logs no key, unset logs every key: not the same.
+      keepEmpty: true,
+    }),
+    ioLoggingSamplingRate: input(z.number().min(0.0001, "must be at least 0.0001").max(1, "must be at most 1").optional(), {
+      doc: "Share of requests logged, 0.0001–1 (OpenRouter's default 1: all).",
+      outputDoc: "The sampling rate as read back.",
+      api: "io_logging_sampling_rate",
+      serverDefault: 1,
+    }),
+    isDataDiscountLoggingEnabled: input(z.boolean().optional(), {
+      doc: "Data-discount logging (default false).",
+      outputDoc: "As read back.",
+      api: "is_data_discount_logging_enabled",
+      serverDefault: false,
+    }),
+    isObservabilityBroadcastEnabled: input(z.boolean().optional(), {
+      doc: "Broadcast to observability destinations (default false).",
+      outputDoc: "As read back.",
+      api: "is_observability_broadcast_enabled",
+      serverDefault: false,
+    }),
+    isObservabilityIoLoggingEnabled: input(z.boolean().optional(), {
+      doc: "Private input/output logging (default false).",
+      outputDoc: "As read back.",
+      api: "is_observability_io_logging_enabled",
+      serverDefault: false,
+    }),
+    disabledServerTools: input(z.array(z.string().min(1)).optional(), {
+      doc: "Server tools that requests in the workspace may not call (e.g. `web_search`); unset or `[]` disables none.",
+      outputDoc: "As read back.",
+      api: "disabled_server_tools",
+    }),
+    // No API name: only the delete reads it (to confirm deleting the default workspace).
+    allowDefaultWorkspaceDeletion: input(z.boolean().optional(), {
+      doc:
+        "Allow deleting this workspace if it is the account's default one. Deleting the default workspace " +
+        "also disables the account's unscoped inference keys. Default false.",
+      serverDefault: false,
+    }),
+  };
 }
 
-/** What an unset input means on OpenRouter's side, so unset and the server default compare equal. */
-const SERVER_DEFAULTS: Record<string, unknown> = {
-  ioLoggingSamplingRate: 1,
-  isDataDiscountLoggingEnabled: false,
-  isObservabilityBroadcastEnabled: false,
-  isObservabilityIoLoggingEnabled: false,
-  allowDefaultWorkspaceDeletion: false,
-};
+function workspaceOutputs() {
+  return {
+    workspaceId: output(z.string(), { doc: "The workspace's UUID (the same as `id`).", api: "id" }),
+    defaultGuardrailId: output(z.string(), { doc: "The workspace's default guardrail (derived from its id by OpenRouter).", api: "default_guardrail_id" }),
+    includeByokInBudgets: output(z.boolean().optional(), {
+      doc: "Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint).",
+      api: "include_byok_in_budgets",
+    }),
+    createdBy: output(z.string().optional(), { doc: "The user who created the workspace, when OpenRouter reports one.", api: "created_by" }),
+    createdAt: output(z.string(), { doc: "Creation time.", api: "created_at" }),
+    updatedAt: output(z.string().optional(), { doc: "Last change, once there was one.", api: "updated_at" }),
+  };
+}
 
-export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInputs, OpenRouterWorkspaceOutputs>({
+type WorkspaceFields = ReturnType<typeof workspaceInputs>;
+export type OpenRouterWorkspaceInputs = InputsOf<WorkspaceFields>;
+export type OpenRouterWorkspaceOutputs = OutputsOf<WorkspaceFields, ReturnType<typeof workspaceOutputs>>;
+
+export const openrouterWorkspace = declareResource({
   kind: "openrouter:Workspace",
+  doc:
+    "An OpenRouter workspace (`/workspaces`). The resource id is its UUID, so the slug can be renamed in place. " +
+    "Deletion fails while the workspace still holds API keys.\n\n" +
+    "```ts\n" +
+    'const research = new openrouter.Workspace("research", { name: "Research", slug: "research", defaultProviderSort: "price" });\n' +
+    "```",
   configKeys: configKeysOf(OPENROUTER_SETTINGS),
-  inputSchema: openrouterWorkspaceInputSchema,
-  replaceOnChange: [],
-
-  comparable,
+  inputs: workspaceInputs,
+  outputs: workspaceOutputs,
 
   async create(inputs, ctx) {
     const client = openrouterClient(ctx);
     const taken = await getWorkspace(client, inputs.slug);
     if (taken) throw new Error(`slug: '${inputs.slug}' is already used by workspace ${taken.id} ('${taken.name}').`);
-    const body = { name: inputs.name, slug: inputs.slug, ...settingsBody(inputs, (field) => inputs[field] !== undefined) };
+    // Only what is declared: OpenRouter's defaults stay its own.
+    const body = ctx.createBody(inputs);
     const created = await createWithRecovery(ctx, {
       what: `OpenRouter workspace '${inputs.slug}'`,
       naturalKey: `openrouter:Workspace:${inputs.slug}`,
-      post: async () => (await client.request<{ data: WorkspaceJson }>({ method: "POST", path: "/workspaces", body })).data,
+      post: () => createWorkspace(client, body),
       idOf: (workspace) => workspace.id,
       async findCandidates() {
         // The slug is unique: at most one workspace carries it.
-        try {
-          const { body: found, serverTime } = await client.requestWithServerTime<{ data: WorkspaceJson }>({ method: "GET", path: workspacePath(inputs.slug) });
-          return { candidates: [{ id: found.data.id, createdAt: found.data.created_at }], serverTime };
-        } catch (error) {
-          if (isGone(error)) return { candidates: [] };
-          throw error;
-        }
+        const { workspace, serverTime } = await findWorkspaceBySlug(client, inputs.slug);
+        return { candidates: workspace ? [{ id: workspace.id, createdAt: workspace.created_at }] : [], serverTime };
       },
       recover: {
         async adopt(candidate) {
@@ -132,39 +157,27 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
       cleanup: "delete it in the OpenRouter dashboard, or with DELETE /workspaces/{id}",
     });
     ctx.created(created.id, { workspaceId: created.id, ...inputs });
-    return { id: created.id, outputs: toOutputs(created, inputs) };
+    return { id: created.id, outputs: ctx.outputsFrom(created, inputs) };
   },
 
   async read(id, outputs, ctx) {
     const workspace = await getWorkspace(openrouterClient(ctx), id);
-    if (!workspace) return undefined;
-    const refreshed = toOutputs(workspace, outputs);
-    return { outputs: refreshed, inputs: inputsOf(refreshed) };
+    return workspace && ctx.outputsFrom(workspace, outputs);
   },
 
   async update(id, olds, news, ctx) {
-    const changed = (field: keyof OpenRouterWorkspaceInputs & string) => !deepEqual(comparable(field, olds[field]), comparable(field, news[field]));
-    const body = {
-      ...(changed("name") ? { name: news.name } : {}),
-      ...(changed("slug") ? { slug: news.slug } : {}),
-      ...settingsBody(news, changed),
-    };
+    // Only what changed; a removed field goes back to OpenRouter's default.
+    const body = ctx.updateBody(olds, news);
     const client = openrouterClient(ctx);
-    const workspace = Object.keys(body).length > 0
-      ? (await client.request<{ data: WorkspaceJson }>({ method: "PATCH", path: workspacePath(id), body })).data
-      : await getWorkspace(client, id);
+    const workspace = Object.keys(body).length > 0 ? await updateWorkspace(client, id, body) : await getWorkspace(client, id);
     if (!workspace) throw new Error(`workspace ${id} does not exist (or was deleted); run \`pulumi refresh\`.`);
-    return toOutputs(workspace, news);
+    return ctx.outputsFrom(workspace, news);
   },
 
   async delete(id, outputs, ctx) {
     const client = openrouterClient(ctx);
     try {
-      await client.request({
-        method: "DELETE",
-        path: workspacePath(id),
-        query: outputs.allowDefaultWorkspaceDeletion ? { confirm_default_workspace_deletion: "true" } : undefined,
-      });
+      await deleteWorkspace(client, id, outputs.allowDefaultWorkspaceDeletion === true);
     } catch (error) {
       if (isGone(error)) return;
       if (isApiFailure(error, "validation")) throw new Error(await keysRemainMessage(client, id, outputs.slug, error));
@@ -179,78 +192,15 @@ export const openrouterWorkspaceProvider = defineResource<OpenRouterWorkspaceInp
   },
 });
 
-/**
- * Diff form of one input. An unset input compares equal to OpenRouter's
- * default for it; `ioLoggingApiKeyIds: []` (log no key) stays different from
- * unset (log every key).
- */
-function comparable(name: string, value: unknown): unknown {
-  if (name === "ioLoggingApiKeyIds") return value === undefined || value === null ? undefined : value;
-  return normalize(value ?? SERVER_DEFAULTS[name]);
-}
+/** The provider the engine runs and the schema `check` uses (kept under their earlier names). */
+export const openrouterWorkspaceProvider = openrouterWorkspace.provider;
+export const openrouterWorkspaceInputSchema = openrouterWorkspace.inputSchema;
 
-/** The settings among `include`d inputs; an unset one is sent as the value that restores OpenRouter's default. */
-function settingsBody(inputs: OpenRouterWorkspaceInputs, include: (field: keyof OpenRouterWorkspaceInputs & string) => boolean) {
-  const body: Record<string, unknown> = {};
-  const put = (field: keyof OpenRouterWorkspaceInputs & string, apiName: string, unset: unknown) => {
-    if (include(field)) body[apiName] = inputs[field] ?? unset;
-  };
-  put("description", "description", null);
-  put("defaultTextModel", "default_text_model", null);
-  put("defaultImageModel", "default_image_model", null);
-  put("defaultProviderSort", "default_provider_sort", null);
-  put("ioLoggingApiKeyIds", "io_logging_api_key_ids", null);
-  put("ioLoggingSamplingRate", "io_logging_sampling_rate", SERVER_DEFAULTS.ioLoggingSamplingRate);
-  put("isDataDiscountLoggingEnabled", "is_data_discount_logging_enabled", false);
-  put("isObservabilityBroadcastEnabled", "is_observability_broadcast_enabled", false);
-  put("isObservabilityIoLoggingEnabled", "is_observability_io_logging_enabled", false);
-  put("disabledServerTools", "disabled_server_tools", null);
-  return body;
-}
-
-function workspacePath(idOrSlug: string): string {
-  return `/workspaces/${encodeURIComponent(idOrSlug)}`;
-}
-
-async function getWorkspace(client: ApiClient, idOrSlug: string): Promise<WorkspaceJson | undefined> {
-  return (await client.requestOrGone<{ data: WorkspaceJson }>({ method: "GET", path: workspacePath(idOrSlug) }))?.data;
-}
-
-/** Outputs from the API's answer; fields the API adds later are ignored. */
-function toOutputs(json: WorkspaceJson, carried: Partial<OpenRouterWorkspaceInputs>): OpenRouterWorkspaceOutputs {
-  return {
-    workspaceId: json.id,
-    name: json.name,
-    slug: json.slug,
-    description: json.description ?? undefined,
-    defaultTextModel: json.default_text_model ?? undefined,
-    defaultImageModel: json.default_image_model ?? undefined,
-    defaultProviderSort: (json.default_provider_sort ?? undefined) as OpenRouterWorkspaceInputs["defaultProviderSort"],
-    ioLoggingApiKeyIds: json.io_logging_api_key_ids ?? undefined,
-    ioLoggingSamplingRate: json.io_logging_sampling_rate,
-    isDataDiscountLoggingEnabled: json.is_data_discount_logging_enabled,
-    isObservabilityBroadcastEnabled: json.is_observability_broadcast_enabled,
-    isObservabilityIoLoggingEnabled: json.is_observability_io_logging_enabled,
-    disabledServerTools: json.disabled_server_tools && json.disabled_server_tools.length > 0 ? [...json.disabled_server_tools] : undefined,
-    allowDefaultWorkspaceDeletion: carried.allowDefaultWorkspaceDeletion,
-    defaultGuardrailId: json.default_guardrail_id,
-    includeByokInBudgets: json.include_byok_in_budgets,
-    createdBy: json.created_by ?? undefined,
-    createdAt: json.created_at,
-    updatedAt: json.updated_at ?? undefined,
-  };
-}
-
-function inputsOf(outputs: OpenRouterWorkspaceOutputs): OpenRouterWorkspaceInputs {
-  const names = Object.keys(openrouterWorkspaceInputSchema().shape) as (keyof OpenRouterWorkspaceInputs)[];
-  return Object.fromEntries(names.map((name) => [name, outputs[name]])) as OpenRouterWorkspaceInputs;
-}
-
+/** Explains a 400 on delete: the keys still in the workspace and what to do. */
 async function keysRemainMessage(client: ApiClient, id: string, slug: string, error: ApiError): Promise<string> {
   let keys = "";
   try {
-    const list = await client.request<{ data?: { name?: string }[] }>({ method: "GET", path: "/keys", query: { workspace_id: id, include_disabled: "true" } });
-    const names = (list.data ?? []).map((k) => k.name ?? "(unnamed)");
+    const names = (await listKeys(client, id)).map((k) => k.name ?? "(unnamed)");
     if (names.length > 0) keys = ` Keys still in it: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}.`;
   } catch {
     // Best effort: the advice stands without the list.

@@ -6,95 +6,17 @@
  * and carried forward by every later read.
  */
 import { z } from "zod";
-import { isForbidden, isGone, messageOf } from "../errors";
-import { defineResource, deepEqual, normalize } from "../framework";
+import { isForbidden, messageOf } from "../errors";
+import { normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
-import { ApiRateLimit, ApiUsageLimit, listOrNull, RateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, UsageLimit, usageLimitFromApi, usageLimitSchema, usageLimitsComparable, usageLimitToApi } from "./limits";
+import { rateLimitsInput, usageLimitInput } from "./limits";
 import { requireWorkspace } from "./api/workspaces";
+import { ApiKeyJson, createApiKey, deleteApiKey, getApiKey, listApiKeysWithTime, rotateApiKey, updateApiKey } from "./api/api-keys";
 import { knownPortkeyScopes } from "./scopes";
-
-export interface RotationPolicy {
-  rotationPeriod?: "weekly" | "monthly";
-  rotationPeriodDays?: number;
-  nextRotationAt?: string;
-  keyTransitionPeriodMs?: number;
-}
-
-export interface ApiKeyInputs {
-  [key: string]: unknown;
-  type: "organisation" | "workspace";
-  subType: "service" | "user";
-  workspaceId?: string;
-  userId?: string;
-  name: string;
-  description?: string;
-  scopes: string[];
-  allowUnknownScopes?: boolean;
-  rateLimits?: RateLimit[];
-  usageLimits?: UsageLimit;
-  metadata?: Record<string, unknown>;
-  configId?: string;
-  allowConfigOverride?: boolean;
-  alertEmails?: string[];
-  expiresAt?: string;
-  rotationPolicy?: RotationPolicy;
-  resetUsage?: string | number;
-  rotateWhen?: string | number;
-  rotationTransitionPeriodMs?: number;
-}
-
-export interface ApiKeyOutputs extends ApiKeyInputs {
-  apiKeyId: string;
-  /** The full secret: a Pulumi secret (the SDK marks it). */
-  key: string;
-  maskedKey: string;
-  /** False when Portkey rotated the key itself and `key` is no longer the live secret. */
-  keyIsCurrent: boolean;
-  keyTransitionExpiresAt?: string;
-  resolvedWorkspaceId?: string;
-  workspaceSlug?: string;
-  organisationId?: string;
-  status?: string;
-  nextRotationAt?: string;
-  lastRotatedAt?: string;
-  nextUsageResetAt?: string;
-  lastResetAt?: string;
-  createdAt?: string;
-  lastUpdatedAt?: string;
-}
-
-interface ApiKeyJson {
-  id: string;
-  key: string;
-  name: string;
-  description?: string | null;
-  type: string;
-  organisation_id?: string;
-  workspace_id?: string | null;
-  user_id?: string | null;
-  status?: string;
-  created_at?: string;
-  last_updated_at?: string;
-  last_reset_at?: string | null;
-  rate_limits?: ApiRateLimit[] | null;
-  usage_limits?: ApiUsageLimit | null;
-  scopes?: string[];
-  defaults?: { metadata?: Record<string, unknown> | null; config_id?: string | null } | null;
-  allow_config_override?: number | boolean | null;
-  alert_emails?: string[] | null;
-  expires_at?: string | null;
-  rotation_policy?: {
-    rotation_period?: string | null;
-    rotation_period_days?: number | null;
-    next_rotation_at?: string | null;
-    key_transition_period_ms?: number | null;
-  } | null;
-  /** Named by a live client; not in the spec. */
-  last_rotated_at?: string | null;
-}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const MIN_TRANSITION_MS = 1_800_000;
@@ -103,72 +25,246 @@ function timestamp() {
   return z.string().regex(RFC3339, "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z");
 }
 
-export function apiKeyInputSchema() {
-  const trigger = z.union([z.string(), z.number()]).optional();
-  return z
-    .object({
-      type: z.enum(["organisation", "workspace"]),
-      subType: z.enum(["service", "user"]),
-      workspaceId: z.string().min(1).optional(),
-      userId: z.string().min(1).optional(),
-      name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
-      description: z.string().max(200, "must be at most 200 characters").optional(),
-      scopes: z.array(z.string().min(1)).min(1, "must list at least one scope"),
-      allowUnknownScopes: z.boolean().optional(),
-      rateLimits: z.array(rateLimitSchema(["rpd", "rph", "rpm", "rps", "rpw"], 0)).optional(),
-      usageLimits: usageLimitSchema({ wholeAmounts: false, alertNotAboveLimit: true }).optional(),
-      metadata: z.record(z.string(), z.json()).optional(),
-      configId: z.string().min(1).optional(),
-      allowConfigOverride: z.boolean().optional(),
-      alertEmails: z.array(z.email("must be an email address")).optional(),
-      expiresAt: timestamp().optional(),
-      rotationPolicy: z
-        .object({
-          rotationPeriod: z.enum(["weekly", "monthly"]).optional(),
-          rotationPeriodDays: z.number().int().min(1).max(365).optional(),
-          nextRotationAt: timestamp().optional(),
-          keyTransitionPeriodMs: z.number().int().min(MIN_TRANSITION_MS, `must be at least ${MIN_TRANSITION_MS} (30 minutes)`).optional(),
-        })
-        .strict()
-        .optional(),
-      resetUsage: trigger,
-      rotateWhen: trigger,
-      rotationTransitionPeriodMs: z.number().int().min(MIN_TRANSITION_MS, `must be at least ${MIN_TRANSITION_MS} (30 minutes)`).optional(),
-    })
-    .strict()
-    .superRefine((key, issues) => {
-      const issue = (path: (string | number)[], message: string) => issues.addIssue({ code: "custom", path, message });
-      if (key.type === "workspace" && !key.workspaceId) issue(["workspaceId"], "is required for workspace keys");
-      if (key.type === "organisation" && key.workspaceId) issue(["workspaceId"], "must not be set for organisation keys");
-      if (key.type === "organisation" && key.subType === "user") issue(["subType"], "organisation keys can only be service keys");
-      if (key.subType === "user" && !key.userId) issue(["userId"], "is required for user keys");
-      if (key.subType === "service" && key.userId) issue(["userId"], "is only for user keys");
-      if (key.allowConfigOverride !== undefined && !key.configId) issue(["allowConfigOverride"], "needs configId");
-      const policy = key.rotationPolicy;
-      if (policy) {
-        const periodic = policy.rotationPeriod !== undefined || policy.rotationPeriodDays !== undefined;
-        if (policy.rotationPeriod !== undefined && policy.rotationPeriodDays !== undefined) {
-          issue(["rotationPolicy", "rotationPeriodDays"], "set either rotationPeriod or rotationPeriodDays, not both");
-        }
-        if (periodic && policy.nextRotationAt !== undefined) {
-          issue(["rotationPolicy", "nextRotationAt"], "set either a period (rotationPeriod or rotationPeriodDays) or nextRotationAt, not both");
-        }
-        if (!periodic && policy.nextRotationAt === undefined) issue(["rotationPolicy"], "needs rotationPeriod, rotationPeriodDays or nextRotationAt");
-      }
-      if (!key.allowUnknownScopes) {
-        const known = knownPortkeyScopes();
-        key.scopes.forEach((scope, i) => {
-          if (!known.has(scope)) issue(["scopes", i], `'${scope}' is not a known Portkey scope (set allowUnknownScopes: true if it is new)`);
-        });
-      }
-    });
+function transitionMs() {
+  return z.number().int().min(MIN_TRANSITION_MS, `must be at least ${MIN_TRANSITION_MS} (30 minutes)`);
 }
 
-export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
+/** The `rotationPolicy` input (the SDK's `RotationPolicyArgs`). */
+function rotationPolicySchema() {
+  return z
+    .object({
+      rotationPeriod: z.enum(["weekly", "monthly"]).optional().describe("Rotate every week or month; Portkey computes the next rotation time."),
+      rotationPeriodDays: z.number().int().min(1).max(365).optional().describe("Rotate every N days (1–365); Portkey computes the next rotation time."),
+      nextRotationAt: timestamp()
+        .optional()
+        .describe(
+          "Rotate once at this time (RFC 3339, in the future when declared). Once Portkey has done it, the past date stays valid in the program: it is neither a change nor refused.",
+        ),
+      keyTransitionPeriodMs: transitionMs()
+        .optional()
+        .describe("How long the old secret keeps working after a rotation, in ms (>= 1,800,000; shorter than the period)."),
+    })
+    .strict()
+    .describe("When Portkey rotates the key by itself. Set exactly one of `rotationPeriod`, `rotationPeriodDays` and `nextRotationAt`.");
+}
+
+export type RotationPolicy = z.output<ReturnType<typeof rotationPolicySchema>>;
+
+/** The SDK's named types declared here (scripts/generate.ts writes them to sdk/portkey/types.ts). */
+export function apiKeySdkTypes() {
+  return { RotationPolicyArgs: rotationPolicySchema() };
+}
+
+function apiKeyInputs() {
+  const trigger = () => z.union([z.string(), z.number()]).optional();
+  return {
+    type: input(z.enum(["organisation", "workspace"]), {
+      doc: "`organisation` (an admin key; service keys only) or `workspace`. Changing it replaces the key.",
+      outputDoc: "The kind of key.",
+      replaces: true,
+    }),
+    subType: input(z.enum(["service", "user"]), {
+      doc: "`service` (for applications) or `user` (bound to `userId`). Changing it replaces the key.",
+      outputDoc: "The sub-kind of key.",
+      replaces: true,
+    }),
+    workspaceId: input(z.string().min(1).optional(), {
+      doc:
+        "The workspace of a workspace key, by UUID or slug (required for workspace keys, not allowed for organisation keys). " +
+        "Changing it replaces the key; switching between the slug and the UUID of the same workspace is not a change. " +
+        "Pass a Workspace's `id`: it stays known while the workspace itself is being updated, so previews do not show a replacement.",
+      outputDoc: "The workspace as given.",
+      api: "workspace_id",
+      replaces: true,
+      // Kept as the user spelled it (the API answers a slug with the UUID).
+      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
+      comparable: workspaceIdComparable,
+    }),
+    userId: input(z.string().min(1).optional(), {
+      doc: "The user a user key belongs to (required for user keys). Changing it replaces the key.",
+      outputDoc: "The user of a user key.",
+      api: "user_id",
+      replaces: true,
+      fromApi: (value, _answer, carried) => carried.userId ?? value ?? undefined,
+    }),
+    name: input(z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"), {
+      doc: "1–100 characters.",
+      outputDoc: "The name as read back.",
+      api: "name",
+    }),
+    description: input(z.string().max(200, "must be at most 200 characters").optional(), {
+      doc: "At most 200 characters.",
+      outputDoc: "The description as read back.",
+      api: "description",
+      clearAs: "",
+    }),
+    scopes: input(z.array(z.string().min(1)).min(1, "must list at least one scope"), {
+      doc: "What the key may do, e.g. `completions.write`; at least one. Unknown names fail at preview unless `allowUnknownScopes`.",
+      outputDoc: "The scopes as read back.",
+      api: "scopes",
+      fromApi: (value) => value ?? [],
+      // Order carries no meaning.
+      comparable: (value) => (Array.isArray(value) ? [...value].sort() : normalize(value)),
+    }),
+    allowUnknownScopes: input(z.boolean().optional(), {
+      doc: "Accept scope names this package does not know yet (newer Portkey scopes). Default false.",
+      notCompared: true,
+    }),
+    rateLimits: {
+      ...rateLimitsInput("Rate limits (units rpd, rph, rpm, rps, rpw). Removing them clears them.", {
+        units: ["rpd", "rph", "rpm", "rps", "rpw"],
+        minValue: 0,
+      }),
+      outputDoc: "The rate limits as read back.",
+    },
+    usageLimits: {
+      ...usageLimitInput("One budget for the key. Removing it clears it.", { wholeAmounts: false, alertNotAboveLimit: true }),
+      outputDoc: "The budget as read back.",
+    },
+    metadata: input(z.record(z.string(), z.json()).optional(), {
+      doc: "Metadata attached to every request made with the key (sent as `defaults.metadata`); values of any JSON type.",
+      outputDoc: "The metadata as read back, values with their JSON types.",
+      api: "defaults.metadata",
+      clearAs: {},
+      // Values keep their JSON types: a number stays a number (and a null stays).
+      fromApi: (value) => (value !== null && typeof value === "object" && Object.keys(value).length > 0 ? { ...value } : undefined),
+    }),
+    configId: input(z.string().min(1).optional(), {
+      doc: "A config (id) applied to requests made with the key (sent as `defaults.config_id`).",
+      outputDoc: "The config id as read back.",
+      api: "defaults.config_id",
+      fromApi: (value) => value ?? undefined,
+    }),
+    allowConfigOverride: input(z.boolean().optional(), {
+      doc: "Whether requests may override `configId`; needs `configId`. Portkey's default is true.",
+      outputDoc: "The config override flag as read back (only when set).",
+      api: "defaults.allow_config_override",
+      // Portkey's default is to allow overrides, so unset and true are the same.
+      serverDefault: true,
+      // Answered at the top level as 0/1/null; it only means something with a config.
+      fromApi: (_value, answer) => {
+        const { allow_config_override: allow, defaults } = answer as Partial<ApiKeyJson>;
+        return !defaults?.config_id || allow === null || allow === undefined ? undefined : allow === 1 || allow === true;
+      },
+    }),
+    alertEmails: input(z.array(z.email("must be an email address")).optional(), {
+      doc: "Who is emailed when usage crosses the alert threshold.",
+      outputDoc: "The alert emails as read back.",
+      api: "alert_emails",
+      toApi: (emails) => (emails && emails.length > 0 ? emails : null),
+    }),
+    expiresAt: input(timestamp().optional(), {
+      doc: "When the key stops working (RFC 3339, in the future). Removing it makes the key permanent.",
+      outputDoc: "The expiry as read back.",
+      api: "expires_at",
+      fromApi: (value, _answer, carried) => (typeof value === "string" && value ? sameInstant(value, stringOr(carried.expiresAt)) : undefined),
+    }),
+    rotationPolicy: input(rotationPolicySchema().optional(), {
+      doc: "Scheduled rotation by Portkey. A scheduled rotation makes the stored `key` stale: see `keyIsCurrent`.",
+      outputDoc: "The rotation policy as read back.",
+      api: "rotation_policy",
+      sdkType: "RotationPolicyArgs",
+      toApi: rotationPolicyBody,
+      fromApi: (value, _answer, carried) => rotationPolicyFromApi(value as ApiKeyJson["rotation_policy"], carried.rotationPolicy as RotationPolicy | undefined),
+    }),
+    resetUsage: input(trigger(), {
+      doc: "A trigger: changing its value (to anything) resets the key's accumulated usage once.",
+      api: "reset_usage",
+      trigger: true,
+    }),
+    rotateWhen: input(trigger(), {
+      doc: "A trigger: changing its value (to anything, e.g. a date) rotates the secret now; `key` then holds the new one.",
+      trigger: true,
+    }),
+    rotationTransitionPeriodMs: input(transitionMs().optional(), {
+      doc: "Transition period for rotations made through `rotateWhen`, in ms (>= 1,800,000). Portkey's default is 30 minutes.",
+    }),
+  };
+}
+
+function apiKeyOutputs() {
+  return {
+    apiKeyId: output(z.string(), { doc: "The key's UUID (the same as `id`).", api: "id" }),
+    key: output(z.string(), {
+      doc: "The full secret (a Pulumi secret). Returned by Portkey only at creation and rotation; carried forward by refresh.",
+      secret: true,
+    }),
+    maskedKey: output(z.string(), { doc: "The masked secret Portkey shows, e.g. `Xk*******S4`.", api: "key" }),
+    keyIsCurrent: output(z.boolean(), {
+      doc: "False after Portkey rotated the key by itself (rotation policy): `key` is then stale.",
+      api: "key",
+      fromApi: (masked, _answer, carried) => {
+        const key = stringOr(carried.key) ?? "";
+        return key !== "" && sameMask(stringOr(masked), key);
+      },
+    }),
+    keyTransitionExpiresAt: output(z.string().optional(), { doc: "When the previous secret stops working after the last rotation made through Pulumi." }),
+    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
+    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
+    status: output(z.string(), { doc: "`active`, `exhausted` (budget used up) or `expired`.", api: "status" }),
+    nextRotationAt: output(z.string().optional(), { doc: "Next scheduled rotation, computed by Portkey from `rotationPolicy`.", api: "rotation_policy.next_rotation_at" }),
+    lastResetAt: output(z.string().optional(), { doc: "When usage was last reset.", api: "last_reset_at" }),
+    lastRotatedAt: output(z.string().optional(), {
+      doc: "When the secret was last rotated, by Pulumi or by Portkey's schedule (when Portkey reports it).",
+      api: "last_rotated_at",
+    }),
+    nextUsageResetAt: output(z.string().optional(), {
+      doc: "When Portkey next resets the usage counted against `usageLimits` (with a periodic reset).",
+      api: "usage_limits.next_usage_reset_at",
+    }),
+    organisationId: output(z.string(), { doc: "The organisation's UUID.", api: "organisation_id" }),
+    createdAt: output(z.string(), { doc: "Creation time (RFC 3339).", api: "created_at" }),
+    lastUpdatedAt: output(z.string(), { doc: "Last change (RFC 3339).", api: "last_updated_at" }),
+  };
+}
+
+type ApiKeyFields = ReturnType<typeof apiKeyInputs>;
+export type ApiKeyInputs = InputsOf<ApiKeyFields>;
+export type ApiKeyOutputs = OutputsOf<ApiKeyFields, ReturnType<typeof apiKeyOutputs>>;
+type Context = ResourceContext<ApiKeyInputs, ApiKeyOutputs>;
+
+export const apiKey = declareResource({
   kind: "portkey:ApiKey",
+  doc:
+    "A Portkey API key (`/api-keys`). The resource id is the key's UUID; the secret is the `key` output, stored as a Pulumi secret.\n\n" +
+    "```ts\n" +
+    'const ci = new portkey.ApiKey("ci", {\n' +
+    '  type: "workspace", subType: "service", workspaceId: dev.id,\n' +
+    '  name: "ci", scopes: ["completions.write"],\n' +
+    "});\n" +
+    "export const ciKey = ci.key; // secret\n" +
+    "```",
   configKeys: configKeysOf(PORTKEY_SETTINGS),
-  inputSchema: apiKeyInputSchema,
-  replaceOnChange: ["type", "subType", "workspaceId", "userId"],
+  inputs: apiKeyInputs,
+  outputs: apiKeyOutputs,
+  // The API's merge rules for `defaults` are not documented: it goes out whole when any part changed.
+  sentWhole: ["defaults"],
+
+  refine(key, issue) {
+    if (key.type === "workspace" && !key.workspaceId) issue(["workspaceId"], "is required for workspace keys");
+    if (key.type === "organisation" && key.workspaceId) issue(["workspaceId"], "must not be set for organisation keys");
+    if (key.type === "organisation" && key.subType === "user") issue(["subType"], "organisation keys can only be service keys");
+    if (key.subType === "user" && !key.userId) issue(["userId"], "is required for user keys");
+    if (key.subType === "service" && key.userId) issue(["userId"], "is only for user keys");
+    if (key.allowConfigOverride !== undefined && !key.configId) issue(["allowConfigOverride"], "needs configId");
+    const policy = key.rotationPolicy;
+    if (policy) {
+      const periodic = policy.rotationPeriod !== undefined || policy.rotationPeriodDays !== undefined;
+      if (policy.rotationPeriod !== undefined && policy.rotationPeriodDays !== undefined) {
+        issue(["rotationPolicy", "rotationPeriodDays"], "set either rotationPeriod or rotationPeriodDays, not both");
+      }
+      if (periodic && policy.nextRotationAt !== undefined) {
+        issue(["rotationPolicy", "nextRotationAt"], "set either a period (rotationPeriod or rotationPeriodDays) or nextRotationAt, not both");
+      }
+      if (!periodic && policy.nextRotationAt === undefined) issue(["rotationPolicy"], "needs rotationPeriod, rotationPeriodDays or nextRotationAt");
+    }
+    if (!key.allowUnknownScopes) {
+      const known = knownPortkeyScopes();
+      key.scopes.forEach((scope, i) => {
+        if (!known.has(scope)) issue(["scopes", i], `'${scope}' is not a known Portkey scope (set allowUnknownScopes: true if it is new)`);
+      });
+    }
+  },
 
   validate(inputs, olds) {
     const failures: { property: string; reason: string }[] = [];
@@ -180,39 +276,23 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
     return failures;
   },
 
-  comparable: (name, value, _side, olds) => comparable(name, value, olds),
-
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
     const workspace = inputs.workspaceId ? await requireWorkspace(client, ctx, inputs.workspaceId) : undefined;
-    const defaults = defaultsBody(inputs);
-    const body = {
-      name: inputs.name,
-      description: inputs.description,
-      workspace_id: inputs.workspaceId,
-      user_id: inputs.userId,
-      scopes: inputs.scopes,
-      rate_limits: inputs.rateLimits?.map(rateLimitToApi),
-      usage_limits: inputs.usageLimits ? usageLimitToApi(inputs.usageLimits) : undefined,
-      defaults: Object.keys(defaults).length > 0 ? defaults : undefined,
-      alert_emails: inputs.alertEmails,
-      expires_at: inputs.expiresAt,
-      rotation_policy: inputs.rotationPolicy ? rotationPolicyBody(inputs.rotationPolicy) : undefined,
-    };
+    const body = ctx.createBody(inputs);
     const created = await createWithRecovery(ctx, {
       what: `Portkey API key '${inputs.name}'`,
       naturalKey: `portkey:ApiKey:${workspace?.id ?? "organisation"}:${inputs.name}`,
-      post: () => client.request<{ id: string; key: string }>({ method: "POST", path: `/api-keys/${inputs.type}/${inputs.subType}`, body }),
+      post: () => createApiKey(client, inputs.type, inputs.subType, body),
       idOf: (key) => key.id,
       async findCandidates() {
-        const { keys, serverTime } = await listKeysNamed(client, inputs.name, workspace?.id);
-        return { candidates: keys.map((k) => ({ id: k.id, createdAt: k.created_at })), serverTime };
+        const { keys, serverTime } = await listApiKeysWithTime(client, workspace?.id);
+        const named = keys.filter((k) => k.name === inputs.name && (workspace ? k.workspace_id === workspace.id : !k.workspace_id));
+        return { candidates: named.map((k) => ({ id: k.id, createdAt: k.created_at })), serverTime };
       },
       recover: {
         why: "its secret was only in the lost response, so no one can use it",
-        discard: async (orphan) => {
-          await client.requestOrGone({ method: "DELETE", path: keyPath(orphan.id) });
-        },
+        discard: (orphan) => deleteApiKey(client, orphan.id),
       },
       cleanup: "delete it in the Portkey UI under API keys, or with DELETE /api-keys/{id}",
     });
@@ -227,106 +307,69 @@ export const apiKeyProvider = defineResource<ApiKeyInputs, ApiKeyOutputs>({
     };
     ctx.created(created.id, known);
     const clientWithSecret = portkeyClient(ctx, [created.key]);
-    return { id: created.id, outputs: await readConsistent(clientWithSecret, created.id, inputs, known) };
+    return { id: created.id, outputs: await readConsistent(clientWithSecret, ctx, created.id, known) };
   },
 
   async read(id, outputs, ctx) {
-    const json = await getKey(portkeyClient(ctx, [outputs.key]), id);
+    const json = await getApiKey(portkeyClient(ctx, [outputs.key]), id);
     if (!json) return undefined;
-    const refreshed = toOutputs(json, outputs, outputs);
+    const refreshed = outputsOf(ctx, json, outputs);
     if (outputs.keyIsCurrent !== false && !refreshed.keyIsCurrent) {
       ctx.warn(
         `Portkey rotated API key '${refreshed.name}' (${id}) itself (rotation policy), so the stored \`key\` output is stale. ` +
           "Change `rotateWhen` to rotate it through Pulumi and store the new secret, or fetch the new secret from Portkey.",
       );
     }
-    return { outputs: refreshed, inputs: inputsOf(refreshed) };
+    return refreshed;
   },
 
   async update(id, olds, news, ctx) {
     const client = portkeyClient(ctx, [olds.key]);
-    const changed = (field: keyof ApiKeyInputs & string) => !deepEqual(comparable(field, olds[field], olds), comparable(field, news[field], olds));
     // Only what changed: re-sending rotation_policy or expires_at restarts Portkey's clocks and may trip org policies.
-    const body: Record<string, unknown> = {};
-    if (changed("name")) body.name = news.name;
-    if (changed("description")) body.description = news.description ?? "";
-    if (changed("scopes")) body.scopes = news.scopes;
-    if (changed("rateLimits")) body.rate_limits = listOrNull(news.rateLimits, rateLimitToApi);
-    if (changed("usageLimits")) body.usage_limits = news.usageLimits ? usageLimitToApi(news.usageLimits) : null;
-    if (changed("metadata") || changed("configId") || changed("allowConfigOverride")) body.defaults = defaultsBody(news, true);
-    if (changed("alertEmails")) body.alert_emails = news.alertEmails && news.alertEmails.length > 0 ? news.alertEmails : null;
-    if (changed("expiresAt")) body.expires_at = news.expiresAt ?? null;
-    if (changed("rotationPolicy")) body.rotation_policy = news.rotationPolicy ? rotationPolicyBody(news.rotationPolicy) : null;
-    if (changed("resetUsage") && news.resetUsage !== undefined) body.reset_usage = true;
-    if (Object.keys(body).length > 0) await client.request({ method: "PUT", path: keyPath(id), body });
+    const body = ctx.updateBody(olds, news);
+    // The override flag means nothing without a config, so `defaults` carries it only with one.
+    const defaults = body.defaults as Record<string, unknown> | undefined;
+    if (defaults && !news.configId) delete defaults.allow_config_override;
+    if (Object.keys(body).length > 0) await updateApiKey(client, id, body);
     let secret = { key: olds.key, keyTransitionExpiresAt: olds.keyTransitionExpiresAt, keyIsCurrent: olds.keyIsCurrent };
-    if (changed("rotateWhen") && news.rotateWhen !== undefined) {
+    if (ctx.changed("rotateWhen", olds, news) && news.rotateWhen !== undefined) {
       const rotated = await rotate(client, id, news, olds);
       secret = { key: rotated.key, keyTransitionExpiresAt: rotated.key_transition_expires_at, keyIsCurrent: true };
       // The new secret exists only in memory now: never fail after this point.
       try {
-        return await readConsistent(portkeyClient(ctx, [rotated.key]), id, news, { ...olds, ...news, ...secret });
+        return await readConsistent(portkeyClient(ctx, [rotated.key]), ctx, id, { ...news, workspaceSlug: olds.workspaceSlug, ...secret });
       } catch (error) {
         ctx.warn(`the key was rotated but could not be read back (${messageOf(error)}); run \`pulumi refresh\`.`);
         const { apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt } = olds;
-        return { ...news, apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt, ...secret, maskedKey: mask(rotated.key) };
+        // What is known without a read; the rest (status, ...) comes with the next refresh.
+        const known: Partial<ApiKeyOutputs> = {
+          ...news,
+          apiKeyId,
+          resolvedWorkspaceId,
+          workspaceSlug,
+          organisationId,
+          createdAt,
+          ...secret,
+          maskedKey: mask(rotated.key),
+        };
+        return known as ApiKeyOutputs;
       }
     }
-    return readConsistent(client, id, news, { ...olds, ...news, ...secret });
+    return readConsistent(client, ctx, id, { ...news, workspaceSlug: olds.workspaceSlug, ...secret });
   },
 
   async delete(id, outputs, ctx) {
-    try {
-      await portkeyClient(ctx, [outputs.key]).request({ method: "DELETE", path: keyPath(id) });
-    } catch (error) {
-      if (!isGone(error)) throw error;
-    }
+    await deleteApiKey(portkeyClient(ctx, [outputs.key]), id);
   },
 });
 
-/** Diff form of one input; the same on both sides. */
-function comparable(name: string, value: unknown, olds: Record<string, unknown>): unknown {
-  if (name === "workspaceId") return workspaceIdComparable(value, olds);
-  if (name === "scopes" && Array.isArray(value)) return [...value].sort();
-  if (name === "allowUnknownScopes") return undefined;
-  if (name === "usageLimits") return usageLimitsComparable(value);
-  // Portkey's default is to allow overrides, so unset and true are the same.
-  if (name === "allowConfigOverride") return value ?? true;
-  return normalize(value);
-}
-
-function keyPath(id: string): string {
-  return `/api-keys/${encodeURIComponent(id)}`;
-}
-
-/** Keys named exactly `name` in the workspace (or the organisation), with the server's clock. */
-async function listKeysNamed(client: ApiClient, name: string, workspaceUuid: string | undefined): Promise<{ keys: ApiKeyJson[]; serverTime?: number }> {
-  const keys: ApiKeyJson[] = [];
-  let serverTime: number | undefined;
-  for (let page = 0; ; page++) {
-    const answer = await client.requestWithServerTime<{ data?: ApiKeyJson[] }>({
-      method: "GET",
-      path: "/api-keys",
-      query: { workspace_id: workspaceUuid, page_size: 100, current_page: page },
-    });
-    serverTime ??= answer.serverTime;
-    const data = answer.body.data ?? [];
-    keys.push(...data.filter((k) => k.name === name && (workspaceUuid ? k.workspace_id === workspaceUuid : !k.workspace_id)));
-    if (data.length < 100) return { keys, serverTime };
-  }
-}
-
-function getKey(client: ApiClient, id: string): Promise<ApiKeyJson | undefined> {
-  return client.requestOrGone<ApiKeyJson>({ method: "GET", path: keyPath(id) });
-}
+/** The provider the engine runs (kept under its earlier name). */
+export const apiKeyProvider = apiKey.provider;
+export const apiKeyInputSchema = apiKey.inputSchema;
 
 async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: ApiKeyOutputs) {
   try {
-    return await client.request<{ id: string; key: string; key_transition_expires_at?: string }>({
-      method: "POST",
-      path: `/api-keys/${encodeURIComponent(id)}/rotate`,
-      body: news.rotationTransitionPeriodMs ? { key_transition_period_ms: news.rotationTransitionPeriodMs } : {},
-    });
+    return await rotateApiKey(client, id, news.rotationTransitionPeriodMs);
   } catch (error) {
     if (isForbidden(error)) {
       const scope = `${olds.type}_${olds.subType}_api_keys`;
@@ -339,87 +382,25 @@ async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: A
   }
 }
 
-/** The key as read back after a write (see readBackAfterWrite). */
-function readConsistent(client: ApiClient, id: string, written: ApiKeyInputs, carried: Partial<ApiKeyOutputs>): Promise<ApiKeyOutputs> {
+/**
+ * Outputs from the API's answer. The secret (never in an answer, only masked)
+ * and the inputs the API does not echo come from `carried`: the declared
+ * inputs and what was stored.
+ */
+function outputsOf(ctx: Context, json: ApiKeyJson, carried: Partial<ApiKeyOutputs>): ApiKeyOutputs {
+  return ctx.outputsFrom(json, { ...carried, key: carried.key ?? "" });
+}
+
+/** The key as read back after a write (see readBackAfterWrite); `carried` holds the inputs written. */
+function readConsistent(client: ApiClient, ctx: Context, id: string, carried: Partial<ApiKeyOutputs>): Promise<ApiKeyOutputs> {
   return readBackAfterWrite(
     async () => {
-      const json = await getKey(client, id);
-      return json && toOutputs(json, carried, written);
+      const json = await getApiKey(client, id);
+      return json && outputsOf(ctx, json, carried);
     },
-    { usageLimits: written.usageLimits, rateLimits: written.rateLimits },
+    { usageLimits: carried.usageLimits, rateLimits: carried.rateLimits },
     () => new Error(`API key ${id} disappeared right after it was written`),
   );
-}
-
-/**
- * Outputs from the API's answer. Create-only inputs keep the user's spelling
- * (the API answers a slug with the UUID); the secret and the triggers are
- * carried from what was stored, since the API never returns them.
- */
-function toOutputs(json: ApiKeyJson, carried: Partial<ApiKeyOutputs>, intent: Partial<ApiKeyInputs>): ApiKeyOutputs {
-  const key = carried.key ?? "";
-  const metadata = json.defaults?.metadata ?? {};
-  const allow = json.allow_config_override;
-  const policy = json.rotation_policy;
-  const configId = json.defaults?.config_id ?? undefined;
-  const masked = json.key;
-  return {
-    type: (carried.type ?? json.type.split("-")[0]) as ApiKeyInputs["type"],
-    subType: (carried.subType ?? json.type.split("-")[1]) as ApiKeyInputs["subType"],
-    workspaceId: carried.workspaceId ?? json.workspace_id ?? undefined,
-    userId: carried.userId ?? json.user_id ?? undefined,
-    name: json.name,
-    description: json.description || undefined,
-    scopes: json.scopes ?? [],
-    allowUnknownScopes: intent.allowUnknownScopes,
-    rateLimits: rateLimitsFromApi(json.rate_limits),
-    usageLimits: usageLimitFromApi(json.usage_limits),
-    // Values keep their JSON types: a number stays a number.
-    metadata: Object.keys(metadata).length > 0 ? { ...metadata } : undefined,
-    configId,
-    // The API answers 0/1/null; it only means something with a config.
-    allowConfigOverride: !configId || allow === null || allow === undefined ? undefined : allow === 1 || allow === true,
-    alertEmails: nonEmpty(json.alert_emails ?? []),
-    expiresAt: json.expires_at ? sameInstant(json.expires_at, intent.expiresAt) : undefined,
-    rotationPolicy: rotationPolicyFromApi(policy, intent.rotationPolicy),
-    resetUsage: intent.resetUsage,
-    rotateWhen: intent.rotateWhen,
-    rotationTransitionPeriodMs: intent.rotationTransitionPeriodMs,
-    apiKeyId: json.id,
-    key,
-    maskedKey: masked,
-    keyIsCurrent: key !== "" && sameMask(masked, key),
-    keyTransitionExpiresAt: carried.keyTransitionExpiresAt,
-    resolvedWorkspaceId: json.workspace_id ?? undefined,
-    workspaceSlug: carried.workspaceSlug,
-    organisationId: json.organisation_id,
-    status: json.status,
-    nextRotationAt: policy?.next_rotation_at ?? undefined,
-    lastRotatedAt: json.last_rotated_at ?? undefined,
-    nextUsageResetAt: json.usage_limits?.next_usage_reset_at ?? undefined,
-    lastResetAt: json.last_reset_at ?? undefined,
-    createdAt: json.created_at,
-    lastUpdatedAt: json.last_updated_at,
-  };
-}
-
-function inputsOf(outputs: ApiKeyOutputs): ApiKeyInputs {
-  const names = Object.keys(apiKeyInputSchema().shape) as (keyof ApiKeyInputs)[];
-  return Object.fromEntries(names.map((name) => [name, outputs[name]])) as ApiKeyInputs;
-}
-
-/**
- * The key's `defaults`: on create only what is declared; on update (`whole`)
- * the declared state of all three, since any of them changed and the API's
- * merge rules for `defaults` are not documented. An unset override goes back
- * to Portkey's default, allowed.
- */
-function defaultsBody(inputs: ApiKeyInputs, whole = false): Record<string, unknown> {
-  const defaults: Record<string, unknown> = {};
-  if (inputs.metadata !== undefined || whole) defaults.metadata = inputs.metadata ?? {};
-  if (inputs.configId !== undefined || whole) defaults.config_id = inputs.configId ?? null;
-  if (inputs.configId && (inputs.allowConfigOverride !== undefined || whole)) defaults.allow_config_override = inputs.allowConfigOverride ?? true;
-  return defaults;
 }
 
 /** Only the declared parts: a one-shot policy carries no `rotation_period` at all. */
@@ -469,6 +450,6 @@ function sameInstant(reported: string | undefined, intended: string | undefined)
   return intended && Date.parse(intended) === Date.parse(reported) ? intended : reported;
 }
 
-function nonEmpty<T>(items: T[]): T[] | undefined {
-  return items.length > 0 ? items : undefined;
+function stringOr(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }

@@ -13,63 +13,78 @@
  */
 import { z } from "zod";
 import { ApiError, isGone, isRefused, messageOf } from "../errors";
-import { defineResource, deepEqual, LifecycleContext, normalize } from "../framework";
+import { LifecycleContext } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
-import { ApiRateLimit, ApiUsageLimit, listOrNull, RateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, UsageLimit, usageLimitSchema, usageLimitsComparable, usageLimitsFromApi, usageLimitToApi } from "./limits";
+import { rateLimitsInput, usageLimitsInput } from "./limits";
 import { getWorkspace, requireWorkspace } from "./api/workspaces";
+import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 
-export interface IntegrationAccessInputs {
-  [key: string]: unknown;
-  integrationSlug: string;
-  workspaceId: string;
-  enabled?: boolean;
-  usageLimits?: UsageLimit[];
-  rateLimits?: RateLimit[];
-  createDefaultProvider?: boolean;
-  defaultProviderSlug?: string;
-  resetUsage?: string | number;
+const SLUG = /^[a-zA-Z0-9_-]+$/;
+
+function integrationAccessInputs() {
+  return {
+    integrationSlug: input(z.string().regex(SLUG, "must be an integration slug (letters, digits, - and _)"), {
+      doc: "The integration, by slug. Changing it replaces the grant.",
+      outputDoc: "The integration's slug.",
+      replaces: true,
+    }),
+    workspaceId: input(z.string().min(1), {
+      doc:
+        "The workspace, by UUID or slug. Changing it replaces the grant; switching between the slug and the UUID of the same workspace is not a change. " +
+        "Pass a Workspace's `id` (known during previews of the workspace's own updates).",
+      outputDoc: "The workspace as given.",
+      replaces: true,
+      comparable: workspaceIdComparable,
+    }),
+    enabled: input(z.boolean().default(true), {
+      doc: "Whether the workspace may use the integration. Default true; false keeps the grant declared but disabled.",
+      outputDoc: "Whether access is enabled, as read back.",
+      api: "enabled",
+    }),
+    usageLimits: {
+      ...usageLimitsInput("At most one budget for this workspace's use of the integration. Removing it clears it.", { maxItems: 1 }),
+      outputDoc: "The budget as read back.",
+    },
+    rateLimits: {
+      ...rateLimitsInput("At most one rate limit (units rpd, rph, rpm). Removing it clears it.", { maxItems: 1 }),
+      outputDoc: "The rate limit as read back.",
+    },
+    createDefaultProvider: input(z.boolean().optional(), {
+      doc:
+        "Whether granting access also creates a default provider in the workspace (Portkey's default: true). " +
+        "Only used when access is first granted; changing it later does nothing. " +
+        "Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.",
+      api: "create_default_provider",
+      notCompared: true,
+    }),
+    defaultProviderSlug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255).optional(), {
+      doc: "Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.",
+      api: "default_provider_slug",
+      notCompared: true,
+    }),
+    resetUsage: input(z.union([z.string(), z.number()]).optional(), {
+      doc: "A trigger: changing its value resets this workspace's accumulated usage of the integration once.",
+      api: "reset_usage",
+      trigger: true,
+    }),
+  };
 }
 
-export interface IntegrationAccessOutputs extends IntegrationAccessInputs {
-  resolvedWorkspaceId: string;
-  workspaceSlug: string;
+function integrationAccessOutputs() {
+  return {
+    resolvedWorkspaceId: output(z.string(), { doc: "The workspace's UUID." }),
+    workspaceSlug: output(z.string(), { doc: "The workspace's slug (how Portkey lists access)." }),
+  };
 }
 
-interface AccessRowJson {
-  id: string;
-  enabled: boolean;
-  usage_limits?: ApiUsageLimit[] | null;
-  rate_limits?: ApiRateLimit[] | null;
-}
-
-/** One workspace's entry in a bulk PUT. */
-interface AccessItem {
-  id: string;
-  enabled: boolean;
-  usage_limits?: unknown;
-  rate_limits?: unknown;
-  reset_usage?: boolean;
-  create_default_provider?: boolean;
-  default_provider_slug?: string;
-}
-
-export function integrationAccessInputSchema() {
-  return z
-    .object({
-      integrationSlug: z.string().regex(/^[a-zA-Z0-9_-]+$/, "must be an integration slug (letters, digits, - and _)"),
-      workspaceId: z.string().min(1),
-      enabled: z.boolean().default(true),
-      usageLimits: z.array(usageLimitSchema()).max(1, "takes at most one usage limit").optional(),
-      rateLimits: z.array(rateLimitSchema()).max(1, "takes at most one rate limit").optional(),
-      createDefaultProvider: z.boolean().optional(),
-      defaultProviderSlug: z.string().regex(/^[a-zA-Z0-9_-]+$/, "must be a slug (letters, digits, - and _)").max(255).optional(),
-      resetUsage: z.union([z.string(), z.number()]).optional(),
-    })
-    .strict();
-}
+type IntegrationAccessFields = ReturnType<typeof integrationAccessInputs>;
+export type IntegrationAccessInputs = InputsOf<IntegrationAccessFields>;
+export type IntegrationAccessOutputs = OutputsOf<IntegrationAccessFields, ReturnType<typeof integrationAccessOutputs>>;
+type Context = ResourceContext<IntegrationAccessInputs, IntegrationAccessOutputs>;
 
 /**
  * Most pairs one PUT carries. PULUMI_AI_GATEWAY_ACCESS_BATCH_MS=0 (kept from
@@ -79,27 +94,27 @@ function maxBatch(): number {
   return process.env.PULUMI_AI_GATEWAY_ACCESS_BATCH_MS === "0" ? 1 : 100;
 }
 
-export const integrationAccessProvider = defineResource<IntegrationAccessInputs, IntegrationAccessOutputs>({
+export const integrationAccess = declareResource({
   kind: "portkey:IntegrationWorkspaceAccess",
+  doc:
+    "Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). " +
+    "The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; " +
+    "other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request.",
   label: (values) => (values.integrationSlug && values.workspaceId ? `${values.integrationSlug} → ${values.workspaceId}` : undefined),
   configKeys: configKeysOf(PORTKEY_SETTINGS),
-  inputSchema: integrationAccessInputSchema,
-  replaceOnChange: ["integrationSlug", "workspaceId"],
-
-  comparable: (name, value, _side, olds) => integrationAccessComparable(name, value, olds),
+  inputs: integrationAccessInputs,
+  outputs: integrationAccessOutputs,
 
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
     const workspace = await requireWorkspace(client, ctx, inputs.workspaceId);
-    await writeAccess(client, ctx, inputs.integrationSlug, {
-      id: inputs.workspaceId,
-      enabled: inputs.enabled ?? true,
-      // Only what is declared: the grant may upsert a row someone made by hand.
-      usage_limits: inputs.usageLimits?.map(usageLimitToApi),
-      rate_limits: inputs.rateLimits?.map(rateLimitToApi),
-      ...(inputs.createDefaultProvider !== undefined ? { create_default_provider: inputs.createDefaultProvider } : {}),
-      ...(inputs.defaultProviderSlug ? { default_provider_slug: inputs.defaultProviderSlug } : {}),
-    });
+    // The grant may upsert a row made by hand: a declared empty list clears its limits (createBody leaves empty values out).
+    const emptied = {
+      ...(inputs.usageLimits?.length === 0 ? { usage_limits: [] } : {}),
+      ...(inputs.rateLimits?.length === 0 ? { rate_limits: [] } : {}),
+    };
+    // Every entry of the bulk PUT names its workspace and its state.
+    await writeAccess(client, ctx, inputs.integrationSlug, { ...ctx.createBody(inputs), ...emptied, id: inputs.workspaceId, enabled: inputs.enabled ?? true });
     const id = `${inputs.integrationSlug}/${inputs.workspaceId}`;
     const carried = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
     ctx.created(id, carried);
@@ -107,27 +122,18 @@ export const integrationAccessProvider = defineResource<IntegrationAccessInputs,
   },
 
   async read(_id, outputs, ctx) {
-    const client = portkeyClient(ctx);
-    const rows = await listRows(client, ctx, outputs.integrationSlug);
+    const rows = await listRows(portkeyClient(ctx), ctx, outputs.integrationSlug);
     if (!rows) return undefined;
     const row = rows.find((r) => r.id === outputs.workspaceSlug || r.id === outputs.resolvedWorkspaceId);
     // A disabled row is "gone" unless disabled access is what the program declared.
     if (!row || (!row.enabled && outputs.enabled !== false)) return undefined;
-    const refreshed = toOutputs(row, outputs);
-    return { outputs: refreshed, inputs: inputsOf(refreshed) };
+    return ctx.outputsFrom(row, outputs);
   },
 
   async update(_id, olds, news, ctx) {
     const client = portkeyClient(ctx);
-    const changed = (field: keyof IntegrationAccessInputs & string) =>
-      !deepEqual(integrationAccessComparable(field, olds[field], olds), integrationAccessComparable(field, news[field], olds));
-    await writeAccess(client, ctx, news.integrationSlug, {
-      id: news.workspaceId,
-      enabled: news.enabled ?? true,
-      ...(changed("usageLimits") ? { usage_limits: listOrNull(news.usageLimits, usageLimitToApi) } : {}),
-      ...(changed("rateLimits") ? { rate_limits: listOrNull(news.rateLimits, rateLimitToApi) } : {}),
-      ...(changed("resetUsage") && news.resetUsage !== undefined ? { reset_usage: true } : {}),
-    });
+    // Every entry of the bulk PUT names its workspace and its state.
+    await writeAccess(client, ctx, news.integrationSlug, { ...ctx.updateBody(olds, news), id: news.workspaceId, enabled: news.enabled ?? true });
     // What was written is the new inputs; only identity and first-grant settings come from before.
     return readConsistent(client, ctx, {
       ...news,
@@ -153,18 +159,13 @@ export const integrationAccessProvider = defineResource<IntegrationAccessInputs,
   },
 });
 
+/** The provider the engine runs (kept under its earlier name). */
+export const integrationAccessProvider = integrationAccess.provider;
+export const integrationAccessInputSchema = integrationAccess.inputSchema;
+
 /** The integration itself is confirmed gone (not just a 404 on a write). */
 class IntegrationGone extends Error {
   override readonly name = "IntegrationGone";
-}
-
-/** Diff form of one input; the same on both sides. */
-function integrationAccessComparable(name: string, value: unknown, olds: Record<string, unknown>): unknown {
-  if (name === "workspaceId") return workspaceIdComparable(value, olds);
-  // Only meaningful when access is first granted: a later change has nothing to do remotely.
-  if (name === "createDefaultProvider" || name === "defaultProviderSlug") return undefined;
-  if (name === "usageLimits") return usageLimitsComparable(value);
-  return normalize(value);
 }
 
 /** Queues one pair's write on the integration's group commit. */
@@ -176,13 +177,11 @@ function writeAccess(client: ApiClient, ctx: LifecycleContext, integrationSlug: 
 }
 
 async function putBatch(client: ApiClient, integrationSlug: string, items: AccessItem[]): Promise<(Error | undefined)[]> {
-  const path = `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`;
-  const put = (workspaces: AccessItem[]) => client.request({ method: "PUT", path, body: { workspaces } });
   try {
-    await put(items);
+    await putWorkspaceAccess(client, integrationSlug, items);
     return items.map(() => undefined);
   } catch (error) {
-    if (isGone(error) && !(await client.requestOrGone({ method: "GET", path: `/integrations/${encodeURIComponent(integrationSlug)}` }))) {
+    if (isGone(error) && !(await getIntegration(client, integrationSlug))) {
       const gone = new IntegrationGone(`integration '${integrationSlug}' does not exist (or was deleted): ${(error as Error).message}`);
       return items.map(() => gone);
     }
@@ -191,7 +190,7 @@ async function putBatch(client: ApiClient, integrationSlug: string, items: Acces
     // unknown workspace): write each pair alone, in order, so each gets its own answer.
     const results: (Error | undefined)[] = [];
     for (const item of items) {
-      results.push(await put([item]).then(() => undefined, (e: unknown) => attributed(e, item)));
+      results.push(await putWorkspaceAccess(client, integrationSlug, [item]).then(() => undefined, (e: unknown) => attributed(e, item)));
     }
     return results;
   }
@@ -207,49 +206,21 @@ function attributed(error: unknown, item: AccessItem): Error {
 }
 
 /** The integration's rows, or undefined when the integration is gone. Concurrent callers share one GET. */
-async function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlug: string): Promise<AccessRowJson[] | undefined> {
-  return sharedInFlight(ctx.processState, `access-rows:${integrationSlug}`, async () => {
-    const list = await client.requestOrGone<{ workspaces?: AccessRowJson[] }>({
-      method: "GET",
-      path: `/integrations/${encodeURIComponent(integrationSlug)}/workspaces`,
-    });
-    return list ? (list.workspaces ?? []) : undefined;
-  });
+function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlug: string): Promise<ApiAccessRow[] | undefined> {
+  return sharedInFlight(ctx.processState, `access-rows:${integrationSlug}`, () => listWorkspaceAccess(client, integrationSlug));
 }
 
 /** The grant as read back after a write (see readBackAfterWrite); a new row may take a moment to show. */
-function readConsistent(client: ApiClient, ctx: LifecycleContext, written: IntegrationAccessOutputs): Promise<IntegrationAccessOutputs> {
+function readConsistent(client: ApiClient, ctx: Context, written: IntegrationAccessOutputs): Promise<IntegrationAccessOutputs> {
   return readBackAfterWrite(
     async () => {
       const rows = await listRows(client, ctx, written.integrationSlug);
       if (!rows) throw new Error(`integration '${written.integrationSlug}' does not exist (or was deleted).`);
       const row = rows.find((r) => r.id === written.workspaceSlug || r.id === written.resolvedWorkspaceId);
-      return row && toOutputs(row, written);
+      return row && ctx.outputsFrom(row, written);
     },
     { enabled: written.enabled ?? true, usageLimits: written.usageLimits, rateLimits: written.rateLimits },
     () => new Error(`access of workspace '${written.workspaceId}' to integration '${written.integrationSlug}' does not show after the write`),
     true,
   );
-}
-
-function toOutputs(row: AccessRowJson, carried: IntegrationAccessOutputs): IntegrationAccessOutputs {
-  const usage = usageLimitsFromApi(row.usage_limits);
-  const rate = rateLimitsFromApi(row.rate_limits);
-  return {
-    integrationSlug: carried.integrationSlug,
-    workspaceId: carried.workspaceId,
-    enabled: row.enabled,
-    usageLimits: usage,
-    rateLimits: rate,
-    createDefaultProvider: carried.createDefaultProvider,
-    defaultProviderSlug: carried.defaultProviderSlug,
-    resetUsage: carried.resetUsage,
-    resolvedWorkspaceId: carried.resolvedWorkspaceId,
-    workspaceSlug: carried.workspaceSlug,
-  };
-}
-
-function inputsOf(outputs: IntegrationAccessOutputs): IntegrationAccessInputs {
-  const { resolvedWorkspaceId: _id, workspaceSlug: _slug, ...inputs } = outputs;
-  return inputs;
 }

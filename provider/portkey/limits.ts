@@ -71,7 +71,9 @@ export function limitSdkTypes() {
   return {
     UsageLimitArgs: usageLimitSchema(),
     // `unit` is a plain string in the SDK: the units allowed differ per resource and are checked at preview.
-    RateLimitArgs: rateLimitSchema().extend({ unit: z.string().describe("Per day (`rpd`), hour (`rph`) or minute (`rpm`); API keys also take `rps` and `rpw`.") }),
+    RateLimitArgs: rateLimitSchema()
+      .extend({ unit: z.string().describe("Per day (`rpd`), hour (`rph`) or minute (`rpm`); API keys also take `rps` and `rpw`.") })
+      .describe("A rate limit: at most `value` requests or tokens per `unit`."),
   };
 }
 
