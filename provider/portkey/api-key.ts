@@ -202,6 +202,7 @@ function apiKeyOutputs() {
     resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
     workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
     status: output(z.string(), { doc: "`active`, `exhausted` (budget used up) or `expired`.", api: "status" }),
+    creationMode: output(z.string().optional(), { doc: "How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user).", api: "creation_mode" }),
     nextRotationAt: output(z.string().optional(), { doc: "Next scheduled rotation, computed by Portkey from `rotationPolicy`.", api: "rotation_policy.next_rotation_at" }),
     lastResetAt: output(z.string().optional(), { doc: "When usage was last reset.", api: "last_reset_at" }),
     lastRotatedAt: output(z.string().optional(), {

@@ -100,6 +100,8 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly workspaceSlug: pulumi.Output<string | undefined>;
   /** `active`, `exhausted` (budget used up) or `expired`. */
   declare readonly status: pulumi.Output<string>;
+  /** How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user). */
+  declare readonly creationMode: pulumi.Output<string | undefined>;
   /** Next scheduled rotation, computed by Portkey from `rotationPolicy`. */
   declare readonly nextRotationAt: pulumi.Output<string | undefined>;
   /** When usage was last reset. */
@@ -161,7 +163,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.
-    const outputs = ["apiKeyId", "key", "maskedKey", "keyIsCurrent", "keyTransitionExpiresAt", "resolvedWorkspaceId", "workspaceSlug", "status", "nextRotationAt", "lastResetAt", "lastRotatedAt", "nextUsageResetAt", "organisationId", "createdAt", "lastUpdatedAt", "type", "subType", "workspaceId", "userId", "name", "description", "scopes", "allowUnknownScopes", "rateLimits", "usageLimits", "metadata", "configId", "allowConfigOverride", "alertEmails", "expiresAt", "rotationPolicy", "resetUsage", "rotateWhen", "rotationTransitionPeriodMs"];
+    const outputs = ["apiKeyId", "key", "maskedKey", "keyIsCurrent", "keyTransitionExpiresAt", "resolvedWorkspaceId", "workspaceSlug", "status", "creationMode", "nextRotationAt", "lastResetAt", "lastRotatedAt", "nextUsageResetAt", "organisationId", "createdAt", "lastUpdatedAt", "type", "subType", "workspaceId", "userId", "name", "description", "scopes", "allowUnknownScopes", "rateLimits", "usageLimits", "metadata", "configId", "allowConfigOverride", "alertEmails", "expiresAt", "rotationPolicy", "resetUsage", "rotateWhen", "rotationTransitionPeriodMs"];
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };
     super(provider, name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "key"] }, "portkey", "ApiKey");
   }
