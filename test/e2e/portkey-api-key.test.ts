@@ -38,6 +38,7 @@ const engine = useEngineStack(() => ({
       outputs[`${kind}Masked`] = key.maskedKey;
       outputs[`${kind}Current`] = key.keyIsCurrent;
       outputs[`${kind}Transition`] = key.keyTransitionExpiresAt;
+      outputs[`${kind}CreationMode`] = key.creationMode;
     }
     return outputs;
   },
@@ -82,6 +83,7 @@ test("up creates each kind of key; the secrets are outputs, encrypted in state a
   for (const [kind, name] of [["org", "platform-admin"], ["wsService", "checkout-svc"], ["wsUser", "alice"]] as const) {
     expect(result.outputs[`${kind}Key`]).toEqual({ value: currentSecret(name), secret: true });
     expect(result.outputs[`${kind}Masked`].value).toMatch(/^..\*+..$/);
+    expect(result.outputs[`${kind}CreationMode`].value).toBe("api");
     secrets.push(currentSecret(name));
   }
   const state = await engine().exportState();
