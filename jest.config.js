@@ -20,7 +20,10 @@ module.exports = {
       transform: { "^.+\\.ts$": tsJest },
       // Programs use the compiled package, exactly what users run: the engine serializes
       // the provider from this code, and TypeScript-only differences must not hide here.
-      moduleNameMapper: { "^(?:\\.\\./)+sdk$": "<rootDir>/dist/sdk/index.js" },
+      moduleNameMapper: {
+        "^(?:\\.\\./)+sdk$": "<rootDir>/dist/sdk/index.js",
+        "^(?:\\.\\./)+sdk/native$": "<rootDir>/dist/sdk/native/index.js",
+      },
       slowTestThreshold: 600,
     },
   ],

@@ -96,6 +96,8 @@ export class PartialCreateError extends Error {
 export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
   configuredValues?: ConfiguredValues;
   processState?: Map<string, unknown>;
+  /** The inputs `diff` sees as changed, for hosts that show a per-property diff (the native plugins). */
+  changedInputs?(olds: Json, news: Json): string[];
 }
 
 export function defineResource<Inputs extends Json, Outputs extends Json>(
@@ -135,18 +137,12 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     },
 
     async diff(_id: string, olds: Json, news: Json) {
-      const names = Object.keys(definition.inputSchema().shape) as (keyof Inputs & string)[];
-      const serverOwned = definition.serverOwnedUnlessDeclared ?? [];
-      const changed = names.filter((name) => {
-        if (news[name] === undefined && serverOwned.includes(name)) return false;
-        if (containsUnknown(news[name])) return true;
-        const before = definition.comparable ? definition.comparable(name, olds[name], "old", olds) : normalize(olds[name]);
-        const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
-        return !deepEqual(before, after);
-      });
-      const replaces = changed.filter((name) => definition.replaceOnChange.includes(name));
+      const changed = changedInputs(definition, olds, news);
+      const replaces = changed.filter((name) => definition.replaceOnChange.includes(name as keyof Inputs & string));
       return { changes: changed.length > 0, replaces };
     },
+
+    changedInputs: (olds: Json, news: Json) => changedInputs(definition, olds, news),
 
     async create(inputs: Json) {
       let createdId: string | undefined;
@@ -202,6 +198,19 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     },
   };
   return provider;
+}
+
+/** The inputs whose comparable forms differ (server-owned ones only when declared; unknowns always). */
+function changedInputs<Inputs extends Json, Outputs extends Json>(definition: ResourceDefinition<Inputs, Outputs>, olds: Json, news: Json): string[] {
+  const names = Object.keys(definition.inputSchema().shape) as (keyof Inputs & string)[];
+  const serverOwned = definition.serverOwnedUnlessDeclared ?? [];
+  return names.filter((name) => {
+    if (news[name] === undefined && serverOwned.includes(name)) return false;
+    if (containsUnknown(news[name])) return true;
+    const before = definition.comparable ? definition.comparable(name, olds[name], "old", olds) : normalize(olds[name]);
+    const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
+    return !deepEqual(before, after);
+  });
 }
 
 /** The parts of a definition that name a resource in messages. */

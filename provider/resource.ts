@@ -284,12 +284,28 @@ function outputsFromAnswer(inputs: InputFields, outputs: OutputFields, answer: J
     else if (isInput) result[name] = normalize(raw) === undefined ? undefined : raw;
     else result[name] = raw ?? undefined;
   }
+  // An input neither read nor carried (an object read by id alone, on import) holds its default, as the program's would.
+  for (const [name, field] of Object.entries(inputs)) {
+    if (result[name] !== undefined) continue;
+    const defaulted = field.schema.safeParse(undefined);
+    if (defaulted.success && defaulted.data !== undefined) result[name] = defaulted.data;
+  }
   return plainJson(result);
 }
 
-/** The input fields of stored outputs: what a refresh declares. */
+/**
+ * The input fields of stored outputs: what a refresh declares. A field with a
+ * default that the outputs lack (an object read by id alone, on import) reads
+ * as its default, as the program's value would.
+ */
 function inputsFromOutputs(fields: InputFields, outputs: Json): Json {
-  return Object.fromEntries(Object.keys(fields).map((name) => [name, outputs[name]]));
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => {
+      if (outputs[name] !== undefined) return [name, outputs[name]];
+      const defaulted = field.schema.safeParse(undefined);
+      return [name, defaulted.success ? defaulted.data : undefined];
+    }),
+  );
 }
 
 export function getPath(object: Json | undefined, path: string): unknown {

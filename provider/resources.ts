@@ -6,6 +6,9 @@
  */
 import type { z } from "zod";
 import type { DeclaredResource, InputFields, OutputFields } from "./resource";
+import type { ServiceSettings } from "./config";
+import { PORTKEY_SETTINGS } from "./portkey/common";
+import { OPENROUTER_SETTINGS } from "./openrouter/common";
 import { workspace } from "./portkey/workspace";
 import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
@@ -26,6 +29,8 @@ export interface Vendor {
   name: string;
   /** The SDK's doc line for the namespace. */
   doc: string;
+  /** Where the credential and base URL come from (config keys, environment, default): the native provider's config. */
+  settings: ServiceSettings;
   resources: RegisteredResource[];
   /** Named object types the SDK shares between resources (`sdkType` refers to them). */
   sdkTypes(): Record<string, z.ZodObject>;
@@ -42,6 +47,7 @@ export function vendors(): Vendor[] {
     {
       name: "portkey",
       doc: "Resources of the Portkey Admin API.",
+      settings: PORTKEY_SETTINGS,
       resources: [
         entry(workspace, "provider/portkey/workspace", "workspace"),
         entry(apiKey, "provider/portkey/api-key", "apiKey"),
@@ -52,6 +58,7 @@ export function vendors(): Vendor[] {
     {
       name: "openrouter",
       doc: "Resources of OpenRouter's management API.",
+      settings: OPENROUTER_SETTINGS,
       resources: [entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"), entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey")],
       sdkTypes: () => ({}),
     },

@@ -389,7 +389,9 @@ async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: A
  * inputs and what was stored.
  */
 function outputsOf(ctx: Context, json: ApiKeyJson, carried: Partial<ApiKeyOutputs>): ApiKeyOutputs {
-  return ctx.outputsFrom(json, { ...carried, key: carried.key ?? "" });
+  // The kind of key is in the create URL, not the body; a key read by id alone (import) takes it from the answer's `type`.
+  const [type, subType] = json.type.split("-") as [ApiKeyInputs["type"], ApiKeyInputs["subType"]];
+  return ctx.outputsFrom(json, { ...carried, type: carried.type ?? type, subType: carried.subType ?? subType, key: carried.key ?? "" });
 }
 
 /** The key as read back after a write (see readBackAfterWrite); `carried` holds the inputs written. */

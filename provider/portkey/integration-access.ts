@@ -20,7 +20,7 @@ import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
-import { getWorkspace, requireWorkspace } from "./api/workspaces";
+import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
@@ -121,8 +121,11 @@ export const integrationAccess = declareResource({
     return { id, outputs: await readConsistent(client, ctx, carried) };
   },
 
-  async read(_id, outputs, ctx) {
-    const rows = await listRows(portkeyClient(ctx), ctx, outputs.integrationSlug);
+  async read(id, stored, ctx) {
+    const client = portkeyClient(ctx);
+    const outputs = stored.integrationSlug ? stored : await identityFromId(client, ctx, id);
+    if (!outputs) return undefined;
+    const rows = await listRows(client, ctx, outputs.integrationSlug);
     if (!rows) return undefined;
     const row = rows.find((r) => r.id === outputs.workspaceSlug || r.id === outputs.resolvedWorkspaceId);
     // A disabled row is "gone" unless disabled access is what the program declared.
@@ -162,6 +165,19 @@ export const integrationAccess = declareResource({
 /** The provider the engine runs (kept under its earlier name). */
 export const integrationAccessProvider = integrationAccess.provider;
 export const integrationAccessInputSchema = integrationAccess.inputSchema;
+
+/**
+ * What a grant read by its id alone (`pulumi import`) is: the id is
+ * `<integrationSlug>/<workspace UUID or slug>`. Undefined when the workspace is gone.
+ */
+async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<IntegrationAccessOutputs | undefined> {
+  const separator = id.indexOf("/");
+  if (separator <= 0) throw new Error(`'${id}' is not an access id: use <integrationSlug>/<workspaceId>.`);
+  const [integrationSlug, workspaceId] = [id.slice(0, separator), id.slice(separator + 1)];
+  const workspace = await resolveWorkspace(client, ctx, workspaceId);
+  if (!workspace) return undefined;
+  return { integrationSlug, workspaceId, enabled: true, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
+}
 
 /** The integration itself is confirmed gone (not just a 404 on a write). */
 class IntegrationGone extends Error {

@@ -1,0 +1,328 @@
+/**
+ * A native Pulumi provider plugin for one vendor: the engine's
+ * ResourceProvider gRPC service, serving the same declared resources as the
+ * dynamic provider (the same check, diff, create, read, update and delete),
+ * so there is one implementation of each lifecycle and two ways to reach it.
+ *
+ * What the native form adds: the engine hands it the provider's own
+ * configuration (explicit provider instances, several organisations in one
+ * program), a per-property diff with replace reasons, read by id for
+ * `pulumi import`, a schema for other languages, and no code in state.
+ *
+ * `@pulumi/pulumi`'s `provider.main` drops provider configuration and
+ * detailed diffs, so the service is served here with the gRPC stubs that ship
+ * in `@pulumi/pulumi/proto`.
+ */
+import type * as grpc from "@grpc/grpc-js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ConfigurableProvider } from "../framework";
+import { PartialCreateError } from "../framework";
+import type { ConfiguredValues } from "../config";
+import { messageOf } from "../errors";
+import { vendors, Vendor } from "../resources";
+import { packageSchema } from "./schema";
+
+/**
+ * A module as `@pulumi/pulumi` itself loads it: its protobuf stubs build
+ * messages with its own copy of google-protobuf, so ours must be the same copy.
+ */
+function fromPulumi<T>(id: string): T {
+  const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+  return require(require.resolve(id, { paths: [pulumiRoot] })) as T;
+}
+
+const grpcRuntime = fromPulumi<typeof grpc>("@grpc/grpc-js");
+const providerRpc = fromPulumi<{ ResourceProviderService: grpc.ServiceDefinition }>("@pulumi/pulumi/proto/provider_grpc_pb");
+const proto = fromPulumi<typeof import("@pulumi/pulumi/proto/provider_pb")>("@pulumi/pulumi/proto/provider_pb");
+const pluginProto = fromPulumi<typeof import("@pulumi/pulumi/proto/plugin_pb")>("@pulumi/pulumi/proto/plugin_pb");
+const emptyProto = fromPulumi<typeof import("google-protobuf/google/protobuf/empty_pb")>("google-protobuf/google/protobuf/empty_pb");
+const structProto = fromPulumi<typeof import("google-protobuf/google/protobuf/struct_pb")>("google-protobuf/google/protobuf/struct_pb");
+const anyProto = fromPulumi<typeof import("google-protobuf/google/protobuf/any_pb")>("google-protobuf/google/protobuf/any_pb");
+const statusProto = fromPulumi<{ Status: new () => StatusMessage }>("@pulumi/pulumi/proto/status_pb");
+
+interface StatusMessage {
+  setCode(code: number): void;
+  setMessage(message: string): void;
+  addDetails(detail: InstanceType<typeof anyProto.Any>): void;
+  serializeBinary(): Uint8Array;
+}
+
+type Json = Record<string, unknown>;
+type Struct = InstanceType<typeof structProto.Struct>;
+type Callback<T> = (error: grpc.ServiceError | null, response?: T) => void;
+type Call<Request> = grpc.ServerUnaryCall<Request, unknown>;
+
+/** The version of this package, which is the plugin's version. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+function toJson(struct: Struct | undefined): Json {
+  return (struct?.toJavaScript() ?? {}) as Json;
+}
+
+function toStruct(value: Json): Struct {
+  return structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, never>);
+}
+
+/** The resource name of a URN (`urn:pulumi:stack::project::type::name`), for messages. */
+function nameOf(urn: string): string {
+  return urn.split("::").pop() ?? urn;
+}
+
+/** A gRPC error the engine shows as the resource's failure; a half-done create carries its id so nothing is lost. */
+function failure(error: unknown): grpc.ServiceError {
+  const metadata = new grpcRuntime.Metadata();
+  if (error instanceof PartialCreateError) {
+    const detail = new proto.ErrorResourceInitFailed();
+    detail.setId(error.id);
+    detail.setProperties(toStruct(error.properties));
+    detail.setReasonsList(error.reasons);
+    const packed = new anyProto.Any();
+    packed.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
+    const status = new statusProto.Status();
+    status.setCode(grpcRuntime.status.UNKNOWN);
+    status.setMessage(error.message);
+    status.addDetails(packed);
+    metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+  }
+  return Object.assign(new Error(messageOf(error)), { code: grpcRuntime.status.UNKNOWN, details: messageOf(error), metadata });
+}
+
+function unimplemented(method: string): grpc.ServiceError {
+  return Object.assign(new Error(`${method} is not implemented`), { code: grpcRuntime.status.UNIMPLEMENTED, details: `${method} is not implemented`, metadata: new grpcRuntime.Metadata() });
+}
+
+/** Runs a handler and answers the call with its result or its error. */
+function answer<T>(callback: Callback<T>, work: () => Promise<T>): void {
+  work().then(
+    (response) => callback(null, response),
+    (error: unknown) => callback(failure(error)),
+  );
+}
+
+/** The provider's configuration properties (`apiKey`, `baseUrl`) as the stack config keys the resources read. */
+function configuredFrom(vendor: Vendor, args: Json, variables: Map<string, string>): ConfiguredValues {
+  const values: ConfiguredValues = {};
+  for (const key of [vendor.settings.keyConfig, vendor.settings.baseUrlConfig]) {
+    const property = key.slice(key.indexOf(":") + 1);
+    const fromArgs = args[property];
+    // Older engines send `<package>:config:<name>` variables instead of args.
+    const fromVariables = variables.get(`${vendor.name}:config:${property}`) ?? variables.get(key);
+    const value = typeof fromArgs === "string" ? fromArgs : fromVariables;
+    if (value) values[key] = value;
+  }
+  return values;
+}
+
+/** Per-property diff kinds for the engine's detailed diff. */
+function detailedDiff(names: string[], replaces: string[], olds: Json, news: Json): Map<string, InstanceType<typeof proto.PropertyDiff>> {
+  const Kind = proto.PropertyDiff.Kind;
+  const result = new Map<string, InstanceType<typeof proto.PropertyDiff>>();
+  for (const name of names) {
+    const replace = replaces.includes(name);
+    const kind =
+      olds[name] === undefined ? (replace ? Kind.ADD_REPLACE : Kind.ADD) : news[name] === undefined ? (replace ? Kind.DELETE_REPLACE : Kind.DELETE) : replace ? Kind.UPDATE_REPLACE : Kind.UPDATE;
+    const diff = new proto.PropertyDiff();
+    diff.setKind(kind);
+    diff.setInputdiff(true);
+    result.set(name, diff);
+  }
+  return result;
+}
+
+/** The ResourceProvider service of one vendor. */
+function service(vendor: Vendor, version: string) {
+  const byToken = new Map<string, ConfigurableProvider>();
+  for (const resource of vendor.resources) {
+    const className = resource.declared.declaration.kind.split(":")[1];
+    byToken.set(`${vendor.name}:index:${className}`, resource.declared.provider);
+  }
+  let configured: ConfiguredValues = {};
+  const providerFor = (urn: string): ConfigurableProvider => {
+    const type = urn.split("::")[2] ?? "";
+    const provider = byToken.get(type.split("$").pop() ?? type);
+    if (!provider) throw new Error(`${nameOf(urn)}: ${type} is not a resource of the ${vendor.name} provider`);
+    provider.configuredValues = configured;
+    return provider;
+  };
+  const empty = () => new emptyProto.Empty();
+
+  return {
+    handshake: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Handshake")),
+    parameterize: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Parameterize")),
+    attach: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Attach")),
+    invoke: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Invoke")),
+    call: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Call")),
+    construct: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Construct")),
+    list: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("List")),
+
+    getPluginInfo(_call: Call<unknown>, callback: Callback<unknown>) {
+      const info = new pluginProto.PluginInfo();
+      info.setVersion(version);
+      callback(null, info);
+    },
+
+    getSchema(_call: Call<unknown>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const response = new proto.GetSchemaResponse();
+        response.setSchema(JSON.stringify(packageSchema(vendor, version)));
+        return response;
+      });
+    },
+
+    getMapping(_call: Call<unknown>, callback: Callback<unknown>) {
+      callback(null, new proto.GetMappingResponse());
+    },
+
+    getMappings(_call: Call<unknown>, callback: Callback<unknown>) {
+      callback(null, new proto.GetMappingsResponse());
+    },
+
+    checkConfig(call: Call<InstanceType<typeof proto.CheckRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const response = new proto.CheckResponse();
+        response.setInputs(call.request.getNews() ?? toStruct({}));
+        return response;
+      });
+    },
+
+    diffConfig(call: Call<InstanceType<typeof proto.DiffRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        // Credentials and the base URL reach the API at call time: changing them never replaces a resource.
+        const olds = toJson(call.request.getOldInputs() ?? call.request.getOlds());
+        const news = toJson(call.request.getNews());
+        const keys = [vendor.settings.keyConfig, vendor.settings.baseUrlConfig].map((key) => key.slice(key.indexOf(":") + 1));
+        const changed = keys.filter((key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null));
+        const response = new proto.DiffResponse();
+        response.setChanges(changed.length > 0 ? proto.DiffResponse.DiffChanges.DIFF_SOME : proto.DiffResponse.DiffChanges.DIFF_NONE);
+        response.setDiffsList(changed);
+        return response;
+      });
+    },
+
+    configure(call: Call<InstanceType<typeof proto.ConfigureRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const variables = new Map<string, string>(call.request.getVariablesMap().toArray() as [string, string][]);
+        configured = configuredFrom(vendor, toJson(call.request.getArgs()), variables);
+        const response = new proto.ConfigureResponse();
+        // Secrets arrive as plain values and outputs are marked secret by the schema and SDK.
+        response.setAcceptsecrets(false);
+        response.setSupportspreview(false);
+        return response;
+      });
+    },
+
+    check(call: Call<InstanceType<typeof proto.CheckRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const provider = providerFor(call.request.getUrn());
+        const result = await provider.check!(toJson(call.request.getOlds()), toJson(call.request.getNews()));
+        const response = new proto.CheckResponse();
+        response.setInputs(toStruct(result.inputs ?? {}));
+        response.setFailuresList(
+          (result.failures ?? []).map((f) => {
+            const checkFailure = new proto.CheckFailure();
+            checkFailure.setProperty(f.property);
+            checkFailure.setReason(f.reason);
+            return checkFailure;
+          }),
+        );
+        return response;
+      });
+    },
+
+    diff(call: Call<InstanceType<typeof proto.DiffRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const provider = providerFor(call.request.getUrn());
+        const olds = toJson(call.request.getOlds());
+        const news = toJson(call.request.getNews());
+        const result = await provider.diff!(call.request.getId(), olds, news);
+        const names = provider.changedInputs?.(olds, news) ?? [];
+        const replaces = result.replaces ?? [];
+        // State written by the dynamic provider (a program switched to the native resources) carries its code:
+        // an update without any API write rewrites the outputs without it.
+        const dynamicLeftovers = olds.__provider === undefined ? [] : ["__provider"];
+        const response = new proto.DiffResponse();
+        response.setChanges(result.changes || dynamicLeftovers.length > 0 ? proto.DiffResponse.DiffChanges.DIFF_SOME : proto.DiffResponse.DiffChanges.DIFF_NONE);
+        response.setReplacesList(replaces);
+        response.setDiffsList([...names, ...dynamicLeftovers]);
+        const detailed = response.getDetaileddiffMap();
+        for (const [name, diff] of detailedDiff(names, replaces, olds, news)) detailed.set(name, diff);
+        for (const name of dynamicLeftovers) {
+          const leftover = new proto.PropertyDiff();
+          leftover.setKind(proto.PropertyDiff.Kind.DELETE);
+          leftover.setInputdiff(false);
+          detailed.set(name, leftover);
+        }
+        response.setHasdetaileddiff(true);
+        return response;
+      });
+    },
+
+    create(call: Call<InstanceType<typeof proto.CreateRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const provider = providerFor(call.request.getUrn());
+        const result = await provider.create(toJson(call.request.getProperties()));
+        const response = new proto.CreateResponse();
+        response.setId(result.id);
+        response.setProperties(toStruct(result.outs ?? {}));
+        return response;
+      });
+    },
+
+    read(call: Call<InstanceType<typeof proto.ReadRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const provider = providerFor(call.request.getUrn());
+        // On import the engine knows only the id: the properties are empty.
+        const result = await provider.read!(call.request.getId(), toJson(call.request.getProperties()));
+        const response = new proto.ReadResponse();
+        if (result.id) {
+          response.setId(result.id);
+          response.setProperties(toStruct((result.props ?? {}) as Json));
+          response.setInputs(toStruct(((result as { inputs?: Json }).inputs ?? {}) as Json));
+        }
+        return response;
+      });
+    },
+
+    update(call: Call<InstanceType<typeof proto.UpdateRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const provider = providerFor(call.request.getUrn());
+        const result = await provider.update!(call.request.getId(), toJson(call.request.getOlds()), toJson(call.request.getNews()));
+        const response = new proto.UpdateResponse();
+        response.setProperties(toStruct((result.outs ?? {}) as Json));
+        return response;
+      });
+    },
+
+    delete(call: Call<InstanceType<typeof proto.DeleteRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const provider = providerFor(call.request.getUrn());
+        await provider.delete!(call.request.getId(), toJson(call.request.getProperties()));
+        return empty();
+      });
+    },
+
+    cancel(_call: Call<unknown>, callback: Callback<unknown>) {
+      // Calls in flight finish or time out on their own (every HTTP call has a deadline); the engine stops sending more.
+      callback(null, empty());
+    },
+  };
+}
+
+/**
+ * Starts the plugin for `vendorName` and prints its port, as the engine
+ * expects from every plugin. The process lives until the engine stops it.
+ */
+export async function main(vendorName: string): Promise<void> {
+  const vendor = vendors().find((v) => v.name === vendorName);
+  if (!vendor) throw new Error(`unknown provider '${vendorName}'`);
+  const server = new grpcRuntime.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+  server.addService(providerRpc.ResourceProviderService, service(vendor, packageVersion()) as unknown as grpc.UntypedServiceImplementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpcRuntime.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  process.stdout.write(`${port}\n`);
+}
