@@ -14,11 +14,12 @@
  * 3. this package: `up`, a no-op `preview`, `refresh`, `destroy`, each with
  *    wall time, API calls by route, CPU of the engine, program and provider
  *    processes, the provider's peak RSS, and state bytes per resource;
- * 4. the ratios of the issue's goals.
+ * 4. the same with the native resources (provider plugins, no code in state);
+ * 5. the ratios of the issue's goals.
  * Benchmarks print figures; nothing here asserts.
  *
  *   npm run bench -- scale [--resources 300] [--latency-ms 50] [--parallel 8]
- *                          [--checkpoints on|off] [--skip raw,floor,package,preview,refresh,destroy]
+ *                          [--checkpoints on|off] [--skip raw,floor,package,native,preview,refresh,destroy]
  *                          [--processes]   (lists every sampled process on stderr)
  */
 import * as os from "node:os";
@@ -33,7 +34,7 @@ import { table } from "./lib/table";
 
 const ADMIN_KEY = "bench-admin-key";
 const INTEGRATION = "bench-openai";
-const PHASES = ["raw", "floor", "package", "preview", "refresh", "destroy"] as const;
+const PHASES = ["raw", "floor", "package", "native", "preview", "refresh", "destroy"] as const;
 type Phase = (typeof PHASES)[number];
 type Op = "up" | "preview" | "refresh" | "destroy";
 
@@ -182,7 +183,7 @@ function log(line: string): void {
 async function main(): Promise<void> {
   const settings = parseSettings();
   const { workspaces: W, parallel, latencyMs, skipCheckpoints, skip } = settings;
-  const engineRuns = !skip.has("floor") || !skip.has("package");
+  const engineRuns = !skip.has("floor") || !skip.has("package") || !skip.has("native");
   if (engineRuns) assertPulumiOnPath();
   const opOptions = { parallel, skipCheckpoints };
   showProcesses = settings.showProcesses;
@@ -194,6 +195,7 @@ async function main(): Promise<void> {
   let raw: (RawMinimalResult & { counts: Record<string, number> }) | undefined;
   const floor: Partial<Record<"up" | "destroy", OpResult>> & { state?: StateSize } = {};
   const pkg: Partial<Record<Op, OpResult>> & { state?: StateSize } = {};
+  const native: Partial<Record<Op, OpResult>> & { state?: StateSize } = {};
   let installSeconds = 0;
   const loadAtStart = os.loadavg()[0];
 
@@ -225,14 +227,16 @@ async function main(): Promise<void> {
       floor.destroy = await measured(undefined, () => consumer!.operation("destroy", "floor", opOptions));
     }
 
-    if (consumer && !skip.has("package")) {
+    for (const [mode, results] of [["package", pkg], ["native", native]] as const) {
+      if (!consumer || skip.has(mode)) continue;
+      await emulator?.stop();
       emulator = await startBenchEmulator(latencyMs);
-      await consumer.initStack("package", { mode: "package", workspaces: W, integrationSlug: INTEGRATION, adminKey: ADMIN_KEY, baseUrl: emulator.portkeyBaseUrl });
+      await consumer.initStack(mode, { mode, workspaces: W, integrationSlug: INTEGRATION, adminKey: ADMIN_KEY, baseUrl: emulator.portkeyBaseUrl });
       for (const op of ["up", "preview", "refresh", "destroy"] as const) {
         if (op !== "up" && skip.has(op)) continue;
-        log(`package: ${op}...`);
-        pkg[op] = await measured(emulator, () => consumer!.operation(op, "package", opOptions));
-        if (op === "up") pkg.state = await consumer.stateSize("package");
+        log(`${mode}: ${op}...`);
+        results[op] = await measured(emulator, () => consumer!.operation(op, mode, opOptions));
+        if (op === "up") results.state = await consumer.stateSize(mode);
       }
     }
   } finally {
@@ -240,7 +244,7 @@ async function main(): Promise<void> {
     consumer?.dispose();
   }
 
-  process.stdout.write(report(settings, { load: [loadAtStart, os.loadavg()[0]], pulumiVersion, installSeconds, raw, floor, pkg }) + "\n");
+  process.stdout.write(report(settings, { load: [loadAtStart, os.loadavg()[0]], pulumiVersion, installSeconds, raw, floor, pkg, native }) + "\n");
 }
 
 interface Results {
@@ -251,6 +255,7 @@ interface Results {
   raw: (RawMinimalResult & { counts: Record<string, number> }) | undefined;
   floor: Partial<Record<"up" | "destroy", OpResult>> & { state?: StateSize };
   pkg: Partial<Record<Op, OpResult>> & { state?: StateSize };
+  native: Partial<Record<Op, OpResult>> & { state?: StateSize };
 }
 
 function report(settings: Settings, r: Results): string {
@@ -279,9 +284,11 @@ function report(settings: Settings, r: Results): string {
     if (res) rows.push([`engine floor: ${op}`, s(res.run.seconds), "0", "", ...usageCells(res.run.usage), engineSummary(res.run.stdout)]);
   }
   const label: Record<Op, string> = { up: "up", preview: "preview (no-op)", refresh: "refresh", destroy: "destroy" };
-  for (const op of ["up", "preview", "refresh", "destroy"] as const) {
-    const res = r.pkg[op];
-    if (res) rows.push([`package: ${label[op]}`, s(res.run.seconds), String(sum(res.counts)), s(res.apiBusySeconds), ...usageCells(res.run.usage), engineSummary(res.run.stdout)]);
+  for (const [name, results] of [["package", r.pkg], ["native", r.native]] as const) {
+    for (const op of ["up", "preview", "refresh", "destroy"] as const) {
+      const res = results[op];
+      if (res) rows.push([`${name}: ${label[op]}`, s(res.run.seconds), String(sum(res.counts)), s(res.apiBusySeconds), ...usageCells(res.run.usage), engineSummary(res.run.stdout)]);
+    }
   }
   out.push("time, calls and processes (CPU = utime+stime in seconds, sampled from /proc every 100 ms; RSS = peak VmHWM of one process):");
   out.push(table(["phase", "wall", "API calls", "API busy", "engine CPU", "program CPU", "provider CPU", "provider RSS", "program RSS", "host+other CPU", "engine summary"], rows, [0, 10]));
@@ -292,6 +299,10 @@ function report(settings: Settings, r: Results): string {
   for (const op of ["up", "preview", "refresh", "destroy"] as const) {
     const res = r.pkg[op];
     if (res) columns.push([op, res.counts]);
+  }
+  for (const op of ["up", "destroy"] as const) {
+    const res = r.native[op];
+    if (res) columns.push([`native ${op}`, res.counts]);
   }
   if (columns.length > 0) {
     const routes = [...new Set(columns.flatMap(([, c]) => Object.keys(c)))].sort();
@@ -319,6 +330,7 @@ function report(settings: Settings, r: Results): string {
     ]);
   };
   stateRow("package", r.pkg.state);
+  stateRow("native", r.native.state);
   stateRow("engine floor", r.floor.state);
   if (stateRows.length > 0) {
     out.push("state after up (`pulumi stack export`; KB = 1000 bytes; per resource = over the N dynamic resources):");
@@ -349,6 +361,20 @@ function report(settings: Settings, r: Results): string {
     const st = r.pkg.state;
     goals.push(["state per resource without __provider vs 1 KB", kb(st.resourceBytesWithoutProvider / st.resources), "1.00 KB", ratio(st.resourceBytesWithoutProvider / st.resources, 1000)]);
     goals.push(["state per resource, all of it, vs 1 KB", kb(st.resourceBytes / st.resources), "1.00 KB", ratio(st.resourceBytes / st.resources, 1000)]);
+  }
+  // The official Terraform provider on the same work, emulator, latency and parallelism (issue 16's measurement, Terraform 1.11).
+  const terraformApply: Record<number, number> = { 300: 6.7, 999: 34.8 };
+  const native = r.native.up?.run.seconds;
+  if (native !== undefined) {
+    const tf = terraformApply[N];
+    goals.push([
+      "native up vs Terraform apply (same work)",
+      s(native),
+      tf === undefined ? `n/a (measured only at 300 and 999 resources)` : s(tf),
+      tf === undefined ? "n/a" : ratio(native, tf),
+    ]);
+    const dyn = r.pkg.up?.run.seconds;
+    if (dyn !== undefined) goals.push(["native up vs dynamic up (information)", s(native), s(dyn), ratio(native, dyn)]);
   }
   const peakRss = Math.max(0, ...(["up", "preview", "refresh", "destroy"] as const).map((op) => r.pkg[op]?.run.usage.provider.peakRssBytes ?? 0));
   if (peakRss > 0) goals.push(["provider peak RSS (any phase) vs 150 MB", mb(peakRss), "150 MB", ratio(peakRss, 150e6)]);

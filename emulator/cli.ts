@@ -1,9 +1,11 @@
 /**
- * npm run emulator -- --port <p> --admin-key <k> [--state-file <f>]
- *   [--management-key <k>] [--latency-ms <n>] [--fault-rate <r>] [--seed <s>] [--stale-read-ms <n>]
- *   [--workspace-defaults-on-put replace|merge]
+ * npm run emulator -- --port <p> --admin-key <k> [--admin-key <k2> ...] [--organisation <k3>,<k4> ...]
+ *   [--state-file <f>] [--management-key <k>] [--latency-ms <n>] [--fault-rate <r>] [--seed <s>]
+ *   [--stale-read-ms <n>] [--workspace-defaults-on-put replace|merge]
  *
- * Binds 127.0.0.1 only and prints one line with the base URL.
+ * Each --admin-key is the admin key of a Portkey organisation of its own; each
+ * --organisation is one more organisation with all the comma-separated admin
+ * keys it names. Binds 127.0.0.1 only and prints one line with the base URL.
  */
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server";
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
       options: {
         port: { type: "string" },
         "admin-key": { type: "string", multiple: true },
+        organisation: { type: "string", multiple: true },
         "management-key": { type: "string", multiple: true },
         "state-file": { type: "string" },
         "latency-ms": { type: "string" },
@@ -39,8 +42,13 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  const adminKeys = values["admin-key"] ?? (process.env.PORTKEY_API_KEY ? [process.env.PORTKEY_API_KEY] : []);
-  if (adminKeys.length === 0) fail("give at least one --admin-key (or set PORTKEY_API_KEY)");
+  const organisations = (values.organisation ?? []).map((list) => {
+    const keys = list.split(",").map((key) => key.trim());
+    if (keys.some((key) => key === "")) fail(`--organisation takes comma-separated admin keys, got '${list}'`);
+    return { adminKeys: keys };
+  });
+  const adminKeys = values["admin-key"] ?? (organisations.length === 0 && process.env.PORTKEY_API_KEY ? [process.env.PORTKEY_API_KEY] : []);
+  if (adminKeys.length === 0 && organisations.length === 0) fail("give at least one --admin-key (or set PORTKEY_API_KEY)");
   const defaultsOnPut = values["workspace-defaults-on-put"];
   if (defaultsOnPut !== undefined && defaultsOnPut !== "replace" && defaultsOnPut !== "merge") {
     fail(`--workspace-defaults-on-put must be replace or merge, got '${defaultsOnPut}'`);
@@ -48,6 +56,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({
     port: numberOption(values.port, "port", 0, 65535) ?? 0,
     adminKeys,
+    organisations,
     managementKeys: values["management-key"],
     stateFile: values["state-file"],
     latencyMs: numberOption(values["latency-ms"], "latency-ms", 0, 60_000),

@@ -99,9 +99,20 @@ export const REQUEST_LOG_LIMIT = 10_000;
 export interface EmulatorOptions extends Partial<FaultSettings> {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Portkey admin keys that authenticate as the organisation owner. */
+  /**
+   * Portkey admin keys, each the owner's key of an organisation of its own:
+   * what one creates, another cannot see (404 AB08, as an unknown id) and
+   * does not list. One key gives one organisation, as before several
+   * organisations existed.
+   */
   adminKeys?: string[];
-  /** OpenRouter management keys (bearer); the admin keys when not given. */
+  /**
+   * More organisations, each with all the admin keys it lists (several keys
+   * of one organisation see the same objects). They come after the
+   * organisations of `adminKeys`, in this order. A key may be given once only.
+   */
+  organisations?: { adminKeys: string[] }[];
+  /** OpenRouter management keys (bearer), all of one account; every Portkey admin key when not given. */
   managementKeys?: string[];
   /** Where to persist state (atomically, after every write); in memory when absent. */
   stateFile?: string;
@@ -150,15 +161,48 @@ export interface RunningEmulator {
   specViolations(): SpecViolation[];
   /** Changes fault settings; `failNext` and `routeLatencyMs` merge per route. Throws on an invalid setting. */
   setFaults(settings: Partial<FaultSettings>): void;
-  state(): PortkeyState;
+  /**
+   * The live state of the organisation `adminKey` belongs to; the first
+   * organisation (that of the first admin key) when not given. Throws for a
+   * key that is not a configured admin key.
+   */
+  state(adminKey?: string): PortkeyState;
   openrouterState(): OpenRouterState;
   stop(): Promise<void>;
 }
 
 interface PersistedState {
   version: 1;
+  /** The first organisation. */
   portkey: PortkeyState;
+  /** The second and later organisations, in the order they are configured; absent while there is one. */
+  extraPortkeyOrganisations?: PortkeyState[];
   openrouter: OpenRouterState;
+}
+
+/** Every Portkey organisation of a state, the first one first. */
+function organisationsOf(state: PersistedState): PortkeyState[] {
+  return [state.portkey, ...(state.extraPortkeyOrganisations ?? [])];
+}
+
+/**
+ * Which organisation (by position) each admin key belongs to: one each for
+ * `adminKeys`, then one per `organisations` entry. Throws on a key given twice.
+ */
+function adminKeyOrganisations(options: EmulatorOptions): { byKey: Map<string, number>; count: number } {
+  const groups = [...(options.adminKeys ?? []).map((key) => [key]), ...(options.organisations ?? []).map((o, i) => {
+    if (!o || !Array.isArray(o.adminKeys) || o.adminKeys.length === 0) throw new Error(`organisations[${i}].adminKeys must list at least one key`);
+    return o.adminKeys;
+  })];
+  const byKey = new Map<string, number>();
+  groups.forEach((keys, index) => {
+    for (const key of keys) {
+      if (typeof key !== "string" || key === "") throw new Error("admin keys must be non-empty strings");
+      if (byKey.has(key)) throw new Error(`admin key given twice: ${key.slice(0, 4)}…`);
+      byKey.set(key, index);
+    }
+  });
+  return { byKey, count: groups.length };
 }
 
 /** One vendor API served under a path prefix, with its own auth and error envelope. */
@@ -182,7 +226,7 @@ interface Exchange {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const adminKeys = options.adminKeys ?? [];
+  const admins = adminKeyOrganisations(options);
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const faults: FaultSettings = { faultRate: 0, latencyMs: 0, seed: 1, failNext: {}, routeLatencyMs: {} };
   let random = new SeededRandom(faults.seed);
@@ -192,8 +236,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const log: LoggedRequest[] = [];
   const logLimit = Math.max(0, Math.floor(options.requestLogLimit ?? REQUEST_LOG_LIMIT));
 
-  let state: PersistedState = loadState(options.stateFile);
-  const portkey = new PortkeyApi(() => state.portkey, spec, {
+  let state: PersistedState = loadState(options.stateFile, admins.count);
+  const portkey = new PortkeyApi(() => organisationsOf(state), spec, {
     staleReadMs: options.staleReadMs ?? 0,
     emptyArrayClearsLimits: options.emptyArrayClearsLimits ?? true,
     workspaceDefaultsOnPut: options.workspaceDefaultsOnPut ?? "replace",
@@ -203,7 +247,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const openrouter = new OpenRouterApi(() => state.openrouter);
   const openrouterRouter = new Router<OpenRouterPrincipal>();
   openrouter.register(openrouterRouter);
-  const managementKeys = options.managementKeys ?? adminKeys;
+  const managementKeys = options.managementKeys ?? [...admins.byKey.keys()];
+  const adminOrganisation = (key: string): string | undefined => {
+    const index = admins.byKey.get(key);
+    return index === undefined ? undefined : organisationsOf(state)[index].organisation_id;
+  };
   const mounts: ApiMount[] = [
     {
       service: "portkey",
@@ -211,7 +259,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       routeLabel: "",
       routes: router.routes,
       match: (method, path) => router.match(method, path) as ReturnType<Router<unknown>["match"]>,
-      authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminKeys, now),
+      authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminOrganisation, now),
       envelope: portkeyEnvelope,
       checkResponses: options.checkResponses === true,
     },
@@ -374,7 +422,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return parsed.value ?? {};
     };
     if (route === "POST /_emulator/reset") {
-      state = { version: 1, portkey: emptyPortkeyState(state.portkey.organisation_id), openrouter: emptyOpenRouterState() };
+      // Every organisation is emptied and keeps its id.
+      const [first, ...extra] = organisationsOf(state).map((o) => emptyPortkeyState(o.organisation_id));
+      state = { version: 1, portkey: first, ...(extra.length > 0 ? { extraPortkeyOrganisations: extra } : {}), openrouter: emptyOpenRouterState() };
       counts.clear();
       log.length = 0;
       violations.length = 0;
@@ -487,7 +537,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     specViolations: () => [...violations],
     setFaults,
-    state: () => state.portkey,
+    state: (adminKey?: string) => {
+      if (adminKey === undefined) return state.portkey;
+      const index = admins.byKey.get(adminKey);
+      if (index === undefined) throw new Error("not an admin key of this emulator");
+      return organisationsOf(state)[index];
+    },
     openrouterState: () => state.openrouter,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -497,13 +552,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-function loadState(stateFile: string | undefined): PersistedState {
+/**
+ * The saved state, or a new one, with at least `organisations` Portkey
+ * organisations: the n-th configured organisation is the n-th saved one, and
+ * missing ones are added empty. Saved organisations beyond those configured
+ * are kept (only their API-made keys reach them).
+ */
+function loadState(stateFile: string | undefined, organisations: number): PersistedState {
+  let state: PersistedState | undefined;
   if (stateFile && fs.existsSync(stateFile)) {
     const loaded = JSON.parse(fs.readFileSync(stateFile, "utf8")) as PersistedState;
-    if (loaded.version === 1) return { ...loaded, openrouter: loaded.openrouter ?? emptyOpenRouterState() };
+    if (loaded.version === 1) state = { ...loaded, openrouter: loaded.openrouter ?? emptyOpenRouterState() };
   }
   if (stateFile) fs.mkdirSync(path.dirname(path.resolve(stateFile)), { recursive: true });
-  return { version: 1, portkey: emptyPortkeyState(randomUUID()), openrouter: emptyOpenRouterState() };
+  state ??= { version: 1, portkey: emptyPortkeyState(randomUUID()), openrouter: emptyOpenRouterState() };
+  const extra = [...(state.extraPortkeyOrganisations ?? [])];
+  while (extra.length + 1 < organisations) extra.push(emptyPortkeyState(randomUUID()));
+  if (extra.length > 0) state.extraPortkeyOrganisations = extra;
+  return state;
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "too-large"> {

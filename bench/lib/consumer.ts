@@ -5,9 +5,11 @@
  * program run by the Pulumi CLI from PATH with a file backend in that
  * directory, its own PULUMI_HOME and passphrase secrets.
  *
- * One program, two modes chosen by stack config:
+ * One program, three modes chosen by stack config:
  * - `package`: W × (portkey.Workspace, a workspace service portkey.ApiKey,
  *   portkey.IntegrationWorkspaceAccess to one integration), from the package.
+ * - `native`: the same with the native resources (`pulumi-ai-gateway/native`),
+ *   served by the plugins the package installs in node_modules/.bin (on PATH).
  * - `floor`: the same shape (same names, inputs and dependencies) with a
  *   trivial dynamic provider defined in the program that makes no calls.
  */
@@ -27,8 +29,10 @@ const config = new pulumi.Config();
 const workspaces = config.requireNumber("workspaces");
 const integrationSlug = config.require("integration");
 
-if (config.require("mode") === "package") {
-  const { portkey } = require("pulumi-ai-gateway");
+const mode = config.require("mode");
+if (mode === "package" || mode === "native") {
+  // The same program with the dynamic resources or the native ones (served by the package's provider plugins).
+  const { portkey } = require(mode === "native" ? "pulumi-ai-gateway/native" : "pulumi-ai-gateway");
   for (let i = 0; i < workspaces; i++) {
     const ws = new portkey.Workspace("ws" + i, { name: "Bench " + i });
     new portkey.ApiKey("key" + i, { type: "workspace", subType: "service", workspaceId: ws.id, name: "bench-" + i, scopes: ["completions.write"] });
@@ -64,7 +68,7 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 }
 
 export interface StackSettings {
-  mode: "package" | "floor";
+  mode: "package" | "native" | "floor";
   workspaces: number;
   integrationSlug: string;
   /** Portkey admin key and base URL (package mode). */
@@ -76,7 +80,7 @@ export interface StackSettings {
 export interface StateSize {
   /** The whole export (`deployment` included), bytes of its JSON text. */
   exportBytes: number;
-  /** Resources of type pulumi-nodejs:dynamic/*. */
+  /** Resources of type pulumi-nodejs:dynamic/* or <vendor>:index:* (native). */
   resources: number;
   /** Their JSON (urn, inputs, outputs, dependencies...), bytes summed. */
   resourceBytes: number;
@@ -121,6 +125,8 @@ export class ConsumerProject {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
+      // The package's provider plugins, as `npm install` links them.
+      PATH: `${path.join(this.dir, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
       ...(skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
     };
   }
@@ -145,7 +151,7 @@ export class ConsumerProject {
   async stateSize(stack: string): Promise<StateSize> {
     const text = await run("pulumi", ["stack", "export", "--stack", stack, "--non-interactive"], this.dir, this.env(false));
     const exported = JSON.parse(text) as { deployment?: { resources?: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] } };
-    const dynamic = (exported.deployment?.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+    const dynamic = (exported.deployment?.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/") || /^(portkey|openrouter):index:/.test(r.type));
     const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
     let resourceBytes = 0;
     let withoutProvider = 0;

@@ -71,6 +71,8 @@ export function roleOf(cmdline: string, isRoot: boolean): Role {
   if (isRoot) return "engine";
   // The plugin's shell wrapper first runs `node -e "...require.resolve('@pulumi/pulumi/cmd/dynamic-provider')"`: that is "other".
   if (cmdline.includes("cmd/dynamic-provider/index.js")) return "provider";
+  // The native plugins: `node .../bin/pulumi-resource-portkey <engine address>`.
+  if (/pulumi-resource-(portkey|openrouter)/.test(cmdline)) return "provider";
   if (cmdline.includes("cmd/run/index.js")) return "program";
   if (cmdline.includes("language-host") || cmdline.includes("pulumi-language-nodejs")) return "language host";
   return "other";

@@ -19,17 +19,25 @@ const ROTATION_PERIOD_MS: Record<string, number> = { weekly: 7 * DAY_MS, monthly
 export class PortkeyApiKeyRoutes {
   constructor(private readonly shared: PortkeyShared) {}
 
-  /** Resolves the x-portkey-api-key header to a principal, or throws 401 AB05. */
-  authenticate(header: string | undefined, adminKeys: readonly string[], now: Date): PortkeyPrincipal {
+  /**
+   * Resolves the x-portkey-api-key header to a principal, or throws 401 AB05.
+   * `adminOrganisation` names the organisation of a configured admin key
+   * (undefined: not one); a key created through the API acts in the
+   * organisation it was created in.
+   */
+  authenticate(header: string | undefined, adminOrganisation: (key: string) => string | undefined, now: Date): PortkeyPrincipal {
     if (!header) throw portkeyError("AB05", "Unauthorised Request: missing x-portkey-api-key header");
-    if (adminKeys.includes(header)) return { kind: "admin" };
-    for (const key of Object.values(this.shared.state().api_keys)) {
-      if (key.deleted_at) continue;
-      applyScheduledRotation(key, now);
-      const live = key.secrets.some((s) => s.value === header && (!s.expires_at || Date.parse(s.expires_at) > now.getTime()));
-      if (!live) continue;
-      if (key.expires_at && Date.parse(key.expires_at) <= now.getTime()) break;
-      return { kind: "key", key };
+    const admin = adminOrganisation(header);
+    if (admin !== undefined) return { kind: "admin", organisation_id: admin };
+    for (const organisation of this.shared.organisations()) {
+      for (const key of Object.values(organisation.api_keys)) {
+        if (key.deleted_at) continue;
+        applyScheduledRotation(key, now);
+        const live = key.secrets.some((s) => s.value === header && (!s.expires_at || Date.parse(s.expires_at) > now.getTime()));
+        if (!live) continue;
+        if (key.expires_at && Date.parse(key.expires_at) <= now.getTime()) break;
+        return { kind: "key", key, organisation_id: organisation.organisation_id };
+      }
     }
     throw portkeyError("AB05", "Unauthorised Request: invalid api key");
   }
@@ -47,7 +55,8 @@ export class PortkeyApiKeyRoutes {
 
   /** Makes a key's scheduled rotation due now (control endpoint for tests). */
   forceScheduledRotation(id: string, now: Date): void {
-    const key = this.findApiKey(id);
+    const key = this.shared.organisations().map((o) => o.api_keys[id]).find((k) => k && !k.deleted_at);
+    if (!key) throw portkeyError("AB08", `API key not found: ${id}`);
     key.rotation_policy ??= { rotation_period: "monthly", rotation_period_days: null, next_rotation_at: null, key_transition_period_ms: MIN_TRANSITION_MS };
     key.rotation_policy.next_rotation_at = now.toISOString();
     applyScheduledRotation(key, now);
@@ -62,11 +71,16 @@ export class PortkeyApiKeyRoutes {
       throw portkeyError("AB01", "Invalid api key type: organisation keys can only be service keys");
     }
     const body = this.shared.checkedBody(ctx);
+    // "Taken from auth" (the document): naming another organisation finds nothing, as an unknown id does.
+    const organisationId = optionalString(body, "organisation_id");
+    if (organisationId !== undefined && organisationId !== this.shared.state(ctx).organisation_id) {
+      throw portkeyError("AB08", `Organisation not found: ${organisationId}`);
+    }
     let workspaceId: string | null = null;
     if (type === "workspace") {
       const given = optionalString(body, "workspace_id");
       if (!given) throw portkeyError("AB01", "workspace_id is required for workspace api keys");
-      workspaceId = this.shared.findWorkspace(given).id;
+      workspaceId = this.shared.findWorkspace(ctx, given).id;
     } else if (body.workspace_id !== undefined) {
       throw portkeyError("AB01", "workspace_id is not allowed for organisation api keys");
     }
@@ -104,31 +118,31 @@ export class PortkeyApiKeyRoutes {
       // Live, limits set at create can be missing from reads for a while.
       stale: staleReadMs > 0 ? { usage_limits: null, rate_limits: [], until: ctx.now.getTime() + staleReadMs } : null,
     };
-    this.shared.state().api_keys[key.id] = key;
+    this.shared.state(ctx).api_keys[key.id] = key;
     return { body: { id: key.id, key: key.secrets[0].value, object: "api-key" } };
   }
 
   private listApiKeys(ctx: PortkeyRequest): HandlerResult {
     const filter = ctx.query.get("workspace_id");
-    const workspaceId = filter ? this.shared.findWorkspace(filter).id : undefined;
-    let keys = Object.values(this.shared.state().api_keys).filter((k) => !k.deleted_at);
+    const workspaceId = filter ? this.shared.findWorkspace(ctx, filter).id : undefined;
+    let keys = Object.values(this.shared.state(ctx).api_keys).filter((k) => !k.deleted_at);
     if (workspaceId) keys = keys.filter((k) => k.workspace_id === workspaceId);
     keys = keys.filter((k) => allowed(ctx, `${k.type}_${k.sub_type}_api_keys.list`, k.workspace_id));
     keys.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     for (const key of keys) applyScheduledRotation(key, ctx.now);
-    return { body: page(keys, ctx.query, (k) => this.apiKeyJson(k, ctx.now)), rawJson: undefined };
+    return { body: page(keys, ctx.query, (k) => this.apiKeyJson(k, ctx)), rawJson: undefined };
   }
 
   private getApiKey(ctx: PortkeyRequest): HandlerResult {
-    const key = this.findApiKey(ctx.params.id);
+    const key = this.findApiKey(ctx, ctx.params.id);
     authorize(ctx, `${key.type}_${key.sub_type}_api_keys.read`, { workspaceId: key.workspace_id ?? undefined });
     applyScheduledRotation(key, ctx.now);
-    const body = this.apiKeyJson(key, ctx.now);
+    const body = this.apiKeyJson(key, ctx);
     return { body, rawJson: withDecimalLimits(body) };
   }
 
   private updateApiKey(ctx: PortkeyRequest): HandlerResult {
-    const key = this.findApiKey(ctx.params.id);
+    const key = this.findApiKey(ctx, ctx.params.id);
     authorize(ctx, `${key.type}_${key.sub_type}_api_keys.update`, { workspaceId: key.workspace_id ?? undefined });
     const body = this.shared.checkedBody(ctx);
     const before = { usage_limits: key.usage_limits, rate_limits: key.rate_limits };
@@ -171,14 +185,14 @@ export class PortkeyApiKeyRoutes {
   }
 
   private deleteApiKey(ctx: PortkeyRequest): HandlerResult {
-    const key = this.findApiKey(ctx.params.id);
+    const key = this.findApiKey(ctx, ctx.params.id);
     authorize(ctx, `${key.type}_${key.sub_type}_api_keys.delete`, { workspaceId: key.workspace_id ?? undefined });
     key.deleted_at = ctx.now.toISOString();
     return { body: {} };
   }
 
   private rotateApiKey(ctx: PortkeyRequest): HandlerResult {
-    const key = this.findApiKey(ctx.params.id);
+    const key = this.findApiKey(ctx, ctx.params.id);
     const scope = `${key.type}_${key.sub_type}_api_keys`;
     // Sources disagree on the scope rotation needs; either is accepted.
     if (!allowed(ctx, `${scope}.rotate`, key.workspace_id) && !allowed(ctx, `${scope}.update`, key.workspace_id)) {
@@ -201,7 +215,8 @@ export class PortkeyApiKeyRoutes {
     return { body: { id: key.id, key: key.secrets[key.secrets.length - 1].value, key_transition_expires_at: expiresAt } };
   }
 
-  private apiKeyJson(k: ApiKeyRecord, now: Date): JsonObject {
+  private apiKeyJson(k: ApiKeyRecord, ctx: PortkeyRequest): JsonObject {
+    const now = ctx.now;
     const stale = k.stale && k.stale.until > now.getTime() ? k.stale : undefined;
     const usage = stale ? stale.usage_limits : k.usage_limits;
     const current = k.secrets[k.secrets.length - 1].value;
@@ -211,7 +226,7 @@ export class PortkeyApiKeyRoutes {
       name: k.name,
       description: k.description,
       type: `${k.type}-${k.sub_type}`,
-      organisation_id: this.shared.state().organisation_id,
+      organisation_id: this.shared.state(ctx).organisation_id,
       workspace_id: k.workspace_id,
       user_id: k.user_id,
       status: k.status,
@@ -233,8 +248,9 @@ export class PortkeyApiKeyRoutes {
     };
   }
 
-  private findApiKey(id: string): ApiKeyRecord {
-    const key = this.shared.state().api_keys[id];
+  /** In the caller's organisation only: another organisation's key is as unknown as a made-up id. */
+  private findApiKey(ctx: PortkeyRequest, id: string): ApiKeyRecord {
+    const key = this.shared.state(ctx).api_keys[id];
     if (!key || key.deleted_at) throw portkeyError("AB08", `API key not found: ${id}`);
     return key;
   }

@@ -3,7 +3,8 @@
  * the behaviour table in the README). Bodies are first checked against the
  * official OpenAPI document (../spec.ts), then against the rules the live API
  * is known to enforce beyond it. Each noun's routes and rules are in their own
- * file; this one puts them on one router over one shared state.
+ * file; this one puts them on one router over the organisations' states: a
+ * request sees only its caller's organisation.
  */
 import { Router } from "../router";
 import { PortkeySpec } from "../spec";
@@ -20,15 +21,20 @@ export class PortkeyApi {
   /** In the order their routes are registered, which is the order routes are listed in. */
   private readonly nouns: readonly { register(router: Router<PortkeyPrincipal>): void }[];
 
-  constructor(state: () => PortkeyState, spec: PortkeySpec, behaviour: PortkeyBehaviour) {
-    const shared = new PortkeyShared(state, spec, behaviour);
+  /** `organisations`: every organisation, read on every call (a reset or a rollback replaces them). */
+  constructor(organisations: () => readonly PortkeyState[], spec: PortkeySpec, behaviour: PortkeyBehaviour) {
+    const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
     this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared)];
   }
 
-  /** Resolves the x-portkey-api-key header to a principal, or throws 401 AB05. */
-  authenticate(header: string | undefined, adminKeys: readonly string[], now: Date): PortkeyPrincipal {
-    return this.apiKeys.authenticate(header, adminKeys, now);
+  /**
+   * Resolves the x-portkey-api-key header to a principal in its organisation,
+   * or throws 401 AB05. `adminOrganisation` names the organisation id of a
+   * configured admin key, undefined for any other string.
+   */
+  authenticate(header: string | undefined, adminOrganisation: (key: string) => string | undefined, now: Date): PortkeyPrincipal {
+    return this.apiKeys.authenticate(header, adminOrganisation, now);
   }
 
   /** Puts every noun's routes on `router`. */
@@ -36,7 +42,7 @@ export class PortkeyApi {
     for (const noun of this.nouns) noun.register(router);
   }
 
-  /** Makes a key's scheduled rotation due now (control endpoint for tests). */
+  /** Makes a key's scheduled rotation due now, whatever its organisation (control endpoint for tests). */
   forceScheduledRotation(id: string, now: Date): void {
     this.apiKeys.forceScheduledRotation(id, now);
   }

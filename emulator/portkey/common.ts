@@ -8,8 +8,12 @@ import { RequestContext } from "../router";
 import { PortkeySpec } from "../spec";
 import { ApiKeyRecord, IntegrationRecord, PortkeyState, StaleLimits, WorkspaceRecord } from "./state";
 
-/** Who is calling: a configured admin key, or a key created through the emulator. */
-export type PortkeyPrincipal = { kind: "admin" } | { kind: "key"; key: ApiKeyRecord };
+/**
+ * Who is calling, and in which organisation: a configured admin key, or a key
+ * created through the emulator (which belongs to the organisation it was
+ * created in). Everything a request sees is in that organisation.
+ */
+export type PortkeyPrincipal = { kind: "admin"; organisation_id: string } | { kind: "key"; key: ApiKeyRecord; organisation_id: string };
 
 /** Behaviour switches where the sources disagree or are silent. */
 export interface PortkeyBehaviour {
@@ -34,16 +38,24 @@ export type JsonObject = Record<string, unknown>;
 export type LimitLists = Pick<StaleLimits, "usage_limits" | "rate_limits">;
 
 /**
- * The state, the official document and the behaviour switches, one instance
- * for all nouns, with the rules that need them.
+ * The organisations, the official document and the behaviour switches, one
+ * instance for all nouns, with the rules that need them.
  */
 export class PortkeyShared {
   constructor(
-    /** Read on every call: a reset replaces the whole state. */
-    readonly state: () => PortkeyState,
+    /** Every organisation; read on every call: a reset or a rollback replaces the whole state. */
+    readonly organisations: () => readonly PortkeyState[],
     readonly spec: PortkeySpec,
     readonly behaviour: PortkeyBehaviour,
   ) {}
+
+  /** The caller's organisation: all a request can see or change. */
+  state(ctx: PortkeyRequest): PortkeyState {
+    const id = ctx.principal.organisation_id;
+    const organisation = this.organisations().find((o) => o.organisation_id === id);
+    if (!organisation) throw portkeyError("AB05", "Unauthorised Request: invalid api key");
+    return organisation;
+  }
 
   /** Checks the body against the official document, then returns it as an object. */
   checkedBody(ctx: PortkeyRequest): JsonObject {
@@ -54,18 +66,18 @@ export class PortkeyShared {
     return body;
   }
 
-  /** By UUID or slug; a deleted workspace answers 403 AB03 as the live API does. */
-  findWorkspace(idOrSlug: string): WorkspaceRecord {
-    const all = this.state().workspaces;
+  /** By UUID or slug, in the caller's organisation; a deleted workspace answers 403 AB03 as the live API does. */
+  findWorkspace(ctx: PortkeyRequest, idOrSlug: string): WorkspaceRecord {
+    const all = this.state(ctx).workspaces;
     const workspace = all[idOrSlug] ?? Object.values(all).find((w) => w.slug === idOrSlug);
     if (!workspace) throw portkeyError("AB08", `Workspace not found: ${idOrSlug}`);
     if (workspace.deleted_at) throw portkeyError("AB03", "You do not have access to this workspace");
     return workspace;
   }
 
-  /** By slug, the only way the API names an integration in a path. */
-  findIntegration(slug: string): IntegrationRecord {
-    const integration = this.state().integrations[slug];
+  /** By slug, the only way the API names an integration in a path; slugs are unique within an organisation. */
+  findIntegration(ctx: PortkeyRequest, slug: string): IntegrationRecord {
+    const integration = this.state(ctx).integrations[slug];
     if (!integration) throw portkeyError("AB08", `Integration not found: ${slug}`);
     return integration;
   }

@@ -27,13 +27,13 @@ export class PortkeyIntegrationRoutes {
   private createIntegration(ctx: PortkeyRequest): HandlerResult {
     const body = this.shared.checkedBody(ctx);
     const workspaceGiven = optionalString(body, "workspace_id");
-    const workspaceId = workspaceGiven ? this.shared.findWorkspace(workspaceGiven).id : null;
+    const workspaceId = workspaceGiven ? this.shared.findWorkspace(ctx, workspaceGiven).id : null;
     authorize(ctx, workspaceId ? "workspace_integrations.create" : "organisation_integrations.create", {
       workspaceId: workspaceId ?? undefined,
     });
     const name = requireString(body, "name", 1, 100);
     const slug = optionalString(body, "slug") ?? `${slugPart(name)}-${randomBytes(3).toString("hex")}`;
-    if (this.shared.state().integrations[slug]) throw portkeyError("AB07", `An integration with slug ${slug} already exists`);
+    if (this.shared.state(ctx).integrations[slug]) throw portkeyError("AB07", `An integration with slug ${slug} already exists`);
     const now = ctx.now.toISOString();
     const aiProviderId = requireString(body, "ai_provider_id", 1, 100);
     const integration: IntegrationRecord = {
@@ -50,25 +50,25 @@ export class PortkeyIntegrationRoutes {
       last_updated_at: now,
       access: {},
     };
-    this.shared.state().integrations[slug] = integration;
+    this.shared.state(ctx).integrations[slug] = integration;
     return { body: { id: integration.id, slug } };
   }
 
   private listIntegrations(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.list");
-    const all = Object.values(this.shared.state().integrations).sort((a, b) => a.created_at.localeCompare(b.created_at));
-    const json = page(all, ctx.query, (i) => this.integrationJson(i, false));
+    const all = Object.values(this.shared.state(ctx).integrations).sort((a, b) => a.created_at.localeCompare(b.created_at));
+    const json = page(all, ctx.query, (i) => this.integrationJson(ctx, i, false));
     return { body: json };
   }
 
   private getIntegration(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.read");
-    return { body: this.integrationJson(this.shared.findIntegration(ctx.params.slug), true) };
+    return { body: this.integrationJson(ctx, this.shared.findIntegration(ctx, ctx.params.slug), true) };
   }
 
   private updateIntegration(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.update");
-    const integration = this.shared.findIntegration(ctx.params.slug);
+    const integration = this.shared.findIntegration(ctx, ctx.params.slug);
     const body = this.shared.checkedBody(ctx);
     if (body.name !== undefined) integration.name = requireString(body, "name", 1, 100);
     if (body.key !== undefined) integration.key = optionalString(body, "key") ?? null;
@@ -82,13 +82,13 @@ export class PortkeyIntegrationRoutes {
 
   private deleteIntegration(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.delete");
-    const integration = this.shared.findIntegration(ctx.params.slug);
-    delete this.shared.state().integrations[integration.slug];
+    const integration = this.shared.findIntegration(ctx, ctx.params.slug);
+    delete this.shared.state(ctx).integrations[integration.slug];
     return { body: {} };
   }
 
-  private integrationJson(i: IntegrationRecord, detailed: boolean): JsonObject {
-    const state = this.shared.state();
+  private integrationJson(ctx: PortkeyRequest, i: IntegrationRecord, detailed: boolean): JsonObject {
+    const state = this.shared.state(ctx);
     const json: JsonObject = {
       id: i.id,
       organisation_id: state.organisation_id,

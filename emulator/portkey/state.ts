@@ -1,6 +1,7 @@
 /**
- * The Portkey organisation the emulator holds: plain JSON, so it can be dumped
- * through the control endpoint and persisted to a state file as it is.
+ * One Portkey organisation the emulator holds (it holds one per configured
+ * organisation): plain JSON, so it can be dumped through the control endpoint
+ * and persisted to a state file as it is.
  */
 
 export interface UsageLimitRecord {
@@ -129,6 +130,7 @@ export interface ProviderRecord {
   created_at: string;
 }
 
+/** One organisation: everything in it is invisible to the others. */
 export interface PortkeyState {
   organisation_id: string;
   workspaces: Record<string, WorkspaceRecord>;

@@ -24,8 +24,8 @@ export class PortkeyWorkspaceAccessRoutes {
 
   private getWorkspaceAccess(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.read");
-    const integration = this.shared.findIntegration(ctx.params.slug);
-    const state = this.shared.state();
+    const integration = this.shared.findIntegration(ctx, ctx.params.slug);
+    const state = this.shared.state(ctx);
     const rows = accessRows(state, integration).map((row) => {
       const limits = visibleLimits(row, ctx.now);
       return {
@@ -40,12 +40,12 @@ export class PortkeyWorkspaceAccessRoutes {
 
   private updateWorkspaceAccess(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.update");
-    const integration = this.shared.findIntegration(ctx.params.slug);
+    const integration = this.shared.findIntegration(ctx, ctx.params.slug);
     const body = this.shared.checkedBody(ctx);
     const items = Array.isArray(body.workspaces) ? (body.workspaces as JsonObject[]) : [];
     const topCreate = body.create_default_provider !== false;
     const topSlug = optionalString(body, "default_provider_slug");
-    const providers = this.shared.state().providers;
+    const providers = this.shared.state(ctx).providers;
 
     // Validate the whole batch before changing anything: the API rejects it as one.
     const seen = new Set<string>();
@@ -54,7 +54,7 @@ export class PortkeyWorkspaceAccessRoutes {
       const workspaceId = typeof item.id === "string" ? item.id : "";
       let workspace: WorkspaceRecord;
       try {
-        workspace = this.shared.findWorkspace(workspaceId);
+        workspace = this.shared.findWorkspace(ctx, workspaceId);
       } catch {
         throw portkeyError("AB01", `${where}.id: workspace ${workspaceId} does not exist`);
       }

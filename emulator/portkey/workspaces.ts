@@ -51,7 +51,7 @@ export class PortkeyWorkspaceRoutes {
       // Live, limits set at create can be missing from the answer and from reads for a while.
       stale: this.shared.staleFrom({ usage_limits: [], rate_limits: [] }, ctx.now),
     };
-    this.shared.state().workspaces[workspace.id] = workspace;
+    this.shared.state(ctx).workspaces[workspace.id] = workspace;
     return { body: this.workspaceJson(workspace, ctx, false) };
   }
 
@@ -59,7 +59,7 @@ export class PortkeyWorkspaceRoutes {
     authorize(ctx, "workspaces.list");
     const nameFilter = ctx.query.get("name");
     const exact = ctx.query.get("exact_name");
-    let all = Object.values(this.shared.state().workspaces).filter((w) => !w.deleted_at);
+    let all = Object.values(this.shared.state(ctx).workspaces).filter((w) => !w.deleted_at);
     if (ctx.principal.kind === "key" && ctx.principal.key.type === "workspace") {
       const own = ctx.principal.key.workspace_id;
       all = all.filter((w) => w.id === own);
@@ -71,13 +71,13 @@ export class PortkeyWorkspaceRoutes {
   }
 
   private getWorkspace(ctx: PortkeyRequest): HandlerResult {
-    const workspace = this.shared.findWorkspace(ctx.params.workspaceId);
+    const workspace = this.shared.findWorkspace(ctx, ctx.params.workspaceId);
     authorize(ctx, "workspaces.read", { workspaceId: workspace.id });
     return { body: this.workspaceJson(workspace, ctx, true) };
   }
 
   private updateWorkspace(ctx: PortkeyRequest): HandlerResult {
-    const workspace = this.shared.findWorkspace(ctx.params.workspaceId);
+    const workspace = this.shared.findWorkspace(ctx, ctx.params.workspaceId);
     authorize(ctx, "workspaces.update", { workspaceId: workspace.id });
     const body = this.shared.checkedBody(ctx);
     const before = { usage_limits: workspace.usage_limits, rate_limits: workspace.rate_limits };
@@ -113,13 +113,13 @@ export class PortkeyWorkspaceRoutes {
   }
 
   private deleteWorkspace(ctx: PortkeyRequest): HandlerResult {
-    const workspace = this.shared.findWorkspace(ctx.params.workspaceId);
+    const workspace = this.shared.findWorkspace(ctx, ctx.params.workspaceId);
     authorize(ctx, "workspaces.delete", { organisationOnly: true });
     const body = isObject(ctx.body) ? ctx.body : {};
     if (body.name !== workspace.name && body.name !== displayName(workspace)) {
       throw portkeyError("AB01", "Invalid value for name: it must match the workspace's current name");
     }
-    const state = this.shared.state();
+    const state = this.shared.state(ctx);
     const providers = Object.values(state.providers).filter((p) => p.workspace_id === workspace.id);
     const keys = Object.values(state.api_keys).filter((k) => k.workspace_id === workspace.id && !k.deleted_at);
     if ((providers.length > 0 || keys.length > 0) && body.force_delete !== true) {

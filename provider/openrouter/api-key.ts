@@ -157,7 +157,10 @@ export const openrouterApiKey = declareResource({
 
   async read(id, outputs, ctx) {
     const json = await getKey(secretSafeClient(ctx, outputs.key), id);
-    return json && toOutputs(ctx, json, outputs);
+    if (!json) return undefined;
+    // Read by its hash alone (import): the key's workspace is what a program declares for it.
+    const imported = outputs.hash === undefined;
+    return toOutputs(ctx, json, imported ? { ...outputs, workspaceId: json.workspace_id ?? undefined } : outputs);
   },
 
   async update(id, olds, news, ctx) {

@@ -315,7 +315,8 @@ export const apiKey = declareResource({
     const json = await getApiKey(portkeyClient(ctx, [outputs.key]), id);
     if (!json) return undefined;
     const refreshed = outputsOf(ctx, json, outputs);
-    if (outputs.keyIsCurrent !== false && !refreshed.keyIsCurrent) {
+    // Only a stored secret can go stale (a key read by id alone, on import, has none).
+    if (outputs.key && outputs.keyIsCurrent !== false && !refreshed.keyIsCurrent) {
       ctx.warn(
         `Portkey rotated API key '${refreshed.name}' (${id}) itself (rotation policy), so the stored \`key\` output is stale. ` +
           "Change `rotateWhen` to rotate it through Pulumi and store the new secret, or fetch the new secret from Portkey.",

@@ -1,10 +1,10 @@
 /**
  * The native provider plugins (bin/pulumi-resource-portkey and
  * -openrouter) through the real engine against the emulator: the lifecycle
- * with a per-property diff, explicit providers for two organisations in one
- * program, `pulumi import` of objects made outside Pulumi, and switching a
- * program from the dynamic resources to the native ones with aliases and no
- * replacement. The plugins are found on PATH, as a user's shell finds them.
+ * with a per-property diff, explicit providers for two organisations (two
+ * admin keys of one emulator) in one program, `pulumi import` of objects made
+ * outside Pulumi, and switching a program from the dynamic resources to the
+ * native ones with aliases and no replacement. The plugins are found on PATH, as a user's shell finds them.
  */
 import * as path from "node:path";
 import { portkey as dynamicPortkey } from "../../sdk";
@@ -16,22 +16,21 @@ import { RunningEmulator, startEmulator } from "../../emulator";
 jest.setTimeout(10 * 60_000);
 
 const MANAGEMENT_KEY = "sk-or-mgmt-native-0123456789abcdef";
+/** The admin key of a second organisation in the same emulator. */
+const US_ADMIN_KEY = "test-admin-key-us-org-0123456789";
 const INTEGRATION = "shared-openai";
 const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
 const env = { PATH: `${PLUGINS}${path.delimiter}${process.env.PATH ?? ""}` };
 
+/** One emulator, two organisations: ADMIN_KEY's (`eu.state()`) and US_ADMIN_KEY's (`eu.state(US_ADMIN_KEY)`). */
 let eu: RunningEmulator;
-let us: RunningEmulator;
 let program: () => Promise<Record<string, unknown>>;
 
 beforeAll(async () => {
-  [eu, us] = await Promise.all([
-    startEmulator({ adminKeys: [ADMIN_KEY], managementKeys: [MANAGEMENT_KEY], checkResponses: true }),
-    startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true }),
-  ]);
+  eu = await startEmulator({ adminKeys: [ADMIN_KEY, US_ADMIN_KEY], managementKeys: [MANAGEMENT_KEY], checkResponses: true });
   await call(eu, "POST", "/integrations", { name: "Shared OpenAI", slug: INTEGRATION, ai_provider_id: "openai", key: "sk-test-fake-key-12345" });
 });
-afterAll(async () => Promise.all([eu?.stop(), us?.stop()]));
+afterAll(async () => eu?.stop());
 
 const engine = useEngineStack(() => ({
   projectName: "native",
@@ -120,24 +119,31 @@ test("bad input is refused at preview, naming the property", async () => {
 });
 
 test("explicit providers: one program manages two Portkey organisations", async () => {
+  const us = () => eu.state(US_ADMIN_KEY);
   program = async () => {
+    // Same endpoint, two admin keys: each provider sees only its own organisation.
     const euOrg = new portkey.Provider("eu", { apiKey: ADMIN_KEY, baseUrl: eu.portkeyBaseUrl });
-    const usOrg = new portkey.Provider("us", { apiKey: ADMIN_KEY, baseUrl: us.portkeyBaseUrl });
+    const usOrg = new portkey.Provider("us", { apiKey: US_ADMIN_KEY, baseUrl: eu.portkeyBaseUrl });
     new portkey.Workspace("eu-team", { name: "team-eu", forceDelete: true }, { provider: euOrg });
     new portkey.Workspace("us-team", { name: "team-us", forceDelete: true }, { provider: usOrg });
     return {};
   };
   await engine().up();
+  expect(us().organisation_id).not.toBe(eu.state().organisation_id);
   expect(live(eu.state().workspaces).map((w) => w.name)).toContain("team-eu");
   expect(live(eu.state().workspaces).map((w) => w.name)).not.toContain("team-us");
-  expect(live(us.state().workspaces).map((w) => w.name)).toEqual(expect.arrayContaining(["team-us"]));
-  expect(live(us.state().workspaces).map((w) => w.name)).not.toContain("team-eu");
+  expect(live(us().workspaces).map((w) => w.name)).toEqual(["team-us"]);
   const state = await engine().exportState();
-  // The provider's credential is stored as a secret.
+  // The providers' credentials are stored as secrets.
   expect(state.text).not.toContain(ADMIN_KEY);
+  expect(state.text).not.toContain(US_ADMIN_KEY);
   expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
+  // A refresh reads each workspace through its own organisation's provider: nothing is gone.
+  const refreshed = await engine().refresh();
+  expect(refreshed.changeSummary).not.toHaveProperty("delete");
   await engine().destroy();
-  expect(live(us.state().workspaces).map((w) => w.name)).not.toContain("team-us");
+  expect(live(us().workspaces).map((w) => w.name)).not.toContain("team-us");
+  expect(live(eu.state().workspaces).map((w) => w.name)).not.toContain("team-eu");
 });
 
 test("pulumi import takes existing objects under management: the generated code previews clean", async () => {

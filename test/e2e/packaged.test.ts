@@ -53,6 +53,33 @@ const { portkey } = require("pulumi-ai-gateway");
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
+/** The same with the native resources: the plugins come from the installed package's node_modules/.bin. */
+const NATIVE_PROGRAM = `
+const { LocalWorkspace } = require("@pulumi/pulumi/automation");
+const { portkey } = require("pulumi-ai-gateway/native");
+(async () => {
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: "native", projectName: "consumer-native", program: async () => {
+        const ws = new portkey.Workspace("w", { name: "Native from npm" });
+        return { slug: ws.slug };
+    } },
+    { envVars: {
+        PULUMI_BACKEND_URL: "file://" + __dirname + "/state",
+        PULUMI_CONFIG_PASSPHRASE: "consumer",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PATH: __dirname + "/node_modules/.bin:" + process.env.PATH,
+      },
+      projectSettings: { name: "consumer-native", runtime: "nodejs", main: __dirname } },
+  );
+  const up = await stack.up();
+  const state = (await stack.exportStack()).deployment;
+  const resource = state.resources.find((r) => r.type === "portkey:index:Workspace");
+  await stack.destroy();
+  process.stdout.write(JSON.stringify({ slug: up.outputs.slug.value, stored: JSON.stringify(resource) }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
 beforeAll(async () => {
   emulator = await startEmulator({ adminKeys: [ADMIN_KEY] });
   fs.mkdirSync(path.join(consumer, "state"));
@@ -61,6 +88,7 @@ beforeAll(async () => {
   const tarball = fs.readdirSync(consumer).find((f) => f.endsWith(".tgz"))!;
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `./${tarball}`], consumer);
   fs.writeFileSync(path.join(consumer, "program.js"), PROGRAM);
+  fs.writeFileSync(path.join(consumer, "native.js"), NATIVE_PROGRAM);
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -79,4 +107,17 @@ test("an installed package runs through the engine, storing its provider by refe
   expect(result.providerChars).toBeLessThan(5000);
   const workspaces = Object.values(emulator.state().workspaces);
   expect(workspaces.map((w) => [w.name, w.deleted_at !== null])).toEqual([["Installed from npm", true]]);
+});
+
+test("the installed package's native plugins serve a program with no further step than PATH, and store no code", async () => {
+  expect(fs.existsSync(path.join(consumer, "node_modules", ".bin", "pulumi-resource-portkey"))).toBe(true);
+  const output = await run(process.execPath, ["native.js"], consumer, {
+    PORTKEY_API_KEY: ADMIN_KEY,
+    PORTKEY_BASE_URL: emulator.portkeyBaseUrl,
+  });
+  const result = JSON.parse(output);
+  expect(result.slug).toMatch(/^ws-native-from-npm-/);
+  expect(result.stored).not.toContain("__provider");
+  const workspaces = Object.values(emulator.state().workspaces).filter((w) => w.name === "Native from npm");
+  expect(workspaces.map((w) => w.deleted_at !== null)).toEqual([true]);
 });

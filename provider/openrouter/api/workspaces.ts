@@ -64,3 +64,16 @@ export async function deleteWorkspace(client: ApiClient, id: string, confirmDefa
     query: confirmDefaultWorkspaceDeletion ? { confirm_default_workspace_deletion: "true" } : undefined,
   });
 }
+
+const PAGE_SIZE = 100;
+
+/** Every workspace of the account, every page. */
+export async function listWorkspaces(client: ApiClient): Promise<WorkspaceJson[]> {
+  const workspaces: WorkspaceJson[] = [];
+  for (let offset = 0; ; offset += PAGE_SIZE) {
+    const list = await client.request<{ data?: WorkspaceJson[] }>({ method: "GET", path: "/workspaces", query: { offset, limit: PAGE_SIZE } });
+    const data = list.data ?? [];
+    workspaces.push(...data);
+    if (data.length < PAGE_SIZE) return workspaces;
+  }
+}

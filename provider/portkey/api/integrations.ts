@@ -13,6 +13,16 @@ export interface ApiAccessRow {
   rate_limits?: ApiRateLimit[] | null;
 }
 
+/** An integration as GET /integrations lists it. */
+export interface ApiIntegration {
+  id: string;
+  slug: string;
+  name?: string;
+  /** `organisation` (shared with workspaces through access rows) or `workspace` (belongs to one). */
+  type?: string;
+  workspace_id?: string | null;
+}
+
 /** One workspace's entry in a bulk PUT: the workspace (UUID or slug), its state, and the fields being set. */
 export interface AccessItem {
   id: string;
@@ -41,4 +51,21 @@ export async function listWorkspaceAccess(client: ApiClient, integrationSlug: st
  */
 export async function putWorkspaceAccess(client: ApiClient, integrationSlug: string, workspaces: AccessItem[]): Promise<void> {
   await client.request({ method: "PUT", path: accessPath(integrationSlug), body: { workspaces } });
+}
+
+const PAGE_SIZE = 100;
+
+/** Every integration of the organisation, every page. */
+export async function listIntegrations(client: ApiClient): Promise<ApiIntegration[]> {
+  const integrations: ApiIntegration[] = [];
+  for (let page = 0; ; page++) {
+    const list = await client.request<{ data?: ApiIntegration[] }>({
+      method: "GET",
+      path: "/integrations",
+      query: { page_size: PAGE_SIZE, current_page: page },
+    });
+    const data = list.data ?? [];
+    integrations.push(...data);
+    if (data.length < PAGE_SIZE) return integrations;
+  }
 }

@@ -151,3 +151,18 @@ export async function requireWorkspace(client: ApiClient, ctx: LifecycleContext,
   if (!workspace) throw new Error(`workspaceId: workspace '${idOrSlug}' does not exist (or was deleted).`);
   return workspace;
 }
+
+/** Every workspace of the organisation, every page (names without the icon). */
+export async function listWorkspaces(client: ApiClient): Promise<ApiWorkspace[]> {
+  const workspaces: ApiWorkspace[] = [];
+  for (let page = 0; ; page++) {
+    const list = await client.request<{ data?: ApiWorkspace[] }>({
+      method: "GET",
+      path: "/admin/workspaces",
+      query: { page_size: PAGE_SIZE, current_page: page },
+    });
+    const data = (list.data ?? []).map(withPlainName);
+    workspaces.push(...data);
+    if (data.length < PAGE_SIZE) return workspaces;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * `pulumi-ai-gateway`, the package's command line (bin/pulumi-ai-gateway):
+ * installs the provider plugins where the engine finds them, and writes what
+ * adopting a live organisation with `pulumi import` needs. Errors end the
+ * process with status 1 and one line naming what failed; no credential or
+ * key secret is ever printed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ConfiguredValues } from "../config";
+import { messageOf } from "../errors";
+import { OPENROUTER_SETTINGS } from "../openrouter/common";
+import { PORTKEY_SETTINGS } from "../portkey/common";
+import { FlagKind, ParsedArgs, parseArgs, UsageError } from "./args";
+import { checkObjects, ImportedObject, readOrganisation } from "./import-org";
+import { installPlugins, packageVersion, pulumiHome } from "./install-plugins";
+import { importFile, programFile } from "./program";
+
+export const USAGE = `Usage: pulumi-ai-gateway <command> [options]
+
+Commands:
+  install-plugins   Install the provider plugins pulumi-resource-portkey and
+                    pulumi-resource-openrouter into $PULUMI_HOME/plugins, where the
+                    Pulumi engine finds them.
+      --pulumi-home <dir>   Pulumi's home directory (default: $PULUMI_HOME, else ~/.pulumi)
+
+  import-org        Read a live Portkey organisation and/or OpenRouter account and write
+                    <out>/import.json (for \`pulumi import --file\`) and <out>/index.ts (a
+                    program that declares every imported object).
+      --out <dir>                         Where to write the files (default: ./ai-gateway-import)
+      --portkey                           Read Portkey (default: each service with a credential)
+      --openrouter                        Read OpenRouter
+      --integration <slug>                Import access rows of this integration only (repeatable;
+                                          default: every organisation integration)
+      --portkey-api-key <key>             Portkey admin key (default: $PORTKEY_API_KEY)
+      --portkey-base-url <url>            (default: $PORTKEY_BASE_URL, else https://api.portkey.ai/v1)
+      --openrouter-management-key <key>   OpenRouter management key (default: $OPENROUTER_MANAGEMENT_KEY)
+      --openrouter-base-url <url>         (default: $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1)
+    Prefer the environment variables for keys: options show in the process list.
+
+  --help            Show this text.
+`;
+
+const COMMON_FLAGS: Record<string, FlagKind> = { help: "boolean" };
+
+const COMMANDS: Record<string, { flags: Record<string, FlagKind>; run(args: ParsedArgs): Promise<void> }> = {
+  "install-plugins": { flags: { "pulumi-home": "string" }, run: installCommand },
+  "import-org": {
+    flags: {
+      out: "string",
+      portkey: "boolean",
+      openrouter: "boolean",
+      integration: "list",
+      "portkey-api-key": "string",
+      "portkey-base-url": "string",
+      "openrouter-management-key": "string",
+      "openrouter-base-url": "string",
+    },
+    run: importCommand,
+  },
+};
+
+/** Runs one command line; the process ends with status 1 and a one-line message on failure. */
+export function run(argv: string[]): void {
+  main(argv).catch((error: unknown) => {
+    const hint = error instanceof UsageError ? " (see pulumi-ai-gateway --help)" : "";
+    process.stderr.write(`pulumi-ai-gateway: ${messageOf(error).replace(/\s*\n\s*/g, " ")}${hint}\n`);
+    process.exitCode = 1;
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command '${name}'`);
+  const args = parseArgs(rest, { ...COMMON_FLAGS, ...command.flags });
+  if (args.booleans.has("help") || rest.includes("-h")) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  await command.run(args);
+}
+
+async function installCommand(args: ParsedArgs): Promise<void> {
+  const home = pulumiHome(args.strings.get("pulumi-home"));
+  const installed = installPlugins(home);
+  for (const plugin of installed) process.stdout.write(`Installed pulumi-resource-${plugin.name} v${plugin.version}: ${plugin.executable}\n`);
+  const custom = args.strings.has("pulumi-home") && home !== pulumiHome(undefined);
+  process.stdout.write(`Check with: ${custom ? `PULUMI_HOME=${home} ` : ""}pulumi plugin ls\n`);
+}
+
+async function importCommand(args: ParsedArgs): Promise<void> {
+  const out = path.resolve(args.strings.get("out") ?? "ai-gateway-import");
+  const portkey = connection(args, "portkey", PORTKEY_SETTINGS.keyConfig, PORTKEY_SETTINGS.baseUrlConfig, PORTKEY_SETTINGS.keyEnv);
+  const openrouter = connection(args, "openrouter", OPENROUTER_SETTINGS.keyConfig, OPENROUTER_SETTINGS.baseUrlConfig, OPENROUTER_SETTINGS.keyEnv);
+  const explicit = args.booleans.has("portkey") || args.booleans.has("openrouter");
+  const wantPortkey = explicit ? args.booleans.has("portkey") : portkey.hasKey;
+  const wantOpenRouter = explicit ? args.booleans.has("openrouter") : openrouter.hasKey;
+  if (!wantPortkey && !wantOpenRouter) {
+    throw new UsageError("no credentials: set PORTKEY_API_KEY and/or OPENROUTER_MANAGEMENT_KEY (or pass --portkey-api-key / --openrouter-management-key)");
+  }
+  if (wantPortkey && !portkey.hasKey) throw new UsageError("--portkey needs a Portkey admin key: set PORTKEY_API_KEY or pass --portkey-api-key");
+  if (wantOpenRouter && !openrouter.hasKey) {
+    throw new UsageError("--openrouter needs an OpenRouter management key: set OPENROUTER_MANAGEMENT_KEY or pass --openrouter-management-key");
+  }
+  const integrations = args.lists.get("integration");
+  if (integrations && !wantPortkey) throw new UsageError("--integration applies to Portkey, which is not being read");
+
+  const warn = (message: string) => process.stderr.write(`warning: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+  const read = await readOrganisation({
+    portkey: wantPortkey ? portkey.configured : undefined,
+    openrouter: wantOpenRouter ? openrouter.configured : undefined,
+    integrations,
+    warn,
+  });
+  const objects = await checkObjects(read, warn);
+
+  fs.mkdirSync(out, { recursive: true });
+  writeFileAtomic(path.join(out, "import.json"), importFile(objects, packageVersion()));
+  writeFileAtomic(path.join(out, "index.ts"), programFile(objects));
+  process.stdout.write(`Read ${summary(objects)}.\n`);
+  process.stdout.write(`Wrote ${path.join(out, "import.json")} and ${path.join(out, "index.ts")}.\n`);
+  process.stdout.write(
+    "Next, in your Pulumi project (with the plugins installed: pulumi-ai-gateway install-plugins):\n" +
+      `  pulumi import --file ${path.join(out, "import.json")} --yes --generate-code=false\n` +
+      `  then make ${path.join(out, "index.ts")} (reviewed) the program, and check that \`pulumi preview\` shows no changes.\n`,
+  );
+}
+
+/** A service's config values from the options (the providers fall back to the environment themselves). */
+function connection(args: ParsedArgs, service: string, keyConfig: string, baseUrlConfig: string, keyEnv: string): { configured: ConfiguredValues; hasKey: boolean } {
+  const key = args.strings.get(`${service}-${service === "portkey" ? "api-key" : "management-key"}`);
+  const baseUrl = args.strings.get(`${service}-base-url`);
+  const configured: ConfiguredValues = {};
+  if (key) configured[keyConfig] = key;
+  if (baseUrl) configured[baseUrlConfig] = baseUrl;
+  return { configured, hasKey: Boolean(key || process.env[keyEnv]) };
+}
+
+/** "2 portkey:index:Workspace, 1 portkey:index:ApiKey" (or "nothing to import"). */
+function summary(objects: readonly ImportedObject[]): string {
+  if (objects.length === 0) return "nothing to import";
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.type, (counts.get(o.type) ?? 0) + 1);
+  return [...counts].map(([type, count]) => `${count} ${type}`).join(", ");
+}
+
+/** Written beside and renamed, so an interrupted run never leaves half a file. */
+function writeFileAtomic(file: string, text: string): void {
+  const staging = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(staging, text);
+  fs.renameSync(staging, file);
+}
