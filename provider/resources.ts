@@ -12,6 +12,7 @@ import { OPENROUTER_SETTINGS } from "./openrouter/common";
 import { workspace } from "./portkey/workspace";
 import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
+import { config } from "./portkey/config";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
@@ -52,6 +53,7 @@ export function vendors(): Vendor[] {
         entry(workspace, "provider/portkey/workspace", "workspace"),
         entry(apiKey, "provider/portkey/api-key", "apiKey"),
         entry(integrationAccess, "provider/portkey/integration-access", "integrationAccess"),
+        entry(config, "provider/portkey/config", "config"),
       ],
       sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
     },

@@ -130,6 +130,33 @@ export interface ProviderRecord {
   created_at: string;
 }
 
+/** One saved version of a config: every PUT makes one. */
+export interface ConfigVersionRecord {
+  version_id: string;
+  name: string;
+  /** The config as the server re-serialised it (JSON text, keys sorted). */
+  config: string;
+  status: string;
+  created_at: string;
+}
+
+/** A gateway config (/configs), addressed by its server-set slug. */
+export interface ConfigRecord {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id: string;
+  /** The current version's config, as JSON text (the API re-serialises what it is sent). */
+  config: string;
+  /** 0 or 1, as the API answers it. */
+  is_default: number;
+  status: string;
+  version_id: string;
+  versions: ConfigVersionRecord[];
+  created_at: string;
+  last_updated_at: string;
+}
+
 /** One organisation: everything in it is invisible to the others. */
 export interface PortkeyState {
   organisation_id: string;
@@ -137,8 +164,10 @@ export interface PortkeyState {
   api_keys: Record<string, ApiKeyRecord>;
   integrations: Record<string, IntegrationRecord>;
   providers: Record<string, ProviderRecord>;
+  /** By slug; absent in state files of older emulators. */
+  configs?: Record<string, ConfigRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
-  return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {} };
+  return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {}, configs: {} };
 }

@@ -8,4 +8,6 @@ export { ApiKey } from "./api-key";
 export type { ApiKeyArgs } from "./api-key";
 export { IntegrationWorkspaceAccess } from "./integration-workspace-access";
 export type { IntegrationWorkspaceAccessArgs } from "./integration-workspace-access";
+export { Config } from "./config";
+export type { ConfigArgs } from "./config";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
