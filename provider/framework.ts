@@ -96,6 +96,11 @@ export class PartialCreateError extends Error {
 export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
   configuredValues?: ConfiguredValues;
   processState?: Map<string, unknown>;
+  /**
+   * Where warnings go instead of stderr: the native plugins send them to the
+   * engine against the resource (the engine does not show a plugin's stderr).
+   */
+  warnSink?(message: string): void;
   /** The inputs `diff` sees as changed, for hosts that show a per-property diff (the native plugins). */
   changedInputs?(olds: Json, news: Json): string[];
 }
@@ -106,7 +111,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
   const context = (provider: ConfigurableProvider, onCreated?: (id: string, outputs: Json) => void): LifecycleContext => ({
     configured: provider.configuredValues ?? {},
     processState: (provider.processState ??= new Map()),
-    warn: (message) => console.warn(`warning: ${definition.kind}: ${message}`),
+    warn: (message) => (provider.warnSink ? provider.warnSink(`${definition.kind}: ${message}`) : console.warn(`warning: ${definition.kind}: ${message}`)),
     created: (id, outputs) => onCreated?.(id, outputs),
   });
 

@@ -12,7 +12,7 @@ export function run(vendor: string): void {
     process.stderr.write(`pulumi-resource-${vendor} needs Node ${MIN_NODE_MAJOR} or newer on PATH (found ${process.versions.node}).\n`);
     process.exit(1);
   }
-  main(vendor).catch((error: unknown) => {
+  main(vendor, process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`pulumi-resource-${vendor}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

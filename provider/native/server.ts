@@ -40,6 +40,32 @@ const emptyProto = fromPulumi<typeof import("google-protobuf/google/protobuf/emp
 const structProto = fromPulumi<typeof import("google-protobuf/google/protobuf/struct_pb")>("google-protobuf/google/protobuf/struct_pb");
 const anyProto = fromPulumi<typeof import("google-protobuf/google/protobuf/any_pb")>("google-protobuf/google/protobuf/any_pb");
 const statusProto = fromPulumi<{ Status: new () => StatusMessage }>("@pulumi/pulumi/proto/status_pb");
+const engineRpc = fromPulumi<{ EngineClient: new (address: string, credentials: grpc.ChannelCredentials) => EngineLog }>("@pulumi/pulumi/proto/engine_grpc_pb");
+const engineProto = fromPulumi<typeof import("@pulumi/pulumi/proto/engine_pb")>("@pulumi/pulumi/proto/engine_pb");
+
+/** The engine's Log service, as far as the plugin uses it. */
+interface EngineLog {
+  log(request: InstanceType<typeof engineProto.LogRequest>, callback: (error: grpc.ServiceError | null) => void): void;
+}
+
+/** Sends a warning to the engine against one resource; without an engine connection it goes to stderr. */
+type WarnFor = (urn: string, message: string) => void;
+
+function engineWarnings(engine: EngineLog | undefined): WarnFor {
+  return (urn, message) => {
+    if (!engine) {
+      process.stderr.write(`warning: ${message}\n`);
+      return;
+    }
+    const request = new engineProto.LogRequest();
+    request.setSeverity(engineProto.LogSeverity.WARNING);
+    request.setMessage(message);
+    request.setUrn(urn);
+    engine.log(request, (error) => {
+      if (error) process.stderr.write(`warning: ${message}\n`);
+    });
+  };
+}
 
 interface StatusMessage {
   setCode(code: number): void;
@@ -134,19 +160,25 @@ function detailedDiff(names: string[], replaces: string[], olds: Json, news: Jso
 }
 
 /** The ResourceProvider service of one vendor. */
-function service(vendor: Vendor, version: string) {
+function service(vendor: Vendor, version: string, warnFor: WarnFor) {
   const byToken = new Map<string, ConfigurableProvider>();
   for (const resource of vendor.resources) {
     const className = resource.declared.declaration.kind.split(":")[1];
-    byToken.set(`${vendor.name}:index:${className}`, resource.declared.provider);
+    const provider = resource.declared.provider;
+    // Shared by every call's view below (batchers, caches), so it must exist before the first view reads it.
+    provider.processState ??= new Map();
+    byToken.set(`${vendor.name}:index:${className}`, provider);
   }
   let configured: ConfiguredValues = {};
+  /** The resource's provider for one call: its warnings name this resource. */
   const providerFor = (urn: string): ConfigurableProvider => {
     const type = urn.split("::")[2] ?? "";
     const provider = byToken.get(type.split("$").pop() ?? type);
     if (!provider) throw new Error(`${nameOf(urn)}: ${type} is not a resource of the ${vendor.name} provider`);
     provider.configuredValues = configured;
-    return provider;
+    const view = Object.create(provider) as ConfigurableProvider;
+    view.warnSink = (message) => warnFor(urn, message);
+    return view;
   };
   const empty = () => new emptyProto.Empty();
 
@@ -316,11 +348,14 @@ function service(vendor: Vendor, version: string) {
  * Starts the plugin for `vendorName` and prints its port, as the engine
  * expects from every plugin. The process lives until the engine stops it.
  */
-export async function main(vendorName: string): Promise<void> {
+export async function main(vendorName: string, args: readonly string[]): Promise<void> {
   const vendor = vendors().find((v) => v.name === vendorName);
   if (!vendor) throw new Error(`unknown provider '${vendorName}'`);
+  // The engine's address is the last argument that is not a flag (the engine may pass -v or --logtostderr first).
+  const engineAddress = [...args].reverse().find((arg) => !arg.startsWith("-"));
+  const engine = engineAddress ? new engineRpc.EngineClient(engineAddress, grpcRuntime.credentials.createInsecure()) : undefined;
   const server = new grpcRuntime.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  server.addService(providerRpc.ResourceProviderService, service(vendor, packageVersion()) as unknown as grpc.UntypedServiceImplementation);
+  server.addService(providerRpc.ResourceProviderService, service(vendor, packageVersion(), engineWarnings(engine)) as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpcRuntime.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );

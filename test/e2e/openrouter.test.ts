@@ -5,7 +5,7 @@
  * preview; the plaintext key never in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { openrouter } from "../../sdk";
+import { openrouter, resourceType, stackEnv } from "./flavour";
 import type { ApiKeyArgs, WorkspaceArgs } from "../../sdk/openrouter";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { changedSteps, EngineStack, useEngineStack } from "./harness";
@@ -13,8 +13,8 @@ import { changedSteps, EngineStack, useEngineStack } from "./harness";
 jest.setTimeout(10 * 60_000);
 
 const MANAGEMENT_KEY = "sk-or-mgmt-e2e-0123456789abcdef";
-const WORKSPACE = "pulumi-nodejs:dynamic/openrouter:Workspace";
-const API_KEY = "pulumi-nodejs:dynamic/openrouter:ApiKey";
+const WORKSPACE = resourceType("openrouter", "Workspace");
+const API_KEY = resourceType("openrouter", "ApiKey");
 let emulator: RunningEmulator;
 let workspaceArgs: WorkspaceArgs;
 let keyArgs: ((workspaceId: pulumi.Output<string>) => ApiKeyArgs) | undefined;
@@ -26,6 +26,7 @@ afterAll(async () => emulator?.stop());
 
 const engine = useEngineStack(() => ({
   projectName: "openrouter",
+  env: stackEnv,
   program: async () => {
     const ws = new openrouter.Workspace("team", workspaceArgs);
     const outputs: Record<string, unknown> = { workspaceId: ws.workspaceId, slug: ws.slug };
@@ -234,6 +235,7 @@ test("the default workspace is only deleted with the explicit opt-in", async () 
   const defaultWorkspace = Object.values(emulator.openrouterState().workspaces).find((w) => w.is_default)!;
   const stack = await EngineStack.create({
     projectName: "openrouter-default",
+    env: stackEnv,
     program: async () => {
       new openrouter.Workspace("default", { name: "Default", slug: "default-renamed", allowDefaultWorkspaceDeletion: optIn });
     },

@@ -2,7 +2,7 @@
  * The Portkey ApiKey resource through the real engine against the emulator,
  * for each kind of key: organisation service, workspace service, workspace user.
  */
-import { portkey } from "../../sdk";
+import { portkey, resourceType, stackEnv } from "./flavour";
 import type { ApiKeyArgs } from "../../sdk/portkey";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { ADMIN_KEY, call } from "../support/emulator";
@@ -10,7 +10,7 @@ import { changedSteps, useEngineStack } from "./harness";
 
 jest.setTimeout(10 * 60_000);
 
-const API_KEY = "pulumi-nodejs:dynamic/portkey:ApiKey";
+const API_KEY = resourceType("portkey", "ApiKey");
 const USER_ID = "3f2b8e0c-8a57-4d0e-9a0f-5b1f0e2d7c11";
 let emulator: RunningEmulator;
 
@@ -28,6 +28,7 @@ afterAll(async () => emulator?.stop());
 
 const engine = useEngineStack(() => ({
   projectName: "portkey-api-key",
+  env: stackEnv,
   program: async () => {
     const workspaces: Record<string, portkey.Workspace> = {};
     for (const name of desired.workspaces) workspaces[name] = new portkey.Workspace(name, { name, forceDelete: true });

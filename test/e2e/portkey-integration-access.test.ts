@@ -5,7 +5,7 @@
  * out-of-band revoke and integration deletion, and destroy with the default
  * providers the grants created.
  */
-import { portkey } from "../../sdk";
+import { portkey, resourceType, stackEnv } from "./flavour";
 import type { IntegrationWorkspaceAccessArgs } from "../../sdk/portkey";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { ADMIN_KEY, call } from "../support/emulator";
@@ -13,7 +13,7 @@ import { changedSteps, EngineStack, useEngineStack } from "./harness";
 
 jest.setTimeout(10 * 60_000);
 
-const ACCESS = "pulumi-nodejs:dynamic/portkey:IntegrationWorkspaceAccess";
+const ACCESS = resourceType("portkey", "IntegrationWorkspaceAccess");
 const INTEGRATION = "openai-shared";
 const PUT_ACCESS = "PUT /integrations/{slug}/workspaces";
 let emulator: RunningEmulator;
@@ -40,6 +40,7 @@ afterAll(async () => emulator?.stop());
 
 const engine = useEngineStack(() => ({
   projectName: "portkey-access",
+  env: stackEnv,
   program: async () => {
     const outputs: Record<string, unknown> = {};
     for (const [name, grant] of Object.entries(grants)) {
@@ -167,6 +168,7 @@ test("an integration deleted out of band drops its grants on refresh", async () 
   await call(emulator, "POST", "/integrations", { name: "Short lived", slug: "short-lived", ai_provider_id: "openai", key: "sk-x" });
   const stack = await EngineStack.create({
     projectName: "portkey-access-gone",
+    env: stackEnv,
     program: async () => {
       const ws = new portkey.Workspace("w", { name: "Short lived home", forceDelete: true });
       new portkey.IntegrationWorkspaceAccess("w", { integrationSlug: "short-lived", workspaceId: ws.id });

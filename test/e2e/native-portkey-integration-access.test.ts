@@ -1,0 +1,11 @@
+/**
+ * The suite of ./portkey-integration-access.test.ts against the native resources (the provider
+ * plugin on PATH and the native SDK) instead of the dynamic ones: the same
+ * programs and assertions. See ./flavour.ts.
+ */
+process.env.E2E_FLAVOUR = "native"; // before the suite (and so ./flavour) is loaded
+require("./portkey-integration-access.test");
+
+test("the suite ran against the native resources", () => {
+  expect(require("./flavour").FLAVOUR).toBe("native");
+});
