@@ -49,7 +49,7 @@ interface EngineLog {
 }
 
 /** Sends a warning to the engine against one resource; without an engine connection it goes to stderr. */
-type WarnFor = (urn: string, message: string) => void;
+export type WarnFor = (urn: string, message: string) => void;
 
 function engineWarnings(engine: EngineLog | undefined): WarnFor {
   return (urn, message) => {
@@ -160,7 +160,7 @@ function detailedDiff(names: string[], replaces: string[], olds: Json, news: Jso
 }
 
 /** The ResourceProvider service of one vendor. */
-function service(vendor: Vendor, version: string, warnFor: WarnFor) {
+export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor) {
   const byToken = new Map<string, ConfigurableProvider>();
   for (const resource of vendor.resources) {
     const className = resource.declared.declaration.kind.split(":")[1];
@@ -170,8 +170,11 @@ function service(vendor: Vendor, version: string, warnFor: WarnFor) {
     byToken.set(`${vendor.name}:index:${className}`, provider);
   }
   let configured: ConfiguredValues = {};
+  // After the engine's Cancel, no new operation starts; those in flight finish within their HTTP deadlines.
+  let cancelled = false;
   /** The resource's provider for one call: its warnings name this resource. */
   const providerFor = (urn: string): ConfigurableProvider => {
+    if (cancelled) throw new Error(`${nameOf(urn)}: not started: the engine cancelled the operation`);
     const type = urn.split("::")[2] ?? "";
     const provider = byToken.get(type.split("$").pop() ?? type);
     if (!provider) throw new Error(`${nameOf(urn)}: ${type} is not a resource of the ${vendor.name} provider`);
@@ -338,7 +341,8 @@ function service(vendor: Vendor, version: string, warnFor: WarnFor) {
     },
 
     cancel(_call: Call<unknown>, callback: Callback<unknown>) {
-      // Calls in flight finish or time out on their own (every HTTP call has a deadline); the engine stops sending more.
+      // Calls in flight finish or time out on their own (every HTTP call has a deadline), so nothing is left half-written.
+      cancelled = true;
       callback(null, empty());
     },
   };
@@ -355,7 +359,7 @@ export async function main(vendorName: string, args: readonly string[]): Promise
   const engineAddress = [...args].reverse().find((arg) => !arg.startsWith("-"));
   const engine = engineAddress ? new engineRpc.EngineClient(engineAddress, grpcRuntime.credentials.createInsecure()) : undefined;
   const server = new grpcRuntime.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  server.addService(providerRpc.ResourceProviderService, service(vendor, packageVersion(), engineWarnings(engine)) as unknown as grpc.UntypedServiceImplementation);
+  server.addService(providerRpc.ResourceProviderService, nativeService(vendor, packageVersion(), engineWarnings(engine)) as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpcRuntime.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
