@@ -13,6 +13,7 @@ import { workspace } from "./portkey/workspace";
 import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
+import { integration } from "./portkey/integration";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
@@ -54,6 +55,7 @@ export function vendors(): Vendor[] {
         entry(apiKey, "provider/portkey/api-key", "apiKey"),
         entry(integrationAccess, "provider/portkey/integration-access", "integrationAccess"),
         entry(config, "provider/portkey/config", "config"),
+        entry(integration, "provider/portkey/integration", "integration"),
       ],
       sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
     },

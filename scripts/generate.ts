@@ -156,6 +156,10 @@ export function renderClass(vendor: Vendor, resource: RegisteredResource): strin
   text += "    // Every output is listed, so the engine fills each one in.\n";
   text += `    const outputs = [${names.join(", ")}];\n`;
   text += "    const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };\n";
+  // A secret input is a secret from the program on, so the engine stores it encrypted among the inputs too.
+  for (const [name] of inputs.filter(([, field]) => field.secret)) {
+    text += `    if (args?.${name} !== undefined) props.${name} = pulumi.secret(args.${name});\n`;
+  }
   if (secrets.length > 0) {
     const list = secrets.map((s) => JSON.stringify(s)).join(", ");
     text += `    super(provider, name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ${list}] }, ${JSON.stringify(vendor.name)}, ${JSON.stringify(className)});\n`;

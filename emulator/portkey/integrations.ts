@@ -2,6 +2,8 @@
  * Portkey integrations, /integrations: a provider's credentials held for the
  * organisation or one workspace, configurations checked against the
  * document's schema for the provider, and secrets only ever shown masked.
+ * A workspace's integration gets a default provider in that workspace unless
+ * `create_default_provider` is false (reference §5.1, more §1).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { portkeyError } from "../errors";
@@ -36,6 +38,12 @@ export class PortkeyIntegrationRoutes {
     if (this.shared.state(ctx).integrations[slug]) throw portkeyError("AB07", `An integration with slug ${slug} already exists`);
     const now = ctx.now.toISOString();
     const aiProviderId = requireString(body, "ai_provider_id", 1, 100);
+    // Only a workspace's integration makes a default provider (the document: "workspace-scoped only").
+    const providerSlug = workspaceId && body.create_default_provider !== false ? (optionalString(body, "default_provider_slug") ?? slug) : undefined;
+    const providers = this.shared.state(ctx).providers;
+    if (providerSlug && Object.values(providers).some((p) => p.workspace_id === workspaceId && p.slug === providerSlug)) {
+      throw portkeyError("AB01", `Invalid request. default_provider_slug: a provider with slug ${providerSlug} already exists in the workspace`);
+    }
     const integration: IntegrationRecord = {
       id: randomUUID(),
       slug,
@@ -51,12 +59,25 @@ export class PortkeyIntegrationRoutes {
       access: {},
     };
     this.shared.state(ctx).integrations[slug] = integration;
+    if (providerSlug && workspaceId) {
+      const id = randomUUID();
+      providers[id] = { id, slug: providerSlug, workspace_id: workspaceId, integration_slug: slug, created_at: now };
+    }
     return { body: { id: integration.id, slug } };
   }
 
   private listIntegrations(ctx: PortkeyRequest): HandlerResult {
     authorize(ctx, "organisation_integrations.list");
-    const all = Object.values(this.shared.state(ctx).integrations).sort((a, b) => a.created_at.localeCompare(b.created_at));
+    // `type` (default all) and `workspace_id` (integrations that workspace can use: its own and those shared with it).
+    const type = ctx.query.get("type") ?? "all";
+    if (!["all", "organisation", "workspace"].includes(type)) throw portkeyError("AB01", `Invalid request. type: must be one of workspace, organisation, all`);
+    const workspaceGiven = ctx.query.get("workspace_id");
+    const workspace = workspaceGiven ? this.shared.findWorkspace(ctx, workspaceGiven) : undefined;
+    const state = this.shared.state(ctx);
+    const all = Object.values(state.integrations)
+      .filter((i) => type === "all" || (type === "workspace") === (i.workspace_id !== null))
+      .filter((i) => !workspace || (i.workspace_id ? i.workspace_id === workspace.id : accessRows(state, i).some((r) => r.enabled && r.workspace_id === workspace.id)))
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     const json = page(all, ctx.query, (i) => this.integrationJson(ctx, i, false));
     return { body: json };
   }

@@ -8,4 +8,6 @@ export { IntegrationWorkspaceAccess } from "./integration-workspace-access";
 export type { IntegrationWorkspaceAccessArgs } from "./integration-workspace-access";
 export { Config } from "./config";
 export type { ConfigArgs } from "./config";
+export { Integration } from "./integration";
+export type { IntegrationArgs } from "./integration";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";

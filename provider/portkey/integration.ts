@@ -1,0 +1,278 @@
+/**
+ * Portkey integration: `/integrations`, a provider's credential (and its
+ * provider-specific configuration) held for the organisation, or for one
+ * workspace. The API addresses an integration by its slug, so the slug is the
+ * resource id. `slug`, `ai_provider_id` and `workspace_id` cannot be updated
+ * and replace it; the rest is updated in place with PUT.
+ *
+ * The credential (`key`) is never returned by the API (only `masked_key`), so
+ * it is carried from the program: it can be rotated (changing it sends it)
+ * but its drift cannot be seen. Secret configuration fields come back renamed
+ * `masked_<field>`: they too are carried, the other fields are read back.
+ */
+import { z } from "zod";
+import { isGone } from "../errors";
+import { configKeysOf } from "../config";
+import { normalize } from "../framework";
+import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
+import {
+  ApiIntegrationDetail,
+  createIntegration,
+  deleteIntegration,
+  getIntegration,
+  listIntegrationsWithServerTime,
+  updateIntegration,
+} from "./api/integrations";
+
+const SLUG = /^[a-zA-Z0-9_-]+$/;
+
+function integrationInputs() {
+  return {
+    name: input(z.string().trim().min(1, "must not be empty"), {
+      doc: "The integration's display name.",
+      outputDoc: "The name as read back.",
+      api: "name",
+    }),
+    slug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255).optional(), {
+      doc:
+        "The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). " +
+        "Portkey generates one from the name when it is not given; changing it replaces the integration.",
+      outputDoc: "The integration's slug (the same as `id`).",
+      api: "slug",
+      replaces: true,
+      // Unset: the server's generated slug is kept, not compared.
+      serverOwnedUnlessDeclared: true,
+    }),
+    aiProviderId: input(z.string().trim().min(1, "must not be empty"), {
+      doc: "The AI provider, e.g. `openai`, `anthropic`, `bedrock`, `azure-openai`, `vertex-ai`. Changing it replaces the integration.",
+      outputDoc: "The AI provider as given.",
+      api: "ai_provider_id",
+      replaces: true,
+      // Kept as the user spelled it: the API may answer a normalised form (as the Terraform provider found).
+      fromApi: (value, _answer, carried) => carried.aiProviderId ?? value ?? undefined,
+    }),
+    key: input(z.string().min(1, "must not be empty").optional(), {
+      doc:
+        "The provider credential (e.g. the OpenAI API key), a secret. Portkey never returns it, so it is not read back: " +
+        "changing it sends the new one (a rotation), and a change made outside Pulumi is not seen. Not declaring it leaves " +
+        "the integration's credential as it is: an imported integration previews clean without it, and the first `up` " +
+        "that declares it sends it once. Some providers (e.g. Bedrock with an assumed role) need none.",
+      outputDoc: "The credential as last sent (a secret).",
+      api: "key",
+      secret: true,
+      carried: true,
+      serverOwnedUnlessDeclared: true,
+    }),
+    description: input(z.string().optional(), {
+      doc: "A description of the integration.",
+      outputDoc: "The description as read back.",
+      api: "description",
+      // The documented update body types it as a string (not nullable): removing it sends "".
+      clearAs: "",
+    }),
+    configurations: input(z.record(z.string(), z.json()).optional(), {
+      doc:
+        "Provider-specific settings, as structured JSON: e.g. `{ openai_organization }` for OpenAI, " +
+        "`{ aws_auth_type, aws_region, aws_role_arn }` for Bedrock, `{ azure_auth_mode, azure_resource_name, azure_deployment_config }` " +
+        "for Azure OpenAI; any provider takes `custom_host` and `custom_headers`. Kept as a secret (it can hold credentials). " +
+        "Portkey returns secret fields only masked: those are compared with what was last sent, the others with what Portkey holds.",
+      outputDoc: "The settings as read back, secret fields as last sent (a secret).",
+      api: "configurations",
+      secret: true,
+      // The document's update body is an object: removing it sends an empty one.
+      clearAs: {},
+      comparable: (value) => sortedKeys(value),
+      fromApi: (value, _answer, carried) => configurationsRead(value, carried.configurations),
+    }),
+    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+      doc:
+        "The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the " +
+        "organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching " +
+        "between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.",
+      outputDoc: "The workspace as given (as Portkey names it, after an import).",
+      api: "workspace_id",
+      replaces: true,
+      // Kept as the user spelled it (the API answers with the slug).
+      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
+      comparable: workspaceIdComparable,
+    }),
+    createDefaultProvider: input(z.boolean().optional(), {
+      doc:
+        "For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's " +
+        "default: true). Only used at creation. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.",
+      api: "create_default_provider",
+      notCompared: true,
+    }),
+    defaultProviderSlug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255).optional(), {
+      doc: "For a workspace's integration: the slug of the default provider created with it (must not exist in the workspace). Only used at creation.",
+      api: "default_provider_slug",
+      notCompared: true,
+    }),
+  };
+}
+
+function integrationOutputs() {
+  return {
+    integrationId: output(z.string(), { doc: "The integration's UUID.", api: "id" }),
+    status: output(z.string().optional(), { doc: "The integration's status: `active` or `archived`.", api: "status" }),
+    type: output(z.string().optional(), { doc: "`organisation` or `workspace` (whether it belongs to one workspace).", api: "type" }),
+    maskedKey: output(z.string().optional(), { doc: "The credential as Portkey shows it, masked (e.g. `sk*******ab`).", api: "masked_key" }),
+    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration)." }),
+    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug (a workspace's integration)." }),
+    organisationId: output(z.string().optional(), { doc: "The organisation's UUID.", api: "organisation_id" }),
+    createdAt: output(z.string().optional(), { doc: "When Portkey created the integration (RFC 3339).", api: "created_at" }),
+    lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the integration (RFC 3339).", api: "last_updated_at" }),
+  };
+}
+
+type IntegrationFields = ReturnType<typeof integrationInputs>;
+export type IntegrationInputs = InputsOf<IntegrationFields>;
+export type IntegrationOutputs = OutputsOf<IntegrationFields, ReturnType<typeof integrationOutputs>>;
+type Context = ResourceContext<IntegrationInputs, IntegrationOutputs>;
+
+export const integration = declareResource({
+  kind: "portkey:Integration",
+  doc:
+    "A Portkey integration (`/integrations`): an AI provider's credential and settings, for the organisation or for one workspace. " +
+    "The resource id is the integration's slug. The credential is a secret and is never read back.\n\n" +
+    "```ts\n" +
+    'const openai = new portkey.Integration("openai", {\n' +
+    '  name: "OpenAI production",\n' +
+    '  slug: "openai-prod",\n' +
+    '  aiProviderId: "openai",\n' +
+    '  key: config.requireSecret("openaiKey"),\n' +
+    '  configurations: { openai_organization: "org-123" },\n' +
+    "});\n" +
+    "```",
+  configKeys: configKeysOf(PORTKEY_SETTINGS),
+  inputs: integrationInputs,
+  outputs: integrationOutputs,
+
+  refine(inputs, issue) {
+    if (inputs.workspaceId === undefined) {
+      if (inputs.createDefaultProvider !== undefined) issue(["createDefaultProvider"], "only applies to a workspace's integration (set `workspaceId`)");
+      if (inputs.defaultProviderSlug !== undefined) issue(["defaultProviderSlug"], "only applies to a workspace's integration (set `workspaceId`)");
+    }
+  },
+
+  async create(inputs, ctx) {
+    const client = portkeyClient(ctx, secretsOf(inputs));
+    const workspace = inputs.workspaceId === undefined ? undefined : await requireWorkspace(client, ctx, inputs.workspaceId);
+    const body = { ...ctx.createBody(inputs), ...(workspace ? { workspace_id: workspace.id } : {}) };
+    const slugs = new Map<string, string>();
+    const created = await createWithRecovery(ctx, {
+      what: `Portkey integration '${inputs.slug ?? inputs.name}'`,
+      // The slug is unique in the organisation; without one, only the name tells the look-alikes apart.
+      naturalKey: inputs.slug !== undefined ? `portkey:Integration:slug:${inputs.slug}` : `portkey:Integration:name:${inputs.name}`,
+      post: () => createIntegration(client, body),
+      idOf: (made) => made.id,
+      async findCandidates() {
+        const { integrations, serverTime } = await listIntegrationsWithServerTime(client);
+        const same = integrations.filter((i) => (inputs.slug !== undefined ? i.slug === inputs.slug : i.name === inputs.name));
+        for (const i of same) slugs.set(i.id, i.slug);
+        return { candidates: same.map((i) => ({ id: i.id, createdAt: i.created_at })), serverTime };
+      },
+      recover: { adopt: async (candidate) => ({ id: candidate.id, slug: slugs.get(candidate.id) ?? "" }) },
+      cleanup: "delete it in the Portkey UI under Integrations, or with DELETE /integrations/{slug}",
+    });
+    const known: Partial<IntegrationOutputs> = {
+      ...inputs,
+      slug: created.slug,
+      integrationId: created.id,
+      resolvedWorkspaceId: workspace?.id,
+      workspaceSlug: workspace?.slug,
+    };
+    ctx.created(created.slug, known);
+    return { id: created.slug, outputs: await readBack(client, ctx, created.slug, known) };
+  },
+
+  async read(id, outputs, ctx) {
+    const client = portkeyClient(ctx, secretsOf(outputs));
+    const json = await getIntegration(client, id);
+    if (!json) return undefined;
+    return ctx.outputsFrom(json, { ...outputs, ...(await workspaceOf(client, ctx, json, outputs)) });
+  },
+
+  async update(id, olds, news, ctx) {
+    const client = portkeyClient(ctx, [...secretsOf(olds), ...secretsOf(news)]);
+    const body = ctx.updateBody(olds, news);
+    if (Object.keys(body).length > 0) await updateIntegration(client, id, body);
+    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  },
+
+  async delete(id, outputs, ctx) {
+    try {
+      await deleteIntegration(portkeyClient(ctx, secretsOf(outputs)), id);
+    } catch (error) {
+      if (isGone(error)) return;
+      throw error;
+    }
+  },
+});
+
+/** The integration as read back after a write; `carried` holds the inputs written. */
+async function readBack(client: ApiClient, ctx: Context, slug: string, carried: Partial<IntegrationOutputs>): Promise<IntegrationOutputs> {
+  const json = await getIntegration(client, slug);
+  if (!json) throw new Error(`integration ${slug} disappeared right after it was written`);
+  return ctx.outputsFrom(json, carried);
+}
+
+/** The workspace's UUID and slug, resolved once (an imported integration knows only Portkey's spelling). */
+async function workspaceOf(
+  client: ApiClient,
+  ctx: Context,
+  json: ApiIntegrationDetail,
+  outputs: Partial<IntegrationOutputs>,
+): Promise<Partial<IntegrationOutputs>> {
+  if (!json.workspace_id || outputs.resolvedWorkspaceId) return {};
+  const workspace = await resolveWorkspace(client, ctx, json.workspace_id);
+  return workspace ? { resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug } : {};
+}
+
+/** Field names Portkey treats as secret in `configurations` (it answers them as `masked_<field>`). */
+const SECRET_FIELD = /(secret|key|token|password|service_account)/i;
+
+/** The values the client keeps out of every message: the credential and secret-looking configuration strings. */
+function secretsOf(values: Partial<IntegrationInputs>): string[] {
+  const secrets = values.key ? [values.key] : [];
+  for (const [field, value] of Object.entries(values.configurations ?? {})) {
+    if (SECRET_FIELD.test(field) && typeof value === "string" && value.length > 0) secrets.push(value);
+  }
+  return secrets;
+}
+
+/**
+ * `configurations` as read: plain fields as Portkey holds them; each
+ * `masked_<field>` replaced by the value last sent (unreadable, so carried),
+ * or left out when none was sent (an import), so the program's value shows
+ * as a change that sends it once.
+ */
+function configurationsRead(value: unknown, carried: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const sent = carried !== null && typeof carried === "object" && !Array.isArray(carried) ? (carried as Record<string, unknown>) : {};
+  const result: Record<string, unknown> = {};
+  for (const [field, held] of Object.entries(value as Record<string, unknown>)) {
+    const masked = field.startsWith("masked_") ? field.slice("masked_".length) : undefined;
+    if (masked === undefined) result[field] = held;
+    else if (sent[masked] !== undefined) result[masked] = sent[masked];
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** JSON with every object's keys in order, so two serialisations compare equal. */
+function sortedKeys(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map((item) => sortedKeys(item) ?? null);
+  if (typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  const result = Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((key) => [key, object[key] === null ? null : sortedKeys(object[key])]),
+  );
+  return normalize(result) === undefined && Object.keys(result).length === 0 ? undefined : result;
+}
