@@ -162,11 +162,13 @@ function detailedDiff(names: string[], replaces: string[], olds: Json, news: Jso
 /** The ResourceProvider service of one vendor. */
 export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor) {
   const byToken = new Map<string, ConfigurableProvider>();
+  // One process state for every resource of the vendor (batchers, the workspace id ↔ slug cache), shared by
+  // every call's view below, so it must exist before the first view reads it.
+  const processState = new Map<string, unknown>();
   for (const resource of vendor.resources) {
     const className = resource.declared.declaration.kind.split(":")[1];
     const provider = resource.declared.provider;
-    // Shared by every call's view below (batchers, caches), so it must exist before the first view reads it.
-    provider.processState ??= new Map();
+    provider.processState = processState;
     byToken.set(`${vendor.name}:index:${className}`, provider);
   }
   let configured: ConfiguredValues = {};

@@ -15,7 +15,16 @@ import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
-import { ApiWorkspace, createWorkspace, deleteWorkspace, getWorkspace, listWorkspacesByName, updateWorkspace } from "./api/workspaces";
+import {
+  ApiWorkspace,
+  createWorkspace,
+  deleteWorkspace,
+  forgetWorkspace,
+  getWorkspace,
+  listWorkspacesByName,
+  rememberWorkspace,
+  updateWorkspace,
+} from "./api/workspaces";
 import { listApiKeys } from "./api/api-keys";
 
 /** A leading emoji (with its modifiers and joins) and the rest of the name. */
@@ -155,7 +164,12 @@ export const workspace = declareResource({
 
   async read(id, outputs, ctx) {
     const workspace = await getWorkspace(portkeyClient(ctx), id);
-    return workspace && ctx.outputsFrom(workspace, outputs);
+    if (!workspace) {
+      forgetWorkspace(ctx, id);
+      return undefined;
+    }
+    rememberWorkspace(ctx, workspace);
+    return ctx.outputsFrom(workspace, outputs);
   },
 
   async update(id, olds, news, ctx) {
@@ -166,6 +180,7 @@ export const workspace = declareResource({
     const client = portkeyClient(ctx);
     // The API wants the exact current name, which may have changed outside Pulumi.
     const current = await getWorkspace(client, id);
+    forgetWorkspace(ctx, id);
     if (!current) return;
     try {
       await deleteWorkspace(client, id, current.name, outputs.forceDelete === true);
@@ -222,6 +237,7 @@ function readConsistent(client: ApiClient, ctx: Context, id: string, written: Wo
   return readBackAfterWrite(
     async () => {
       const workspace: ApiWorkspace | undefined = await getWorkspace(client, id);
+      if (workspace) rememberWorkspace(ctx, workspace);
       return workspace && ctx.outputsFrom(workspace, written);
     },
     { usageLimits: written.usageLimits, rateLimits: written.rateLimits },

@@ -126,11 +126,22 @@ function missingScope(forbidden: ApiError, idOrSlug: string, scopes: string[]): 
   );
 }
 
-/** Remembers a workspace's UUID and slug for this provider process (slugs never change). */
-function rememberWorkspace(ctx: LifecycleContext, workspace: WorkspaceRef): void {
+/**
+ * Remembers a workspace's UUID and slug for this provider process (slugs
+ * never change). The native plugin serves every resource from one process and
+ * state, so a workspace it just created or read resolves keys' and grants'
+ * `workspaceId` without another GET.
+ */
+export function rememberWorkspace(ctx: LifecycleContext, workspace: WorkspaceRef): void {
   const ref = { id: workspace.id, slug: workspace.slug };
   ctx.processState.set(`workspace:${ref.id}`, ref);
   ctx.processState.set(`workspace:${ref.slug}`, ref);
+}
+
+/** Forgets a workspace that is gone, so nothing resolves to it from memory. */
+export function forgetWorkspace(ctx: LifecycleContext, idOrSlug: string): void {
+  const ref = ctx.processState.get(`workspace:${idOrSlug}`) as WorkspaceRef | undefined;
+  for (const key of [idOrSlug, ref?.id, ref?.slug]) if (key) ctx.processState.delete(`workspace:${key}`);
 }
 
 /** UUID and slug of a workspace given either, or undefined when it is confirmed gone. */
