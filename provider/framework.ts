@@ -101,8 +101,8 @@ export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
    * engine against the resource (the engine does not show a plugin's stderr).
    */
   warnSink?(message: string): void;
-  /** The inputs `diff` sees as changed, for hosts that show a per-property diff (the native plugins). */
-  changedInputs?(olds: Json, news: Json): string[];
+  /** The inputs `diff` sees as changed and those that replace, for hosts that show a per-property diff (the native plugins). */
+  inputDiff?(olds: Json, news: Json): { changed: string[]; replaces: string[] };
 }
 
 export function defineResource<Inputs extends Json, Outputs extends Json>(
@@ -142,12 +142,11 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     },
 
     async diff(_id: string, olds: Json, news: Json) {
-      const changed = changedInputs(definition, olds, news);
-      const replaces = changed.filter((name) => definition.replaceOnChange.includes(name as keyof Inputs & string));
+      const { changed, replaces } = inputDiff(definition, olds, news);
       return { changes: changed.length > 0, replaces };
     },
 
-    changedInputs: (olds: Json, news: Json) => changedInputs(definition, olds, news),
+    inputDiff: (olds: Json, news: Json) => inputDiff(definition, olds, news),
 
     async create(inputs: Json) {
       let createdId: string | undefined;
@@ -205,17 +204,25 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
   return provider;
 }
 
-/** The inputs whose comparable forms differ (server-owned ones only when declared; unknowns always). */
-function changedInputs<Inputs extends Json, Outputs extends Json>(definition: ResourceDefinition<Inputs, Outputs>, olds: Json, news: Json): string[] {
+/**
+ * The inputs whose comparable forms differ (server-owned ones only when
+ * declared; unknowns always), and those of them whose change replaces.
+ */
+function inputDiff<Inputs extends Json, Outputs extends Json>(
+  definition: ResourceDefinition<Inputs, Outputs>,
+  olds: Json,
+  news: Json,
+): { changed: string[]; replaces: string[] } {
   const names = Object.keys(definition.inputSchema().shape) as (keyof Inputs & string)[];
   const serverOwned = definition.serverOwnedUnlessDeclared ?? [];
-  return names.filter((name) => {
+  const changed = names.filter((name) => {
     if (news[name] === undefined && serverOwned.includes(name)) return false;
     if (containsUnknown(news[name])) return true;
     const before = definition.comparable ? definition.comparable(name, olds[name], "old", olds) : normalize(olds[name]);
     const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
     return !deepEqual(before, after);
   });
+  return { changed, replaces: changed.filter((name) => definition.replaceOnChange.includes(name)) };
 }
 
 /** The parts of a definition that name a resource in messages. */

@@ -11,23 +11,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { vendors } from "../resources";
+import { packageRoot, packageVersion } from "../package-info";
 
 export interface InstalledPlugin {
   name: string;
   version: string;
   /** The launcher the engine runs. */
   executable: string;
-}
-
-/** The package root: this file is `<root>/dist/provider/cli/install-plugins.js`. */
-export function packageRoot(): string {
-  return path.resolve(__dirname, "..", "..", "..");
-}
-
-export function packageVersion(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version?: unknown };
-  if (typeof manifest.version !== "string") throw new Error(`${path.join(packageRoot(), "package.json")} has no version`);
-  return manifest.version;
 }
 
 /** Where the engine keeps plugins: the flag, else PULUMI_HOME (as the engine reads it), else ~/.pulumi. */

@@ -13,7 +13,8 @@ import { OPENROUTER_SETTINGS } from "../openrouter/common";
 import { PORTKEY_SETTINGS } from "../portkey/common";
 import { FlagKind, ParsedArgs, parseArgs, UsageError } from "./args";
 import { checkObjects, ImportedObject, readOrganisation } from "./import-org";
-import { installPlugins, packageVersion, pulumiHome } from "./install-plugins";
+import { installPlugins, pulumiHome } from "./install-plugins";
+import { packageVersion } from "../package-info";
 import { importFile, programFile } from "./program";
 
 export const USAGE = `Usage: pulumi-ai-gateway <command> [options]

@@ -14,7 +14,6 @@
  * in `@pulumi/pulumi/proto`.
  */
 import type * as grpc from "@grpc/grpc-js";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ConfigurableProvider } from "../framework";
 import { PartialCreateError } from "../framework";
@@ -22,6 +21,7 @@ import type { ConfiguredValues } from "../config";
 import { messageOf } from "../errors";
 import { vendors, Vendor } from "../resources";
 import { packageSchema } from "./schema";
+import { packageVersion } from "../package-info";
 
 /**
  * A module as `@pulumi/pulumi` itself loads it: its protobuf stubs build
@@ -79,11 +79,6 @@ type Struct = InstanceType<typeof structProto.Struct>;
 type Callback<T> = (error: grpc.ServiceError | null, response?: T) => void;
 type Call<Request> = grpc.ServerUnaryCall<Request, unknown>;
 
-/** The version of this package, which is the plugin's version. */
-export function packageVersion(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string };
-  return manifest.version;
-}
 
 function toJson(struct: Struct | undefined): Json {
   return (struct?.toJavaScript() ?? {}) as Json;
@@ -275,14 +270,12 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
         const provider = providerFor(call.request.getUrn());
         const olds = toJson(call.request.getOlds());
         const news = toJson(call.request.getNews());
-        const result = await provider.diff!(call.request.getId(), olds, news);
-        const names = provider.changedInputs?.(olds, news) ?? [];
-        const replaces = result.replaces ?? [];
+        const { changed: names, replaces } = provider.inputDiff!(olds, news);
         // State written by the dynamic provider (a program switched to the native resources) carries its code:
         // an update without any API write rewrites the outputs without it.
         const dynamicLeftovers = olds.__provider === undefined ? [] : ["__provider"];
         const response = new proto.DiffResponse();
-        response.setChanges(result.changes || dynamicLeftovers.length > 0 ? proto.DiffResponse.DiffChanges.DIFF_SOME : proto.DiffResponse.DiffChanges.DIFF_NONE);
+        response.setChanges(names.length > 0 || dynamicLeftovers.length > 0 ? proto.DiffResponse.DiffChanges.DIFF_SOME : proto.DiffResponse.DiffChanges.DIFF_NONE);
         response.setReplacesList(replaces);
         response.setDiffsList([...names, ...dynamicLeftovers]);
         const detailed = response.getDetaileddiffMap();
