@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type { DeclaredResource, InputFields, OutputFields } from "./resource";
+import type { DeclaredLookup, LookupArgs, LookupResults } from "./lookup";
 import type { ServiceSettings } from "./config";
 import { PORTKEY_SETTINGS } from "./portkey/common";
 import { OPENROUTER_SETTINGS } from "./openrouter/common";
@@ -15,6 +16,7 @@ import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
 import { integration } from "./portkey/integration";
 import { limitSdkTypes } from "./portkey/limits";
+import { getIntegration, getWorkspace } from "./portkey/lookups";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
 
@@ -26,6 +28,13 @@ export interface RegisteredResource {
   exportName: string;
 }
 
+export interface RegisteredLookup {
+  declared: DeclaredLookup<LookupArgs, LookupResults>;
+  /** The module that declares it, below the package root, without extension. */
+  module: string;
+  exportName: string;
+}
+
 export interface Vendor {
   /** The SDK namespace and the first part of every kind, e.g. `portkey`. */
   name: string;
@@ -34,6 +43,8 @@ export interface Vendor {
   /** Where the credential and base URL come from (config keys, environment, default): the native provider's config. */
   settings: ServiceSettings;
   resources: RegisteredResource[];
+  /** Look-ups of objects a program references but does not manage (SDK functions, plugin invokes). */
+  lookups: RegisteredLookup[];
   /** Named object types the SDK shares between resources (`sdkType` refers to them). */
   sdkTypes(): Record<string, z.ZodObject>;
 }
@@ -42,6 +53,11 @@ export interface Vendor {
 export function vendors(): Vendor[] {
   const entry = (declared: unknown, module: string, exportName: string): RegisteredResource => ({
     declared: declared as DeclaredResource<InputFields, OutputFields>,
+    module,
+    exportName,
+  });
+  const lookup = (declared: unknown, module: string, exportName: string): RegisteredLookup => ({
+    declared: declared as DeclaredLookup<LookupArgs, LookupResults>,
     module,
     exportName,
   });
@@ -57,6 +73,7 @@ export function vendors(): Vendor[] {
         entry(config, "provider/portkey/config", "config"),
         entry(integration, "provider/portkey/integration", "integration"),
       ],
+      lookups: [lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"), lookup(getIntegration, "provider/portkey/lookups", "getIntegration")],
       sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
     },
     {
@@ -64,6 +81,7 @@ export function vendors(): Vendor[] {
       doc: "Resources of OpenRouter's management API.",
       settings: OPENROUTER_SETTINGS,
       resources: [entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"), entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey")],
+      lookups: [],
       sdkTypes: () => ({}),
     },
   ];

@@ -11,7 +11,8 @@
  */
 import { z } from "zod";
 import type { InputField, OutputField } from "../resource";
-import type { RegisteredResource, Vendor } from "../resources";
+import type { RegisteredLookup, RegisteredResource, Vendor } from "../resources";
+import { functionNameOf } from "../lookup";
 
 /** The part of JSON Schema that zod emits for our field types. */
 export interface JsonSchema {
@@ -94,6 +95,11 @@ export function classNameOf(resource: RegisteredResource): string {
 /** `portkey:index:Workspace`: what the engine, the plugin and the SDK call the resource. */
 export function resourceToken(vendor: Vendor, resource: RegisteredResource): string {
   return `${vendor.name}:index:${classNameOf(resource)}`;
+}
+
+/** `portkey:index:getWorkspace`: what the engine, the plugin and the SDK call a look-up. */
+export function functionToken(vendor: Vendor, lookup: RegisteredLookup): string {
+  return `${vendor.name}:index:${functionNameOf(lookup.declared.declaration)}`;
 }
 
 /** `UsageLimitArgs` → `portkey:index:UsageLimit` (the SDK's `Args` suffix is not part of the type's name). */
@@ -252,6 +258,24 @@ function objectTypeSpec(vendor: Vendor, name: string, schema: z.ZodObject): Obje
   };
 }
 
+function functionSpec(vendor: Vendor, lookup: RegisteredLookup): object {
+  const { declaration } = lookup.declared;
+  const args = Object.entries(declaration.args()) as [string, InputField][];
+  const results = Object.entries(declaration.results()) as [string, OutputField][];
+  const where = (name: string) => `${declaration.name}.${name}`;
+  return {
+    description: declaration.doc,
+    inputs: {
+      properties: Object.fromEntries(args.map(([name, field]) => [name, fieldSpec(vendor, field, field.doc, "input", where(name))])),
+      required: args.filter(([, field]) => !isOptional(field.schema, "input")).map(([name]) => name),
+    },
+    outputs: {
+      properties: Object.fromEntries(results.map(([name, field]) => [name, fieldSpec(vendor, field, field.doc, "output", where(name))])),
+      required: results.filter(([, field]) => !isOptional(field.schema, "output")).map(([name]) => name),
+    },
+  };
+}
+
 /** The Pulumi package schema of one vendor's native provider, at the given (package) version. */
 export function packageSchema(vendor: Vendor, version: string): object {
   const settings = providerSettings(vendor);
@@ -268,6 +292,7 @@ export function packageSchema(vendor: Vendor, version: string): object {
     },
     types: Object.fromEntries(Object.entries(vendor.sdkTypes()).map(([name, schema]) => [typeToken(vendor, name), objectTypeSpec(vendor, name, schema)])),
     resources: Object.fromEntries(vendor.resources.map((resource) => [resourceToken(vendor, resource), resourceSpec(vendor, resource)])),
+    functions: Object.fromEntries(vendor.lookups.map((lookup) => [functionToken(vendor, lookup), functionSpec(vendor, lookup)])),
     language: {
       // The TypeScript SDK is `pulumi-ai-gateway/native`, written by scripts/generate.ts (not `pulumi package gen-sdk`).
       nodejs: { packageName: "pulumi-ai-gateway", respectSchemaVersion: true },

@@ -20,7 +20,8 @@ import { PartialCreateError } from "../framework";
 import type { ConfiguredValues } from "../config";
 import { messageOf } from "../errors";
 import { vendors, Vendor } from "../resources";
-import { packageSchema } from "./schema";
+import { functionToken, packageSchema } from "./schema";
+import { LookupArgumentsError } from "../lookup";
 import { packageVersion } from "../package-info";
 
 /**
@@ -166,6 +167,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     provider.processState = processState;
     byToken.set(`${vendor.name}:index:${className}`, provider);
   }
+  const lookupsByToken = new Map(vendor.lookups.map((lookup) => [functionToken(vendor, lookup), lookup]));
   let configured: ConfiguredValues = {};
   // After the engine's Cancel, no new operation starts; those in flight finish within their HTTP deadlines.
   let cancelled = false;
@@ -186,10 +188,35 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     handshake: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Handshake")),
     parameterize: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Parameterize")),
     attach: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Attach")),
-    invoke: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Invoke")),
     call: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Call")),
     construct: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Construct")),
     list: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("List")),
+
+    invoke(call: Call<InstanceType<typeof proto.InvokeRequest>>, callback: Callback<unknown>) {
+      answer(callback, async () => {
+        const token = call.request.getTok();
+        const lookup = lookupsByToken.get(token);
+        if (!lookup) throw new Error(`${token} is not a function of the ${vendor.name} provider`);
+        if (cancelled) throw new Error(`${token}: not started: the engine cancelled the operation`);
+        const response = new proto.InvokeResponse();
+        try {
+          response.setReturn(toStruct(await lookup.declared.invoke(toJson(call.request.getArgs()), configured)));
+        } catch (error) {
+          // Bad arguments are the engine's check failures (it names the argument); anything else fails the invoke.
+          if (!(error instanceof LookupArgumentsError)) throw error;
+          response.setFailuresList(
+            error.failures.map((f) => {
+              const checkFailure = new proto.CheckFailure();
+              // The engine appends the property in parentheses: the reason need not start with it.
+              checkFailure.setProperty(f.property || "arguments");
+              checkFailure.setReason(f.property && f.reason.startsWith(`${f.property}: `) ? f.reason.slice(f.property.length + 2) : f.reason);
+              return checkFailure;
+            }),
+          );
+        }
+        return response;
+      });
+    },
 
     getPluginInfo(_call: Call<unknown>, callback: Callback<unknown>) {
       const info = new pluginProto.PluginInfo();

@@ -29,6 +29,6 @@ export const OPENROUTER_DIALECT: ApiDialect = {
   notFound: (status, code) => status === 404 && code === "404",
 };
 
-export function openrouterClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {
+export function openrouterClient(ctx: Pick<LifecycleContext, "configured">, extraSecrets: readonly string[] = []): ApiClient {
   return new ApiClient(resolveConnection(OPENROUTER_SETTINGS, ctx.configured), OPENROUTER_DIALECT, DEFAULT_RETRY_POLICY, extraSecrets);
 }

@@ -38,7 +38,7 @@ export const PORTKEY_DIALECT: ApiDialect = {
   notFound: (status, code) => status === 404 && (code === "AB08" || code === "AB02"),
 };
 
-export function portkeyClient(ctx: LifecycleContext, extraSecrets: readonly string[] = []): ApiClient {
+export function portkeyClient(ctx: Pick<LifecycleContext, "configured">, extraSecrets: readonly string[] = []): ApiClient {
   return new ApiClient(resolveConnection(PORTKEY_SETTINGS, ctx.configured), PORTKEY_DIALECT, DEFAULT_RETRY_POLICY, extraSecrets);
 }
 

@@ -10,4 +10,8 @@ export { Config } from "./config";
 export type { ConfigArgs } from "./config";
 export { Integration } from "./integration";
 export type { IntegrationArgs } from "./integration";
+export { getWorkspace, getWorkspaceOutput } from "./get-workspace";
+export type { GetWorkspaceArgs, GetWorkspaceOutputArgs, GetWorkspaceResult } from "./get-workspace";
+export { getIntegration, getIntegrationOutput } from "./get-integration";
+export type { GetIntegrationArgs, GetIntegrationOutputArgs, GetIntegrationResult } from "./get-integration";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";

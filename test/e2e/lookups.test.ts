@@ -1,0 +1,136 @@
+/**
+ * Look-ups through the real engine against the emulator, in both forms:
+ * `portkey.getWorkspace` / `getIntegration` (and their Output variants) find
+ * objects made outside the program, their results feed resources, a second
+ * preview is clean, and bad or ambiguous arguments fail at preview with a
+ * sentence naming the argument or listing the candidates. Native: the plugin
+ * serves them as invokes, and an explicit provider looks up its own
+ * organisation.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { portkey } from "../../sdk";
+import { portkey as nativePortkey } from "../../sdk/native";
+import { ADMIN_KEY, call } from "../support/emulator";
+import { changedSteps, useEngineStack } from "./harness";
+import { RunningEmulator, startEmulator } from "../../emulator";
+
+jest.setTimeout(10 * 60_000);
+
+const OTHER_ADMIN_KEY = "test-admin-key-other-org-0123456789";
+const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
+const INTEGRATION = "lookup-openai";
+
+let emulator: RunningEmulator;
+let shared: { id: string; slug: string };
+let program: () => Promise<Record<string, unknown>> = async () => ({});
+
+beforeAll(async () => {
+  emulator = await startEmulator({ adminKeys: [ADMIN_KEY, OTHER_ADMIN_KEY], checkResponses: true });
+  shared = (await call(emulator, "POST", "/admin/workspaces", { name: "Shared", description: "made by hand" })).body;
+  await call(emulator, "POST", "/integrations", { name: "Lookup OpenAI", slug: INTEGRATION, ai_provider_id: "openai", key: "sk-test-fake-lookup-key" });
+  // Two workspaces with one name: a look-up by that name must refuse to pick one.
+  await call(emulator, "POST", "/admin/workspaces", { name: "Twin" });
+  await call(emulator, "POST", "/admin/workspaces", { name: "Twin" });
+  // The other organisation has its own "Shared".
+  await call(emulator, "POST", "/admin/workspaces", { name: "Shared", description: "other organisation" }, OTHER_ADMIN_KEY);
+});
+afterAll(async () => emulator?.stop());
+
+const config = () => ({
+  "portkey:apiKey": { value: ADMIN_KEY, secret: true },
+  "portkey:baseUrl": { value: emulator.portkeyBaseUrl },
+});
+
+const engine = useEngineStack(() => ({ projectName: "lookups", program: () => program(), config: config() }));
+const nativeEngine = useEngineStack(() => ({
+  projectName: "lookups-native",
+  program: () => program(),
+  env: { PATH: `${PLUGINS}${path.delimiter}${process.env.PATH ?? ""}` },
+  config: config(),
+}));
+
+function resourceSteps(steps: Parameters<typeof changedSteps>[0]) {
+  return changedSteps(steps).filter((s) => !s.type.startsWith("pulumi:"));
+}
+
+describe("dynamic", () => {
+  test("look-ups find what the program does not manage, and their results feed resources", async () => {
+    program = async () => {
+      const byName = portkey.getWorkspaceOutput({ name: "Shared" });
+      const bySlug = await portkey.getWorkspace({ slug: shared.slug });
+      const integration = portkey.getIntegrationOutput({ name: "Lookup OpenAI" });
+      const access = new portkey.IntegrationWorkspaceAccess("shared-openai", { integrationSlug: integration.slug, workspaceId: byName.id });
+      return { byName, bySlugId: bySlug.id, integration, accessId: access.id };
+    };
+    const result = await engine().up();
+    expect(result.outputs.byName.value).toMatchObject({ id: shared.id, slug: shared.slug, name: "Shared", description: "made by hand" });
+    expect(result.outputs.bySlugId.value).toBe(shared.id);
+    expect(result.outputs.integration.value).toMatchObject({ slug: INTEGRATION, name: "Lookup OpenAI", aiProviderId: "openai" });
+    expect(JSON.stringify(result.outputs.integration.value)).not.toContain("sk-test-fake-lookup-key");
+    expect(result.outputs.accessId.value).toBe(`${INTEGRATION}/${shared.id}`);
+    // Look-ups read: the second preview finds nothing to change.
+    expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
+    await engine().destroy();
+    // The looked-up workspace is untouched by the destroy.
+    expect((await call(emulator, "GET", `/admin/workspaces/${shared.id}`)).status).toBe(200);
+  });
+
+  test("bad or ambiguous arguments fail with a sentence naming the argument or the candidates", async () => {
+    // The program catches each failure and exports its message. (Uncaught, it fails the program, at preview too;
+    // in an inline program under jest the runtime's copy of the rejection would also fail the test file.)
+    const failureOf = (lookup: Promise<unknown>) => lookup.then(() => "found", (error: Error) => error.message);
+    program = async () => ({
+      none: await failureOf(portkey.getWorkspace({})),
+      two: await failureOf(portkey.getWorkspace({ name: "Shared", slug: shared.slug })),
+      twins: await failureOf(portkey.getWorkspace({ name: "Twin" })),
+      missing: await failureOf(portkey.getWorkspace({ name: "Nope" })),
+      noIntegration: await failureOf(portkey.getIntegration({ slug: "no-such-integration" })),
+      unknown: await failureOf(portkey.getWorkspace({ name: "Shared", colour: "blue" } as never)),
+      empty: await failureOf(portkey.getWorkspace({ slug: "" })),
+    });
+    const { outputs } = await engine().up();
+    expect(outputs.none.value).toBe("portkey.getWorkspace: give one of id, slug, name");
+    expect(outputs.two.value).toBe("portkey.getWorkspace: give only one of id, slug, name (got slug and name)");
+    expect(outputs.twins.value).toMatch(/^portkey\.getWorkspace: 2 workspaces are named 'Twin' \(slugs ws-twin-\w+, ws-twin-\w+\): look it up by slug instead\.$/);
+    expect(outputs.missing.value).toBe("portkey.getWorkspace: no workspace is named 'Nope'.");
+    expect(outputs.noIntegration.value).toBe("portkey.getIntegration: no integration has the slug 'no-such-integration'.");
+    expect(outputs.unknown.value).toBe("portkey.getWorkspace: colour: is not an argument of this look-up (arguments are camelCase)");
+    expect(outputs.empty.value).toBe("portkey.getWorkspace: slug: must not be empty");
+
+  });
+});
+
+describe("native", () => {
+  test("the plugin serves the look-ups; an explicit provider looks up its own organisation", async () => {
+    program = async () => {
+      const ws = nativePortkey.getWorkspaceOutput({ name: "Shared" });
+      const integration = await nativePortkey.getIntegration({ slug: INTEGRATION });
+      const other = new nativePortkey.Provider("other", { apiKey: OTHER_ADMIN_KEY, baseUrl: emulator.portkeyBaseUrl });
+      const otherWs = nativePortkey.getWorkspaceOutput({ name: "Shared" }, { provider: other });
+      const access = new nativePortkey.IntegrationWorkspaceAccess("shared-openai", { integrationSlug: integration.slug, workspaceId: ws.id });
+      return { ws, otherDescription: otherWs.description, integrationId: integration.id, accessId: access.id, secretFree: pulumi.output(integration).apply((i) => JSON.stringify(i)) };
+    };
+    const result = await nativeEngine().up();
+    expect(result.outputs.ws.value).toMatchObject({ id: shared.id, slug: shared.slug, name: "Shared" });
+    expect(result.outputs.otherDescription.value).toBe("other organisation");
+    expect(result.outputs.accessId.value).toBe(`${INTEGRATION}/${shared.id}`);
+    expect(result.outputs.secretFree.value).not.toContain("sk-test-fake-lookup-key");
+    expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
+    await nativeEngine().destroy();
+  });
+
+  test("bad arguments are the engine's invoke failures, naming the argument", async () => {
+    // The program catches each failure and exports its message: how the engine words it for users.
+    const failureOf = (args: object) => nativePortkey.getWorkspace(args as never).then(() => "found", (error: Error) => error.message);
+    program = async () => ({
+      both: await failureOf({ name: "Shared", id: shared.id }),
+      unknown: await failureOf({ name: "Shared", colour: "blue" }),
+      twins: await failureOf({ name: "Twin" }),
+    });
+    const { outputs } = await nativeEngine().up();
+    expect(outputs.both.value).toMatch(/getWorkspace' failed: give only one of id, slug, name \(got id and name\) \(arguments\)/);
+    expect(outputs.unknown.value).toMatch(/is not an argument of this look-up \(arguments are camelCase\) \(colour\)/);
+    expect(outputs.twins.value).toMatch(/2 workspaces are named 'Twin' \(slugs .+\): look it up by slug instead/);
+  });
+});
