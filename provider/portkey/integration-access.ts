@@ -18,7 +18,7 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
 import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
@@ -118,7 +118,7 @@ export const integrationAccess = declareResource({
     const id = `${inputs.integrationSlug}/${inputs.workspaceId}`;
     const carried = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
     ctx.created(id, carried);
-    return { id, outputs: await readConsistent(client, ctx, carried) };
+    return { id, outputs: writtenOutputs(ctx, inputs, carried) };
   },
 
   async read(id, stored, ctx) {
@@ -138,7 +138,7 @@ export const integrationAccess = declareResource({
     // Every entry of the bulk PUT names its workspace and its state.
     await writeAccess(client, ctx, news.integrationSlug, { ...ctx.updateBody(olds, news), id: news.workspaceId, enabled: news.enabled ?? true });
     // What was written is the new inputs; only identity and first-grant settings come from before.
-    return readConsistent(client, ctx, {
+    return writtenOutputs(ctx, news, {
       ...news,
       resolvedWorkspaceId: olds.resolvedWorkspaceId,
       workspaceSlug: olds.workspaceSlug,
@@ -226,17 +226,13 @@ function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlug: str
   return sharedInFlight(ctx.processState, `access-rows:${integrationSlug}`, () => listWorkspaceAccess(client, integrationSlug));
 }
 
-/** The grant as read back after a write (see readBackAfterWrite); a new row may take a moment to show. */
-function readConsistent(client: ApiClient, ctx: Context, written: IntegrationAccessOutputs): Promise<IntegrationAccessOutputs> {
-  return readBackAfterWrite(
-    async () => {
-      const rows = await listRows(client, ctx, written.integrationSlug);
-      if (!rows) throw new Error(`integration '${written.integrationSlug}' does not exist (or was deleted).`);
-      const row = rows.find((r) => r.id === written.workspaceSlug || r.id === written.resolvedWorkspaceId);
-      return row && ctx.outputsFrom(row, written);
-    },
-    { enabled: written.enabled ?? true, usageLimits: written.usageLimits, rateLimits: written.rateLimits },
-    () => new Error(`access of workspace '${written.workspaceId}' to integration '${written.integrationSlug}' does not show after the write`),
-    true,
-  );
+/**
+ * Outputs after a successful PUT, without reading the list back: the row is
+ * what was declared (a row made by hand was upserted to it, removed fields
+ * cleared), read through the same field mapping as a refresh. A read-back
+ * would only wait out Portkey's lag in showing new rows and limits; the next
+ * refresh reads the server's values.
+ */
+function writtenOutputs(ctx: Context, declared: IntegrationAccessInputs, carried: IntegrationAccessOutputs): IntegrationAccessOutputs {
+  return ctx.outputsFrom({ ...ctx.createBody(declared), enabled: declared.enabled ?? true }, carried);
 }

@@ -159,7 +159,8 @@ export const workspace = declareResource({
       cleanup: "delete it in the Portkey UI, or with DELETE /admin/workspaces/{id} and its name",
     });
     ctx.created(created.id, { workspaceId: created.id, slug: created.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
-    return { id: created.id, outputs: await readConsistent(client, ctx, created.id, inputs) };
+    rememberWorkspace(ctx, created);
+    return { id: created.id, outputs: createdOutputs(ctx, created, inputs) };
   },
 
   async read(id, outputs, ctx) {
@@ -233,6 +234,22 @@ async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: Context): 
 }
 
 /** The workspace as read back after a write (see readBackAfterWrite). */
+/**
+ * Outputs of a create from its answer, without reading it back. The answer
+ * is the new workspace, except that limits set at create can be missing from
+ * it (and from reads) for a while, and it leaves out the `defaults` the UI
+ * also sets: for those, what was declared and written is the value (the next
+ * refresh reads the server's). Undeclared ones start empty on a new workspace.
+ */
+function createdOutputs(ctx: Context, answer: ApiWorkspace, written: WorkspaceInputs): WorkspaceOutputs {
+  const outputs = ctx.outputsFrom(answer, written);
+  for (const field of ["usageLimits", "rateLimits", "inputGuardrails", "outputGuardrails", "userApiKeyConfig"] as const) {
+    if (written[field] !== undefined) Object.assign(outputs, { [field]: written[field] });
+    else delete outputs[field];
+  }
+  return outputs;
+}
+
 function readConsistent(client: ApiClient, ctx: Context, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
   return readBackAfterWrite(
     async () => {

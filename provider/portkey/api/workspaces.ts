@@ -47,8 +47,9 @@ function workspacePath(idOrSlug: string): string {
   return apiPath`/admin/workspaces/${idOrSlug}`;
 }
 
-export function createWorkspace(client: ApiClient, body: object): Promise<ApiWorkspace> {
-  return client.request<ApiWorkspace>({ method: "POST", path: "/admin/workspaces", body });
+/** The new workspace as the create answers it (the name without its icon). */
+export async function createWorkspace(client: ApiClient, body: object): Promise<ApiWorkspace> {
+  return withPlainName(await client.request<ApiWorkspace>({ method: "POST", path: "/admin/workspaces", body }));
 }
 
 export async function updateWorkspace(client: ApiClient, id: string, body: object): Promise<void> {
