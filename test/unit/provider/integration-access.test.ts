@@ -29,7 +29,8 @@ test("concurrent grants: the first PUT goes at once, the grants queued while it 
   expect(results.map((r) => r.id)).toEqual(ids.map((id) => `batch/${id}`));
   const counts = emulator.requestCounts();
   expect(counts["PUT /integrations/{slug}/workspaces"]).toBe(2);
-  expect(counts["GET /integrations/{slug}/workspaces"]).toBeLessThanOrEqual(2); // shared reads
+  // A successful PUT is trusted: nothing is read back.
+  expect(counts["GET /integrations/{slug}/workspaces"] ?? 0).toBe(0);
 });
 
 test("a batch rejected for one pair is retried pair by pair; only that pair fails", async () => {
