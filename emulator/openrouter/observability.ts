@@ -201,7 +201,8 @@ function checkedConfig(type: string, config: Record<string, unknown>): Record<st
     if (typeof headers !== "object" || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== "string")) {
       throw openrouterError(400, "config.headers: Expected a map of strings");
     }
-    result.headers = headers;
+    // `{}` is no headers (choice: how the live API stores an empty map is not documented).
+    if (Object.keys(headers).length > 0) result.headers = headers;
   }
   return result;
 }

@@ -44,8 +44,8 @@ function byokKeyInputs() {
     }),
     workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
       doc:
-        "The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
+        "The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id`. After an import it holds the workspace OpenRouter reports, so the program names it too.",
+      outputDoc: "The workspace as given (as OpenRouter reports it, after an import).",
       api: "workspace_id",
       replaces: true,
       // As given: unset stays unset (the key's actual workspace is `resolvedWorkspaceId`).

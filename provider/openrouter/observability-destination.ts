@@ -170,8 +170,8 @@ function destinationInputs() {
       fromApi: (value, answer, carried) => configRead(value, (carried.type ?? answer.type) as string, carried.config),
     }),
     workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
-      doc: "The workspace's UUID; the account's default workspace when unset. Changing it replaces the destination. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
+      doc: "The workspace's UUID; the account's default workspace when unset. Changing it replaces the destination. Pass a Workspace's `id`. After an import it holds the workspace OpenRouter reports, so the program names it too.",
+      outputDoc: "The workspace as given (as OpenRouter reports it, after an import).",
       api: "workspace_id",
       replaces: true,
       carried: true,

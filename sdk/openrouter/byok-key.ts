@@ -22,7 +22,8 @@ export interface ByokKeyArgs {
   key?: pulumi.Input<string>;
   /**
    * The workspace's UUID; the account's default workspace when unset. Changing it replaces the key.
-   * Pass a Workspace's `id`.
+   * Pass a Workspace's `id`. After an import it holds the workspace OpenRouter reports, so the program
+   * names it too.
    */
   workspaceId?: pulumi.Input<string>;
   /** A display name, at most 255 characters. */
@@ -78,7 +79,7 @@ export class ByokKey extends pulumi.dynamic.Resource {
   declare readonly providerSlug: pulumi.Output<string>;
   /** The credential as last sent (a secret). */
   declare readonly key: pulumi.Output<string | undefined>;
-  /** The workspace as given. */
+  /** The workspace as given (as OpenRouter reports it, after an import). */
   declare readonly workspaceId: pulumi.Output<string | undefined>;
   /** The name as read back. */
   declare readonly name: pulumi.Output<string | undefined>;

@@ -28,7 +28,8 @@ export interface ObservabilityDestinationArgs {
   config: pulumi.Input<Record<string, pulumi.Input<string | Record<string, string>>>>;
   /**
    * The workspace's UUID; the account's default workspace when unset. Changing it replaces the
-   * destination. Pass a Workspace's `id`.
+   * destination. Pass a Workspace's `id`. After an import it holds the workspace OpenRouter reports,
+   * so the program names it too.
    */
   workspaceId?: pulumi.Input<string>;
   /** Whether traces are sent (default true). */
@@ -92,7 +93,7 @@ export class ObservabilityDestination extends pulumi.CustomResource {
   declare readonly name: pulumi.Output<string>;
   /** The settings: credentials and headers as last sent, the rest as read back (a secret). */
   declare readonly config: pulumi.Output<Record<string, string | Record<string, string>>>;
-  /** The workspace as given. */
+  /** The workspace as given (as OpenRouter reports it, after an import). */
   declare readonly workspaceId: pulumi.Output<string | undefined>;
   /** As read back. */
   declare readonly enabled: pulumi.Output<boolean>;
