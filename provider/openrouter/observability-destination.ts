@@ -224,7 +224,8 @@ function destinationInputs() {
       api: "broadcast_generation_request_context",
       serverDefault: false,
     }),
-    filterRules: input(filterRulesSchema().optional(), {
+    // Typed loosely here and checked in `refine`: the native schema has no nested object types (groups of rules of objects).
+    filterRules: input(z.record(z.string(), z.json()).optional(), {
       doc:
         "Which requests are sent: `{ enabled?, groups: [{ logic?: and|or, rules: [{ field, operator, value? }] }] }`, fields such as " +
         "`model`, `provider`, `user_id`, `total_cost`, operators such as `equals`, `contains`, `regex`, `gt`, `exists`. Unset sends all.",
@@ -270,6 +271,10 @@ export const openrouterObservabilityDestination = declareResource({
   outputs: destinationOutputs,
 
   refine(inputs, issue) {
+    if (inputs.filterRules !== undefined) {
+      const checked = filterRulesSchema().safeParse(inputs.filterRules);
+      if (!checked.success) for (const problem of checked.error.issues) issue(["filterRules", ...problem.path.map((part) => (typeof part === "symbol" ? String(part) : part))], problem.message);
+    }
     const shape = CONFIG_SHAPES[inputs.type];
     const known = [...shape.required, ...Object.keys(shape.optional), HEADERS];
     for (const key of shape.required) {

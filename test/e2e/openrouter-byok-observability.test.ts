@@ -284,6 +284,11 @@ describe("dynamic", () => {
       [validByok, destination({ accessKeyId: "a", secretAccessKey: SECOND_S3_SECRET, region: "eu-west-1" }), /config\.bucketName.*required for type s3/],
       [validByok, destination({ ...s3(SECOND_S3_SECRET), region: "eu-west-1", path_template: "x" }), /config\.path_template.*camelCase: use pathTemplate/],
       [validByok, destination({ ...s3(SECOND_S3_SECRET), region: "eu-west-1" }, { samplingRate: 2 }), /samplingRate.*at most 1/],
+      [
+        validByok,
+        destination({ ...s3(SECOND_S3_SECRET), region: "eu-west-1" }, { filterRules: { groups: [{ rules: [{ field: "bogus", operator: "equals", value: "x" }] }] } }),
+        /filterRules\.groups\[0\]\.rules\[0\]\.field/,
+      ],
       [validByok, destination({ ...s3(SECOND_S3_SECRET), region: "eu-west-1" }, { type: "nope" as "s3" }), /type/],
       // OpenRouter keeps a config key a PATCH leaves out, and `region` has no documented default.
       [validByok, destination({ bucketName: "traces", accessKeyId: "AKIAEXAMPLE123", secretAccessKey: SECOND_S3_SECRET }), /config\.region: cannot be removed in place/],

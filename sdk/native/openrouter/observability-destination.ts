@@ -54,7 +54,7 @@ export interface ObservabilityDestinationArgs {
    * }] }] }`, fields such as `model`, `provider`, `user_id`, `total_cost`, operators such as `equals`,
    * `contains`, `regex`, `gt`, `exists`. Unset sends all.
    */
-  filterRules?: pulumi.Input<{ enabled?: pulumi.Input<boolean>; groups: pulumi.Input<pulumi.Input<{ logic?: pulumi.Input<"and" | "or">; rules: pulumi.Input<pulumi.Input<{ field: pulumi.Input<"model" | "provider" | "session_id" | "user_id" | "api_key_name" | "finish_reason" | "input" | "output" | "total_cost" | "total_tokens" | "prompt_tokens" | "completion_tokens">; operator: pulumi.Input<"equals" | "not_equals" | "contains" | "not_contains" | "regex" | "starts_with" | "ends_with" | "gt" | "lt" | "gte" | "lte" | "exists" | "not_exists">; value?: pulumi.Input<string | number> }>[]> }>[]> }>;
+  filterRules?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
 }
 
 /**
@@ -110,7 +110,7 @@ export class ObservabilityDestination extends pulumi.CustomResource {
   /** As read back. */
   declare readonly broadcastGenerationRequestContext: pulumi.Output<boolean>;
   /** The rules as read back. */
-  declare readonly filterRules: pulumi.Output<{ enabled?: boolean; groups: { logic?: "and" | "or"; rules: { field: "model" | "provider" | "session_id" | "user_id" | "api_key_name" | "finish_reason" | "input" | "output" | "total_cost" | "total_tokens" | "prompt_tokens" | "completion_tokens"; operator: "equals" | "not_equals" | "contains" | "not_contains" | "regex" | "starts_with" | "ends_with" | "gt" | "lt" | "gte" | "lte" | "exists" | "not_exists"; value?: string | number }[] }[] } | undefined>;
+  declare readonly filterRules: pulumi.Output<Record<string, unknown> | undefined>;
 
   /**
    * Declares a ObservabilityDestination: created, updated and deleted by the plugin
