@@ -19,6 +19,8 @@ import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getWorkspace } from "./portkey/lookups";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
+import { openrouterByokKey } from "./openrouter/byok-key";
+import { openrouterObservabilityDestination } from "./openrouter/observability-destination";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -80,7 +82,12 @@ export function vendors(): Vendor[] {
       name: "openrouter",
       doc: "Resources of OpenRouter's management API.",
       settings: OPENROUTER_SETTINGS,
-      resources: [entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"), entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey")],
+      resources: [
+        entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"),
+        entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey"),
+        entry(openrouterByokKey, "provider/openrouter/byok-key", "openrouterByokKey"),
+        entry(openrouterObservabilityDestination, "provider/openrouter/observability-destination", "openrouterObservabilityDestination"),
+      ],
       lookups: [],
       sdkTypes: () => ({}),
     },

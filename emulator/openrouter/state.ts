@@ -49,9 +49,52 @@ export interface OpenRouterKeyRecord {
   deleted_at: string | null;
 }
 
+/** A BYOK key (/byok): the provider credential is stored, never answered. */
+export interface OpenRouterByokKeyRecord {
+  id: string;
+  provider: string;
+  /** Wiped ("") when the key is deleted. */
+  key: string;
+  label: string;
+  workspace_id: string | null;
+  name: string | null;
+  disabled: boolean;
+  is_fallback: boolean;
+  sort_order: number;
+  allowed_api_key_hashes: string[] | null;
+  allowed_models: string[] | null;
+  allowed_user_ids: string[] | null;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+/** An observability destination (/observability/destinations): `config` stored in full, answered masked. */
+export interface OpenRouterDestinationRecord {
+  id: string;
+  workspace_id: string;
+  type: string;
+  name: string;
+  config: Record<string, unknown>;
+  enabled: boolean;
+  privacy_mode: boolean;
+  sampling_rate: number;
+  api_key_hashes: string[] | null;
+  broadcast_generation_cost: boolean;
+  broadcast_generation_identity: boolean;
+  broadcast_generation_request_context: boolean;
+  filter_rules: Record<string, unknown> | null;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+}
+
 export interface OpenRouterState {
   workspaces: Record<string, OpenRouterWorkspaceRecord>;
   keys: Record<string, OpenRouterKeyRecord>;
+  /** BYOK keys by id; absent in older state files. */
+  byokKeys?: Record<string, OpenRouterByokKeyRecord>;
+  /** Observability destinations by id; absent in older state files. */
+  destinations?: Record<string, OpenRouterDestinationRecord>;
 }
 
 /** A new account: no keys, and the default workspace every account has. */

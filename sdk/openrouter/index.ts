@@ -4,3 +4,7 @@ export { Workspace } from "./workspace";
 export type { WorkspaceArgs } from "./workspace";
 export { ApiKey } from "./api-key";
 export type { ApiKeyArgs } from "./api-key";
+export { ByokKey } from "./byok-key";
+export type { ByokKeyArgs } from "./byok-key";
+export { ObservabilityDestination } from "./observability-destination";
+export type { ObservabilityDestinationArgs } from "./observability-destination";
