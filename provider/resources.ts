@@ -17,6 +17,8 @@ import { integration } from "./portkey/integration";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
+import { openrouterWorkspaceMember } from "./openrouter/workspace-member";
+import { openrouterWorkspaceBudget } from "./openrouter/workspace-budget";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -63,7 +65,12 @@ export function vendors(): Vendor[] {
       name: "openrouter",
       doc: "Resources of OpenRouter's management API.",
       settings: OPENROUTER_SETTINGS,
-      resources: [entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"), entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey")],
+      resources: [
+        entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"),
+        entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey"),
+        entry(openrouterWorkspaceMember, "provider/openrouter/workspace-member", "openrouterWorkspaceMember"),
+        entry(openrouterWorkspaceBudget, "provider/openrouter/workspace-budget", "openrouterWorkspaceBudget"),
+      ],
       sdkTypes: () => ({}),
     },
   ];

@@ -13,15 +13,21 @@ import { OpenRouterPrincipal } from "./common";
 import { OpenRouterKeyRoutes } from "./keys";
 import { OpenRouterState } from "./state";
 import { OpenRouterWorkspaceRoutes } from "./workspaces";
+import { OpenRouterMemberRoutes } from "./members";
+import { OpenRouterBudgetRoutes } from "./budgets";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
   private readonly workspaces: OpenRouterWorkspaceRoutes;
   private readonly keys: OpenRouterKeyRoutes;
+  private readonly members: OpenRouterMemberRoutes;
+  private readonly budgets: OpenRouterBudgetRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
     this.keys = new OpenRouterKeyRoutes(state);
+    this.members = new OpenRouterMemberRoutes(state);
+    this.budgets = new OpenRouterBudgetRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -33,5 +39,7 @@ export class OpenRouterApi {
   register(router: Router<OpenRouterPrincipal>): void {
     this.workspaces.register(router);
     this.keys.register(router);
+    this.members.register(router);
+    this.budgets.register(router);
   }
 }

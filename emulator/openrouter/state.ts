@@ -52,6 +52,42 @@ export interface OpenRouterKeyRecord {
 export interface OpenRouterState {
   workspaces: Record<string, OpenRouterWorkspaceRecord>;
   keys: Record<string, OpenRouterKeyRecord>;
+  /** The organisation's people, by user id (seeded through the control endpoint); absent in older state files. */
+  organization_members?: Record<string, OpenRouterOrganizationMemberRecord>;
+  /** Explicit workspace memberships, by membership id; absent in older state files. */
+  workspace_members?: Record<string, OpenRouterWorkspaceMemberRecord>;
+  /** Workspace budgets, by `<workspace id>/<interval>`; absent in older state files. */
+  workspace_budgets?: Record<string, OpenRouterBudgetRecord>;
+}
+
+/** A person of the organisation: no API creates one (they are invited in the dashboard). */
+export interface OpenRouterOrganizationMemberRecord {
+  /** The user id (a Clerk id, `user_…`). */
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  role: "org:admin" | "org:member";
+  /** Provisioned by SCIM: cannot be removed from workspaces through the API. */
+  scim_managed: boolean;
+  created_at: string;
+}
+
+/** A person added to a workspace; the role is not stored: it is the organisation role. */
+export interface OpenRouterWorkspaceMemberRecord {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface OpenRouterBudgetRecord {
+  id: string;
+  workspace_id: string;
+  interval: "daily" | "weekly" | "monthly" | "lifetime";
+  limit_usd: number;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A new account: no keys, and the default workspace every account has. */

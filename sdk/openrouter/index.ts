@@ -4,3 +4,7 @@ export { Workspace } from "./workspace";
 export type { WorkspaceArgs } from "./workspace";
 export { ApiKey } from "./api-key";
 export type { ApiKeyArgs } from "./api-key";
+export { WorkspaceMember } from "./workspace-member";
+export type { WorkspaceMemberArgs } from "./workspace-member";
+export { WorkspaceBudget } from "./workspace-budget";
+export type { WorkspaceBudgetArgs } from "./workspace-budget";
