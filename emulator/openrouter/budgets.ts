@@ -39,7 +39,7 @@ export class OpenRouterBudgetRoutes {
     const workspace = findWorkspace(this.state(), ctx.params.id);
     const budget = this.budgets()[keyOf(workspace, intervalOf(ctx))];
     if (!budget) throw openrouterError(404, "Budget not found");
-    // S1 documents this envelope for the PUT answer; the single GET is given the same one (choice).
+    // The same envelope as the PUT (S2's GetWorkspaceBudgetResponse); a 404 for no budget is a choice (not documented).
     return { body: { data: budgetJson(budget), include_byok_in_budgets: workspace.include_byok_in_budgets ?? false } };
   }
 

@@ -98,7 +98,7 @@ export class OpenRouterMemberRoutes {
     }
     return Object.values(this.state().workspace_members ?? {})
       .filter((m) => m.workspace_id === workspace.id && people[m.user_id])
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at)); // stable: same-instant ones stay in the order added
   }
 
   /** A membership as the API answers it: the role follows the organisation role at every read. */
@@ -109,7 +109,8 @@ export class OpenRouterMemberRoutes {
 }
 
 function organizationMembers(state: OpenRouterState): OpenRouterOrganizationMemberRecord[] {
-  return Object.values(state.organization_members ?? {}).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  // Stable: people seeded at the same instant stay in the order given.
+  return Object.values(state.organization_members ?? {}).sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
 function organizationMemberJson(p: OpenRouterOrganizationMemberRecord): JsonObject {

@@ -18,7 +18,7 @@ export interface OpenRouterWorkspaceRecord {
   is_observability_broadcast_enabled: boolean;
   is_observability_io_logging_enabled: boolean;
   default_guardrail_id: string;
-  /** Read-only here (set through the budgets endpoint, not emulated); absent in older state files. */
+  /** Read-only here (set through the budgets endpoint, emulator/openrouter/budgets.ts); absent in older state files. */
   include_byok_in_budgets?: boolean;
   /** Server tools requests in the workspace may not call; null: none. Absent in older state files. */
   disabled_server_tools?: string[] | null;
