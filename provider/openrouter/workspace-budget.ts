@@ -94,7 +94,9 @@ export const openrouterWorkspaceBudget = declareResource({
     if (existing) {
       throw new Error(
         `workspace ${workspaceId} already has a ${interval} budget ($${existing.budget.limit_usd}), set outside this stack. ` +
-          `To manage it, import it with the id '${workspaceId}/${interval}' (\`pulumi import\`, or the \`import\` resource option).`,
+          `To manage it, import it with the id '${workspaceId}/${interval}' (native provider: ` +
+          `\`pulumi import openrouter:index:WorkspaceBudget <name> ${workspaceId}/${interval}\`), or delete it by hand ` +
+          "(DELETE /workspaces/{id}/budgets/{interval}) and run `pulumi up` again.",
       );
     }
     const answer = await putInOrder(client, inputs, { limit_usd: inputs.limitUsd, ...ctx.createBody(inputs) });

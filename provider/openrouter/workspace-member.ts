@@ -87,7 +87,9 @@ export const openrouterWorkspaceMember = declareResource({
     if (before.some((m) => m.user_id === userId)) {
       throw new Error(
         `'${userId}' is already a member of workspace ${workspaceId} (added outside this stack, or the account's default workspace, which includes everyone). ` +
-          `To manage that membership, import it with the id '${workspaceId}/${userId}' (\`pulumi import\`, or the \`import\` resource option); otherwise remove this resource.`,
+          `To manage that membership, import it with the id '${workspaceId}/${userId}' (native provider: ` +
+          `\`pulumi import openrouter:index:WorkspaceMember <name> ${workspaceId}/${userId}\`), or remove the person by hand ` +
+          "(POST /workspaces/{id}/members/remove) and run `pulumi up` again.",
       );
     }
     let member: WorkspaceMemberJson | undefined;
