@@ -12,6 +12,7 @@ import { EmulatedApiError, portkeyError } from "./errors";
 import { OpenRouterApi } from "./openrouter/api";
 import { OpenRouterPrincipal } from "./openrouter/common";
 import { emptyOpenRouterState, OpenRouterState } from "./openrouter/state";
+import { removeOrganizationMember, seedOrganizationMembers } from "./openrouter/members";
 import { PortkeyApi } from "./portkey/api";
 import { PortkeyPrincipal } from "./portkey/common";
 import { emptyPortkeyState, PortkeyState } from "./portkey/state";
@@ -456,6 +457,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       portkey.forceScheduledRotation(rotation[1], new Date());
       persist();
       return json({ rotated: true });
+    }
+    // OpenRouter has no API that makes organisation members (people are invited in the dashboard): tests seed them.
+    if (route === "POST /_emulator/openrouter/organization-members") {
+      let members: unknown;
+      try {
+        members = seedOrganizationMembers(state.openrouter, input(), new Date());
+      } catch (error) {
+        throw error instanceof EmulatedApiError ? error : portkeyError("AB01", (error as Error).message);
+      }
+      persist();
+      return json({ members });
+    }
+    const leaving = /^DELETE \/_emulator\/openrouter\/organization-members\/([^/]+)$/.exec(route);
+    if (leaving) {
+      if (!removeOrganizationMember(state.openrouter, decodeURIComponent(leaving[1]))) throw portkeyError("AB08", `No organisation member ${leaving[1]}`);
+      persist();
+      return json({ removed: true });
     }
     throw portkeyError("AB08", `Unknown control endpoint: ${route}`);
   }

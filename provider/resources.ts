@@ -21,6 +21,8 @@ import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
 import { openrouterByokKey } from "./openrouter/byok-key";
 import { openrouterObservabilityDestination } from "./openrouter/observability-destination";
+import { openrouterWorkspaceMember } from "./openrouter/workspace-member";
+import { openrouterWorkspaceBudget } from "./openrouter/workspace-budget";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -87,6 +89,8 @@ export function vendors(): Vendor[] {
         entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey"),
         entry(openrouterByokKey, "provider/openrouter/byok-key", "openrouterByokKey"),
         entry(openrouterObservabilityDestination, "provider/openrouter/observability-destination", "openrouterObservabilityDestination"),
+        entry(openrouterWorkspaceMember, "provider/openrouter/workspace-member", "openrouterWorkspaceMember"),
+        entry(openrouterWorkspaceBudget, "provider/openrouter/workspace-budget", "openrouterWorkspaceBudget"),
       ],
       lookups: [],
       sdkTypes: () => ({}),

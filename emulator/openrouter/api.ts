@@ -15,6 +15,8 @@ import { OpenRouterState } from "./state";
 import { OpenRouterWorkspaceRoutes } from "./workspaces";
 import { OpenRouterByokRoutes } from "./byok";
 import { OpenRouterObservabilityRoutes } from "./observability";
+import { OpenRouterMemberRoutes } from "./members";
+import { OpenRouterBudgetRoutes } from "./budgets";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -22,12 +24,16 @@ export class OpenRouterApi {
   private readonly keys: OpenRouterKeyRoutes;
   private readonly byok: OpenRouterByokRoutes;
   private readonly observability: OpenRouterObservabilityRoutes;
+  private readonly members: OpenRouterMemberRoutes;
+  private readonly budgets: OpenRouterBudgetRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
     this.keys = new OpenRouterKeyRoutes(state);
     this.byok = new OpenRouterByokRoutes(state);
     this.observability = new OpenRouterObservabilityRoutes(state);
+    this.members = new OpenRouterMemberRoutes(state);
+    this.budgets = new OpenRouterBudgetRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -41,5 +47,7 @@ export class OpenRouterApi {
     this.keys.register(router);
     this.byok.register(router);
     this.observability.register(router);
+    this.members.register(router);
+    this.budgets.register(router);
   }
 }

@@ -18,7 +18,7 @@ export interface OpenRouterWorkspaceRecord {
   is_observability_broadcast_enabled: boolean;
   is_observability_io_logging_enabled: boolean;
   default_guardrail_id: string;
-  /** Read-only here (set through the budgets endpoint, not emulated); absent in older state files. */
+  /** Read-only here (set through the budgets endpoint, emulator/openrouter/budgets.ts); absent in older state files. */
   include_byok_in_budgets?: boolean;
   /** Server tools requests in the workspace may not call; null: none. Absent in older state files. */
   disabled_server_tools?: string[] | null;
@@ -95,6 +95,42 @@ export interface OpenRouterState {
   byokKeys?: Record<string, OpenRouterByokKeyRecord>;
   /** Observability destinations by id; absent in older state files. */
   destinations?: Record<string, OpenRouterDestinationRecord>;
+  /** The organisation's people, by user id (seeded through the control endpoint); absent in older state files. */
+  organization_members?: Record<string, OpenRouterOrganizationMemberRecord>;
+  /** Explicit workspace memberships, by membership id; absent in older state files. */
+  workspace_members?: Record<string, OpenRouterWorkspaceMemberRecord>;
+  /** Workspace budgets, by `<workspace id>/<interval>`; absent in older state files. */
+  workspace_budgets?: Record<string, OpenRouterBudgetRecord>;
+}
+
+/** A person of the organisation: no API creates one (they are invited in the dashboard). */
+export interface OpenRouterOrganizationMemberRecord {
+  /** The user id (a Clerk id, `user_…`). */
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  role: "org:admin" | "org:member";
+  /** Provisioned by SCIM: cannot be removed from workspaces through the API. */
+  scim_managed: boolean;
+  created_at: string;
+}
+
+/** A person added to a workspace; the role is not stored: it is the organisation role. */
+export interface OpenRouterWorkspaceMemberRecord {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface OpenRouterBudgetRecord {
+  id: string;
+  workspace_id: string;
+  interval: "daily" | "weekly" | "monthly" | "lifetime";
+  limit_usd: number;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A new account: no keys, and the default workspace every account has. */

@@ -8,3 +8,7 @@ export { ByokKey } from "./byok-key";
 export type { ByokKeyArgs } from "./byok-key";
 export { ObservabilityDestination } from "./observability-destination";
 export type { ObservabilityDestinationArgs } from "./observability-destination";
+export { WorkspaceMember } from "./workspace-member";
+export type { WorkspaceMemberArgs } from "./workspace-member";
+export { WorkspaceBudget } from "./workspace-budget";
+export type { WorkspaceBudgetArgs } from "./workspace-budget";
