@@ -13,7 +13,9 @@ import { workspace } from "./portkey/workspace";
 import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
-import { integration } from "./portkey/integration";
+import { integration, integrationSdkTypes } from "./portkey/integration";
+import { guardrail } from "./portkey/guardrail";
+import { secretReference } from "./portkey/secret-reference";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
@@ -56,8 +58,10 @@ export function vendors(): Vendor[] {
         entry(integrationAccess, "provider/portkey/integration-access", "integrationAccess"),
         entry(config, "provider/portkey/config", "config"),
         entry(integration, "provider/portkey/integration", "integration"),
+        entry(guardrail, "provider/portkey/guardrail", "guardrail"),
+        entry(secretReference, "provider/portkey/secret-reference", "secretReference"),
       ],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes() }),
     },
     {
       name: "openrouter",
