@@ -66,6 +66,14 @@ export class PortkeyGuardrailRoutes {
     const state = this.shared.state(ctx);
     const workspaceFilter = ctx.query.get("workspace_id");
     const workspaceId = workspaceFilter ? this.shared.findWorkspace(ctx, workspaceFilter).id : undefined;
+    // A caller without a list scope is refused, not shown an empty list; a workspace key only lists its own workspace.
+    const principal = ctx.principal;
+    if (principal.kind === "key" && !principal.key.scopes.includes("guardrails.list") && !principal.key.scopes.includes("organisation_guardrails.list")) {
+      throw portkeyError("AB03", "You do not have the permission to perform this action (needs guardrails.list)");
+    }
+    if (workspaceId && principal.kind === "key" && principal.key.type === "workspace" && principal.key.workspace_id !== workspaceId) {
+      throw portkeyError("AB03", "You do not have access to this workspace");
+    }
     const organisationFilter = ctx.query.get("organisation_id");
     if (organisationFilter && organisationFilter !== state.organisation_id) throw portkeyError("AB03", "You do not have access to this organisation");
     // `ids` (backend 1.15.0): a comma-separated list of UUIDs or slugs.

@@ -70,7 +70,9 @@ function secretReferenceInputs() {
       api: "description",
     }),
     managerType: input(z.enum(MANAGER_TYPES), {
-      doc: "The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.",
+      doc:
+        "The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it " +
+        "replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.",
       outputDoc: "The secret store.",
       api: "manager_type",
       replaces: true,

@@ -20,7 +20,9 @@ export interface SecretReferenceArgs {
   description?: pulumi.Input<string>;
   /**
    * The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or
-   * `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
+   * `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are
+   * unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so
+   * the old one goes first.
    */
   managerType: pulumi.Input<"aws_sm" | "azure_kv" | "hashicorp_vault">;
   /**

@@ -123,6 +123,10 @@ test("list: {data, total}; filters by workspace_id, organisation_id and ids; pag
   // Another workspace's guardrail, or the organisation's, is out of reach: 403 like a missing one.
   expect((await call(emulator(), "GET", `/guardrails/${inB.id}`, undefined, key.body.key)).status).toBe(403);
   expect((await call(emulator(), "GET", `/guardrails/${org.id}`, undefined, key.body.key)).status).toBe(403);
+  // A key without a list scope is refused rather than shown an empty list, and a workspace key lists only its own workspace.
+  const blind = await call(emulator(), "POST", "/api-keys/workspace/service", { name: "blind", workspace_id: a.id, scopes: ["guardrails.read"] });
+  expect(guardrailErrorCode(await call(emulator(), "GET", "/guardrails", undefined, blind.body.key))).toBe("AB03");
+  expect((await call(emulator(), "GET", `/guardrails?workspace_id=${b.id}`, undefined, key.body.key)).status).toBe(403);
   // Without a scope in the body, a workspace key creates in its own workspace.
   const own = await call(emulator(), "POST", "/guardrails", { name: "own", checks: CHECKS, actions: ACTIONS }, key.body.key);
   expect(own.status).toBe(200);
