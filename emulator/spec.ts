@@ -127,6 +127,36 @@ function apiKeyUsageLimits(component: string): SchemaDeviation {
   };
 }
 
+/** Guardrail checks: the document's id enum is a snapshot, and its parameter oneOf cannot match any object. */
+function guardrailChecks(): SchemaDeviation {
+  return {
+    component: "GuardrailCheck",
+    change: "id is any `<vendor>.<check>` id instead of the enum; parameters is any object",
+    why:
+      "the backend changelog keeps adding check ids beyond the document's enum (portkey-admin-api-more.md §5); the parameter branches have no " +
+      "required fields, so every object matches several and a strict oneOf refuses all of them",
+    apply(schemas) {
+      const properties = schemas.GuardrailCheck.properties as Record<string, JsonObject>;
+      properties.id = { type: "string", pattern: "^[a-z0-9-]+\\.[A-Za-z0-9_-]+$" };
+      properties.parameters = { type: "object" };
+    },
+  };
+}
+
+/** Guardrail actions: the document requires four fields its own examples leave out. */
+function guardrailActions(): SchemaDeviation {
+  return {
+    component: "GuardrailActions",
+    change: "deny, async, on_success and on_fail, and a feedback's value, weight and metadata, are optional (each has a documented default); the fields keep their types",
+    why: "the document's request examples and the Terraform provider's passing tests send actions without them (portkey-admin-api-more.md §5)",
+    apply(schemas) {
+      delete schemas.GuardrailActions.required;
+      const properties = schemas.GuardrailActions.properties as Record<string, { properties: Record<string, JsonObject> }>;
+      for (const outcome of ["on_success", "on_fail"]) delete properties[outcome].properties.feedback.required;
+    },
+  };
+}
+
 const NEWER_AUTH_MODES = "newer auth modes named in the Terraform provider and Portkey's backend changelog (portkey-admin-api-more.md §1)";
 
 /** Every difference between the official document and what the emulator validates. */
@@ -141,6 +171,8 @@ export const SCHEMA_DEVIATIONS: SchemaDeviation[] = [
   apiKeyUsageLimits("CreateApiKeyObject"),
   apiKeyUsageLimits("UpdateApiKeyObject"),
   apiKeyUsageLimits("ApiKeyObject"),
+  guardrailChecks(),
+  guardrailActions(),
 ];
 
 /**

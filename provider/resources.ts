@@ -14,7 +14,9 @@ import { workspace } from "./portkey/workspace";
 import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
-import { integration } from "./portkey/integration";
+import { integration, integrationSdkTypes } from "./portkey/integration";
+import { guardrail } from "./portkey/guardrail";
+import { secretReference } from "./portkey/secret-reference";
 import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getWorkspace } from "./portkey/lookups";
 import { openrouterWorkspace } from "./openrouter/workspace";
@@ -76,9 +78,11 @@ export function vendors(): Vendor[] {
         entry(integrationAccess, "provider/portkey/integration-access", "integrationAccess"),
         entry(config, "provider/portkey/config", "config"),
         entry(integration, "provider/portkey/integration", "integration"),
+        entry(guardrail, "provider/portkey/guardrail", "guardrail"),
+        entry(secretReference, "provider/portkey/secret-reference", "secretReference"),
       ],
       lookups: [lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"), lookup(getIntegration, "provider/portkey/lookups", "getIntegration")],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes() }),
     },
     {
       name: "openrouter",

@@ -21,6 +21,10 @@ export const SERVED_PATHS = [
   "/integrations",
   "/integrations/{slug}",
   "/integrations/{slug}/workspaces",
+  "/guardrails",
+  "/guardrails/{guardrailId}",
+  "/secret-references",
+  "/secret-references/{secretReferenceId}",
 ];
 
 const DROPPED_ANNOTATIONS = new Set(["description", "example", "examples", "x-code-samples", "summary", "externalDocs"]);

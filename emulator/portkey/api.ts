@@ -11,6 +11,8 @@ import { PortkeySpec } from "../spec";
 import { PortkeyApiKeyRoutes } from "./api-keys";
 import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
 import { PortkeyConfigRoutes } from "./configs";
+import { PortkeyGuardrailRoutes } from "./guardrails";
+import { PortkeySecretReferenceRoutes } from "./secret-references";
 import { PortkeyIntegrationRoutes } from "./integrations";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
@@ -27,6 +29,7 @@ export class PortkeyApi {
     const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
     this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared), new PortkeyConfigRoutes(shared)];
+    this.nouns = [...this.nouns, new PortkeyGuardrailRoutes(shared), new PortkeySecretReferenceRoutes(shared)];
   }
 
   /**

@@ -9,7 +9,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { portkeyError } from "../errors";
 import { HandlerResult, Router } from "../router";
 import { authorize, JsonObject, optionalString, page, PortkeyPrincipal, PortkeyRequest, PortkeyShared, requireString, slugPart } from "./common";
-import { IntegrationRecord } from "./state";
+import { IntegrationRecord, SecretMappingRecord } from "./state";
+import { findSecretReference } from "./secret-references";
 import { accessRows, globalAccess } from "./workspace-access";
 
 /** The integration routes and their rules. */
@@ -57,6 +58,7 @@ export class PortkeyIntegrationRoutes {
       created_at: now,
       last_updated_at: now,
       access: {},
+      secret_mappings: this.secretMappings(ctx, body.secret_mappings, workspaceId) ?? [],
     };
     this.shared.state(ctx).integrations[slug] = integration;
     if (providerSlug && workspaceId) {
@@ -97,6 +99,8 @@ export class PortkeyIntegrationRoutes {
     if (body.configurations !== undefined) integration.configurations = this.configurations(integration.ai_provider_id, body.configurations);
     const global = globalAccess(body.global_workspace_access_settings, "global_workspace_access_settings", ctx.now);
     if (global !== undefined) integration.global_workspace_access_settings = global;
+    const mappings = this.secretMappings(ctx, body.secret_mappings, integration.workspace_id);
+    if (mappings !== undefined) integration.secret_mappings = mappings;
     integration.last_updated_at = ctx.now.toISOString();
     return { body: {} };
   }
@@ -130,12 +134,41 @@ export class PortkeyIntegrationRoutes {
         global_workspace_access_settings: i.global_workspace_access_settings,
         allow_all_models: true,
         workspace_count: accessRows(state, i).filter((r) => r.enabled).length,
-        secret_mappings: [],
+        secret_mappings: structuredClone(i.secret_mappings ?? []),
       });
       // An integration created without configurations has none to show.
       if (i.configurations) json.configurations = maskedConfigurations(i.configurations);
     }
     return json;
+  }
+
+  /**
+   * `secret_mappings` as stored (undefined: not in the body): each target
+   * (`key` or `configurations.<field>`) once, each reference existing in the
+   * organisation and, for a workspace's integration, open to that workspace
+   * (reference more §1). `[]` clears them.
+   */
+  private secretMappings(ctx: PortkeyRequest, value: unknown, workspaceId: string | null): SecretMappingRecord[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) throw portkeyError("AB01", "Invalid request. secret_mappings: must be an array");
+    const targets = new Set<string>();
+    return value.map((item: JsonObject, i) => {
+      const target = String(item.target_field);
+      if (!/^(key|configurations\.[A-Za-z0-9_]+)$/.test(target)) {
+        throw portkeyError("AB01", `Invalid request. secret_mappings.${i}.target_field: must be key or configurations.<field>`);
+      }
+      if (targets.has(target)) throw portkeyError("AB01", `Invalid request. secret_mappings.${i}.target_field: ${target} is mapped twice`);
+      targets.add(target);
+      const referenceId = String(item.secret_reference_id);
+      const reference = findSecretReference(this.shared.state(ctx), referenceId);
+      if (!reference) throw portkeyError("AB01", `Invalid request. secret_mappings.${i}.secret_reference_id: secret reference ${referenceId} does not exist`);
+      if (workspaceId && !reference.allow_all_workspaces && !reference.allowed_workspaces.includes(workspaceId)) {
+        throw portkeyError("AB01", `Invalid request. secret_mappings.${i}.secret_reference_id: secret reference ${referenceId} is not available to the workspace`);
+      }
+      const mapping: SecretMappingRecord = { target_field: target, secret_reference_id: referenceId, secret_key: typeof item.secret_key === "string" ? item.secret_key : null };
+      if (item.value_format !== undefined) mapping.value_format = (item.value_format as string | null) ?? null;
+      return mapping;
+    });
   }
 
   /**

@@ -119,6 +119,16 @@ export interface IntegrationRecord {
   created_at: string;
   last_updated_at: string;
   access: Record<string, AccessRow>;
+  /** Fields filled from secret references (absent in state files of older emulators). */
+  secret_mappings?: SecretMappingRecord[];
+}
+
+/** One `secret_mappings` entry of an integration, as sent. */
+export interface SecretMappingRecord {
+  target_field: string;
+  secret_reference_id: string;
+  secret_key: string | null;
+  value_format?: string | null;
 }
 
 /** A provider (virtual key) in a workspace; only the default ones access grants create. */
@@ -157,6 +167,44 @@ export interface ConfigRecord {
   last_updated_at: string;
 }
 
+/** A guardrail (/guardrails): checks and actions, for one workspace or (workspace_id null) the organisation. */
+export interface GuardrailRecord {
+  id: string;
+  slug: string;
+  name: string;
+  /** null: the organisation's guardrail. */
+  workspace_id: string | null;
+  /** Each check as stored; `is_enabled` is left out when true (the API omits it then). */
+  checks: Record<string, unknown>[];
+  actions: Record<string, unknown>;
+  status: "active" | "archived";
+  version_id: string;
+  owner_id: string;
+  updated_by: string | null;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A secret reference (/secret-references): where the gateway fetches a secret, and the credentials to reach that store. */
+export interface SecretReferenceRecord {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  manager_type: "aws_sm" | "azure_kv" | "hashicorp_vault";
+  /** As sent, secrets included (the API only ever shows them masked). */
+  auth_config: Record<string, unknown>;
+  secret_path: string;
+  secret_key: string | null;
+  allow_all_workspaces: boolean;
+  /** Workspace UUIDs; never returned by the API. */
+  allowed_workspaces: string[];
+  tags: Record<string, string> | null;
+  created_by: string;
+  created_at: string;
+  last_updated_at: string;
+}
+
 /** One organisation: everything in it is invisible to the others. */
 export interface PortkeyState {
   organisation_id: string;
@@ -166,8 +214,12 @@ export interface PortkeyState {
   providers: Record<string, ProviderRecord>;
   /** By slug; absent in state files of older emulators. */
   configs?: Record<string, ConfigRecord>;
+  /** By UUID; absent in state files of older emulators. */
+  guardrails?: Record<string, GuardrailRecord>;
+  /** By UUID; absent in state files of older emulators. */
+  secret_references?: Record<string, SecretReferenceRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
-  return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {}, configs: {} };
+  return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {}, configs: {}, guardrails: {}, secret_references: {} };
 }

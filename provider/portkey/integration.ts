@@ -30,6 +30,29 @@ import {
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
+/** One `secretMappings` entry (the SDK's `SecretMappingArgs`). */
+function secretMappingSchema() {
+  return z
+    .object({
+      targetField: z
+        .string()
+        .regex(/^(key|configurations\.[A-Za-z0-9_]+)$/, "must be `key` or `configurations.<field>`")
+        .describe("The field filled from the secret: `key`, or `configurations.<field>` (e.g. `configurations.aws_secret_access_key`)."),
+      secretReferenceId: z.string().min(1, "must not be empty").describe("The SecretReference, by UUID or slug: pass a SecretReference's `id`."),
+      secretKey: z.string().min(1, "must not be empty").optional().describe("The key to take from a secret holding several values, instead of the reference's `secretKey`."),
+      valueFormat: z.enum(["string", "json"]).optional().describe("`string` (Portkey's default) or `json` (the value is parsed as JSON)."),
+    })
+    .strict()
+    .describe("A field of the integration that Portkey fills from a secret reference.");
+}
+
+export type SecretMapping = z.output<ReturnType<typeof secretMappingSchema>>;
+
+/** The SDK's named types declared here (scripts/generate.ts writes them to sdk/portkey/types.ts). */
+export function integrationSdkTypes() {
+  return { SecretMappingArgs: secretMappingSchema() };
+}
+
 function integrationInputs() {
   return {
     name: input(z.string().trim().min(1, "must not be empty"), {
@@ -100,6 +123,32 @@ function integrationInputs() {
       fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
       comparable: workspaceIdComparable,
     }),
+    secretMappings: input(
+      z
+        .array(secretMappingSchema())
+        .optional()
+        .refine((mappings) => !mappings || new Set(mappings.map((m) => m.targetField)).size === mappings.length, "must map each targetField once"),
+      {
+        doc:
+          "Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: \"key\", secretReferenceId: ref.id }]` " +
+          "takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.",
+        outputDoc: "The mappings as read back.",
+        api: "secret_mappings",
+        sdkType: "SecretMappingArgs[]",
+        serverOwnedUnlessDeclared: true,
+        keepEmpty: true,
+        toApi: (mappings) =>
+          mappings?.map((m) => ({
+            target_field: m.targetField,
+            secret_reference_id: m.secretReferenceId,
+            ...(m.secretKey !== undefined ? { secret_key: m.secretKey } : {}),
+            ...(m.valueFormat !== undefined ? { value_format: m.valueFormat } : {}),
+          })),
+        fromApi: (value) => (Array.isArray(value) ? value.map((m) => secretMappingFromApi(m as Record<string, unknown>)) : undefined),
+        // Order means nothing: compared sorted by target.
+        comparable: (value) => (Array.isArray(value) ? normalize([...(value as SecretMapping[])].sort((a, b) => a.targetField.localeCompare(b.targetField))) ?? [] : undefined),
+      },
+    ),
     createDefaultProvider: input(z.boolean().optional(), {
       doc:
         "For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's " +
@@ -214,6 +263,16 @@ export const integration = declareResource({
   },
 });
 
+/** One mapping as the API answers it, in the SDK's names (unset optional fields left out). */
+function secretMappingFromApi(json: Record<string, unknown>): SecretMapping {
+  return {
+    targetField: String(json.target_field),
+    secretReferenceId: String(json.secret_reference_id),
+    ...(typeof json.secret_key === "string" ? { secretKey: json.secret_key } : {}),
+    ...(json.value_format === "string" || json.value_format === "json" ? { valueFormat: json.value_format } : {}),
+  };
+}
+
 /** The integration as read back after a write; `carried` holds the inputs written. */
 async function readBack(client: ApiClient, ctx: Context, slug: string, carried: Partial<IntegrationOutputs>): Promise<IntegrationOutputs> {
   const json = await getIntegration(client, slug);
@@ -251,7 +310,7 @@ function secretsOf(values: Partial<IntegrationInputs>): string[] {
  * or left out when none was sent (an import), so the program's value shows
  * as a change that sends it once.
  */
-function configurationsRead(value: unknown, carried: unknown): Record<string, unknown> | undefined {
+export function configurationsRead(value: unknown, carried: unknown): Record<string, unknown> | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
   const sent = carried !== null && typeof carried === "object" && !Array.isArray(carried) ? (carried as Record<string, unknown>) : {};
   const result: Record<string, unknown> = {};
@@ -264,7 +323,7 @@ function configurationsRead(value: unknown, carried: unknown): Record<string, un
 }
 
 /** JSON with every object's keys in order, so two serialisations compare equal. */
-function sortedKeys(value: unknown): unknown {
+export function sortedKeys(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (Array.isArray(value)) return value.map((item) => sortedKeys(item) ?? null);
   if (typeof value !== "object") return value;

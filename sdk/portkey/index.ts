@@ -15,3 +15,8 @@ export type { GetWorkspaceArgs, GetWorkspaceOutputArgs, GetWorkspaceResult } fro
 export { getIntegration, getIntegrationOutput } from "./get-integration";
 export type { GetIntegrationArgs, GetIntegrationOutputArgs, GetIntegrationResult } from "./get-integration";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
+export { Guardrail } from "./guardrail";
+export type { GuardrailArgs } from "./guardrail";
+export { SecretReference } from "./secret-reference";
+export type { SecretReferenceArgs } from "./secret-reference";
+export type { RateLimitArgs, RotationPolicyArgs, SecretMappingArgs, UsageLimitArgs } from "./types";

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as providerModule from "../../provider/portkey/integration";
 import { delegatingProvider } from "../delegate";
+import type { SecretMappingArgs } from "./types";
 
 const provider = delegatingProvider(() => providerModule.integration.provider);
 
@@ -44,6 +45,12 @@ export interface IntegrationArgs {
    * a change. Pass a Workspace's `id`.
    */
   workspaceId?: pulumi.Input<string>;
+  /**
+   * Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{
+   * targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key`
+   * is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
+   */
+  secretMappings?: pulumi.Input<pulumi.Input<SecretMappingArgs>[]>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
@@ -105,6 +112,8 @@ export class Integration extends pulumi.dynamic.Resource {
   declare readonly configurations: pulumi.Output<Record<string, unknown> | undefined>;
   /** The workspace as given (as Portkey names it, after an import). */
   declare readonly workspaceId: pulumi.Output<string | undefined>;
+  /** The mappings as read back. */
+  declare readonly secretMappings: pulumi.Output<SecretMappingArgs[] | undefined>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
@@ -119,7 +128,7 @@ export class Integration extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.
-    const outputs = ["integrationId", "status", "type", "maskedKey", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "name", "slug", "aiProviderId", "key", "description", "configurations", "workspaceId", "createDefaultProvider", "defaultProviderSlug"];
+    const outputs = ["integrationId", "status", "type", "maskedKey", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "name", "slug", "aiProviderId", "key", "description", "configurations", "workspaceId", "secretMappings", "createDefaultProvider", "defaultProviderSlug"];
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };
     if (args?.key !== undefined) props.key = pulumi.secret(args.key);
     if (args?.configurations !== undefined) props.configurations = pulumi.secret(args.configurations);

@@ -54,3 +54,18 @@ export interface RotationPolicyArgs {
    */
   keyTransitionPeriodMs?: pulumi.Input<number>;
 }
+
+/** A field of the integration that Portkey fills from a secret reference. */
+export interface SecretMappingArgs {
+  /**
+   * The field filled from the secret: `key`, or `configurations.<field>` (e.g.
+   * `configurations.aws_secret_access_key`).
+   */
+  targetField: pulumi.Input<string>;
+  /** The SecretReference, by UUID or slug: pass a SecretReference's `id`. */
+  secretReferenceId: pulumi.Input<string>;
+  /** The key to take from a secret holding several values, instead of the reference's `secretKey`. */
+  secretKey?: pulumi.Input<string>;
+  /** `string` (Portkey's default) or `json` (the value is parsed as JSON). */
+  valueFormat?: pulumi.Input<"string" | "json">;
+}
