@@ -21,6 +21,12 @@ export const SERVED_PATHS = [
   "/integrations",
   "/integrations/{slug}",
   "/integrations/{slug}/workspaces",
+  "/policies/usage-limits",
+  "/policies/usage-limits/{policyUsageLimitsId}",
+  "/policies/usage-limits/{policyUsageLimitsId}/entities",
+  "/policies/usage-limits/{policyUsageLimitsId}/entities/{entityId}/reset",
+  "/policies/rate-limits",
+  "/policies/rate-limits/{rateLimitsPolicyId}",
 ];
 
 const DROPPED_ANNOTATIONS = new Set(["description", "example", "examples", "x-code-samples", "summary", "externalDocs"]);

@@ -12,6 +12,7 @@ import { PortkeyApiKeyRoutes } from "./api-keys";
 import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
 import { PortkeyConfigRoutes } from "./configs";
 import { PortkeyIntegrationRoutes } from "./integrations";
+import { PortkeyPolicyRoutes } from "./policies";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
@@ -27,6 +28,7 @@ export class PortkeyApi {
     const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
     this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared), new PortkeyConfigRoutes(shared)];
+    this.nouns = [...this.nouns, new PortkeyPolicyRoutes(shared)];
   }
 
   /**

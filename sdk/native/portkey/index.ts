@@ -12,4 +12,8 @@ export { Config } from "./config";
 export type { ConfigArgs } from "./config";
 export { Integration } from "./integration";
 export type { IntegrationArgs } from "./integration";
+export { UsageLimitsPolicy } from "./usage-limits-policy";
+export type { UsageLimitsPolicyArgs } from "./usage-limits-policy";
+export { RateLimitsPolicy } from "./rate-limits-policy";
+export type { RateLimitsPolicyArgs } from "./rate-limits-policy";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
