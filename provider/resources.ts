@@ -16,6 +16,7 @@ import { config } from "./portkey/config";
 import { integration } from "./portkey/integration";
 import { usageLimitsPolicy } from "./portkey/usage-limits-policy";
 import { rateLimitsPolicy } from "./portkey/rate-limits-policy";
+import { policySdkTypes } from "./portkey/policies";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
@@ -61,7 +62,7 @@ export function vendors(): Vendor[] {
         entry(usageLimitsPolicy, "provider/portkey/usage-limits-policy", "usageLimitsPolicy"),
         entry(rateLimitsPolicy, "provider/portkey/rate-limits-policy", "rateLimitsPolicy"),
       ],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...policySdkTypes() }),
     },
     {
       name: "openrouter",

@@ -44,6 +44,11 @@ function conditionSchema() {
 
 export type PolicyCondition = z.output<ReturnType<typeof conditionSchema>>;
 
+/** The SDK's named types declared here (scripts/generate.ts writes them to sdk/portkey/types.ts). */
+export function policySdkTypes() {
+  return { PolicyConditionArgs: conditionSchema().describe("A policy condition: requests whose `key` has `value`.") };
+}
+
 /** The `workspaceId` input: fixed at creation (the API has no way to move a policy), kept as the user spelled it. */
 export function policyWorkspaceInput() {
   return input(z.string().min(1, "must not be empty"), {
@@ -77,6 +82,7 @@ export function policyConditionsInput() {
       "Updated in place (Portkey backend 1.16.0 and later).",
     outputDoc: "The conditions as read back.",
     api: "conditions",
+    sdkType: "PolicyConditionArgs[]",
     toApi: (conditions) => conditions.map((c) => ({ key: c.key, value: c.value })),
     fromApi: (value) => (Array.isArray(value) && value.length > 0 ? (value as ApiPolicyKey[]).map((c) => ({ key: c.key, value: c.value })) : undefined),
   });

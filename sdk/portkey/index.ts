@@ -14,4 +14,4 @@ export { UsageLimitsPolicy } from "./usage-limits-policy";
 export type { UsageLimitsPolicyArgs } from "./usage-limits-policy";
 export { RateLimitsPolicy } from "./rate-limits-policy";
 export type { RateLimitsPolicyArgs } from "./rate-limits-policy";
-export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
+export type { PolicyConditionArgs, RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";

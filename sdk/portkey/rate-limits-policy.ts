@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as providerModule from "../../provider/portkey/rate-limits-policy";
 import { delegatingProvider } from "../delegate";
+import type { PolicyConditionArgs } from "./types";
 
 const provider = delegatingProvider(() => providerModule.rateLimitsPolicy.provider);
 
@@ -18,7 +19,7 @@ export interface RateLimitsPolicyArgs {
    * Which requests the policy applies to: every condition must hold. At least one, e.g. `{ key:
    * "workspace_id", value: ws.id }`. Updated in place (Portkey backend 1.16.0 and later).
    */
-  conditions: pulumi.Input<pulumi.Input<{ key: pulumi.Input<string>; value: pulumi.Input<string> }>[]>;
+  conditions: pulumi.Input<pulumi.Input<PolicyConditionArgs>[]>;
   /**
    * What the policy counts separately: one counter per distinct combination of these keys, e.g.
    * `["api_key"]` or `["metadata.user_id"]`. At least one. Changing it replaces the policy.
@@ -66,7 +67,7 @@ export class RateLimitsPolicy extends pulumi.dynamic.Resource {
   /** The name as read back. */
   declare readonly name: pulumi.Output<string | undefined>;
   /** The conditions as read back. */
-  declare readonly conditions: pulumi.Output<{ key: string; value: string }[]>;
+  declare readonly conditions: pulumi.Output<PolicyConditionArgs[]>;
   /** The group-by keys as read back. */
   declare readonly groupBy: pulumi.Output<string[]>;
   /** What is counted. */
