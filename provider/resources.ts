@@ -17,6 +17,9 @@ import { config } from "./portkey/config";
 import { integration, integrationSdkTypes } from "./portkey/integration";
 import { guardrail } from "./portkey/guardrail";
 import { secretReference } from "./portkey/secret-reference";
+import { usageLimitsPolicy } from "./portkey/usage-limits-policy";
+import { rateLimitsPolicy } from "./portkey/rate-limits-policy";
+import { policySdkTypes } from "./portkey/policies";
 import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getWorkspace } from "./portkey/lookups";
 import { openrouterWorkspace } from "./openrouter/workspace";
@@ -80,9 +83,11 @@ export function vendors(): Vendor[] {
         entry(integration, "provider/portkey/integration", "integration"),
         entry(guardrail, "provider/portkey/guardrail", "guardrail"),
         entry(secretReference, "provider/portkey/secret-reference", "secretReference"),
+        entry(usageLimitsPolicy, "provider/portkey/usage-limits-policy", "usageLimitsPolicy"),
+        entry(rateLimitsPolicy, "provider/portkey/rate-limits-policy", "rateLimitsPolicy"),
       ],
       lookups: [lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"), lookup(getIntegration, "provider/portkey/lookups", "getIntegration")],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes() }),
     },
     {
       name: "openrouter",

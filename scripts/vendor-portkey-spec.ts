@@ -25,6 +25,12 @@ export const SERVED_PATHS = [
   "/guardrails/{guardrailId}",
   "/secret-references",
   "/secret-references/{secretReferenceId}",
+  "/policies/usage-limits",
+  "/policies/usage-limits/{policyUsageLimitsId}",
+  "/policies/usage-limits/{policyUsageLimitsId}/entities",
+  "/policies/usage-limits/{policyUsageLimitsId}/entities/{entityId}/reset",
+  "/policies/rate-limits",
+  "/policies/rate-limits/{rateLimitsPolicyId}",
 ];
 
 const DROPPED_ANNOTATIONS = new Set(["description", "example", "examples", "x-code-samples", "summary", "externalDocs"]);

@@ -14,6 +14,7 @@ import { PortkeyConfigRoutes } from "./configs";
 import { PortkeyGuardrailRoutes } from "./guardrails";
 import { PortkeySecretReferenceRoutes } from "./secret-references";
 import { PortkeyIntegrationRoutes } from "./integrations";
+import { PortkeyPolicyRoutes } from "./policies";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
@@ -28,8 +29,16 @@ export class PortkeyApi {
   constructor(organisations: () => readonly PortkeyState[], spec: PortkeySpec, behaviour: PortkeyBehaviour) {
     const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
-    this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared), new PortkeyConfigRoutes(shared)];
-    this.nouns = [...this.nouns, new PortkeyGuardrailRoutes(shared), new PortkeySecretReferenceRoutes(shared)];
+    this.nouns = [
+      new PortkeyWorkspaceRoutes(shared),
+      this.apiKeys,
+      new PortkeyIntegrationRoutes(shared),
+      new PortkeyWorkspaceAccessRoutes(shared),
+      new PortkeyConfigRoutes(shared),
+      new PortkeyGuardrailRoutes(shared),
+      new PortkeySecretReferenceRoutes(shared),
+      new PortkeyPolicyRoutes(shared),
+    ];
   }
 
   /**

@@ -223,3 +223,61 @@ export interface PortkeyState {
 export function emptyPortkeyState(organisationId: string): PortkeyState {
   return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {}, configs: {}, guardrails: {}, secret_references: {} };
 }
+
+/** A condition of a policy (`{key, value}`), or a group-by entry (`{key}`), as it was sent. */
+export interface PolicyKeyRecord {
+  key: string;
+  value?: string;
+}
+
+/** One entity a usage-limits policy counts for: a distinct combination of its group-by values. */
+export interface PolicyEntityRecord {
+  id: string;
+  value_key: string;
+  current_usage: number;
+  status: "active" | "exhausted";
+  is_threshold_alerts_sent: boolean;
+  is_exhausted_alerts_sent: boolean;
+}
+
+/** A usage-limits policy (/policies/usage-limits); deleting archives it. */
+export interface UsageLimitsPolicyRecord {
+  id: string;
+  name: string | null;
+  conditions: PolicyKeyRecord[];
+  group_by: PolicyKeyRecord[];
+  type: string;
+  credit_limit: number;
+  alert_threshold: number | null;
+  periodic_reset: string | null;
+  periodic_reset_days: number | null;
+  next_usage_reset_at: string | null;
+  last_reset_at: string | null;
+  status: "active" | "archived";
+  workspace_id: string;
+  created_at: string;
+  last_updated_at: string;
+  /** By entity id: the gateway's traffic makes them (tests record usage with `recordPolicyUsage`). */
+  entities: Record<string, PolicyEntityRecord>;
+}
+
+/** A rate-limits policy (/policies/rate-limits); deleting archives it (a choice, see emulator/portkey/policies.ts). */
+export interface RateLimitsPolicyRecord {
+  id: string;
+  name: string | null;
+  conditions: PolicyKeyRecord[];
+  group_by: PolicyKeyRecord[];
+  type: string;
+  unit: string;
+  value: number;
+  status: "active" | "archived";
+  workspace_id: string;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** An organisation's policies, by id (absent in state files of older emulators); merged into PortkeyState above. */
+export interface PortkeyState {
+  usage_limits_policies?: Record<string, UsageLimitsPolicyRecord>;
+  rate_limits_policies?: Record<string, RateLimitsPolicyRecord>;
+}

@@ -69,3 +69,17 @@ export interface SecretMappingArgs {
   /** `string` (Portkey's default) or `json` (the value is parsed as JSON). */
   valueFormat?: pulumi.Input<"string" | "json">;
 }
+
+/** A policy condition: requests whose `key` has `value`. */
+export interface PolicyConditionArgs {
+  /**
+   * What is matched or counted: `api_key`, `workspace_id`, `organisation_id`, `provider`, `model`, ...
+   * or `metadata.<field>`.
+   */
+  key: pulumi.Input<string>;
+  /**
+   * The value to match, e.g. a workspace's UUID, an API key's UUID or a metadata value; `*` matches
+   * any.
+   */
+  value: pulumi.Input<string>;
+}
