@@ -21,6 +21,9 @@ export const SERVED_PATHS = [
   "/integrations",
   "/integrations/{slug}",
   "/integrations/{slug}/workspaces",
+  "/integrations/{slug}/models",
+  "/providers",
+  "/providers/{slug}",
 ];
 
 const DROPPED_ANNOTATIONS = new Set(["description", "example", "examples", "x-code-samples", "summary", "externalDocs"]);

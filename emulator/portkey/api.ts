@@ -12,6 +12,8 @@ import { PortkeyApiKeyRoutes } from "./api-keys";
 import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
 import { PortkeyConfigRoutes } from "./configs";
 import { PortkeyIntegrationRoutes } from "./integrations";
+import { PortkeyIntegrationModelRoutes } from "./integration-models";
+import { PortkeyProviderRoutes } from "./providers";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
@@ -26,7 +28,7 @@ export class PortkeyApi {
   constructor(organisations: () => readonly PortkeyState[], spec: PortkeySpec, behaviour: PortkeyBehaviour) {
     const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
-    this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared), new PortkeyConfigRoutes(shared)];
+    this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared), new PortkeyConfigRoutes(shared), new PortkeyIntegrationModelRoutes(shared), new PortkeyProviderRoutes(shared)];
   }
 
   /**

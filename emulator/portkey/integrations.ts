@@ -11,6 +11,7 @@ import { HandlerResult, Router } from "../router";
 import { authorize, JsonObject, optionalString, page, PortkeyPrincipal, PortkeyRequest, PortkeyShared, requireString, slugPart } from "./common";
 import { IntegrationRecord } from "./state";
 import { accessRows, globalAccess } from "./workspace-access";
+import { addDefaultProvider } from "./providers";
 
 /** The integration routes and their rules. */
 export class PortkeyIntegrationRoutes {
@@ -59,10 +60,7 @@ export class PortkeyIntegrationRoutes {
       access: {},
     };
     this.shared.state(ctx).integrations[slug] = integration;
-    if (providerSlug && workspaceId) {
-      const id = randomUUID();
-      providers[id] = { id, slug: providerSlug, workspace_id: workspaceId, integration_slug: slug, created_at: now };
-    }
+    if (providerSlug && workspaceId) addDefaultProvider(this.shared.state(ctx), integration, workspaceId, providerSlug, ctx.now);
     return { body: { id: integration.id, slug } };
   }
 
@@ -128,7 +126,7 @@ export class PortkeyIntegrationRoutes {
       Object.assign(json, {
         masked_key: i.key ? `${i.key.slice(0, 2)}*******${i.key.slice(-2)}` : null,
         global_workspace_access_settings: i.global_workspace_access_settings,
-        allow_all_models: true,
+        allow_all_models: i.models?.allow_all_models ?? true,
         workspace_count: accessRows(state, i).filter((r) => r.enabled).length,
         secret_mappings: [],
       });
