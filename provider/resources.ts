@@ -14,6 +14,8 @@ import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
 import { integration } from "./portkey/integration";
+import { integrationModelAccess } from "./portkey/integration-model-access";
+import { aiProvider } from "./portkey/ai-provider";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
@@ -56,6 +58,8 @@ export function vendors(): Vendor[] {
         entry(integrationAccess, "provider/portkey/integration-access", "integrationAccess"),
         entry(config, "provider/portkey/config", "config"),
         entry(integration, "provider/portkey/integration", "integration"),
+        entry(integrationModelAccess, "provider/portkey/integration-model-access", "integrationModelAccess"),
+        entry(aiProvider, "provider/portkey/ai-provider", "aiProvider"),
       ],
       sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
     },

@@ -10,4 +10,8 @@ export { Config } from "./config";
 export type { ConfigArgs } from "./config";
 export { Integration } from "./integration";
 export type { IntegrationArgs } from "./integration";
+export { IntegrationModelAccess } from "./integration-model-access";
+export type { IntegrationModelAccessArgs } from "./integration-model-access";
+export { AiProvider } from "./ai-provider";
+export type { AiProviderArgs } from "./ai-provider";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
