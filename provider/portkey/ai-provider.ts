@@ -59,7 +59,8 @@ function aiProviderInputs() {
     slug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255).optional(), {
       doc:
         "The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is " +
-        "not given; changing it replaces the provider. Declaring the slug of the default provider an access grant created (the grant's " +
+        "not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource " +
+        "option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's " +
         "`defaultProviderSlug`) adopts that provider instead of failing on the taken slug.",
       outputDoc: "The provider's slug.",
       api: "slug",
