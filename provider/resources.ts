@@ -14,7 +14,7 @@ import { apiKey, apiKeySdkTypes } from "./portkey/api-key";
 import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
 import { integration } from "./portkey/integration";
-import { integrationModelAccess } from "./portkey/integration-model-access";
+import { integrationModelAccess, integrationModelSdkTypes } from "./portkey/integration-model-access";
 import { aiProvider } from "./portkey/ai-provider";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
@@ -61,7 +61,7 @@ export function vendors(): Vendor[] {
         entry(integrationModelAccess, "provider/portkey/integration-model-access", "integrationModelAccess"),
         entry(aiProvider, "provider/portkey/ai-provider", "aiProvider"),
       ],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationModelSdkTypes() }),
     },
     {
       name: "openrouter",

@@ -46,22 +46,27 @@ function modelSchema() {
       isFinetune: z.boolean().optional().describe("For a custom model: whether it is a fine-tune."),
       baseModelSlug: z.string().min(1, "must not be empty").optional().describe("For a custom model: the model it is based on."),
       customHost: z.url("must be a URL").optional().describe("For a custom model: the URL serving it. Portkey does not return it: a change is sent, drift is not seen."),
-      pricing: z
-        .object({
-          requestTokenPrice: z.number().min(0, "must be >= 0").optional().describe("Price per input token, in USD cents."),
-          responseTokenPrice: z.number().min(0, "must be >= 0").optional().describe("Price per output token, in USD cents."),
-        })
-        .strict()
+      requestTokenPrice: z
+        .number()
+        .min(0, "must be >= 0")
         .optional()
-        .describe(
-          "Static pricing for cost tracking. Portkey documents no way to clear a model's pricing: removing it stops managing it and leaves Portkey's value.",
-        ),
+        .describe("Static price per input token, in USD cents, for cost tracking. The declared prices go out together as the model's pricing; removing both leaves Portkey's pricing as it is (no documented way to clear it)."),
+      responseTokenPrice: z
+        .number()
+        .min(0, "must be >= 0")
+        .optional()
+        .describe("Static price per output token, in USD cents, for cost tracking. The declared prices go out together as the model's pricing; removing both leaves Portkey's pricing as it is (no documented way to clear it)."),
     })
     .strict()
     .describe("One model the integration exposes (a built-in model of its provider, or a custom one).");
 }
 
 export type IntegrationModel = z.output<ReturnType<typeof modelSchema>>;
+
+/** The SDK's named type for a model entry (scripts/generate.ts writes it to sdk/portkey/types.ts). */
+export function integrationModelSdkTypes() {
+  return { IntegrationModelArgs: modelSchema() };
+}
 
 function modelAccessInputs() {
   return {
@@ -84,6 +89,7 @@ function modelAccessInputs() {
         "listed are left as they are. Removing a model from the list disables a built-in one and deletes a custom one.",
       outputDoc: "The declared models as read back (an imported resource lists the enabled and custom models).",
       api: "models",
+      sdkType: "IntegrationModelArgs[]",
       fromApi: (value, _answer, carried) => modelsFromApi(value, carried.models as IntegrationModel[] | undefined),
     }),
   };
@@ -113,7 +119,7 @@ export const integrationModelAccess = declareResource({
     "  allowAllModels: false,\n" +
     "  models: [\n" +
     '    { slug: "gpt-4o" },\n' +
-    '    { slug: "gpt-4o-mini", pricing: { requestTokenPrice: 0.000015, responseTokenPrice: 0.00006 } },\n' +
+    '    { slug: "gpt-4o-mini", requestTokenPrice: 0.000015, responseTokenPrice: 0.00006 },\n' +
     '    { slug: "ft:gpt-4o-mini:acme:support", isCustom: true, isFinetune: true, baseModelSlug: "gpt-4o-mini" },\n' +
     "  ],\n" +
     "});\n" +
@@ -244,23 +250,20 @@ function modelToApi(model: IntegrationModel, old?: IntegrationModel): ModelItem 
     is_finetune: model.isFinetune ?? cleared("isFinetune"),
     base_model_slug: model.baseModelSlug ?? cleared("baseModelSlug"),
     configurations: model.customHost === undefined ? undefined : { custom_host: model.customHost },
-    pricing_config: model.pricing === undefined ? undefined : pricingToApi(model.pricing),
+    pricing_config: pricingToApi(model),
   }) as ModelItem;
 }
 
-function pricingToApi(pricing: NonNullable<IntegrationModel["pricing"]>): ApiModelPricing {
+/** The model's static pricing, when a price is declared. */
+function pricingToApi(model: IntegrationModel): ApiModelPricing | undefined {
+  if (model.requestTokenPrice === undefined && model.responseTokenPrice === undefined) return undefined;
   return {
     type: "static",
     pay_as_you_go: {
-      ...(pricing.requestTokenPrice === undefined ? {} : { request_token: { price: pricing.requestTokenPrice } }),
-      ...(pricing.responseTokenPrice === undefined ? {} : { response_token: { price: pricing.responseTokenPrice } }),
+      ...(model.requestTokenPrice === undefined ? {} : { request_token: { price: model.requestTokenPrice } }),
+      ...(model.responseTokenPrice === undefined ? {} : { response_token: { price: model.responseTokenPrice } }),
     },
   };
-}
-
-function pricingFromApi(pricing: ApiModelPricing | null | undefined): IntegrationModel["pricing"] {
-  const payg = pricing?.pay_as_you_go;
-  return normalize({ requestTokenPrice: payg?.request_token?.price ?? undefined, responseTokenPrice: payg?.response_token?.price ?? undefined }) as IntegrationModel["pricing"];
 }
 
 /**
@@ -279,7 +282,8 @@ function modelsFromApi(value: unknown, declared: IntegrationModel[] | undefined)
       isFinetune: d === undefined || d.isFinetune !== undefined ? flag(m.is_finetune) : undefined,
       baseModelSlug: d === undefined || d.baseModelSlug !== undefined ? (m.base_model_slug ?? undefined) : undefined,
       customHost: d?.customHost,
-      pricing: d === undefined || d.pricing !== undefined ? pricingFromApi(m.pricing_config) : undefined,
+      requestTokenPrice: d === undefined || d.requestTokenPrice !== undefined ? (m.pricing_config?.pay_as_you_go?.request_token?.price ?? undefined) : undefined,
+      responseTokenPrice: d === undefined || d.responseTokenPrice !== undefined ? (m.pricing_config?.pay_as_you_go?.response_token?.price ?? undefined) : undefined,
     }) as IntegrationModel;
   // `enabled: false` is a value of its own: normalize keeps booleans.
   if (!declared) {

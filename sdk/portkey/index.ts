@@ -14,4 +14,4 @@ export { IntegrationModelAccess } from "./integration-model-access";
 export type { IntegrationModelAccessArgs } from "./integration-model-access";
 export { AiProvider } from "./ai-provider";
 export type { AiProviderArgs } from "./ai-provider";
-export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
+export type { IntegrationModelArgs, RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";

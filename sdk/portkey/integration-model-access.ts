@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as providerModule from "../../provider/portkey/integration-model-access";
 import { delegatingProvider } from "../delegate";
+import type { IntegrationModelArgs } from "./types";
 
 const provider = delegatingProvider(() => providerModule.integrationModelAccess.provider);
 
@@ -22,7 +23,7 @@ export interface IntegrationModelAccessArgs {
    * `isCustom: true`). Models not listed are left as they are. Removing a model from the list disables
    * a built-in one and deletes a custom one.
    */
-  models?: pulumi.Input<pulumi.Input<{ slug: pulumi.Input<string>; enabled?: pulumi.Input<boolean>; isCustom?: pulumi.Input<boolean>; isFinetune?: pulumi.Input<boolean>; baseModelSlug?: pulumi.Input<string>; customHost?: pulumi.Input<string>; pricing?: pulumi.Input<{ requestTokenPrice?: pulumi.Input<number>; responseTokenPrice?: pulumi.Input<number> }> }>[]>;
+  models?: pulumi.Input<pulumi.Input<IntegrationModelArgs>[]>;
 }
 
 /**
@@ -38,7 +39,7 @@ export interface IntegrationModelAccessArgs {
  *   allowAllModels: false,
  *   models: [
  *     { slug: "gpt-4o" },
- *     { slug: "gpt-4o-mini", pricing: { requestTokenPrice: 0.000015, responseTokenPrice: 0.00006 } },
+ *     { slug: "gpt-4o-mini", requestTokenPrice: 0.000015, responseTokenPrice: 0.00006 },
  *     { slug: "ft:gpt-4o-mini:acme:support", isCustom: true, isFinetune: true, baseModelSlug: "gpt-4o-mini" },
  *   ],
  * });
@@ -52,7 +53,7 @@ export class IntegrationModelAccess extends pulumi.dynamic.Resource {
   /** Whether every model is exposed, as read back. */
   declare readonly allowAllModels: pulumi.Output<boolean>;
   /** The declared models as read back (an imported resource lists the enabled and custom models). */
-  declare readonly models: pulumi.Output<{ slug: string; enabled: boolean; isCustom?: boolean; isFinetune?: boolean; baseModelSlug?: string; customHost?: string; pricing?: { requestTokenPrice?: number; responseTokenPrice?: number } }[] | undefined>;
+  declare readonly models: pulumi.Output<IntegrationModelArgs[] | undefined>;
 
   constructor(name: string, args: IntegrationModelAccessArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.

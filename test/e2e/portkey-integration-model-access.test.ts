@@ -85,7 +85,7 @@ describe("dynamic", () => {
       allowAllModels: false,
       models: [
         { slug: "gpt-4o" },
-        { slug: "gpt-4o-mini", pricing: { requestTokenPrice: 0.01, responseTokenPrice: 0.03 } },
+        { slug: "gpt-4o-mini", requestTokenPrice: 0.01, responseTokenPrice: 0.03 },
         { slug: FINETUNE, isCustom: true, isFinetune: true, baseModelSlug: "gpt-4o-mini", customHost: "https://ft.example.com/v1" },
       ],
     };
@@ -117,7 +117,7 @@ describe("dynamic", () => {
       allowAllModels: true,
       models: [
         { slug: "gpt-4o", enabled: false },
-        { slug: "gpt-4o-mini", pricing: { requestTokenPrice: 0.02, responseTokenPrice: 0.03 } },
+        { slug: "gpt-4o-mini", requestTokenPrice: 0.02, responseTokenPrice: 0.03 },
         { slug: FINETUNE, isCustom: true, isFinetune: true, baseModelSlug: "gpt-4o", customHost: "https://ft2.example.com/v1" },
       ],
     };
@@ -147,7 +147,7 @@ describe("dynamic", () => {
       ...desired!,
       models: [
         { slug: "gpt-4o", enabled: false },
-        { slug: "gpt-4o-mini", pricing: { requestTokenPrice: 0.02, responseTokenPrice: 0.03 } },
+        { slug: "gpt-4o-mini", requestTokenPrice: 0.02, responseTokenPrice: 0.03 },
         { slug: FINETUNE, isCustom: true, customHost: "https://ft2.example.com/v1" },
       ],
     };
@@ -203,7 +203,7 @@ describe("dynamic", () => {
       [{ ...valid!, models: [{ slug: "gpt-4o" }, { slug: "gpt-4o", enabled: false }] }, /models\[1\]\.slug.*listed twice/],
       [{ ...valid!, models: [{ slug: "gpt-4o", customHost: "https://x.example.com" }] }, /models\[0\]\.customHost.*custom model/],
       [{ ...valid!, models: [{ slug: "custom-y", isCustom: true, customHost: "not a url" }] }, /models\[0\]\.customHost/],
-      [{ ...valid!, models: [{ slug: "gpt-4o", pricing: { requestTokenPrice: -1 } }] }, /models\[0\]\.pricing\.requestTokenPrice.*>= 0/],
+      [{ ...valid!, models: [{ slug: "gpt-4o", requestTokenPrice: -1 }] }, /models\[0\]\.requestTokenPrice.*>= 0/],
       [{ ...valid!, models: [{ slug: "" }] }, /models\[0\]\.slug.*must not be empty/],
     ];
     try {
