@@ -44,6 +44,8 @@ export const NULL_ACCEPTED_IN_REQUESTS: Record<string, string[]> = {
   "PUT /admin/workspaces/{workspaceId}": ["usage_limits", "rate_limits", "description"],
   "PUT /api-keys/{id}": ["usage_limits", "alert_emails", "description", "defaults.config_id"],
   "PUT /integrations/{slug}/workspaces": [],
+  // The document types a provider's rate_limits as an object only; null is what clears limits on the other PUTs.
+  "PUT /providers/{slug}": ["rate_limits"],
 };
 
 /**
@@ -61,6 +63,7 @@ export const KNOWN_RESPONSE_DEVIATIONS: { route: RegExp; problem: RegExp; why: s
   { route: /integrations/, problem: /(description|masked_key|workspace_id): must be string/, why: "unset fields read back as null" },
   { route: /./, problem: /usage_limits(\.\d+)?\.type: must be (string|one of)/, why: "a limit created without a type reads back with type null (live)" },
   { route: /./, problem: /rate_limits(\.\d+)?\.(type|unit): must be (string|one of)/, why: "a rate limit sent without type or unit reads them back null (no invented defaults)" },
+  { route: /providers/, problem: /^(data\.\d+\.)?(usage_limits: must be object|expires_at: must be string)/, why: "a provider without a budget or an expiry reads them back as null" },
   {
     route: /integrations/,
     problem: /^global_workspace_access_settings: must (be null|match a schema in anyOf)$/,

@@ -20,6 +20,8 @@ import { secretReference } from "./portkey/secret-reference";
 import { usageLimitsPolicy } from "./portkey/usage-limits-policy";
 import { rateLimitsPolicy } from "./portkey/rate-limits-policy";
 import { policySdkTypes } from "./portkey/policies";
+import { integrationModelAccess, integrationModelSdkTypes } from "./portkey/integration-model-access";
+import { aiProvider } from "./portkey/ai-provider";
 import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getWorkspace } from "./portkey/lookups";
 import { openrouterWorkspace } from "./openrouter/workspace";
@@ -85,9 +87,11 @@ export function vendors(): Vendor[] {
         entry(secretReference, "provider/portkey/secret-reference", "secretReference"),
         entry(usageLimitsPolicy, "provider/portkey/usage-limits-policy", "usageLimitsPolicy"),
         entry(rateLimitsPolicy, "provider/portkey/rate-limits-policy", "rateLimitsPolicy"),
+        entry(integrationModelAccess, "provider/portkey/integration-model-access", "integrationModelAccess"),
+        entry(aiProvider, "provider/portkey/ai-provider", "aiProvider"),
       ],
       lookups: [lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"), lookup(getIntegration, "provider/portkey/lookups", "getIntegration")],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes(), ...integrationModelSdkTypes() }),
     },
     {
       name: "openrouter",

@@ -31,6 +31,9 @@ export const SERVED_PATHS = [
   "/policies/usage-limits/{policyUsageLimitsId}/entities/{entityId}/reset",
   "/policies/rate-limits",
   "/policies/rate-limits/{rateLimitsPolicyId}",
+  "/integrations/{slug}/models",
+  "/providers",
+  "/providers/{slug}",
 ];
 
 const DROPPED_ANNOTATIONS = new Set(["description", "example", "examples", "x-code-samples", "summary", "externalDocs"]);

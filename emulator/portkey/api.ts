@@ -15,6 +15,8 @@ import { PortkeyGuardrailRoutes } from "./guardrails";
 import { PortkeySecretReferenceRoutes } from "./secret-references";
 import { PortkeyIntegrationRoutes } from "./integrations";
 import { PortkeyPolicyRoutes } from "./policies";
+import { PortkeyIntegrationModelRoutes } from "./integration-models";
+import { PortkeyProviderRoutes } from "./providers";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
@@ -38,6 +40,8 @@ export class PortkeyApi {
       new PortkeyGuardrailRoutes(shared),
       new PortkeySecretReferenceRoutes(shared),
       new PortkeyPolicyRoutes(shared),
+      new PortkeyIntegrationModelRoutes(shared),
+      new PortkeyProviderRoutes(shared),
     ];
   }
 

@@ -12,6 +12,7 @@ import { authorize, JsonObject, optionalString, page, PortkeyPrincipal, PortkeyR
 import { IntegrationRecord, SecretMappingRecord } from "./state";
 import { findSecretReference } from "./secret-references";
 import { accessRows, globalAccess } from "./workspace-access";
+import { addDefaultProvider } from "./providers";
 
 /** The integration routes and their rules. */
 export class PortkeyIntegrationRoutes {
@@ -61,10 +62,7 @@ export class PortkeyIntegrationRoutes {
       secret_mappings: this.secretMappings(ctx, body.secret_mappings, workspaceId) ?? [],
     };
     this.shared.state(ctx).integrations[slug] = integration;
-    if (providerSlug && workspaceId) {
-      const id = randomUUID();
-      providers[id] = { id, slug: providerSlug, workspace_id: workspaceId, integration_slug: slug, created_at: now };
-    }
+    if (providerSlug && workspaceId) addDefaultProvider(this.shared.state(ctx), integration, workspaceId, providerSlug, ctx.now);
     return { body: { id: integration.id, slug } };
   }
 
@@ -132,7 +130,7 @@ export class PortkeyIntegrationRoutes {
       Object.assign(json, {
         masked_key: i.key ? `${i.key.slice(0, 2)}*******${i.key.slice(-2)}` : null,
         global_workspace_access_settings: i.global_workspace_access_settings,
-        allow_all_models: true,
+        allow_all_models: i.models?.allow_all_models ?? true,
         workspace_count: accessRows(state, i).filter((r) => r.enabled).length,
         secret_mappings: structuredClone(i.secret_mappings ?? []),
       });

@@ -119,6 +119,8 @@ export interface IntegrationRecord {
   created_at: string;
   last_updated_at: string;
   access: Record<string, AccessRow>;
+  /** Model access (/integrations/{slug}/models); absent in state files of older emulators: all models allowed, none listed. */
+  models?: IntegrationModelsRecord;
   /** Fields filled from secret references (absent in state files of older emulators). */
   secret_mappings?: SecretMappingRecord[];
 }
@@ -131,13 +133,39 @@ export interface SecretMappingRecord {
   value_format?: string | null;
 }
 
-/** A provider (virtual key) in a workspace; only the default ones access grants create. */
+/** Which models an integration exposes: all, or only the enabled ones; plus the custom models added to it. */
+export interface IntegrationModelsRecord {
+  allow_all_models: boolean;
+  /** By model slug: built-in models with a stored setting, and custom models. */
+  entries: Record<string, IntegrationModelRecord>;
+}
+
+/** One model's setting on an integration. */
+export interface IntegrationModelRecord {
+  slug: string;
+  enabled: boolean;
+  is_custom: boolean;
+  is_finetune: boolean | null;
+  base_model_slug: string | null;
+  configurations: { custom_host?: string } | null;
+  pricing_config: Record<string, unknown> | null;
+}
+
+/** A provider (virtual key) in a workspace: made by POST /providers, or the default one a grant or a workspace integration creates. */
 export interface ProviderRecord {
   id: string;
   slug: string;
   workspace_id: string;
   integration_slug: string;
   created_at: string;
+  /** The fields below are absent in state files of older emulators (which held default providers only). */
+  name?: string;
+  note?: string | null;
+  usage_limits?: UsageLimitRecord | null;
+  rate_limits?: RateLimitRecord[];
+  expires_at?: string | null;
+  last_reset_at?: string | null;
+  last_updated_at?: string;
 }
 
 /** One saved version of a config: every PUT makes one. */

@@ -4,11 +4,11 @@
  * workspace, a PUT validated and applied as one batch, and the default
  * provider a grant creates in the workspace.
  */
-import { randomUUID } from "node:crypto";
 import { portkeyError } from "../errors";
 import { HandlerResult, Router } from "../router";
 import { authorize, isObject, JsonObject, optionalString, PortkeyPrincipal, PortkeyRequest, PortkeyShared } from "./common";
 import { rateLimitList, usageLimitJson, usageLimitList, visibleLimits } from "./limits";
+import { addDefaultProvider } from "./providers";
 import { AccessRow, GlobalAccessRecord, IntegrationRecord, PortkeyState, WorkspaceRecord } from "./state";
 
 /** The workspace access routes and their rules. */
@@ -93,16 +93,7 @@ export class PortkeyWorkspaceAccessRoutes {
       if (step.rate !== undefined) row.rate_limits = step.rate;
       if (step.usage !== undefined || step.rate !== undefined) row.stale = this.shared.staleFrom(before, ctx.now);
       if (step.item.reset_usage === true) row.last_reset_at = ctx.now.toISOString();
-      if (step.createProvider) {
-        const id = randomUUID();
-        providers[id] = {
-          id,
-          slug: step.providerSlug,
-          workspace_id: step.workspace.id,
-          integration_slug: integration.slug,
-          created_at: ctx.now.toISOString(),
-        };
-      }
+      if (step.createProvider) addDefaultProvider(this.shared.state(ctx), integration, step.workspace.id, step.providerSlug, ctx.now);
     }
     integration.last_updated_at = ctx.now.toISOString();
     return { body: {} };

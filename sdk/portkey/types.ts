@@ -83,3 +83,37 @@ export interface PolicyConditionArgs {
    */
   value: pulumi.Input<string>;
 }
+
+/** One model the integration exposes (a built-in model of its provider, or a custom one). */
+export interface IntegrationModelArgs {
+  /** The model's slug, e.g. `gpt-4o`, or a custom model's own (e.g. `ft:gpt-4o-mini:acme:x1`). */
+  slug: pulumi.Input<string>;
+  /** Whether the model may be used (default true). Matters when `allowAllModels` is false. */
+  enabled?: pulumi.Input<boolean>;
+  /**
+   * True for a custom (or fine-tuned) model this resource adds to the integration; removing the model
+   * deletes it.
+   */
+  isCustom?: pulumi.Input<boolean>;
+  /** For a custom model: whether it is a fine-tune. */
+  isFinetune?: pulumi.Input<boolean>;
+  /** For a custom model: the model it is based on. */
+  baseModelSlug?: pulumi.Input<string>;
+  /**
+   * For a custom model: the URL serving it. Portkey does not return it: a change is sent, drift is not
+   * seen.
+   */
+  customHost?: pulumi.Input<string>;
+  /**
+   * Static price per input token, in USD cents, for cost tracking. The declared prices go out together
+   * as the model's pricing; removing both leaves Portkey's pricing as it is (no documented way to
+   * clear it).
+   */
+  requestTokenPrice?: pulumi.Input<number>;
+  /**
+   * Static price per output token, in USD cents, for cost tracking. The declared prices go out
+   * together as the model's pricing; removing both leaves Portkey's pricing as it is (no documented
+   * way to clear it).
+   */
+  responseTokenPrice?: pulumi.Input<number>;
+}
