@@ -14,6 +14,7 @@ import { OpenRouterPrincipal } from "./openrouter/common";
 import { emptyOpenRouterState, OpenRouterState } from "./openrouter/state";
 import { PortkeyApi } from "./portkey/api";
 import { PortkeyPrincipal } from "./portkey/common";
+import type { SeedUser } from "./portkey/users";
 import { emptyPortkeyState, PortkeyState } from "./portkey/state";
 import { SeededRandom } from "./random";
 import { HandlerResult, Router } from "./router";
@@ -456,6 +457,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       portkey.forceScheduledRotation(rotation[1], new Date());
       persist();
       return json({ rotated: true });
+    }
+    // People: the API cannot create users, so tests seed them or accept invites here.
+    if (route === "POST /_emulator/portkey/users") {
+      const user = portkey.seedUser(input() as SeedUser, new Date());
+      persist();
+      return json(user);
+    }
+    const invite = /^POST \/_emulator\/portkey\/invites\/([^/]+)\/(accept|expire)$/.exec(route);
+    if (invite) {
+      if (invite[2] === "expire") {
+        portkey.expireInvite(invite[1], new Date());
+        persist();
+        return json({ expired: true });
+      }
+      const user = portkey.acceptInvite(invite[1], new Date());
+      persist();
+      return json(user);
     }
     throw portkeyError("AB08", `Unknown control endpoint: ${route}`);
   }

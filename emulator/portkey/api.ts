@@ -15,10 +15,15 @@ import { PortkeyIntegrationRoutes } from "./integrations";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
+import { PortkeyUserRoutes, SeedUser } from "./users";
+import { PortkeyWorkspaceMemberRoutes } from "./workspace-members";
+import { UserRecord } from "./state";
 
 /** Every Portkey noun, and who is calling. */
 export class PortkeyApi {
   private readonly apiKeys: PortkeyApiKeyRoutes;
+  private readonly users: PortkeyUserRoutes;
+  private readonly organisations: () => readonly PortkeyState[];
   /** In the order their routes are registered, which is the order routes are listed in. */
   private readonly nouns: readonly { register(router: Router<PortkeyPrincipal>): void }[];
 
@@ -27,6 +32,9 @@ export class PortkeyApi {
     const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
     this.nouns = [new PortkeyWorkspaceRoutes(shared), this.apiKeys, new PortkeyIntegrationRoutes(shared), new PortkeyWorkspaceAccessRoutes(shared), new PortkeyConfigRoutes(shared)];
+    this.organisations = organisations;
+    this.users = new PortkeyUserRoutes(shared);
+    this.nouns = [...this.nouns, this.users, new PortkeyWorkspaceMemberRoutes(shared)];
   }
 
   /**
@@ -46,5 +54,20 @@ export class PortkeyApi {
   /** Makes a key's scheduled rotation due now, whatever its organisation (control endpoint for tests). */
   forceScheduledRotation(id: string, now: Date): void {
     this.apiKeys.forceScheduledRotation(id, now);
+  }
+
+  /** Adds a user to an organisation, as SSO or SCIM would (control endpoint for tests). */
+  seedUser(seed: SeedUser, now: Date): UserRecord {
+    return this.users.seedUser(this.organisations(), seed, now);
+  }
+
+  /** Accepts an invite as the invited person would, whatever its organisation (control endpoint for tests). */
+  acceptInvite(id: string, now: Date): UserRecord {
+    return this.users.acceptInvite(this.organisations(), id, now);
+  }
+
+  /** Lets an invite expire now, whatever its organisation (control endpoint for tests). */
+  expireInvite(id: string, now: Date): void {
+    this.users.expireInvite(this.organisations(), id, now);
   }
 }
