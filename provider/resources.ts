@@ -15,6 +15,8 @@ import { integrationAccess } from "./portkey/integration-access";
 import { config } from "./portkey/config";
 import { integration } from "./portkey/integration";
 import { limitSdkTypes } from "./portkey/limits";
+import { workspaceMember } from "./portkey/workspace-member";
+import { userInvite } from "./portkey/user-invite";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
 
@@ -56,6 +58,8 @@ export function vendors(): Vendor[] {
         entry(integrationAccess, "provider/portkey/integration-access", "integrationAccess"),
         entry(config, "provider/portkey/config", "config"),
         entry(integration, "provider/portkey/integration", "integration"),
+        entry(workspaceMember, "provider/portkey/workspace-member", "workspaceMember"),
+        entry(userInvite, "provider/portkey/user-invite", "userInvite"),
       ],
       sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
     },

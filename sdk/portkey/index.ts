@@ -10,4 +10,8 @@ export { Config } from "./config";
 export type { ConfigArgs } from "./config";
 export { Integration } from "./integration";
 export type { IntegrationArgs } from "./integration";
+export { WorkspaceMember } from "./workspace-member";
+export type { WorkspaceMemberArgs } from "./workspace-member";
+export { UserInvite } from "./user-invite";
+export type { UserInviteArgs } from "./user-invite";
 export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
