@@ -90,7 +90,7 @@ describe("dynamic", () => {
     const stored = state.resource(INVITE, "invite")!;
     expect(stored.id).toBe(made.id);
     expect(stored.outputs).toMatchObject({ workspaces: [{ id: ws.slug, role: "manager" }], scopes: ["logs.view", "logs.list"], status: "pending" });
-    expect(JSON.stringify(stored.outputs.inviteLink)).toContain("4dabf18193072939515e22adb298388d");
+    expect(JSON.stringify(stored.outputs!.inviteLink)).toContain("4dabf18193072939515e22adb298388d");
     expect(state.text).not.toContain(made.link_token);
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
   });
@@ -180,7 +180,7 @@ describe("dynamic", () => {
   });
 
   test("destroying an accepted invite leaves the user in the organisation", async () => {
-    const userId = (await engine().exportState()).resource(INVITE, "invite")!.outputs.userId as string;
+    const userId = (await engine().exportState()).resource(INVITE, "invite")!.outputs!.userId as string;
     const destroyed = await engine().destroy();
     expect(resourceSteps(destroyed.steps).map((s) => s.op)).toEqual(["delete"]);
     expect((await call(emulator, "GET", `/admin/users/${userId}`)).body.email).toBe("ann@example.com");
