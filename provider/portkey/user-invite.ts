@@ -157,8 +157,17 @@ export const userInvite = declareResource({
             "accepted and is never sent again; manage the user's workspaces with WorkspaceMember. Deleting this resource does not remove the user.",
         );
       }
-      const answer: Partial<ApiInvite> = invite ?? { email, status: "accepted" };
-      return ctx.outputsFrom(answer, { ...stored, userId: user?.id ?? stored.userId, ...(invite ? {} : { status: "accepted", acceptedAt: stored.acceptedAt }) });
+      // Gone: what was last read stands, now as accepted.
+      const answer: Partial<ApiInvite> = invite ?? {
+        email,
+        role: stored.role,
+        status: "accepted",
+        created_at: stored.createdAt,
+        expires_at: stored.expiresAt,
+        accepted_at: stored.acceptedAt,
+        invited_by: stored.invitedBy,
+      };
+      return ctx.outputsFrom(answer, { ...stored, userId: user?.id ?? stored.userId });
     }
     if (invite.status === "expired" || invite.status === "cancelled") {
       ctx.warn(`the invite ${id} for ${invite.email} is ${invite.status}: it is dropped from the stack's state, and the next \`pulumi up\` sends a new invite.`);

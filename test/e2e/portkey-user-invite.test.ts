@@ -96,7 +96,8 @@ describe("dynamic", () => {
   });
 
   test("a new resendTrigger resends in place: a new link, still secret", async () => {
-    const before = remote()[0];
+    // A copy: the emulator changes its record in place.
+    const before = { ...remote()[0] };
     desired = { ...desired!, resendTrigger: 1 };
     const preview = await engine().preview();
     expect(resourceSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
