@@ -16,7 +16,7 @@ import { config } from "./portkey/config";
 import { integration } from "./portkey/integration";
 import { limitSdkTypes } from "./portkey/limits";
 import { workspaceMember } from "./portkey/workspace-member";
-import { userInvite } from "./portkey/user-invite";
+import { userInvite, userInviteSdkTypes } from "./portkey/user-invite";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
 
@@ -61,7 +61,7 @@ export function vendors(): Vendor[] {
         entry(workspaceMember, "provider/portkey/workspace-member", "workspaceMember"),
         entry(userInvite, "provider/portkey/user-invite", "userInvite"),
       ],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...userInviteSdkTypes() }),
     },
     {
       name: "openrouter",

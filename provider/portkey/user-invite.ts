@@ -27,6 +27,19 @@ import { ApiInvite, createInvite, deleteInvite, getInvite, listInvites, resendIn
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
+/** A workspace the invited person joins, and their role there. */
+function inviteWorkspaceSchema() {
+  return z.strictObject({
+    id: z.string().min(1, "must not be empty").describe("The workspace, by UUID or slug (a Workspace's `id`)."),
+    role: z.enum(["admin", "member", "manager"]).describe("The person's role in the workspace: `admin`, `manager` or `member`."),
+  });
+}
+
+/** The named object types the SDK gives the invite's fields. */
+export function userInviteSdkTypes() {
+  return { InviteWorkspaceArgs: inviteWorkspaceSchema() };
+}
+
 function inviteInputs() {
   return {
     email: input(z.string().trim().regex(EMAIL, "must be an email address"), {
@@ -46,12 +59,13 @@ function inviteInputs() {
       replaces: true,
     }),
     workspaces: input(
-      z.array(z.strictObject({ id: z.string().min(1, "must not be empty"), role: z.enum(["admin", "member", "manager"]) })).optional(),
+      z.array(inviteWorkspaceSchema()).optional(),
       {
         doc:
           "The workspaces the person joins on accepting, each by `id` (a Workspace's `id` or slug) with a `role` (`admin`, `manager`, " +
           "`member`). Portkey never shows them back, so they are kept as declared; changing them replaces the invite.",
         api: "workspaces",
+        sdkType: "InviteWorkspaceArgs[]",
         replaces: true,
         carried: true,
         keepEmpty: true,

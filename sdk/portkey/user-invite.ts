@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as providerModule from "../../provider/portkey/user-invite";
 import { delegatingProvider } from "../delegate";
+import type { InviteWorkspaceArgs } from "./types";
 
 const provider = delegatingProvider(() => providerModule.userInvite.provider);
 
@@ -22,7 +23,7 @@ export interface UserInviteArgs {
    * `role` (`admin`, `manager`, `member`). Portkey never shows them back, so they are kept as
    * declared; changing them replaces the invite.
    */
-  workspaces?: pulumi.Input<pulumi.Input<{ id: pulumi.Input<string>; role: pulumi.Input<"admin" | "member" | "manager"> }>[]>;
+  workspaces?: pulumi.Input<pulumi.Input<InviteWorkspaceArgs>[]>;
   /**
    * Scopes of the workspace API key the person gets (`workspace_api_key_details.scopes`), e.g.
    * `logs.view`. Not shown back (kept as declared); changing them replaces the invite.
@@ -82,7 +83,7 @@ export class UserInvite extends pulumi.dynamic.Resource {
    * `role` (`admin`, `manager`, `member`). Portkey never shows them back, so they are kept as
    * declared; changing them replaces the invite.
    */
-  declare readonly workspaces: pulumi.Output<{ id: string; role: "admin" | "member" | "manager" }[] | undefined>;
+  declare readonly workspaces: pulumi.Output<InviteWorkspaceArgs[] | undefined>;
   /**
    * Scopes of the workspace API key the person gets (`workspace_api_key_details.scopes`), e.g.
    * `logs.view`. Not shown back (kept as declared); changing them replaces the invite.

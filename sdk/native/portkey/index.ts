@@ -16,4 +16,4 @@ export { WorkspaceMember } from "./workspace-member";
 export type { WorkspaceMemberArgs } from "./workspace-member";
 export { UserInvite } from "./user-invite";
 export type { UserInviteArgs } from "./user-invite";
-export type { RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";
+export type { InviteWorkspaceArgs, RateLimitArgs, RotationPolicyArgs, UsageLimitArgs } from "./types";

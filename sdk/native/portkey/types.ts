@@ -54,3 +54,10 @@ export interface RotationPolicyArgs {
    */
   keyTransitionPeriodMs?: pulumi.Input<number>;
 }
+
+export interface InviteWorkspaceArgs {
+  /** The workspace, by UUID or slug (a Workspace's `id`). */
+  id: pulumi.Input<string>;
+  /** The person's role in the workspace: `admin`, `manager` or `member`. */
+  role: pulumi.Input<"admin" | "member" | "manager">;
+}
