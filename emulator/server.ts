@@ -15,6 +15,7 @@ import { emptyOpenRouterState, OpenRouterState } from "./openrouter/state";
 import { removeOrganizationMember, seedOrganizationMembers } from "./openrouter/members";
 import { PortkeyApi } from "./portkey/api";
 import { PortkeyPrincipal } from "./portkey/common";
+import type { SeedUser } from "./portkey/users";
 import { emptyPortkeyState, PortkeyState } from "./portkey/state";
 import { SeededRandom } from "./random";
 import { HandlerResult, Router } from "./router";
@@ -474,6 +475,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!removeOrganizationMember(state.openrouter, decodeURIComponent(leaving[1]))) throw portkeyError("AB08", `No organisation member ${leaving[1]}`);
       persist();
       return json({ removed: true });
+    }
+    // People: the API cannot create users, so tests seed them or accept invites here.
+    if (route === "POST /_emulator/portkey/users") {
+      const user = portkey.seedUser(input() as SeedUser, new Date());
+      persist();
+      return json(user);
+    }
+    const invite = /^POST \/_emulator\/portkey\/invites\/([^/]+)\/(accept|expire)$/.exec(route);
+    if (invite) {
+      if (invite[2] === "expire") {
+        portkey.expireInvite(invite[1], new Date());
+        persist();
+        return json({ expired: true });
+      }
+      const user = portkey.acceptInvite(invite[1], new Date());
+      persist();
+      return json(user);
     }
     throw portkeyError("AB08", `Unknown control endpoint: ${route}`);
   }

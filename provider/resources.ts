@@ -24,6 +24,8 @@ import { integrationModelAccess, integrationModelSdkTypes } from "./portkey/inte
 import { aiProvider } from "./portkey/ai-provider";
 import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getWorkspace } from "./portkey/lookups";
+import { workspaceMember } from "./portkey/workspace-member";
+import { userInvite, userInviteSdkTypes } from "./portkey/user-invite";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
 import { openrouterByokKey } from "./openrouter/byok-key";
@@ -89,9 +91,11 @@ export function vendors(): Vendor[] {
         entry(rateLimitsPolicy, "provider/portkey/rate-limits-policy", "rateLimitsPolicy"),
         entry(integrationModelAccess, "provider/portkey/integration-model-access", "integrationModelAccess"),
         entry(aiProvider, "provider/portkey/ai-provider", "aiProvider"),
+        entry(workspaceMember, "provider/portkey/workspace-member", "workspaceMember"),
+        entry(userInvite, "provider/portkey/user-invite", "userInvite"),
       ],
       lookups: [lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"), lookup(getIntegration, "provider/portkey/lookups", "getIntegration")],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes(), ...integrationModelSdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes(), ...integrationModelSdkTypes(), ...userInviteSdkTypes() }),
     },
     {
       name: "openrouter",

@@ -34,6 +34,13 @@ export const SERVED_PATHS = [
   "/integrations/{slug}/models",
   "/providers",
   "/providers/{slug}",
+  "/admin/users",
+  "/admin/users/{userId}",
+  "/admin/users/invites",
+  "/admin/users/invites/{inviteId}",
+  "/admin/users/invites/{inviteId}/resend",
+  "/admin/workspaces/{workspaceId}/users",
+  "/admin/workspaces/{workspaceId}/users/{userId}",
 ];
 
 const DROPPED_ANNOTATIONS = new Set(["description", "example", "examples", "x-code-samples", "summary", "externalDocs"]);

@@ -20,10 +20,15 @@ import { PortkeyProviderRoutes } from "./providers";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
+import { PortkeyUserRoutes, SeedUser } from "./users";
+import { PortkeyWorkspaceMemberRoutes } from "./workspace-members";
+import { UserRecord } from "./state";
 
 /** Every Portkey noun, and who is calling. */
 export class PortkeyApi {
   private readonly apiKeys: PortkeyApiKeyRoutes;
+  private readonly users: PortkeyUserRoutes;
+  private readonly organisations: () => readonly PortkeyState[];
   /** In the order their routes are registered, which is the order routes are listed in. */
   private readonly nouns: readonly { register(router: Router<PortkeyPrincipal>): void }[];
 
@@ -31,6 +36,8 @@ export class PortkeyApi {
   constructor(organisations: () => readonly PortkeyState[], spec: PortkeySpec, behaviour: PortkeyBehaviour) {
     const shared = new PortkeyShared(organisations, spec, behaviour);
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
+    this.organisations = organisations;
+    this.users = new PortkeyUserRoutes(shared);
     this.nouns = [
       new PortkeyWorkspaceRoutes(shared),
       this.apiKeys,
@@ -42,6 +49,8 @@ export class PortkeyApi {
       new PortkeyPolicyRoutes(shared),
       new PortkeyIntegrationModelRoutes(shared),
       new PortkeyProviderRoutes(shared),
+      this.users,
+      new PortkeyWorkspaceMemberRoutes(shared),
     ];
   }
 
@@ -62,5 +71,20 @@ export class PortkeyApi {
   /** Makes a key's scheduled rotation due now, whatever its organisation (control endpoint for tests). */
   forceScheduledRotation(id: string, now: Date): void {
     this.apiKeys.forceScheduledRotation(id, now);
+  }
+
+  /** Adds a user to an organisation, as SSO or SCIM would (control endpoint for tests). */
+  seedUser(seed: SeedUser, now: Date): UserRecord {
+    return this.users.seedUser(this.organisations(), seed, now);
+  }
+
+  /** Accepts an invite as the invited person would, whatever its organisation (control endpoint for tests). */
+  acceptInvite(id: string, now: Date): UserRecord {
+    return this.users.acceptInvite(this.organisations(), id, now);
+  }
+
+  /** Lets an invite expire now, whatever its organisation (control endpoint for tests). */
+  expireInvite(id: string, now: Date): void {
+    this.users.expireInvite(this.organisations(), id, now);
   }
 }

@@ -233,6 +233,43 @@ export interface SecretReferenceRecord {
   last_updated_at: string;
 }
 
+/** A person in the organisation (/admin/users); the API has no create: invites, SCIM or SSO make them. */
+export interface UserRecord {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  role: "owner" | "admin" | "member";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A user's membership of one workspace (/admin/workspaces/{workspaceId}/users). */
+export interface WorkspaceMemberRecord {
+  role: "admin" | "member" | "manager";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** An invitation to join the organisation (/admin/users/invites). */
+export interface InviteRecord {
+  id: string;
+  email: string;
+  role: "admin" | "member";
+  /** Workspace UUIDs and roles the user gets on accepting (never shown by GET). */
+  workspaces: { workspace_id: string; role: "admin" | "member" | "manager" }[];
+  /** `workspace_api_key_details.scopes`, when sent (never shown by GET). */
+  scopes: string[] | null;
+  /** The current link's token: create and resend show the link, nothing else does. */
+  link_token: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  status: "pending" | "cancelled" | "accepted" | "expired";
+  /** The user who invited, when the caller was one (an admin key is nobody). */
+  invited_by: string | null;
+}
+
 /** One organisation: everything in it is invisible to the others. */
 export interface PortkeyState {
   organisation_id: string;
@@ -246,6 +283,12 @@ export interface PortkeyState {
   guardrails?: Record<string, GuardrailRecord>;
   /** By UUID; absent in state files of older emulators. */
   secret_references?: Record<string, SecretReferenceRecord>;
+  /** By user id; absent in state files of older emulators. */
+  users?: Record<string, UserRecord>;
+  /** By workspace UUID, then user id; absent in state files of older emulators. */
+  workspace_members?: Record<string, Record<string, WorkspaceMemberRecord>>;
+  /** By invite id; absent in state files of older emulators. */
+  invites?: Record<string, InviteRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {

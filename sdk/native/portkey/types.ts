@@ -117,3 +117,10 @@ export interface IntegrationModelArgs {
    */
   responseTokenPrice?: pulumi.Input<number>;
 }
+
+export interface InviteWorkspaceArgs {
+  /** The workspace, by UUID or slug (a Workspace's `id`). */
+  id: pulumi.Input<string>;
+  /** The person's role in the workspace: `admin`, `manager` or `member`. */
+  role: pulumi.Input<"admin" | "member" | "manager">;
+}

@@ -1,0 +1,184 @@
+/**
+ * Portkey workspace member: `/admin/workspaces/{workspaceId}/users`. An
+ * organisation user given a role in one workspace. The role changes in place
+ * (PUT); the workspace and the user identify the membership and replace it
+ * when they change. The id is `<workspace UUID>/<user id>`; an import takes
+ * the workspace's UUID or slug before the slash.
+ */
+import { z } from "zod";
+import { isForbidden, isGone } from "../errors";
+import { configKeysOf } from "../config";
+import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
+import { getUser } from "./api/users";
+import {
+  addWorkspaceMember,
+  ApiWorkspaceMember,
+  findWorkspaceMember,
+  getWorkspaceMember,
+  MemberRole,
+  removeWorkspaceMember,
+  updateWorkspaceMember,
+} from "./api/workspace-members";
+
+const MEMBER_ROLES = ["admin", "member", "manager"] as const;
+
+function memberInputs() {
+  return {
+    workspaceId: input(z.string().min(1, "must not be empty"), {
+      doc:
+        "The workspace, by UUID or slug. Changing it replaces the membership; switching between the slug and the UUID of the same " +
+        "workspace is not a change. Pass a Workspace's `id`.",
+      outputDoc: "The workspace as given.",
+      api: "workspace_id",
+      replaces: true,
+      // Kept as the user spelled it (the API answers with the UUID).
+      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
+      comparable: workspaceIdComparable,
+    }),
+    userId: input(z.string().min(1, "must not be empty"), {
+      doc:
+        "The organisation user's id (a UUID, see `/admin/users`). Only people already in the organisation can be added: invite new " +
+        "ones with a UserInvite. Changing it replaces the membership.",
+      api: "id",
+      replaces: true,
+    }),
+    role: input(z.enum(MEMBER_ROLES), {
+      doc:
+        "The user's role in the workspace: `admin`, `manager` or `member`. Changed in place. The organisation's owner is always an " +
+        "`admin` of its workspaces, whatever is set.",
+      outputDoc: "The role as read back.",
+      api: "role",
+    }),
+  };
+}
+
+function memberOutputs() {
+  return {
+    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used." }),
+    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
+    email: output(z.string().optional(), { doc: "The user's email address.", api: "email" }),
+    firstName: output(z.string().optional(), { doc: "The user's first name.", api: "first_name" }),
+    lastName: output(z.string().optional(), { doc: "The user's last name.", api: "last_name" }),
+    organisationRole: output(z.string().optional(), { doc: "The user's role in the organisation: `owner`, `admin` or `member`.", api: "org_role" }),
+    status: output(z.string().optional(), { doc: "The membership's status, e.g. `active`.", api: "status" }),
+    createdAt: output(z.string().optional(), { doc: "When the user joined the workspace (RFC 3339).", api: "created_at" }),
+    lastUpdatedAt: output(z.string().optional(), { doc: "When the membership last changed (RFC 3339).", api: "last_updated_at" }),
+  };
+}
+
+type MemberFields = ReturnType<typeof memberInputs>;
+export type WorkspaceMemberInputs = InputsOf<MemberFields>;
+export type WorkspaceMemberOutputs = OutputsOf<MemberFields, ReturnType<typeof memberOutputs>>;
+type Context = ResourceContext<WorkspaceMemberInputs, WorkspaceMemberOutputs>;
+
+export const workspaceMember = declareResource({
+  kind: "portkey:WorkspaceMember",
+  doc:
+    "A user's membership of a Portkey workspace, with a role (`/admin/workspaces/{workspaceId}/users`). The user must already be " +
+    "in the organisation (people join by accepting a UserInvite). The id is `<workspace UUID>/<user id>`; `pulumi import` takes " +
+    "`<workspace UUID or slug>/<user id>`. Deleting the resource removes the user from the workspace, not from the organisation.\n\n" +
+    "```ts\n" +
+    'const ann = new portkey.WorkspaceMember("ann", { workspaceId: dev.id, userId: "61e08f60-4822-465e-ba23-39f85cd741cb", role: "manager" });\n' +
+    "```",
+  configKeys: configKeysOf(PORTKEY_SETTINGS),
+  inputs: memberInputs,
+  outputs: memberOutputs,
+
+  async create(inputs, ctx) {
+    const client = portkeyClient(ctx);
+    const workspace = await requireWorkspace(client, ctx, inputs.workspaceId);
+    const id = `${workspace.id}/${inputs.userId}`;
+    const what = `Portkey workspace member '${inputs.userId}' of workspace '${workspace.slug}'`;
+    // Adding someone who is a member already would take over a membership this stack did not make.
+    const { member: existing } = await findWorkspaceMember(client, workspace.id, inputs.userId);
+    if (existing) {
+      throw new Error(
+        `${what}: the user is already a member (role ${existing.role ?? "unknown"}). To manage that membership, import it ` +
+          `with the id '${id}' instead of creating it.`,
+      );
+    }
+    if (!(await getUser(client, inputs.userId))) {
+      throw new Error(`userId: '${inputs.userId}' is not a user of the organisation; new people join by accepting a UserInvite.`);
+    }
+    await createWithRecovery(ctx, {
+      what,
+      naturalKey: `portkey:WorkspaceMember:${id}`,
+      post: () => addWorkspaceMember(client, workspace.id, inputs.userId, inputs.role),
+      idOf: () => id,
+      async findCandidates() {
+        const { member, serverTime } = await findWorkspaceMember(client, workspace.id, inputs.userId);
+        return { candidates: member ? [{ id, createdAt: member.created_at }] : [], serverTime };
+      },
+      recover: { adopt: async () => undefined },
+      cleanup: `remove the user from the workspace in the Portkey UI, or with DELETE /admin/workspaces/${workspace.id}/users/${inputs.userId}`,
+    });
+    const carried = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
+    ctx.created(id, carried);
+    return { id, outputs: await readBack(client, ctx, carried) };
+  },
+
+  async read(id, stored, ctx) {
+    const client = portkeyClient(ctx);
+    const carried = stored.resolvedWorkspaceId ? stored : await identityFromId(client, ctx, id);
+    if (!carried) return undefined;
+    const member = await readMember(client, carried.resolvedWorkspaceId!, carried.userId);
+    return member && ctx.outputsFrom(member, carried);
+  },
+
+  async update(_id, olds, news, ctx) {
+    const client = portkeyClient(ctx);
+    // Only the role is updatable (workspace and user replace).
+    if (ctx.changed("role", olds, news)) await updateWorkspaceMember(client, olds.resolvedWorkspaceId!, olds.userId, news.role);
+    return readBack(client, ctx, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  },
+
+  async delete(_id, outputs, ctx) {
+    const client = portkeyClient(ctx);
+    try {
+      await removeWorkspaceMember(client, outputs.resolvedWorkspaceId!, outputs.userId);
+    } catch (error) {
+      if (isGone(error)) return;
+      // A deleted workspace answers 403: its members went with it.
+      if (isForbidden(error) && !(await getWorkspace(client, outputs.resolvedWorkspaceId!))) return;
+      throw error;
+    }
+  },
+});
+
+/**
+ * The membership, or undefined when it is gone: not a member (404), or the
+ * workspace is gone (its 403 confirmed by the workspace look-up, which turns
+ * a 403 for a workspace that exists into an error naming the missing scope).
+ */
+async function readMember(client: ApiClient, workspaceId: string, userId: string): Promise<ApiWorkspaceMember | undefined> {
+  try {
+    return await getWorkspaceMember(client, workspaceId, userId);
+  } catch (error) {
+    if (isForbidden(error) && !(await getWorkspace(client, workspaceId))) return undefined;
+    throw error;
+  }
+}
+
+/** The membership as read back after a write; `carried` holds the inputs written. */
+async function readBack(client: ApiClient, ctx: Context, carried: Partial<WorkspaceMemberOutputs> & { userId: string; role: MemberRole }): Promise<WorkspaceMemberOutputs> {
+  const member = await readMember(client, carried.resolvedWorkspaceId!, carried.userId);
+  if (!member) throw new Error(`workspace member ${carried.resolvedWorkspaceId}/${carried.userId} disappeared right after it was written`);
+  if (member.org_role === "owner" && member.role !== carried.role) {
+    ctx.warn(`user ${carried.userId} is the organisation's owner, who is always an admin of its workspaces: declare role 'admin' to stop this difference.`);
+  }
+  return ctx.outputsFrom(member, carried);
+}
+
+/** What a membership read by its id alone (`pulumi import`) is: `<workspace UUID or slug>/<user id>`. */
+async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<Partial<WorkspaceMemberOutputs> & { userId: string } | undefined> {
+  const separator = id.indexOf("/");
+  if (separator <= 0 || separator === id.length - 1) throw new Error(`'${id}' is not a workspace member id: use <workspaceId>/<userId>.`);
+  const [workspaceId, userId] = [id.slice(0, separator), id.slice(separator + 1)];
+  const workspace = await resolveWorkspace(client, ctx, workspaceId);
+  if (!workspace) return undefined;
+  return { workspaceId, userId, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
+}
