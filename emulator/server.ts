@@ -12,6 +12,7 @@ import { EmulatedApiError, portkeyError } from "./errors";
 import { OpenRouterApi } from "./openrouter/api";
 import { OpenRouterPrincipal } from "./openrouter/common";
 import { emptyOpenRouterState, OpenRouterState } from "./openrouter/state";
+import { seedOrganizationMember } from "./openrouter/guardrails";
 import { PortkeyApi } from "./portkey/api";
 import { PortkeyPrincipal } from "./portkey/common";
 import { emptyPortkeyState, PortkeyState } from "./portkey/state";
@@ -456,6 +457,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       portkey.forceScheduledRotation(rotation[1], new Date());
       persist();
       return json({ rotated: true });
+    }
+    // OpenRouter has no API that makes organisation members (people join in the dashboard): tests seed them.
+    if (route === "POST /_emulator/openrouter/organization-members") {
+      const member = seedOrganizationMember(state.openrouter, input());
+      persist();
+      return json({ data: member });
     }
     throw portkeyError("AB08", `Unknown control endpoint: ${route}`);
   }

@@ -17,6 +17,9 @@ import { integration } from "./portkey/integration";
 import { limitSdkTypes } from "./portkey/limits";
 import { openrouterWorkspace } from "./openrouter/workspace";
 import { openrouterApiKey } from "./openrouter/api-key";
+import { openrouterGuardrail } from "./openrouter/guardrail";
+import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-default-guardrail";
+import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -63,7 +66,11 @@ export function vendors(): Vendor[] {
       name: "openrouter",
       doc: "Resources of OpenRouter's management API.",
       settings: OPENROUTER_SETTINGS,
-      resources: [entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"), entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey")],
+      resources: [entry(openrouterWorkspace, "provider/openrouter/workspace", "openrouterWorkspace"), entry(openrouterApiKey, "provider/openrouter/api-key", "openrouterApiKey"),
+        entry(openrouterGuardrail, "provider/openrouter/guardrail", "openrouterGuardrail"),
+        entry(openrouterWorkspaceDefaultGuardrail, "provider/openrouter/workspace-default-guardrail", "openrouterWorkspaceDefaultGuardrail"),
+        entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
+        entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment")],
       sdkTypes: () => ({}),
     },
   ];

@@ -13,15 +13,18 @@ import { OpenRouterPrincipal } from "./common";
 import { OpenRouterKeyRoutes } from "./keys";
 import { OpenRouterState } from "./state";
 import { OpenRouterWorkspaceRoutes } from "./workspaces";
+import { OpenRouterGuardrailRoutes } from "./guardrails";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
   private readonly workspaces: OpenRouterWorkspaceRoutes;
   private readonly keys: OpenRouterKeyRoutes;
+  private readonly guardrails: OpenRouterGuardrailRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
     this.keys = new OpenRouterKeyRoutes(state);
+    this.guardrails = new OpenRouterGuardrailRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -33,5 +36,6 @@ export class OpenRouterApi {
   register(router: Router<OpenRouterPrincipal>): void {
     this.workspaces.register(router);
     this.keys.register(router);
+    this.guardrails.register(router);
   }
 }
