@@ -67,7 +67,17 @@ export const openrouterWorkspaceDefaultGuardrail = declareResource({
     const guardrailId = await requireDefaultGuardrailId(client, inputs.workspaceId);
     // The first PATCH materialises it; only what is declared is written.
     const json = await updateGuardrail(client, guardrailId, withBudgetPair(ctx.createBody(inputs), inputs));
-    return { id: inputs.workspaceId, outputs: toOutputs(ctx, json, { ...inputs, guardrailId }) };
+    const outputs = toOutputs(ctx, json, { ...inputs, guardrailId });
+    // Rules set before (in the dashboard, or by another stack) are kept, not reset unasked: the next
+    // preview shows them as changes to clear, unless the program declares them.
+    const undeclared = Object.keys(guardrailPolicyInputs()).filter((name) => ctx.changed(name as keyof typeof inputs & string, outputs, inputs));
+    if (undeclared.length > 0) {
+      ctx.warn(
+        `workspace ${inputs.workspaceId}'s default guardrail already had rules this program does not declare (${undeclared.join(", ")}); ` +
+          "they were kept. The next update clears them unless you declare them.",
+      );
+    }
+    return { id: inputs.workspaceId, outputs };
   },
 
   async read(id, outputs, ctx) {
