@@ -20,6 +20,7 @@ import { openrouterApiKey } from "./openrouter/api-key";
 import { openrouterGuardrail } from "./openrouter/guardrail";
 import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-default-guardrail";
 import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
+import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -71,7 +72,7 @@ export function vendors(): Vendor[] {
         entry(openrouterWorkspaceDefaultGuardrail, "provider/openrouter/workspace-default-guardrail", "openrouterWorkspaceDefaultGuardrail"),
         entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
         entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment")],
-      sdkTypes: () => ({}),
+      sdkTypes: () => ({ ...guardrailSdkTypes() }),
     },
   ];
 }

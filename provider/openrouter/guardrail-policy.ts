@@ -69,6 +69,43 @@ function builtinsComparable(value: unknown): unknown {
   );
 }
 
+/** One custom content filter. */
+function contentFilterSchema() {
+  return z
+    .strictObject({
+      pattern: z
+        .string()
+        .min(1, "must not be empty")
+        .refine((p) => isRegex(p), "must be a valid regular expression")
+        .describe("A regular expression matched against request input."),
+      action: z.enum(["redact", "block", "flag"]).describe("`redact`, `block` (the request is refused with 403) or `flag`."),
+      label: z.string().max(100, "must be at most 100 characters").optional().describe("A label for matches, at most 100 characters."),
+    })
+    .describe("A custom content filter: a regular expression and what to do with a match.");
+}
+
+/** One built-in detector. */
+function builtinFilterSchema() {
+  return z
+    .strictObject({
+      slug: z.enum(BUILTIN_SLUGS).describe("The detector: `email`, `phone`, `ssn`, `credit-card`, `ip-address`, `person-name`, `address`, `regex-prompt-injection` or `secrets`."),
+      action: z.enum(["redact", "block", "flag"]).describe("`redact`, `block` or `flag`."),
+      scanScope: z
+        .enum(["user_only", "all_messages"])
+        .optional()
+        .describe("Only for `regex-prompt-injection`: scan `user_only` messages or `all_messages` (OpenRouter's default)."),
+    })
+    .superRefine((f, issues) => {
+      if (f.scanScope !== undefined && f.slug !== PROMPT_INJECTION) issues.addIssue({ code: "custom", path: ["scanScope"], message: `applies only to ${PROMPT_INJECTION}` });
+    })
+    .describe("A built-in detector of sensitive content and what to do with a match.");
+}
+
+/** The SDK's named types for guardrail rules (scripts/generate.ts writes them to sdk/openrouter/types.ts). */
+export function guardrailSdkTypes() {
+  return { ContentFilterArgs: contentFilterSchema(), BuiltinContentFilterArgs: builtinFilterSchema() };
+}
+
 /** The guardrail rules, in the order the SDK lists them. */
 export function guardrailPolicyInputs() {
   return {
@@ -127,53 +164,22 @@ export function guardrailPolicyInputs() {
       outputDoc: "As read back.",
       api: "enable_paid_model_training",
     }),
-    contentFilters: input(
-      z
-        .array(
-          z.strictObject({
-            pattern: z
-              .string()
-              .min(1, "must not be empty")
-              .refine((p) => isRegex(p), "must be a valid regular expression")
-              .describe("A regular expression matched against request input."),
-            action: z.enum(["redact", "block", "flag"]).describe("`redact`, `block` (the request is refused with 403) or `flag`."),
-            label: z.string().max(100, "must be at most 100 characters").optional().describe("A label for matches, at most 100 characters."),
-          }),
-        )
-        .optional(),
-      {
-        doc: "Custom content filters (regular expressions over request input); the list is replaced whole.",
-        outputDoc: "As read back.",
-        api: "content_filters",
-        fromApi: contentFiltersFromApi,
-      },
-    ),
-    contentFilterBuiltins: input(
-      z
-        .array(
-          z
-            .strictObject({
-              slug: z.enum(BUILTIN_SLUGS).describe("The detector: `email`, `phone`, `ssn`, `credit-card`, `ip-address`, `person-name`, `address`, `regex-prompt-injection` or `secrets`."),
-              action: z.enum(["redact", "block", "flag"]).describe("`redact`, `block` or `flag`."),
-              scanScope: z
-                .enum(["user_only", "all_messages"])
-                .optional()
-                .describe("Only for `regex-prompt-injection`: scan `user_only` messages or `all_messages` (OpenRouter's default)."),
-            })
-            .superRefine((f, issues) => {
-              if (f.scanScope !== undefined && f.slug !== PROMPT_INJECTION) issues.addIssue({ code: "custom", path: ["scanScope"], message: `applies only to ${PROMPT_INJECTION}` });
-            }),
-        )
-        .optional(),
-      {
-        doc: "Built-in detectors (OpenRouter labels their matches itself); the list is replaced whole.",
-        outputDoc: "As read back.",
-        api: "content_filter_builtins",
-        toApi: (filters) => (filters ?? []).map((f) => ({ slug: f.slug, action: f.action, ...(f.scanScope ? { scan_scope: f.scanScope } : {}) })),
-        fromApi: builtinsFromApi,
-        comparable: builtinsComparable,
-      },
-    ),
+    contentFilters: input(z.array(contentFilterSchema()).optional(), {
+      doc: "Custom content filters (regular expressions over request input); the list is replaced whole.",
+      sdkType: "ContentFilterArgs[]",
+      outputDoc: "As read back.",
+      api: "content_filters",
+      fromApi: contentFiltersFromApi,
+    }),
+    contentFilterBuiltins: input(z.array(builtinFilterSchema()).optional(), {
+      doc: "Built-in detectors (OpenRouter labels their matches itself); the list is replaced whole.",
+      sdkType: "BuiltinContentFilterArgs[]",
+      outputDoc: "As read back.",
+      api: "content_filter_builtins",
+      toApi: (filters) => (filters ?? []).map((f) => ({ slug: f.slug, action: f.action, ...(f.scanScope ? { scan_scope: f.scanScope } : {}) })),
+      fromApi: builtinsFromApi,
+      comparable: builtinsComparable,
+    }),
     allowedDataRegions: input(z.array(z.enum(["global", "europe", "us"])).min(1, "must list at least one region; leave it unset for no rule").optional(), {
       doc: "Regions requests may be processed in: `global`, `europe`, `us` (where several guardrails apply, their regions intersect).",
       outputDoc: "As read back.",

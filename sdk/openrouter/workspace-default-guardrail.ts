@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as providerModule from "../../provider/openrouter/workspace-default-guardrail";
 import { delegatingProvider } from "../delegate";
+import type { BuiltinContentFilterArgs, ContentFilterArgs } from "./types";
 
 const provider = delegatingProvider(() => providerModule.openrouterWorkspaceDefaultGuardrail.provider);
 
@@ -55,9 +56,9 @@ export interface WorkspaceDefaultGuardrailArgs {
   /** Allow paid models that may train on prompts. */
   enablePaidModelTraining?: pulumi.Input<boolean>;
   /** Custom content filters (regular expressions over request input); the list is replaced whole. */
-  contentFilters?: pulumi.Input<pulumi.Input<{ pattern: pulumi.Input<string>; action: pulumi.Input<"redact" | "block" | "flag">; label?: pulumi.Input<string> }>[]>;
+  contentFilters?: pulumi.Input<pulumi.Input<ContentFilterArgs>[]>;
   /** Built-in detectors (OpenRouter labels their matches itself); the list is replaced whole. */
-  contentFilterBuiltins?: pulumi.Input<pulumi.Input<{ slug: pulumi.Input<"email" | "phone" | "ssn" | "credit-card" | "ip-address" | "person-name" | "address" | "regex-prompt-injection" | "secrets">; action: pulumi.Input<"redact" | "block" | "flag">; scanScope?: pulumi.Input<"user_only" | "all_messages"> }>[]>;
+  contentFilterBuiltins?: pulumi.Input<pulumi.Input<BuiltinContentFilterArgs>[]>;
   /**
    * Regions requests may be processed in: `global`, `europe`, `us` (where several guardrails apply,
    * their regions intersect).
@@ -126,9 +127,9 @@ export class WorkspaceDefaultGuardrail extends pulumi.dynamic.Resource {
   /** As read back. */
   declare readonly enablePaidModelTraining: pulumi.Output<boolean | undefined>;
   /** As read back. */
-  declare readonly contentFilters: pulumi.Output<{ pattern: string; action: "redact" | "block" | "flag"; label?: string }[] | undefined>;
+  declare readonly contentFilters: pulumi.Output<ContentFilterArgs[] | undefined>;
   /** As read back. */
-  declare readonly contentFilterBuiltins: pulumi.Output<{ slug: "email" | "phone" | "ssn" | "credit-card" | "ip-address" | "person-name" | "address" | "regex-prompt-injection" | "secrets"; action: "redact" | "block" | "flag"; scanScope?: "user_only" | "all_messages" }[] | undefined>;
+  declare readonly contentFilterBuiltins: pulumi.Output<BuiltinContentFilterArgs[] | undefined>;
   /** As read back. */
   declare readonly allowedDataRegions: pulumi.Output<"global" | "europe" | "us"[] | undefined>;
 

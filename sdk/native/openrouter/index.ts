@@ -14,3 +14,4 @@ export { GuardrailKeyAssignment } from "./guardrail-key-assignment";
 export type { GuardrailKeyAssignmentArgs } from "./guardrail-key-assignment";
 export { GuardrailMemberAssignment } from "./guardrail-member-assignment";
 export type { GuardrailMemberAssignmentArgs } from "./guardrail-member-assignment";
+export type { BuiltinContentFilterArgs, ContentFilterArgs } from "./types";
