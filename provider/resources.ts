@@ -32,6 +32,10 @@ import { openrouterByokKey } from "./openrouter/byok-key";
 import { openrouterObservabilityDestination } from "./openrouter/observability-destination";
 import { openrouterWorkspaceMember } from "./openrouter/workspace-member";
 import { openrouterWorkspaceBudget } from "./openrouter/workspace-budget";
+import { openrouterGuardrail } from "./openrouter/guardrail";
+import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-default-guardrail";
+import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
+import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -108,9 +112,13 @@ export function vendors(): Vendor[] {
         entry(openrouterObservabilityDestination, "provider/openrouter/observability-destination", "openrouterObservabilityDestination"),
         entry(openrouterWorkspaceMember, "provider/openrouter/workspace-member", "openrouterWorkspaceMember"),
         entry(openrouterWorkspaceBudget, "provider/openrouter/workspace-budget", "openrouterWorkspaceBudget"),
+        entry(openrouterGuardrail, "provider/openrouter/guardrail", "openrouterGuardrail"),
+        entry(openrouterWorkspaceDefaultGuardrail, "provider/openrouter/workspace-default-guardrail", "openrouterWorkspaceDefaultGuardrail"),
+        entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
+        entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment"),
       ],
       lookups: [],
-      sdkTypes: () => ({}),
+      sdkTypes: () => ({ ...guardrailSdkTypes() }),
     },
   ];
 }

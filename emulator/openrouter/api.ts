@@ -17,6 +17,7 @@ import { OpenRouterByokRoutes } from "./byok";
 import { OpenRouterObservabilityRoutes } from "./observability";
 import { OpenRouterMemberRoutes } from "./members";
 import { OpenRouterBudgetRoutes } from "./budgets";
+import { OpenRouterGuardrailRoutes } from "./guardrails";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -26,6 +27,7 @@ export class OpenRouterApi {
   private readonly observability: OpenRouterObservabilityRoutes;
   private readonly members: OpenRouterMemberRoutes;
   private readonly budgets: OpenRouterBudgetRoutes;
+  private readonly guardrails: OpenRouterGuardrailRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -34,6 +36,7 @@ export class OpenRouterApi {
     this.observability = new OpenRouterObservabilityRoutes(state);
     this.members = new OpenRouterMemberRoutes(state);
     this.budgets = new OpenRouterBudgetRoutes(state);
+    this.guardrails = new OpenRouterGuardrailRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -49,5 +52,6 @@ export class OpenRouterApi {
     this.observability.register(router);
     this.members.register(router);
     this.budgets.register(router);
+    this.guardrails.register(router);
   }
 }

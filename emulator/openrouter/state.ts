@@ -101,6 +101,78 @@ export interface OpenRouterState {
   workspace_members?: Record<string, OpenRouterWorkspaceMemberRecord>;
   /** Workspace budgets, by `<workspace id>/<interval>`; absent in older state files. */
   workspace_budgets?: Record<string, OpenRouterBudgetRecord>;
+  /** Guardrails by id, workspace default guardrails once materialised; absent in older state files. */
+  guardrails?: Record<string, OpenRouterGuardrailRecord>;
+  /** Key assignments by assignment id; absent in older state files. */
+  guardrail_key_assignments?: Record<string, OpenRouterGuardrailKeyAssignmentRecord>;
+  /** Member assignments by assignment id; absent in older state files. */
+  guardrail_member_assignments?: Record<string, OpenRouterGuardrailMemberAssignmentRecord>;
+}
+
+/** A content filter as stored: the answer's shape. */
+export interface OpenRouterContentFilter {
+  pattern: string;
+  action: string;
+  label: string | null;
+}
+
+/** A built-in content filter as stored: `label` is set by the server. */
+export interface OpenRouterBuiltinFilter {
+  slug: string;
+  action: string;
+  label: string;
+  /** Only for `regex-prompt-injection`. */
+  scan_scope?: string;
+}
+
+export interface OpenRouterGuardrailRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  /** null: a legacy (global) guardrail. */
+  workspace_id: string | null;
+  /** True for a workspace's default guardrail (materialised by its first PATCH). */
+  is_workspace_default: boolean;
+  limit_usd: number | null;
+  reset_interval: string | null;
+  include_byok_in_budgets: boolean;
+  allowed_models: string[] | null;
+  ignored_models: string[] | null;
+  allowed_providers: string[] | null;
+  ignored_providers: string[] | null;
+  enforce_zdr: boolean | null;
+  enforce_zdr_anthropic: boolean | null;
+  enforce_zdr_openai: boolean | null;
+  enforce_zdr_google: boolean | null;
+  enforce_zdr_xai: boolean | null;
+  enforce_zdr_other: boolean | null;
+  enable_free_model_publication: boolean | null;
+  enable_free_model_training: boolean | null;
+  enable_paid_model_training: boolean | null;
+  content_filters: OpenRouterContentFilter[] | null;
+  content_filter_builtins: OpenRouterBuiltinFilter[] | null;
+  allowed_data_regions: string[] | null;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface OpenRouterGuardrailKeyAssignmentRecord {
+  id: string;
+  guardrail_id: string;
+  key_hash: string;
+  assigned_by: string | null;
+  created_at: string;
+}
+
+export interface OpenRouterGuardrailMemberAssignmentRecord {
+  id: string;
+  guardrail_id: string;
+  user_id: string;
+  /** The guardrail's workspace: a member holds one direct guardrail per workspace. */
+  workspace_id: string;
+  assigned_by: string | null;
+  created_at: string;
 }
 
 /** A person of the organisation: no API creates one (they are invited in the dashboard). */
