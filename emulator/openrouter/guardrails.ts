@@ -19,7 +19,6 @@ import {
   OpenRouterGuardrailKeyAssignmentRecord,
   OpenRouterGuardrailMemberAssignmentRecord,
   OpenRouterGuardrailRecord,
-  OpenRouterOrganizationMemberRecord,
   OpenRouterState,
   OpenRouterWorkspaceRecord,
 } from "./state";
