@@ -66,6 +66,11 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
    * (never compared, never sent; shown as an output), declaring one manages it.
    */
   serverOwnedUnlessDeclared?: readonly (keyof Inputs & string)[];
+  /**
+   * Server-set outputs an in-place update never changes (ids, slugs, creation
+   * time): a preview keeps them known, so what references them shows no change.
+   */
+  stableOutputs?: readonly string[];
   /** Rewrites valid inputs into their canonical form (runs in check, after validation). */
   canonicalInputs?(inputs: Inputs): Inputs;
   /**
@@ -102,7 +107,7 @@ export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
    */
   warnSink?(message: string): void;
   /** The inputs `diff` sees as changed and those that replace, for hosts that show a per-property diff (the native plugins). */
-  inputDiff?(olds: Json, news: Json): { changed: string[]; replaces: string[] };
+  inputDiff?(olds: Json, news: Json): { changed: string[]; replaces: string[]; stables: string[] };
 }
 
 export function defineResource<Inputs extends Json, Outputs extends Json>(
@@ -142,8 +147,8 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     },
 
     async diff(_id: string, olds: Json, news: Json) {
-      const { changed, replaces } = inputDiff(definition, olds, news);
-      return { changes: changed.length > 0, replaces };
+      const { changed, replaces, stables } = inputDiff(definition, olds, news);
+      return { changes: changed.length > 0, replaces, stables };
     },
 
     inputDiff: (olds: Json, news: Json) => inputDiff(definition, olds, news),
@@ -212,7 +217,7 @@ function inputDiff<Inputs extends Json, Outputs extends Json>(
   definition: ResourceDefinition<Inputs, Outputs>,
   olds: Json,
   news: Json,
-): { changed: string[]; replaces: string[] } {
+): { changed: string[]; replaces: string[]; stables: string[] } {
   const names = Object.keys(definition.inputSchema().shape) as (keyof Inputs & string)[];
   const serverOwned = definition.serverOwnedUnlessDeclared ?? [];
   const changed = names.filter((name) => {
@@ -222,7 +227,10 @@ function inputDiff<Inputs extends Json, Outputs extends Json>(
     const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
     return !deepEqual(before, after);
   });
-  return { changed, replaces: changed.filter((name) => definition.replaceOnChange.includes(name)) };
+  const replaces = changed.filter((name) => definition.replaceOnChange.includes(name));
+  // A replacement is a new object: nothing of the old one carries over.
+  const stables = replaces.length > 0 ? [] : [...(definition.stableOutputs ?? []), ...names.filter((name) => !changed.includes(name))];
+  return { changed, replaces, stables };
 }
 
 /** The parts of a definition that name a resource in messages. */

@@ -69,6 +69,8 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
 export interface OutputField<S extends z.ZodType = z.ZodType> extends FieldCommon {
   readonly role: "output";
   schema: S;
+  /** Never changed by an in-place update (an id, a slug, the creation time): previews of updates keep it known. */
+  stable?: boolean;
   /** The API's value as an output (default: as is, with null read as unset). */
   fromApi?(value: unknown, answer: Json, carried: Json): unknown;
 }
@@ -171,6 +173,9 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     canonicalInputs: declaration.canonicalInputs,
     replaceOnChange: namesWhere(fieldsOf(), (f) => f.replaces === true) as (keyof I & string)[],
     serverOwnedUnlessDeclared: namesWhere(fieldsOf(), (f) => f.serverOwnedUnlessDeclared === true) as (keyof I & string)[],
+    stableOutputs: Object.entries(declaration.outputs() as OutputFields)
+      .filter(([, field]) => field.stable === true)
+      .map(([name]) => name),
     comparable: (name, value, _side, olds) => comparableOf(fieldsOf()[name], value, olds),
     create: (inputs, ctx) => declaration.create(inputs, withFields(ctx)),
     async read(id, outputs, ctx) {

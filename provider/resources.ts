@@ -23,7 +23,8 @@ import { policySdkTypes } from "./portkey/policies";
 import { integrationModelAccess, integrationModelSdkTypes } from "./portkey/integration-model-access";
 import { aiProvider } from "./portkey/ai-provider";
 import { limitSdkTypes } from "./portkey/limits";
-import { getIntegration, getWorkspace } from "./portkey/lookups";
+import { getIntegration, getUser, getWorkspace } from "./portkey/lookups";
+import { getOrganizationMember } from "./openrouter/lookups";
 import { workspaceMember } from "./portkey/workspace-member";
 import { userInvite, userInviteSdkTypes } from "./portkey/user-invite";
 import { openrouterWorkspace } from "./openrouter/workspace";
@@ -98,7 +99,11 @@ export function vendors(): Vendor[] {
         entry(workspaceMember, "provider/portkey/workspace-member", "workspaceMember"),
         entry(userInvite, "provider/portkey/user-invite", "userInvite"),
       ],
-      lookups: [lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"), lookup(getIntegration, "provider/portkey/lookups", "getIntegration")],
+      lookups: [
+        lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"),
+        lookup(getIntegration, "provider/portkey/lookups", "getIntegration"),
+        lookup(getUser, "provider/portkey/lookups", "getUser"),
+      ],
       sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes(), ...integrationModelSdkTypes(), ...userInviteSdkTypes() }),
     },
     {
@@ -117,7 +122,7 @@ export function vendors(): Vendor[] {
         entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
         entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment"),
       ],
-      lookups: [],
+      lookups: [lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember")],
       sdkTypes: () => ({ ...guardrailSdkTypes() }),
     },
   ];

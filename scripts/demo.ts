@@ -11,29 +11,35 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import * as yaml from "js-yaml";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { RunningEmulator, startEmulator } from "../emulator";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "dist", "examples", "bootstrap", "index.js");
 const DEMO_ADMIN_KEY = "demo-admin-key-local-emulator-only";
-const SHARED_INTEGRATION = "openai-shared";
+/** The provider credential the demo's integration holds: the emulator calls no provider. */
+const DEMO_PROVIDER_KEY = "sk-demo-not-a-real-key-0123456789";
 
 function banner(text: string): void {
   process.stdout.write(`\n=== ${text}\n\n`);
 }
 
-async function seedIntegration(emulator: RunningEmulator): Promise<void> {
-  const headers = { "x-portkey-api-key": DEMO_ADMIN_KEY, "content-type": "application/json" };
-  const existing = await fetch(`${emulator.portkeyBaseUrl}/integrations/${SHARED_INTEGRATION}`, { headers });
-  if (existing.status === 200) return;
-  // The shared model integration is an organisation-level fixture, as it would be in a real org.
-  const created = await fetch(`${emulator.portkeyBaseUrl}/integrations`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ name: "Shared OpenAI", slug: SHARED_INTEGRATION, ai_provider_id: "openai", key: "sk-demo-not-a-real-key" }),
-  });
-  if (created.status !== 200) throw new Error(`could not create the demo integration: ${await created.text()}`);
+/** The demo program's existing user: people are not made by the API (they join by invitation or SSO). */
+const DEMO_USER = { email: "lead@example.com", first_name: "Lee", last_name: "Lead", role: "admin" };
+
+async function seedUser(emulator: RunningEmulator): Promise<void> {
+  const listed = await fetch(`${emulator.portkeyBaseUrl}/admin/users?email=${encodeURIComponent(DEMO_USER.email)}`, { headers: { "x-portkey-api-key": DEMO_ADMIN_KEY } });
+  const users = ((await listed.json()) as { data?: { email: string }[] }).data ?? [];
+  if (users.some((u) => u.email === DEMO_USER.email)) return;
+  const seeded = await fetch(`${emulator.url}/_emulator/portkey/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DEMO_USER) });
+  if (seeded.status !== 200) throw new Error(`could not add the demo's user: ${await seeded.text()}`);
+}
+
+/** The project's environments (Pulumi.yaml) with prod's monthly budget $1,000 higher. */
+function withProdBudgetRaised(): unknown[] {
+  const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: { environments: { value: { name: string; monthlyBudgetUsd: number }[] } } };
+  return project.config.environments.value.map((env) => (env.name === "prod" ? { ...env, monthlyBudgetUsd: env.monthlyBudgetUsd + 1000 } : env));
 }
 
 function demoEnvironment(demoDir: string, emulator: RunningEmulator): Record<string, string> {
@@ -90,8 +96,12 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`Portkey emulator: ${emulator.portkeyBaseUrl} (state in ${path.relative(process.cwd(), demoDir) || "."}/emulator-state.json)\n`);
     process.stdout.write(`Pulumi state:     file://${path.join(demoDir, "state")}\n`);
-    await seedIntegration(emulator);
+    await seedUser(emulator);
+    // The program runs inline, in this process: its look-ups read the credentials from this environment.
+    Object.assign(process.env, { PORTKEY_API_KEY: DEMO_ADMIN_KEY, PORTKEY_BASE_URL: emulator.portkeyBaseUrl });
     const stack = await openStack(demoDir, emulator, values.stack ?? "demo");
+    // Stored encrypted in the stack's config, as a real organisation's credential would be.
+    await stack.setConfig("openaiApiKey", { value: DEMO_PROVIDER_KEY, secret: true });
 
     if (values.destroy) {
       banner("pulumi destroy");
@@ -100,15 +110,23 @@ async function main(): Promise<void> {
       return;
     }
 
-    banner("1/4  pulumi preview --diff: what the bootstrap program will change");
+    banner("1/5  pulumi preview --diff: what the bootstrap program will change");
     await stack.preview({ diff: true, onOutput: print });
-    banner("2/4  pulumi up");
+    banner("2/5  pulumi up");
     await stack.up({ onOutput: print });
-    banner("3/4  pulumi preview again: nothing left to change");
+    banner("3/5  pulumi preview again: nothing left to change");
     const again = await stack.preview({ onOutput: print });
     const pending = Object.entries(again.changeSummary).filter(([op, n]) => op !== "same" && n);
     process.stdout.write(pending.length === 0 ? "\nNo changes: the program and the organisation agree.\n" : `\nUnexpected changes: ${JSON.stringify(pending)}\n`);
-    banner("4/4  stack outputs (secrets stay masked)");
+    banner("4/5  a small change: prod's monthly budget raised by $1,000 (pulumi preview --diff, not applied)");
+    // A stack setting shadows the project's list for this one preview, then goes again.
+    await stack.setConfig("environments", { value: JSON.stringify(withProdBudgetRaised()) });
+    try {
+      await stack.preview({ diff: true, onOutput: print });
+    } finally {
+      await stack.removeConfig("environments");
+    }
+    banner("5/5  stack outputs (secrets stay masked)");
     const masked = JSON.parse(await maskedOutputs(stack, demoEnvironment(demoDir, emulator))) as Record<string, unknown>;
     for (const [name, value] of Object.entries(masked)) {
       process.stdout.write(`  ${name}: ${JSON.stringify(value, null, 2).replace(/\n/g, "\n  ")}\n`);

@@ -1,8 +1,18 @@
 /**
- * Environment bootstrap: for every environment in stack config, a Portkey
- * workspace with metadata, a monthly budget and a rate limit; a least-privilege
- * service API key per application; and access to the shared model integration
- * with per-environment limits. API keys are exported as secrets.
+ * A Portkey environment bootstrapped from zero by one program:
+ *
+ * - the shared OpenAI integration (its credential from secret config) and the
+ *   models it exposes;
+ * - per environment (stack config `environments`): a workspace with a budget
+ *   and a rate limit, its access to the integration with its own limits, its
+ *   provider on the integration, a gateway config that retries and falls back
+ *   to a smaller model, and a least-privilege service key per application,
+ *   bound to that config;
+ * - people: members of workspaces (existing users, by email) and invitations;
+ * - an organisation guardrail against leaking secrets, and a usage-limit
+ *   policy capping each key's monthly spend in production.
+ *
+ * API keys are exported as one secret.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { portkey } from "pulumi-ai-gateway";
@@ -18,8 +28,26 @@ interface EnvironmentConfig {
   /** Budget and rate limit of this environment's use of the shared integration. */
   integrationBudgetUsd: number;
   integrationRequestsPerMinute: number;
+  /** Monthly spend allowed per service key (a usage-limit policy); none when left out. */
+  perKeyMonthlyUsd?: number;
   /** Let `pulumi destroy` delete the workspace with what it holds. */
   forceDelete?: boolean;
+}
+
+/** Someone who already is a user of the organisation, and their role in some environments' workspaces. */
+interface MemberConfig {
+  email: string;
+  role: "admin" | "member" | "manager";
+  /** Environments whose workspaces they join; all when left out. */
+  environments?: string[];
+}
+
+/** Someone to invite, with an organisation role and a role in some environments' workspaces. */
+interface InviteConfig {
+  email: string;
+  role: "admin" | "member";
+  workspaceRole: "admin" | "member" | "manager";
+  environments?: string[];
 }
 
 /** One application that gets a service key in each of its environments. */
@@ -35,9 +63,33 @@ const environments = config.requireObject<EnvironmentConfig[]>("environments");
 const apps = config.requireObject<AppConfig[]>("apps");
 const integrationSlug = config.require("integrationSlug");
 const team = config.get("team") ?? "platform";
+/** Models the integration exposes; the first is each config's primary, the last its fallback. */
+const models = config.getObject<string[]>("models") ?? ["gpt-4o", "gpt-4o-mini"];
+const retryAttempts = config.getNumber("retryAttempts") ?? 3;
+const members = config.getObject<MemberConfig[]>("members") ?? [];
+const invites = config.getObject<InviteConfig[]>("invites") ?? [];
+const inEnvironment = (env: string, list?: string[]) => !list || list.includes(env);
 
-/** Workspace slug per environment. */
+// The provider credential: a secret in stack config (`pulumi config set --secret openaiApiKey ...`).
+const integration = new portkey.Integration("openai", {
+  name: "Shared OpenAI",
+  slug: integrationSlug,
+  aiProviderId: "openai",
+  key: config.requireSecret("openaiApiKey"),
+  description: `OpenAI for the ${team} team, managed by Pulumi`,
+});
+
+// The integration's id is its slug.
+new portkey.IntegrationModelAccess("openai-models", {
+  integrationSlug: integration.id,
+  allowAllModels: false,
+  models: models.map((slug) => ({ slug, enabled: true })),
+});
+
+/** Workspace slug, gateway config slug and provider slug per environment. */
 export const workspaces: Record<string, pulumi.Output<string>> = {};
+const workspaceIds: Record<string, pulumi.Output<string>> = {};
+export const gatewayConfigs: Record<string, pulumi.Output<string>> = {};
 const keysByEnvironmentAndApp: Record<string, pulumi.Output<string>> = {};
 
 for (const env of environments) {
@@ -57,13 +109,39 @@ for (const env of environments) {
     forceDelete: env.forceDelete ?? false,
   });
   workspaces[env.name] = workspace.slug;
+  workspaceIds[env.name] = workspace.id;
 
-  new portkey.IntegrationWorkspaceAccess(`${env.name}-${integrationSlug}`, {
-    integrationSlug,
+  // People who already are users of the organisation join the workspace, looked up by email.
+  for (const member of members.filter((m) => inEnvironment(env.name, m.environments))) {
+    const user = portkey.getUserOutput({ email: member.email });
+    new portkey.WorkspaceMember(`${env.name}-${member.email}`, { workspaceId: workspace.id, userId: user.id, role: member.role });
+  }
+
+  // The workspace's provider is declared below, so the grant creates no default one.
+  const access = new portkey.IntegrationWorkspaceAccess(`${env.name}-${integrationSlug}`, {
+    integrationSlug: integration.id,
     workspaceId: workspace.id,
     usageLimits: [{ type: "cost", creditLimit: env.integrationBudgetUsd, periodicReset: "monthly" }],
     rateLimits: [{ type: "requests", unit: "rpm", value: env.integrationRequestsPerMinute }],
+    createDefaultProvider: false,
   });
+
+  const provider = new portkey.AiProvider(
+    `${env.name}-openai`,
+    { workspaceId: workspace.id, integrationSlug: integration.id, name: "OpenAI", slug: "openai", note: `${env.name} traffic to OpenAI` },
+    { dependsOn: [access] },
+  );
+
+  const gatewayConfig = new portkey.Config(`${env.name}-default`, {
+    workspaceId: workspace.id,
+    name: `${env.name} default`,
+    config: {
+      retry: { attempts: retryAttempts, on_status_codes: [429, 500, 502, 503] },
+      strategy: { mode: "fallback" },
+      targets: models.length > 1 ? [models[0], models[models.length - 1]].map((model) => ({ provider: "@openai", override_params: { model } })) : [{ provider: "@openai" }],
+    },
+  }, { dependsOn: [provider] });
+  gatewayConfigs[env.name] = gatewayConfig.slug;
 
   for (const app of apps.filter((a) => !a.environments || a.environments.includes(env.name))) {
     const key = new portkey.ApiKey(`${env.name}-${app.name}`, {
@@ -74,10 +152,41 @@ for (const env of environments) {
       description: `Service key of ${app.name} in ${env.name}`,
       scopes: app.scopes,
       metadata: { app: app.name, environment: env.name },
+      configId: gatewayConfig.configId,
     });
     keysByEnvironmentAndApp[`${env.name}/${app.name}`] = key.key;
   }
+
+  if (env.perKeyMonthlyUsd !== undefined) {
+    new portkey.UsageLimitsPolicy(`${env.name}-per-key-budget`, {
+      workspaceId: workspace.id,
+      name: `${env.name}: monthly spend per service key`,
+      conditions: [{ key: "workspace_id", value: workspace.id }],
+      groupBy: ["api_key"],
+      type: "cost",
+      creditLimit: env.perKeyMonthlyUsd,
+      alertThreshold: Math.floor(env.perKeyMonthlyUsd * 0.8),
+      periodicReset: "monthly",
+    });
+  }
 }
+
+// Invitations: a pending invite is not a user; once accepted, a refresh keeps it (it never invites again).
+for (const invite of invites) {
+  new portkey.UserInvite(`invite-${invite.email}`, {
+    email: invite.email,
+    role: invite.role,
+    workspaces: environments.filter((env) => inEnvironment(env.name, invite.environments)).map((env) => ({ id: workspaceIds[env.name], role: invite.workspaceRole })),
+  });
+}
+
+// Refuses requests that carry something shaped like an API key, across the organisation.
+export const guardrail = new portkey.Guardrail("no-leaked-keys", {
+  name: "No leaked API keys",
+  organisationId: integration.organisationId.apply((id) => id ?? ""),
+  checks: [{ id: "default.regexMatch", parameters: { rule: "sk-[A-Za-z0-9]{20,}", not: true } }],
+  actions: { deny: true, on_fail: { feedback: { value: -10, weight: 1, metadata: "leaked-key" } } },
+}).slug;
 
 /**
  * Service API key per environment and app ("dev/checkout"). Wrapped as one

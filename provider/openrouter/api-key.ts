@@ -90,17 +90,17 @@ function apiKeyOutputs() {
   return {
     // Only the create answer has it (beside `data`): the hooks carry it.
     key: output(z.string(), { doc: "The plaintext key (a Pulumi secret).", secret: true }),
-    hash: output(z.string(), { doc: "The key's hash (the same as `id`).", api: "hash" }),
+    hash: output(z.string(), { stable: true, doc: "The key's hash (the same as `id`).", api: "hash" }),
     label: output(z.string(), { doc: "The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.", api: "label" }),
     limitRemaining: output(z.number().optional(), { doc: "What is left of the limit.", api: "limit_remaining" }),
-    resolvedWorkspaceId: output(z.string(), {
+    resolvedWorkspaceId: output(z.string(), { stable: true,
       doc: "The workspace the key is in (the default one when `workspaceId` was unset).",
       api: "workspace_id",
       // Kept from before when an answer leaves it out.
       fromApi: (value, _answer, carried) => value ?? carried.resolvedWorkspaceId,
     }),
     usage: output(z.number(), { doc: "Total usage in dollars.", api: "usage" }),
-    createdAt: output(z.string(), { doc: "Creation time.", api: "created_at" }),
+    createdAt: output(z.string(), { stable: true, doc: "Creation time.", api: "created_at" }),
     updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
   };
 }

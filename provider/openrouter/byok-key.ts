@@ -105,11 +105,11 @@ function byokKeyOutputs() {
   return {
     label: output(z.string().optional(), { doc: "The credential as OpenRouter shows it, masked.", api: "label" }),
     sortOrder: output(z.number().optional(), { doc: "Where the key comes among the provider's keys (tried in ascending order).", api: "sort_order" }),
-    resolvedWorkspaceId: output(z.string().optional(), {
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true,
       doc: "The workspace the key is in (the default one when `workspaceId` was unset); unset for a legacy key shared by every workspace.",
       api: "workspace_id",
     }),
-    createdAt: output(z.string().optional(), { doc: "Creation time.", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "Creation time.", api: "created_at" }),
   };
 }
 

@@ -40,7 +40,7 @@ function sharedOutputs() {
   return {
     assignmentId: output(z.string(), { doc: "OpenRouter's id of the assignment.", api: "id" }),
     assignedBy: output(z.string().optional(), { doc: "The user who made the assignment, when OpenRouter reports one.", api: "assigned_by" }),
-    createdAt: output(z.string().optional(), { doc: "When the assignment was made.", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When the assignment was made.", api: "created_at" }),
   };
 }
 

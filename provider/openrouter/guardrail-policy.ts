@@ -193,7 +193,7 @@ export function guardrailPolicyOutputs() {
   return {
     canonicalAllowedModels: output(z.array(z.string()).optional(), { doc: "`allowedModels` as OpenRouter stores them (canonical slugs).", api: "allowed_models" }),
     canonicalIgnoredModels: output(z.array(z.string()).optional(), { doc: "`ignoredModels` as OpenRouter stores them (canonical slugs).", api: "ignored_models" }),
-    createdAt: output(z.string().optional(), { doc: "Creation time.", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "Creation time.", api: "created_at" }),
     updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
   };
 }

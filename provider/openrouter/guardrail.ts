@@ -35,8 +35,8 @@ function guardrailInputs() {
 
 function guardrailOutputs() {
   return {
-    guardrailId: output(z.string(), { doc: "The guardrail's UUID (the same as `id`).", api: "id" }),
-    resolvedWorkspaceId: output(z.string().optional(), {
+    guardrailId: output(z.string(), { stable: true, doc: "The guardrail's UUID (the same as `id`).", api: "id" }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true,
       doc: "The workspace the guardrail is in (the default one when `workspaceId` was unset).",
       api: "workspace_id",
     }),

@@ -238,11 +238,11 @@ function destinationInputs() {
 
 function destinationOutputs() {
   return {
-    resolvedWorkspaceId: output(z.string().optional(), {
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true,
       doc: "The workspace the destination is in (the default one when `workspaceId` was unset).",
       api: "workspace_id",
     }),
-    createdAt: output(z.string().optional(), { doc: "Creation time.", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "Creation time.", api: "created_at" }),
     updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
   };
 }

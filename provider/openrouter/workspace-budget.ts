@@ -60,8 +60,8 @@ function workspaceBudgetOutputs() {
   return {
     budgetId: output(z.string(), { doc: "The budget's own UUID (OpenRouter's `id`; not the resource id).", api: "id" }),
     resetInterval: output(z.string().optional(), { doc: "`daily`, `weekly` or `monthly` as OpenRouter reports it; unset for the lifetime budget.", api: "reset_interval" }),
-    resolvedWorkspaceId: output(z.string(), { doc: "The workspace's UUID as OpenRouter reports it.", api: "workspace_id" }),
-    createdAt: output(z.string().optional(), { doc: "Creation time.", api: "created_at" }),
+    resolvedWorkspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID as OpenRouter reports it.", api: "workspace_id" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "Creation time.", api: "created_at" }),
     updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
   };
 }

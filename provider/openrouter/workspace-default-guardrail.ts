@@ -34,7 +34,7 @@ function defaultGuardrailInputs() {
 
 function defaultGuardrailOutputs() {
   return {
-    guardrailId: output(z.string(), { doc: "The default guardrail's id (the workspace's `defaultGuardrailId`)." }),
+    guardrailId: output(z.string(), { stable: true, doc: "The default guardrail's id (the workspace's `defaultGuardrailId`)." }),
     name: output(z.string().optional(), { doc: "The name OpenRouter gives it (it cannot be renamed).", api: "name" }),
     ...guardrailPolicyOutputs(),
   };

@@ -46,10 +46,10 @@ function workspaceMemberInputs() {
 
 function workspaceMemberOutputs() {
   return {
-    membershipId: output(z.string(), { doc: "The membership's own UUID (OpenRouter's `id`; not the resource id).", api: "id" }),
+    membershipId: output(z.string(), { stable: true, doc: "The membership's own UUID (OpenRouter's `id`; not the resource id).", api: "id" }),
     role: output(z.string(), { doc: "`admin` or `member`: the person's organisation role, which OpenRouter copies to every workspace.", api: "role" }),
-    resolvedWorkspaceId: output(z.string(), { doc: "The workspace's UUID as OpenRouter reports it.", api: "workspace_id" }),
-    createdAt: output(z.string().optional(), { doc: "When the person was added.", api: "created_at" }),
+    resolvedWorkspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID as OpenRouter reports it.", api: "workspace_id" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When the person was added.", api: "created_at" }),
   };
 }
 

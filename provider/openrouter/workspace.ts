@@ -103,14 +103,14 @@ function workspaceInputs() {
 
 function workspaceOutputs() {
   return {
-    workspaceId: output(z.string(), { doc: "The workspace's UUID (the same as `id`).", api: "id" }),
+    workspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID (the same as `id`).", api: "id" }),
     defaultGuardrailId: output(z.string(), { doc: "The workspace's default guardrail (derived from its id by OpenRouter).", api: "default_guardrail_id" }),
     includeByokInBudgets: output(z.boolean().optional(), {
       doc: "Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint).",
       api: "include_byok_in_budgets",
     }),
     createdBy: output(z.string().optional(), { doc: "The user who created the workspace, when OpenRouter reports one.", api: "created_by" }),
-    createdAt: output(z.string(), { doc: "Creation time.", api: "created_at" }),
+    createdAt: output(z.string(), { stable: true, doc: "Creation time.", api: "created_at" }),
     updatedAt: output(z.string().optional(), { doc: "Last change, once there was one.", api: "updated_at" }),
   };
 }

@@ -105,13 +105,13 @@ function aiProviderInputs() {
 
 function aiProviderOutputs() {
   return {
-    providerId: output(z.string(), { doc: "The provider's UUID.", api: "id" }),
+    providerId: output(z.string(), { stable: true, doc: "The provider's UUID.", api: "id" }),
     status: output(z.string().optional(), { doc: "`active`, `exhausted` (budget spent) or `expired`.", api: "status" }),
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used." }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used." }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug." }),
     adoptedDefault: output(z.boolean().optional(), { doc: "True when the create adopted the default provider an access grant had made, instead of creating one." }),
     lastResetAt: output(z.string().optional(), { doc: "When usage was last reset (RFC 3339).", api: "last_reset_at" }),
-    createdAt: output(z.string().optional(), { doc: "When Portkey created the provider (RFC 3339).", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the provider (RFC 3339).", api: "created_at" }),
   };
 }
 

@@ -184,7 +184,7 @@ function apiKeyInputs() {
 
 function apiKeyOutputs() {
   return {
-    apiKeyId: output(z.string(), { doc: "The key's UUID (the same as `id`).", api: "id" }),
+    apiKeyId: output(z.string(), { stable: true, doc: "The key's UUID (the same as `id`).", api: "id" }),
     key: output(z.string(), {
       doc: "The full secret (a Pulumi secret). Returned by Portkey only at creation and rotation; carried forward by refresh.",
       secret: true,
@@ -199,8 +199,8 @@ function apiKeyOutputs() {
       },
     }),
     keyTransitionExpiresAt: output(z.string().optional(), { doc: "When the previous secret stops working after the last rotation made through Pulumi." }),
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug." }),
     status: output(z.string(), { doc: "`active`, `exhausted` (budget used up) or `expired`.", api: "status" }),
     creationMode: output(z.string().optional(), { doc: "How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user).", api: "creation_mode" }),
     nextRotationAt: output(z.string().optional(), { doc: "Next scheduled rotation, computed by Portkey from `rotationPolicy`.", api: "rotation_policy.next_rotation_at" }),
@@ -213,8 +213,8 @@ function apiKeyOutputs() {
       doc: "When Portkey next resets the usage counted against `usageLimits` (with a periodic reset).",
       api: "usage_limits.next_usage_reset_at",
     }),
-    organisationId: output(z.string(), { doc: "The organisation's UUID.", api: "organisation_id" }),
-    createdAt: output(z.string(), { doc: "Creation time (RFC 3339).", api: "created_at" }),
+    organisationId: output(z.string(), { stable: true, doc: "The organisation's UUID.", api: "organisation_id" }),
+    createdAt: output(z.string(), { stable: true, doc: "Creation time (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string(), { doc: "Last change (RFC 3339).", api: "last_updated_at" }),
   };
 }

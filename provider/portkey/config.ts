@@ -65,14 +65,14 @@ function configInputs() {
 
 function configOutputs() {
   return {
-    slug: output(z.string(), { doc: "Portkey's slug for the config, e.g. `pc-retry-1a2b3c` (the same as `id`): what API keys, workspaces and requests name it by.", api: "slug" }),
-    configId: output(z.string(), { doc: "The config's UUID.", api: "id" }),
+    slug: output(z.string(), { stable: true, doc: "Portkey's slug for the config, e.g. `pc-retry-1a2b3c` (the same as `id`): what API keys, workspaces and requests name it by.", api: "slug" }),
+    configId: output(z.string(), { stable: true, doc: "The config's UUID.", api: "id" }),
     versionId: output(z.string().optional(), { doc: "The current version's UUID; every update makes a new version.", api: "version_id" }),
     status: output(z.string().optional(), { doc: "The config's status, e.g. `active`.", api: "status" }),
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
-    organisationId: output(z.string().optional(), { doc: "The organisation's UUID.", api: "organisation_id" }),
-    createdAt: output(z.string().optional(), { doc: "When Portkey created the config (RFC 3339).", api: "created_at" }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug." }),
+    organisationId: output(z.string().optional(), { stable: true, doc: "The organisation's UUID.", api: "organisation_id" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the config (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the config (RFC 3339).", api: "last_updated_at" }),
   };
 }

@@ -79,13 +79,13 @@ function guardrailInputs() {
 
 function guardrailOutputs() {
   return {
-    slug: output(z.string(), { doc: "Portkey's slug for the guardrail, e.g. `pg-pii-gu-1a2b3c` (the same as `id`): what configs and workspace defaults name it by.", api: "slug" }),
-    guardrailId: output(z.string(), { doc: "The guardrail's UUID.", api: "id" }),
+    slug: output(z.string(), { stable: true, doc: "Portkey's slug for the guardrail, e.g. `pg-pii-gu-1a2b3c` (the same as `id`): what configs and workspace defaults name it by.", api: "slug" }),
+    guardrailId: output(z.string(), { stable: true, doc: "The guardrail's UUID.", api: "id" }),
     versionId: output(z.string().optional(), { doc: "The current version's UUID; every update makes a new version.", api: "version_id" }),
     status: output(z.string().optional(), { doc: "`active` or `archived`.", api: "status" }),
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used (a workspace's guardrail).", api: "workspace_id" }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug (a workspace's guardrail)." }),
-    createdAt: output(z.string().optional(), { doc: "When Portkey created the guardrail (RFC 3339).", api: "created_at" }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used (a workspace's guardrail).", api: "workspace_id" }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug (a workspace's guardrail)." }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the guardrail (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the guardrail (RFC 3339).", api: "last_updated_at" }),
   };
 }

@@ -76,8 +76,8 @@ function integrationAccessInputs() {
 
 function integrationAccessOutputs() {
   return {
-    resolvedWorkspaceId: output(z.string(), { doc: "The workspace's UUID." }),
-    workspaceSlug: output(z.string(), { doc: "The workspace's slug (how Portkey lists access)." }),
+    resolvedWorkspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID." }),
+    workspaceSlug: output(z.string(), { stable: true, doc: "The workspace's slug (how Portkey lists access)." }),
   };
 }
 

@@ -166,14 +166,14 @@ function integrationInputs() {
 
 function integrationOutputs() {
   return {
-    integrationId: output(z.string(), { doc: "The integration's UUID.", api: "id" }),
+    integrationId: output(z.string(), { stable: true, doc: "The integration's UUID.", api: "id" }),
     status: output(z.string().optional(), { doc: "The integration's status: `active` or `archived`.", api: "status" }),
-    type: output(z.string().optional(), { doc: "`organisation` or `workspace` (whether it belongs to one workspace).", api: "type" }),
+    type: output(z.string().optional(), { stable: true, doc: "`organisation` or `workspace` (whether it belongs to one workspace).", api: "type" }),
     maskedKey: output(z.string().optional(), { doc: "The credential as Portkey shows it, masked (e.g. `sk*******ab`).", api: "masked_key" }),
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration)." }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug (a workspace's integration)." }),
-    organisationId: output(z.string().optional(), { doc: "The organisation's UUID.", api: "organisation_id" }),
-    createdAt: output(z.string().optional(), { doc: "When Portkey created the integration (RFC 3339).", api: "created_at" }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration)." }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug (a workspace's integration)." }),
+    organisationId: output(z.string().optional(), { stable: true, doc: "The organisation's UUID.", api: "organisation_id" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the integration (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the integration (RFC 3339).", api: "last_updated_at" }),
   };
 }

@@ -10,6 +10,7 @@ import { input, output } from "../resource";
 import { portkeyClient } from "./common";
 import { ApiWorkspace, getWorkspace as fetchWorkspace, listWorkspacesByName } from "./api/workspaces";
 import { getIntegration as fetchIntegration, listIntegrations } from "./api/integrations";
+import { listUsers } from "./api/users";
 
 /** "exactly one of" for look-up arguments. */
 function exactlyOne(args: Record<string, unknown>, names: string[], issue: (path: string, message: string) => void): void {
@@ -128,5 +129,35 @@ export const getIntegration = declareLookup({
       status: integration.status ?? undefined,
       createdAt: integration.created_at ?? undefined,
     };
+  },
+});
+
+export const getUser = declareLookup({
+  name: "portkey:getUser",
+  doc:
+    "Looks up a user of the Portkey organisation by email (compared without regard to case; fails when nobody or several " +
+    "users match). A pending invitation is not a user.\n\n" +
+    "```ts\n" +
+    'const ada = portkey.getUserOutput({ email: "ada@example.com" });\n' +
+    'new portkey.WorkspaceMember("ada-dev", { workspaceId: dev.id, userId: ada.id, role: "member" });\n' +
+    "```",
+  args: () => ({
+    email: input(z.email("must be an email address"), { doc: "The user's email address." }),
+  }),
+  results: () => ({
+    id: output(z.string(), { doc: "The user's id (what WorkspaceMember's `userId` takes)." }),
+    email: output(z.string(), { doc: "The email as Portkey holds it." }),
+    firstName: output(z.string().optional(), { doc: "The user's first name." }),
+    lastName: output(z.string().optional(), { doc: "The user's last name." }),
+    role: output(z.string().optional(), { doc: "The organisation role: `owner`, `admin` or `member`." }),
+  }),
+  async run(args, configured) {
+    const wanted = args.email.toLowerCase();
+    // The filter narrows the list; matching is decided here, as the live API's matching is not documented.
+    const users = (await listUsers(portkeyClient({ configured }), { email: args.email })).filter((u) => u.email.toLowerCase() === wanted);
+    if (users.length === 0) throw new Error(`portkey.getUser: no user has the email '${args.email}' (invite them with a UserInvite; they become a user when they accept).`);
+    if (users.length > 1) throw new Error(`portkey.getUser: ${users.length} users have the email '${args.email}' (ids ${users.map((u) => u.id).join(", ")}).`);
+    const [user] = users;
+    return { id: user.id, email: user.email, firstName: user.first_name ?? undefined, lastName: user.last_name ?? undefined, role: user.role ?? undefined };
   },
 });

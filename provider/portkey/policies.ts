@@ -111,12 +111,12 @@ export function policyGroupByInput() {
 /** Outputs every policy has. */
 export function policyOutputs() {
   return {
-    policyId: output(z.string(), { doc: "The policy's UUID (the same as `id`).", api: "id" }),
+    policyId: output(z.string(), { stable: true, doc: "The policy's UUID (the same as `id`).", api: "id" }),
     status: output(z.string(), { doc: "`active` (a deleted policy is archived and no longer found).", api: "status" }),
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
-    organisationId: output(z.string().optional(), { doc: "The organisation's UUID.", api: "organisation_id" }),
-    createdAt: output(z.string().optional(), { doc: "When Portkey created the policy (RFC 3339).", api: "created_at" }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used.", api: "workspace_id" }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug." }),
+    organisationId: output(z.string().optional(), { stable: true, doc: "The organisation's UUID.", api: "organisation_id" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the policy (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the policy (RFC 3339).", api: "last_updated_at" }),
   };
 }

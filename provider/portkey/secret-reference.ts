@@ -124,12 +124,12 @@ function secretReferenceInputs() {
 
 function secretReferenceOutputs() {
   return {
-    secretReferenceId: output(z.string(), { doc: "The reference's UUID (the same as `id`): what an Integration's `secretMappings` name it by.", api: "id" }),
+    secretReferenceId: output(z.string(), { stable: true, doc: "The reference's UUID (the same as `id`): what an Integration's `secretMappings` name it by.", api: "id" }),
     allowAllWorkspaces: output(z.boolean().optional(), { doc: "Whether every workspace may use the reference.", api: "allow_all_workspaces" }),
     status: output(z.string().optional(), { doc: "The reference's status, e.g. `ACTIVE`.", api: "status" }),
-    organisationId: output(z.string().optional(), { doc: "The organisation's UUID.", api: "organisation_id" }),
+    organisationId: output(z.string().optional(), { stable: true, doc: "The organisation's UUID.", api: "organisation_id" }),
     createdBy: output(z.string().optional(), { doc: "Who created the reference.", api: "created_by" }),
-    createdAt: output(z.string().optional(), { doc: "When Portkey created the reference (RFC 3339).", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the reference (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the reference (RFC 3339).", api: "last_updated_at" }),
   };
 }

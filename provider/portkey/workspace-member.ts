@@ -58,14 +58,14 @@ function memberInputs() {
 
 function memberOutputs() {
   return {
-    resolvedWorkspaceId: output(z.string().optional(), { doc: "The workspace's UUID, whatever spelling `workspaceId` used." }),
-    workspaceSlug: output(z.string().optional(), { doc: "The workspace's slug." }),
+    resolvedWorkspaceId: output(z.string().optional(), { stable: true, doc: "The workspace's UUID, whatever spelling `workspaceId` used." }),
+    workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug." }),
     email: output(z.string().optional(), { doc: "The user's email address.", api: "email" }),
     firstName: output(z.string().optional(), { doc: "The user's first name.", api: "first_name" }),
     lastName: output(z.string().optional(), { doc: "The user's last name.", api: "last_name" }),
     organisationRole: output(z.string().optional(), { doc: "The user's role in the organisation: `owner`, `admin` or `member`.", api: "org_role" }),
     status: output(z.string().optional(), { doc: "The membership's status, e.g. `active`.", api: "status" }),
-    createdAt: output(z.string().optional(), { doc: "When the user joined the workspace (RFC 3339).", api: "created_at" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When the user joined the workspace (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string().optional(), { doc: "When the membership last changed (RFC 3339).", api: "last_updated_at" }),
   };
 }

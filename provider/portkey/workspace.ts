@@ -90,9 +90,9 @@ function workspaceInputs() {
 
 function workspaceOutputs() {
   return {
-    workspaceId: output(z.string(), { doc: "The workspace's UUID (the same as `id`).", api: "id" }),
-    slug: output(z.string(), { doc: "Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.", api: "slug" }),
-    createdAt: output(z.string(), { doc: "When Portkey created the workspace (RFC 3339).", api: "created_at" }),
+    workspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID (the same as `id`).", api: "id" }),
+    slug: output(z.string(), { stable: true, doc: "Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.", api: "slug" }),
+    createdAt: output(z.string(), { stable: true, doc: "When Portkey created the workspace (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string(), { doc: "When Portkey last changed the workspace (RFC 3339).", api: "last_updated_at" }),
   };
 }

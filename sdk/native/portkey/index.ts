@@ -32,4 +32,6 @@ export { getWorkspace, getWorkspaceOutput } from "./get-workspace";
 export type { GetWorkspaceArgs, GetWorkspaceOutputArgs, GetWorkspaceResult } from "./get-workspace";
 export { getIntegration, getIntegrationOutput } from "./get-integration";
 export type { GetIntegrationArgs, GetIntegrationOutputArgs, GetIntegrationResult } from "./get-integration";
+export { getUser, getUserOutput } from "./get-user";
+export type { GetUserArgs, GetUserOutputArgs, GetUserResult } from "./get-user";
 export type { IntegrationModelArgs, InviteWorkspaceArgs, PolicyConditionArgs, RateLimitArgs, RotationPolicyArgs, SecretMappingArgs, UsageLimitArgs } from "./types";
