@@ -269,7 +269,8 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
         const response = new proto.ConfigureResponse();
         // Secrets arrive as plain values and outputs are marked secret by the schema and SDK.
         response.setAcceptsecrets(false);
-        response.setSupportspreview(false);
+        // Previews of creates and updates are answered here without calling the API (see create and update).
+        response.setSupportspreview(true);
         return response;
       });
     },
@@ -322,6 +323,12 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     create(call: Call<InstanceType<typeof proto.CreateRequest>>, callback: Callback<unknown>) {
       answer(callback, async () => {
         const provider = providerFor(call.request.getUrn());
+        if (call.request.getPreview()) {
+          // What a create will hold is the inputs; every server-set output is unknown until then.
+          const response = new proto.CreateResponse();
+          response.setProperties(call.request.getProperties() ?? toStruct({}));
+          return response;
+        }
         const result = await provider.create(toJson(call.request.getProperties()));
         const response = new proto.CreateResponse();
         response.setId(result.id);
@@ -348,6 +355,17 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     update(call: Call<InstanceType<typeof proto.UpdateRequest>>, callback: Callback<unknown>) {
       answer(callback, async () => {
         const provider = providerFor(call.request.getUrn());
+        if (call.request.getPreview()) {
+          // The new inputs, and the outputs an update never changes (ids, slugs, creation time) as they are:
+          // whatever references those previews no change. Other outputs are left out, so they show as unknown.
+          const olds = toJson(call.request.getOlds());
+          const news = toJson(call.request.getNews());
+          const { stables } = provider.inputDiff!(olds, news);
+          const kept = Object.fromEntries(stables.filter((name) => olds[name] !== undefined && news[name] === undefined).map((name) => [name, olds[name]]));
+          const response = new proto.UpdateResponse();
+          response.setProperties(toStruct({ ...kept, ...news }));
+          return response;
+        }
         const result = await provider.update!(call.request.getId(), toJson(call.request.getOlds()), toJson(call.request.getNews()));
         const response = new proto.UpdateResponse();
         response.setProperties(toStruct((result.outs ?? {}) as Json));

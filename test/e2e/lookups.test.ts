@@ -5,12 +5,14 @@
  * preview is clean, and bad or ambiguous arguments fail at preview with a
  * sentence naming the argument or listing the candidates. Native: the plugin
  * serves them as invokes, and an explicit provider looks up its own
- * organisation.
+ * organisation. People: a Portkey user and an OpenRouter organisation
+ * member by email. And the native previews keep unchanged ids known.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { portkey } from "../../sdk";
-import { portkey as nativePortkey } from "../../sdk/native";
+import { openrouter, portkey } from "../../sdk";
+import { openrouter as nativeOpenrouter, portkey as nativePortkey } from "../../sdk/native";
+import { seedOrganizationMembers } from "../support/openrouter-members";
 import { ADMIN_KEY, call } from "../support/emulator";
 import { changedSteps, useEngineStack } from "./harness";
 import { RunningEmulator, startEmulator } from "../../emulator";
@@ -18,15 +20,18 @@ import { RunningEmulator, startEmulator } from "../../emulator";
 jest.setTimeout(10 * 60_000);
 
 const OTHER_ADMIN_KEY = "test-admin-key-other-org-0123456789";
+const MANAGEMENT_KEY = "sk-or-mgmt-lookups-0123456789abcdef";
 const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
 const INTEGRATION = "lookup-openai";
 
 let emulator: RunningEmulator;
 let shared: { id: string; slug: string };
+let portkeyUserId: string;
+let openrouterUserId: string;
 let program: () => Promise<Record<string, unknown>> = async () => ({});
 
 beforeAll(async () => {
-  emulator = await startEmulator({ adminKeys: [ADMIN_KEY, OTHER_ADMIN_KEY], checkResponses: true });
+  emulator = await startEmulator({ adminKeys: [ADMIN_KEY, OTHER_ADMIN_KEY], managementKeys: [MANAGEMENT_KEY], checkResponses: true });
   shared = (await call(emulator, "POST", "/admin/workspaces", { name: "Shared", description: "made by hand" })).body;
   await call(emulator, "POST", "/integrations", { name: "Lookup OpenAI", slug: INTEGRATION, ai_provider_id: "openai", key: "sk-test-fake-lookup-key" });
   // Two workspaces with one name: a look-up by that name must refuse to pick one.
@@ -34,12 +39,22 @@ beforeAll(async () => {
   await call(emulator, "POST", "/admin/workspaces", { name: "Twin" });
   // The other organisation has its own "Shared".
   await call(emulator, "POST", "/admin/workspaces", { name: "Shared", description: "other organisation" }, OTHER_ADMIN_KEY);
+  // People are not made by either API: the emulator's control endpoints add them.
+  const seeded = await fetch(`${emulator.url}/_emulator/portkey/users`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "Ada.Lovelace@example.com", first_name: "Ada", last_name: "Lovelace", role: "admin" }),
+  });
+  portkeyUserId = ((await seeded.json()) as { id: string }).id;
+  [{ id: openrouterUserId }] = await seedOrganizationMembers(emulator, [{ email: "grace@example.com", first_name: "Grace", role: "org:member" }]);
 });
 afterAll(async () => emulator?.stop());
 
 const config = () => ({
   "portkey:apiKey": { value: ADMIN_KEY, secret: true },
   "portkey:baseUrl": { value: emulator.portkeyBaseUrl },
+  "openrouter:managementKey": { value: MANAGEMENT_KEY, secret: true },
+  "openrouter:baseUrl": { value: emulator.openrouterBaseUrl },
 });
 
 const engine = useEngineStack(() => ({ projectName: "lookups", program: () => program(), config: config() }));
@@ -74,6 +89,21 @@ describe("dynamic", () => {
     await engine().destroy();
     // The looked-up workspace is untouched by the destroy.
     expect((await call(emulator, "GET", `/admin/workspaces/${shared.id}`)).status).toBe(200);
+  });
+
+  test("people: a Portkey user and an OpenRouter organisation member by email, whatever its case", async () => {
+    const failureOf = (lookup: Promise<unknown>) => lookup.then(() => "found", (error: Error) => error.message);
+    program = async () => ({
+      user: await portkey.getUser({ email: "ada.lovelace@example.com" }),
+      member: openrouter.getOrganizationMemberOutput({ email: "GRACE@example.com" }),
+      noUser: await failureOf(portkey.getUser({ email: "nobody@example.com" })),
+      notEmail: await failureOf(openrouter.getOrganizationMember({ email: "grace" })),
+    });
+    const { outputs } = await engine().up();
+    expect(outputs.user.value).toEqual({ id: portkeyUserId, email: "Ada.Lovelace@example.com", firstName: "Ada", lastName: "Lovelace", role: "admin" });
+    expect(outputs.member.value).toMatchObject({ userId: openrouterUserId, email: "grace@example.com", role: "org:member" });
+    expect(outputs.noUser.value).toMatch(/^portkey\.getUser: no user has the email 'nobody@example\.com' \(invite them with a UserInvite/);
+    expect(outputs.notEmail.value).toBe("openrouter.getOrganizationMember: email: must be an email address");
   });
 
   test("bad or ambiguous arguments fail with a sentence naming the argument or the candidates", async () => {
@@ -117,6 +147,33 @@ describe("native", () => {
     expect(result.outputs.accessId.value).toBe(`${INTEGRATION}/${shared.id}`);
     expect(result.outputs.secretFree.value).not.toContain("sk-test-fake-lookup-key");
     expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
+    await nativeEngine().destroy();
+  });
+
+  test("people through the plugins: a user to a workspace member, an organisation member by email", async () => {
+    program = async () => {
+      const user = nativePortkey.getUserOutput({ email: "ada.lovelace@example.com" });
+      const member = new nativePortkey.WorkspaceMember("ada-shared", { workspaceId: shared.id, userId: user.id, role: "member" });
+      const grace = await nativeOpenrouter.getOrganizationMember({ email: "grace@example.com" });
+      return { memberId: member.id, grace: grace.userId };
+    };
+    const { outputs } = await nativeEngine().up();
+    expect(outputs.memberId.value).toBe(`${shared.id}/${portkeyUserId}`);
+    expect(outputs.grace.value).toBe(openrouterUserId);
+    await nativeEngine().destroy();
+  });
+
+  test("a preview of an update keeps the ids it does not change known: what references them previews no change", async () => {
+    let attempts = 3;
+    program = async () => {
+      const gateway = new nativePortkey.Config("gateway", { workspaceId: shared.id, name: "gateway", config: { retry: { attempts } } });
+      new nativePortkey.ApiKey("bound", { type: "workspace", subType: "service", workspaceId: shared.id, name: "bound", scopes: ["completions.write"], configId: gateway.configId });
+      return {};
+    };
+    await nativeEngine().up();
+    attempts = 5;
+    const preview = await nativeEngine().preview();
+    expect(resourceSteps(preview.steps).map((s) => `${s.op} ${s.type}`)).toEqual(["update portkey:index:Config"]);
     await nativeEngine().destroy();
   });
 
