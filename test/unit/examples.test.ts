@@ -47,7 +47,7 @@ test("the bootstrap stack configs parse and name every environment setting the p
 });
 
 test("every example program was compiled by the build (so it type-checks)", () => {
-  for (const example of ["bootstrap", "rotation"]) {
+  for (const example of ["bootstrap", "openrouter", "rotation"]) {
     expect(fs.existsSync(path.join(ROOT, "dist/examples", example, "index.js"))).toBe(true);
   }
 });
