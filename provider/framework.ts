@@ -147,8 +147,9 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     },
 
     async diff(_id: string, olds: Json, news: Json) {
-      const { changed, replaces, stables } = inputDiff(definition, olds, news);
-      return { changes: changed.length > 0, replaces, stables };
+      // Node's dynamic-provider host drops `stables`; the native plugins use them (their update previews).
+      const { changed, replaces } = inputDiff(definition, olds, news);
+      return { changes: changed.length > 0, replaces };
     },
 
     inputDiff: (olds: Json, news: Json) => inputDiff(definition, olds, news),

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { ADMIN_KEY, call } from "../support/emulator";
+import { ADMIN_KEY } from "../support/emulator";
 
 jest.setTimeout(10 * 60_000);
 
@@ -21,7 +21,6 @@ let emulator: RunningEmulator;
 
 beforeAll(async () => {
   emulator = await startEmulator({ adminKeys: [ADMIN_KEY] });
-  await call(emulator, "POST", "/integrations", { name: "Shared", slug: "openai-shared", ai_provider_id: "openai", key: "sk-x" });
   // A stack of its own, with the dev settings, so no tracked file is touched.
   fs.copyFileSync(path.join(PROGRAM, "Pulumi.dev.yaml"), path.join(PROGRAM, `Pulumi.${STACK}.yaml`));
 });
@@ -50,14 +49,18 @@ function shell(line: string): Promise<string> {
 
 test("preview, up, a clean preview and destroy, by hand", async () => {
   await shell(`pulumi stack init ${STACK} --non-interactive`);
+  // The integration's provider credential, a secret as the stack file's comment says.
+  await shell(`pulumi config set --secret openaiApiKey sk-test-by-hand-0123456789 --stack ${STACK} --non-interactive`);
   const preview = await shell(`pulumi preview --non-interactive --stack ${STACK}`);
-  expect(preview).toContain("+ 4 to create");
+  // Integration, its models, the dev workspace, its access, provider and gateway config, one key, the guardrail, the stack.
+  expect(preview).toContain("+ 9 to create");
   expect(preview).not.toMatch(/warning: using .* from \$PATH/);
   const up = await shell(`pulumi up --yes --non-interactive --stack ${STACK}`);
-  expect(up).toContain("+ 4 created");
+  expect(up).toContain("+ 9 created");
   expect(up).toMatch(/apiKeys\s*: \[secret\]/);
   await shell(`pulumi preview --expect-no-changes --non-interactive --stack ${STACK}`);
   expect(Object.values(emulator.state().workspaces).map((w) => w.name)).toEqual(["platform-dev"]);
   await shell(`pulumi destroy --yes --non-interactive --stack ${STACK}`);
   expect(Object.values(emulator.state().workspaces).every((w) => w.deleted_at)).toBe(true);
+  expect(emulator.state().integrations["openai-shared"]).toBeUndefined();
 });
