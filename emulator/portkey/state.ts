@@ -289,6 +289,9 @@ export interface PortkeyState {
   workspace_members?: Record<string, Record<string, WorkspaceMemberRecord>>;
   /** By invite id; absent in state files of older emulators. */
   invites?: Record<string, InviteRecord>;
+  /** Policies by id; absent in state files of older emulators. */
+  usage_limits_policies?: Record<string, UsageLimitsPolicyRecord>;
+  rate_limits_policies?: Record<string, RateLimitsPolicyRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
@@ -345,10 +348,4 @@ export interface RateLimitsPolicyRecord {
   workspace_id: string;
   created_at: string;
   last_updated_at: string;
-}
-
-/** An organisation's policies, by id (absent in state files of older emulators); merged into PortkeyState above. */
-export interface PortkeyState {
-  usage_limits_policies?: Record<string, UsageLimitsPolicyRecord>;
-  rate_limits_policies?: Record<string, RateLimitsPolicyRecord>;
 }
