@@ -331,6 +331,23 @@ function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]
   return prefix.every((segment, i) => path[i] === segment);
 }
 
+/**
+ * Structured JSON in a comparable form: every object's keys in order (two
+ * serialisations of one value compare equal), nulls inside kept, empty as unset.
+ */
+export function sortedKeys(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map((item) => sortedKeys(item) ?? null);
+  if (typeof value !== "object") return value;
+  const object = value as Record<string, unknown>;
+  const result = Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((key) => [key, object[key] === null ? null : sortedKeys(object[key])]),
+  );
+  return normalize(result) === undefined && Object.keys(result).length === 0 ? undefined : result;
+}
+
 /** "usageLimits[0].alertThreshold: must not exceed creditLimit" */
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.reduce<string>(

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { isApiFailure, isGone } from "../errors";
 import { configKeysOf } from "../config";
-import { normalize } from "../framework";
+import { sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
@@ -160,16 +160,3 @@ async function readBack(client: ApiClient, ctx: Context, slug: string, carried: 
   return ctx.outputsFrom(json, carried);
 }
 
-/** JSON with every object's keys in order, so two serialisations of one config compare equal. */
-function sortedKeys(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((item) => sortedKeys(item) ?? null);
-  if (typeof value !== "object") return value;
-  const object = value as Record<string, unknown>;
-  const result = Object.fromEntries(
-    Object.keys(object)
-      .sort()
-      .map((key) => [key, object[key] === null ? null : sortedKeys(object[key])]),
-  );
-  return normalize(result) === undefined && Object.keys(result).length === 0 ? undefined : result;
-}

@@ -17,7 +17,7 @@ import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { AddIssue, declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
-import { sortedKeys } from "./integration";
+import { sortedKeys } from "../framework";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiGuardrail, createGuardrail, deleteGuardrail, getGuardrail, GuardrailScope, listGuardrails, updateGuardrail } from "./api/guardrails";
 

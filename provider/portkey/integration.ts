@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { isGone } from "../errors";
 import { configKeysOf } from "../config";
-import { normalize } from "../framework";
+import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
@@ -322,16 +322,3 @@ export function configurationsRead(value: unknown, carried: unknown): Record<str
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-/** JSON with every object's keys in order, so two serialisations compare equal. */
-export function sortedKeys(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((item) => sortedKeys(item) ?? null);
-  if (typeof value !== "object") return value;
-  const object = value as Record<string, unknown>;
-  const result = Object.fromEntries(
-    Object.keys(object)
-      .sort()
-      .map((key) => [key, object[key] === null ? null : sortedKeys(object[key])]),
-  );
-  return normalize(result) === undefined && Object.keys(result).length === 0 ? undefined : result;
-}

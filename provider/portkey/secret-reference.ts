@@ -20,7 +20,8 @@ import { createWithRecovery } from "../recovery";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
-import { configurationsRead, sortedKeys } from "./integration";
+import { configurationsRead } from "./integration";
+import { sortedKeys } from "../framework";
 import {
   createSecretReference,
   deleteSecretReference,
