@@ -36,14 +36,4 @@ export const TIMING = {
     /** After this, what was written is trusted and the next refresh reconciles. */
     deadlineMs: 10_000,
   },
-  /**
-   * An OpenRouter budget refused because another budget of the workspace is in
-   * the way (provider/openrouter/workspace-budget.ts): that budget may be
-   * changing in the same update, so the PUT is tried again for a while.
-   */
-  budgetOrder: {
-    firstDelayMs: 250,
-    maxDelayMs: 2000,
-    deadlineMs: 10_000,
-  },
 } as const;

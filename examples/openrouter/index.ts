@@ -44,9 +44,14 @@ for (const member of members) {
   memberships[member.email] = new openrouter.WorkspaceMember(`member-${member.email}`, { workspaceId: workspace.id, userId: person.userId });
 }
 
-for (const [interval, limitUsd] of Object.entries(budgets)) {
-  new openrouter.WorkspaceBudget(`budget-${interval}`, { workspaceId: workspace.id, interval: interval as "daily", limitUsd });
-}
+// All of the workspace's limits in one resource: preview checks that they fall from lifetime to daily.
+new openrouter.WorkspaceBudget("budgets", {
+  workspaceId: workspace.id,
+  lifetimeUsd: budgets.lifetime,
+  monthlyUsd: budgets.monthly,
+  weeklyUsd: budgets.weekly,
+  dailyUsd: budgets.daily,
+});
 
 // Everyone in the workspace: known providers only, no training on prompts.
 new openrouter.WorkspaceDefaultGuardrail("default-guardrail", {

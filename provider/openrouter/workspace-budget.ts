@@ -1,54 +1,52 @@
 /**
- * OpenRouter workspace budget: the spending limit of one workspace for one
- * interval (`/workspaces/{id}/budgets/{interval}`). PUT is an upsert, so
- * create and update are the same call; `limit_usd` goes out every time.
+ * OpenRouter workspace budgets: every spending limit of one workspace, one per
+ * interval (`/workspaces/{id}/budgets/{interval}`), held by one resource.
  *
- * OpenRouter requires a workspace's limits to strictly decrease as the interval
- * narrows (lifetime > monthly > weekly > daily). One resource holds one
- * interval, so the rule involves other resources and only OpenRouter can check
- * it. When it refuses a limit because another budget is in the way, the PUT is
- * tried again for a short while (that budget may be changing in the same
- * update, in the order the engine happens to run them), then the error names
- * the budget in the way and what to do.
- *
- * `includeByokInBudgets` is one flag of the whole workspace: declared, it is
- * managed (and read back); not declared, it is left alone.
+ * One resource per workspace, not per interval (the Terraform provider's
+ * shape), because two rules span the intervals: OpenRouter requires the limits
+ * to strictly decrease as the interval narrows (lifetime > monthly > weekly >
+ * daily), which `check` can only see when it sees them all, and
+ * `include_byok_in_budgets` is one flag of the whole workspace. Holding them
+ * together also lets an update order its PUTs so that every step is valid.
  */
 import { z } from "zod";
-import { ApiError, isApiFailure } from "../errors";
+import { isApiFailure } from "../errors";
 import { configKeysOf } from "../config";
-import { sleep } from "../framework";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { TIMING } from "../timing";
+import { AddIssue, declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-import { BUDGET_INTERVALS, BudgetAnswer, BudgetInterval, BudgetJson, deleteBudget, getBudget, intervalOfBudget, listBudgets, putBudget } from "./api/budgets";
+import { BudgetInterval, BudgetJson, deleteBudget, intervalOfBudget, listBudgets, putBudget } from "./api/budgets";
+
+/** Widest first: the order in which limits must strictly decrease. */
+const WIDEST_FIRST: readonly BudgetInterval[] = ["lifetime", "monthly", "weekly", "daily"];
+
+/** The input holding each interval's limit. */
+const LIMIT_INPUT = { lifetime: "lifetimeUsd", monthly: "monthlyUsd", weekly: "weeklyUsd", daily: "dailyUsd" } as const satisfies Record<BudgetInterval, string>;
+
+function limitInput(interval: BudgetInterval, resets: string) {
+  return input(z.number().positive("must be greater than 0 (dollars)").optional(), {
+    doc:
+      `The ${interval} limit in dollars (${resets}), greater than 0, pooled across the workspace's members and keys. ` +
+      "Unset: no such budget (one set outside the stack is removed by the next update after a refresh).",
+    outputDoc: `The ${interval} limit as read back.`,
+    // The interval's budget in the map the hooks build from OpenRouter's list.
+    api: `${interval}.limit_usd`,
+  });
+}
 
 function workspaceBudgetInputs() {
   return {
     workspaceId: input(z.uuid("must be the workspace's UUID"), {
-      doc: "The workspace's UUID (pass a Workspace's `id`). Changing it replaces the budget.",
+      doc: "The workspace's UUID (pass a Workspace's `id`). Changing it replaces the budgets.",
       outputDoc: "The workspace as given.",
       replaces: true,
     }),
-    interval: input(z.enum(BUDGET_INTERVALS), {
-      doc:
-        "`daily`, `weekly`, `monthly` or `lifetime` (never resets). A workspace has at most one budget per interval. " +
-        "Changing it replaces the budget.",
-      outputDoc: "The interval as given.",
-      replaces: true,
-    }),
-    limitUsd: input(z.number().positive("must be greater than 0 (dollars)"), {
-      doc:
-        "The limit in dollars, greater than 0, pooled across the workspace's members and keys. OpenRouter requires the limits " +
-        "of one workspace to strictly decrease as the interval narrows: lifetime > monthly > weekly > daily.",
-      outputDoc: "The limit as read back.",
-      api: "limit_usd",
-    }),
+    lifetimeUsd: limitInput("lifetime", "never resets"),
+    monthlyUsd: limitInput("monthly", "resets each month"),
+    weeklyUsd: limitInput("weekly", "resets each week"),
+    dailyUsd: limitInput("daily", "resets each day"),
     includeByokInBudgets: input(z.boolean().optional(), {
-      doc:
-        "Count bring-your-own-key spend toward the workspace's budgets. One setting of the whole workspace (every interval): " +
-        "declare it on one budget only. Unset leaves OpenRouter's value alone.",
+      doc: "Count bring-your-own-key spend toward the workspace's budgets (every interval). Unset leaves OpenRouter's value alone.",
       outputDoc: "The workspace's setting as read back.",
       api: "include_byok_in_budgets",
       serverOwnedUnlessDeclared: true,
@@ -58,11 +56,10 @@ function workspaceBudgetInputs() {
 
 function workspaceBudgetOutputs() {
   return {
-    budgetId: output(z.string(), { doc: "The budget's own UUID (OpenRouter's `id`; not the resource id).", api: "id" }),
-    resetInterval: output(z.string().optional(), { doc: "`daily`, `weekly` or `monthly` as OpenRouter reports it; unset for the lifetime budget.", api: "reset_interval" }),
-    resolvedWorkspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID as OpenRouter reports it.", api: "workspace_id" }),
-    createdAt: output(z.string().optional(), { stable: true, doc: "Creation time.", api: "created_at" }),
-    updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
+    budgetIds: output(z.record(z.string(), z.string()), {
+      doc: "Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`).",
+      api: "budget_ids",
+    }),
   };
 }
 
@@ -70,118 +67,160 @@ type Fields = ReturnType<typeof workspaceBudgetInputs>;
 export type OpenRouterWorkspaceBudgetInputs = InputsOf<Fields>;
 export type OpenRouterWorkspaceBudgetOutputs = OutputsOf<Fields, ReturnType<typeof workspaceBudgetOutputs>>;
 
+/** Limits by interval, as declared or as stored. */
+type Limits = Partial<Record<BudgetInterval, number>>;
+
 export const openrouterWorkspaceBudget = declareResource({
   kind: "openrouter:WorkspaceBudget",
   doc:
-    "A spending limit of an OpenRouter workspace for one interval (`/workspaces/{id}/budgets/{interval}`). The id is " +
-    "`<workspaceId>/<interval>`; `pulumi import` takes the workspace as UUID or slug (`research/monthly`). The limits of one " +
-    "workspace must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily); OpenRouter checks that " +
-    "across budgets, and a refusal names the budget in the way.\n\n" +
+    "The spending limits of an OpenRouter workspace, one per interval (`/workspaces/{id}/budgets/{interval}`), in one " +
+    "resource per workspace: OpenRouter requires them to strictly decrease as the interval narrows (lifetime > monthly > " +
+    "weekly > daily), and `preview` checks that. An update sends its changes in an order where every step is valid. The " +
+    "resource holds all of the workspace's budgets: one set outside the stack shows on refresh and the next update removes " +
+    "it. The id is the workspace's UUID; `pulumi import` also takes its slug.\n\n" +
     "```ts\n" +
-    'const monthly = new openrouter.WorkspaceBudget("monthly", { workspaceId: research.id, interval: "monthly", limitUsd: 500 });\n' +
-    'const daily = new openrouter.WorkspaceBudget("daily", { workspaceId: research.id, interval: "daily", limitUsd: 40 });\n' +
+    'new openrouter.WorkspaceBudget("research", { workspaceId: research.id, monthlyUsd: 500, dailyUsd: 40 });\n' +
     "```",
-  label: (values) => (values.interval && values.workspaceId ? `${values.interval} of ${values.workspaceId}` : undefined),
+  label: (values) => (values.workspaceId ? `budgets of ${values.workspaceId}` : undefined),
   configKeys: configKeysOf(OPENROUTER_SETTINGS),
   inputs: workspaceBudgetInputs,
   outputs: workspaceBudgetOutputs,
 
+  refine(inputs, issue) {
+    checkOrder(limitsOf(inputs), issue);
+  },
+
   async create(inputs, ctx) {
     const client = openrouterClient(ctx);
-    const { workspaceId, interval } = inputs;
-    // The PUT would silently overwrite a budget set elsewhere: it is not adopted.
-    const existing = await getBudget(client, workspaceId, interval);
-    if (existing) {
+    const { workspaceId } = inputs;
+    const existing = await listBudgets(client, workspaceId);
+    if (!existing) throw new Error(`workspaceId: OpenRouter has no workspace ${workspaceId}.`);
+    // A PUT would silently overwrite budgets set elsewhere: they are not adopted.
+    if (existing.budgets.length > 0) {
+      const found = existing.budgets.map((b) => `${intervalOfBudget(b)} $${b.limit_usd}`).join(", ");
       throw new Error(
-        `workspace ${workspaceId} already has a ${interval} budget ($${existing.budget.limit_usd}), set outside this stack. ` +
-          `To manage it, import it with the id '${workspaceId}/${interval}' (native provider: ` +
-          `\`pulumi import openrouter:index:WorkspaceBudget <name> ${workspaceId}/${interval}\`), or delete it by hand ` +
-          "(DELETE /workspaces/{id}/budgets/{interval}) and run `pulumi up` again.",
+        `workspace ${workspaceId} already has budgets set outside this stack (${found}). To manage them, import them with the ` +
+          `id '${workspaceId}' (native provider: \`pulumi import openrouter:index:WorkspaceBudget <name> ${workspaceId}\`), or ` +
+          "delete them by hand (DELETE /workspaces/{id}/budgets/{interval}) and run `pulumi up` again.",
       );
     }
-    const answer = await putInOrder(client, inputs, { limit_usd: inputs.limitUsd, ...ctx.createBody(inputs) });
-    return { id: `${workspaceId}/${interval}`, outputs: ctx.outputsFrom(answerJson(answer), inputs) };
+    const byok = ctx.createBody(inputs).include_byok_in_budgets as boolean | undefined;
+    const written = await writeInOrder(client, workspaceId, {}, limitsOf(inputs), byok);
+    return { id: workspaceId, outputs: ctx.outputsFrom(answerJson(written.budgets, written.includeByokInBudgets), inputs) };
   },
 
   async read(id, stored, ctx) {
-    const identity = stored.interval ? { workspaceId: stored.workspaceId, interval: stored.interval } : identityFromId(id);
-    const answer = await getBudget(openrouterClient(ctx), identity.workspaceId, identity.interval);
-    if (!answer) return undefined;
+    const answer = await listBudgets(openrouterClient(ctx), stored.workspaceId ?? id);
+    // No budget left is the same as the resource gone: the next up sets them again.
+    if (!answer || answer.budgets.length === 0) return undefined;
     // Imported by slug: the program declares the UUID, which is what the inputs hold.
-    const workspaceId = stored.interval ? stored.workspaceId : answer.budget.workspace_id;
-    return ctx.outputsFrom(answerJson(answer), { ...stored, workspaceId, interval: identity.interval });
+    const workspaceId = stored.workspaceId ?? answer.budgets[0].workspace_id;
+    return ctx.outputsFrom(answerJson(answer.budgets, answer.includeByokInBudgets), { ...stored, workspaceId });
   },
 
   async update(_id, olds, news, ctx) {
-    // OpenRouter takes `limit_usd` on every PUT; the BYOK flag only when declared and changed.
-    const answer = await putInOrder(openrouterClient(ctx), news, { limit_usd: news.limitUsd, ...ctx.updateBody(olds, news) });
-    return ctx.outputsFrom(answerJson(answer), news);
+    const byok = ctx.updateBody(olds, news).include_byok_in_budgets as boolean | undefined;
+    const written = await writeInOrder(openrouterClient(ctx), news.workspaceId, limitsOf(olds), limitsOf(news), byok);
+    return ctx.outputsFrom(answerJson(written.budgets, written.includeByokInBudgets ?? olds.includeByokInBudgets), news);
   },
 
   async delete(_id, outputs, ctx) {
-    // Answered alike whether the budget existed or not; a workspace that is gone has none.
-    await deleteBudget(openrouterClient(ctx), outputs.workspaceId, outputs.interval);
+    const client = openrouterClient(ctx);
+    // Answered alike whether a budget existed or not; a workspace that is gone has none.
+    for (const interval of Object.keys(limitsOf(outputs)) as BudgetInterval[]) await deleteBudget(client, outputs.workspaceId, interval);
   },
 });
 
 /** The provider the engine runs. */
 export const openrouterWorkspaceBudgetProvider = openrouterWorkspaceBudget.provider;
 
-/** The budget and the workspace's BYOK flag as one answer, for `outputsFrom`. */
-function answerJson(answer: BudgetAnswer): Record<string, unknown> {
-  return { ...answer.budget, include_byok_in_budgets: answer.includeByokInBudgets };
+function limitsOf(values: Partial<OpenRouterWorkspaceBudgetInputs>): Limits {
+  const limits: Limits = {};
+  for (const interval of WIDEST_FIRST) {
+    const limit = values[LIMIT_INPUT[interval]];
+    if (typeof limit === "number") limits[interval] = limit;
+  }
+  return limits;
 }
 
-/**
- * The PUT, tried again while OpenRouter refuses it and another budget of the
- * workspace breaks the ordering with the new limit (it may be changing in the
- * same update); then an error that names it.
- */
-async function putInOrder(client: ApiClient, inputs: OpenRouterWorkspaceBudgetInputs, body: Record<string, unknown>): Promise<BudgetAnswer> {
-  const timing = TIMING.budgetOrder;
-  const deadline = Date.now() + timing.deadlineMs;
-  const sent = body as { limit_usd: number; include_byok_in_budgets?: boolean };
-  for (let delay: number = timing.firstDelayMs; ; delay = Math.min(delay * 2, timing.maxDelayMs)) {
-    try {
-      return await putBudget(client, inputs.workspaceId, inputs.interval, sent);
-    } catch (error) {
-      if (!isApiFailure(error, "validation")) throw error;
-      const others = (await listBudgets(client, inputs.workspaceId)) ?? [];
-      const inTheWay = others.filter((b) => breaksOrder(inputs.interval, inputs.limitUsd, b));
-      // Refused for another reason: shown as OpenRouter gives it.
-      if (inTheWay.length === 0) throw error;
-      if (Date.now() + delay > deadline) throw new Error(orderMessage(inputs, inTheWay, error));
-      await sleep(delay);
+/** At least one limit, each below every wider one. (Unknown values at preview are skipped.) */
+function checkOrder(limits: Limits, issue: AddIssue): void {
+  const declared = WIDEST_FIRST.filter((interval) => limits[interval] !== undefined);
+  if (declared.length === 0) issue(["monthlyUsd"], "declare at least one of lifetimeUsd, monthlyUsd, weeklyUsd and dailyUsd");
+  for (const [index, narrower] of declared.entries()) {
+    for (const wider of declared.slice(0, index)) {
+      if (limits[narrower]! < limits[wider]!) continue;
+      issue(
+        [LIMIT_INPUT[narrower]],
+        `must be less than ${LIMIT_INPUT[wider]} ($${limits[wider]}): OpenRouter requires a workspace's limits to strictly decrease ` +
+          "from lifetime to monthly to weekly to daily",
+      );
     }
   }
 }
 
-/** Widest first. */
-const ORDER: readonly BudgetInterval[] = ["lifetime", "monthly", "weekly", "daily"];
-
-/** Whether `other` keeps a limit of `limit` for `interval` from being valid. */
-function breaksOrder(interval: BudgetInterval, limit: number, other: BudgetJson): boolean {
-  const mine = ORDER.indexOf(interval);
-  const theirs = ORDER.indexOf(intervalOfBudget(other));
-  if (theirs === mine) return false;
-  return theirs < mine ? other.limit_usd <= limit : other.limit_usd >= limit;
+/** One write: a limit to set, or (undefined) a budget to remove. */
+interface BudgetWrite {
+  interval: BudgetInterval;
+  limit?: number;
 }
 
-function orderMessage(inputs: OpenRouterWorkspaceBudgetInputs, inTheWay: BudgetJson[], error: ApiError): string {
-  const others = inTheWay.map((b) => `the ${intervalOfBudget(b)} budget is $${b.limit_usd}`).join(", and ");
-  return (
-    `limitUsd: OpenRouter refused a ${inputs.interval} limit of $${inputs.limitUsd} for workspace ${inputs.workspaceId} because ${others}: ` +
-    "a workspace's limits must strictly decrease from lifetime to monthly to weekly to daily. Change the limits so that they do " +
-    `(if another budget is changing in the same direction, change that one first, in a separate \`pulumi up\`). ${error.message}`
-  );
+/**
+ * The writes that take the workspace from `olds` to `news` with every
+ * intermediate state valid: removals first (they never break the order), then
+ * lowered limits narrowest first (each stays below the wider ones, old or
+ * new), then raised limits widest first, then new budgets (by then everything
+ * else holds its new value, which the new budget fits).
+ */
+export function budgetWrites(olds: Limits, news: Limits): BudgetWrite[] {
+  const narrowestFirst = [...WIDEST_FIRST].reverse();
+  const has = (limits: Limits, interval: BudgetInterval) => limits[interval] !== undefined;
+  return [
+    ...WIDEST_FIRST.filter((i) => has(olds, i) && !has(news, i)).map((interval) => ({ interval })),
+    ...narrowestFirst.filter((i) => has(olds, i) && has(news, i) && news[i]! < olds[i]!).map((interval) => ({ interval, limit: news[interval] })),
+    ...WIDEST_FIRST.filter((i) => has(olds, i) && has(news, i) && news[i]! > olds[i]!).map((interval) => ({ interval, limit: news[interval] })),
+    ...WIDEST_FIRST.filter((i) => !has(olds, i) && has(news, i)).map((interval) => ({ interval, limit: news[interval] })),
+  ];
 }
 
-/** `<workspace UUID or slug>/<interval>`: the id, and what `pulumi import` takes. */
-function identityFromId(id: string): { workspaceId: string; interval: BudgetInterval } {
-  const separator = id.lastIndexOf("/");
-  const interval = id.slice(separator + 1) as BudgetInterval;
-  if (separator <= 0 || !BUDGET_INTERVALS.includes(interval)) {
-    throw new Error(`'${id}' is not a workspace budget id: use <workspace UUID or slug>/<daily|weekly|monthly|lifetime>.`);
+/**
+ * Sends the writes in that order, the BYOK flag (when declared and changed)
+ * with the first PUT, or alone with an unchanged limit; answers every budget
+ * the workspace has afterwards.
+ */
+async function writeInOrder(client: ApiClient, workspaceId: string, olds: Limits, news: Limits, byok: boolean | undefined): Promise<{ budgets: BudgetJson[]; includeByokInBudgets?: boolean }> {
+  const writes = budgetWrites(olds, news);
+  if (byok !== undefined && !writes.some((w) => w.limit !== undefined)) {
+    const widest = WIDEST_FIRST.find((interval) => news[interval] !== undefined)!;
+    writes.push({ interval: widest, limit: news[widest] });
   }
-  return { workspaceId: id.slice(0, separator), interval };
+  let flagToSend = byok;
+  for (const { interval, limit } of writes) {
+    if (limit === undefined) {
+      await deleteBudget(client, workspaceId, interval);
+      continue;
+    }
+    try {
+      await putBudget(client, workspaceId, interval, { limit_usd: limit, ...(flagToSend === undefined ? {} : { include_byok_in_budgets: flagToSend }) });
+    } catch (error) {
+      if (!isApiFailure(error, "validation")) throw error;
+      // Budgets changed outside the stack since the last refresh can stand in the way.
+      throw new Error(
+        `${LIMIT_INPUT[interval]}: OpenRouter refused a ${interval} limit of $${limit} for workspace ${workspaceId} ` +
+          "(a workspace's limits must strictly decrease from lifetime to monthly to weekly to daily; if budgets were changed " +
+          `outside the stack, run \`pulumi refresh\` first). ${error.message}`,
+      );
+    }
+    flagToSend = undefined;
+  }
+  const after = await listBudgets(client, workspaceId);
+  if (!after) throw new Error(`workspaceId: OpenRouter has no workspace ${workspaceId}.`);
+  return after;
+}
+
+/** The budgets as one answer for `outputsFrom`: each by its interval, their ids, and the workspace's BYOK flag. */
+function answerJson(budgets: BudgetJson[], includeByokInBudgets: boolean | undefined): Record<string, unknown> {
+  const byInterval = Object.fromEntries(budgets.map((b) => [intervalOfBudget(b), b]));
+  const budgetIds = Object.fromEntries(budgets.map((b) => [intervalOfBudget(b), b.id]));
+  return { ...byInterval, budget_ids: budgetIds, include_byok_in_budgets: includeByokInBudgets };
 }

@@ -7,61 +7,70 @@ const provider = delegatingProvider(() => providerModule.openrouterWorkspaceBudg
 
 /** Inputs of an OpenRouter {@link WorkspaceBudget}. */
 export interface WorkspaceBudgetArgs {
-  /** The workspace's UUID (pass a Workspace's `id`). Changing it replaces the budget. */
+  /** The workspace's UUID (pass a Workspace's `id`). Changing it replaces the budgets. */
   workspaceId: pulumi.Input<string>;
   /**
-   * `daily`, `weekly`, `monthly` or `lifetime` (never resets). A workspace has at most one budget per
-   * interval. Changing it replaces the budget.
+   * The lifetime limit in dollars (never resets), greater than 0, pooled across the workspace's
+   * members and keys. Unset: no such budget (one set outside the stack is removed by the next update
+   * after a refresh).
    */
-  interval: pulumi.Input<"daily" | "weekly" | "monthly" | "lifetime">;
+  lifetimeUsd?: pulumi.Input<number>;
   /**
-   * The limit in dollars, greater than 0, pooled across the workspace's members and keys. OpenRouter
-   * requires the limits of one workspace to strictly decrease as the interval narrows: lifetime >
-   * monthly > weekly > daily.
+   * The monthly limit in dollars (resets each month), greater than 0, pooled across the workspace's
+   * members and keys. Unset: no such budget (one set outside the stack is removed by the next update
+   * after a refresh).
    */
-  limitUsd: pulumi.Input<number>;
+  monthlyUsd?: pulumi.Input<number>;
   /**
-   * Count bring-your-own-key spend toward the workspace's budgets. One setting of the whole workspace
-   * (every interval): declare it on one budget only. Unset leaves OpenRouter's value alone.
+   * The weekly limit in dollars (resets each week), greater than 0, pooled across the workspace's
+   * members and keys. Unset: no such budget (one set outside the stack is removed by the next update
+   * after a refresh).
+   */
+  weeklyUsd?: pulumi.Input<number>;
+  /**
+   * The daily limit in dollars (resets each day), greater than 0, pooled across the workspace's
+   * members and keys. Unset: no such budget (one set outside the stack is removed by the next update
+   * after a refresh).
+   */
+  dailyUsd?: pulumi.Input<number>;
+  /**
+   * Count bring-your-own-key spend toward the workspace's budgets (every interval). Unset leaves
+   * OpenRouter's value alone.
    */
   includeByokInBudgets?: pulumi.Input<boolean>;
 }
 
 /**
- * A spending limit of an OpenRouter workspace for one interval
- * (`/workspaces/{id}/budgets/{interval}`). The id is `<workspaceId>/<interval>`; `pulumi import` takes
- * the workspace as UUID or slug (`research/monthly`). The limits of one workspace must strictly
- * decrease as the interval narrows (lifetime > monthly > weekly > daily); OpenRouter checks that
- * across budgets, and a refusal names the budget in the way.
+ * The spending limits of an OpenRouter workspace, one per interval
+ * (`/workspaces/{id}/budgets/{interval}`), in one resource per workspace: OpenRouter requires them to
+ * strictly decrease as the interval narrows (lifetime > monthly > weekly > daily), and `preview`
+ * checks that. An update sends its changes in an order where every step is valid. The resource holds
+ * all of the workspace's budgets: one set outside the stack shows on refresh and the next update
+ * removes it. The id is the workspace's UUID; `pulumi import` also takes its slug.
  *
  * ```ts
- * const monthly = new openrouter.WorkspaceBudget("monthly", { workspaceId: research.id, interval: "monthly", limitUsd: 500 });
- * const daily = new openrouter.WorkspaceBudget("daily", { workspaceId: research.id, interval: "daily", limitUsd: 40 });
+ * new openrouter.WorkspaceBudget("research", { workspaceId: research.id, monthlyUsd: 500, dailyUsd: 40 });
  * ```
  */
 export class WorkspaceBudget extends pulumi.dynamic.Resource {
-  /** The budget's own UUID (OpenRouter's `id`; not the resource id). */
-  declare readonly budgetId: pulumi.Output<string>;
-  /** `daily`, `weekly` or `monthly` as OpenRouter reports it; unset for the lifetime budget. */
-  declare readonly resetInterval: pulumi.Output<string | undefined>;
-  /** The workspace's UUID as OpenRouter reports it. */
-  declare readonly resolvedWorkspaceId: pulumi.Output<string>;
-  /** Creation time. */
-  declare readonly createdAt: pulumi.Output<string | undefined>;
-  /** Last change. */
-  declare readonly updatedAt: pulumi.Output<string | undefined>;
+  /** Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`). */
+  declare readonly budgetIds: pulumi.Output<Record<string, string>>;
   /** The workspace as given. */
   declare readonly workspaceId: pulumi.Output<string>;
-  /** The interval as given. */
-  declare readonly interval: pulumi.Output<"daily" | "weekly" | "monthly" | "lifetime">;
-  /** The limit as read back. */
-  declare readonly limitUsd: pulumi.Output<number>;
+  /** The lifetime limit as read back. */
+  declare readonly lifetimeUsd: pulumi.Output<number | undefined>;
+  /** The monthly limit as read back. */
+  declare readonly monthlyUsd: pulumi.Output<number | undefined>;
+  /** The weekly limit as read back. */
+  declare readonly weeklyUsd: pulumi.Output<number | undefined>;
+  /** The daily limit as read back. */
+  declare readonly dailyUsd: pulumi.Output<number | undefined>;
   /** The workspace's setting as read back. */
   declare readonly includeByokInBudgets: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: WorkspaceBudgetArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.
-    const outputs = ["budgetId", "resetInterval", "resolvedWorkspaceId", "createdAt", "updatedAt", "workspaceId", "interval", "limitUsd", "includeByokInBudgets"];
+    const outputs = ["budgetIds", "workspaceId", "lifetimeUsd", "monthlyUsd", "weeklyUsd", "dailyUsd", "includeByokInBudgets"];
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };
     super(provider, name, props, opts, "openrouter", "WorkspaceBudget");
   }

@@ -77,8 +77,8 @@ function api<T = any>(route: string) {
 test("the example bootstraps the workspace; a second preview is clean and no secret is stored", async () => {
   const result = await engine().up();
   const created = changedSteps(result.steps).filter((s) => s.op === "create" && !s.type.startsWith("pulumi:"));
-  // Workspace, 2 members, 3 budgets, default and strict guardrail, 2 keys, 2 key and 1 member assignments, BYOK, destination.
-  expect(created).toHaveLength(15);
+  // Workspace, 2 members, its budgets, default and strict guardrail, 2 keys, 2 key and 1 member assignments, BYOK, destination.
+  expect(created).toHaveLength(13);
   const workspaceId = result.outputs.workspaceId.value as string;
 
   const people = (await api(`/workspaces/${workspaceId}/members`)).body.data.map((m: { user_id: string }) => m.user_id).sort();

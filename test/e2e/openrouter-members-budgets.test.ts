@@ -1,11 +1,12 @@
 /**
  * OpenRouter WorkspaceMember and WorkspaceBudget through the real engine
  * against the emulator. Dynamic form: create, clean preview, limits and the
- * BYOK flag updated in place, the flag undeclared (left alone), budgets raised
- * together in one update (the ordering rule), a refused ordering named
- * readably, drift repaired (limit) and seen (role), out-of-band delete,
- * a person outside the organisation and an existing budget refused at create,
- * bad input at preview, destroy (people added by hand untouched), no
+ * BYOK flag updated in place, the flag undeclared (left alone), limits raised,
+ * lowered and added in one update in a valid order, a budget set by hand
+ * (refused until refreshed, then removed), drift repaired (limit) and seen
+ * (role), out-of-band deletes, a person outside the organisation and budgets
+ * set elsewhere refused at create, bad input (the ordering rule) at preview,
+ * destroy (people added by hand untouched), no
  * credential in state. Native form (the provider plugins on PATH): create,
  * clean preview, and `pulumi import` of a membership and a budget made by
  * hand, then a clean preview.
@@ -30,6 +31,7 @@ const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
 
 let emulator: RunningEmulator;
 let ws: { id: string; slug: string };
+let other: { id: string; slug: string };
 let members: Record<string, WorkspaceMemberArgs> = {};
 let budgets: Record<string, WorkspaceBudgetArgs> = {};
 let nativeProgram: () => Promise<Record<string, unknown>> = async () => ({});
@@ -39,6 +41,7 @@ const api = (method: string, route: string, body?: unknown) => callOpenRouter(em
 beforeAll(async () => {
   emulator = await startEmulator({ adminKeys: ["unused-portkey-key"], managementKeys: [MANAGEMENT_KEY] });
   ws = (await api("POST", "/workspaces", { name: "Team", slug: "team" })).body.data;
+  other = (await api("POST", "/workspaces", { name: "Other", slug: "other" })).body.data;
   await seedOrganizationMembers(emulator, [
     { id: "user_ada", email: "ada@example.com", role: "org:admin" },
     { id: "user_bob", email: "bob@example.com" },
@@ -57,7 +60,7 @@ const engine = useEngineStack(() => ({
   program: async () => {
     const outputs: Record<string, unknown> = {};
     for (const [name, args] of Object.entries(members)) outputs[`${name}Role`] = new openrouter.WorkspaceMember(name, args).role;
-    for (const [name, args] of Object.entries(budgets)) outputs[`${name}Id`] = new openrouter.WorkspaceBudget(name, args).budgetId;
+    for (const [name, args] of Object.entries(budgets)) outputs[`${name}Ids`] = new openrouter.WorkspaceBudget(name, args).budgetIds;
     return outputs;
   },
   config: config(),
@@ -93,14 +96,22 @@ async function expectClean(): Promise<void> {
 }
 
 describe("dynamic", () => {
+  const putRoute = "PUT openrouter /workspaces/{id}/budgets/{interval}";
+  const deleteRoute = "DELETE openrouter /workspaces/{id}/budgets/{interval}";
+  /** The budget writes since the log was cleared, in the order sent. */
+  function budgetWrites(): string[] {
+    return emulator
+      .requestLog()
+      .filter((r) => r.route === putRoute || r.route === deleteRoute)
+      .map((r) => `${r.method} ${r.path.split("/").pop()}${r.body ? ` ${JSON.stringify(r.body)}` : ""}`);
+  }
+
   test("up adds each person and sets each budget; a second preview is clean", async () => {
+    emulator.clearRequestLog();
     members = { ada: { workspaceId: ws.id, userId: "user_ada" }, bob: { workspaceId: ws.id, userId: "user_bob" } };
-    budgets = {
-      monthly: { workspaceId: ws.id, interval: "monthly", limitUsd: 100, includeByokInBudgets: true },
-      daily: { workspaceId: ws.id, interval: "daily", limitUsd: 10 },
-    };
+    budgets = { team: { workspaceId: ws.id, monthlyUsd: 100, dailyUsd: 10, includeByokInBudgets: true } };
     const result = await engine().up();
-    expect(opsByName(result.steps)).toEqual({ ada: "create", bob: "create", monthly: "create", daily: "create" });
+    expect(opsByName(result.steps)).toEqual({ ada: "create", bob: "create", team: "create" });
     expect((await remoteMembers()).map((m) => [m.user_id, m.role]).sort()).toEqual([["user_ada", "admin"], ["user_bob", "member"]]);
     expect(remoteBudgets()).toEqual({ monthly: 100, daily: 10 });
     expect(byokFlag()).toBe(true);
@@ -108,58 +119,83 @@ describe("dynamic", () => {
     // One person per request: never a list that could replace others.
     const adds = emulator.requestLog().filter((r) => r.route === "POST openrouter /workspaces/{id}/members/add");
     expect(adds.map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([{ user_ids: ["user_ada"] }, { user_ids: ["user_bob"] }]);
-    const puts = emulator.requestLog().filter((r) => r.route === "PUT openrouter /workspaces/{id}/budgets/{interval}");
-    expect(puts.map((r) => r.body)).toEqual(expect.arrayContaining([{ limit_usd: 100, include_byok_in_budgets: true }, { limit_usd: 10 }]));
-    const stored = (await engine().exportState()).resource(MEMBER, "ada")!;
-    expect(stored.id).toBe(`${ws.id}/user_ada`);
-    expect((await engine().exportState()).resource(BUDGET, "daily")!.id).toBe(`${ws.id}/daily`);
+    // Widest first, the flag with the first.
+    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":100,"include_byok_in_budgets":true}', 'PUT daily {"limit_usd":10}']);
+    const state = await engine().exportState();
+    expect(state.resource(MEMBER, "ada")!.id).toBe(`${ws.id}/user_ada`);
+    expect(state.resource(BUDGET, "team")!.id).toBe(ws.id);
+    expect(Object.keys(result.outputs.teamIds.value as object).sort()).toEqual(["daily", "monthly"]);
     await expectClean();
   });
 
   test("limits and the BYOK flag change in place; undeclaring the flag leaves it alone", async () => {
     emulator.clearRequestLog();
-    budgets = {
-      monthly: { ...budgets.monthly, limitUsd: 200, includeByokInBudgets: false },
-      daily: { ...budgets.daily, limitUsd: 20 },
-    };
+    budgets = { team: { ...budgets.team, monthlyUsd: 200, dailyUsd: 20, includeByokInBudgets: false } };
     const preview = await engine().preview();
-    expect(opsByName(preview.steps)).toEqual({ monthly: "update", daily: "update" });
+    expect(opsByName(preview.steps)).toEqual({ team: "update" });
     await engine().up();
     expect(remoteBudgets()).toEqual({ monthly: 200, daily: 20 });
     expect(byokFlag()).toBe(false);
-    const puts = emulator.requestLog().filter((r) => r.route === "PUT openrouter /workspaces/{id}/budgets/{interval}");
-    expect(puts.map((r) => r.body)).toEqual(expect.arrayContaining([{ limit_usd: 200, include_byok_in_budgets: false }, { limit_usd: 20 }]));
+    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":200,"include_byok_in_budgets":false}', 'PUT daily {"limit_usd":20}']);
     await expectClean();
 
     // The flag is one setting of the whole workspace: undeclared, it is no longer managed, and not reset.
     await api("PUT", `/workspaces/${ws.id}/budgets/monthly`, { limit_usd: 200, include_byok_in_budgets: true });
-    budgets = { ...budgets, monthly: { workspaceId: ws.id, interval: "monthly", limitUsd: 200 } };
+    budgets = { team: { workspaceId: ws.id, monthlyUsd: 200, dailyUsd: 20 } };
     await expectClean();
     await engine().up();
     expect(byokFlag()).toBe(true);
     // A refresh reads the server's value as an output; undeclared, it is still no change.
     await engine().refresh();
-    expect((await engine().exportState()).resource(BUDGET, "monthly")!.outputs!.includeByokInBudgets).toBe(true);
+    expect((await engine().exportState()).resource(BUDGET, "team")!.outputs!.includeByokInBudgets).toBe(true);
     await expectClean();
-  });
 
-  test("budgets raised together in one update land whatever order the engine runs them in", async () => {
-    // daily 150 is only valid once monthly is 400: a daily PUT that comes first is refused, then tried again.
-    budgets = { monthly: { ...budgets.monthly, limitUsd: 400 }, daily: { ...budgets.daily, limitUsd: 150 } };
+    // Declared again with only the flag changing: one PUT of an unchanged limit carries it.
+    emulator.clearRequestLog();
+    budgets = { team: { ...budgets.team, includeByokInBudgets: false } };
     await engine().up();
-    expect(remoteBudgets()).toEqual({ monthly: 400, daily: 150 });
+    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":200,"include_byok_in_budgets":false}']);
+    expect(byokFlag()).toBe(false);
     await expectClean();
   });
 
-  test("a limit the other budgets do not allow fails naming the property and the budget in the way", async () => {
+  test("limits raised, lowered and added in one update go out in an order where every step is valid", async () => {
+    // Raised: widest first (daily 150 is only valid once monthly is 400).
+    emulator.clearRequestLog();
+    budgets = { team: { ...budgets.team, monthlyUsd: 400, dailyUsd: 150 } };
+    await engine().up();
+    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":400}', 'PUT daily {"limit_usd":150}']);
+    expect(remoteBudgets()).toEqual({ monthly: 400, daily: 150 });
+    // Lowered: narrowest first (monthly 120 is only valid once daily is 60); a new budget last.
+    emulator.clearRequestLog();
+    budgets = { team: { ...budgets.team, monthlyUsd: 120, weeklyUsd: 90, dailyUsd: 60 } };
+    await engine().up();
+    expect(budgetWrites()).toEqual(['PUT daily {"limit_usd":60}', 'PUT monthly {"limit_usd":120}', 'PUT weekly {"limit_usd":90}']);
+    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
+    await expectClean();
+  });
+
+  test("a budget set by hand shows on refresh and the next update removes it; a refusal without refresh names the property", async () => {
+    await api("PUT", `/workspaces/${ws.id}/budgets/lifetime`, { limit_usd: 300 });
     const valid = budgets;
-    budgets = { ...valid, daily: { ...valid.daily, limitUsd: 500 } };
+    budgets = { team: { ...valid.team, monthlyUsd: 500 } };
     try {
-      await expect(engine().up()).rejects.toThrow(/limitUsd: OpenRouter refused a daily limit of \$500 .* because the monthly budget is \$400.*strictly decrease.*400/s);
-      expect(remoteBudgets()).toEqual({ monthly: 400, daily: 150 });
+      // The stack does not know the lifetime budget yet: OpenRouter refuses, and the message says what to do.
+      await expect(engine().up()).rejects.toThrow(/monthlyUsd: OpenRouter refused a monthly limit of \$500 .*strictly decrease.*pulumi refresh/s);
+      expect(remoteBudgets()).toEqual({ lifetime: 300, monthly: 120, weekly: 90, daily: 60 });
+      await engine().refresh();
+      expect((await engine().exportState()).resource(BUDGET, "team")!.outputs!.lifetimeUsd).toBe(300);
+      const preview = await engine().preview();
+      expect(opsByName(preview.steps)).toEqual({ team: "update" });
+      expect(preview.diffText).toMatch(/lifetimeUsd/);
+      emulator.clearRequestLog();
+      await engine().up();
+      expect(budgetWrites()).toEqual(["DELETE lifetime", 'PUT monthly {"limit_usd":500}']);
     } finally {
       budgets = valid;
     }
+    await engine().up();
+    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
     await expectClean();
   });
 
@@ -168,53 +204,59 @@ describe("dynamic", () => {
     await seedOrganizationMembers(emulator, [{ id: "user_bob", email: "bob@example.com", role: "org:admin" }]);
     await engine().refresh();
     const state = await engine().exportState();
-    expect(state.resource(BUDGET, "monthly")!.outputs!.limitUsd).toBe(999);
+    expect(state.resource(BUDGET, "team")!.outputs!.monthlyUsd).toBe(999);
     expect(state.resource(MEMBER, "bob")!.outputs!.role).toBe("admin");
     const preview = await engine().preview();
-    expect(opsByName(preview.steps)).toEqual({ monthly: "update" });
-    expect(preview.diffText).toMatch(/limitUsd/);
+    expect(opsByName(preview.steps)).toEqual({ team: "update" });
+    expect(preview.diffText).toMatch(/monthlyUsd/);
     await engine().up();
-    expect(remoteBudgets().monthly).toBe(400);
+    expect(remoteBudgets().monthly).toBe(120);
     await expectClean();
     await seedOrganizationMembers(emulator, [{ id: "user_bob", email: "bob@example.com", role: "org:member" }]);
   });
 
-  test("an out-of-band removal drops them from state on refresh and up puts them back", async () => {
-    await api("POST", `/workspaces/${ws.id}/members/remove`, { user_ids: ["user_ada"] });
+  test("out-of-band removals: one budget is put back; all budgets and a person gone drop from state on refresh and up recreates them", async () => {
     await api("DELETE", `/workspaces/${ws.id}/budgets/daily`);
+    await engine().refresh();
+    expect(opsByName((await engine().preview()).steps)).toEqual({ team: "update" });
+    await engine().up();
+    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
+
+    await api("POST", `/workspaces/${ws.id}/members/remove`, { user_ids: ["user_ada"] });
+    for (const interval of ["monthly", "weekly", "daily"]) await api("DELETE", `/workspaces/${ws.id}/budgets/${interval}`);
     const refreshed = await engine().refresh();
     expect(refreshed.changeSummary.delete).toBe(2);
     const state = await engine().exportState();
     expect(state.resource(MEMBER, "ada")).toBeUndefined();
-    expect(state.resource(BUDGET, "daily")).toBeUndefined();
+    expect(state.resource(BUDGET, "team")).toBeUndefined();
     const result = await engine().up();
-    expect(opsByName(result.steps)).toEqual({ ada: "create", daily: "create" });
+    expect(opsByName(result.steps)).toEqual({ ada: "create", team: "create" });
     expect((await remoteMembers()).map((m) => m.user_id).sort()).toEqual(["user_ada", "user_bob"]);
-    expect(remoteBudgets()).toEqual({ monthly: 400, daily: 150 });
+    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
     await expectClean();
   });
 
-  test("a person outside the organisation, or already in the workspace, and a budget set elsewhere are refused at create, saying what to do", async () => {
+  test("a person outside the organisation, or already in the workspace, and budgets set elsewhere are refused at create, saying what to do", async () => {
     const [validMembers, validBudgets] = [members, budgets];
     await api("POST", `/workspaces/${ws.id}/members/add`, { user_ids: ["user_cy"] });
-    expect((await api("PUT", `/workspaces/${ws.id}/budgets/lifetime`, { limit_usd: 5000 })).status).toBe(200);
+    expect((await api("PUT", `/workspaces/${other.id}/budgets/lifetime`, { limit_usd: 5000 })).status).toBe(200);
     try {
       members = { ...validMembers, nobody: { workspaceId: ws.id, userId: "user_nobody" } };
       await expect(engine().up()).rejects.toThrow(/userId: 'user_nobody' is not a member of the OpenRouter organisation.*Invite/s);
       members = { ...validMembers, cy: { workspaceId: ws.id, userId: "user_cy" } };
       await expect(engine().up()).rejects.toThrow(new RegExp(`already a member of workspace .*import it with the id '${ws.id}/user_cy'`, "s"));
       members = validMembers;
-      budgets = { ...validBudgets, lifetime: { workspaceId: ws.id, interval: "lifetime", limitUsd: 6000 } };
-      await expect(engine().up()).rejects.toThrow(new RegExp(`already has a lifetime budget \\(\\$5000\\).*'${ws.id}/lifetime'`, "s"));
+      budgets = { ...validBudgets, other: { workspaceId: other.id, monthlyUsd: 100 } };
+      await expect(engine().up()).rejects.toThrow(new RegExp(`already has budgets set outside this stack \\(lifetime \\$5000\\).*'${other.id}'`, "s"));
     } finally {
       [members, budgets] = [validMembers, validBudgets];
     }
-    expect(remoteBudgets().lifetime).toBe(5000);
+    expect(remoteBudgets(other.id)).toEqual({ lifetime: 5000 });
     expect(emulator.requestLog().filter((r) => r.route === "POST openrouter /workspaces/{id}/members/add" && JSON.stringify(r.body).includes("user_nobody"))).toEqual([]);
     await expectClean();
   });
 
-  test("invalid input fails at preview with a message naming the property", async () => {
+  test("invalid input fails at preview with a message naming the property, the ordering rule included", async () => {
     const [validMembers, validBudgets] = [members, budgets];
     const memberCases: [WorkspaceMemberArgs, RegExp][] = [
       [{ workspaceId: ws.id, userId: "" }, /userId.*must not be empty/],
@@ -222,8 +264,11 @@ describe("dynamic", () => {
       [{ workspaceId: "team", userId: "user_ada" }, /workspaceId.*UUID/],
     ];
     const budgetCases: [WorkspaceBudgetArgs, RegExp][] = [
-      [{ workspaceId: ws.id, interval: "monthly", limitUsd: 0 }, /limitUsd.*greater than 0/],
-      [{ workspaceId: ws.id, interval: "hourly" as WorkspaceBudgetArgs["interval"], limitUsd: 5 }, /interval/],
+      [{ workspaceId: ws.id, monthlyUsd: 0 }, /monthlyUsd.*greater than 0/],
+      [{ workspaceId: ws.id, monthlyUsd: 100, dailyUsd: 100 }, /dailyUsd.*must be less than monthlyUsd \(\$100\).*strictly decrease/],
+      [{ workspaceId: ws.id, lifetimeUsd: 50, weeklyUsd: 80 }, /weeklyUsd.*must be less than lifetimeUsd \(\$50\)/],
+      [{ workspaceId: ws.id }, /declare at least one of lifetimeUsd, monthlyUsd, weeklyUsd and dailyUsd/],
+      [{ workspaceId: ws.id, monthlyUsd: 10, hourlyUsd: 1 } as WorkspaceBudgetArgs, /hourlyUsd/],
     ];
     try {
       for (const [args, message] of memberCases) {
@@ -232,7 +277,7 @@ describe("dynamic", () => {
       }
       members = validMembers;
       for (const [args, message] of budgetCases) {
-        budgets = { ...validBudgets, monthly: args };
+        budgets = { team: args };
         await expect(engine().preview()).rejects.toThrow(message);
       }
     } finally {
@@ -246,9 +291,10 @@ describe("dynamic", () => {
 
   test("destroy removes its people and budgets only", async () => {
     const destroyed = await engine().destroy();
-    expect(opsByName(destroyed.steps)).toEqual({ ada: "delete", bob: "delete", monthly: "delete", daily: "delete" });
+    expect(opsByName(destroyed.steps)).toEqual({ ada: "delete", bob: "delete", team: "delete" });
     expect((await remoteMembers()).map((m) => m.user_id)).toEqual(["user_cy"]);
-    expect(remoteBudgets()).toEqual({ lifetime: 5000 });
+    expect(remoteBudgets()).toEqual({});
+    expect(remoteBudgets(other.id)).toEqual({ lifetime: 5000 });
     members = {};
     budgets = {};
   });
@@ -264,8 +310,8 @@ describe("native", () => {
     let limitUsd = 30;
     nativeProgram = async () => {
       const member = new nativeOpenrouter.WorkspaceMember("bob", { workspaceId: nativeWs.id, userId: "user_bob" });
-      const budget = new nativeOpenrouter.WorkspaceBudget("weekly", { workspaceId: nativeWs.id, interval: "weekly", limitUsd });
-      return { role: member.role, budgetId: budget.budgetId };
+      const budget = new nativeOpenrouter.WorkspaceBudget("budgets", { workspaceId: nativeWs.id, weeklyUsd: limitUsd });
+      return { role: member.role, budgetIds: budget.budgetIds };
     };
     const created = await nativeEngine().up();
     expect(resourceSteps(created.steps).map((s) => `${s.op} ${s.type}`).sort()).toEqual([`create ${NATIVE_BUDGET}`, `create ${NATIVE_MEMBER}`]);
@@ -293,7 +339,7 @@ describe("native", () => {
     const imported = await nativeEngine().stack.import({
       resources: [
         { type: NATIVE_MEMBER, name: "ada", id: `${nativeWs.slug}/user_ada` },
-        { type: NATIVE_BUDGET, name: "lifetime", id: `${nativeWs.slug}/lifetime` },
+        { type: NATIVE_BUDGET, name: "budgets", id: nativeWs.slug },
       ],
       // Code generation needs the Go language host, which is not served here.
       generateCode: false,
@@ -301,11 +347,11 @@ describe("native", () => {
     expect(imported.summary.resourceChanges).toMatchObject({ import: 2 });
     const state = await nativeEngine().exportState();
     expect(state.resource(NATIVE_MEMBER, "ada")?.outputs).toMatchObject({ workspaceId: nativeWs.id, userId: "user_ada", role: "admin" });
-    expect(state.resource(NATIVE_BUDGET, "lifetime")?.outputs).toMatchObject({ workspaceId: nativeWs.id, interval: "lifetime", limitUsd: 1000, includeByokInBudgets: true });
+    expect(state.resource(NATIVE_BUDGET, "budgets")?.outputs).toMatchObject({ workspaceId: nativeWs.id, lifetimeUsd: 1000, includeByokInBudgets: true });
 
     const declared = (protect: boolean) => async () => {
       new nativeOpenrouter.WorkspaceMember("ada", { workspaceId: nativeWs.id, userId: "user_ada" }, { protect });
-      new nativeOpenrouter.WorkspaceBudget("lifetime", { workspaceId: nativeWs.id, interval: "lifetime", limitUsd: 1000 }, { protect });
+      new nativeOpenrouter.WorkspaceBudget("budgets", { workspaceId: nativeWs.id, lifetimeUsd: 1000 }, { protect });
       return {};
     };
     nativeProgram = declared(true);

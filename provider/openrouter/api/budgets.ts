@@ -19,32 +19,19 @@ export interface BudgetJson {
   updated_at?: string | null;
 }
 
-/** A budget with the workspace-wide BYOK flag the answer carries beside it. */
-export interface BudgetAnswer {
-  budget: BudgetJson;
-  includeByokInBudgets?: boolean;
-}
-
 function budgetPath(workspace: string, interval: BudgetInterval): string {
   return apiPath`/workspaces/${workspace}/budgets/${interval}`;
 }
 
-/** The workspace's budget for the interval; undefined when there is none (or the workspace is gone). */
-export async function getBudget(client: ApiClient, workspace: string, interval: BudgetInterval): Promise<BudgetAnswer | undefined> {
-  const answer = await client.requestOrGone<{ data: BudgetJson; include_byok_in_budgets?: boolean }>({ method: "GET", path: budgetPath(workspace, interval) });
-  return answer && { budget: answer.data, includeByokInBudgets: answer.include_byok_in_budgets };
-}
-
-/** Every budget of the workspace (the list is not paged); undefined when the workspace is gone. */
-export async function listBudgets(client: ApiClient, workspace: string): Promise<BudgetJson[] | undefined> {
-  const answer = await client.requestOrGone<{ data?: BudgetJson[] }>({ method: "GET", path: apiPath`/workspaces/${workspace}/budgets` });
-  return answer && (answer.data ?? []);
+/** Every budget of the workspace, with the workspace-wide BYOK flag (the list is not paged); undefined when the workspace is gone. */
+export async function listBudgets(client: ApiClient, workspace: string): Promise<{ budgets: BudgetJson[]; includeByokInBudgets?: boolean } | undefined> {
+  const answer = await client.requestOrGone<{ data?: BudgetJson[]; include_byok_in_budgets?: boolean }>({ method: "GET", path: apiPath`/workspaces/${workspace}/budgets` });
+  return answer && { budgets: answer.data ?? [], includeByokInBudgets: answer.include_byok_in_budgets };
 }
 
 /** Creates or replaces the interval's budget: `limit_usd` is required on every call. */
-export async function putBudget(client: ApiClient, workspace: string, interval: BudgetInterval, body: { limit_usd: number; include_byok_in_budgets?: boolean }): Promise<BudgetAnswer> {
-  const answer = await client.request<{ data: BudgetJson; include_byok_in_budgets?: boolean }>({ method: "PUT", path: budgetPath(workspace, interval), body });
-  return { budget: answer.data, includeByokInBudgets: answer.include_byok_in_budgets };
+export async function putBudget(client: ApiClient, workspace: string, interval: BudgetInterval, body: { limit_usd: number; include_byok_in_budgets?: boolean }): Promise<void> {
+  await client.request({ method: "PUT", path: budgetPath(workspace, interval), body });
 }
 
 /** Deletes the interval's budget; OpenRouter answers the same whether there was one or not. */
