@@ -135,7 +135,9 @@ export const openrouterApiKey = declareResource({
     const { disabled: _patchedAfter, ...body } = ctx.createBody(inputs);
     const created = await createWithRecovery(ctx, {
       what: `OpenRouter key '${inputs.name}'`,
-      naturalKey: `openrouter:ApiKey:${inputs.workspaceId ?? "default"}:${inputs.name}`,
+      // By name alone: a key declared without a workspace and one naming the default workspace's UUID land in
+      // the same list, so their creates must see each other (creates in other workspaces only wait longer).
+      naturalKey: `openrouter:ApiKey:${inputs.name}`,
       post: () => createKey(client, body),
       idOf: (key) => key.data.hash,
       async findCandidates() {

@@ -7,7 +7,7 @@
  * Listing is slowed down (routeLatencyMs) so the sibling's create has always
  * finished when the failed create looks for what it may have made.
  */
-import { portkey } from "../../sdk";
+import { openrouter, portkey } from "../../sdk";
 import {
   errorLines,
   expectFailed,
@@ -15,6 +15,7 @@ import {
   fixtureWorkspace,
   liveKeys,
   liveWorkspaces,
+  openrouterConfig,
   outcome,
   portkeyConfig,
   requests,
@@ -66,6 +67,30 @@ test("1a: two same-named keys, one create answered 503: both keys exist, nothing
     expect(new Set(ids).size).toBe(2);
     expect(liveKeys(emulator(), name).map((k) => k.id).sort()).toEqual([...ids].sort());
     expect(warningLines(result.text).filter((w) => /delet/i.test(w))).toEqual([]);
+  });
+});
+
+test("1a (OpenRouter): same-named keys, one declared without a workspace and one naming the default workspace, one create answered 503: both exist, nothing deleted", async () => {
+  const name = "twin-1a-or";
+  const defaultWorkspace = Object.values(emulator().openrouterState().workspaces).find((w) => w.is_default)!;
+  const program = async () => {
+    new openrouter.ApiKey("implicit", { name });
+    new openrouter.ApiKey("explicit", { name, workspaceId: defaultWorkspace.id });
+  };
+  await withStack(emulator(), { projectName: "trust-1a-or", program, config: openrouterConfig(emulator()) }, async (stack) => {
+    setFaults(emulator(), {
+      failNext: { "POST openrouter /keys": { times: 1, fault: "unavailable" } },
+      routeLatencyMs: { "GET openrouter /keys": 300 },
+    });
+    const result = await outcome(stack.up());
+    // Both keys land in the same list: the failed create must not take the other's key for its own orphan.
+    const keys = Object.values(emulator().openrouterState().keys).filter((k) => k.name === name);
+    expect(keys.filter((k) => k.deleted_at)).toEqual([]);
+    expect(warningLines(result.text).filter((w) => /delet/i.test(w))).toEqual([]);
+    expectSucceeded(result);
+    const ids = Object.values(await stateIds(stack, "pulumi-nodejs:dynamic/openrouter:ApiKey"));
+    expect(new Set(ids).size).toBe(2);
+    expect(keys.map((k) => k.hash).sort()).toEqual([...ids].sort());
   });
 });
 
