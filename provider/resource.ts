@@ -240,7 +240,8 @@ function createBodyOf(fields: InputFields, inputs: Json): Json {
 /**
  * The changed, updatable fields in the API's names; a removed field is sent as
  * its clearing value. Objects named in `sentWhole` go out complete (every
- * field under them, as declared now) when any of their fields changed.
+ * field under them that is declared now or was held before) when any of
+ * their fields changed.
  */
 function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
   const body: Json = {};
@@ -267,6 +268,8 @@ function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: J
     for (const [name, field] of updatable) {
       if (!field.api!.startsWith(`${prefix}.`) || field.trigger) continue;
       if (field.serverOwnedUnlessDeclared && news[name] === undefined) continue; // the server's: left alone
+      // Neither declared nor held before: nothing to send, not even a clearing value.
+      if (comparableOf(field, olds[name], olds) === undefined && comparableOf(field, news[name], olds) === undefined) continue;
       setPath(body, field.api!, valueOf(field, news[name]));
     }
   }

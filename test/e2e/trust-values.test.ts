@@ -142,6 +142,30 @@ test("5b: workspace defaults set out of band survive an update of the descriptio
   });
 });
 
+test("5b: changing one default sends no clearing value for the defaults never declared: a key's config and a workspace's metadata set out of band survive", async () => {
+  let team = "a";
+  const program = async () => {
+    new portkey.ApiKey("key", { type: "organisation", subType: "service", scopes: ["workspaces.list"], name: "defaults-5b", metadata: { team } });
+    new portkey.Workspace("team", { name: "Defaults 5b2", inputGuardrails: [`pii-${team}`], forceDelete: true });
+  };
+  await withStack(emulator(), { projectName: "trust-5b2", program, config: portkeyConfig(emulator()) }, async (stack) => {
+    await stack.up();
+    const keyId = (await stateIds(stack, TYPES.apiKey)).key;
+    const workspaceId = (await stateIds(stack, TYPES.workspace)).team;
+    // Set in the UI, not yet refreshed.
+    expect((await call(emulator(), "PUT", `/api-keys/${keyId}`, { defaults: { metadata: { team: "a" }, config_id: "pc-ui" } })).status).toBe(200);
+    expect((await call(emulator(), "PUT", `/admin/workspaces/${workspaceId}`, { defaults: { input_guardrails: ["pii-a"], metadata: { owner: "ui" } } })).status).toBe(200);
+
+    team = "b";
+    emulator().clearRequestLog();
+    await stack.up();
+    const keyDefaults = requests(emulator(), ROUTES.updateKey).map((p) => (p.body as { defaults?: object }).defaults);
+    expect(keyDefaults).toEqual([{ metadata: { team: "b" } }]);
+    expect(emulator().state().api_keys[keyId].config_id).toBe("pc-ui");
+    expect(emulator().state().workspaces[workspaceId]).toMatchObject({ input_guardrails: ["pii-b"], metadata: { owner: "ui" } });
+  });
+});
+
 test("5d: removing allowConfigOverride puts Portkey's default (allowed) back, and the next preview is clean", async () => {
   let allowConfigOverride: boolean | undefined = false;
   const program = keyProgram(() => ({ name: "override-5d", configId: "pc-5d", ...(allowConfigOverride === undefined ? {} : { allowConfigOverride }) }));
