@@ -16,7 +16,7 @@
  * response follows the shared rules (never adopts what it cannot prove it made).
  */
 import { z } from "zod";
-import { isForbidden, isGone } from "../errors";
+import { isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { normalize } from "../framework";
 import { ApiClient } from "../http";
@@ -24,7 +24,7 @@ import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
 import { ApiRateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, usageLimitFromApi, usageLimitInput } from "./limits";
-import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
+import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { ApiProvider, createProvider, deleteProvider, getProvider, listProvidersWithServerTime, updateProvider } from "./api/providers";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
@@ -209,9 +209,7 @@ export const aiProvider = declareResource({
       await deleteProvider(client, workspaceId, slugOf(id, outputs));
     } catch (error) {
       if (isGone(error)) return;
-      // A deleted workspace answers 403 and holds no providers; any other 403 fails loudly.
-      if (isForbidden(error) && !(await getWorkspace(client, workspaceId))) return;
-      throw error;
+      await goneWithItsWorkspace(client, error, workspaceId, `The provider '${slugOf(id, outputs)}' of workspace ${workspaceId}`, ["providers.delete"]);
     }
   },
 });
@@ -278,8 +276,7 @@ async function getOrGone(client: ApiClient, workspaceId: string, slug: string): 
   try {
     return await getProvider(client, workspaceId, slug);
   } catch (error) {
-    if (isForbidden(error) && !(await getWorkspace(client, workspaceId))) return undefined;
-    throw error;
+    return goneWithItsWorkspace(client, error, workspaceId, `The provider '${slug}' of workspace ${workspaceId}`, ["providers.read"]);
   }
 }
 

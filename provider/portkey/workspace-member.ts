@@ -6,13 +6,13 @@
  * the workspace's UUID or slug before the slash.
  */
 import { z } from "zod";
-import { isForbidden, isGone } from "../errors";
+import { isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
-import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
+import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { getUser } from "./api/users";
 import {
   addWorkspaceMember,
@@ -142,24 +142,22 @@ export const workspaceMember = declareResource({
       await removeWorkspaceMember(client, outputs.resolvedWorkspaceId!, outputs.userId);
     } catch (error) {
       if (isGone(error)) return;
-      // A deleted workspace answers 403: its members went with it.
-      if (isForbidden(error) && !(await getWorkspace(client, outputs.resolvedWorkspaceId!))) return;
-      throw error;
+      const workspaceId = outputs.resolvedWorkspaceId!;
+      await goneWithItsWorkspace(client, error, workspaceId, `The membership of ${outputs.userId} in workspace ${workspaceId}`, ["workspace_users.delete"]);
     }
   },
 });
 
 /**
  * The membership, or undefined when it is gone: not a member (404), or the
- * workspace is gone (its 403 confirmed by the workspace look-up, which turns
- * a 403 for a workspace that exists into an error naming the missing scope).
+ * workspace is gone (a 403 the workspace look-up confirms; while the workspace
+ * exists, a 403 fails naming the missing scope).
  */
 async function readMember(client: ApiClient, workspaceId: string, userId: string): Promise<ApiWorkspaceMember | undefined> {
   try {
     return await getWorkspaceMember(client, workspaceId, userId);
   } catch (error) {
-    if (isForbidden(error) && !(await getWorkspace(client, workspaceId))) return undefined;
-    throw error;
+    return goneWithItsWorkspace(client, error, workspaceId, `The membership of ${userId} in workspace ${workspaceId}`, ["workspace_users.read"]);
   }
 }
 

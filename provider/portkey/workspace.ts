@@ -21,6 +21,7 @@ import {
   deleteWorkspace,
   forgetWorkspace,
   getWorkspace,
+  goneWithItsWorkspace,
   listWorkspacesByName,
   rememberWorkspace,
   updateWorkspace,
@@ -187,7 +188,8 @@ export const workspace = declareResource({
       await deleteWorkspace(client, id, current.name, outputs.forceDelete === true);
     } catch (error) {
       if (isGone(error)) return;
-      if (isForbidden(error) && !(await getWorkspace(client, id))) return; // deleted meanwhile
+      // Deleted meanwhile, or a key without the scope.
+      if (isForbidden(error)) return goneWithItsWorkspace(client, error, id, `The workspace '${current.name}' (${id})`, ["workspaces.delete"]);
       if (isApiFailure(error, "conflict") && error.code === "AB07") {
         throw new Error(await stillInUseMessage(client, id, current.name));
       }

@@ -91,3 +91,36 @@ test("2b: removing an access grant with a key lacking workspaces.read revokes it
     await stack.setConfig(portkeyConfig(emulator(), ADMIN_KEY));
   });
 });
+
+test("2c: refresh and destroy of a workspace member and a guardrail with a key lacking their read and delete scopes fail naming the scopes; nothing leaves the state or the server", async () => {
+  const ws = await fixtureWorkspace(emulator(), "Scoped 2c");
+  const user = (await (await fetch(`${emulator().url}/_emulator/portkey/users`, { method: "POST", body: JSON.stringify({ email: "scoped-2c@example.com" }) })).json()) as { id: string };
+  const program = async () => {
+    new portkey.WorkspaceMember("member", { workspaceId: ws.id, userId: user.id, role: "member" });
+    new portkey.Guardrail("guard", { workspaceId: ws.id, name: "Scoped 2c", checks: [{ id: "default.regexMatch", parameters: { rule: "secret", not: false } }], actions: { deny: true } });
+  };
+  await withStack(emulator(), { projectName: "trust-2c", program, config: portkeyConfig(emulator()) }, async (stack) => {
+    await stack.up();
+    const member = "pulumi-nodejs:dynamic/portkey:WorkspaceMember";
+    const guardrail = "pulumi-nodejs:dynamic/portkey:Guardrail";
+    const before = { ...(await stateIds(stack, member)), ...(await stateIds(stack, guardrail)) };
+    expect(Object.keys(before).sort()).toEqual(["guard", "member"]);
+    // Everything but reading and deleting members and guardrails.
+    const limited = await limitedAdminKey(emulator(), "no-read-2c", ["workspaces.read", "workspaces.list", "workspace_users.create", "workspace_users.update", "guardrails.create", "guardrails.update"]);
+    await useKey(stack, limited);
+
+    const refreshed = await outcome(stack.refresh());
+    expectFailed(refreshed);
+    expect(refreshed.errors.join("\n")).toMatch(/membership of .* is not known to be deleted.*'workspace_users\.read'/s);
+    expect(refreshed.errors.join("\n")).toMatch(/guardrail .* is not known to be deleted.*'guardrails\.read'/s);
+    expect({ ...(await stateIds(stack, member)), ...(await stateIds(stack, guardrail)) }).toEqual(before);
+
+    const destroyed = await outcome(stack.destroy());
+    expectFailed(destroyed);
+    expect(destroyed.errors.join("\n")).toMatch(/'workspace_users\.delete'/);
+    expect(destroyed.errors.join("\n")).toMatch(/'guardrails\.delete'/);
+    expect({ ...(await stateIds(stack, member)), ...(await stateIds(stack, guardrail)) }).toEqual(before);
+    expect(Object.values(emulator().state().guardrails ?? {}).filter((g) => g.name === "Scoped 2c")).toHaveLength(1);
+    await stack.setConfig(portkeyConfig(emulator(), ADMIN_KEY));
+  });
+});

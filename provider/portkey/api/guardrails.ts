@@ -9,6 +9,7 @@
  */
 import { isForbidden } from "../../errors";
 import { ApiClient, apiPath } from "../../http";
+import { missingScope } from "./workspaces";
 
 /** A guardrail as GET /guardrails/{guardrailId} answers it (`workspace_id` null: the organisation's). */
 export interface ApiGuardrail {
@@ -57,7 +58,7 @@ export async function deleteGuardrail(client: ApiClient, idOrSlug: string, scope
     return true;
   } catch (error) {
     if (isForbidden(error) && (await provenAbsent(client, idOrSlug, scope))) return false;
-    throw error;
+    throw isForbidden(error) ? missingScope(error, `The guardrail '${idOrSlug}'`, guardrailScopes(scope, "delete")) : error;
   }
 }
 
@@ -67,7 +68,7 @@ export async function getGuardrail(client: ApiClient, idOrSlug: string, scope: G
     return await client.requestOrGone<ApiGuardrail>({ method: "GET", path: guardrailPath(idOrSlug) });
   } catch (error) {
     if (isForbidden(error) && (await provenAbsent(client, idOrSlug, scope))) return undefined;
-    throw error;
+    throw isForbidden(error) ? missingScope(error, `The guardrail '${idOrSlug}'`, guardrailScopes(scope, "read")) : error;
   }
 }
 
@@ -90,7 +91,7 @@ export async function listGuardrails(client: ApiClient, scope: GuardrailScope): 
 
 /**
  * Whether the list proves the guardrail absent. A list the caller may not
- * read proves nothing: then the original 403 stands.
+ * read proves nothing: then the 403 fails naming the scopes.
  */
 async function provenAbsent(client: ApiClient, idOrSlug: string, scope: GuardrailScope): Promise<boolean> {
   try {
@@ -100,4 +101,10 @@ async function provenAbsent(client: ApiClient, idOrSlug: string, scope: Guardrai
     if (isForbidden(error)) return false;
     throw error;
   }
+}
+
+/** The scopes a guardrail call of this scope needs (organisation guardrails have their own). */
+function guardrailScopes(scope: GuardrailScope, action: "read" | "delete"): string[] {
+  const noun = "workspace_id" in scope ? "guardrails" : "organisation_guardrails";
+  return [`${noun}.${action}`, `${noun}.list`];
 }

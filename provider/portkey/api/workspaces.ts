@@ -72,11 +72,11 @@ export async function getWorkspace(client: ApiClient, idOrSlug: string): Promise
     try {
       listed = await findInList(client, idOrSlug);
     } catch (listError) {
-      if (isForbidden(listError)) throw missingScope(error, idOrSlug, ["workspaces.read", "workspaces.list"]);
+      if (isForbidden(listError)) throw missingScope(error, `The workspace '${idOrSlug}'`, ["workspaces.read", "workspaces.list"]);
       throw listError;
     }
     if (!listed) return undefined;
-    throw missingScope(error, idOrSlug, ["workspaces.read"]);
+    throw missingScope(error, `The workspace '${idOrSlug}'`, ["workspaces.read"]);
   }
 }
 
@@ -119,12 +119,28 @@ async function findInList(client: ApiClient, idOrSlug: string): Promise<ApiWorks
   }
 }
 
-function missingScope(forbidden: ApiError, idOrSlug: string, scopes: string[]): Error {
+/**
+ * The error for a 403 on an object that is not known to be deleted: it stays
+ * in the stack, and the admin key most likely lacks a scope.
+ */
+export function missingScope(forbidden: ApiError, object: string, scopes: readonly string[]): Error {
   return new Error(
-    `${forbidden.message}. The workspace '${idOrSlug}' is not known to be deleted, so it stays in the stack: ` +
+    `${forbidden.message}. ${object} is not known to be deleted, so it stays in the stack: ` +
       `the Portkey admin key most likely lacks the ${scopes.map((s) => `'${s}'`).join(" and ")} scope${scopes.length > 1 ? "s" : ""}. ` +
       "Grant them to the key (or configure a key that has them) and run the command again.",
   );
+}
+
+/**
+ * What a 403 on an object inside a workspace means: Portkey answers it for
+ * every object of a deleted workspace, and for an admin key without the
+ * scope. Gone (undefined) only when the workspace is confirmed gone; else an
+ * error naming the object and the scopes. Any other error is rethrown.
+ */
+export async function goneWithItsWorkspace(client: ApiClient, error: unknown, workspaceId: string, object: string, scopes: readonly string[]): Promise<undefined> {
+  if (!isForbidden(error)) throw error;
+  if (await getWorkspace(client, workspaceId)) throw missingScope(error, object, scopes);
+  return undefined;
 }
 
 /**
