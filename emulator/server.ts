@@ -217,6 +217,8 @@ interface ApiMount {
   match(method: string, path: string): ReturnType<Router<unknown>["match"]>;
   authenticate(req: http.IncomingMessage, now: Date): unknown;
   envelope(error: EmulatedApiError): string;
+  /** The response header carrying a request id, on every answer (errors included, as the live APIs do). */
+  requestIdHeader: string;
   checkResponses: boolean;
 }
 
@@ -263,6 +265,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       match: (method, path) => router.match(method, path) as ReturnType<Router<unknown>["match"]>,
       authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminOrganisation, now),
       envelope: portkeyEnvelope,
+      requestIdHeader: "x-portkey-request-id",
       checkResponses: options.checkResponses === true,
     },
     {
@@ -273,6 +276,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       match: (method, path) => openrouterRouter.match(method, path) as ReturnType<Router<unknown>["match"]>,
       authenticate: (req) => openrouter.authenticate(header(req, "authorization"), managementKeys),
       envelope: openrouterEnvelope,
+      requestIdHeader: "x-request-id",
       checkResponses: false,
     },
   ];
@@ -341,7 +345,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       .then((raw) => handle(exchange, req, url, raw))
       .catch((error: unknown) => {
         const apiError = error instanceof EmulatedApiError ? error : portkeyError("AB04", "Internal server error");
-        reply(exchange, apiError.status, (mount ?? mounts[0]).envelope(apiError), apiError.headers);
+        const answering = mountOf(url.pathname) ?? mounts[0];
+        reply(exchange, apiError.status, answering.envelope(apiError), { [answering.requestIdHeader]: randomUUID(), ...apiError.headers });
       });
   });
 
@@ -402,7 +407,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const problems = spec.checkResponse(method, matched.route.template, result.body).filter((p) => !isKnownResponseDeviation(routeName, p));
       if (problems.length > 0) violations.push({ route: routeName, problems });
     }
-    reply(exchange, status, result.rawJson ?? JSON.stringify(result.body), { "x-portkey-request-id": randomUUID() });
+    reply(exchange, status, result.rawJson ?? JSON.stringify(result.body), { [mount.requestIdHeader]: randomUUID() });
   }
 
   /** Consumes one planned fault of the route, if any. */
