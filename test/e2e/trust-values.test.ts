@@ -75,6 +75,16 @@ test("3: a declared icon is set, changed in place and cleared; the name output n
     expect(changed.outputs.name.value).toBe(name);
     expect(changedOps((await stack.preview()).steps)).toEqual([]);
 
+    // Changed in the UI: refresh shows it, up puts the declared one back.
+    expect((await call(emulator(), "PUT", `/admin/workspaces/${id}`, { icon: "🔥" })).status).toBe(200);
+    await stack.refresh();
+    const drifted = await stack.preview();
+    expect(changedOps(drifted.steps)).toEqual(["update"]);
+    expect(drifted.diffText).toMatch(/^\s*~ icon\s*:/m);
+    await stack.up();
+    expect(emulator().state().workspaces[id]).toMatchObject({ name, icon: "🚀" });
+    expect(changedOps((await stack.preview()).steps)).toEqual([]);
+
     icon = ""; // declared empty: no icon
     const cleared = await stack.up();
     expect(emulator().state().workspaces[id]).toMatchObject({ name, icon: null });
@@ -87,7 +97,7 @@ test("3: a declared icon is set, changed in place and cleared; the name output n
 test("5a: API-key metadata of any JSON type is stored as given and read back unchanged", async () => {
   const declared = { count: 5, nested: { a: 1 }, flag: true, label: "x" };
   const outOfBand = { count: 6, nested: { a: [1, 2] }, flag: false, label: "y" };
-  let metadata: Record<string, unknown> = declared;
+  let metadata: Record<string, unknown> | undefined = declared;
   let description = "one";
   await withStack(emulator(), { projectName: "trust-5a", program: keyProgram(() => ({ name: "meta-5a", description, metadata })), config: portkeyConfig(emulator()) }, async (stack) => {
     const created = await outcome(stack.up());
@@ -110,6 +120,20 @@ test("5a: API-key metadata of any JSON type is stored as given and read back unc
     expect(preview.diffText).not.toMatch(/^\s*[-+~]\s*metadata/m);
     await stack.up();
     expect(emulator().state().api_keys[id]).toMatchObject({ description: "two", metadata: outOfBand });
+    expect(changedOps((await stack.preview()).steps)).toEqual([]);
+
+    // Drift: refresh shows it, up puts the declared values back, types intact.
+    expect((await call(emulator(), "PUT", `/api-keys/${id}`, { defaults: { metadata: { count: "6" } } })).status).toBe(200);
+    await stack.refresh();
+    const drifted = await stack.preview();
+    expect(drifted.diffText).toMatch(/^\s*~ metadata\s*:/m);
+    await stack.up();
+    expect(emulator().state().api_keys[id].metadata).toEqual(outOfBand);
+
+    // Removed from the program: cleared on the server.
+    metadata = undefined;
+    await stack.up();
+    expect(emulator().state().api_keys[id].metadata ?? {}).toEqual({});
     expect(changedOps((await stack.preview()).steps)).toEqual([]);
   });
 });
