@@ -258,6 +258,11 @@ export const apiKey = declareResource({
         issue(["rotationPolicy", "nextRotationAt"], "set either a period (rotationPeriod or rotationPeriodDays) or nextRotationAt, not both");
       }
       if (!periodic && policy.nextRotationAt === undefined) issue(["rotationPolicy"], "needs rotationPeriod, rotationPeriodDays or nextRotationAt");
+      // Portkey refuses a transition as long as the period; a month counts at its longest, so nothing it takes is refused here.
+      const periodDays = policy.rotationPeriodDays ?? (policy.rotationPeriod === "weekly" ? 7 : policy.rotationPeriod === "monthly" ? 31 : undefined);
+      if (periodDays !== undefined && policy.keyTransitionPeriodMs !== undefined && policy.keyTransitionPeriodMs >= periodDays * 86_400_000) {
+        issue(["rotationPolicy", "keyTransitionPeriodMs"], `must be shorter than the rotation period (${periodDays} days = ${periodDays * 86_400_000} ms)`);
+      }
     }
     if (!key.allowUnknownScopes) {
       const known = knownPortkeyScopes();

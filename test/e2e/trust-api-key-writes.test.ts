@@ -126,6 +126,23 @@ test("4c: an API rejection names the resource, the HTTP status, the API error co
   });
 });
 
+test("4c: a create Portkey refuses with 400 names the resource, status, code, request id and Portkey's reason; what preview can tell is refused there, naming the property", async () => {
+  const day = 86_400_000;
+  let transition = 30.5 * day; // Portkey's month may be 30 days: only the API can refuse this
+  const program = keysProgram(() => ({ refused: { name: "errors-4c-400", rotationPolicy: { rotationPeriod: "monthly", keyTransitionPeriodMs: transition } } }));
+  await withStack(emulator(), { projectName: "trust-4c-400", program, config: portkeyConfig(emulator()) }, async (stack) => {
+    const result = await outcome(stack.up());
+    expectFailed(result);
+    expect(result.text).not.toContain("[object Object]");
+    const text = result.errors.filter((l) => l.startsWith(`${TYPES.apiKey} (refused): error:`)).join(" | ");
+    expect(text).toMatch(/portkey:ApiKey 'errors-4c-400'/);
+    expect(text).toMatch(/\b400 AB01\b.*key_transition_period_ms must be shorter than the rotation period.*request id [0-9a-f-]{36}/);
+
+    transition = 31 * day;
+    await expect(stack.preview()).rejects.toThrow(/rotationPolicy\.keyTransitionPeriodMs.*must be shorter than the rotation period \(31 days/);
+  });
+});
+
 test("4d: a PUT sends only what changed: no rotation_policy, no expires_at, nothing unchanged; the rotation clock is not restarted", async () => {
   const expiresAt = new Date(Date.now() + 90 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
   let description = "one";
