@@ -72,8 +72,21 @@ function looksLikeApiFailure(value: object): value is ApiFailure {
   return typeof candidate.service === "string" && typeof candidate.method === "string" && typeof candidate.status === "number";
 }
 
+/**
+ * Base of the provider's own errors. It sets `message` itself: when the engine
+ * serializes a class into a dynamic provider it becomes a plain function, and
+ * Error's constructor then leaves `this` alone (the engine would show only the
+ * error's name).
+ */
+export class ProviderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.message = message;
+  }
+}
+
 /** Bad or missing provider configuration (credentials, base URL). */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends ProviderError {
   override readonly name = "ConfigurationError";
 }
 

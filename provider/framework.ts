@@ -17,7 +17,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfiguredValues } from "./config";
-import { messageOf } from "./errors";
+import { messageOf, ProviderError } from "./errors";
 
 /** The engine's placeholder for a value not known until apply (preview only). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -86,7 +86,7 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
 }
 
 /** The error shape the dynamic-provider host turns into a partial failure. */
-export class PartialCreateError extends Error {
+export class PartialCreateError extends ProviderError {
   override readonly name = "PartialCreateError";
   constructor(
     readonly id: string,

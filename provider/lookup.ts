@@ -10,6 +10,7 @@
  * it in the plugin with the provider's configuration (default or explicit).
  */
 import { z } from "zod";
+import { ProviderError } from "./errors";
 import type { ConfiguredValues } from "./config";
 import { describeIssue, plainJson } from "./framework";
 import type { InputField, OutputField } from "./resource";
@@ -44,7 +45,7 @@ export interface LookupFailure {
   reason: string;
 }
 
-export class LookupArgumentsError extends Error {
+export class LookupArgumentsError extends ProviderError {
   constructor(
     readonly lookup: string,
     readonly failures: LookupFailure[],

@@ -20,7 +20,7 @@
  * A 429 never reaches this code as a failure to recover from: the HTTP layer
  * retries it for every method, and nothing is created on a 429.
  */
-import { isApiFailure, isUnclear, messageOf } from "./errors";
+import { isApiFailure, isUnclear, messageOf, ProviderError } from "./errors";
 import { LifecycleContext, sleep } from "./framework";
 import { processSingleton } from "./coalesce";
 import { TIMING } from "./timing";
@@ -65,7 +65,7 @@ interface LookAlikes {
 }
 
 /** A create whose result could not be proven: the message lists the candidates and the clean-up. */
-export class AmbiguousCreateError extends Error {
+export class AmbiguousCreateError extends ProviderError {
   override readonly name = "AmbiguousCreateError";
 }
 

@@ -12,7 +12,7 @@
  * is confirmed gone. Concurrent reads of a list are shared.
  */
 import { z } from "zod";
-import { ApiError, isGone, isRefused, messageOf } from "../errors";
+import { ApiError, isGone, isRefused, messageOf, ProviderError } from "../errors";
 import { LifecycleContext } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
@@ -180,7 +180,7 @@ async function identityFromId(client: ApiClient, ctx: Context, id: string): Prom
 }
 
 /** The integration itself is confirmed gone (not just a 404 on a write). */
-class IntegrationGone extends Error {
+class IntegrationGone extends ProviderError {
   override readonly name = "IntegrationGone";
 }
 

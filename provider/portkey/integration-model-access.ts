@@ -17,7 +17,7 @@
  * Nothing undeclared is touched.
  */
 import { z } from "zod";
-import { isGone } from "../errors";
+import { isGone, ProviderError } from "../errors";
 import { configKeysOf } from "../config";
 import { deepEqual, normalize, plainJson } from "../framework";
 import { ApiClient } from "../http";
@@ -196,7 +196,7 @@ export const integrationModelAccess = declareResource({
   },
 });
 
-class IntegrationGone extends Error {
+class IntegrationGone extends ProviderError {
   override readonly name = "IntegrationGone";
 }
 

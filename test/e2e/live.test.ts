@@ -240,6 +240,45 @@ if (!configured) {
         await eventually(() => api.request("GET", `/api-keys/${id}`), (r) => expect([403, 404]).toContain(r.status));
       });
 
+      // Issue 11's cases whose truth is the live service's own behaviour.
+      test("trust: a declared workspace icon is set, changed and cleared; the name stays plain", async () => {
+        for (const icon of ["🧪", "🚀"]) {
+          workspace = { ...workspace, icon };
+          await stack.up();
+          await eventually(getWorkspace, (ws) => expect(ws.icon).toBe(icon));
+          expect((await stack.exportState()).resource(WORKSPACE, "ws")?.outputs?.name).toBe(workspace.name);
+          await expectNoChanges(stack);
+        }
+        workspace = { ...workspace, icon: "" };
+        await stack.up();
+        await eventually(getWorkspace, (ws) => expect(ws.icon || null).toBeNull());
+        await expectNoChanges(stack);
+      });
+
+      test("trust: a key with a one-shot rotation and metadata of every JSON type reads back as declared; a description change leaves the rotation time alone", async () => {
+        const nextRotationAt = new Date(Date.now() + 30 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+        const metadata = { ...run.metadata, count: 5, nested: { list: [1, 2] }, flag: true };
+        key = { name: run.name("key-trust"), description: "one", scopes: ["completions.write"], metadata, rotationPolicy: { nextRotationAt, keyTransitionPeriodMs: 1_800_000 } };
+        const result = await stack.up();
+        const id = String(result.outputs.keyId.value);
+        const read = () => api.ok("GET", `/api-keys/${id}`);
+        const before = await eventually(read, (k) => {
+          expect(k.defaults?.metadata).toEqual(metadata);
+          expect(k.rotation_policy?.next_rotation_at).toBeTruthy();
+        });
+        await expectNoChanges(stack);
+        key = { ...key, description: "two" };
+        await stack.up();
+        await eventually(read, (k) => {
+          expect(k.description).toBe("two");
+          expect(k.rotation_policy?.next_rotation_at).toBe(before.rotation_policy.next_rotation_at);
+          expect(k.defaults?.metadata).toEqual(metadata);
+        });
+        await expectNoChanges(stack);
+        key = undefined;
+        await stack.up();
+      });
+
       if (!slug) {
         process.stdout.write("live tier (Portkey integration access): skipped: set PORTKEY_LIVE_INTEGRATION_SLUG to an existing integration to run it.\n");
         test.skip("integration access: skipped (no PORTKEY_LIVE_INTEGRATION_SLUG)", () => undefined);

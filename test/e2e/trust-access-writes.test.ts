@@ -113,3 +113,17 @@ test("6c: a 404 on a batch during deletes never reports a grant revoked while it
     if (result.ok) expect(Object.values(workspaces).map((ws) => rows[ws.id]?.enabled)).toEqual([false, false, false]);
   });
 });
+
+test("a grant to an integration that does not exist fails with a sentence naming the integration and the API's answer", async () => {
+  const ws = await fixtureWorkspace(emulator(), "Access missing integration");
+  const program = async () => {
+    new portkey.IntegrationWorkspaceAccess("access", { integrationSlug: "no-such-integration", workspaceId: ws.id, createDefaultProvider: false });
+  };
+  await withStack(emulator(), { projectName: "trust-access-missing", program, config: portkeyConfig(emulator()) }, async (stack) => {
+    const result = await outcome(stack.up());
+    expectFailed(result);
+    const text = result.errors.join("\n");
+    expect(text).toMatch(/portkey:IntegrationWorkspaceAccess .*integration 'no-such-integration' does not exist \(or was deleted\): Portkey API PUT .* 404/);
+    expect(text).not.toMatch(/\{"name"/);
+  });
+});
