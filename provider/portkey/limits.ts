@@ -58,7 +58,7 @@ export function rateLimitSchema(units: readonly [string, ...string[]] = ["rpd", 
     .object({
       type: z.enum(["requests", "tokens"]).describe("`requests` or `tokens`."),
       unit: z.enum(units).describe("Per day (`rpd`), hour (`rph`) or minute (`rpm`); API keys also take `rps` and `rpw`."),
-      value: z.number().int().min(minValue).describe("A whole number >= 1."),
+      value: z.number().int().min(minValue).describe("A whole number >= 1 (API keys also take 0)."),
     })
     .strict()
     .describe("A rate limit: at most `value` requests or tokens per `unit`.");

@@ -30,7 +30,7 @@ export interface RateLimitArgs {
   type: pulumi.Input<"requests" | "tokens">;
   /** Per day (`rpd`), hour (`rph`) or minute (`rpm`); API keys also take `rps` and `rpw`. */
   unit: pulumi.Input<string>;
-  /** A whole number >= 1. */
+  /** A whole number >= 1 (API keys also take 0). */
   value: pulumi.Input<number>;
 }
 
