@@ -31,9 +31,10 @@ export interface LifecycleContext {
   /** A warning shown in the engine's output for this operation. */
   warn(message: string): void;
   /**
-   * State shared by all calls in this provider process (batchers, read
-   * caches). It lives on the running provider object, so it is never
-   * serialized into the stack and never outlives the process.
+   * State shared by all calls of one vendor's resources in this provider
+   * process (batchers, read caches): a workspace one resource created resolves
+   * for the keys and grants in it without a GET. It is never serialized into
+   * the stack and never outlives the process.
    */
   processState: Map<string, unknown>;
   /**
@@ -110,12 +111,29 @@ export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
   inputDiff?(olds: Json, news: Json): { changed: string[]; replaces: string[]; stables: string[] };
 }
 
+/**
+ * The process state of a vendor's resources (`<vendor>:<Name>` kinds). The
+ * native plugins hand each provider theirs; under Node's dynamic-provider host
+ * every resource kind is its own provider object, so they meet here. Kept on
+ * `globalThis`, not in a module variable, so that a provider serialized by
+ * value into the stack (the SDK used from outside node_modules) carries none.
+ */
+function vendorProcessState(kind: string): Map<string, unknown> {
+  const registryKey = Symbol.for("pulumi-ai-gateway.process-state");
+  const global = globalThis as { [registryKey]?: Map<string, Map<string, unknown>> };
+  const registry = (global[registryKey] ??= new Map());
+  const vendor = kind.slice(0, kind.indexOf(":"));
+  let state = registry.get(vendor);
+  if (!state) registry.set(vendor, (state = new Map()));
+  return state;
+}
+
 export function defineResource<Inputs extends Json, Outputs extends Json>(
   definition: ResourceDefinition<Inputs, Outputs>,
 ): ConfigurableProvider {
   const context = (provider: ConfigurableProvider, onCreated?: (id: string, outputs: Json) => void): LifecycleContext => ({
     configured: provider.configuredValues ?? {},
-    processState: (provider.processState ??= new Map()),
+    processState: (provider.processState ??= vendorProcessState(definition.kind)),
     warn: (message) => (provider.warnSink ? provider.warnSink(`${definition.kind}: ${message}`) : console.warn(`warning: ${definition.kind}: ${message}`)),
     created: (id, outputs) => onCreated?.(id, outputs),
   });
