@@ -119,13 +119,30 @@ export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
  * value into the stack (the SDK used from outside node_modules) carries none.
  */
 function vendorProcessState(kind: string): Map<string, unknown> {
-  const registryKey = Symbol.for("pulumi-ai-gateway.process-state");
-  const global = globalThis as { [registryKey]?: Map<string, Map<string, unknown>> };
-  const registry = (global[registryKey] ??= new Map());
+  const registry = globalRegistry<Map<string, Map<string, unknown>>>("process-state", () => new Map());
   const vendor = kind.slice(0, kind.indexOf(":"));
   let state = registry.get(vendor);
   if (!state) registry.set(vendor, (state = new Map()));
   return state;
+}
+
+/**
+ * A value built once per owner object and process (e.g. a declaration's zod
+ * schemas, which are costly to build on every check and diff). Kept on
+ * `globalThis` like vendorProcessState, so nothing built is serialized.
+ */
+export function processMemo<T>(owner: object, name: string, build: () => T): T {
+  const memos = globalRegistry<WeakMap<object, Map<string, unknown>>>("memo", () => new WeakMap());
+  let entry = memos.get(owner);
+  if (!entry) memos.set(owner, (entry = new Map()));
+  if (!entry.has(name)) entry.set(name, build());
+  return entry.get(name) as T;
+}
+
+function globalRegistry<T>(name: string, create: () => T): T {
+  const key = Symbol.for(`pulumi-ai-gateway.${name}`);
+  const global = globalThis as unknown as Record<symbol, T | undefined>;
+  return (global[key] ??= create());
 }
 
 export function defineResource<Inputs extends Json, Outputs extends Json>(

@@ -13,7 +13,7 @@
  * serializes the provider's closure, and a zod schema cannot be serialized.
  */
 import { z } from "zod";
-import { containsUnknown, deepEqual, defineResource, LifecycleContext, normalize, plainJson, ResourceDefinition } from "./framework";
+import { containsUnknown, deepEqual, defineResource, LifecycleContext, normalize, plainJson, processMemo, ResourceDefinition } from "./framework";
 
 type Json = Record<string, unknown>;
 
@@ -154,14 +154,15 @@ export interface DeclaredResource<F extends InputFields, O extends OutputFields>
 export function declareResource<F extends InputFields, O extends OutputFields>(declaration: ResourceDeclaration<F, O>): DeclaredResource<F, O> {
   type I = InputsOf<F>;
   type Out = OutputsOf<F, O>;
-  const schema = () => inputSchemaOf(declaration);
-  const fieldsOf = () => declaration.inputs() as InputFields;
+  const schema = () => processMemo(declaration, "inputSchema", () => inputSchemaOf(declaration));
+  const fieldsOf = () => processMemo(declaration, "inputs", () => declaration.inputs() as InputFields);
+  const outputFieldsOf = () => processMemo(declaration, "outputs", () => declaration.outputs() as OutputFields);
   const withFields = (ctx: LifecycleContext): ResourceContext<I, Out> => ({
     ...ctx,
     createBody: (inputs) => createBodyOf(fieldsOf(), inputs as Json),
     updateBody: (olds, news) => updateBodyOf(fieldsOf(), declaration.sentWhole ?? [], olds as Json, news as Json),
     changed: (name, olds, news) => fieldChanged(fieldsOf()[name], olds[name as keyof Out], news[name], olds as Json),
-    outputsFrom: (answer, carried) => outputsFromAnswer(fieldsOf(), declaration.outputs(), answer as Json, carried as Json) as Out,
+    outputsFrom: (answer, carried) => outputsFromAnswer(fieldsOf(), outputFieldsOf(), answer as Json, carried as Json) as Out,
     inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
   });
   const definition: ResourceDefinition<I, Out> = {
