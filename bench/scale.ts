@@ -326,6 +326,7 @@ function report(settings: Settings, r: Results): string {
       kb(st.resourceBytes / st.resources),
       kb((st.resourceBytes - st.resourceBytesWithoutProvider) / st.resources),
       kb(st.resourceBytesWithoutProvider / st.resources),
+      kb(st.ownDataBytes / st.resources),
       kb(st.checkpointFileBytes),
     ]);
   };
@@ -334,7 +335,7 @@ function report(settings: Settings, r: Results): string {
   stateRow("engine floor", r.floor.state);
   if (stateRows.length > 0) {
     out.push("state after up (`pulumi stack export`; KB = 1000 bytes; per resource = over the N dynamic resources):");
-    out.push(table(["stack", "resources", "export/resource", "resource JSON", "of it __provider", "without __provider", "checkpoint file"], stateRows));
+    out.push(table(["stack", "resources", "export/resource", "resource JSON", "of it __provider", "without __provider", "inputs+outputs", "checkpoint file"], stateRows));
     out.push("");
   }
 
@@ -361,6 +362,10 @@ function report(settings: Settings, r: Results): string {
     const st = r.pkg.state;
     goals.push(["state per resource without __provider vs 1 KB", kb(st.resourceBytesWithoutProvider / st.resources), "1.00 KB", ratio(st.resourceBytesWithoutProvider / st.resources, 1000)]);
     goals.push(["state per resource, all of it, vs 1 KB", kb(st.resourceBytes / st.resources), "1.00 KB", ratio(st.resourceBytes / st.resources, 1000)]);
+  }
+  for (const [label, st] of [["dynamic", r.pkg.state], ["native", r.native.state]] as const) {
+    if (!st || st.resources === 0) continue;
+    goals.push([`${label}: our own data per resource (inputs + outputs) vs 1 KB`, kb(st.ownDataBytes / st.resources), "1.00 KB", ratio(st.ownDataBytes / st.resources, 1000)]);
   }
   // The official Terraform provider on the same work, emulator, latency and parallelism (issue 16's measurement, Terraform 1.11).
   const terraformApply: Record<number, number> = { 300: 6.7, 999: 34.8 };

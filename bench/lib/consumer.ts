@@ -86,6 +86,8 @@ export interface StateSize {
   resourceBytes: number;
   /** The same without `__provider` in inputs and outputs. */
   resourceBytesWithoutProvider: number;
+  /** Only the inputs and outputs, without `__provider`: the provider's own data (the rest is the engine's: URN, type, parent, dependencies...). */
+  ownDataBytes: number;
   /** The file backend's checkpoint file for the stack, bytes on disk. */
   checkpointFileBytes: number;
 }
@@ -155,11 +157,13 @@ export class ConsumerProject {
     const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
     let resourceBytes = 0;
     let withoutProvider = 0;
+    let ownData = 0;
     for (const resource of dynamic) {
       resourceBytes += bytes(resource);
       const { __provider: _inputProvider, ...inputs } = resource.inputs ?? {};
       const { __provider: _outputProvider, ...outputs } = resource.outputs ?? {};
       withoutProvider += bytes({ ...resource, inputs, outputs });
+      ownData += bytes({ inputs, outputs });
     }
     const checkpoint = path.join(this.dir, "state", ".pulumi", "stacks", PROJECT, `${stack}.json`);
     return {
@@ -167,6 +171,7 @@ export class ConsumerProject {
       resources: dynamic.length,
       resourceBytes,
       resourceBytesWithoutProvider: withoutProvider,
+      ownDataBytes: ownData,
       checkpointFileBytes: fs.existsSync(checkpoint) ? fs.statSync(checkpoint).size : 0,
     };
   }
