@@ -150,6 +150,8 @@ export interface RunningEmulator {
   /** The OpenRouter base URL to configure: `${url}/api/v1`. */
   openrouterBaseUrl: string;
   port: number;
+  /** Every route served, by route name ("GET /admin/workspaces/{workspaceId}", "PATCH openrouter /keys/{hash}"). */
+  routes(): string[];
   /** Requests served per route name ("GET /admin/workspaces/{workspaceId}", "PATCH openrouter /keys/{hash}"). */
   requestCounts(): Record<string, number>;
   resetRequestCounts(): void;
@@ -570,6 +572,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     portkeyBaseUrl: `${url}/v1`,
     openrouterBaseUrl: `${url}/api/v1`,
     port,
+    routes: () => [...routeNames],
     requestCounts: () => Object.fromEntries(counts),
     resetRequestCounts: () => counts.clear(),
     requestLog: () => log.map((entry) => ({ ...entry, query: { ...entry.query }, body: structuredClone(entry.body) })),

@@ -1,6 +1,6 @@
 /**
  * Sends seeded random bodies (and malformed, oversized and misrouted
- * requests) to every route, then checks that the emulator still answers and
+ * requests) to every Portkey route the emulator serves, then checks that the emulator still answers and
  * that its state still holds together.
  */
 import { SeededRandom } from "../../../emulator/random";
@@ -15,6 +15,8 @@ const FIELDS = [
   "slug", "ai_provider_id", "key", "create_default_provider", "default_provider_slug", "override_existing_workspace_access",
   "configurations", "icon", "input_guardrails", "user_api_key_config", "global_workspace_access", "global_workspace_access_settings",
   "rotation_period_days", "next_rotation_at", "aws_auth_type", "aws_region",
+  "users", "role", "email", "workspace_role", "config", "checks", "actions", "manager_type", "auth_config", "secret_path",
+  "conditions", "group_by", "value_type", "models", "allow_all_models", "integration_id", "note", "organisation_id",
 ];
 
 function randomValue(random: SeededRandom, depth: number, knownIds: string[]): unknown {
@@ -36,34 +38,42 @@ function randomObject(random: SeededRandom, depth: number, knownIds: string[]): 
   return result;
 }
 
-const ROUTES: [string, string][] = [
-  ["POST", "/admin/workspaces"], ["GET", "/admin/workspaces"], ["GET", "/admin/workspaces/{id}"],
-  ["PUT", "/admin/workspaces/{id}"], ["DELETE", "/admin/workspaces/{id}"],
-  ["POST", "/api-keys/{type}/{sub}"], ["GET", "/api-keys"], ["GET", "/api-keys/{id}"], ["PUT", "/api-keys/{id}"],
-  ["DELETE", "/api-keys/{id}"], ["POST", "/api-keys/{id}/rotate"],
-  ["POST", "/integrations"], ["GET", "/integrations"], ["GET", "/integrations/{slug}"], ["PUT", "/integrations/{slug}"],
-  ["DELETE", "/integrations/{slug}"], ["GET", "/integrations/{slug}/workspaces"], ["PUT", "/integrations/{slug}/workspaces"],
-];
+/** Every Portkey route the emulator serves (the OpenRouter ones have their own suites), so new routes are fuzzed too. */
+function portkeyRoutes(): [string, string][] {
+  return emulator()
+    .routes()
+    .filter((name) => !name.includes(" openrouter "))
+    .map((name) => name.split(" ") as [string, string]);
+}
 
-// A generous timeout: 1,500 sequential requests, on machines shared with other suites.
+/** A value for a path parameter: a known id or slug mostly, else junk; path enums from their lists. */
+function pathValue(random: SeededRandom, parameter: string, pick: () => string): string {
+  if (parameter === "type") return ["organisation", "workspace", "bogus"][random.below(3)];
+  if (parameter === "sub-type") return ["service", "user", "bogus"][random.below(3)];
+  return pick();
+}
+
+// A generous timeout: 3,000 sequential requests, on machines shared with other suites.
 test("random requests never crash the emulator or corrupt its state", async () => {
   const random = new SeededRandom(20261123);
   const statuses = new Map<number, number>();
-  for (let i = 0; i < 1500; i++) {
+  const routes = portkeyRoutes();
+  expect(routes.length).toBeGreaterThan(40);
+  for (let i = 0; i < 3000; i++) {
     const state = emulator().state();
     const ids = [
       ...Object.keys(state.workspaces),
       ...Object.values(state.workspaces).map((w) => w.slug),
       ...Object.keys(state.api_keys),
       ...Object.keys(state.integrations),
+      ...Object.values(state.providers).map((p) => p.slug),
+      ...Object.keys(state.configs ?? {}),
+      ...Object.values(state.guardrails ?? {}).map((g) => g.slug),
+      ...Object.keys(state.users ?? {}),
     ];
-    const [method, template] = ROUTES[random.below(ROUTES.length)];
+    const [method, template] = routes[random.below(routes.length)];
     const pick = () => (ids.length > 0 && random.next() < 0.8 ? ids[random.below(ids.length)] : `junk-${random.below(100)}`);
-    const path = template
-      .replace("{id}", pick())
-      .replace("{slug}", pick())
-      .replace("{type}", ["organisation", "workspace", "bogus"][random.below(3)])
-      .replace("{sub}", ["service", "user", "bogus"][random.below(3)]);
+    const path = template.replace(/\{([^}]+)\}/g, (_match, parameter: string) => encodeURIComponent(pathValue(random, parameter, pick)));
     const roll = random.next();
     const body =
       method === "GET" ? undefined
@@ -75,7 +85,11 @@ test("random requests never crash the emulator or corrupt its state", async () =
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     expect(response.status).not.toBe(500);
     if (response.status >= 400) {
-      expect(response.body).toEqual({ success: false, data: { message: expect.any(String), errorCode: expect.stringMatching(/^AB0\d$/) } });
+      // The admin envelope; guardrail handlers answer in the shape the document gives them (a body that
+      // is not JSON is refused before any handler, in the admin envelope).
+      const admin = { success: false, data: { message: expect.any(String), errorCode: expect.stringMatching(/^AB0\d$/) } };
+      const guardrail = { error: { message: expect.any(String), type: expect.any(String), param: null, code: expect.stringMatching(/^AB0\d$/) } };
+      expect(response.body).toEqual(template.startsWith("/guardrails") && "error" in (response.body as object) ? guardrail : admin);
     }
   }
   // Successes and each kind of refusal all occurred, so the run exercised the handlers.
@@ -109,7 +123,7 @@ test("random requests never crash the emulator or corrupt its state", async () =
   // Still serving, and still conforming to the official document.
   expect((await call(emulator(), "GET", "/admin/workspaces")).status).toBe(200);
   expect(emulator().specViolations()).toEqual([]);
-}, 60_000);
+}, 120_000);
 
 test("unknown routes and wrong methods get the error envelope", async () => {
   const unknown = await call(emulator(), "GET", "/no/such/route");
