@@ -208,10 +208,12 @@ export class OpenRouterGuardrailRoutes {
     const workspaceId = guardrail.workspace_id;
     const userIds = idList(objectBody(ctx), "member_user_ids");
     const members = this.state().organization_members ?? {};
+    const workspace = this.state().workspaces[workspaceId];
+    const inWorkspace = new Set(Object.values(this.state().workspace_members ?? {}).filter((m) => m.workspace_id === workspaceId).map((m) => m.user_id));
     for (const userId of userIds) {
       if (!members[userId]) throw openrouterError(400, `User ${userId} is not a member of the organization`);
-      // TFOR: outside the default workspace the member must also belong to the workspace.
-      // Workspace membership is not emulated on this branch, so that rule is not checked here.
+      // TFOR: outside the default workspace (everyone's) the member must also belong to the workspace.
+      if (!workspace?.is_default && !inWorkspace.has(userId)) throw openrouterError(400, `User ${userId} is not a member of workspace ${workspaceId}`);
     }
     let assigned = 0;
     for (const userId of userIds) {

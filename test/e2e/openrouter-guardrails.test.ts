@@ -56,6 +56,8 @@ beforeAll(async () => {
   keyHashes = [];
   for (const name of ["alpha", "beta", "gamma"]) keyHashes.push((await api("POST", "/keys", { name, workspace_id: workspaceId })).body.data.hash);
   for (const user of ["user_alice", "user_bob", "user_carol"]) await seedMember(user);
+  // Members can hold the workspace's guardrails only once they belong to it.
+  await api("POST", `/workspaces/${workspaceId}/members/add`, { user_ids: ["user_alice", "user_bob", "user_carol"] });
 });
 afterAll(async () => emulator?.stop());
 

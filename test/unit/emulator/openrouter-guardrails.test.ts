@@ -186,10 +186,14 @@ describe("assignments", () => {
     expect((await call("GET", "/guardrails/00000000-0000-4000-8000-000000000000/assignments/keys")).status).toBe(404);
   });
 
-  test("members: only organisation members; one guardrail per member and workspace; remove takes one", async () => {
+  test("members: only members of the organisation and of the guardrail's workspace; one guardrail per member and workspace; remove takes one", async () => {
     expect((await call("POST", `/guardrails/${first}/assignments/members`, { member_user_ids: ["user_nobody"] })).status).toBe(400);
     await seedMember("user_alice");
     await seedMember("user_bob");
+    const outsider = await call("POST", `/guardrails/${first}/assignments/members`, { member_user_ids: ["user_alice"] });
+    expect(outsider.status).toBe(400);
+    expect(outsider.body.error.message).toMatch(/not a member of workspace/);
+    expect((await call("POST", `/workspaces/${workspaceId}/members/add`, { user_ids: ["user_alice", "user_bob"] })).status).toBe(200);
     await call("POST", `/guardrails/${first}/assignments/members`, { member_user_ids: ["user_alice"] });
     await call("POST", `/guardrails/${first}/assignments/members`, { member_user_ids: ["user_bob"] });
     const listed = await call("GET", `/guardrails/${first}/assignments/members`);
