@@ -180,20 +180,24 @@ export const workspace = declareResource({
 
   async delete(id, outputs, ctx) {
     const client = portkeyClient(ctx);
-    // The API wants the exact current name, which may have changed outside Pulumi.
-    const current = await getWorkspace(client, id);
     forgetWorkspace(ctx, id);
-    if (!current) return;
-    try {
-      await deleteWorkspace(client, id, current.name, outputs.forceDelete === true);
-    } catch (error) {
-      if (isGone(error)) return;
-      // Deleted meanwhile, or a key without the scope.
-      if (isForbidden(error)) return goneWithItsWorkspace(client, error, id, `The workspace '${current.name}' (${id})`, ["workspaces.delete"]);
-      if (isApiFailure(error, "conflict") && error.code === "AB07") {
-        throw new Error(await stillInUseMessage(client, id, current.name));
+    // The API wants the exact current name: the stored one first (no read), the current one if it was renamed outside Pulumi.
+    let name = outputs.name;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deleteWorkspace(client, id, name, outputs.forceDelete === true);
+        return;
+      } catch (error) {
+        if (isGone(error)) return;
+        // Deleted meanwhile, or a key without the scope.
+        if (isForbidden(error)) return goneWithItsWorkspace(client, error, id, `The workspace '${name}' (${id})`, ["workspaces.delete"]);
+        if (isApiFailure(error, "conflict") && error.code === "AB07") throw new Error(await stillInUseMessage(client, id, name));
+        if (attempt > 1 || !isApiFailure(error, "validation")) throw error;
+        const current = await getWorkspace(client, id);
+        if (!current) return;
+        if (current.name === name) throw error;
+        name = current.name;
       }
-      throw error;
     }
   },
 });

@@ -190,8 +190,13 @@ test("destroy without forceDelete explains what still lives in the workspace; wi
   const preview = await engine().preview();
   expect(changedSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
   await engine().up();
+  // Renamed in the UI since the last refresh: the delete with the stored name is refused, then the current name is read and used.
+  expect((await call(emulator, "PUT", `/admin/workspaces/${ws.id}`, { name: "Renamed in the UI" })).status).toBe(200);
+  emulator.clearRequestLog();
   const destroyed = await engine().destroy();
   expect(changedSteps(destroyed.steps, WORKSPACE).map((s) => s.op)).toEqual(["delete"]);
+  const workspaceCalls = emulator.requestLog().filter((r) => r.route.endsWith("/admin/workspaces/{workspaceId}"));
+  expect(workspaceCalls.map((r) => `${r.route.split(" ")[0]} ${r.status}`)).toEqual(["DELETE 400", "GET 200", "DELETE 200"]);
   expect(remote()).toEqual([]);
   expect(emulator.state().api_keys[key.body.id].deleted_at).not.toBeNull();
 });
