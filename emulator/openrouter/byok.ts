@@ -36,7 +36,7 @@ export class OpenRouterByokRoutes {
     const provider = ctx.query.get("provider");
     const all = Object.values(this.records())
       .filter((k) => !k.deleted_at && k.workspace_id === workspaceId && (!provider || k.provider === provider))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { data: all.slice(offset, offset + limit).map(byokJson), total_count: all.length } };
   }
 

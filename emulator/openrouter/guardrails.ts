@@ -101,7 +101,7 @@ export class OpenRouterGuardrailRoutes {
     const workspaceId = filter ? findWorkspace(this.state(), filter).id : this.defaultWorkspace().id;
     const all = Object.values(this.guardrails())
       .filter((g) => this.alive(g) && g.workspace_id === workspaceId)
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { data: all.slice(offset, offset + limit).map(guardrailJson), total_count: all.length } };
   }
 
@@ -153,7 +153,7 @@ export class OpenRouterGuardrailRoutes {
     const { offset, limit } = paging(ctx.query, 50, 100);
     const all = Object.values(this.keyAssignments())
       .filter((a) => (guardrail ? a.guardrail_id === guardrail.id : this.aliveId(a.guardrail_id)) && this.liveKey(a.key_hash))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { data: all.slice(offset, offset + limit).map((a) => this.keyAssignmentJson(a)), total_count: all.length } };
   }
 
@@ -161,7 +161,7 @@ export class OpenRouterGuardrailRoutes {
     const { offset, limit } = paging(ctx.query, 50, 100);
     const all = Object.values(this.memberAssignments())
       .filter((a) => (guardrail ? a.guardrail_id === guardrail.id : this.aliveId(a.guardrail_id)))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { data: all.slice(offset, offset + limit).map(memberAssignmentJson), total_count: all.length } };
   }
 

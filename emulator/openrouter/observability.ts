@@ -77,7 +77,7 @@ export class OpenRouterObservabilityRoutes {
     const workspaceId = scopedWorkspaceId(this.state(), ctx.query.get("workspace_id") ?? undefined);
     const all = Object.values(this.records())
       .filter((d) => !d.deleted_at && d.workspace_id === workspaceId)
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { data: all.slice(offset, offset + limit).map(destinationJson), total_count: all.length } };
   }
 

@@ -28,7 +28,7 @@ export class OpenRouterWorkspaceRoutes {
     const { offset, limit } = paging(ctx.query, 50, 100);
     const all = Object.values(this.state().workspaces)
       .filter((w) => !w.deleted_at)
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { data: all.slice(offset, offset + limit).map(workspaceJson), total_count: all.length } };
   }
 

@@ -128,7 +128,7 @@ export class PortkeyApiKeyRoutes {
     let keys = Object.values(this.shared.state(ctx).api_keys).filter((k) => !k.deleted_at);
     if (workspaceId) keys = keys.filter((k) => k.workspace_id === workspaceId);
     keys = keys.filter((k) => allowed(ctx, `${k.type}_${k.sub_type}_api_keys.list`, k.workspace_id));
-    keys.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    keys.sort((a, b) => a.created_at.localeCompare(b.created_at));
     for (const key of keys) applyScheduledRotation(key, ctx.now);
     return { body: page(keys, ctx.query, (k) => this.apiKeyJson(k, ctx)), rawJson: undefined };
   }

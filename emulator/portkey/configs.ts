@@ -65,7 +65,7 @@ export class PortkeyConfigRoutes {
       .filter((c) => workspaceLive(state, c.workspace_id))
       .filter((c) => !workspaceId || c.workspace_id === workspaceId)
       .filter((c) => allowed(ctx, "configs.list", c.workspace_id))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: { success: true, data: configs.map((c) => this.summaryJson(c, state)) } };
   }
 

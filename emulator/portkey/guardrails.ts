@@ -85,7 +85,7 @@ export class PortkeyGuardrailRoutes {
       .filter((g) => !organisationFilter || workspaceId !== undefined || g.workspace_id === null)
       .filter((g) => !ids || ids.includes(g.id) || ids.includes(g.slug))
       .filter((g) => (g.workspace_id ? allowed(ctx, "guardrails.list", g.workspace_id) : allowed(ctx, "organisation_guardrails.list", undefined)))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     const { total, data } = page(all, ctx.query, (g) => summaryJson(g, state));
     return { body: { data, total } };
   }

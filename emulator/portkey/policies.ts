@@ -319,8 +319,8 @@ function workspaceLive(state: PortkeyState, id: string): boolean {
   return !!workspace && !workspace.deleted_at;
 }
 
-function byCreation(a: { created_at: string; id: string }, b: { created_at: string; id: string }): number {
-  return a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+function byCreation(a: { created_at: string }, b: { created_at: string }): number {
+  return a.created_at.localeCompare(b.created_at);
 }
 
 /** Fields an update cannot change (§12: they replace the policy). */

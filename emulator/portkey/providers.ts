@@ -81,7 +81,7 @@ export class PortkeyProviderRoutes {
     const state = this.shared.state(ctx);
     const providers = Object.values(state.providers)
       .filter((p) => p.workspace_id === workspaceId)
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     // The document's default page size is 50 (other admin lists: 100).
     const query = new URLSearchParams(ctx.query);
     if (!query.get("page_size")) query.set("page_size", "50");

@@ -101,7 +101,7 @@ export class PortkeySecretReferenceRoutes {
     const all = Object.values(referencesOf(this.shared.state(ctx)))
       .filter((r) => !managerType || r.manager_type === managerType)
       .filter((r) => !search || r.name.toLowerCase().includes(search) || r.slug.toLowerCase().includes(search))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     const data = all.slice(current * size, current * size + size).map((r) => ({
       id: r.id,
       name: r.name,

@@ -65,7 +65,8 @@ export class PortkeyUserRoutes {
     const users = Object.values(usersOf(this.shared.state(ctx)))
       .filter((u) => !role || u.role === role)
       .filter((u) => !email || u.email.toLowerCase() === email.toLowerCase())
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      // Stable: people added in the same millisecond stay in the order they were added (their ids are random).
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: camelPage(users, ctx.query, (u) => userJson(u)) };
   }
 
@@ -142,7 +143,7 @@ export class PortkeyUserRoutes {
       .filter((i) => !role || i.role === role)
       .filter((i) => !email || i.email.toLowerCase() === email.toLowerCase())
       .filter((i) => !status || i.status === status)
-      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => a.created_at.localeCompare(b.created_at)); // stable, as for users
     return { body: camelPage(invites, ctx.query, inviteJson) };
   }
 

@@ -114,7 +114,7 @@ export function accessRows(state: PortkeyState, i: IntegrationRecord): AccessRow
   if (!global?.enabled) return rows;
   const others = Object.values(workspaces)
     .filter((w) => !w.deleted_at && !i.access[w.id])
-    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at))
     .map((w): AccessRow => ({
       workspace_id: w.id,
       enabled: true,

@@ -66,7 +66,7 @@ export class PortkeyWorkspaceRoutes {
     }
     if (nameFilter) all = all.filter((w) => w.name.includes(nameFilter));
     if (exact) all = all.filter((w) => w.name === exact);
-    all.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    all.sort((a, b) => a.created_at.localeCompare(b.created_at));
     return { body: page(all, ctx.query, (w) => this.workspaceJson(w, ctx, false)) };
   }
 
