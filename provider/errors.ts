@@ -24,8 +24,21 @@ function kindOf(status: number, notFound: boolean): ApiFailureKind {
   return byStatus[status] ?? "other";
 }
 
+/**
+ * Base of the provider's own errors. It sets `message` itself: when the engine
+ * serializes a class into a dynamic provider it becomes a plain function, and
+ * Error's constructor then leaves `this` alone (the engine would show only the
+ * error's name).
+ */
+export class ProviderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.message = message;
+  }
+}
+
 /** A response from a vendor API that was not a success. */
-export class ApiError extends Error {
+export class ApiError extends ProviderError {
   override readonly name = "ApiError";
   readonly kind: ApiFailureKind;
   constructor(
@@ -49,9 +62,6 @@ export class ApiError extends Error {
   ) {
     super(describeApiFailure({ service, method, path, status, code, apiMessage, requestId }));
     this.kind = kindOf(status, notFound);
-    // Set again: when the engine serializes this class into a dynamic provider it
-    // becomes a plain function, and Error's constructor then leaves `this` alone.
-    this.message = describeApiFailure({ service, method, path, status, code, apiMessage, requestId });
   }
 }
 
@@ -70,19 +80,6 @@ function describeApiFailure(failure: ApiFailure): string {
 function looksLikeApiFailure(value: object): value is ApiFailure {
   const candidate = value as Partial<ApiFailure>;
   return typeof candidate.service === "string" && typeof candidate.method === "string" && typeof candidate.status === "number";
-}
-
-/**
- * Base of the provider's own errors. It sets `message` itself: when the engine
- * serializes a class into a dynamic provider it becomes a plain function, and
- * Error's constructor then leaves `this` alone (the engine would show only the
- * error's name).
- */
-export class ProviderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.message = message;
-  }
 }
 
 /** Bad or missing provider configuration (credentials, base URL). */
