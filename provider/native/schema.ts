@@ -276,14 +276,71 @@ function functionSpec(vendor: Vendor, lookup: RegisteredLookup): object {
   };
 }
 
+/**
+ * Where the project is published. Every name a registry or a package manager
+ * sees derives from it: the Go SDK's module path, the Java package, and the
+ * repository and homepage a registry page links to.
+ */
+export const REPOSITORY = "github.com/pulumi-ai-gateway/pulumi-ai-gateway";
+
+/** The names a generated SDK of one vendor goes by in each language's package manager. */
+export function languagePackages(vendor: Vendor) {
+  const pascal = vendor.settings.service.replace(/[^A-Za-z0-9]/g, "");
+  return {
+    /** The npm module whose root exports the vendor's native classes (a subpath of this package). */
+    nodejs: `pulumi-ai-gateway/native/${vendor.name}`,
+    /** The PyPI distribution and the Python module it installs. */
+    python: { distribution: `pulumi-ai-gateway-${vendor.name}`, module: `pulumi_ai_gateway_${vendor.name}` },
+    /** The Go package (in the module `<REPOSITORY>/sdk/go`). */
+    go: `${REPOSITORY}/sdk/go/${vendor.name}`,
+    /** The NuGet package, which is also its root namespace. */
+    csharp: `PulumiAiGateway.${pascal}`,
+    /** The Java package (Maven group `io.github.pulumi-ai-gateway`). */
+    java: `io.github.pulumiaigateway.${vendor.name}`,
+  };
+}
+
+/**
+ * Each language's code generator's settings. `nodejs.packageName` is what code
+ * Pulumi writes from the schema imports (`pulumi import`, `pulumi convert`,
+ * registry examples: `import * as portkey from "<packageName>"` and then
+ * `new portkey.Workspace(...)`), so it names a module whose root exports the
+ * native classes: `pulumi-ai-gateway/native/portkey`. The package's own root
+ * exports the dynamic classes, and `pulumi-ai-gateway/native` exports one
+ * namespace per vendor; neither compiles as such an import. The TypeScript SDK
+ * itself is written by scripts/generate.ts, not by Pulumi's Node.js generator.
+ */
+function languageSpecs(vendor: Vendor): object {
+  const names = languagePackages(vendor);
+  return {
+    nodejs: { packageName: names.nodejs, respectSchemaVersion: true },
+    python: {
+      packageName: names.python.module,
+      pyproject: { enabled: true },
+      respectSchemaVersion: true,
+      requires: { pulumi: ">=3.0.0,<4.0.0" },
+    },
+    go: { importBasePath: names.go, respectSchemaVersion: true },
+    csharp: { rootNamespace: "PulumiAiGateway", respectSchemaVersion: true, packageReferences: { Pulumi: "3.*" } },
+    java: { basePackage: names.java.slice(0, names.java.lastIndexOf(".")) },
+  };
+}
+
 /** The Pulumi package schema of one vendor's native provider, at the given (package) version. */
 export function packageSchema(vendor: Vendor, version: string): object {
   const settings = providerSettings(vendor);
   const config = Object.fromEntries([settings.credential, settings.baseUrl].map((setting) => [setting.name, settingSpec(setting)]));
+  const service = vendor.settings.service;
   return {
     name: vendor.name,
+    displayName: service,
     version,
-    description: vendor.doc,
+    description: `${vendor.doc.replace(/\.$/, "")}, served by a native Pulumi provider (pulumi-ai-gateway).`,
+    keywords: ["pulumi", vendor.name, "ai-gateway", "llm", "category/utility", "kind/native"],
+    homepage: `https://${REPOSITORY}`,
+    repository: `https://${REPOSITORY}`,
+    license: "Apache-2.0",
+    publisher: "pulumi-ai-gateway",
     config: { variables: config },
     provider: {
       description: `The provider of ${vendor.name} resources: where the API is and the credential to call it with.`,
@@ -293,9 +350,6 @@ export function packageSchema(vendor: Vendor, version: string): object {
     types: Object.fromEntries(Object.entries(vendor.sdkTypes()).map(([name, schema]) => [typeToken(vendor, name), objectTypeSpec(vendor, name, schema)])),
     resources: Object.fromEntries(vendor.resources.map((resource) => [resourceToken(vendor, resource), resourceSpec(vendor, resource)])),
     functions: Object.fromEntries(vendor.lookups.map((lookup) => [functionToken(vendor, lookup), functionSpec(vendor, lookup)])),
-    language: {
-      // The TypeScript SDK is `pulumi-ai-gateway/native`, written by scripts/generate.ts (not `pulumi package gen-sdk`).
-      nodejs: { packageName: "pulumi-ai-gateway", respectSchemaVersion: true },
-    },
+    language: languageSpecs(vendor),
   };
 }

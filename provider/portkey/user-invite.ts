@@ -32,7 +32,7 @@ function inviteWorkspaceSchema() {
   return z.strictObject({
     id: z.string().min(1, "must not be empty").describe("The workspace, by UUID or slug (a Workspace's `id`)."),
     role: z.enum(["admin", "member", "manager"]).describe("The person's role in the workspace: `admin`, `manager` or `member`."),
-  });
+  }).describe("A workspace the invited person joins, and their role there.");
 }
 
 /** The named object types the SDK gives the invite's fields. */

@@ -118,6 +118,7 @@ export interface IntegrationModelArgs {
   responseTokenPrice?: pulumi.Input<number>;
 }
 
+/** A workspace the invited person joins, and their role there. */
 export interface InviteWorkspaceArgs {
   /** The workspace, by UUID or slug (a Workspace's `id`). */
   id: pulumi.Input<string>;

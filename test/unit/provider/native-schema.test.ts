@@ -3,7 +3,9 @@
  * the SDK: every resource under its token, every input and output, secrets
  * marked, the provider's credential secret, and no dangling type reference.
  */
-import { packageSchema } from "../../../provider/native/schema";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { classNameOf, packageSchema, REPOSITORY } from "../../../provider/native/schema";
 import { vendors, Vendor } from "../../../provider/resources";
 import type { InputField, OutputField } from "../../../provider/resource";
 
@@ -63,6 +65,54 @@ describe.each(vendors().map((vendor) => [vendor.name, vendor] as const))("the %s
         expect(property.description).toBeTruthy();
       }
     }
+  });
+
+  test("carries what a registry publishes: display name, publisher, repository, licence, keywords", () => {
+    const schema = packageSchema(vendor, "1.2.3") as Record<string, unknown>;
+    expect(schema).toMatchObject({
+      displayName: vendor.settings.service,
+      publisher: expect.any(String),
+      license: "Apache-2.0",
+      repository: `https://${REPOSITORY}`,
+      homepage: expect.stringMatching(/^https:\/\//),
+      keywords: expect.arrayContaining([vendor.name, "kind/native"]),
+    });
+    expect(schema.description).toContain(vendor.doc.replace(/\.$/, ""));
+  });
+
+  test("every type, look-up and their properties carry a description", () => {
+    const schema = packageSchema(vendor, "1.2.3") as {
+      types: Record<string, { description?: string; properties: Record<string, Property> }>;
+      functions: Record<string, { description?: string; inputs: { properties: Record<string, Property> }; outputs: { properties: Record<string, Property> } }>;
+    };
+    const undocumented: string[] = [];
+    const check = (where: string, described: { description?: string }) => void (described.description ? undefined : undocumented.push(where));
+    for (const [token, type] of Object.entries(schema.types)) {
+      check(token, type);
+      for (const [name, property] of Object.entries(type.properties)) check(`${token}.${name}`, property);
+    }
+    for (const [token, fn] of Object.entries(schema.functions)) {
+      check(token, fn);
+      for (const [name, property] of Object.entries({ ...fn.inputs.properties, ...fn.outputs.properties })) check(`${token}.${name}`, property);
+    }
+    expect(undocumented).toEqual([]);
+  });
+
+  test("each language's package is named: Node.js imports the native classes from its root, Go has a real import path", () => {
+    const language = (packageSchema(vendor, "1.2.3") as { language: Record<string, Record<string, unknown>> }).language;
+    expect(Object.keys(language).sort()).toEqual(["csharp", "go", "java", "nodejs", "python"]);
+    // Code Pulumi generates writes `import * as <vendor> from "<packageName>"; new <vendor>.Workspace(...)`.
+    const packageName = language.nodejs.packageName as string;
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { name: string; exports: Record<string, { default: string }> };
+    expect(packageName.startsWith(`${manifest.name}/`)).toBe(true);
+    const target = manifest.exports[`./${packageName.slice(manifest.name.length + 1)}`]?.default;
+    expect(target).toBe(`./dist/sdk/native/${vendor.name}/index.js`);
+    const root = require(`../../../sdk/native/${vendor.name}`) as Record<string, unknown>;
+    for (const resource of vendor.resources) expect(typeof root[classNameOf(resource)]).toBe("function");
+    expect(typeof root.Provider).toBe("function");
+    expect(language.go.importBasePath).toBe(`${REPOSITORY}/sdk/go/${vendor.name}`);
+    expect(language.python.packageName).toMatch(/^[a-z_]+$/);
+    expect(language.csharp.rootNamespace).toMatch(/^[A-Z][A-Za-z]+$/);
   });
 
   test("the ApiKey's `key` output, and every field declared secret, is secret", () => {
