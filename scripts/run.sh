@@ -42,6 +42,14 @@ case "$command" in
     node dist/scripts/generate.js
     build
     ;;
+  generate-sdks)
+    # The Python, Go and .NET SDKs (sdk/python, sdk/go, sdk/dotnet) from the plugins' schemas (see scripts/gen-sdks.sh).
+    tc_ensure_node
+    export PATH="$(dirname "$TC_NODE"):$PATH"
+    tc_ensure_deps
+    build
+    bash scripts/gen-sdks.sh sdk
+    ;;
   emulator)
     tc_ensure_node
     export PATH="$(dirname "$TC_NODE"):$PATH"

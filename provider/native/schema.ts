@@ -283,6 +283,12 @@ function functionSpec(vendor: Vendor, lookup: RegisteredLookup): object {
  */
 export const REPOSITORY = "github.com/pulumi-ai-gateway/pulumi-ai-gateway";
 
+/** The project's logo (sdk/assets/logo.png) as the repository serves it: registries and NuGet show it. */
+export const LOGO_URL = `https://raw.githubusercontent.com/${REPOSITORY.slice("github.com/".length)}/main/sdk/assets/logo.png`;
+
+/** The Go module of the generated Go SDK (sdk/go): one package per vendor. */
+export const GO_SDK_MODULE = `${REPOSITORY}/sdk/go`;
+
 /** The names a generated SDK of one vendor goes by in each language's package manager. */
 export function languagePackages(vendor: Vendor) {
   const pascal = vendor.settings.service.replace(/[^A-Za-z0-9]/g, "");
@@ -291,8 +297,8 @@ export function languagePackages(vendor: Vendor) {
     nodejs: `pulumi-ai-gateway/native/${vendor.name}`,
     /** The PyPI distribution and the Python module it installs. */
     python: { distribution: `pulumi-ai-gateway-${vendor.name}`, module: `pulumi_ai_gateway_${vendor.name}` },
-    /** The Go package (in the module `<REPOSITORY>/sdk/go`). */
-    go: `${REPOSITORY}/sdk/go/${vendor.name}`,
+    /** The Go package, in the module {@link GO_SDK_MODULE}. */
+    go: `${GO_SDK_MODULE}/${vendor.name}`,
     /** The NuGet package, which is also its root namespace. */
     csharp: `PulumiAiGateway.${pascal}`,
     /** The Java package (Maven group `io.github.pulumi-ai-gateway`). */
@@ -321,7 +327,13 @@ function languageSpecs(vendor: Vendor): object {
       requires: { pulumi: ">=3.0.0,<4.0.0" },
     },
     go: { importBasePath: names.go, respectSchemaVersion: true },
-    csharp: { rootNamespace: "PulumiAiGateway", respectSchemaVersion: true, packageReferences: { Pulumi: "3.*" } },
+    csharp: {
+      rootNamespace: names.csharp.split(".")[0],
+      // The vendor's own spelling (`OpenRouter`), not the package name title-cased (`Openrouter`).
+      namespaces: { [vendor.name]: names.csharp.split(".")[1] },
+      respectSchemaVersion: true,
+      packageReferences: { Pulumi: "3.*" },
+    },
     java: { basePackage: names.java.slice(0, names.java.lastIndexOf(".")) },
   };
 }
@@ -340,6 +352,7 @@ export function packageSchema(vendor: Vendor, version: string): object {
     homepage: `https://${REPOSITORY}`,
     repository: `https://${REPOSITORY}`,
     license: "Apache-2.0",
+    logoUrl: LOGO_URL,
     publisher: "pulumi-ai-gateway",
     config: { variables: config },
     provider: {
