@@ -52,7 +52,10 @@ export interface OperationReport {
 export interface EngineStackOptions {
   projectName?: string;
   stackName?: string;
-  program: PulumiFn;
+  /** The inline program (a TypeScript closure run from the package root)... */
+  program?: PulumiFn;
+  /** ...or a program directory with its own Pulumi.yaml (any runtime), run by its language host. */
+  workDir?: string;
   /** Stack configuration; values marked secret are encrypted with the passphrase. */
   config?: ConfigMap;
   /** Extra environment for the CLI and, through it, the provider processes. */
@@ -84,23 +87,24 @@ export class EngineStack {
       ...options.env,
     };
     assertPulumiOnPath();
-    const stack = await LocalWorkspace.createOrSelectStack(
-      {
-        projectName: options.projectName ?? "e2e",
-        stackName: options.stackName ?? "test",
-        program: options.program,
-      },
-      {
-        envVars,
-        pulumiHome: envVars.PULUMI_HOME,
-        secretsProvider: "passphrase",
-        projectSettings: {
-          name: options.projectName ?? "e2e",
-          runtime: "nodejs",
-          main: process.cwd(),
-        },
-      },
-    );
+    const workspaceOptions = { envVars, pulumiHome: envVars.PULUMI_HOME, secretsProvider: "passphrase" };
+    const stack = options.workDir
+      ? await LocalWorkspace.createOrSelectStack({ stackName: options.stackName ?? "test", workDir: options.workDir }, workspaceOptions)
+      : await LocalWorkspace.createOrSelectStack(
+          {
+            projectName: options.projectName ?? "e2e",
+            stackName: options.stackName ?? "test",
+            program: options.program ?? (async () => ({})),
+          },
+          {
+            ...workspaceOptions,
+            projectSettings: {
+              name: options.projectName ?? "e2e",
+              runtime: "nodejs",
+              main: process.cwd(),
+            },
+          },
+        );
     if (options.config) await stack.setAllConfig(options.config);
     return new EngineStack(stack, dir, envVars);
   }
