@@ -57,6 +57,8 @@ rm -rf "$out/python" "$out/go" "$out/dotnet"
 for schema in "$schemas"/*.json; do
   vendor=$(basename "$schema" .json)
   "$current" python "$schema" "$out/python/$vendor"
+  # pyproject.toml names README.md beside it as the package's description; the generator writes it into the package.
+  cp "$out/python/$vendor"/pulumi_*/README.md "$out/python/$vendor/README.md"
   "$current" go "$schema" "$out/go"
   "$dotnet" "$schema" "$out/dotnet/$vendor" "$root/sdk/assets/logo.png"
 done

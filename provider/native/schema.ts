@@ -322,6 +322,10 @@ function languageSpecs(vendor: Vendor): object {
     nodejs: { packageName: names.nodejs, respectSchemaVersion: true },
     python: {
       packageName: names.python.module,
+      readme:
+        `# ${names.python.distribution}\n\n${vendor.doc.replace(/\.$/, "")}, as Pulumi resources: the Python SDK of the native provider ` +
+        `plugin \`pulumi-resource-${vendor.name}\` of [pulumi-ai-gateway](https://${REPOSITORY}).\n\n` +
+        "Install the plugin with `npx pulumi-ai-gateway install-plugins` (Node 22 or newer), then see the project's README for the resources.\n",
       pyproject: { enabled: true },
       respectSchemaVersion: true,
       requires: { pulumi: ">=3.0.0,<4.0.0" },

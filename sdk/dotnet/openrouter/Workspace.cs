@@ -260,7 +260,7 @@ namespace PulumiAiGateway.OpenRouter
         public Input<string> Name { get; set; } = null!;
 
         /// <summary>
-        /// 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.
+        /// 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.
         /// </summary>
         [Input("slug", required: true)]
         public Input<string> Slug { get; set; } = null!;

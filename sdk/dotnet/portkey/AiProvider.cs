@@ -202,7 +202,7 @@ namespace PulumiAiGateway.Portkey
         public Input<object>? ResetUsage { get; set; }
 
         /// <summary>
-        /// The provider's slug, unique in its workspace: requests name it as `@&lt;slug&gt;/&lt;model&gt;`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
+        /// The provider's slug, unique in its workspace: requests name it as `@&lt;slug&gt;/&lt;model&gt;`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
         /// </summary>
         [Input("slug")]
         public Input<string>? Slug { get; set; }

@@ -255,7 +255,7 @@ namespace PulumiAiGateway.Portkey
         }
 
         /// <summary>
-        /// The integration's slug: how providers, access grants and requests name it (`@&lt;slug&gt;/&lt;model&gt;`). Portkey generates one from the name when it is not given; changing it replaces the integration.
+        /// The integration's slug: how providers, access grants and requests name it (`@&lt;slug&gt;/&lt;model&gt;`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
         /// </summary>
         [Input("slug")]
         public Input<string>? Slug { get; set; }

@@ -196,7 +196,7 @@ namespace PulumiAiGateway.Portkey
         public Input<string>? Description { get; set; }
 
         /// <summary>
-        /// The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.
+        /// The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
         /// </summary>
         [Input("managerType", required: true)]
         public Input<string> ManagerType { get; set; } = null!;
@@ -220,7 +220,7 @@ namespace PulumiAiGateway.Portkey
         public Input<string> SecretPath { get; set; } = null!;
 
         /// <summary>
-        /// The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.
+        /// The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.
         /// </summary>
         [Input("slug")]
         public Input<string>? Slug { get; set; }

@@ -126,7 +126,7 @@ type workspaceArgs struct {
 	IsObservabilityIoLoggingEnabled *bool `pulumi:"isObservabilityIoLoggingEnabled"`
 	// 1–100 characters.
 	Name string `pulumi:"name"`
-	// 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.
+	// 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.
 	Slug string `pulumi:"slug"`
 }
 
@@ -156,7 +156,7 @@ type WorkspaceArgs struct {
 	IsObservabilityIoLoggingEnabled pulumi.BoolPtrInput
 	// 1–100 characters.
 	Name pulumi.StringInput
-	// 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.
+	// 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.
 	Slug pulumi.StringInput
 }
 

@@ -113,7 +113,7 @@ type aiProviderArgs struct {
 	RateLimits []RateLimit `pulumi:"rateLimits"`
 	// A trigger: changing its value resets the provider's accumulated usage once.
 	ResetUsage interface{} `pulumi:"resetUsage"`
-	// The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
+	// The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
 	Slug *string `pulumi:"slug"`
 	// The provider's budget (one). Removing it clears it.
 	UsageLimits *UsageLimit `pulumi:"usageLimits"`
@@ -135,7 +135,7 @@ type AiProviderArgs struct {
 	RateLimits RateLimitArrayInput
 	// A trigger: changing its value resets the provider's accumulated usage once.
 	ResetUsage pulumi.Input
-	// The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
+	// The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
 	Slug pulumi.StringPtrInput
 	// The provider's budget (one). Removing it clears it.
 	UsageLimits UsageLimitPtrInput

@@ -129,7 +129,7 @@ type integrationArgs struct {
 	Name string `pulumi:"name"`
 	// Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
 	SecretMappings []SecretMapping `pulumi:"secretMappings"`
-	// The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration.
+	// The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
 	Slug *string `pulumi:"slug"`
 	// The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
 	WorkspaceId *string `pulumi:"workspaceId"`
@@ -153,7 +153,7 @@ type IntegrationArgs struct {
 	Name pulumi.StringInput
 	// Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
 	SecretMappings SecretMappingArrayInput
-	// The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration.
+	// The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
 	Slug pulumi.StringPtrInput
 	// The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
 	WorkspaceId pulumi.StringPtrInput

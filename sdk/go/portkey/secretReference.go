@@ -115,7 +115,7 @@ type secretReferenceArgs struct {
 	AuthConfig map[string]string `pulumi:"authConfig"`
 	// A description, at most 1024 characters. Removing it clears it.
 	Description *string `pulumi:"description"`
-	// The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.
+	// The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
 	ManagerType string `pulumi:"managerType"`
 	// The reference's display name (1–255 characters).
 	Name string `pulumi:"name"`
@@ -123,7 +123,7 @@ type secretReferenceArgs struct {
 	SecretKey *string `pulumi:"secretKey"`
 	// Where the secret is in the store, e.g. `prod/api-keys/openai` (an AWS secret name, a Key Vault secret name, a Vault path).
 	SecretPath string `pulumi:"secretPath"`
-	// The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.
+	// The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.
 	Slug *string `pulumi:"slug"`
 	// String tags. Removing them clears them.
 	Tags map[string]string `pulumi:"tags"`
@@ -137,7 +137,7 @@ type SecretReferenceArgs struct {
 	AuthConfig pulumi.StringMapInput
 	// A description, at most 1024 characters. Removing it clears it.
 	Description pulumi.StringPtrInput
-	// The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.
+	// The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
 	ManagerType pulumi.StringInput
 	// The reference's display name (1–255 characters).
 	Name pulumi.StringInput
@@ -145,7 +145,7 @@ type SecretReferenceArgs struct {
 	SecretKey pulumi.StringPtrInput
 	// Where the secret is in the store, e.g. `prod/api-keys/openai` (an AWS secret name, a Key Vault secret name, a Vault path).
 	SecretPath pulumi.StringInput
-	// The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.
+	// The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.
 	Slug pulumi.StringPtrInput
 	// String tags. Removing them clears them.
 	Tags pulumi.StringMapInput

@@ -36,7 +36,7 @@ class WorkspaceArgs:
         The set of arguments for constructing a Workspace resource.
 
         :param pulumi.Input[_builtins.str] name: 1–100 characters.
-        :param pulumi.Input[_builtins.str] slug: 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.
+        :param pulumi.Input[_builtins.str] slug: 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.
         :param pulumi.Input[_builtins.bool] allow_default_workspace_deletion: Allow deleting this workspace if it is the account's default one. Deleting the default workspace also disables the account's unscoped inference keys. Default false.
         :param pulumi.Input[_builtins.str] default_image_model: Default image model, e.g. `openai/dall-e-3`.
         :param pulumi.Input[_builtins.str] default_provider_sort: How providers are ranked by default: `price`, `throughput`, `latency` or `exacto`.
@@ -90,7 +90,7 @@ class WorkspaceArgs:
     @pulumi.getter
     def slug(self) -> pulumi.Input[_builtins.str]:
         """
-        1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.
+        1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.
         """
         return pulumi.get(self, "slug")
 
@@ -268,7 +268,7 @@ class Workspace(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] is_observability_broadcast_enabled: Broadcast to observability destinations (default false).
         :param pulumi.Input[_builtins.bool] is_observability_io_logging_enabled: Private input/output logging (default false).
         :param pulumi.Input[_builtins.str] name: 1–100 characters.
-        :param pulumi.Input[_builtins.str] slug: 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.
+        :param pulumi.Input[_builtins.str] slug: 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.
         """
         ...
     @overload

@@ -40,7 +40,7 @@ class AiProviderArgs:
         :param pulumi.Input[_builtins.str] note: A note about the provider.
         :param pulumi.Input[Sequence[pulumi.Input['RateLimitArgs']]] rate_limits: At most one rate limit (units rpd, rph, rpm). Removing it clears it.
         :param Any reset_usage: A trigger: changing its value resets the provider's accumulated usage once.
-        :param pulumi.Input[_builtins.str] slug: The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
+        :param pulumi.Input[_builtins.str] slug: The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
         :param pulumi.Input['UsageLimitArgs'] usage_limits: The provider's budget (one). Removing it clears it.
         """
         pulumi.set(__self__, "integration_slug", integration_slug)
@@ -147,7 +147,7 @@ class AiProviderArgs:
     @pulumi.getter
     def slug(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
+        The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
         """
         return pulumi.get(self, "slug")
 
@@ -197,7 +197,7 @@ class AiProvider(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] note: A note about the provider.
         :param pulumi.Input[Sequence[pulumi.Input[Union['RateLimitArgs', 'RateLimitArgsDict']]]] rate_limits: At most one rate limit (units rpd, rph, rpm). Removing it clears it.
         :param Any reset_usage: A trigger: changing its value resets the provider's accumulated usage once.
-        :param pulumi.Input[_builtins.str] slug: The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
+        :param pulumi.Input[_builtins.str] slug: The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken slug.
         :param pulumi.Input[Union['UsageLimitArgs', 'UsageLimitArgsDict']] usage_limits: The provider's budget (one). Removing it clears it.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace the provider belongs to, by UUID or slug (sent as the UUID, which the API requires). Changing it replaces the provider; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
         """

@@ -42,7 +42,7 @@ class IntegrationArgs:
         :param pulumi.Input[_builtins.str] description: A description of the integration.
         :param pulumi.Input[_builtins.str] key: The provider credential (e.g. the OpenAI API key), a secret. Portkey never returns it, so it is not read back: changing it sends the new one (a rotation), and a change made outside Pulumi is not seen. Not declaring it leaves the integration's credential as it is: an imported integration previews clean without it, and the first `up` that declares it sends it once. Some providers (e.g. Bedrock with an assumed role) need none.
         :param pulumi.Input[Sequence[pulumi.Input['SecretMappingArgs']]] secret_mappings: Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
-        :param pulumi.Input[_builtins.str] slug: The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration.
+        :param pulumi.Input[_builtins.str] slug: The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
         """
         pulumi.set(__self__, "ai_provider_id", ai_provider_id)
@@ -164,7 +164,7 @@ class IntegrationArgs:
     @pulumi.getter
     def slug(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration.
+        The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
         """
         return pulumi.get(self, "slug")
 
@@ -215,7 +215,7 @@ class Integration(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] key: The provider credential (e.g. the OpenAI API key), a secret. Portkey never returns it, so it is not read back: changing it sends the new one (a rotation), and a change made outside Pulumi is not seen. Not declaring it leaves the integration's credential as it is: an imported integration previews clean without it, and the first `up` that declares it sends it once. Some providers (e.g. Bedrock with an assumed role) need none.
         :param pulumi.Input[_builtins.str] name: The integration's display name.
         :param pulumi.Input[Sequence[pulumi.Input[Union['SecretMappingArgs', 'SecretMappingArgsDict']]]] secret_mappings: Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
-        :param pulumi.Input[_builtins.str] slug: The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration.
+        :param pulumi.Input[_builtins.str] slug: The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
         """
         ...

@@ -32,13 +32,13 @@ class SecretReferenceArgs:
         The set of arguments for constructing a SecretReference resource.
 
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] auth_config: How Portkey authenticates to the store, in the API's form, a secret. One mode of the store's family: AWS `aws_auth_type` `accessKey` (`aws_access_key_id`, `aws_secret_access_key`, `aws_region`), `assumedRole` (`aws_role_arn`, `aws_region`, `aws_external_id`?) or `serviceRole` (`aws_region`?); Azure `azure_auth_mode` `entra` (`azure_entra_tenant_id`, `azure_entra_client_id`, `azure_entra_client_secret`, `azure_vault_url`), `managed` (`azure_vault_url`, `azure_managed_client_id`?) or `default` (`azure_vault_url`); Vault `vault_auth_type` `token` (`vault_addr`, `vault_token`), `approle` (`vault_addr`, `vault_role_id`, `vault_secret_id`) or `kubernetes` (`vault_addr`, `vault_role`), each with `vault_namespace`?. Portkey returns the credentials only masked: they are compared with what was last sent (changing one sends `authConfig` again), the other fields with what Portkey holds.
-        :param pulumi.Input[_builtins.str] manager_type: The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.
+        :param pulumi.Input[_builtins.str] manager_type: The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
         :param pulumi.Input[_builtins.str] name: The reference's display name (1–255 characters).
         :param pulumi.Input[_builtins.str] secret_path: Where the secret is in the store, e.g. `prod/api-keys/openai` (an AWS secret name, a Key Vault secret name, a Vault path).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_workspaces: The only workspaces (UUIDs or slugs) that may use the reference. Not set: every workspace may. Portkey never returns the list, so it is compared with what was last sent; a reference opened to all workspaces outside Pulumi shows as a change.
         :param pulumi.Input[_builtins.str] description: A description, at most 1024 characters. Removing it clears it.
         :param pulumi.Input[_builtins.str] secret_key: The key to take from a secret holding several values (JSON). Removing it clears it (the whole secret is used).
-        :param pulumi.Input[_builtins.str] slug: The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.
+        :param pulumi.Input[_builtins.str] slug: The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: String tags. Removing them clears them.
         """
         pulumi.set(__self__, "auth_config", auth_config)
@@ -72,7 +72,7 @@ class SecretReferenceArgs:
     @pulumi.getter(name="managerType")
     def manager_type(self) -> pulumi.Input[_builtins.str]:
         """
-        The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.
+        The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
         """
         return pulumi.get(self, "manager_type")
 
@@ -144,7 +144,7 @@ class SecretReferenceArgs:
     @pulumi.getter
     def slug(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.
+        The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.
         """
         return pulumi.get(self, "slug")
 
@@ -189,11 +189,11 @@ class SecretReference(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_workspaces: The only workspaces (UUIDs or slugs) that may use the reference. Not set: every workspace may. Portkey never returns the list, so it is compared with what was last sent; a reference opened to all workspaces outside Pulumi shows as a change.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] auth_config: How Portkey authenticates to the store, in the API's form, a secret. One mode of the store's family: AWS `aws_auth_type` `accessKey` (`aws_access_key_id`, `aws_secret_access_key`, `aws_region`), `assumedRole` (`aws_role_arn`, `aws_region`, `aws_external_id`?) or `serviceRole` (`aws_region`?); Azure `azure_auth_mode` `entra` (`azure_entra_tenant_id`, `azure_entra_client_id`, `azure_entra_client_secret`, `azure_vault_url`), `managed` (`azure_vault_url`, `azure_managed_client_id`?) or `default` (`azure_vault_url`); Vault `vault_auth_type` `token` (`vault_addr`, `vault_token`), `approle` (`vault_addr`, `vault_role_id`, `vault_secret_id`) or `kubernetes` (`vault_addr`, `vault_role`), each with `vault_namespace`?. Portkey returns the credentials only masked: they are compared with what was last sent (changing one sends `authConfig` again), the other fields with what Portkey holds.
         :param pulumi.Input[_builtins.str] description: A description, at most 1024 characters. Removing it clears it.
-        :param pulumi.Input[_builtins.str] manager_type: The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.
+        :param pulumi.Input[_builtins.str] manager_type: The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
         :param pulumi.Input[_builtins.str] name: The reference's display name (1–255 characters).
         :param pulumi.Input[_builtins.str] secret_key: The key to take from a secret holding several values (JSON). Removing it clears it (the whole secret is used).
         :param pulumi.Input[_builtins.str] secret_path: Where the secret is in the store, e.g. `prod/api-keys/openai` (an AWS secret name, a Key Vault secret name, a Vault path).
-        :param pulumi.Input[_builtins.str] slug: The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.
+        :param pulumi.Input[_builtins.str] slug: The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: String tags. Removing them clears them.
         """
         ...
