@@ -18,6 +18,7 @@ import { OpenRouterObservabilityRoutes } from "./observability";
 import { OpenRouterMemberRoutes } from "./members";
 import { OpenRouterBudgetRoutes } from "./budgets";
 import { OpenRouterGuardrailRoutes } from "./guardrails";
+import { OpenRouterOrganizationSettingsRoutes } from "./organization";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -28,6 +29,7 @@ export class OpenRouterApi {
   private readonly members: OpenRouterMemberRoutes;
   private readonly budgets: OpenRouterBudgetRoutes;
   private readonly guardrails: OpenRouterGuardrailRoutes;
+  private readonly organizationSettings: OpenRouterOrganizationSettingsRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -37,6 +39,7 @@ export class OpenRouterApi {
     this.members = new OpenRouterMemberRoutes(state);
     this.budgets = new OpenRouterBudgetRoutes(state);
     this.guardrails = new OpenRouterGuardrailRoutes(state);
+    this.organizationSettings = new OpenRouterOrganizationSettingsRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -53,5 +56,6 @@ export class OpenRouterApi {
     this.members.register(router);
     this.budgets.register(router);
     this.guardrails.register(router);
+    this.organizationSettings.register(router);
   }
 }

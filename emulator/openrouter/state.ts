@@ -107,6 +107,13 @@ export interface OpenRouterState {
   guardrail_key_assignments?: Record<string, OpenRouterGuardrailKeyAssignmentRecord>;
   /** Member assignments by assignment id; absent in older state files. */
   guardrail_member_assignments?: Record<string, OpenRouterGuardrailMemberAssignmentRecord>;
+  /** The organisation's settings, made on first use; absent in older state files. */
+  organization_settings?: OpenRouterOrganizationSettingsRecord;
+}
+
+/** The organisation-wide settings (/organization/settings): one per organisation. */
+export interface OpenRouterOrganizationSettingsRecord {
+  is_filtered_model_catalog_enabled: boolean;
 }
 
 /** A content filter as stored: the answer's shape. */
