@@ -19,6 +19,7 @@ import { OpenRouterMemberRoutes } from "./members";
 import { OpenRouterBudgetRoutes } from "./budgets";
 import { OpenRouterGuardrailRoutes } from "./guardrails";
 import { OpenRouterOrganizationSettingsRoutes } from "./organization";
+import { OpenRouterPresetRoutes } from "./presets";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -30,6 +31,7 @@ export class OpenRouterApi {
   private readonly budgets: OpenRouterBudgetRoutes;
   private readonly guardrails: OpenRouterGuardrailRoutes;
   private readonly organizationSettings: OpenRouterOrganizationSettingsRoutes;
+  private readonly presets: OpenRouterPresetRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -40,6 +42,7 @@ export class OpenRouterApi {
     this.budgets = new OpenRouterBudgetRoutes(state);
     this.guardrails = new OpenRouterGuardrailRoutes(state);
     this.organizationSettings = new OpenRouterOrganizationSettingsRoutes(state);
+    this.presets = new OpenRouterPresetRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -57,5 +60,6 @@ export class OpenRouterApi {
     this.budgets.register(router);
     this.guardrails.register(router);
     this.organizationSettings.register(router);
+    this.presets.register(router);
   }
 }

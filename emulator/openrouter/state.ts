@@ -109,6 +109,39 @@ export interface OpenRouterState {
   guardrail_member_assignments?: Record<string, OpenRouterGuardrailMemberAssignmentRecord>;
   /** The organisation's settings, made on first use; absent in older state files. */
   organization_settings?: OpenRouterOrganizationSettingsRecord;
+  /** Presets by id, archived ones too; absent in older state files. */
+  presets?: Record<string, OpenRouterPresetRecord>;
+  /** Preset versions by id; absent in older state files. */
+  preset_versions?: Record<string, OpenRouterPresetVersionRecord>;
+}
+
+/** A preset: a slug in a workspace, its status, and which version requests resolve to. */
+export interface OpenRouterPresetRecord {
+  id: string;
+  workspace_id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  creator_user_id: string | null;
+  /** `disabled` is set by no API route (moderation); tests set it in the state. */
+  status: "active" | "disabled" | "archived";
+  designated_version_id: string | null;
+  created_at: string;
+  updated_at: string;
+  status_updated_at: string | null;
+}
+
+/** One version of a preset: what an inference body kept. */
+export interface OpenRouterPresetVersionRecord {
+  id: string;
+  preset_id: string;
+  creator_id: string;
+  /** From 1, one more for each new version of the preset. */
+  version: number;
+  system_prompt: string | null;
+  config: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
 }
 
 /** The organisation-wide settings (/organization/settings): one per organisation. */
