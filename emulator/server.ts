@@ -393,7 +393,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const principal = mount.authenticate(req, now);
       // Work on a copy so a request that fails half-way leaves the state untouched.
       if (matched.route.writes) before = structuredClone(state);
-      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now });
+      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now, headers: req.headers });
     } catch (error) {
       if (before) state = before;
       // A planned after-execution fault spoils the answer whatever it was, so tests stay deterministic.

@@ -20,6 +20,8 @@ import { OpenRouterBudgetRoutes } from "./budgets";
 import { OpenRouterGuardrailRoutes } from "./guardrails";
 import { OpenRouterOrganizationSettingsRoutes } from "./organization";
 import { OpenRouterPresetRoutes } from "./presets";
+import { OpenRouterPrivateProviderRoutes } from "./private-providers";
+import { OpenRouterPrivateEndpointRoutes } from "./private-endpoints";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -32,6 +34,8 @@ export class OpenRouterApi {
   private readonly guardrails: OpenRouterGuardrailRoutes;
   private readonly organizationSettings: OpenRouterOrganizationSettingsRoutes;
   private readonly presets: OpenRouterPresetRoutes;
+  private readonly privateProviders: OpenRouterPrivateProviderRoutes;
+  private readonly privateEndpoints: OpenRouterPrivateEndpointRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -43,6 +47,8 @@ export class OpenRouterApi {
     this.guardrails = new OpenRouterGuardrailRoutes(state);
     this.organizationSettings = new OpenRouterOrganizationSettingsRoutes(state);
     this.presets = new OpenRouterPresetRoutes(state);
+    this.privateProviders = new OpenRouterPrivateProviderRoutes(state);
+    this.privateEndpoints = new OpenRouterPrivateEndpointRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -61,5 +67,7 @@ export class OpenRouterApi {
     this.guardrails.register(router);
     this.organizationSettings.register(router);
     this.presets.register(router);
+    this.privateProviders.register(router);
+    this.privateEndpoints.register(router);
   }
 }

@@ -113,6 +113,67 @@ export interface OpenRouterState {
   presets?: Record<string, OpenRouterPresetRecord>;
   /** Preset versions by id; absent in older state files. */
   preset_versions?: Record<string, OpenRouterPresetVersionRecord>;
+  /** Private providers by slug; absent in older state files. */
+  private_providers?: Record<string, OpenRouterPrivateProviderRecord>;
+  /** Private endpoints by id, drafts included; absent in older state files. */
+  private_endpoints?: Record<string, OpenRouterPrivateEndpointRecord>;
+  /** Every Idempotency-Key a private endpoint create was sent with, kept after the endpoint is deleted. */
+  private_endpoint_idempotency_keys?: Record<string, { endpoint_id: string; fingerprint: string }>;
+}
+
+/** What a private provider declares about its handling of data (not verified by OpenRouter). */
+export interface OpenRouterPrivateProviderDataPolicy {
+  training: boolean;
+  retains_prompts: boolean;
+  /** Null unless `retains_prompts`. */
+  prompt_retention_days: number | null;
+}
+
+/** A private provider: named by the slug derived from its name. */
+export interface OpenRouterPrivateProviderRecord {
+  slug: string;
+  name: string;
+  display_name: string;
+  /** Normalised https URL. */
+  base_url: string;
+  data_policy: OpenRouterPrivateProviderDataPolicy | null;
+  datacenters: string[];
+  headquarters: string | null;
+  privacy_policy_url: string | null;
+  created_at: string;
+}
+
+/** Per-token USD rates as decimal strings, kept as written. */
+export interface OpenRouterPrivateEndpointPricing {
+  prompt: string;
+  completion: string;
+  cache_read?: string;
+  cache_write?: string;
+}
+
+/** One check of a validation; `reason` only when it failed. */
+export interface OpenRouterPrivateEndpointCheck {
+  name: string;
+  passed: boolean;
+  reason?: string;
+  upstream_message?: string | null;
+}
+
+/** A private endpoint: a draft until validated and activated. */
+export interface OpenRouterPrivateEndpointRecord {
+  id: string;
+  status: "draft" | "active" | "disabled";
+  model_permaslug: string;
+  provider_slug: string;
+  upstream_model_id: string;
+  /** Normalised https URL; null for credential-derived providers, or a private provider's endpoint that inherits its URL. */
+  base_url: string | null;
+  declared_region: string | null;
+  declared_zdr: boolean | null;
+  pricing: OpenRouterPrivateEndpointPricing;
+  /** The last validation of the draft as it is now; cleared by every change. */
+  validation: { passed: boolean; checks: OpenRouterPrivateEndpointCheck[]; workspace_id: string } | null;
+  created_at: string;
 }
 
 /** A preset: a slug in a workspace, its status, and which version requests resolve to. */
