@@ -22,6 +22,7 @@ import { OpenRouterOrganizationSettingsRoutes } from "./organization";
 import { OpenRouterPresetRoutes } from "./presets";
 import { OpenRouterPrivateProviderRoutes } from "./private-providers";
 import { OpenRouterPrivateEndpointRoutes } from "./private-endpoints";
+import { OpenRouterScimRoutes } from "./scim";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -36,6 +37,7 @@ export class OpenRouterApi {
   private readonly presets: OpenRouterPresetRoutes;
   private readonly privateProviders: OpenRouterPrivateProviderRoutes;
   private readonly privateEndpoints: OpenRouterPrivateEndpointRoutes;
+  private readonly scim: OpenRouterScimRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -49,6 +51,7 @@ export class OpenRouterApi {
     this.presets = new OpenRouterPresetRoutes(state);
     this.privateProviders = new OpenRouterPrivateProviderRoutes(state);
     this.privateEndpoints = new OpenRouterPrivateEndpointRoutes(state);
+    this.scim = new OpenRouterScimRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -69,5 +72,6 @@ export class OpenRouterApi {
     this.presets.register(router);
     this.privateProviders.register(router);
     this.privateEndpoints.register(router);
+    this.scim.register(router);
   }
 }

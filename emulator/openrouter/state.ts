@@ -119,6 +119,41 @@ export interface OpenRouterState {
   private_endpoints?: Record<string, OpenRouterPrivateEndpointRecord>;
   /** Every Idempotency-Key a private endpoint create was sent with, kept after the endpoint is deleted. */
   private_endpoint_idempotency_keys?: Record<string, { endpoint_id: string; fingerprint: string }>;
+  /** SCIM groups by id (pushed by an identity provider; seeded through the control endpoint); absent in older state files. */
+  scim_groups?: Record<string, OpenRouterScimGroupRecord>;
+  /** SCIM group → workspace mappings by id; absent in older state files. */
+  scim_group_mappings?: Record<string, OpenRouterScimGroupMappingRecord>;
+  /** Directory sync jobs by id; absent in older state files. */
+  scim_sync_jobs?: Record<string, OpenRouterScimSyncJobRecord>;
+}
+
+/** A group an identity provider pushed, with the organisation members in it. */
+export interface OpenRouterScimGroupRecord {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  /** Not answered by the API; what a mapping grants. */
+  member_user_ids: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** A group mapped to a workspace with a role. */
+export interface OpenRouterScimGroupMappingRecord {
+  id: string;
+  scim_group_id: string;
+  workspace_id: string;
+  role: "admin" | "member";
+  created_at: string;
+  updated_at: string;
+}
+
+/** A directory sync job: done at once in the emulator. */
+export interface OpenRouterScimSyncJobRecord {
+  id: string;
+  created_at: string;
+  finished_at: string;
+  synced_groups: number;
 }
 
 /** What a private provider declares about its handling of data (not verified by OpenRouter). */
@@ -295,6 +330,8 @@ export interface OpenRouterWorkspaceMemberRecord {
   workspace_id: string;
   user_id: string;
   created_at: string;
+  /** The SCIM group mapping that made this membership; absent for memberships added by hand. */
+  scim_mapping_id?: string;
 }
 
 export interface OpenRouterBudgetRecord {
