@@ -23,6 +23,7 @@ import { OpenRouterPresetRoutes } from "./presets";
 import { OpenRouterPrivateProviderRoutes } from "./private-providers";
 import { OpenRouterPrivateEndpointRoutes } from "./private-endpoints";
 import { OpenRouterScimRoutes } from "./scim";
+import { OpenRouterExternalUserRoutes } from "./external-users";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -38,6 +39,7 @@ export class OpenRouterApi {
   private readonly privateProviders: OpenRouterPrivateProviderRoutes;
   private readonly privateEndpoints: OpenRouterPrivateEndpointRoutes;
   private readonly scim: OpenRouterScimRoutes;
+  private readonly externalUsers: OpenRouterExternalUserRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -52,6 +54,7 @@ export class OpenRouterApi {
     this.privateProviders = new OpenRouterPrivateProviderRoutes(state);
     this.privateEndpoints = new OpenRouterPrivateEndpointRoutes(state);
     this.scim = new OpenRouterScimRoutes(state);
+    this.externalUsers = new OpenRouterExternalUserRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -73,5 +76,6 @@ export class OpenRouterApi {
     this.privateProviders.register(router);
     this.privateEndpoints.register(router);
     this.scim.register(router);
+    this.externalUsers.register(router);
   }
 }

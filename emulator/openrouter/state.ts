@@ -125,6 +125,16 @@ export interface OpenRouterState {
   scim_group_mappings?: Record<string, OpenRouterScimGroupMappingRecord>;
   /** Directory sync jobs by id; absent in older state files. */
   scim_sync_jobs?: Record<string, OpenRouterScimSyncJobRecord>;
+  /** Registered external user ids, by the id; absent in older state files. */
+  external_users?: Record<string, OpenRouterExternalUserRecord>;
+}
+
+/** A caller-supplied end-user tracking id, registered; DELETE only deactivates it. */
+export interface OpenRouterExternalUserRecord {
+  user: string;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A group an identity provider pushed, with the organisation members in it. */
