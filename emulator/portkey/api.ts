@@ -10,7 +10,11 @@ import { Router } from "../router";
 import { PortkeySpec } from "../spec";
 import { PortkeyApiKeyRoutes } from "./api-keys";
 import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
+import { PortkeyCollectionRoutes } from "./collections";
 import { PortkeyConfigRoutes } from "./configs";
+import { PortkeyLabelRoutes } from "./labels";
+import { PortkeyPromptPartialRoutes } from "./prompt-partials";
+import { PortkeyPromptRoutes } from "./prompts";
 import { PortkeyGuardrailRoutes } from "./guardrails";
 import { PortkeySecretReferenceRoutes } from "./secret-references";
 import { PortkeyIntegrationRoutes } from "./integrations";
@@ -51,6 +55,10 @@ export class PortkeyApi {
       new PortkeyProviderRoutes(shared),
       this.users,
       new PortkeyWorkspaceMemberRoutes(shared),
+      new PortkeyCollectionRoutes(shared),
+      new PortkeyLabelRoutes(shared),
+      new PortkeyPromptPartialRoutes(shared),
+      new PortkeyPromptRoutes(shared),
     ];
   }
 

@@ -292,6 +292,14 @@ export interface PortkeyState {
   /** Policies by id; absent in state files of older emulators. */
   usage_limits_policies?: Record<string, UsageLimitsPolicyRecord>;
   rate_limits_policies?: Record<string, RateLimitsPolicyRecord>;
+  /** Prompt collections by UUID; absent in state files of older emulators. */
+  prompt_collections?: Record<string, PromptCollectionRecord>;
+  /** Prompts by UUID; absent in state files of older emulators. */
+  prompts?: Record<string, PromptRecord>;
+  /** Prompt partials by UUID; absent in state files of older emulators. */
+  prompt_partials?: Record<string, PromptPartialRecord>;
+  /** Prompt labels by UUID (the built-in ones are added on first use); absent in state files of older emulators. */
+  prompt_labels?: Record<string, PromptLabelRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
@@ -346,6 +354,95 @@ export interface RateLimitsPolicyRecord {
   value: number;
   status: "active" | "archived";
   workspace_id: string;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A prompt collection (/collections): a folder of prompts in one workspace; each workspace has a default one. */
+export interface PromptCollectionRecord {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id: string;
+  parent_collection_id: string | null;
+  /** The workspace's default collection: made with the workspace, never deleted. */
+  is_default: boolean;
+  status: "active" | "archived";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** One immutable version of a prompt's template and model settings; only its label can change. */
+export interface PromptVersionRecord {
+  id: string;
+  /** 1, 2, …: the number `makeDefault` and `?version=` name. */
+  version: number;
+  string: string;
+  parameters: Record<string, unknown>;
+  model: string | null;
+  /** The provider (virtual key) slug. */
+  virtual_key: string;
+  functions: unknown[] | null;
+  tools: unknown[] | null;
+  tool_choice: unknown;
+  template_metadata: Record<string, unknown> | null;
+  is_raw_template: number;
+  version_description: string | null;
+  label_id: string | null;
+  status: "active" | "archived";
+  created_at: string;
+}
+
+/** A prompt (/prompts): a name in a collection, its versions, and which version is published (the default). */
+export interface PromptRecord {
+  id: string;
+  slug: string;
+  name: string;
+  collection_id: string;
+  /** The collection's workspace (UUID). */
+  workspace_id: string;
+  /** The published version's number. */
+  default_version: number;
+  versions: PromptVersionRecord[];
+  status: "active" | "archived";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** One immutable version of a partial's text. */
+export interface PromptPartialVersionRecord {
+  id: string;
+  version: number;
+  string: string;
+  version_description: string | null;
+  created_at: string;
+}
+
+/** A prompt partial (/prompts/partials): reusable template text, versioned like prompts. */
+export interface PromptPartialRecord {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id: string;
+  /** The workspace's default collection (the create takes none). */
+  collection_id: string;
+  default_version: number;
+  versions: PromptPartialVersionRecord[];
+  status: string;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A prompt label (/labels): a name versions are tagged with; the three built-in ones belong to the organisation. */
+export interface PromptLabelRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  color_code: string | null;
+  /** null: an organisation-wide label. */
+  workspace_id: string | null;
+  is_universal: boolean;
+  status: "active" | "archived";
   created_at: string;
   last_updated_at: string;
 }
