@@ -13,6 +13,8 @@ import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
 import { PortkeyCollectionRoutes } from "./collections";
 import { PortkeyConfigRoutes } from "./configs";
 import { PortkeyLabelRoutes } from "./labels";
+import { PortkeyMcpIntegrationRoutes } from "./mcp-integrations";
+import { PortkeyMcpServerRoutes } from "./mcp-servers";
 import { PortkeyPromptPartialRoutes } from "./prompt-partials";
 import { PortkeyPromptRoutes } from "./prompts";
 import { PortkeyGuardrailRoutes } from "./guardrails";
@@ -59,6 +61,8 @@ export class PortkeyApi {
       new PortkeyLabelRoutes(shared),
       new PortkeyPromptPartialRoutes(shared),
       new PortkeyPromptRoutes(shared),
+      new PortkeyMcpIntegrationRoutes(shared),
+      new PortkeyMcpServerRoutes(shared),
     ];
   }
 

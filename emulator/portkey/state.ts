@@ -300,6 +300,10 @@ export interface PortkeyState {
   prompt_partials?: Record<string, PromptPartialRecord>;
   /** Prompt labels by UUID (the built-in ones are added on first use); absent in state files of older emulators. */
   prompt_labels?: Record<string, PromptLabelRecord>;
+  /** MCP integrations by UUID; absent in state files of older emulators. */
+  mcp_integrations?: Record<string, McpIntegrationRecord>;
+  /** MCP servers by UUID; absent in state files of older emulators. */
+  mcp_servers?: Record<string, McpServerRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
@@ -445,4 +449,68 @@ export interface PromptLabelRecord {
   status: "active" | "archived";
   created_at: string;
   last_updated_at: string;
+}
+
+/** One tool, prompt, resource or resource template an MCP server offers, as the last sync found it. */
+export interface McpCapabilityRecord {
+  name: string;
+  type: "tool" | "prompt" | "resource" | "resource_template";
+  /** The capability's other fields as the sync reported them (title, description, input_schema, uri, …). */
+  details: Record<string, unknown>;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A workspace's access to an MCP integration. */
+export interface McpAccessRecord {
+  enabled: boolean;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** An MCP integration (/mcp-integrations): an upstream MCP server registered for the organisation or one workspace. */
+export interface McpIntegrationRecord {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  url: string;
+  auth_type: string;
+  transport: string;
+  /** As sent, secrets included; never returned by the API. */
+  configurations: Record<string, unknown> | null;
+  secret_mappings: Record<string, unknown>[];
+  /** null: the organisation's. */
+  workspace_id: string | null;
+  owner_id: string;
+  created_at: string;
+  last_updated_at: string;
+  /** By workspace UUID. */
+  access: Record<string, McpAccessRecord>;
+  global_workspace_access: { enabled: boolean } | null;
+  /** What the last sync found (none until one happens). */
+  capabilities: McpCapabilityRecord[];
+  /** Whether each capability is enabled, by `type:name`; absent means enabled. Kept for names no sync has found yet. */
+  capability_settings: Record<string, boolean>;
+  /** The server information of the last sync. */
+  server_info: Record<string, unknown> | null;
+  last_synced_at: string | null;
+}
+
+/** An MCP server (/mcp-servers): an MCP integration made available in one workspace. */
+export interface McpServerRecord {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  mcp_integration_id: string;
+  workspace_id: string;
+  owner_id: string;
+  created_at: string;
+  last_updated_at: string;
+  /** The server's own capability settings, by `type:name`; absent means the integration's. */
+  capability_settings: Record<string, boolean>;
+  /** Per-user overrides, by user id. */
+  user_access: Record<string, boolean>;
+  default_user_access: "allow" | "deny";
 }
