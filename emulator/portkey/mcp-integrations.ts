@@ -173,9 +173,11 @@ export class PortkeyMcpIntegrationRoutes {
         if (!isObject(item) || typeof item.name !== "string" || item.name.length === 0) throw portkeyError("AB01", `Invalid request. capabilities.${i}.name: is required`);
         const type = typeof item.type === "string" ? item.type : "tool";
         if (!CAPABILITY_TYPES.includes(type)) throw portkeyError("AB01", `Invalid request. capabilities.${i}.type: must be one of ${CAPABILITY_TYPES.join(", ")}`);
-        const { name, type: _type, ...details } = structuredClone(item);
-        const before = seen.get(`${type}:${name}`);
-        return { name, type: type as McpCapabilityRecord["type"], details, created_at: before?.created_at ?? now, last_updated_at: now };
+        const details = structuredClone(item);
+        delete details.name;
+        delete details.type;
+        const before = seen.get(`${type}:${item.name}`);
+        return { name: item.name, type: type as McpCapabilityRecord["type"], details, created_at: before?.created_at ?? now, last_updated_at: now };
       });
     }
     if (isObject(body.server_info)) record.server_info = structuredClone(body.server_info);
