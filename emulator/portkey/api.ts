@@ -23,6 +23,7 @@ import { PortkeyIntegrationRoutes } from "./integrations";
 import { PortkeyPolicyRoutes } from "./policies";
 import { PortkeyIntegrationModelRoutes } from "./integration-models";
 import { PortkeyProviderRoutes } from "./providers";
+import { PortkeyScimRoutes } from "./scim";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
@@ -63,6 +64,7 @@ export class PortkeyApi {
       new PortkeyPromptRoutes(shared),
       new PortkeyMcpIntegrationRoutes(shared),
       new PortkeyMcpServerRoutes(shared),
+      new PortkeyScimRoutes(shared),
     ];
   }
 

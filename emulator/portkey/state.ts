@@ -304,6 +304,10 @@ export interface PortkeyState {
   mcp_integrations?: Record<string, McpIntegrationRecord>;
   /** MCP servers by UUID; absent in state files of older emulators. */
   mcp_servers?: Record<string, McpServerRecord>;
+  /** SCIM groups by id (an identity provider pushes them; a mapping by name makes one first); absent in state files of older emulators. */
+  scim_groups?: Record<string, ScimGroupRecord>;
+  /** SCIM group to workspace mappings by id; absent in state files of older emulators. */
+  scim_workspace_mappings?: Record<string, ScimWorkspaceMappingRecord>;
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
@@ -513,4 +517,21 @@ export interface McpServerRecord {
   /** Per-user overrides, by user id. */
   user_access: Record<string, boolean>;
   default_user_access: "allow" | "deny";
+}
+
+/** A SCIM group of the organisation's identity provider. */
+export interface ScimGroupRecord {
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+/** A SCIM group mapped to a workspace with a role (/scim/workspaces); deleting archives it. */
+export interface ScimWorkspaceMappingRecord {
+  id: string;
+  workspace_id: string;
+  scim_group_id: string;
+  role: "admin" | "member" | "manager";
+  status: "active" | "archived";
+  created_at: string;
 }
