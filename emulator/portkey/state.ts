@@ -308,6 +308,10 @@ export interface PortkeyState {
   scim_groups?: Record<string, ScimGroupRecord>;
   /** SCIM group to workspace mappings by id; absent in state files of older emulators. */
   scim_workspace_mappings?: Record<string, ScimWorkspaceMappingRecord>;
+  /** The organisation's default guardrails (ids); absent in state files of older emulators and until first set. */
+  organisation_defaults?: { input_guardrails: string[]; output_guardrails: string[] };
+  /** Workspaces (UUIDs) the organisation's default guardrails skip, per direction; absent until first set. */
+  workspace_exclusions?: { input_guardrails: string[]; output_guardrails: string[] };
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
