@@ -160,6 +160,8 @@ function guardrailActions(): SchemaDeviation {
   };
 }
 
+const RATE_POLICY_RPW = "requests per week, added in backend 1.13.0 (portkey-admin-api-prompts-mcp-scim.md §10); the document's policy enum still stops at rpd";
+
 const NEWER_AUTH_MODES = "newer auth modes named in the Terraform provider and Portkey's backend changelog (portkey-admin-api-more.md §1)";
 
 /** Every difference between the official document and what the emulator validates. */
@@ -176,6 +178,9 @@ export const SCHEMA_DEVIATIONS: SchemaDeviation[] = [
   apiKeyUsageLimits("ApiKeyObject"),
   guardrailChecks(),
   guardrailActions(),
+  widenEnum("CreateRateLimitsPolicyRequest", "unit", ["rpw"], RATE_POLICY_RPW),
+  widenEnum("UpdateRateLimitsPolicyRequest", "unit", ["rpw"], RATE_POLICY_RPW),
+  widenEnum("RateLimitsPolicy", "unit", ["rpw"], RATE_POLICY_RPW),
 ];
 
 /**

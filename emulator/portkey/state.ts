@@ -123,6 +123,8 @@ export interface IntegrationRecord {
   models?: IntegrationModelsRecord;
   /** Fields filled from secret references (absent in state files of older emulators). */
   secret_mappings?: SecretMappingRecord[];
+  /** Cost multipliers, as sent (absent in state files of older emulators: none). */
+  pricing_adjustments?: Record<string, unknown> | null;
 }
 
 /** One `secret_mappings` entry of an integration, as sent. */
@@ -359,6 +361,8 @@ export interface UsageLimitsPolicyRecord {
 export interface RateLimitsPolicyRecord {
   id: string;
   name: string | null;
+  /** What the policy limits: model requests (`llm`) or MCP tool calls; absent in state files of older emulators (`llm`). */
+  target?: "llm" | "mcp_tools";
   conditions: PolicyKeyRecord[];
   group_by: PolicyKeyRecord[];
   type: string;
