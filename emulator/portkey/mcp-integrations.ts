@@ -33,15 +33,15 @@ export class PortkeyMcpIntegrationRoutes {
     router
       .add("POST", "/mcp-integrations", (ctx) => this.createIntegration(ctx))
       .add("GET", "/mcp-integrations", (ctx) => this.listIntegrations(ctx))
-      .add("GET", "/mcp-integrations/{id}", (ctx) => this.getIntegration(ctx))
-      .add("PUT", "/mcp-integrations/{id}", (ctx) => this.updateIntegration(ctx))
-      .add("DELETE", "/mcp-integrations/{id}", (ctx) => this.deleteIntegration(ctx))
-      .add("GET", "/mcp-integrations/{id}/metadata", (ctx) => this.getMetadata(ctx))
-      .add("POST", "/mcp-integrations/{id}/sync", (ctx) => this.sync(ctx))
-      .add("GET", "/mcp-integrations/{id}/workspaces", (ctx) => this.listWorkspaces(ctx))
-      .add("PUT", "/mcp-integrations/{id}/workspaces", (ctx) => this.updateWorkspaces(ctx))
-      .add("GET", "/mcp-integrations/{id}/capabilities", (ctx) => this.listCapabilities(ctx))
-      .add("PUT", "/mcp-integrations/{id}/capabilities", (ctx) => this.updateCapabilities(ctx));
+      .add("GET", "/mcp-integrations/{mcpIntegrationId}", (ctx) => this.getIntegration(ctx))
+      .add("PUT", "/mcp-integrations/{mcpIntegrationId}", (ctx) => this.updateIntegration(ctx))
+      .add("DELETE", "/mcp-integrations/{mcpIntegrationId}", (ctx) => this.deleteIntegration(ctx))
+      .add("GET", "/mcp-integrations/{mcpIntegrationId}/metadata", (ctx) => this.getMetadata(ctx))
+      .add("POST", "/mcp-integrations/{mcpIntegrationId}/sync", (ctx) => this.sync(ctx))
+      .add("GET", "/mcp-integrations/{mcpIntegrationId}/workspaces", (ctx) => this.listWorkspaces(ctx))
+      .add("PUT", "/mcp-integrations/{mcpIntegrationId}/workspaces", (ctx) => this.updateWorkspaces(ctx))
+      .add("GET", "/mcp-integrations/{mcpIntegrationId}/capabilities", (ctx) => this.listCapabilities(ctx))
+      .add("PUT", "/mcp-integrations/{mcpIntegrationId}/capabilities", (ctx) => this.updateCapabilities(ctx));
   }
 
   private createIntegration(ctx: PortkeyRequest): HandlerResult {
@@ -264,8 +264,8 @@ export class PortkeyMcpIntegrationRoutes {
    */
   private find(ctx: PortkeyRequest, action: "read" | "update" | "delete", organisationOnly = false): McpIntegrationRecord {
     const state = this.shared.state(ctx);
-    const record = findMcpIntegration(state, ctx.params.id);
-    if (!record) throw portkeyError("AB08", `MCP integration not found: ${ctx.params.id}`);
+    const record = findMcpIntegration(state, ctx.params.mcpIntegrationId);
+    if (!record) throw portkeyError("AB08", `MCP integration not found: ${ctx.params.mcpIntegrationId}`);
     const scope = `mcp_integrations.${action}`;
     if (record.workspace_id) authorize(ctx, scope, { workspaceId: record.workspace_id, organisationOnly });
     else if (action === "read" && ctx.principal.kind === "key" && ctx.principal.key.type === "workspace") {

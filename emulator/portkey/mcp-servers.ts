@@ -28,15 +28,15 @@ export class PortkeyMcpServerRoutes {
     router
       .add("POST", "/mcp-servers", (ctx) => this.createServer(ctx))
       .add("GET", "/mcp-servers", (ctx) => this.listServers(ctx))
-      .add("GET", "/mcp-servers/{id}", (ctx) => this.getServer(ctx))
-      .add("PUT", "/mcp-servers/{id}", (ctx) => this.updateServer(ctx))
-      .add("DELETE", "/mcp-servers/{id}", (ctx) => this.deleteServer(ctx))
-      .add("GET", "/mcp-servers/{id}/capabilities", (ctx) => this.listCapabilities(ctx))
-      .add("PUT", "/mcp-servers/{id}/capabilities", (ctx) => this.updateCapabilities(ctx))
-      .add("GET", "/mcp-servers/{id}/user-access", (ctx) => this.listUserAccess(ctx))
-      .add("PUT", "/mcp-servers/{id}/user-access", (ctx) => this.updateUserAccess(ctx))
-      .add("GET", "/mcp-servers/{id}/connections", (ctx) => this.listConnections(ctx))
-      .add("DELETE", "/mcp-servers/{id}/connections", (ctx) => this.deleteConnections(ctx));
+      .add("GET", "/mcp-servers/{mcpServerId}", (ctx) => this.getServer(ctx))
+      .add("PUT", "/mcp-servers/{mcpServerId}", (ctx) => this.updateServer(ctx))
+      .add("DELETE", "/mcp-servers/{mcpServerId}", (ctx) => this.deleteServer(ctx))
+      .add("GET", "/mcp-servers/{mcpServerId}/capabilities", (ctx) => this.listCapabilities(ctx))
+      .add("PUT", "/mcp-servers/{mcpServerId}/capabilities", (ctx) => this.updateCapabilities(ctx))
+      .add("GET", "/mcp-servers/{mcpServerId}/user-access", (ctx) => this.listUserAccess(ctx))
+      .add("PUT", "/mcp-servers/{mcpServerId}/user-access", (ctx) => this.updateUserAccess(ctx))
+      .add("GET", "/mcp-servers/{mcpServerId}/connections", (ctx) => this.listConnections(ctx))
+      .add("DELETE", "/mcp-servers/{mcpServerId}/connections", (ctx) => this.deleteConnections(ctx));
   }
 
   private createServer(ctx: PortkeyRequest): HandlerResult {
@@ -199,7 +199,7 @@ export class PortkeyMcpServerRoutes {
   /** By UUID or slug, in a live workspace the caller may use. */
   private find(ctx: PortkeyRequest, action: "read" | "update" | "delete"): McpServerRecord {
     const state = this.shared.state(ctx);
-    const given = ctx.params.id;
+    const given = ctx.params.mcpServerId;
     const record = liveServers(state).find((s) => s.id === given || s.slug === given);
     if (!record) throw portkeyError("AB08", `MCP server not found: ${given}`);
     authorize(ctx, `mcp_servers.${action}`, { workspaceId: record.workspace_id });

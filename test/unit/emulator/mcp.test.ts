@@ -43,7 +43,9 @@ test("integrations: create, read by id or slug without configurations, update in
   const page0 = await call(emulator(), "GET", "/mcp-integrations?page_size=1&current_page=0&type=organisation");
   expect(page0.body).toMatchObject({ total: expect.any(Number), has_more: true, data: [expect.objectContaining({ workspaces_count: 0 })] });
   const ws = await workspace("MCP Scoped");
-  const scoped: Loose = await portkey.mcpIntegrations.create({ ...LINEAR, name: "Scoped", workspace_id: ws.slug });
+  // The document types this workspace_id as a UUID (not "ID or slug"), and the emulator checks it.
+  expect(errorCode(await call(emulator(), "POST", "/mcp-integrations", { ...LINEAR, name: "Scoped", workspace_id: ws.slug }))).toBe("AB01");
+  const scoped: Loose = await portkey.mcpIntegrations.create({ ...LINEAR, name: "Scoped", workspace_id: ws.id });
   expect(await portkey.mcpIntegrations.retrieve({ id: scoped.id })).toMatchObject({ workspace_id: ws.id, type: "workspace" });
   const onlyWorkspace = await call(emulator(), "GET", "/mcp-integrations?type=workspace");
   expect(onlyWorkspace.body.data.map((i: Loose) => i.id)).toEqual([scoped.id]);
@@ -109,7 +111,7 @@ test("servers: need an integration provisioned to their workspace; capabilities 
   const ws = await workspace("MCP Servers");
   const integration: Loose = await portkey.mcpIntegrations.create({ ...LINEAR, name: "Served" });
   await portkey.mcpIntegrations.sync({ id: integration.id, capabilities: [{ name: "create_issue", type: "tool" }, { name: "list_issues", type: "tool" }] });
-  const body = { name: "Linear in Servers", mcp_integration_id: integration.slug, workspace_id: ws.slug, slug: "linear-servers" };
+  const body = { name: "Linear in Servers", mcp_integration_id: integration.slug, workspace_id: ws.id, slug: "linear-servers" };
   expect(errorCode(await call(emulator(), "POST", "/mcp-servers", body))).toBe("AB01");
   await portkey.mcpIntegrations.workspaces.update({ id: integration.id, workspaces: [{ id: ws.id, enabled: true }] });
   expect(errorCode(await call(emulator(), "POST", "/mcp-servers", { ...body, workspace_id: undefined }))).toBe("AB01");
@@ -165,4 +167,8 @@ test("a workspace key reads an organisation integration only once it is provisio
   expect((await call(emulator(), "GET", `/mcp-integrations/${created.id}/workspaces`, undefined, key)).body.workspaces).toEqual([expect.objectContaining({ id: ws.slug, enabled: true })]);
   // Provisioning is the organisation's to change.
   expect((await call(emulator(), "PUT", `/mcp-integrations/${created.id}`, { name: "x" }, key)).status).toBe(403);
+});
+
+test("every answer above conforms to the official document, apart from the listed deviations", () => {
+  expect(emulator().specViolations()).toEqual([]);
 });

@@ -221,3 +221,7 @@ test("a workspace key sees only its own workspace's prompts", async () => {
   expect((await call(emulator(), "GET", `/prompts/${inB.id}`, undefined, key.body.key)).status).toBe(403);
   expect((await call(emulator(), "DELETE", `/prompts/${inA.id}`, undefined, key.body.key)).status).toBe(403);
 });
+
+test("every answer above conforms to the official document, apart from the listed deviations", () => {
+  expect(emulator().specViolations()).toEqual([]);
+});

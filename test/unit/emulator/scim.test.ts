@@ -61,3 +61,7 @@ test("pages are 0-based and capped at 100; delete archives the mapping and a sec
   expect((await call(emulator(), "PUT", `/scim/workspaces/${ids[1]}`, { role: "admin" })).status).toBe(405);
   expect((await call(emulator(), "GET", `/scim/workspaces/${ids[1]}`)).status).toBe(405);
 });
+
+test("every answer above conforms to the official document, apart from the listed deviations", () => {
+  expect(emulator().specViolations()).toEqual([]);
+});
