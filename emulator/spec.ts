@@ -46,6 +46,8 @@ export const NULL_ACCEPTED_IN_REQUESTS: Record<string, string[]> = {
   "PUT /integrations/{slug}/workspaces": [],
   // The document types a provider's rate_limits as an object only; null is what clears limits on the other PUTs.
   "PUT /providers/{slug}": ["rate_limits"],
+  // The Terraform provider's prompt updates always carry `parameters`, null when the update makes no version (a rename).
+  "PUT /prompts/{promptId}": ["parameters"],
 };
 
 /**

@@ -208,6 +208,7 @@ function partialJson(p: PromptPartialRecord, v: PromptPartialVersionRecord): Jso
     version: v.version,
     version_description: v.version_description,
     prompt_partial_version_id: v.id,
+    prompt_partial_version_status: "active",
     status: p.status,
     created_at: p.created_at,
     last_updated_at: p.last_updated_at,

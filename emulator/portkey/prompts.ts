@@ -7,7 +7,8 @@
  * - The create makes version 1, published.
  * - A PUT carrying any versioned field (`string`, `parameters`, `model`,
  *   `functions`, `tools`, `tool_choice`, `is_raw_template`,
- *   `prompt_metadata`) makes a new version and does not publish it; `name`
+ *   `prompt_metadata`) other than as null makes a new version and does not
+ *   publish it; `name`
  *   and `collection_id` change in place; `virtual_key` or
  *   `version_description` alone change the published version in place.
  * - Without `patch: true` a new version holds only what was sent (`string`
@@ -123,7 +124,8 @@ export class PortkeyPromptRoutes {
     }
     const now = ctx.now.toISOString();
     let answer: JsonObject = {};
-    if (VERSIONED_FIELDS.some((field) => body[field] !== undefined)) {
+    // A field sent as null makes no version: the Terraform provider sends `parameters: null` with every rename, which live keeps version 1.
+    if (VERSIONED_FIELDS.some((field) => body[field] !== undefined && body[field] !== null)) {
       const latest = record.versions[record.versions.length - 1];
       const number = Math.max(...record.versions.map((v) => v.version)) + 1;
       const version = this.newVersion(ctx, state, record.workspace_id, body, body.patch === true ? latest : undefined, number);

@@ -80,8 +80,9 @@ test("prompts: create makes version 1 published; an update makes an unpublished 
     is_raw_template: 0,
   });
 
-  // A name-only update answers {} and makes no version.
+  // A name-only update answers {} and makes no version, also with `parameters: null` beside it (the Terraform provider's rename).
   expect(await call(emulator(), "PUT", `/prompts/${created.id}`, { name: "Greeter 2" })).toMatchObject({ status: 200, body: {} });
+  expect(await call(emulator(), "PUT", `/prompts/${created.id}`, { name: "Greeter 2", parameters: null })).toMatchObject({ status: 200, body: {} });
   expect(((await portkey.prompts.retrieve(created.id)) as Loose).prompt_version).toBe(1);
 
   // Without patch a new version needs string and virtual_key; with patch the rest is copied from the latest version.
