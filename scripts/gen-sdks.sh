@@ -14,8 +14,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${PULUMI_AI_GATEWAY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-ai-gateway}
 # The release of the CLI the toolchain builds (its compiled packages are then in Go's build cache).
 codegen_version=3.260.0
-# The C# generator moved to pulumi-dotnet, which the module proxy does not serve; this is the last release that has it.
-dotnet_codegen_version=3.163.0
+# The C# generator moved to pulumi-dotnet, which the module proxy does not serve; the newest served release that has it.
+dotnet_codegen_version=3.225.1
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -24,13 +24,13 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 
 # Builds scripts/sdkgen/<name> against pkg/v3@<version> (once per version and source) and prints the binary's path.
 build_generator() {
-  local name=$1 version=$2 source="$root/scripts/sdkgen/$1/main.go" key bin work pkg_dir
-  key=$(cat "$source" | sha256sum | cut -c1-12)
+  local name=$1 version=$2 source="$root/scripts/sdkgen/$1/main.go" common="$root/scripts/sdkgen/common.go" key bin work pkg_dir
+  key=$(cat "$source" "$common" | sha256sum | cut -c1-12)
   bin="$cache/sdkgen/$name-v$version-$key"
   if [ ! -x "$bin" ]; then
     say "Building Pulumi's $name code generator (pkg v$version) from its Go module (once)..."
     work=$(mktemp -d "${TMPDIR:-/tmp}/sdkgen.XXXXXX")
-    cp "$source" "$work/main.go"
+    cp "$source" "$work/main.go" && cp "$common" "$work/common.go"
     printf 'module local.invalid/sdkgen\n\ngo 1.25\n' >"$work/go.mod"
     # As in build-pulumi.sh: the non-path replaces of pkg/go.mod apply to its users too.
     pkg_dir=$(cd "$work" && go mod download -json "github.com/pulumi/pulumi/pkg/v3@v$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')

@@ -1,7 +1,8 @@
 // Generates the .NET SDK of one provider from its package schema with
 // Pulumi's own C# code generator. That generator left github.com/pulumi/pulumi
-// for pulumi-dotnet (not served by the Go module proxy) after v3.163.0, so
-// scripts/gen-sdks.sh builds this program at that release.
+// for pulumi-dotnet (not served by the Go module proxy); scripts/gen-sdks.sh
+// builds this program (with ../common.go) at the newest served release that
+// still has it.
 //
 //	sdkgen-dotnet <schema.json> <out-dir> <logo.png>
 //
@@ -12,18 +13,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 
 	"github.com/pulumi/pulumi/pkg/v3/codegen/dotnet"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
-
-const tool = "pulumi-ai-gateway"
 
 func main() {
 	if len(os.Args) != 4 {
@@ -34,35 +30,13 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	text, err := os.ReadFile(schemaPath)
-	if err != nil {
-		fail(err)
-	}
-	var spec schema.PackageSpec
-	if err := json.Unmarshal(text, &spec); err != nil {
-		fail(fmt.Errorf("%s: %w", schemaPath, err))
-	}
-	pkg, diags, err := schema.BindSpec(spec, nil)
-	if err != nil {
-		fail(err)
-	}
-	if diags.HasErrors() {
-		fail(diags)
-	}
+	pkg := bindSchema(schemaPath)
 	http.DefaultTransport = localLogo{url: pkg.LogoURL, png: logo}
 	files, err := dotnet.GeneratePackage(tool, pkg, nil, nil)
 	if err != nil {
 		fail(err)
 	}
-	for name, content := range files {
-		path := filepath.Join(out, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			fail(err)
-		}
-		if err := os.WriteFile(path, content, 0o644); err != nil {
-			fail(err)
-		}
-	}
+	write(out, files)
 }
 
 // localLogo answers the request for the logo's URL with the local file, and refuses any other.
@@ -76,9 +50,4 @@ func (l localLogo) RoundTrip(request *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("no network: the generator asked for %s", request.URL)
 	}
 	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(bytes.NewReader(l.png)), Request: request}, nil
-}
-
-func fail(err error) {
-	fmt.Fprintf(os.Stderr, "sdkgen-dotnet: %v\n", err)
-	os.Exit(1)
 }
