@@ -142,6 +142,13 @@ type Context = ResourceContext<SecretReferenceInputs, SecretReferenceOutputs>;
 
 export const secretReference = declareResource({
   kind: "portkey:SecretReference",
+  enumerate: {
+    prefix: "secret-ref",
+    identity: ["slug"],
+    async list(ctx) {
+      return (await listSecretReferences(portkeyClient(ctx))).references.map((r) => ({ id: r.id, name: r.name }));
+    },
+  },
   doc:
     "A Portkey secret reference (`/secret-references`, enterprise): a secret in AWS Secrets Manager, Azure Key Vault or HashiCorp " +
     "Vault, and how Portkey reaches it, so that an Integration's `secretMappings` can take its key from there. The resource id is the " +
