@@ -464,7 +464,6 @@ function renderReadmeTables(resource: RegisteredResource): string {
       field.replaces && "replaces",
       field.secret && "secret",
       field.trigger && "trigger",
-      field.createOnly && "create only",
       field.notCompared && "used at create only",
       field.serverOwnedUnlessDeclared && "left alone unless declared",
       node.default !== undefined && `default ${JSON.stringify(node.default)}`,
