@@ -187,7 +187,7 @@ function yamlProgram(objects: readonly ImportedObject[]): string {
 
 function yamlScalar(value: unknown): string {
   if (value instanceof Reference) return `\${${value.target}.${value.output}}`;
-  if (typeof value === "string") return JSON.stringify(value.replace(/\$\{/g, "$${"));
+  if (typeof value === "string") return JSON.stringify(value.replace(/\$\{/g, () => "$${"));
   return JSON.stringify(value) ?? "null";
 }
 
