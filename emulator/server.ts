@@ -13,6 +13,7 @@ import { OpenRouterApi } from "./openrouter/api";
 import { OpenRouterPrincipal } from "./openrouter/common";
 import { emptyOpenRouterState, OpenRouterState } from "./openrouter/state";
 import { removeOrganizationMember, seedOrganizationMembers } from "./openrouter/members";
+import { removeScimGroup, seedScimGroups } from "./openrouter/scim";
 import { PortkeyApi } from "./portkey/api";
 import { PortkeyPrincipal } from "./portkey/common";
 import type { SeedUser } from "./portkey/users";
@@ -250,6 +251,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const router = new Router<PortkeyPrincipal>();
   portkey.register(router);
+  // The few Portkey routes clients call under /v2 (organisation defaults); their names are the /v1 routes' names.
+  const routerV2 = new Router<PortkeyPrincipal>();
+  portkey.registerV2(routerV2);
   const openrouter = new OpenRouterApi(() => state.openrouter);
   const openrouterRouter = new Router<OpenRouterPrincipal>();
   openrouter.register(openrouterRouter);
@@ -265,6 +269,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       routeLabel: "",
       routes: router.routes,
       match: (method, path) => router.match(method, path) as ReturnType<Router<unknown>["match"]>,
+      authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminOrganisation, now),
+      envelope: portkeyEnvelope,
+      requestIdHeader: "x-portkey-request-id",
+      checkResponses: options.checkResponses === true,
+    },
+    {
+      service: "portkey",
+      prefix: "/v2",
+      routeLabel: "",
+      routes: routerV2.routes,
+      match: (method, path) => routerV2.match(method, path) as ReturnType<Router<unknown>["match"]>,
       authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminOrganisation, now),
       envelope: portkeyEnvelope,
       requestIdHeader: "x-portkey-request-id",
@@ -393,7 +408,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const principal = mount.authenticate(req, now);
       // Work on a copy so a request that fails half-way leaves the state untouched.
       if (matched.route.writes) before = structuredClone(state);
-      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now });
+      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now, headers: req.headers });
     } catch (error) {
       if (before) state = before;
       // A planned after-execution fault spoils the answer whatever it was, so tests stay deterministic.
@@ -480,6 +495,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const leaving = /^DELETE \/_emulator\/openrouter\/organization-members\/([^/]+)$/.exec(route);
     if (leaving) {
       if (!removeOrganizationMember(state.openrouter, decodeURIComponent(leaving[1]))) throw portkeyError("AB08", `No organisation member ${leaving[1]}`);
+      persist();
+      return json({ removed: true });
+    }
+    // SCIM groups are pushed by an identity provider, never made through the API: tests seed them.
+    if (route === "POST /_emulator/openrouter/scim-groups") {
+      let groups: unknown;
+      try {
+        groups = seedScimGroups(state.openrouter, input(), new Date());
+      } catch (error) {
+        throw error instanceof EmulatedApiError ? error : portkeyError("AB01", (error as Error).message);
+      }
+      persist();
+      return json({ groups });
+    }
+    const deprovisioned = /^DELETE \/_emulator\/openrouter\/scim-groups\/([^/]+)$/.exec(route);
+    if (deprovisioned) {
+      if (!removeScimGroup(state.openrouter, decodeURIComponent(deprovisioned[1]))) throw portkeyError("AB08", `No SCIM group ${deprovisioned[1]}`);
       persist();
       return json({ removed: true });
     }

@@ -37,6 +37,12 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
   /** A change replaces the remote object. */
   replaces?: boolean;
   /**
+   * The API keeps the value unique (say where in `doc`): a replacement after
+   * which the new object would hold the old one's value (kept, or left to the
+   * server to derive again) deletes the old object first.
+   */
+  unique?: boolean;
+  /**
    * A trigger: its value is never sent; a new value asks for an action once.
    * With `api`, an update sends `true` under that name (e.g. `reset_usage`); without, a hook acts on it.
    */
@@ -226,6 +232,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     validate: declaration.validate,
     canonicalInputs: declaration.canonicalInputs,
     replaceOnChange: namesWhere(fieldsOf(), (f) => f.replaces === true) as (keyof I & string)[],
+    uniqueInputs: namesWhere(fieldsOf(), (f) => f.unique === true) as (keyof I & string)[],
     serverOwnedUnlessDeclared: namesWhere(fieldsOf(), (f) => f.serverOwnedUnlessDeclared === true) as (keyof I & string)[],
     stableOutputs: Object.entries(declaration.outputs() as OutputFields)
       .filter(([, field]) => field.stable === true)

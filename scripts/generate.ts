@@ -462,6 +462,7 @@ function renderReadmeTables(resource: RegisteredResource): string {
     const flags = [
       !isOptional(field.schema, "input") && "required",
       field.replaces && "replaces",
+      field.unique && "unique",
       field.secret && "secret",
       field.trigger && "trigger",
       field.notCompared && "used at create only",
