@@ -135,6 +135,7 @@ function watchEngine(onGone) {
     for (const event of ["end", "close", "error"]) process.stdin.on(event, gone);
     process.stdin.on("data", () => undefined);
     process.stdin.resume();
+    if (typeof process.stdin.unref === "function") process.stdin.unref();
   }
   const parent = process.ppid;
   setInterval(() => {

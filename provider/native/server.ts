@@ -23,7 +23,7 @@ import { vendors, Vendor } from "../resources";
 import { functionToken, packageSchema } from "./schema";
 import { LookupArgumentsError } from "../lookup";
 import { packageVersion } from "../package-info";
-import { watchEngine } from "./lifeline";
+import { watchEngine } from "../lifeline";
 
 /**
  * A module as `@pulumi/pulumi` itself loads it: its protobuf stubs build
