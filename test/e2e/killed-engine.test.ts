@@ -166,6 +166,14 @@ test("after SIGKILL of the engine during an up, the language host, program and p
   } catch {
     throw new Error(`still running ${EXIT_BOUND_MS} ms after the engine was killed:\n${left.map((p) => `${p.pid} ${p.command}`).join("\n")}`);
   }
-  const names = running.filter((p) => p.pid !== cli!.pid).map((p) => path.basename(p.command.split(" ").find((part) => /pulumi-resource-|language-host|dynamic-provider|cmd\/run/.test(part)) ?? p.command));
+  const names = running.filter((p) => p.pid !== cli!.pid).map((p) => describe(p.command));
   console.log(`killed-engine: ${running.length - 1} processes started by the engine (${names.join(", ")}); all gone ${Date.now() - killedAt} ms after SIGKILL`);
 });
+
+/** A short name for one of the processes an up starts. */
+function describe(command: string): string {
+  if (command.includes("cmd/run")) return "program";
+  if (command.includes("cmd/dynamic-provider")) return "dynamic-provider host";
+  const part = command.split(" ").find((p) => /pulumi-resource-|language-host/.test(p));
+  return part ? path.basename(part) : command;
+}
