@@ -137,32 +137,18 @@ async function provenCandidates<Created>(
   firstAttemptAt: number,
 ): Promise<CreateCandidate[]> {
   const { candidates, serverTime, answeredAt } = await lookUp(spec, firstAttemptAt);
-  const since = madeSince(firstAttemptAt, serverTime, answeredAt);
+  // The server stamped its clock somewhere between sending and answering (the HTTP layer may have retried in
+  // between, for seconds): taking the local time of the answer gives the smallest offset, so nothing new is
+  // ever judged old.
+  const clockOffset = serverTime === undefined ? 0 : serverTime - answeredAt;
+  const notBefore = firstAttemptAt + clockOffset - CREATE_RECOVERY_TIMING.clockToleranceMs;
   await Promise.all([...lookAlikes.creates].filter((other) => other !== self && other.posting).map((other) => other.posting));
   return candidates.filter((candidate) => {
     if (lookAlikes.claimed.has(candidate.id)) return false;
+    const created = candidate.createdAt ? Date.parse(candidate.createdAt) : NaN;
     // Unknown creation time: it cannot be shown to be older, so it stays a candidate (and makes the case ambiguous).
-    return since(candidate.createdAt) !== false;
+    return Number.isNaN(created) || created >= notBefore;
   });
-}
-
-/**
- * Whether an object the server stamped `createdAt` was made at or after the
- * local time `startedAt`, judged on the server's clock as a list answered at
- * local `answeredAt` gave it (`serverTime`, from its Date header), within
- * the clock tolerance: true or false, or undefined when `createdAt` is
- * unknown. The server stamped its clock somewhere between sending and
- * answering (the HTTP layer may have retried in between, for seconds): taking
- * the local time of the answer gives the smallest offset, so nothing new is
- * ever judged old.
- */
-export function madeSince(startedAt: number, serverTime: number | undefined, answeredAt: number): (createdAt?: string | null) => boolean | undefined {
-  const clockOffset = serverTime === undefined ? 0 : serverTime - answeredAt;
-  const notBefore = startedAt + clockOffset - CREATE_RECOVERY_TIMING.clockToleranceMs;
-  return (createdAt) => {
-    const created = createdAt ? Date.parse(createdAt) : NaN;
-    return Number.isNaN(created) ? undefined : created >= notBefore;
-  };
 }
 
 /**

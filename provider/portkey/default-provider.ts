@@ -8,17 +8,17 @@
  * prove Portkey made for it, and only while nothing says anyone else has it.
  *
  * - Proof of making: Portkey marks default providers with no field of their
- *   own, so the grant's create lists the workspace's providers after its
- *   write; the provider of this integration that Portkey made since the write
- *   began (on the server's clock, within the tolerance create recovery uses;
- *   exactly one, bare, and with the declared `defaultProviderSlug` when one is
- *   declared) is recorded in the grant's outputs, by UUID, slug and name.
- *   Nothing else is ever a candidate: not a provider made before, nor one of
- *   several made meanwhile, nor one of unknown age, nor one a grant of an
- *   earlier version made (no record). A provider needs the access first, so
- *   one made by hand just before a grant can only exist where access was
- *   already on, and then Portkey makes no default: that narrow case (within
- *   the clock tolerance) is the one a list cannot tell apart.
+ *   own, so the grant's create lists the workspace's providers before and
+ *   after its write; the provider of this integration that appeared in
+ *   between (exactly one, and with the declared `defaultProviderSlug` when one
+ *   is declared) is recorded in the grant's outputs, by UUID, slug and name.
+ *   Nothing else is ever a candidate: not a provider that existed before,
+ *   not one of several that appeared, not one a grant of an earlier version
+ *   made (no record). (Creation times cannot stand in for the first list: a
+ *   provider made by hand moments before the grant, where access was already
+ *   on, would fall inside any clock tolerance.) What a list cannot tell
+ *   apart is a bare provider of the integration made by someone else during
+ *   the write, when Portkey made none (access already on).
  * - Still the grant's at delete: the same UUID under the recorded slug, the
  *   same integration and name, and still bare (no note, budget, rate limit or
  *   expiry: a grant creates it bare, and anything set since says someone made
@@ -33,7 +33,6 @@
 import { LifecycleContext, normalize } from "../framework";
 import { isGone, messageOf } from "../errors";
 import { ApiClient } from "../http";
-import { madeSince } from "../recovery";
 import { rateLimitsFromApi, usageLimitFromApi } from "./limits";
 import { ApiProvider, deleteProvider, getProvider, listProvidersWithServerTime } from "./api/providers";
 import { getConfig, listConfigs } from "./api/configs";
@@ -60,39 +59,50 @@ export function isBare(provider: ApiProvider): boolean {
 }
 
 /**
+ * The ids of the workspace's providers before a grant's write, or undefined
+ * when they cannot be listed (then nothing the grant makes is recorded).
+ */
+export async function providersBefore(client: ApiClient, ctx: LifecycleContext, workspaceId: string): Promise<Set<string> | undefined> {
+  try {
+    return new Set((await listProvidersWithServerTime(client, workspaceId)).providers.map((p) => p.id));
+  } catch (error) {
+    ctx.warn(
+      `could not list the providers of workspace ${workspaceId} (${messageOf(error)}), so the default provider this grant may make is not ` +
+        "recorded and is not deleted with the grant (the admin key needs 'providers.list' for that).",
+    );
+    return undefined;
+  }
+}
+
+/**
  * The default provider the grant's write made: the one provider of the
- * integration (with the declared slug, when one is declared), still bare,
- * that the server made since `startedAt` (local time, taken before the write
- * was queued). Undefined when none or several qualify, or the list fails.
+ * integration (with the declared slug, when one is declared) that was not
+ * there before. Undefined when none or several appeared, or the list fails.
  */
 export async function providerMadeByGrant(
   client: ApiClient,
   ctx: LifecycleContext,
   workspaceId: string,
   grant: { integrationSlug: string; defaultProviderSlug?: string },
-  startedAt: number,
+  before: Set<string>,
 ): Promise<MadeProvider | undefined> {
-  let listed: { providers: ApiProvider[]; serverTime?: number };
+  let providers: ApiProvider[];
   try {
-    listed = await listProvidersWithServerTime(client, workspaceId);
+    providers = (await listProvidersWithServerTime(client, workspaceId)).providers;
   } catch (error) {
-    ctx.warn(
-      `could not list the providers of workspace ${workspaceId} after granting access (${messageOf(error)}), so the default provider, if Portkey made one, ` +
-        "is not recorded and is not deleted with the grant (the admin key needs 'providers.list' for that).",
-    );
+    ctx.warn(`could not list the providers of workspace ${workspaceId} after granting access (${messageOf(error)}); the default provider, if one was made, is not deleted with the grant.`);
     return undefined;
   }
-  const since = madeSince(startedAt, listed.serverTime, Date.now());
-  const made = listed.providers.filter(
+  const appeared = providers.filter(
     (p) =>
+      !before.has(p.id) &&
       p.integration_id === grant.integrationSlug &&
       (grant.defaultProviderSlug === undefined || p.slug === grant.defaultProviderSlug) &&
-      since(p.created_at) === true &&
       isBare(p),
   );
-  if (made.length !== 1) return undefined;
-  const [provider] = made;
-  return { id: provider.id, slug: provider.slug, ...(provider.name !== undefined ? { name: provider.name } : {}) };
+  if (appeared.length !== 1) return undefined;
+  const [made] = appeared;
+  return { id: made.id, slug: made.slug, ...(made.name !== undefined ? { name: made.name } : {}) };
 }
 
 /**

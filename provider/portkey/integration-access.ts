@@ -22,7 +22,7 @@ import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common
 import { rateLimitsInput, usageLimitsInput } from "./limits";
 import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
-import { providerMadeByGrant, removeProviderMadeByGrant } from "./default-provider";
+import { providerMadeByGrant, providersBefore, removeProviderMadeByGrant } from "./default-provider";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -82,8 +82,8 @@ function integrationAccessOutputs() {
     createdProviderId: output(z.string().optional(), {
       stable: true,
       doc:
-        "The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that Portkey made in the workspace " +
-        "since the grant's write began (by its creation time). Unset when none was made, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, " +
+        "The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace " +
+        "during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, " +
         "carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.",
     }),
     createdProviderSlug: output(z.string().optional(), { stable: true, doc: "The slug of that default provider (see `createdProviderId`)." }),
@@ -125,13 +125,13 @@ export const integrationAccess = declareResource({
       ...(inputs.usageLimits?.length === 0 ? { usage_limits: [] } : {}),
       ...(inputs.rateLimits?.length === 0 ? { rate_limits: [] } : {}),
     };
-    // Portkey makes a default provider on an enabled grant unless told not to: its creation time tells it apart afterwards.
+    // Portkey makes a default provider on an enabled grant unless told not to: what is there before tells it apart afterwards.
     const mayMakeProvider = (inputs.enabled ?? true) && inputs.createDefaultProvider !== false;
-    const startedAt = Date.now();
+    const before = mayMakeProvider ? await providersBefore(client, ctx, workspace.id) : undefined;
     // Every entry of the bulk PUT names its workspace and its state.
     await writeAccess(client, ctx, inputs.integrationSlug, { ...ctx.createBody(inputs), ...emptied, id: inputs.workspaceId, enabled: inputs.enabled ?? true });
     const id = `${inputs.integrationSlug}/${inputs.workspaceId}`;
-    const made = mayMakeProvider ? await providerMadeByGrant(client, ctx, workspace.id, inputs, startedAt) : undefined;
+    const made = before && (await providerMadeByGrant(client, ctx, workspace.id, inputs, before));
     const carried: IntegrationAccessOutputs = {
       ...inputs,
       resolvedWorkspaceId: workspace.id,

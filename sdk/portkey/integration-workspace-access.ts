@@ -56,10 +56,9 @@ export class IntegrationWorkspaceAccess extends pulumi.dynamic.Resource {
   declare readonly workspaceSlug: pulumi.Output<string>;
   /**
    * The UUID of the default provider Portkey created when this grant was made: the one provider of the
-   * integration that Portkey made in the workspace since the grant's write began (by its creation
-   * time). Unset when none was made, or several. Deleting the grant deletes it while it keeps this
-   * UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it;
-   * otherwise it is left, with a warning.
+   * integration that appeared in the workspace during the grant's write. Unset when none appeared, or
+   * several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note,
+   * limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
    */
   declare readonly createdProviderId: pulumi.Output<string | undefined>;
   /** The slug of that default provider (see `createdProviderId`). */
