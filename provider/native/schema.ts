@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { InputField, OutputField } from "../resource";
 import type { RegisteredLookup, RegisteredResource, Vendor } from "../resources";
 import { functionNameOf } from "../lookup";
+import { PLUGIN_DOWNLOAD_URL } from "../package-info";
 
 /** The part of JSON Schema that zod emits for our field types. */
 export interface JsonSchema {
@@ -284,6 +285,7 @@ export function packageSchema(vendor: Vendor, version: string): object {
     name: vendor.name,
     version,
     description: vendor.doc,
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: config },
     provider: {
       description: `The provider of ${vendor.name} resources: where the API is and the credential to call it with.`,
