@@ -63,6 +63,10 @@ export async function checkRelease(dir: string, targets: readonly Target[] = TAR
     const manifest = JSON.parse(execFileSync("tar", ["-xzOf", path.join(dir, tarball), "package/package.json"], { encoding: "utf8" })) as { name: string; version: string };
     if (manifest.version !== version) problems.push(`${tarball} is version ${manifest.version}, not ${version}`);
     if (tarball !== `${manifest.name}-${manifest.version}.tgz`) problems.push(`${tarball} is not named after its manifest (${manifest.name}@${manifest.version})`);
+    // The native SDK's resources ask the engine for the plugins of this version (scripts/generate.ts writes it).
+    const nativeSdk = execFileSync("tar", ["-xzOf", path.join(dir, tarball), "--wildcards", "package/dist/sdk/native/*.js"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const pinned = new Set([...nativeSdk.matchAll(/PLUGIN_VERSION = "([^"]+)"/g)].map((match) => match[1]));
+    if (pinned.size !== 1 || !pinned.has(version)) problems.push(`${tarball}: the native SDK asks for plugin version ${[...pinned].join(", ") || "(none)"}; run npm run generate`);
   }
   const expected = new Set(files.filter((file) => file.endsWith(".tar.gz")));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "release-check-"));
