@@ -9,7 +9,7 @@
  * fallback parser cannot read, and the size of the provider code stored in
  * state.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -241,4 +241,33 @@ test("every entry point's types resolve with the TypeScript Pulumi bundles (3.8,
   const result = JSON.parse(await run(process.execPath, ["-e", check], consumer)) as { version: string; errors: string[] };
   expect(result.version).toMatch(/^3\./);
   expect(result.errors).toEqual([]);
+});
+
+test("npx pulumi-ai-gateway emulator serves the admin APIs from the installed package, with the flags of npm run emulator", async () => {
+  const server = spawn("npx", ["--no-install", "pulumi-ai-gateway", "emulator", "--admin-key", "installed-key", "--management-key", "installed-mgmt", "--latency-ms", "0"], {
+    cwd: consumer,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("\n")) resolve(out.split("\n")[0]);
+      });
+      server.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening`)));
+    });
+    const urls = /listening on (\S+) \(OpenRouter: (\S+)\)/.exec(line);
+    expect(urls).not.toBeNull();
+    const portkeyList = await fetch(`${urls![1]}/admin/workspaces`, { headers: { "x-portkey-api-key": "installed-key" } });
+    expect(portkeyList.status).toBe(200);
+    const refused = await fetch(`${urls![1]}/admin/workspaces`, { headers: { "x-portkey-api-key": "another-key" } });
+    expect(refused.status).toBe(401);
+    const openrouterKeys = await fetch(`${urls![2]}/keys`, { headers: { authorization: "Bearer installed-mgmt" } });
+    expect(openrouterKeys.status).toBe(200);
+  } finally {
+    server.kill("SIGTERM");
+  }
+  const bad = await run("npx", ["--no-install", "pulumi-ai-gateway", "emulator", "--fault-rate", "2", "--admin-key", "k"], consumer).catch((error: Error) => error.message);
+  expect(bad).toContain("--fault-rate must be a number from 0 to 1");
 });
