@@ -77,10 +77,10 @@ const root = projectPackage() ?? packageOfThisVersion(INSTALLED_FROM);
 if (root === undefined) {
   process.stderr.write(
     "pulumi-resource-${name} v" + VERSION + " finds no pulumi-ai-gateway " + VERSION + " (not in the program's project, not at " + INSTALLED_FROM + "): " +
-      "run \`npx pulumi-ai-gateway install-plugins\` with the version you use, or install the plugin's release archive.\n",
+      "run \`npx pulumi-ai-gateway install-plugins\` with the version you use, or install the plugin's release archive.\\n",
   );
   process.exit(1);
 }
-require(path.join(root, "dist", "provider", "native", "plugin.js")).run(${JSON.stringify(name)});
+require(path.join(root, "dist", "provider", "native", "launch.js")).launch(${JSON.stringify(name)}, __filename);
 `;
 }
