@@ -14,6 +14,8 @@ export interface RequestContext<Principal> {
   body: unknown;
   principal: Principal;
   now: Date;
+  /** The request's headers, lower-cased (Node's); absent where a context is made without a request. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface HandlerResult {

@@ -13,6 +13,7 @@ import { OpenRouterApi } from "./openrouter/api";
 import { OpenRouterPrincipal } from "./openrouter/common";
 import { emptyOpenRouterState, OpenRouterState } from "./openrouter/state";
 import { removeOrganizationMember, seedOrganizationMembers } from "./openrouter/members";
+import { removeScimGroup, seedScimGroups } from "./openrouter/scim";
 import { PortkeyApi } from "./portkey/api";
 import { PortkeyPrincipal } from "./portkey/common";
 import type { SeedUser } from "./portkey/users";
@@ -393,7 +394,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const principal = mount.authenticate(req, now);
       // Work on a copy so a request that fails half-way leaves the state untouched.
       if (matched.route.writes) before = structuredClone(state);
-      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now });
+      result = matched.route.handler({ method, template: matched.route.template, params: matched.params, query: url.searchParams, body: parsed.value, principal, now, headers: req.headers });
     } catch (error) {
       if (before) state = before;
       // A planned after-execution fault spoils the answer whatever it was, so tests stay deterministic.
@@ -480,6 +481,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const leaving = /^DELETE \/_emulator\/openrouter\/organization-members\/([^/]+)$/.exec(route);
     if (leaving) {
       if (!removeOrganizationMember(state.openrouter, decodeURIComponent(leaving[1]))) throw portkeyError("AB08", `No organisation member ${leaving[1]}`);
+      persist();
+      return json({ removed: true });
+    }
+    // SCIM groups are pushed by an identity provider, never made through the API: tests seed them.
+    if (route === "POST /_emulator/openrouter/scim-groups") {
+      let groups: unknown;
+      try {
+        groups = seedScimGroups(state.openrouter, input(), new Date());
+      } catch (error) {
+        throw error instanceof EmulatedApiError ? error : portkeyError("AB01", (error as Error).message);
+      }
+      persist();
+      return json({ groups });
+    }
+    const deprovisioned = /^DELETE \/_emulator\/openrouter\/scim-groups\/([^/]+)$/.exec(route);
+    if (deprovisioned) {
+      if (!removeScimGroup(state.openrouter, decodeURIComponent(deprovisioned[1]))) throw portkeyError("AB08", `No SCIM group ${deprovisioned[1]}`);
       persist();
       return json({ removed: true });
     }

@@ -62,6 +62,11 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   /** Inputs whose change replaces the remote object. */
   replaceOnChange: readonly (keyof Inputs & string)[];
   /**
+   * Inputs whose value the API keeps unique: a replacement after which the new
+   * object would hold the old one's value deletes the old object first.
+   */
+  uniqueInputs?: readonly (keyof Inputs & string)[];
+  /**
    * Inputs the server owns unless the program declares them (e.g. a workspace
    * icon set in the UI): not declaring one leaves the server's value alone
    * (never compared, never sent; shown as an output), declaring one manages it.
@@ -108,7 +113,19 @@ export interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
    */
   warnSink?(message: string): void;
   /** The inputs `diff` sees as changed and those that replace, for hosts that show a per-property diff (the native plugins). */
-  inputDiff?(olds: Json, news: Json): { changed: string[]; replaces: string[]; stables: string[] };
+  inputDiff?(olds: Json, news: Json): InputDiff;
+}
+
+/** What diff decides about one resource's inputs. */
+export interface InputDiff {
+  /** Inputs whose comparable forms differ. */
+  changed: string[];
+  /** Those of them whose change replaces. */
+  replaces: string[];
+  /** Outputs an in-place update keeps (none when replacing). */
+  stables: string[];
+  /** The replacement must delete the old object first: it would take a value the API keeps unique. */
+  deleteBeforeReplace: boolean;
 }
 
 /**
@@ -183,8 +200,8 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
 
     async diff(_id: string, olds: Json, news: Json) {
       // Node's dynamic-provider host drops `stables`; the native plugins use them (their update previews).
-      const { changed, replaces } = inputDiff(definition, olds, news);
-      return { changes: changed.length > 0, replaces };
+      const { changed, replaces, deleteBeforeReplace } = inputDiff(definition, olds, news);
+      return { changes: changed.length > 0, replaces, ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}) };
     },
 
     inputDiff: (olds: Json, news: Json) => inputDiff(definition, olds, news),
@@ -247,13 +264,14 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
 
 /**
  * The inputs whose comparable forms differ (server-owned ones only when
- * declared; unknowns always), and those of them whose change replaces.
+ * declared; unknowns always), those of them whose change replaces, and
+ * whether the replacement must delete first.
  */
 function inputDiff<Inputs extends Json, Outputs extends Json>(
   definition: ResourceDefinition<Inputs, Outputs>,
   olds: Json,
   news: Json,
-): { changed: string[]; replaces: string[]; stables: string[] } {
+): InputDiff {
   const names = Object.keys(definition.inputSchema().shape) as (keyof Inputs & string)[];
   const serverOwned = definition.serverOwnedUnlessDeclared ?? [];
   const changed = names.filter((name) => {
@@ -266,7 +284,11 @@ function inputDiff<Inputs extends Json, Outputs extends Json>(
   const replaces = changed.filter((name) => definition.replaceOnChange.includes(name));
   // A replacement is a new object: nothing of the old one carries over.
   const stables = replaces.length > 0 ? [] : [...(definition.stableOutputs ?? []), ...names.filter((name) => !changed.includes(name))];
-  return { changed, replaces, stables };
+  // The new object takes the old one's unique value when the program keeps it,
+  // or leaves it to the server, which derives it again (from the name) — maybe the same.
+  const takesOldValue = (name: string) => olds[name] !== undefined && !containsUnknown(news[name]) && (news[name] === undefined || !changed.includes(name));
+  const deleteBeforeReplace = replaces.length > 0 && (definition.uniqueInputs ?? []).some(takesOldValue);
+  return { changed, replaces, stables, deleteBeforeReplace };
 }
 
 /** The parts of a definition that name a resource in messages. */

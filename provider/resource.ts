@@ -36,8 +36,12 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
   outputDoc?: string;
   /** A change replaces the remote object. */
   replaces?: boolean;
-  /** Sent when the object is created and never updated (a change is ignored unless it `replaces`). */
-  createOnly?: boolean;
+  /**
+   * The API keeps the value unique (say where in `doc`): a replacement after
+   * which the new object would hold the old one's value (kept, or left to the
+   * server to derive again) deletes the old object first.
+   */
+  unique?: boolean;
   /**
    * A trigger: its value is never sent; a new value asks for an action once.
    * With `api`, an update sends `true` under that name (e.g. `reset_usage`); without, a hook acts on it.
@@ -173,6 +177,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     validate: declaration.validate,
     canonicalInputs: declaration.canonicalInputs,
     replaceOnChange: namesWhere(fieldsOf(), (f) => f.replaces === true) as (keyof I & string)[],
+    uniqueInputs: namesWhere(fieldsOf(), (f) => f.unique === true) as (keyof I & string)[],
     serverOwnedUnlessDeclared: namesWhere(fieldsOf(), (f) => f.serverOwnedUnlessDeclared === true) as (keyof I & string)[],
     stableOutputs: Object.entries(declaration.outputs() as OutputFields)
       .filter(([, field]) => field.stable === true)
@@ -218,14 +223,14 @@ export function comparableOf(field: InputField | undefined, value: unknown, olds
   return normalize(given);
 }
 
-function fieldChanged(field: InputField | undefined, old: unknown, value: unknown, olds: Json): boolean {
+export function fieldChanged(field: InputField | undefined, old: unknown, value: unknown, olds: Json): boolean {
   if (field?.serverOwnedUnlessDeclared && value === undefined) return false;
   if (containsUnknown(value)) return true;
   return !deepEqual(comparableOf(field, old, olds), comparableOf(field, value, olds));
 }
 
 /** Every declared field with an API name, except triggers. */
-function createBodyOf(fields: InputFields, inputs: Json): Json {
+export function createBodyOf(fields: InputFields, inputs: Json): Json {
   const body: Json = {};
   for (const [name, field] of Object.entries(fields)) {
     const value = inputs[name];
@@ -244,9 +249,9 @@ function createBodyOf(fields: InputFields, inputs: Json): Json {
  * field under them that is declared now or was held before) when any of
  * their fields changed.
  */
-function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
+export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
   const body: Json = {};
-  const updatable = Object.entries(fields).filter(([, field]) => field.api && !field.replaces && !field.createOnly && !field.notCompared);
+  const updatable = Object.entries(fields).filter(([, field]) => field.api && !field.replaces && !field.notCompared);
   const valueOf = (field: InputField, value: unknown) => {
     if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
     return field.toApi ? field.toApi(value) : value;
@@ -278,7 +283,7 @@ function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: J
 }
 
 /** Outputs from an API answer (see ResourceContext.outputsFrom). */
-function outputsFromAnswer(inputs: InputFields, outputs: OutputFields, answer: Json, carried: Json): Json {
+export function outputsFromAnswer(inputs: InputFields, outputs: OutputFields, answer: Json, carried: Json): Json {
   // Only declared fields are carried: anything else in stored state (from an older version) is dropped.
   const result: Json = {};
   for (const name of [...Object.keys(inputs), ...Object.keys(outputs)]) {
@@ -307,7 +312,7 @@ function outputsFromAnswer(inputs: InputFields, outputs: OutputFields, answer: J
  * default that the outputs lack (an object read by id alone, on import) reads
  * as its default, as the program's value would.
  */
-function inputsFromOutputs(fields: InputFields, outputs: Json): Json {
+export function inputsFromOutputs(fields: InputFields, outputs: Json): Json {
   return Object.fromEntries(
     Object.entries(fields).map(([name, field]) => {
       if (outputs[name] !== undefined) return [name, outputs[name]];

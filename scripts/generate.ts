@@ -462,9 +462,9 @@ function renderReadmeTables(resource: RegisteredResource): string {
     const flags = [
       !isOptional(field.schema, "input") && "required",
       field.replaces && "replaces",
+      field.unique && "unique",
       field.secret && "secret",
       field.trigger && "trigger",
-      field.createOnly && "create only",
       field.notCompared && "used at create only",
       field.serverOwnedUnlessDeclared && "left alone unless declared",
       node.default !== undefined && `default ${JSON.stringify(node.default)}`,

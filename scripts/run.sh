@@ -27,6 +27,8 @@ build() {
 case "$command" in
   test)
     tc_prepare
+    tc_ensure_yaml_host
+    export PULUMI_AI_GATEWAY_YAML_HOST="$TC_YAML_HOST"
     build
     exec node node_modules/jest/bin/jest.js "$@"
     ;;
@@ -71,7 +73,9 @@ case "$command" in
   shellenv)
     # Progress goes to stderr; stdout is only the lines for eval.
     tc_prepare
+    tc_ensure_yaml_host
     printf 'export PATH=%q\n' "$PATH"
+    printf 'export PULUMI_AI_GATEWAY_YAML_HOST=%q\n' "$TC_YAML_HOST"
     for name in PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION \
         PULUMI_DISABLE_REGISTRY_RESOLVE PULUMI_SKIP_CONFIRMATIONS; do
       printf 'export %s=%q\n' "$name" "${!name}"

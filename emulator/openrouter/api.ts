@@ -18,6 +18,12 @@ import { OpenRouterObservabilityRoutes } from "./observability";
 import { OpenRouterMemberRoutes } from "./members";
 import { OpenRouterBudgetRoutes } from "./budgets";
 import { OpenRouterGuardrailRoutes } from "./guardrails";
+import { OpenRouterOrganizationSettingsRoutes } from "./organization";
+import { OpenRouterPresetRoutes } from "./presets";
+import { OpenRouterPrivateProviderRoutes } from "./private-providers";
+import { OpenRouterPrivateEndpointRoutes } from "./private-endpoints";
+import { OpenRouterScimRoutes } from "./scim";
+import { OpenRouterExternalUserRoutes } from "./external-users";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -28,6 +34,12 @@ export class OpenRouterApi {
   private readonly members: OpenRouterMemberRoutes;
   private readonly budgets: OpenRouterBudgetRoutes;
   private readonly guardrails: OpenRouterGuardrailRoutes;
+  private readonly organizationSettings: OpenRouterOrganizationSettingsRoutes;
+  private readonly presets: OpenRouterPresetRoutes;
+  private readonly privateProviders: OpenRouterPrivateProviderRoutes;
+  private readonly privateEndpoints: OpenRouterPrivateEndpointRoutes;
+  private readonly scim: OpenRouterScimRoutes;
+  private readonly externalUsers: OpenRouterExternalUserRoutes;
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -37,6 +49,12 @@ export class OpenRouterApi {
     this.members = new OpenRouterMemberRoutes(state);
     this.budgets = new OpenRouterBudgetRoutes(state);
     this.guardrails = new OpenRouterGuardrailRoutes(state);
+    this.organizationSettings = new OpenRouterOrganizationSettingsRoutes(state);
+    this.presets = new OpenRouterPresetRoutes(state);
+    this.privateProviders = new OpenRouterPrivateProviderRoutes(state);
+    this.privateEndpoints = new OpenRouterPrivateEndpointRoutes(state);
+    this.scim = new OpenRouterScimRoutes(state);
+    this.externalUsers = new OpenRouterExternalUserRoutes(state);
   }
 
   /** Bearer management keys only; keys made through /keys are inference keys and get 403. */
@@ -53,5 +71,11 @@ export class OpenRouterApi {
     this.members.register(router);
     this.budgets.register(router);
     this.guardrails.register(router);
+    this.organizationSettings.register(router);
+    this.presets.register(router);
+    this.privateProviders.register(router);
+    this.privateEndpoints.register(router);
+    this.scim.register(router);
+    this.externalUsers.register(router);
   }
 }

@@ -17,6 +17,13 @@ export type OpenRouterRequest = RequestContext<OpenRouterPrincipal>;
 /** A JSON object: a request body, or a response being built. */
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * The organisation that owns the emulated account, in OpenRouter's Clerk
+ * style (`org_…`): the `id` of its settings and the `organization_id` of
+ * member assignments and SCIM objects (the emulator serves one organisation).
+ */
+export const ORGANIZATION_ID = "org_emulated";
+
 /** An error answered with `status`, which OpenRouter also uses as the code. */
 export function openrouterError(status: number, message: string): EmulatedApiError {
   return new EmulatedApiError(status, String(status), message);

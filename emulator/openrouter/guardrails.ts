@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";
-import { findWorkspace, JsonObject, nullableString, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging, requiredString } from "./common";
+import { findWorkspace, JsonObject, nullableString, ORGANIZATION_ID, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging, requiredString } from "./common";
 import {
   OpenRouterBuiltinFilter,
   OpenRouterContentFilter,
@@ -57,9 +57,6 @@ export const CANONICAL_MODEL_SLUGS: Record<string, string> = {
   "anthropic/claude-3.5-sonnet": "anthropic/claude-3.5-sonnet-20240620",
   "google/gemini-2.0-flash-001": "google/gemini-2.0-flash-001",
 };
-
-/** Stands for the account's organisation in member assignments (the emulator has one). */
-const ORGANIZATION_ID = "org_emulated";
 
 /** The guardrail and assignment routes and their rules. */
 export class OpenRouterGuardrailRoutes {

@@ -107,6 +107,152 @@ export interface OpenRouterState {
   guardrail_key_assignments?: Record<string, OpenRouterGuardrailKeyAssignmentRecord>;
   /** Member assignments by assignment id; absent in older state files. */
   guardrail_member_assignments?: Record<string, OpenRouterGuardrailMemberAssignmentRecord>;
+  /** The organisation's settings, made on first use; absent in older state files. */
+  organization_settings?: OpenRouterOrganizationSettingsRecord;
+  /** Presets by id, archived ones too; absent in older state files. */
+  presets?: Record<string, OpenRouterPresetRecord>;
+  /** Preset versions by id; absent in older state files. */
+  preset_versions?: Record<string, OpenRouterPresetVersionRecord>;
+  /** Private providers by slug; absent in older state files. */
+  private_providers?: Record<string, OpenRouterPrivateProviderRecord>;
+  /** Private endpoints by id, drafts included; absent in older state files. */
+  private_endpoints?: Record<string, OpenRouterPrivateEndpointRecord>;
+  /** Every Idempotency-Key a private endpoint create was sent with, kept after the endpoint is deleted. */
+  private_endpoint_idempotency_keys?: Record<string, { endpoint_id: string; fingerprint: string }>;
+  /** SCIM groups by id (pushed by an identity provider; seeded through the control endpoint); absent in older state files. */
+  scim_groups?: Record<string, OpenRouterScimGroupRecord>;
+  /** SCIM group → workspace mappings by id; absent in older state files. */
+  scim_group_mappings?: Record<string, OpenRouterScimGroupMappingRecord>;
+  /** Directory sync jobs by id; absent in older state files. */
+  scim_sync_jobs?: Record<string, OpenRouterScimSyncJobRecord>;
+  /** Registered external user ids, by the id; absent in older state files. */
+  external_users?: Record<string, OpenRouterExternalUserRecord>;
+}
+
+/** A caller-supplied end-user tracking id, registered; DELETE only deactivates it. */
+export interface OpenRouterExternalUserRecord {
+  user: string;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A group an identity provider pushed, with the organisation members in it. */
+export interface OpenRouterScimGroupRecord {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  /** Not answered by the API; what a mapping grants. */
+  member_user_ids: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** A group mapped to a workspace with a role. */
+export interface OpenRouterScimGroupMappingRecord {
+  id: string;
+  scim_group_id: string;
+  workspace_id: string;
+  role: "admin" | "member";
+  created_at: string;
+  updated_at: string;
+}
+
+/** A directory sync job: done at once in the emulator. */
+export interface OpenRouterScimSyncJobRecord {
+  id: string;
+  created_at: string;
+  finished_at: string;
+  synced_groups: number;
+}
+
+/** What a private provider declares about its handling of data (not verified by OpenRouter). */
+export interface OpenRouterPrivateProviderDataPolicy {
+  training: boolean;
+  retains_prompts: boolean;
+  /** Null unless `retains_prompts`. */
+  prompt_retention_days: number | null;
+}
+
+/** A private provider: named by the slug derived from its name. */
+export interface OpenRouterPrivateProviderRecord {
+  slug: string;
+  name: string;
+  display_name: string;
+  /** Normalised https URL. */
+  base_url: string;
+  data_policy: OpenRouterPrivateProviderDataPolicy | null;
+  datacenters: string[];
+  headquarters: string | null;
+  privacy_policy_url: string | null;
+  created_at: string;
+}
+
+/** Per-token USD rates as decimal strings, kept as written. */
+export interface OpenRouterPrivateEndpointPricing {
+  prompt: string;
+  completion: string;
+  cache_read?: string;
+  cache_write?: string;
+}
+
+/** One check of a validation; `reason` only when it failed. */
+export interface OpenRouterPrivateEndpointCheck {
+  name: string;
+  passed: boolean;
+  reason?: string;
+  upstream_message?: string | null;
+}
+
+/** A private endpoint: a draft until validated and activated. */
+export interface OpenRouterPrivateEndpointRecord {
+  id: string;
+  status: "draft" | "active" | "disabled";
+  model_permaslug: string;
+  provider_slug: string;
+  upstream_model_id: string;
+  /** Normalised https URL; null for credential-derived providers, or a private provider's endpoint that inherits its URL. */
+  base_url: string | null;
+  declared_region: string | null;
+  declared_zdr: boolean | null;
+  pricing: OpenRouterPrivateEndpointPricing;
+  /** The last validation of the draft as it is now; cleared by every change. */
+  validation: { passed: boolean; checks: OpenRouterPrivateEndpointCheck[]; workspace_id: string } | null;
+  created_at: string;
+}
+
+/** A preset: a slug in a workspace, its status, and which version requests resolve to. */
+export interface OpenRouterPresetRecord {
+  id: string;
+  workspace_id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  creator_user_id: string | null;
+  /** `disabled` is set by no API route (moderation); tests set it in the state. */
+  status: "active" | "disabled" | "archived";
+  designated_version_id: string | null;
+  created_at: string;
+  updated_at: string;
+  status_updated_at: string | null;
+}
+
+/** One version of a preset: what an inference body kept. */
+export interface OpenRouterPresetVersionRecord {
+  id: string;
+  preset_id: string;
+  creator_id: string;
+  /** From 1, one more for each new version of the preset. */
+  version: number;
+  system_prompt: string | null;
+  config: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The organisation-wide settings (/organization/settings): one per organisation. */
+export interface OpenRouterOrganizationSettingsRecord {
+  is_filtered_model_catalog_enabled: boolean;
 }
 
 /** A content filter as stored: the answer's shape. */
@@ -194,6 +340,8 @@ export interface OpenRouterWorkspaceMemberRecord {
   workspace_id: string;
   user_id: string;
   created_at: string;
+  /** The SCIM group mapping that made this membership; absent for memberships added by hand. */
+  scim_mapping_id?: string;
 }
 
 export interface OpenRouterBudgetRecord {

@@ -307,7 +307,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
         const provider = providerFor(call.request.getUrn());
         const olds = toJson(call.request.getOlds());
         const news = toJson(call.request.getNews());
-        const { changed: names, replaces, stables } = provider.inputDiff!(olds, news);
+        const { changed: names, replaces, stables, deleteBeforeReplace } = provider.inputDiff!(olds, news);
         // State written by the dynamic provider (a program switched to the native resources) carries its code:
         // an update without any API write rewrites the outputs without it.
         const dynamicLeftovers = olds.__provider === undefined ? [] : ["__provider"];
@@ -315,6 +315,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
         response.setChanges(names.length > 0 || dynamicLeftovers.length > 0 ? proto.DiffResponse.DiffChanges.DIFF_SOME : proto.DiffResponse.DiffChanges.DIFF_NONE);
         response.setReplacesList(replaces);
         response.setStablesList(stables);
+        response.setDeletebeforereplace(deleteBeforeReplace);
         response.setDiffsList([...names, ...dynamicLeftovers]);
         const detailed = response.getDetaileddiffMap();
         for (const [name, diff] of detailedDiff(names, replaces, olds, news)) detailed.set(name, diff);

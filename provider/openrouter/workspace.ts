@@ -30,9 +30,10 @@ function workspaceInputs() {
         .max(50, "must be at most 50 characters")
         .regex(SLUG_PATTERN, "must be lowercase letters and digits in segments joined by single hyphens (e.g. team-eu-1)"),
       {
-        doc: "1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account.",
+        doc: "1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.",
         outputDoc: "The slug as read back.",
         api: "slug",
+        unique: true,
       },
     ),
     description: input(z.string().max(500, "must be at most 500 characters").optional(), {

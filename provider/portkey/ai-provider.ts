@@ -59,12 +59,13 @@ function aiProviderInputs() {
     slug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255).optional(), {
       doc:
         "The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey generates one from the name when it is " +
-        "not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration) needs the resource " +
-        "option `deleteBeforeReplace: true`: the slug is taken until the old provider is deleted. Declaring the slug of the default provider an access grant created (the grant's " +
+        "not given; changing it replaces the provider. A replacement that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old " +
+        "provider first: the slug is taken until then. Declaring the slug of the default provider an access grant created (the grant's " +
         "`defaultProviderSlug`) adopts that provider instead of failing on the taken slug.",
       outputDoc: "The provider's slug.",
       api: "slug",
       replaces: true,
+      unique: true,
       serverOwnedUnlessDeclared: true,
     }),
     note: input(z.string().optional(), {

@@ -63,10 +63,12 @@ function integrationInputs() {
     slug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255).optional(), {
       doc:
         "The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). " +
-        "Portkey generates one from the name when it is not given; changing it replaces the integration.",
+        "Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement " +
+        "that keeps the slug, or leaves it to Portkey, deletes the old integration first.",
       outputDoc: "The integration's slug (the same as `id`).",
       api: "slug",
       replaces: true,
+      unique: true,
       // Unset: the server's generated slug is kept, not compared.
       serverOwnedUnlessDeclared: true,
     }),

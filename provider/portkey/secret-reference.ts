@@ -58,10 +58,13 @@ function secretReferenceInputs() {
       api: "name",
     }),
     slug: input(z.string().regex(SLUG, "must be a slug (letters, digits, - and _)").max(255, "must be at most 255 characters").optional(), {
-      doc: "The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it is not given; changing it replaces the reference.",
+      doc:
+        "The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey derives one from the name when it is not given; changing it " +
+        "replaces the reference. A replacement that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken until then.",
       outputDoc: "The reference's slug.",
       api: "slug",
       replaces: true,
+      unique: true,
       // Unset: the server's derived slug is kept, not compared.
       serverOwnedUnlessDeclared: true,
     }),
@@ -73,7 +76,7 @@ function secretReferenceInputs() {
     managerType: input(z.enum(MANAGER_TYPES), {
       doc:
         "The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or `hashicorp_vault`. Portkey cannot change it, so changing it " +
-        "replaces the reference. Slugs are unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so the old one goes first.",
+        "replaces the reference.",
       outputDoc: "The secret store.",
       api: "manager_type",
       replaces: true,

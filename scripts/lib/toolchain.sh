@@ -10,6 +10,8 @@ TC_NODE_PACKAGE_MAJOR=24
 # 3.216 is the first engine that takes refreshed inputs from a dynamic provider's read.
 TC_MIN_PULUMI=3.216.0
 TC_BIN="$TC_ROOT/.tooling/bin"
+# The YAML language host the tests run YAML programs with (a real CLI ships its own).
+TC_YAML_HOST_VERSION=1.25.0
 
 tc_say() { printf '%s\n' "$*" >&2; }
 tc_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -94,6 +96,45 @@ tc_ensure_pulumi() {
   sdk_version=$("$TC_NODE" -p 'require(process.argv[1]).version' "$TC_ROOT/node_modules/@pulumi/pulumi/package.json") ||
     tc_die "cannot read the installed @pulumi/pulumi version; run npm install."
   TC_PULUMI=$(bash "$TC_ROOT/scripts/build-pulumi.sh" "$sdk_version" "$TC_CACHE/pulumi") || exit 1
+}
+
+# Finds pulumi-language-yaml (beside the CLI, or on PATH), or builds the
+# released host from its Go module once into the cache. Only what runs YAML
+# programs needs it (the tests), so the demo never waits for it. Sets
+# TC_YAML_HOST; without Go it says why and leaves it empty.
+tc_ensure_yaml_host() {
+  local pulumi_dir dir="$TC_CACHE/pulumi-language-yaml-v$TC_YAML_HOST_VERSION"
+  pulumi_dir=$(dirname "$(readlink -f "$TC_PULUMI")")
+  TC_YAML_HOST=""
+  case "$pulumi_dir" in
+    "$TC_CACHE"/*) ;;
+    *)
+      # A CLI installed by the user ships its language hosts.
+      if [ -x "$pulumi_dir/pulumi-language-yaml" ]; then TC_YAML_HOST="$pulumi_dir/pulumi-language-yaml"; return; fi
+      ;;
+  esac
+  if [ ! -x "$dir/pulumi-language-yaml" ]; then
+    if ! command -v go >/dev/null 2>&1; then
+      tc_say "Go is not installed, so the YAML language host cannot be built: tests of YAML programs will say they skipped."
+      return
+    fi
+    tc_say "Building the Pulumi YAML language host v$TC_YAML_HOST_VERSION from its Go module (once; a few minutes)..."
+    local log="$TC_CACHE/pulumi-language-yaml.log"
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+    if ! GOBIN="$dir.partial" GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+        go install "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$TC_YAML_HOST_VERSION" >"$log" 2>&1 </dev/null; then
+      tail -n 20 "$log" >&2
+      tc_say "building the YAML language host failed (log: $log): tests of YAML programs will say they skipped."
+      return
+    fi
+    rm -rf "$dir" && mv "$dir.partial" "$dir"
+  fi
+  TC_YAML_HOST="$dir/pulumi-language-yaml"
+  # The engine looks for language hosts beside its own binary first.
+  case "$pulumi_dir" in
+    "$TC_CACHE"/*) tc_copy "$TC_YAML_HOST" "$pulumi_dir" ;;
+    *) tc_link "$TC_YAML_HOST" "$TC_BIN/pulumi-language-yaml" ;;
+  esac
 }
 
 tc_path_without_tooling() {

@@ -11,7 +11,7 @@ export interface WorkspaceArgs {
   name: pulumi.Input<string>;
   /**
    * 1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`).
-   * Unique in the account.
+   * Unique in the account: a replacement that keeps it deletes the old workspace first.
    */
   slug: pulumi.Input<string>;
   /** At most 500 characters. */

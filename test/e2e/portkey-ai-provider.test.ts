@@ -50,8 +50,8 @@ const config = () => ({
 const engine = useEngineStack(() => ({
   projectName: "portkey-ai-provider",
   program: async () => {
-    // A replacement keeping the slug must delete first: the slug is taken until then.
-    const made = desired.map((args, i) => new portkey.AiProvider(`p${i}`, args, { deleteBeforeReplace: true }));
+    // No deleteBeforeReplace option: the slug is declared unique, so a replacement keeping it deletes first by itself.
+    const made = desired.map((args, i) => new portkey.AiProvider(`p${i}`, args));
     return Object.fromEntries(made.map((p, i) => [`p${i}`, { id: p.id, slug: p.slug, adopted: p.adoptedDefault, status: p.status }]));
   },
   config: config(),
@@ -157,7 +157,7 @@ describe("dynamic", () => {
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
   });
 
-  test("a new slug or integration replaces the provider; a workspace's other spelling does not", async () => {
+  test("a new slug or integration replaces the provider; one keeping the slug deletes the old provider first; a workspace's other spelling does not", async () => {
     desired = [{ ...desired[0], workspaceId: ws.id }];
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
     const replaced = async () => resourceSteps((await engine().preview()).steps).map((s) => s.op).sort();
@@ -165,7 +165,10 @@ describe("dynamic", () => {
     expect(await replaced()).toEqual(["create-replacement", "delete-replaced", "replace"]);
     desired = [{ ...desired[0], slug: "team-a", integrationSlug: "anthropic-team" }];
     expect(await replaced()).toEqual(["create-replacement", "delete-replaced", "replace"]);
+    const before = emulator.requestLog().length;
     await engine().up();
+    const writes = emulator.requestLog().slice(before).map((r) => r.route).filter((route) => /^(POST|DELETE) \/providers/.test(route));
+    expect(writes).toEqual(["DELETE /providers/{slug}", "POST /providers"]);
     const now = inWorkspace(ws.id);
     expect(now.map((p) => [p.slug, p.integration_slug])).toEqual([["team-a", "anthropic-team"]]);
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);

@@ -52,8 +52,8 @@ const engine = useEngineStack(() => ({
   projectName: "portkey-secret-reference",
   program: async () => {
     if (!desired) return {};
-    // Without a declared slug Portkey derives it from the name, so a replacement made before the old one is deleted would clash.
-    const ref = new portkey.SecretReference("ref", desired, { deleteBeforeReplace: true });
+    // No deleteBeforeReplace option: Portkey derives the same slug from the same name, and the slug is declared unique, so a replacement deletes first.
+    const ref = new portkey.SecretReference("ref", desired);
     if (mapped) new portkey.Integration("mapped", { ...mapped, secretMappings: [{ targetField: "key", secretReferenceId: ref.id }] });
     return { id: ref.id, slug: ref.slug, allowAllWorkspaces: ref.allowAllWorkspaces };
   },
@@ -193,12 +193,15 @@ describe("dynamic", () => {
     expect(remote()[0].id).not.toBe(old.id);
   });
 
-  test("changing the store replaces the reference", async () => {
+  test("changing the store replaces the reference, deleting the old one first (its derived slug is taken until then)", async () => {
     const old = { ...remote()[0] };
     desired = { ...desired!, managerType: "hashicorp_vault", authConfig: { vault_auth_type: "token", vault_addr: "https://vault.example", vault_token: FIRST_SECRET } };
     const preview = await engine().preview();
     expect(resourceSteps(preview.steps).map((s) => s.op)).toContain("replace");
+    const before = emulator.requestLog().length;
     await engine().up();
+    const writes = emulator.requestLog().slice(before).map((r) => r.route).filter((route) => /^(POST|DELETE) \/secret-references/.test(route));
+    expect(writes).toEqual(["DELETE /secret-references/{secretReferenceId}", "POST /secret-references"]);
     expect(remote()).toHaveLength(1);
     expect(remote()[0]).toMatchObject({ manager_type: "hashicorp_vault" });
     expect(remote()[0].id).not.toBe(old.id);
@@ -235,10 +238,12 @@ describe("dynamic", () => {
 });
 
 describe("native", () => {
-  test("create, clean preview, update in place, clean preview, destroy", async () => {
+  test("create, clean preview, update in place, clean preview, a replacement deleting first, destroy", async () => {
     let secretPath = "native/one";
+    let managerType: "aws_sm" | "hashicorp_vault" = "aws_sm";
     nativeProgram = async () => {
-      const ref = new nativePortkey.SecretReference("ref", { name: "native-ref", managerType: "aws_sm", authConfig: accessKeys(FIRST_SECRET), secretPath });
+      const authConfig = managerType === "aws_sm" ? accessKeys(FIRST_SECRET) : { vault_auth_type: "token", vault_addr: "https://vault.example", vault_token: FIRST_SECRET };
+      const ref = new nativePortkey.SecretReference("ref", { name: "native-ref", managerType, authConfig, secretPath });
       return { id: ref.id };
     };
     const created = await nativeEngine().up();
@@ -253,6 +258,14 @@ describe("native", () => {
     await nativeEngine().up();
     expect(remote().map((r) => r.secret_path)).toEqual(["native/two"]);
     expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
+
+    // The derived slug stays the same, and it is unique: the plugin's diff asks the engine to delete first.
+    managerType = "hashicorp_vault";
+    const before = emulator.requestLog().length;
+    await nativeEngine().up();
+    const writes = emulator.requestLog().slice(before).map((r) => r.route).filter((route) => /^(POST|DELETE) \/secret-references/.test(route));
+    expect(writes).toEqual(["DELETE /secret-references/{secretReferenceId}", "POST /secret-references"]);
+    expect(remote().map((r) => [r.name, r.manager_type])).toEqual([["native-ref", "hashicorp_vault"]]);
 
     await nativeEngine().destroy();
     expect(remote()).toEqual([]);

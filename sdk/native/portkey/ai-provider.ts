@@ -27,10 +27,10 @@ export interface AiProviderArgs {
   /**
    * The provider's slug, unique in its workspace: requests name it as `@<slug>/<model>`. Portkey
    * generates one from the name when it is not given; changing it replaces the provider. A replacement
-   * that keeps the slug (e.g. a new integration) needs the resource option `deleteBeforeReplace:
-   * true`: the slug is taken until the old provider is deleted. Declaring the slug of the default
-   * provider an access grant created (the grant's `defaultProviderSlug`) adopts that provider instead
-   * of failing on the taken slug.
+   * that keeps the slug (e.g. a new integration), or leaves it to Portkey, deletes the old provider
+   * first: the slug is taken until then. Declaring the slug of the default provider an access grant
+   * created (the grant's `defaultProviderSlug`) adopts that provider instead of failing on the taken
+   * slug.
    */
   slug?: pulumi.Input<string>;
   /** A note about the provider. */

@@ -15,6 +15,8 @@ export interface IntegrationArgs {
   /**
    * The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`).
    * Portkey generates one from the name when it is not given; changing it replaces the integration.
+   * Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes
+   * the old integration first.
    */
   slug?: pulumi.Input<string>;
   /**

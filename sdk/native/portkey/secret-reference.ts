@@ -12,17 +12,17 @@ export interface SecretReferenceArgs {
   /** The reference's display name (1–255 characters). */
   name: pulumi.Input<string>;
   /**
-   * The slug integrations' `secretMappings` can name it by. Portkey derives one from the name when it
-   * is not given; changing it replaces the reference.
+   * The slug integrations' `secretMappings` can name it by, unique in the organisation. Portkey
+   * derives one from the name when it is not given; changing it replaces the reference. A replacement
+   * that keeps the slug, or leaves it to Portkey, deletes the old reference first: the slug is taken
+   * until then.
    */
   slug?: pulumi.Input<string>;
   /** A description, at most 1024 characters. Removing it clears it. */
   description?: pulumi.Input<string>;
   /**
    * The secret store: `aws_sm` (AWS Secrets Manager), `azure_kv` (Azure Key Vault) or
-   * `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference. Slugs are
-   * unique: unless the name or the slug changes too, give the resource `deleteBeforeReplace: true` so
-   * the old one goes first.
+   * `hashicorp_vault`. Portkey cannot change it, so changing it replaces the reference.
    */
   managerType: pulumi.Input<"aws_sm" | "azure_kv" | "hashicorp_vault">;
   /**

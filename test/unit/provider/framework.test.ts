@@ -78,6 +78,25 @@ describe("diff", () => {
     expect(result).toEqual({ changes: true, replaces: ["region"] });
   });
 
+  describe("a replacement deletes first exactly when the new object would take a unique value of the old one", () => {
+    const unique = () => thingProvider({ uniqueInputs: ["name"] });
+    test.each([
+      ["the unique value kept", { name: "a", region: "eu" }, { name: "a", region: "us" }, true],
+      ["the unique value left to the server (it may derive the same)", { name: "a", region: "eu" }, { region: "us" }, true],
+      ["the unique value changed", { name: "a", region: "eu" }, { name: "b", region: "us" }, false],
+      ["the unique value not known yet", { name: "a", region: "eu" }, { name: UNKNOWN, region: "us" }, false],
+      ["no replacement", { name: "a", region: "eu" }, { name: "a", region: "eu", size: 2 }, false],
+    ])("%s", async (_case, olds, news, deleteFirst) => {
+      const result = await unique().diff!("t1", olds, news);
+      expect(result.deleteBeforeReplace ?? false).toBe(deleteFirst);
+    });
+
+    test("without unique inputs, never", async () => {
+      const result = await thingProvider().diff!("t1", { name: "a", region: "eu" }, { name: "a", region: "us" });
+      expect(result.deleteBeforeReplace).toBeUndefined();
+    });
+  });
+
   test("an unknown new value is a change", async () => {
     const result = await thingProvider().diff!("t1", { name: "a", region: "eu" }, { name: UNKNOWN, region: "eu" });
     expect(result.changes).toBe(true);

@@ -1,0 +1,430 @@
+/**
+ * The declaration form (provider/resource.ts), pinned field flag by field flag.
+ *
+ * Every request body, diff and stored output of every resource derives from
+ * these few functions, so each flag, and each pair of flags that interact, is
+ * one row: a field declared with it, the old state and the new inputs, and
+ * what must follow — the create body, the update body, whether diff sees a
+ * change, and the outputs read from an answer.
+ */
+import { z } from "zod";
+import {
+  comparableOf,
+  createBodyOf,
+  fieldChanged,
+  input,
+  InputField,
+  InputFields,
+  inputsFromOutputs,
+  output,
+  OutputFields,
+  outputsFromAnswer,
+  updateBodyOf,
+} from "../../../provider/resource";
+import { UNKNOWN } from "../../../provider/framework";
+
+type Json = Record<string, unknown>;
+
+interface Row {
+  /** The flag, or the pair of flags, under test. */
+  flags: string;
+  /** The field `f` (and, where a row needs it, its siblings). */
+  fields: InputFields;
+  sentWhole?: string[];
+  /** State stored by the last `up` (inputs and outputs). */
+  olds: Json;
+  /** The program's inputs now. */
+  news: Json;
+  /** The body an ordinary create sends for `news`. */
+  createBody: Json;
+  /** The body an ordinary update sends from `olds` to `news`. */
+  updateBody: Json;
+  /** Whether diff sees a change in `f`. */
+  changed: boolean;
+  /** An API answer, and the outputs read from it with `olds` carried (only `f` is checked). */
+  answer?: Json;
+  output?: unknown;
+}
+
+const optionalString = z.string().optional();
+const field = (options: Omit<InputField, "role" | "schema">, schema: z.ZodType = optionalString): InputFields => ({
+  f: input(schema, options),
+});
+
+const rows: Row[] = [
+  {
+    flags: "none: sent under its API name, a change is sent, removal sends null",
+    fields: field({ doc: "", api: "f_api" }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: { f_api: "b" },
+    changed: true,
+    answer: { f_api: "server" },
+    output: "server",
+  },
+  {
+    flags: "none: removing the field sends null",
+    fields: field({ doc: "", api: "f_api" }),
+    olds: { f: "a" },
+    news: {},
+    createBody: {},
+    updateBody: { f_api: null },
+    changed: true,
+    answer: { f_api: "" },
+    output: undefined,
+  },
+  {
+    flags: "none: a dotted API name nests in bodies and answers",
+    fields: field({ doc: "", api: "outer.inner" }),
+    olds: {},
+    news: { f: "x" },
+    createBody: { outer: { inner: "x" } },
+    updateBody: { outer: { inner: "x" } },
+    changed: true,
+    answer: { outer: { inner: "read" } },
+    output: "read",
+  },
+  {
+    flags: "none: empty values are unset (not sent at create, equal to unset)",
+    fields: field({ doc: "", api: "f_api" }),
+    olds: {},
+    news: { f: "" },
+    createBody: {},
+    updateBody: {},
+    changed: false,
+  },
+  {
+    flags: "no api: never sent, outputs only what is carried",
+    fields: field({ doc: "" }),
+    olds: { f: "kept" },
+    news: { f: "new" },
+    createBody: {},
+    updateBody: {},
+    changed: true,
+    answer: { f: "ignored" },
+    output: "kept",
+  },
+  {
+    flags: "replaces: sent at create, never in an update body",
+    fields: field({ doc: "", api: "f_api", replaces: true }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: {},
+    changed: true,
+  },
+  {
+    flags: "trigger with api: never sent at create; a new value sends true once",
+    fields: field({ doc: "", api: "reset", trigger: true }),
+    olds: { f: "1" },
+    news: { f: "2" },
+    createBody: {},
+    updateBody: { reset: true },
+    changed: true,
+    answer: { reset: "server" },
+    output: "1",
+  },
+  {
+    flags: "trigger with api: removing it sends nothing",
+    fields: field({ doc: "", api: "reset", trigger: true }),
+    olds: { f: "1" },
+    news: {},
+    createBody: {},
+    updateBody: {},
+    changed: true,
+  },
+  {
+    flags: "trigger without api: left to a hook",
+    fields: field({ doc: "", trigger: true }),
+    olds: { f: "1" },
+    news: { f: "2" },
+    createBody: {},
+    updateBody: {},
+    changed: true,
+  },
+  {
+    flags: "notCompared: sent at create, never diffed or updated, never read back",
+    fields: field({ doc: "", api: "f_api", notCompared: true }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: {},
+    changed: false,
+    answer: { f_api: "server" },
+    output: "a",
+  },
+  {
+    flags: "serverOwnedUnlessDeclared: undeclared is no change and sends nothing",
+    fields: field({ doc: "", api: "f_api", serverOwnedUnlessDeclared: true }),
+    olds: { f: "set in the UI" },
+    news: {},
+    createBody: {},
+    updateBody: {},
+    changed: false,
+    answer: { f_api: "set in the UI" },
+    output: "set in the UI",
+  },
+  {
+    flags: "serverOwnedUnlessDeclared: declared is managed",
+    fields: field({ doc: "", api: "f_api", serverOwnedUnlessDeclared: true }),
+    olds: { f: "set in the UI" },
+    news: { f: "declared" },
+    createBody: { f_api: "declared" },
+    updateBody: { f_api: "declared" },
+    changed: true,
+  },
+  {
+    flags: "serverOwnedUnlessDeclared + clearAs: declared empty clears with the API's value",
+    fields: field({ doc: "", api: "f_api", serverOwnedUnlessDeclared: true, clearAs: "" }),
+    olds: { f: "x" },
+    news: { f: "" },
+    createBody: {},
+    updateBody: { f_api: "" },
+    changed: true,
+  },
+  {
+    flags: "carried: sent, but outputs keep the declared value over the answer",
+    fields: field({ doc: "", api: "f_api", carried: true }),
+    olds: { f: "as spelled" },
+    news: { f: "as spelled" },
+    createBody: { f_api: "as spelled" },
+    updateBody: {},
+    changed: false,
+    answer: { f_api: "AS STORED" },
+    output: "as spelled",
+  },
+  {
+    flags: "serverDefault: unset equals the server's default",
+    fields: field({ doc: "", api: "f_api", serverDefault: "dflt" }),
+    olds: { f: "dflt" },
+    news: {},
+    createBody: {},
+    updateBody: {},
+    changed: false,
+  },
+  {
+    flags: "serverDefault: removing a value sends the default",
+    fields: field({ doc: "", api: "f_api", serverDefault: "dflt" }),
+    olds: { f: "custom" },
+    news: {},
+    createBody: {},
+    updateBody: { f_api: "dflt" },
+    changed: true,
+  },
+  {
+    flags: "serverDefault + clearAs: removal sends clearAs, comparison still uses the default",
+    fields: field({ doc: "", api: "f_api", serverDefault: "dflt", clearAs: "CLEAR" }),
+    olds: { f: "custom" },
+    news: {},
+    createBody: {},
+    updateBody: { f_api: "CLEAR" },
+    changed: true,
+  },
+  {
+    flags: "clearAs: removal sends the clearing value",
+    fields: field({ doc: "", api: "meta", clearAs: {} }, z.record(z.string(), z.string()).optional()),
+    olds: { f: { a: "1" } },
+    news: {},
+    createBody: {},
+    updateBody: { meta: {} },
+    changed: true,
+  },
+  {
+    flags: "keepEmpty: an empty list is a value, not unset",
+    fields: field({ doc: "", api: "ids", keepEmpty: true }, z.array(z.string()).optional()),
+    olds: {},
+    news: { f: [] },
+    createBody: { ids: [] },
+    updateBody: { ids: [] },
+    changed: true,
+    answer: { ids: [] },
+    output: [],
+  },
+  {
+    flags: "keepEmpty: unset and [] differ both ways",
+    fields: field({ doc: "", api: "ids", keepEmpty: true }, z.array(z.string()).optional()),
+    olds: { f: [] },
+    news: {},
+    createBody: {},
+    updateBody: { ids: null },
+    changed: true,
+  },
+  {
+    flags: "keepEmpty + clearAs: removal sends clearAs",
+    fields: field({ doc: "", api: "ids", keepEmpty: true, clearAs: [] }, z.array(z.string()).optional()),
+    olds: { f: ["a"] },
+    news: {},
+    createBody: {},
+    updateBody: { ids: [] },
+    changed: true,
+  },
+  {
+    flags: "toApi: bodies carry the API's form",
+    fields: field({ doc: "", api: "f_api", toApi: (value) => String(value).toUpperCase() }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "B" },
+    updateBody: { f_api: "B" },
+    changed: true,
+  },
+  {
+    flags: "toApi answering empty: nothing to set at create",
+    fields: field({ doc: "", api: "f_api", toApi: () => "" }),
+    olds: {},
+    news: { f: "b" },
+    createBody: {},
+    updateBody: { f_api: "" },
+    changed: true,
+  },
+  {
+    flags: "fromApi: outputs carry the program's form",
+    fields: field({ doc: "", api: "f_api", fromApi: (value) => (typeof value === "string" ? value.toLowerCase() : undefined) }),
+    olds: { f: "b" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: {},
+    changed: false,
+    answer: { f_api: "B" },
+    output: "b",
+  },
+  {
+    flags: "comparable: diff compares the declared form, not the raw values",
+    fields: field({ doc: "", api: "f_api", comparable: (value) => (typeof value === "string" ? value.toLowerCase() : value) }),
+    olds: { f: "Same" },
+    news: { f: "SAME" },
+    createBody: { f_api: "SAME" },
+    updateBody: {},
+    changed: false,
+  },
+  {
+    flags: "a value the engine does not know yet: always a change",
+    fields: field({ doc: "", api: "f_api" }),
+    olds: { f: "a" },
+    news: { f: UNKNOWN },
+    createBody: { f_api: UNKNOWN },
+    updateBody: { f_api: UNKNOWN },
+    changed: true,
+  },
+  {
+    flags: "sentWhole: one changed field sends the whole object, declared and held fields",
+    fields: {
+      f: input(optionalString, { doc: "", api: "defaults.a" }),
+      g: input(optionalString, { doc: "", api: "defaults.b" }),
+      h: input(optionalString, { doc: "", api: "defaults.c" }),
+    },
+    sentWhole: ["defaults"],
+    olds: { f: "1", g: "kept" },
+    news: { f: "2", g: "kept" },
+    createBody: { defaults: { a: "2", b: "kept" } },
+    updateBody: { defaults: { a: "2", b: "kept" } },
+    changed: true,
+  },
+  {
+    flags: "sentWhole + removal: a removed field of the object is sent cleared",
+    fields: {
+      f: input(optionalString, { doc: "", api: "defaults.a" }),
+      g: input(optionalString, { doc: "", api: "defaults.b", clearAs: "" }),
+    },
+    sentWhole: ["defaults"],
+    olds: { f: "1", g: "was" },
+    news: { f: "2" },
+    createBody: { defaults: { a: "2" } },
+    updateBody: { defaults: { a: "2", b: "" } },
+    changed: true,
+  },
+  {
+    flags: "sentWhole + serverOwnedUnlessDeclared: an undeclared server-owned field is left out",
+    fields: {
+      f: input(optionalString, { doc: "", api: "defaults.a" }),
+      g: input(optionalString, { doc: "", api: "defaults.b", serverOwnedUnlessDeclared: true }),
+    },
+    sentWhole: ["defaults"],
+    olds: { f: "1", g: "from the UI" },
+    news: { f: "2" },
+    createBody: { defaults: { a: "2" } },
+    updateBody: { defaults: { a: "2" } },
+    changed: true,
+  },
+  {
+    flags: "sentWhole + trigger: a trigger inside the object is never sent with it",
+    fields: {
+      f: input(optionalString, { doc: "", api: "defaults.a" }),
+      g: input(optionalString, { doc: "", api: "defaults.reset", trigger: true }),
+    },
+    sentWhole: ["defaults"],
+    olds: { f: "1", g: "t" },
+    news: { f: "2", g: "t" },
+    createBody: { defaults: { a: "2" } },
+    updateBody: { defaults: { a: "2" } },
+    changed: true,
+  },
+  {
+    flags: "sentWhole: no field of the object changed, nothing is sent",
+    fields: {
+      f: input(optionalString, { doc: "", api: "defaults.a" }),
+      g: input(optionalString, { doc: "", api: "defaults.b" }),
+    },
+    sentWhole: ["defaults"],
+    olds: { f: "1", g: "2" },
+    news: { f: "1", g: "2" },
+    createBody: { defaults: { a: "1", b: "2" } },
+    updateBody: {},
+    changed: false,
+  },
+];
+
+describe("the declaration form derives bodies, diffs and outputs from field flags", () => {
+  describe.each(rows.map((row) => [row.flags, row] as const))("%s", (_flags, row) => {
+    test("create body", () => {
+      expect(createBodyOf(row.fields, row.news)).toEqual(row.createBody);
+    });
+
+    test("update body", () => {
+      expect(updateBodyOf(row.fields, row.sentWhole ?? [], row.olds, row.news)).toEqual(row.updateBody);
+    });
+
+    test(`diff ${row.changed ? "sees" : "does not see"} a change`, () => {
+      expect(fieldChanged(row.fields.f, row.olds.f, row.news.f, row.olds)).toBe(row.changed);
+    });
+
+    if (row.answer) {
+      test("outputs read from an answer", () => {
+        const outputs = outputsFromAnswer(row.fields, {}, row.answer!, row.olds);
+        expect(outputs.f).toEqual(row.output);
+      });
+    }
+  });
+});
+
+describe("outputs and refreshed inputs", () => {
+  const fields: InputFields = {
+    name: input(z.string(), { doc: "", api: "name" }),
+    force: input(z.boolean().default(false), { doc: "" }),
+  };
+  const outputFields: OutputFields = {
+    slug: output(z.string(), { doc: "", api: "slug", stable: true }),
+    note: output(z.string(), { doc: "" }),
+  };
+
+  test("server outputs come from the answer; hook-set outputs are carried", () => {
+    expect(outputsFromAnswer(fields, outputFields, { name: "n", slug: "s", extra: "dropped" }, { note: "hook" })).toEqual({
+      name: "n",
+      slug: "s",
+      note: "hook",
+      force: false,
+    });
+  });
+
+  test("state of an older version: undeclared properties are dropped", () => {
+    expect(outputsFromAnswer(fields, outputFields, { name: "n" }, { retired: "x" })).toEqual({ name: "n", force: false });
+  });
+
+  test("an object read by id alone holds its inputs' defaults, as the program's would", () => {
+    expect(inputsFromOutputs(fields, { name: "n", slug: "s" })).toEqual({ name: "n", force: false });
+  });
+
+  test("comparison of an undeclared field normalizes (empty is unset)", () => {
+    expect(comparableOf(undefined, { b: [], a: "x" }, {})).toEqual({ a: "x" });
+  });
+});
