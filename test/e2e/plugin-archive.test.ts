@@ -24,14 +24,14 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "ut
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plugin-archive-"));
 const emulator = useEmulator();
 
-/** pulumi and the YAML language host, found where the toolchain put them, linked into a PATH of their own. */
+/** pulumi and the YAML language host (scripts/lib/toolchain.sh builds one), linked into a PATH of their own. */
 function toolsWithoutNode(): { bin?: string; missing?: string } {
   const bin = path.join(work, "bin");
   fs.mkdirSync(bin, { recursive: true });
   const pulumi = process.env.PULUMI_AI_GATEWAY_PULUMI ?? which("pulumi");
   if (!pulumi) return { missing: "pulumi is not on PATH" };
   const pulumiDir = path.dirname(fs.realpathSync(pulumi));
-  const yamlHost = [path.join(pulumiDir, "pulumi-language-yaml"), which("pulumi-language-yaml")].find((file) => file && fs.existsSync(file));
+  const yamlHost = [process.env.PULUMI_AI_GATEWAY_YAML_HOST, path.join(pulumiDir, "pulumi-language-yaml"), which("pulumi-language-yaml")].find((file) => file && fs.existsSync(file));
   if (!yamlHost) return { missing: "the YAML language host (pulumi-language-yaml) is not beside pulumi or on PATH" };
   fs.symlinkSync(fs.realpathSync(pulumi), path.join(bin, "pulumi"));
   fs.symlinkSync(fs.realpathSync(yamlHost), path.join(bin, "pulumi-language-yaml"));
