@@ -152,13 +152,19 @@ async function buildTarget(code: string, seaConfig: object, target: Target, vend
     say(`Building the plugin executable for ${target.os}-${target.arch}...`);
     fs.writeFileSync(path.join(work, "plugin.js"), code);
     fs.writeFileSync(path.join(work, "sea-config.json"), JSON.stringify({ main: "plugin.js", output: "plugin.blob", ...seaConfig }));
-    execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], { cwd: work, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], { cwd: work, stdio: ["ignore", "ignore", "pipe"] });
     const executable = path.join(work, "executable");
     fs.copyFileSync(node, executable);
     fs.chmodSync(executable, 0o755);
-    const { inject } = require("postject") as { inject(file: string, name: string, data: Buffer, options: { sentinelFuse: string }): Promise<void> };
-    // postject prints LIEF's warnings about notes it does not know; they are harmless.
-    await inject(executable, "NODE_SEA_BLOB", fs.readFileSync(path.join(work, "plugin.blob")), { sentinelFuse: SEA_FUSE });
+    // In a child process: postject prints LIEF's harmless warnings (notes it does not know, a Windows
+    // signature the injection invalidates); they are shown only if the injection fails.
+    const postject = require.resolve("postject/dist/cli.js");
+    try {
+      execFileSync(process.execPath, [postject, executable, "NODE_SEA_BLOB", path.join(work, "plugin.blob"), "--sentinel-fuse", SEA_FUSE], { stdio: "pipe" });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(`postject could not inject the plugin into Node's ${target.os}-${target.arch} binary:\n${stdout ?? ""}${stderr ?? ""}`);
+    }
     fs.copyFileSync(path.join(ROOT, "LICENSE"), path.join(work, "LICENSE"));
     for (const vendor of vendorNames) {
       const name = executableName(vendor, target);
