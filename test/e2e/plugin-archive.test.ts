@@ -34,7 +34,8 @@ function toolsWithoutNode(): { bin?: string; missing?: string } {
   const yamlHost = [process.env.PULUMI_AI_GATEWAY_YAML_HOST, path.join(pulumiDir, "pulumi-language-yaml"), which("pulumi-language-yaml")].find((file) => file && fs.existsSync(file));
   if (!yamlHost) return { missing: "the YAML language host (pulumi-language-yaml) is not beside pulumi or on PATH" };
   fs.symlinkSync(fs.realpathSync(pulumi), path.join(bin, "pulumi"));
-  fs.symlinkSync(fs.realpathSync(yamlHost), path.join(bin, "pulumi-language-yaml"));
+  // The engine finds a host beside its own binary first (and warns about one found on PATH instead).
+  if (path.dirname(fs.realpathSync(yamlHost)) !== pulumiDir) fs.symlinkSync(fs.realpathSync(yamlHost), path.join(bin, "pulumi-language-yaml"));
   return { bin };
 }
 
@@ -103,7 +104,7 @@ function cleanEnv(home: string): Record<string, string> {
   test("installs with pulumi plugin install --file, then serves a YAML program: create, clean preview, import, destroy", async () => {
     const env = cleanEnv(path.join(work, "home-file"));
     fs.mkdirSync(path.join(work, "state"), { recursive: true });
-    expect(fs.readdirSync(tools.bin!).sort()).toEqual(["pulumi", "pulumi-language-yaml"]);
+    expect(fs.readdirSync(tools.bin!).filter((tool) => !["pulumi", "pulumi-language-yaml"].includes(tool))).toEqual([]);
     const archive = archives.find((a) => a.vendor === "portkey")!;
     expectOk(await pulumi(["plugin", "install", "resource", "portkey", VERSION, "--file", archive.file], work, env));
     expect(expectOk(await pulumi(["plugin", "ls"], work, env))).toMatch(new RegExp(`portkey\\s+resource\\s+${VERSION.replace(/\./g, "\\.")}`));
@@ -122,7 +123,7 @@ outputs:
     expectOk(await pulumi(["stack", "init", "archive", "--non-interactive"], dir, env));
     const up = expectOk(await pulumi(["up", "--yes", "--non-interactive", "--skip-preview"], dir, env));
     expect(up).toContain("+ 2 created");
-    expect(up).not.toContain("from $PATH");
+    expect(up).not.toContain("using pulumi-resource-portkey from $PATH");
     expectOk(await pulumi(["preview", "--expect-no-changes", "--non-interactive"], dir, env));
 
     // A workspace made outside Pulumi, brought in by id through the plugin's read.
