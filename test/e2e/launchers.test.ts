@@ -85,3 +85,36 @@ test.each(PLUGINS)("%s.cmd (Windows) runs Node on the launcher beside it, with t
   const cmd = fs.readFileSync(path.join(BIN, `${launcher}.cmd`), "utf8");
   expect(cmd.split("\r\n").filter((line) => line && !line.startsWith("@rem"))).toEqual([`@node "%~dp0${launcher}" %*`]);
 });
+
+describe("the launchers install-plugins writes", () => {
+  const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  let launcher: string;
+  beforeAll(() => {
+    // The compiled CLI, as `npx pulumi-ai-gateway install-plugins` runs it.
+    const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "pulumi-ai-gateway"), "install-plugins", "--pulumi-home", path.join(work, "home")], { encoding: "utf8" });
+    expect(result.status).toBe(0);
+    launcher = path.join(work, "home", "plugins", `resource-portkey-v${VERSION}`, "pulumi-resource-portkey");
+  });
+
+  /** A project directory whose node_modules holds a stand-in pulumi-ai-gateway of the given version that says it ran. */
+  function projectWith(version: string): string {
+    const project = fs.mkdtempSync(path.join(work, "project-"));
+    const pkg = path.join(project, "node_modules", "pulumi-ai-gateway");
+    fs.mkdirSync(path.join(pkg, "dist", "provider", "native"), { recursive: true });
+    fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "pulumi-ai-gateway", version, exports: { "./package.json": "./package.json" } }));
+    fs.writeFileSync(path.join(pkg, "dist", "provider", "native", "launch.js"), 'exports.launch = (vendor) => console.log("the project\'s package serves " + vendor);\n');
+    return project;
+  }
+
+  test("run the program's own package when its project has this version", () => {
+    const result = spawnSync(launcher, [], { cwd: projectWith(VERSION), encoding: "utf8", timeout: 30_000 });
+    expect(result.stdout).toBe("the project's package serves portkey\n");
+  });
+
+  test("run the package that installed them when the project has another version (or none)", async () => {
+    const child = spawn(launcher, [], { cwd: projectWith("0.0.1"), stdio: ["ignore", "pipe", "inherit"] });
+    const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())));
+    child.kill();
+    expect(line).toMatch(/^\d+$/);
+  });
+});
