@@ -21,7 +21,11 @@
  *   npm run bench -- scale [--resources 300] [--latency-ms 50] [--parallel 8]
  *                          [--checkpoints on|off] [--skip raw,floor,package,native,preview,refresh,destroy]
  *                          [--processes]   (lists every sampled process on stderr)
+ *                          [--plugins npm|executable]   (the native phase's plugins: the package's
+ *                          Node launchers, default, or the release's single executables)
  */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -31,6 +35,7 @@ import { TreeUsage } from "./lib/process-tree";
 import { assertPulumiOnPath, CliRun, runPulumi } from "./lib/pulumi-cli";
 import { rawMinimal, RawMinimalResult } from "./lib/raw-minimal";
 import { table } from "./lib/table";
+import { hostTarget, pluginArchives } from "../scripts/plugin-archives";
 
 const ADMIN_KEY = "bench-admin-key";
 const INTEGRATION = "bench-openai";
@@ -47,6 +52,24 @@ interface Settings {
   skip: Set<Phase>;
   /** Print every sampled process of each engine operation to stderr. */
   showProcesses: boolean;
+  /** The native phase runs the release's single-executable plugins instead of the package's Node launchers. */
+  executablePlugins: boolean;
+}
+
+function pluginsOption(value: string | undefined): boolean {
+  if (value !== undefined && value !== "npm" && value !== "executable") throw new Error(`--plugins must be npm or executable (got ${value})`);
+  return value === "executable";
+}
+
+/** This machine's plugin executables (built or taken from the cache), unpacked into `dir`. */
+async function unpackExecutablePlugins(root: string, dir: string): Promise<string> {
+  const host = hostTarget();
+  if (!host) throw new Error(`no plugin executable is built for ${process.platform}-${process.arch}`);
+  const version = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version;
+  const target = path.join(dir, "plugins");
+  fs.mkdirSync(target, { recursive: true });
+  for (const archive of await pluginArchives(["portkey", "openrouter"], version, [host])) execFileSync("tar", ["-xzf", archive.file, "-C", target]);
+  return target;
 }
 
 interface OpResult {
@@ -69,6 +92,7 @@ function parseSettings(): Settings {
       checkpoints: { type: "string" },
       skip: { type: "string", multiple: true },
       processes: { type: "boolean" },
+      plugins: { type: "string" },
     },
   });
   const number = (name: string, raw: string | undefined, fallback: number, min: number) => {
@@ -93,6 +117,7 @@ function parseSettings(): Settings {
     skipCheckpoints: checkpoints === "off",
     skip,
     showProcesses: values.processes === true,
+    executablePlugins: pluginsOption(values.plugins),
   };
 }
 
@@ -205,6 +230,7 @@ async function main(): Promise<void> {
       log("packing the package and installing it into a fresh project...");
       const started = Date.now();
       consumer = await ConsumerProject.create(root);
+      if (settings.executablePlugins) consumer.pluginDir = await unpackExecutablePlugins(root, consumer.dir);
       installSeconds = (Date.now() - started) / 1000;
       log(`installed ${consumer.packageName} into ${consumer.dir} in ${installSeconds.toFixed(0)} s`);
     }
@@ -266,6 +292,7 @@ function report(settings: Settings, r: Results): string {
       `emulator latency ${latencyMs} ms/request; --parallel ${parallel}; checkpoints ${settings.skipCheckpoints ? "off (PULUMI_SKIP_CHECKPOINTS=true)" : "on"}; file backend`,
   );
   if (r.pulumiVersion) out.push(`pulumi ${r.pulumiVersion}, node ${process.version}; package packed and installed into a fresh project (${r.installSeconds.toFixed(0)} s)`);
+  out.push(`native plugins: ${settings.executablePlugins ? "the release's single executables (Node SEA)" : "the package's Node launchers (node_modules/.bin)"}`);
   out.push(`${os.cpus().length} CPUs; 1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end`);
   out.push("");
 

@@ -6,6 +6,7 @@
  * Each --admin-key is the admin key of a Portkey organisation of its own; each
  * --organisation is one more organisation with all the comma-separated admin
  * keys it names. Binds 127.0.0.1 only and prints one line with the base URL.
+ * The installed package runs the same as `npx pulumi-ai-gateway emulator ...`.
  */
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server";
@@ -22,10 +23,12 @@ function numberOption(value: string | undefined, name: string, min: number, max:
   return n;
 }
 
-async function main(): Promise<void> {
+/** Starts the emulator from command-line arguments (without the command's own name) and serves until SIGINT or SIGTERM. */
+export async function runEmulator(args: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
+      args,
       options: {
         port: { type: "string" },
         "admin-key": { type: "string", multiple: true },
@@ -71,4 +74,6 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+if (require.main === module) {
+  runEmulator(process.argv.slice(2)).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+}

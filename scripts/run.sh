@@ -11,9 +11,17 @@ command=${1:-}
 shift || true
 
 build() {
-  # From scratch: output of moved or deleted sources must not linger and be packed.
-  rm -rf dist
-  node node_modules/typescript/bin/tsc -p tsconfig.json || tc_die "the TypeScript build failed (errors above)."
+  # From scratch into a fresh directory (output of moved or deleted sources must not linger and be
+  # packed), then swapped into dist/ file by file: an emulator, demo or test running from dist/
+  # meanwhile never finds a file missing (see scripts/lib/replace-tree.js).
+  local fresh
+  mkdir -p .tooling
+  fresh=$(mktemp -d "$TC_ROOT/.tooling/dist.XXXXXX")
+  if ! node node_modules/typescript/bin/tsc -p tsconfig.json --outDir "$fresh"; then
+    rm -rf "$fresh"
+    tc_die "the TypeScript build failed (errors above)."
+  fi
+  node scripts/lib/replace-tree.js "$fresh" dist
 }
 
 case "$command" in
@@ -64,6 +72,12 @@ case "$command" in
     build
     exec node "dist/bench/${1:?usage: npm run bench -- <name>}.js" "${@:2}"
     ;;
+  release)
+    # Every artifact of this version in one folder, checked to agree (see scripts/release.ts).
+    tc_prepare
+    build
+    exec node dist/scripts/release.js "$@"
+    ;;
   shellenv)
     # Progress goes to stderr; stdout is only the lines for eval.
     tc_prepare
@@ -79,6 +93,6 @@ case "$command" in
     printf 'export PULUMI_CONFIG_PASSPHRASE=%q\n' "${PULUMI_CONFIG_PASSPHRASE-}"
     ;;
   *)
-    tc_die "unknown command '$command'; use test, demo, build, generate, emulator, bench or shellenv."
+    tc_die "unknown command '$command'; use test, demo, build, generate, emulator, bench, release or shellenv."
     ;;
 esac

@@ -93,6 +93,9 @@ export interface StateSize {
 }
 
 export class ConsumerProject {
+  /** A directory of plugin executables put before node_modules/.bin on PATH (the release's single executables). */
+  pluginDir: string | undefined;
+
   private constructor(
     readonly dir: string,
     readonly packageName: string,
@@ -128,7 +131,7 @@ export class ConsumerProject {
       PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
       // The package's provider plugins, as `npm install` links them.
-      PATH: `${path.join(this.dir, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+      PATH: [this.pluginDir, path.join(this.dir, "node_modules", ".bin"), process.env.PATH ?? ""].filter((dir) => dir !== undefined).join(path.delimiter),
       ...(skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
     };
   }

@@ -17,6 +17,7 @@ import { checkObjects, ImportedObject, managedObjects, readOrganisation, unmanag
 import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
 import { importFile, PROGRAM_FILE, programFile, ProgramLanguage } from "./program";
+import { runEmulator } from "../../emulator/cli";
 
 export const USAGE = `Usage: pulumi-ai-gateway <command> [options]
 
@@ -41,6 +42,17 @@ Commands:
       --openrouter-management-key <key>   OpenRouter management key (default: $OPENROUTER_MANAGEMENT_KEY)
       --openrouter-base-url <url>         (default: $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1)
     Prefer the environment variables for keys: options show in the process list.
+
+  emulator          Start the local emulator of the Portkey and OpenRouter admin APIs (for
+                    programs' tests and CI); prints its base URLs and serves until stopped.
+      --admin-key <key>            A Portkey organisation with this admin key (repeatable;
+                                   default: $PORTKEY_API_KEY)
+      --organisation <k1>,<k2>     One more organisation with all these admin keys (repeatable)
+      --management-key <key>       An OpenRouter management key it accepts (repeatable)
+      --port <n>                   (default: a free port) Binds 127.0.0.1 only.
+      --state-file <file>          Keep the state in this file across restarts
+      --latency-ms <n>, --fault-rate <0..1>, --seed <n>, --stale-read-ms <n>,
+      --workspace-defaults-on-put replace|merge   Deliberate faults and fidelity choices (see README)
 
   --help            Show this text.
 `;
@@ -79,6 +91,11 @@ async function main(argv: string[]): Promise<void> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(USAGE);
     return;
+  }
+  // The emulator reads its own flags (the same as `npm run emulator`).
+  if (name === "emulator") {
+    if (rest.includes("--help") || rest.includes("-h")) return void process.stdout.write(USAGE);
+    return runEmulator(rest);
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command '${name}'`);

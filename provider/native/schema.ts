@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { InputField, OutputField } from "../resource";
 import type { RegisteredLookup, RegisteredResource, Vendor } from "../resources";
 import { functionNameOf } from "../lookup";
+import { PLUGIN_DOWNLOAD_URL, REPOSITORY } from "../package-info";
 
 /** The part of JSON Schema that zod emits for our field types. */
 export interface JsonSchema {
@@ -276,12 +277,7 @@ function functionSpec(vendor: Vendor, lookup: RegisteredLookup): object {
   };
 }
 
-/**
- * Where the project is published. Every name a registry or a package manager
- * sees derives from it: the Go SDK's module path, the Java package, and the
- * repository and homepage a registry page links to.
- */
-export const REPOSITORY = "github.com/pulumi-ai-gateway/pulumi-ai-gateway";
+export { REPOSITORY };
 
 /** The project's logo (sdk/assets/logo.png) as the repository serves it: registries and NuGet show it. */
 export const LOGO_URL = `https://raw.githubusercontent.com/${REPOSITORY.slice("github.com/".length)}/main/sdk/assets/logo.png`;
@@ -358,6 +354,7 @@ export function packageSchema(vendor: Vendor, version: string): object {
     license: "Apache-2.0",
     logoUrl: LOGO_URL,
     publisher: "pulumi-ai-gateway",
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: config },
     provider: {
       description: `The provider of ${vendor.name} resources: where the API is and the credential to call it with.`,

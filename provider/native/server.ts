@@ -25,11 +25,20 @@ import { LookupArgumentsError } from "../lookup";
 import { packageVersion } from "../package-info";
 import { watchEngine } from "../lifeline";
 
+/** Where the single executable (./executable.ts) puts the modules it bundles, by the ids `fromPulumi` is given. */
+export const BUNDLED_MODULES = Symbol.for("pulumi-ai-gateway.bundled-modules");
+
 /**
  * A module as `@pulumi/pulumi` itself loads it: its protobuf stubs build
  * messages with its own copy of google-protobuf, so ours must be the same copy.
+ * In the single executable there is no node_modules: the bundle hands them over.
  */
 function fromPulumi<T>(id: string): T {
+  const bundled = (globalThis as { [BUNDLED_MODULES]?: Record<string, unknown> })[BUNDLED_MODULES];
+  if (bundled) {
+    if (!(id in bundled)) throw new Error(`${id} is not bundled into this executable (provider/native/executable.ts)`);
+    return bundled[id] as T;
+  }
   const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
   return require(require.resolve(id, { paths: [pulumiRoot] })) as T;
 }
