@@ -141,6 +141,7 @@ namespace PulumiAiGateway.OpenRouter
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "https://github.com/pulumi-ai-gateway/pulumi-ai-gateway/releases/download/v${VERSION}/",
                 AdditionalSecretOutputs =
                 {
                     "key",

@@ -249,6 +249,7 @@ namespace PulumiAiGateway.Portkey
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "https://github.com/pulumi-ai-gateway/pulumi-ai-gateway/releases/download/v${VERSION}/",
                 AdditionalSecretOutputs =
                 {
                     "key",

@@ -11,16 +11,34 @@ using Pulumi;
 namespace PulumiAiGateway.Portkey
 {
     /// <summary>
-    /// Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `&lt;integrationSlug&gt;/&lt;workspaceId&gt;`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request.
+    /// Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `&lt;integrationSlug&gt;/&lt;workspaceId&gt;`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request. The default provider Portkey creates with a grant is deleted with the grant when provably unused (see `createdProviderId`), so destroying a stack that granted access leaves its workspace deletable.
     /// </summary>
     [PortkeyResourceType("portkey:index:IntegrationWorkspaceAccess")]
     public partial class IntegrationWorkspaceAccess : global::Pulumi.CustomResource
     {
         /// <summary>
-        /// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        /// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         /// </summary>
         [Output("createDefaultProvider")]
         public Output<bool?> CreateDefaultProvider { get; private set; } = null!;
+
+        /// <summary>
+        /// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+        /// </summary>
+        [Output("createdProviderId")]
+        public Output<string?> CreatedProviderId { get; private set; } = null!;
+
+        /// <summary>
+        /// The name Portkey gave that default provider (see `createdProviderId`).
+        /// </summary>
+        [Output("createdProviderName")]
+        public Output<string?> CreatedProviderName { get; private set; } = null!;
+
+        /// <summary>
+        /// The slug of that default provider (see `createdProviderId`).
+        /// </summary>
+        [Output("createdProviderSlug")]
+        public Output<string?> CreatedProviderSlug { get; private set; } = null!;
 
         /// <summary>
         /// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
@@ -99,6 +117,7 @@ namespace PulumiAiGateway.Portkey
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "https://github.com/pulumi-ai-gateway/pulumi-ai-gateway/releases/download/v${VERSION}/",
             };
             var merged = CustomResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.
@@ -122,7 +141,7 @@ namespace PulumiAiGateway.Portkey
     public sealed class IntegrationWorkspaceAccessArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        /// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         /// </summary>
         [Input("createDefaultProvider")]
         public Input<bool>? CreateDefaultProvider { get; set; }

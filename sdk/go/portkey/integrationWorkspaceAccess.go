@@ -12,12 +12,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request.
+// Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request. The default provider Portkey creates with a grant is deleted with the grant when provably unused (see `createdProviderId`), so destroying a stack that granted access leaves its workspace deletable.
 type IntegrationWorkspaceAccess struct {
 	pulumi.CustomResourceState
 
-	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 	CreateDefaultProvider pulumi.BoolPtrOutput `pulumi:"createDefaultProvider"`
+	// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+	CreatedProviderId pulumi.StringPtrOutput `pulumi:"createdProviderId"`
+	// The name Portkey gave that default provider (see `createdProviderId`).
+	CreatedProviderName pulumi.StringPtrOutput `pulumi:"createdProviderName"`
+	// The slug of that default provider (see `createdProviderId`).
+	CreatedProviderSlug pulumi.StringPtrOutput `pulumi:"createdProviderSlug"`
 	// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
 	DefaultProviderSlug pulumi.StringPtrOutput `pulumi:"defaultProviderSlug"`
 	// Whether access is enabled, as read back.
@@ -84,7 +90,7 @@ func (IntegrationWorkspaceAccessState) ElementType() reflect.Type {
 }
 
 type integrationWorkspaceAccessArgs struct {
-	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 	CreateDefaultProvider *bool `pulumi:"createDefaultProvider"`
 	// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
 	DefaultProviderSlug *string `pulumi:"defaultProviderSlug"`
@@ -104,7 +110,7 @@ type integrationWorkspaceAccessArgs struct {
 
 // The set of arguments for constructing a IntegrationWorkspaceAccess resource.
 type IntegrationWorkspaceAccessArgs struct {
-	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 	CreateDefaultProvider pulumi.BoolPtrInput
 	// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
 	DefaultProviderSlug pulumi.StringPtrInput
@@ -159,9 +165,24 @@ func (o IntegrationWorkspaceAccessOutput) ToIntegrationWorkspaceAccessOutputWith
 	return o
 }
 
-// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 func (o IntegrationWorkspaceAccessOutput) CreateDefaultProvider() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *IntegrationWorkspaceAccess) pulumi.BoolPtrOutput { return v.CreateDefaultProvider }).(pulumi.BoolPtrOutput)
+}
+
+// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+func (o IntegrationWorkspaceAccessOutput) CreatedProviderId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IntegrationWorkspaceAccess) pulumi.StringPtrOutput { return v.CreatedProviderId }).(pulumi.StringPtrOutput)
+}
+
+// The name Portkey gave that default provider (see `createdProviderId`).
+func (o IntegrationWorkspaceAccessOutput) CreatedProviderName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IntegrationWorkspaceAccess) pulumi.StringPtrOutput { return v.CreatedProviderName }).(pulumi.StringPtrOutput)
+}
+
+// The slug of that default provider (see `createdProviderId`).
+func (o IntegrationWorkspaceAccessOutput) CreatedProviderSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IntegrationWorkspaceAccess) pulumi.StringPtrOutput { return v.CreatedProviderSlug }).(pulumi.StringPtrOutput)
 }
 
 // Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.

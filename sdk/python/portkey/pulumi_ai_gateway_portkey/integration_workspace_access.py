@@ -34,7 +34,7 @@ class IntegrationWorkspaceAccessArgs:
 
         :param pulumi.Input[_builtins.str] integration_slug: The integration, by slug. Changing it replaces the grant.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace, by UUID or slug. Changing it replaces the grant; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id` (known during previews of the workspace's own updates).
-        :param pulumi.Input[_builtins.bool] create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        :param pulumi.Input[_builtins.bool] create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         :param pulumi.Input[_builtins.str] default_provider_slug: Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
         :param pulumi.Input[_builtins.bool] enabled: Whether the workspace may use the integration. Default true; false keeps the grant declared but disabled.
         :param pulumi.Input[Sequence[pulumi.Input['RateLimitArgs']]] rate_limits: At most one rate limit (units rpd, rph, rpm). Removing it clears it.
@@ -84,7 +84,7 @@ class IntegrationWorkspaceAccessArgs:
     @pulumi.getter(name="createDefaultProvider")
     def create_default_provider(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         """
         return pulumi.get(self, "create_default_provider")
 
@@ -169,11 +169,11 @@ class IntegrationWorkspaceAccess(pulumi.CustomResource):
                  workspace_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request.
+        Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request. The default provider Portkey creates with a grant is deleted with the grant when provably unused (see `createdProviderId`), so destroying a stack that granted access leaves its workspace deletable.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        :param pulumi.Input[_builtins.bool] create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         :param pulumi.Input[_builtins.str] default_provider_slug: Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
         :param pulumi.Input[_builtins.bool] enabled: Whether the workspace may use the integration. Default true; false keeps the grant declared but disabled.
         :param pulumi.Input[_builtins.str] integration_slug: The integration, by slug. Changing it replaces the grant.
@@ -189,7 +189,7 @@ class IntegrationWorkspaceAccess(pulumi.CustomResource):
                  args: IntegrationWorkspaceAccessArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request.
+        Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request. The default provider Portkey creates with a grant is deleted with the grant when provably unused (see `createdProviderId`), so destroying a stack that granted access leaves its workspace deletable.
 
         :param str resource_name: The name of the resource.
         :param IntegrationWorkspaceAccessArgs args: The arguments to use to populate this resource's properties.
@@ -235,6 +235,9 @@ class IntegrationWorkspaceAccess(pulumi.CustomResource):
             if workspace_id is None and not opts.urn:
                 raise TypeError("Missing required property 'workspace_id'")
             __props__.__dict__["workspace_id"] = workspace_id
+            __props__.__dict__["created_provider_id"] = None
+            __props__.__dict__["created_provider_name"] = None
+            __props__.__dict__["created_provider_slug"] = None
             __props__.__dict__["resolved_workspace_id"] = None
             __props__.__dict__["workspace_slug"] = None
         super(IntegrationWorkspaceAccess, __self__).__init__(
@@ -260,6 +263,9 @@ class IntegrationWorkspaceAccess(pulumi.CustomResource):
         __props__ = IntegrationWorkspaceAccessArgs.__new__(IntegrationWorkspaceAccessArgs)
 
         __props__.__dict__["create_default_provider"] = None
+        __props__.__dict__["created_provider_id"] = None
+        __props__.__dict__["created_provider_name"] = None
+        __props__.__dict__["created_provider_slug"] = None
         __props__.__dict__["default_provider_slug"] = None
         __props__.__dict__["enabled"] = None
         __props__.__dict__["integration_slug"] = None
@@ -275,9 +281,33 @@ class IntegrationWorkspaceAccess(pulumi.CustomResource):
     @pulumi.getter(name="createDefaultProvider")
     def create_default_provider(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         """
         return pulumi.get(self, "create_default_provider")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderId")
+    def created_provider_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+        """
+        return pulumi.get(self, "created_provider_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderName")
+    def created_provider_name(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The name Portkey gave that default provider (see `createdProviderId`).
+        """
+        return pulumi.get(self, "created_provider_name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderSlug")
+    def created_provider_slug(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The slug of that default provider (see `createdProviderId`).
+        """
+        return pulumi.get(self, "created_provider_slug")
 
     @_builtins.property
     @pulumi.getter(name="defaultProviderSlug")
