@@ -64,6 +64,7 @@ export const KNOWN_RESPONSE_DEVIATIONS: { route: RegExp; problem: RegExp; why: s
   { route: /./, problem: /usage_limits(\.\d+)?\.type: must be (string|one of)/, why: "a limit created without a type reads back with type null (live)" },
   { route: /./, problem: /rate_limits(\.\d+)?\.(type|unit): must be (string|one of)/, why: "a rate limit sent without type or unit reads them back null (no invented defaults)" },
   { route: /providers/, problem: /^(data\.\d+\.)?(usage_limits: must be object|expires_at: must be string)/, why: "a provider without a budget or an expiry reads them back as null" },
+  { route: /^(POST|GET|PUT) \/configs(\/\{slug\})?$/, problem: /^(success|data): must have required property|must have required property '(success|data)'/, why: "config answers are bare objects, as the live API sends them (Terraform provider, a live-tested client)" },
   {
     route: /integrations/,
     problem: /^global_workspace_access_settings: must (be null|match a schema in anyOf)$/,
@@ -162,8 +163,34 @@ function guardrailActions(): SchemaDeviation {
 
 const NEWER_AUTH_MODES = "newer auth modes named in the Terraform provider and Portkey's backend changelog (portkey-admin-api-more.md §1)";
 
+/** A workspace given by id or slug where the document's request schema says UUID. */
+function workspaceIdOrSlug(component: string): SchemaDeviation {
+  return {
+    component,
+    change: "workspace_id is a workspace UUID or slug",
+    why: "the document describes the field as an ID or slug, and the live API takes either and answers with the UUID (a client tested live sends slugs)",
+    apply(schemas) {
+      (schemas[component].properties as Record<string, JsonObject>).workspace_id = { type: "string", minLength: 1 };
+    },
+  };
+}
+
+/** An organisation-level invite: the document requires `workspaces`, the live API does not. */
+function inviteWithoutWorkspaces(): SchemaDeviation {
+  return {
+    component: "CreateInvite",
+    change: "workspaces is optional (an invite to the organisation only)",
+    why: "a client tested against the live API creates organisation-level invites without workspaces, which the live API accepts",
+    apply(schemas) {
+      schemas.CreateInvite.required = (schemas.CreateInvite.required as string[]).filter((field) => field !== "workspaces");
+    },
+  };
+}
+
 /** Every difference between the official document and what the emulator validates. */
 export const SCHEMA_DEVIATIONS: SchemaDeviation[] = [
+  inviteWithoutWorkspaces(),
+  workspaceIdOrSlug("CreateGuardrailRequest"),
   configurationsByProvider("CreateIntegrationRequest"),
   configurationsByProvider("UpdateIntegrationRequest"),
   configurationsByProvider("IntegrationDetailResponse"),
