@@ -61,6 +61,8 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   validate?(inputs: Inputs, olds: Partial<Inputs>): { property: string; reason: string }[];
   /** Inputs whose change replaces the remote object. */
   replaceOnChange: readonly (keyof Inputs & string)[];
+  /** Inputs whose removal replaces the remote object (a new value updates it in place). */
+  replaceOnRemoval?: readonly (keyof Inputs & string)[];
   /**
    * Inputs the server owns unless the program declares them (e.g. a workspace
    * icon set in the UI): not declaring one leaves the server's value alone
@@ -263,7 +265,9 @@ function inputDiff<Inputs extends Json, Outputs extends Json>(
     const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
     return !deepEqual(before, after);
   });
-  const replaces = changed.filter((name) => definition.replaceOnChange.includes(name));
+  const replaces = changed.filter(
+    (name) => definition.replaceOnChange.includes(name) || (news[name] === undefined && (definition.replaceOnRemoval ?? []).includes(name)),
+  );
   // A replacement is a new object: nothing of the old one carries over.
   const stables = replaces.length > 0 ? [] : [...(definition.stableOutputs ?? []), ...names.filter((name) => !changed.includes(name))];
   return { changed, replaces, stables };
