@@ -183,7 +183,12 @@ test("import-org, then pulumi import --file and a clean preview of the generated
   expect(names.filter((n) => n.startsWith("access-")).sort()).toEqual(["access-shared-openai-team-a", "access-shared-openai-team-b"]);
   const ids = importJson.resources.map((r) => r.id);
   const live = <T extends { deleted_at?: string | null }>(items: Record<string, T>) => Object.values(items).filter((item) => !item.deleted_at);
-  expect(ids).toEqual(expect.arrayContaining([...live(emulator.state().workspaces).map((w) => w.id), ...live(emulator.state().api_keys).map((k) => k.id)]));
+  const [home, ...others] = [...live(emulator.state().workspaces)].sort((a, b) => Number(!!b.is_default) - Number(!!a.is_default));
+  expect(home.is_default).toBe(true);
+  expect(ids).toEqual(expect.arrayContaining([...others.map((w) => w.id), ...live(emulator.state().api_keys).map((k) => k.id)]));
+  // The organisation's default workspace is never imported (Pulumi could only fail to delete it); a warning says so.
+  expect(ids).not.toContain(home.id);
+  expect(first.stderr).toContain(`(${home.id}) is the organisation's default workspace: not imported`);
   expect(ids).toEqual(expect.arrayContaining(live(emulator.openrouterState().keys).map((k) => k.hash)));
   // Keys and access name their workspace by reference; keys explain their empty secret.
   expect(program).toContain("workspaceId: ws_team_a.id");

@@ -3,7 +3,7 @@
  * emulator answers alike (issue 26): config answers at the top level,
  * workspaces named by slug where the document says "ID or slug", integrations
  * read by UUID, custom models removed with a body, organisation-level invites,
- * and prices compared by value.
+ * prices compared by value, and the organisation's default workspace.
  */
 import { call, errorCode, useEmulator } from "../../support/emulator";
 
@@ -89,4 +89,23 @@ test("prices are JSON numbers: 0.10 written reads back as the same number (0.1),
   const model = (await call(emulator(), "GET", `/integrations/${made.slug}/models`)).body.models.find((m: { slug: string }) => m.slug === "gpt-4o");
   expect(model.pricing_config.pay_as_you_go.request_token.price).toBe(0.1);
   expect(errorCode(await call(emulator(), "PUT", `/integrations/${made.slug}/models`, { models: [{ slug: "gpt-4o", enabled: true, pricing_config: { pay_as_you_go: { request_token: { price: "0.10" } } } }] }))).toBe("AB01");
+});
+
+test("a new organisation has one workspace marked default, listed first; it cannot be deleted, even with force_delete", async () => {
+  const listed = (await call(emulator(), "GET", "/admin/workspaces")).body.data as { id: string; name: string; defaults: { is_default: number } }[];
+  const defaults = listed.filter((w) => w.defaults.is_default === 1);
+  expect(defaults).toHaveLength(1);
+  expect(listed[0]).toBe(defaults[0]);
+  const [home] = defaults;
+  expect((await call(emulator(), "GET", `/admin/workspaces/${home.id}`)).body.defaults).toMatchObject({ is_default: 1 });
+  // Its own keys and providers work as in any workspace.
+  const key = await call(emulator(), "POST", "/api-keys/workspace/service", { name: "home key", workspace_id: home.id, scopes: ["completions.write"] });
+  expect(key.status).toBe(200);
+  const refused = await call(emulator(), "DELETE", `/admin/workspaces/${home.id}`, { name: home.name, force_delete: true });
+  expect(refused.status).toBe(400);
+  expect(errorCode(refused)).toBe("AB01");
+  expect((await call(emulator(), "GET", `/admin/workspaces/${home.id}`)).status).toBe(200);
+  expect((await call(emulator(), "GET", `/api-keys/${key.body.id}`)).status).toBe(200);
+  const made = await workspace("Not default");
+  expect((await call(emulator(), "GET", `/admin/workspaces/${made.id}`)).body.defaults.is_default).toBe(0);
 });
