@@ -195,7 +195,9 @@ test("a new workspaceId moves the key in place (same hash and secret); removing 
   const elsewhere = ((await made.json()) as { data: { id: string } }).data.id;
   const before = remoteKeys()[0];
   const home = before.workspace_id;
-  keyArgs = () => ({ name: "ci-bot", workspaceId: elsewhere });
+  // As the previous test left it, but for the workspace.
+  const expiresAt = before.expires_at!;
+  keyArgs = () => ({ name: "ci-bot", expiresAt, workspaceId: elsewhere });
   const preview = await engine().preview();
   expect(changedSteps(preview.steps, API_KEY).map((s) => s.op)).toEqual(["update"]);
   const moved = await engine().up();
@@ -205,7 +207,7 @@ test("a new workspaceId moves the key in place (same hash and secret); removing 
   expect(moves).toHaveLength(1);
   await expectNoChanges();
 
-  keyArgs = () => ({ name: "ci-bot" });
+  keyArgs = () => ({ name: "ci-bot", expiresAt });
   const removal = await engine().preview();
   expect(changedSteps(removal.steps, API_KEY).map((s) => s.op)).toContain("replace");
   await engine().up();
@@ -214,7 +216,7 @@ test("a new workspaceId moves the key in place (same hash and secret); removing 
   expect(fresh.hash).not.toBe(before.hash);
   expect(fresh.workspace_id).toBe(defaultWorkspace.id);
 
-  keyArgs = (workspaceId) => ({ name: "ci-bot", workspaceId });
+  keyArgs = (workspaceId) => ({ name: "ci-bot", expiresAt, workspaceId });
   await engine().up();
   expect(remoteKeys()).toEqual([expect.objectContaining({ hash: fresh.hash, workspace_id: home })]);
   await expectNoChanges();
