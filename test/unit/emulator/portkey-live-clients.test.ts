@@ -109,3 +109,21 @@ test("a new organisation has one workspace marked default, listed first; it cann
   const made = await workspace("Not default");
   expect((await call(emulator(), "GET", `/admin/workspaces/${made.id}`)).body.defaults.is_default).toBe(0);
 });
+
+test("an API key's usage limit changed within the same period keeps its next_usage_reset_at; a new period computes a new one; one sent is taken", async () => {
+  const made = await call(emulator(), "POST", "/api-keys/organisation/service", { name: "budgeted", scopes: ["completions.write"], usage_limits: { credit_limit: 10, periodic_reset: "monthly" } });
+  const read = async () => (await call(emulator(), "GET", `/api-keys/${made.body.id}`)).body.usage_limits;
+  const first = (await read()).next_usage_reset_at;
+  expect(first).toEqual(expect.any(String));
+  // Shift the stored reset so that keeping it is distinguishable from computing it again.
+  const state = emulator().state();
+  state.api_keys[made.body.id].usage_limits!.next_usage_reset_at = "2030-01-01T00:00:00.000Z";
+  await call(emulator(), "PUT", `/api-keys/${made.body.id}`, { usage_limits: { credit_limit: 20, periodic_reset: "monthly" } });
+  expect(await read()).toMatchObject({ credit_limit: 20, next_usage_reset_at: "2030-01-01T00:00:00.000Z" });
+  await call(emulator(), "PUT", `/api-keys/${made.body.id}`, { usage_limits: { credit_limit: 20, periodic_reset: "weekly" } });
+  const weekly = (await read()).next_usage_reset_at;
+  expect(new Date(weekly).getUTCDay()).toBe(0);
+  expect(Date.parse(weekly) - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
+  await call(emulator(), "PUT", `/api-keys/${made.body.id}`, { usage_limits: { credit_limit: 20, periodic_reset: "weekly", next_usage_reset_at: "2031-02-02T00:00:00.000Z" } });
+  expect((await read()).next_usage_reset_at).toBe("2031-02-02T00:00:00.000Z");
+});
