@@ -127,3 +127,7 @@ test("an API key's usage limit changed within the same period keeps its next_usa
   await call(emulator(), "PUT", `/api-keys/${made.body.id}`, { usage_limits: { credit_limit: 20, periodic_reset: "weekly", next_usage_reset_at: "2031-02-02T00:00:00.000Z" } });
   expect((await read()).next_usage_reset_at).toBe("2031-02-02T00:00:00.000Z");
 });
+
+test("every response conformed to the official document, but for the listed deviations (bare config answers among them)", () => {
+  expect(emulator().specViolations()).toEqual([]);
+});
