@@ -64,7 +64,6 @@ export const KNOWN_RESPONSE_DEVIATIONS: { route: RegExp; problem: RegExp; why: s
   { route: /./, problem: /usage_limits(\.\d+)?\.type: must be (string|one of)/, why: "a limit created without a type reads back with type null (live)" },
   { route: /./, problem: /rate_limits(\.\d+)?\.(type|unit): must be (string|one of)/, why: "a rate limit sent without type or unit reads them back null (no invented defaults)" },
   { route: /providers/, problem: /^(data\.\d+\.)?(usage_limits: must be object|expires_at: must be string)/, why: "a provider without a budget or an expiry reads them back as null" },
-  { route: /^(POST|GET|PUT) \/configs(\/\{slug\})?$/, problem: /^(success|data): must have required property|must have required property '(success|data)'/, why: "config answers are bare objects, as the live API sends them (Terraform provider, a live-tested client)" },
   {
     route: /integrations/,
     problem: /^global_workspace_access_settings: must (be null|match a schema in anyOf)$/,

@@ -128,6 +128,6 @@ test("an API key's usage limit changed within the same period keeps its next_usa
   expect((await read()).next_usage_reset_at).toBe("2031-02-02T00:00:00.000Z");
 });
 
-test("every response conformed to the official document, but for the listed deviations (bare config answers among them)", () => {
+test("every response conformed to the official document (its config answer schemas require neither `success` nor `data`)", () => {
   expect(emulator().specViolations()).toEqual([]);
 });
