@@ -28,7 +28,7 @@ function demo(...args: string[]): Promise<{ code: number; output: string }> {
 
 interface EmulatorFile {
   portkey: {
-    workspaces: Record<string, { name: string; deleted_at: string | null }>;
+    workspaces: Record<string, { name: string; deleted_at: string | null; is_default?: boolean }>;
     api_keys: Record<string, { deleted_at: string | null; secrets: { value: string }[]; config_id: string | null }>;
     integrations: Record<string, { access: Record<string, { enabled: boolean }>; models?: { allow_all_models: boolean } }>;
     configs?: Record<string, { id: string; name: string; deleted_at?: string | null }>;
