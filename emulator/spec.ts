@@ -193,8 +193,34 @@ const RATE_POLICY_RPW = "requests per week, added in backend 1.13.0 (portkey-adm
 
 const NEWER_AUTH_MODES = "newer auth modes named in the Terraform provider and Portkey's backend changelog (portkey-admin-api-more.md §1)";
 
+/** A workspace given by id or slug where the document's request schema says UUID. */
+function workspaceIdOrSlug(component: string): SchemaDeviation {
+  return {
+    component,
+    change: "workspace_id is a workspace UUID or slug",
+    why: "the document describes the field as an ID or slug, and the live API takes either and answers with the UUID (a client tested live sends slugs)",
+    apply(schemas) {
+      (schemas[component].properties as Record<string, JsonObject>).workspace_id = { type: "string", minLength: 1 };
+    },
+  };
+}
+
+/** An organisation-level invite: the document requires `workspaces`, the live API does not. */
+function inviteWithoutWorkspaces(): SchemaDeviation {
+  return {
+    component: "CreateInvite",
+    change: "workspaces is optional (an invite to the organisation only)",
+    why: "a client tested against the live API creates organisation-level invites without workspaces, which the live API accepts",
+    apply(schemas) {
+      schemas.CreateInvite.required = (schemas.CreateInvite.required as string[]).filter((field) => field !== "workspaces");
+    },
+  };
+}
+
 /** Every difference between the official document and what the emulator validates. */
 export const SCHEMA_DEVIATIONS: SchemaDeviation[] = [
+  inviteWithoutWorkspaces(),
+  workspaceIdOrSlug("CreateGuardrailRequest"),
   configurationsByProvider("CreateIntegrationRequest"),
   configurationsByProvider("UpdateIntegrationRequest"),
   configurationsByProvider("IntegrationDetailResponse"),

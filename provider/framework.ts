@@ -62,6 +62,8 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   validate?(inputs: Inputs, olds: Partial<Inputs>): { property: string; reason: string }[];
   /** Inputs whose change replaces the remote object. */
   replaceOnChange: readonly (keyof Inputs & string)[];
+  /** Inputs whose removal replaces the remote object (a new value updates it in place). */
+  replaceOnRemoval?: readonly (keyof Inputs & string)[];
   /**
    * Inputs whose value the API keeps unique: a replacement after which the new
    * object would hold the old one's value deletes the old object first.
@@ -284,7 +286,9 @@ function inputDiff<Inputs extends Json, Outputs extends Json>(
     const after = definition.comparable ? definition.comparable(name, news[name], "new", olds) : normalize(news[name]);
     return !deepEqual(before, after);
   });
-  const replaces = changed.filter((name) => definition.replaceOnChange.includes(name));
+  const replaces = changed.filter(
+    (name) => definition.replaceOnChange.includes(name) || (news[name] === undefined && (definition.replaceOnRemoval ?? []).includes(name)),
+  );
   // A replacement is a new object: nothing of the old one carries over.
   const stables = replaces.length > 0 ? [] : [...(definition.stableOutputs ?? []), ...names.filter((name) => !changed.includes(name))];
   // The new object takes the old one's unique value when the program keeps it,

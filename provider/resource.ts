@@ -34,8 +34,11 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
   schema: S;
   /** Doc of the output of the same name, when it says something else than `doc`. */
   outputDoc?: string;
-  /** A change replaces the remote object. */
-  replaces?: boolean;
+  /**
+   * A change replaces the remote object; `"whenRemoved"`: only removing the
+   * value does (a new value is an ordinary update).
+   */
+  replaces?: boolean | "whenRemoved";
   /**
    * The API keeps the value unique (say where in `doc`): a replacement after
    * which the new object would hold the old one's value (kept, or left to the
@@ -233,6 +236,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     canonicalInputs: declaration.canonicalInputs,
     replaceOnChange: namesWhere(fieldsOf(), (f) => f.replaces === true) as (keyof I & string)[],
     uniqueInputs: namesWhere(fieldsOf(), (f) => f.unique === true) as (keyof I & string)[],
+    replaceOnRemoval: namesWhere(fieldsOf(), (f) => f.replaces === "whenRemoved") as (keyof I & string)[],
     serverOwnedUnlessDeclared: namesWhere(fieldsOf(), (f) => f.serverOwnedUnlessDeclared === true) as (keyof I & string)[],
     stableOutputs: Object.entries(declaration.outputs() as OutputFields)
       .filter(([, field]) => field.stable === true)
@@ -306,7 +310,7 @@ export function createBodyOf(fields: InputFields, inputs: Json): Json {
  */
 export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
   const body: Json = {};
-  const updatable = Object.entries(fields).filter(([, field]) => field.api && !field.replaces && !field.notCompared);
+  const updatable = Object.entries(fields).filter(([, field]) => field.api && field.replaces !== true && !field.notCompared);
   const valueOf = (field: InputField, value: unknown) => {
     if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
     return field.toApi ? field.toApi(value) : value;

@@ -461,7 +461,8 @@ function renderReadmeTables(resource: RegisteredResource): string {
     const node = jsonSchema(field.schema, "input");
     const flags = [
       !isOptional(field.schema, "input") && "required",
-      field.replaces && "replaces",
+      field.replaces === true && "replaces",
+      field.replaces === "whenRemoved" && "replaces when removed",
       field.unique && "unique",
       field.secret && "secret",
       field.trigger && "trigger",

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";
 import { JsonObject, nullableString, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging, requiredString } from "./common";
 import { OpenRouterByokKeyRecord, OpenRouterState } from "./state";
-import { KEY_HASH, knownKeyHashes, masked, optionalBoolean, scopedWorkspaceId, stringList } from "./scope";
+import { DATA_REGIONS, KEY_HASH, knownKeyHashes, masked, optionalBoolean, scopedWorkspaceId, stringList } from "./scope";
 
 /** The BYOK routes and their rules. */
 export class OpenRouterByokRoutes {
@@ -56,6 +56,10 @@ export class OpenRouterByokRoutes {
       name: null,
       disabled: false,
       is_fallback: false,
+      declared_region: null,
+      declared_zdr: null,
+      is_byok_only: false,
+      is_required: false,
       // A provider's keys are tried in ascending order: a new key goes last.
       sort_order: siblings.length === 0 ? 0 : Math.max(...siblings.map((k) => k.sort_order)) + 1,
       allowed_api_key_hashes: null,
@@ -100,9 +104,23 @@ export class OpenRouterByokRoutes {
 
   /** The settable fields a create or PATCH body names, each checked; `null` clears a list. */
   private applyFields(record: OpenRouterByokKeyRecord, body: JsonObject): void {
+    // Checked before anything changes. S3: is_byok_only is "only valid on non-fallback credentials".
+    const fallback = optionalBoolean(body, "is_fallback") ?? record.is_fallback;
+    const byokOnly = optionalBoolean(body, "is_byok_only") ?? record.is_byok_only ?? false;
+    if (byokOnly && fallback) throw openrouterError(400, "is_byok_only cannot be combined with is_fallback");
     if (body.name !== undefined) record.name = nullableString(body, "name", 0, 255);
     record.disabled = optionalBoolean(body, "disabled") ?? record.disabled;
-    record.is_fallback = optionalBoolean(body, "is_fallback") ?? record.is_fallback;
+    record.is_fallback = fallback;
+    record.is_byok_only = byokOnly;
+    record.is_required = optionalBoolean(body, "is_required") ?? record.is_required ?? false;
+    if (body.declared_region !== undefined) {
+      if (body.declared_region !== null && !DATA_REGIONS.includes(body.declared_region as string)) throw openrouterError(400, "declared_region must be global, europe, us or null");
+      record.declared_region = body.declared_region as string | null;
+    }
+    if (body.declared_zdr !== undefined) {
+      if (body.declared_zdr !== null && typeof body.declared_zdr !== "boolean") throw openrouterError(400, "declared_zdr must be a boolean or null");
+      record.declared_zdr = body.declared_zdr as boolean | null;
+    }
     const hashes = stringList(body, "allowed_api_key_hashes", { min: 1, max: 100, pattern: KEY_HASH });
     knownKeyHashes(this.state(), "allowed_api_key_hashes", hashes);
     if (hashes !== undefined) record.allowed_api_key_hashes = hashes;
@@ -123,6 +141,10 @@ function byokJson(k: OpenRouterByokKeyRecord): JsonObject {
     label: k.label,
     disabled: k.disabled,
     is_fallback: k.is_fallback,
+    is_byok_only: k.is_byok_only ?? false,
+    is_required: k.is_required ?? false,
+    declared_region: k.declared_region ?? null,
+    declared_zdr: k.declared_zdr ?? null,
     sort_order: k.sort_order,
     allowed_api_key_hashes: k.allowed_api_key_hashes,
     allowed_models: k.allowed_models,

@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";
 import { findWorkspace, JsonObject, nullableString, ORGANIZATION_ID, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging, requiredString } from "./common";
+import { DATA_REGIONS } from "./scope";
 import {
   OpenRouterBuiltinFilter,
   OpenRouterContentFilter,
@@ -27,9 +28,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESET_INTERVALS = ["daily", "weekly", "monthly"];
 const FILTER_ACTIONS = ["redact", "block", "flag"];
 const SCAN_SCOPES = ["user_only", "all_messages"];
-const DATA_REGIONS = ["global", "europe", "us"];
 const ZDR_GROUPS = ["enforce_zdr_anthropic", "enforce_zdr_openai", "enforce_zdr_google", "enforce_zdr_xai", "enforce_zdr_other"] as const;
-const POLICY_FLAGS = ["enable_free_model_publication", "enable_free_model_training", "enable_paid_model_training"] as const;
+const POLICY_FLAGS = [
+  "enable_free_model_publication",
+  "enable_free_model_training",
+  "enable_paid_model_training",
+  // S3 (`openrouter` 1.3.84): nullable; null inherits the account setting.
+  "allow_safety_retention_google",
+  "allow_safety_retention_other",
+] as const;
 const ID_LISTS = ["allowed_providers", "ignored_providers"] as const;
 const MODEL_LISTS = ["allowed_models", "ignored_models"] as const;
 
@@ -323,6 +330,8 @@ function newGuardrail(id: string, name: string, workspaceId: string | null, isDe
     enable_free_model_publication: null,
     enable_free_model_training: null,
     enable_paid_model_training: null,
+    allow_safety_retention_google: null,
+    allow_safety_retention_other: null,
     content_filters: null,
     content_filter_builtins: null,
     allowed_data_regions: null,
@@ -475,6 +484,8 @@ function guardrailJson(g: OpenRouterGuardrailRecord): JsonObject {
     enable_free_model_publication: g.enable_free_model_publication,
     enable_free_model_training: g.enable_free_model_training,
     enable_paid_model_training: g.enable_paid_model_training,
+    allow_safety_retention_google: g.allow_safety_retention_google ?? null,
+    allow_safety_retention_other: g.allow_safety_retention_other ?? null,
     content_filters: g.content_filters && g.content_filters.map((f) => ({ ...f })),
     content_filter_builtins: g.content_filter_builtins && g.content_filter_builtins.map((f) => ({ ...f })),
     allowed_data_regions: g.allowed_data_regions && [...g.allowed_data_regions],

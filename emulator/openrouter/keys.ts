@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { HandlerResult, Router } from "../router";
 import { findWorkspace, JsonObject, nullableString, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging, requiredString, sha256 } from "./common";
+import { ORGANIZATION_ID } from "./common";
 import { OpenRouterKeyRecord, OpenRouterState, OpenRouterWorkspaceRecord } from "./state";
 
 const UTC_WITH_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -35,7 +36,7 @@ export class OpenRouterKeyRoutes {
       .add("GET", "/keys/{hash}", (ctx) => ({ body: { data: keyJson(this.findKey(ctx.params.hash)) } }))
       .add("PATCH", "/keys/{hash}", (ctx) => this.updateKey(ctx))
       .add("DELETE", "/keys/{hash}", (ctx) => this.deleteKey(ctx))
-      .add("GET", "/key", () => ({ body: { data: { label: "management", is_management_key: true, is_provisioning_key: true } } }));
+      .add("GET", "/key", () => ({ body: { data: currentKeyJson() } }));
   }
 
   private listKeys(ctx: OpenRouterRequest): HandlerResult {
@@ -83,15 +84,18 @@ export class OpenRouterKeyRoutes {
     const key = this.findKey(ctx.params.hash);
     const body = objectBody(ctx);
     // Create-only fields (docs); refusing them on PATCH, rather than ignoring them, is a choice.
-    for (const field of ["workspace_id", "expires_at", "creator_user_id", "external"]) {
+    for (const field of ["expires_at", "creator_user_id", "external"]) {
       if (field in body) throw openrouterError(400, `${field} cannot be changed after creation`);
     }
+    // S3 (`openrouter` 1.3.84): workspace_id moves the key, which keeps its value and its guardrail; the current one is a no-op.
+    const moveTo = body.workspace_id === undefined ? undefined : this.keyWorkspace(body.workspace_id);
     if (body.name !== undefined) key.name = requiredString(body, "name", 1);
     if (body.disabled !== undefined) {
       if (typeof body.disabled !== "boolean") throw openrouterError(400, "disabled must be a boolean");
       key.disabled = body.disabled;
     }
     applyKeyFields(key, body);
+    if (moveTo !== undefined) key.workspace_id = moveTo;
     key.updated_at = ctx.now.toISOString();
     return { body: { data: keyJson(key) } };
   }
@@ -164,6 +168,42 @@ function keyJson(k: OpenRouterKeyRecord): JsonObject {
     workspace_id: k.workspace_id,
     creator_user_id: k.creator_user_id,
     external_user: k.external_user ?? null,
+    // No traffic reaches the emulator: a key is never used.
+    last_used_at: null,
+  };
+}
+
+/**
+ * `GET /key` for the management key making the call (S3's GetCurrentKeyData):
+ * no limit, no usage, no budgets, in no workspace.
+ */
+function currentKeyJson(): JsonObject {
+  return {
+    label: "management",
+    is_management_key: true,
+    is_provisioning_key: true,
+    is_free_tier: false,
+    limit: null,
+    limit_remaining: null,
+    limit_reset: null,
+    include_byok_in_limit: false,
+    usage: 0,
+    usage_daily: 0,
+    usage_weekly: 0,
+    usage_monthly: 0,
+    byok_usage: 0,
+    byok_usage_daily: 0,
+    byok_usage_weekly: 0,
+    byok_usage_monthly: 0,
+    budgets: [],
+    effective_budget: null,
+    allowed_data_regions: ["global", "europe", "us"],
+    free_model_daily_requests: { limit: 0, remaining: 0, used: 0 },
+    rate_limit: { interval: "10s", note: "This field is deprecated and safe to ignore.", requests: -1 },
+    creator_user_id: null,
+    organization_id: ORGANIZATION_ID,
+    workspace_id: null,
+    expires_at: null,
   };
 }
 

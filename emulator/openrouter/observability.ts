@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";
 import { JsonObject, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging, requiredString } from "./common";
 import { OpenRouterDestinationRecord, OpenRouterState } from "./state";
-import { KEY_HASH, knownKeyHashes, masked, optionalBoolean, scopedWorkspaceId, stringList } from "./scope";
+import { DATA_REGIONS, KEY_HASH, knownKeyHashes, masked, optionalBoolean, scopedWorkspaceId, stringList } from "./scope";
 
 interface TypeConfig {
   required: string[];
@@ -105,6 +105,8 @@ export class OpenRouterObservabilityRoutes {
       broadcast_generation_cost: false,
       broadcast_generation_identity: false,
       broadcast_generation_request_context: false,
+      broadcast_generation_cost_allocation: false,
+      regions: ["global"],
       filter_rules: null,
       created_at: now,
       updated_at: now,
@@ -145,8 +147,15 @@ export class OpenRouterObservabilityRoutes {
   private applyFields(record: OpenRouterDestinationRecord, body: JsonObject): void {
     record.enabled = optionalBoolean(body, "enabled") ?? record.enabled;
     record.privacy_mode = optionalBoolean(body, "privacy_mode") ?? record.privacy_mode;
-    for (const field of ["broadcast_generation_cost", "broadcast_generation_identity", "broadcast_generation_request_context"] as const) {
-      record[field] = optionalBoolean(body, field) ?? record[field];
+    for (const field of ["broadcast_generation_cost", "broadcast_generation_identity", "broadcast_generation_request_context", "broadcast_generation_cost_allocation"] as const) {
+      record[field] = optionalBoolean(body, field) ?? record[field] ?? false;
+    }
+    if (body.regions !== undefined) {
+      // S3 (`openrouter` 1.3.84): a non-empty list; `eu` is an alias that reads back as `europe`.
+      const regions = body.regions;
+      const known = (r: unknown) => typeof r === "string" && (DATA_REGIONS.includes(r) || r === "eu");
+      if (!Array.isArray(regions) || regions.length === 0 || !regions.every(known)) throw openrouterError(400, "regions must be a non-empty list of global, europe (or eu) and us");
+      record.regions = [...new Set((regions as string[]).map((r) => (r === "eu" ? "europe" : r)))];
     }
     if (body.sampling_rate !== undefined) {
       const rate = body.sampling_rate;
@@ -252,6 +261,8 @@ function destinationJson(d: OpenRouterDestinationRecord): JsonObject {
     broadcast_generation_cost: d.broadcast_generation_cost,
     broadcast_generation_identity: d.broadcast_generation_identity,
     broadcast_generation_request_context: d.broadcast_generation_request_context,
+    broadcast_generation_cost_allocation: d.broadcast_generation_cost_allocation ?? false,
+    regions: [...(d.regions ?? ["global"])],
     filter_rules: d.filter_rules,
     created_at: d.created_at,
     updated_at: d.updated_at,

@@ -51,3 +51,6 @@ export function knownKeyHashes(state: OpenRouterState, field: string, hashes: st
 export function masked(secret: string): string {
   return secret.length >= 12 ? `${secret.slice(0, 4)}...${secret.slice(-4)}` : "...";
 }
+
+/** OpenRouter's data regions (guardrail ingress, BYOK declarations, destination fan-out). */
+export const DATA_REGIONS = ["global", "europe", "us"];

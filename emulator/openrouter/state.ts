@@ -60,6 +60,14 @@ export interface OpenRouterByokKeyRecord {
   name: string | null;
   disabled: boolean;
   is_fallback: boolean;
+  /** Self-declared upstream data region (`global`, `europe`, `us`) or null; absent in older state files. */
+  declared_region?: string | null;
+  /** Self-declared zero data retention of the upstream account, or null; absent in older state files. */
+  declared_zdr?: boolean | null;
+  /** Shared endpoints of the provider removed for every model; absent in older state files. */
+  is_byok_only?: boolean;
+  /** Shared endpoints removed for the models this credential covers; absent in older state files. */
+  is_required?: boolean;
   sort_order: number;
   allowed_api_key_hashes: string[] | null;
   allowed_models: string[] | null;
@@ -82,6 +90,10 @@ export interface OpenRouterDestinationRecord {
   broadcast_generation_cost: boolean;
   broadcast_generation_identity: boolean;
   broadcast_generation_request_context: boolean;
+  /** Absent in older state files (false). */
+  broadcast_generation_cost_allocation?: boolean;
+  /** Data regions the destination applies to; absent in older state files (`["global"]`). */
+  regions?: string[];
   filter_rules: Record<string, unknown> | null;
   created_at: string;
   updated_at: string | null;
@@ -295,6 +307,10 @@ export interface OpenRouterGuardrailRecord {
   enable_free_model_publication: boolean | null;
   enable_free_model_training: boolean | null;
   enable_paid_model_training: boolean | null;
+  /** Absent in older state files (null: the account setting). */
+  allow_safety_retention_google?: boolean | null;
+  /** Absent in older state files (null: the account setting). */
+  allow_safety_retention_other?: boolean | null;
   content_filters: OpenRouterContentFilter[] | null;
   content_filter_builtins: OpenRouterBuiltinFilter[] | null;
   allowed_data_regions: string[] | null;

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { portkeyError } from "../errors";
 import { HandlerResult, Router } from "../router";
 import { allowed, authorize, isObject, JsonObject, optionalString, page, PortkeyPrincipal, PortkeyRequest, PortkeyShared, requireString } from "./common";
-import { rateLimitList, usageLimit, usageLimitJson } from "./limits";
+import { keptReset, rateLimitList, usageLimit, usageLimitJson } from "./limits";
 import { ApiKeyRecord, RotationPolicyRecord } from "./state";
 
 const MIN_TRANSITION_MS = 1_800_000;
@@ -155,7 +155,7 @@ export class PortkeyApiKeyRoutes {
       limitsChanged = true;
     }
     if (body.usage_limits !== undefined) {
-      key.usage_limits = body.usage_limits === null ? null : usageLimit(body.usage_limits, "usage_limits", ctx.now, true);
+      key.usage_limits = body.usage_limits === null ? null : keptReset(usageLimit(body.usage_limits, "usage_limits", ctx.now, true), key.usage_limits, body.usage_limits);
       limitsChanged = true;
     }
     const staleReadMs = this.shared.behaviour.staleReadMs;

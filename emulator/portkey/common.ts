@@ -75,9 +75,11 @@ export class PortkeyShared {
     return workspace;
   }
 
-  /** By slug, the only way the API names an integration in a path; slugs are unique within an organisation. */
+  /** By slug (unique within an organisation) or UUID, as live paths take either. */
   findIntegration(ctx: PortkeyRequest, slug: string): IntegrationRecord {
-    const integration = this.state(ctx).integrations[slug];
+    // Paths name an integration by slug or by its UUID (live answers both).
+    const integrations = this.state(ctx).integrations;
+    const integration = integrations[slug] ?? Object.values(integrations).find((i) => i.id === slug);
     if (!integration) throw portkeyError("AB08", `Integration not found: ${slug}`);
     return integration;
   }

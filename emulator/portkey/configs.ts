@@ -3,11 +3,12 @@
  * a workspace (required with an organisation admin key), re-serialised by the
  * server, and versioned (every PUT makes a new `version_id`).
  *
- * Where the official document and the live API (as the Terraform provider
- * reads it) differ, this follows the document's `{success, data}` envelope
- * and fills `data` with what the live API answers: the create gives `slug`
- * too, and the GET gives the whole object with `config` as JSON text (the
- * document's example shows an object; the live API mostly sends text).
+ * Where the official document and the live API differ, this answers as the
+ * live API does (the Terraform provider and another client tested live read
+ * these answers at the top level): the create `{id, slug, version_id}`, the
+ * GET the whole object with `config` as JSON text (the document's example
+ * shows an object), the PUT `{version_id}`. The list keeps the document's
+ * `{success, data}` envelope, which no live-tested source contradicts.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { portkeyError } from "../errors";
@@ -54,7 +55,7 @@ export class PortkeyConfigRoutes {
       last_updated_at: now,
     };
     configsOf(this.shared.state(ctx))[record.slug] = record;
-    return { body: { success: true, data: { id: record.id, slug: record.slug, version_id: record.version_id } } };
+    return { body: { id: record.id, slug: record.slug, version_id: record.version_id } };
   }
 
   private listConfigs(ctx: PortkeyRequest): HandlerResult {
@@ -72,7 +73,7 @@ export class PortkeyConfigRoutes {
   private getConfig(ctx: PortkeyRequest): HandlerResult {
     const state = this.shared.state(ctx);
     const record = this.find(ctx, "configs.read");
-    return { body: { success: true, data: { ...this.summaryJson(record, state), config: record.config, version_id: record.version_id, format: "json", type: "ORG_CONFIG", object: "config" } } };
+    return { body: { ...this.summaryJson(record, state), config: record.config, version_id: record.version_id, format: "json", type: "ORG_CONFIG", object: "config" } };
   }
 
   private updateConfig(ctx: PortkeyRequest): HandlerResult {
@@ -88,7 +89,7 @@ export class PortkeyConfigRoutes {
     record.versions.push(version);
     record.version_id = version.version_id;
     record.last_updated_at = now;
-    return { body: { success: true, data: { version_id: version.version_id } } };
+    return { body: { version_id: version.version_id } };
   }
 
   private deleteConfig(ctx: PortkeyRequest): HandlerResult {

@@ -4,11 +4,11 @@
  * provider through; false only the enabled ones. A PUT changes only the
  * models it lists, and adds a custom (or fine-tuned) model when it names a
  * new slug with `is_custom: true`; built-in models can only be disabled,
- * custom ones deleted with DELETE ?slugs=a,b.
+ * custom ones deleted with DELETE ?slugs=a,b or a body {models: [...]}.
  *
  * Sources disagree on the delete: the document takes the slugs in the query,
- * the Terraform provider sends a body `{models: [...]}`. This follows the
- * document. The live GET also answers `allow_all_models` (the Terraform
+ * the Terraform provider and another live-tested client send a body
+ * `{models: [...]}`. Both are taken. The live GET also answers `allow_all_models` (the Terraform
  * provider reads it; the document's schema lacks it): it is answered.
  */
 import { portkeyError } from "../errors";
@@ -109,11 +109,8 @@ export class PortkeyIntegrationModelRoutes {
     authorize(ctx, "organisation_integrations.update");
     const integration = this.shared.findIntegration(ctx, ctx.params.slug);
     const models = modelsOf(integration);
-    const slugs = (ctx.query.get("slugs") ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    if (slugs.length === 0) throw portkeyError("AB01", "Invalid request. slugs: is required (comma-separated model slugs)");
+    const slugs = modelsToDelete(ctx);
+    if (slugs.length === 0) throw portkeyError("AB01", "Invalid request. slugs: is required (comma-separated model slugs in the query, or a body {models: [...]})");
     for (const slug of slugs) {
       const entry = models.entries[slug];
       if (!entry || !entry.is_custom) throw portkeyError("AB01", `Invalid request. slugs: ${slug} is not a custom model of this integration (built-in models can only be disabled)`);
@@ -122,6 +119,25 @@ export class PortkeyIntegrationModelRoutes {
     integration.last_updated_at = ctx.now.toISOString();
     return { body: {} };
   }
+}
+
+/**
+ * The slugs a DELETE names: the document's `?slugs=a,b`, or the body
+ * `{models: ["a", ...]}` (slugs, or objects with a `slug`) that live-tested
+ * clients send.
+ */
+function modelsToDelete(ctx: PortkeyRequest): string[] {
+  const fromQuery = (ctx.query.get("slugs") ?? "").split(",");
+  const body = ctx.body;
+  if (body !== undefined && (!isObject(body) || (body.models !== undefined && !Array.isArray(body.models)))) {
+    throw portkeyError("AB01", "Invalid request. models: must be a list of model slugs");
+  }
+  const fromBody = (isObject(body) && Array.isArray(body.models) ? body.models : []).map((item, index) => {
+    const slug = typeof item === "string" ? item : isObject(item) && typeof item.slug === "string" ? item.slug : undefined;
+    if (slug === undefined) throw portkeyError("AB01", `Invalid request. models[${index}]: must be a model slug`);
+    return slug;
+  });
+  return [...new Set([...fromQuery, ...fromBody].map((s) => s.trim()).filter((s) => s !== ""))];
 }
 
 /** The integration's model settings; an integration never written to allows all models. */

@@ -37,6 +37,19 @@ export function usageLimit(value: unknown, where: string, now: Date, apiKey = fa
   };
 }
 
+/**
+ * A rewritten limit keeps the pending reset time while its period is the same
+ * (periodic_reset and periodic_reset_days unchanged, no next_usage_reset_at
+ * sent): changing the amount does not restart the period. A new period
+ * computes a new reset time. Choice: live behaviour is not documented; a
+ * client tested live expects the reset to be kept.
+ */
+export function keptReset(next: UsageLimitRecord, before: UsageLimitRecord | null, sent: unknown): UsageLimitRecord {
+  const explicit = isObject(sent) && typeof sent.next_usage_reset_at === "string";
+  const samePeriod = before !== null && before.periodic_reset === next.periodic_reset && before.periodic_reset_days === next.periodic_reset_days;
+  return !explicit && samePeriod && before.next_usage_reset_at ? { ...next, next_usage_reset_at: before.next_usage_reset_at } : next;
+}
+
 /** A list of rate limits; undefined when absent or null. */
 export function rateLimitList(value: unknown, maxItems = 10, where = "rate_limits"): RateLimitRecord[] | undefined {
   if (value === undefined || value === null) return undefined;

@@ -3,6 +3,7 @@
  * organisation): plain JSON, so it can be dumped through the control endpoint
  * and persisted to a state file as it is.
  */
+import { randomBytes, randomUUID } from "node:crypto";
 
 export interface UsageLimitRecord {
   credit_limit: number | null;
@@ -45,6 +46,8 @@ export interface WorkspaceRecord {
   last_reset_at: string | null;
   deleted_at: string | null;
   stale: StaleLimits | null;
+  /** The organisation's default workspace (`defaults.is_default: 1`); absent in older state files. */
+  is_default?: boolean;
 }
 
 export interface ApiKeySecret {
@@ -316,8 +319,48 @@ export interface PortkeyState {
   workspace_exclusions?: { input_guardrails: string[]; output_guardrails: string[] };
 }
 
-export function emptyPortkeyState(organisationId: string): PortkeyState {
-  return { organisation_id: organisationId, workspaces: {}, api_keys: {}, integrations: {}, providers: {}, configs: {}, guardrails: {}, secret_references: {} };
+export function emptyPortkeyState(organisationId: string, now = new Date()): PortkeyState {
+  const workspace = defaultWorkspace(now);
+  return {
+    organisation_id: organisationId,
+    workspaces: { [workspace.id]: workspace },
+    api_keys: {},
+    integrations: {},
+    providers: {},
+    configs: {},
+    guardrails: {},
+    secret_references: {},
+  };
+}
+
+/** The name of the workspace every organisation starts with (the live name is not documented). */
+export const DEFAULT_WORKSPACE_NAME = "Default Workspace";
+
+/**
+ * Every live organisation has one workspace marked default
+ * (`defaults.is_default: 1`); it cannot be deleted.
+ */
+function defaultWorkspace(now: Date): WorkspaceRecord {
+  const at = now.toISOString();
+  return {
+    id: randomUUID(),
+    slug: `ws-default-${randomBytes(3).toString("hex")}`,
+    name: DEFAULT_WORKSPACE_NAME,
+    icon: null,
+    description: null,
+    metadata: {},
+    input_guardrails: [],
+    output_guardrails: [],
+    user_api_key_config: null,
+    usage_limits: [],
+    rate_limits: [],
+    created_at: at,
+    last_updated_at: at,
+    last_reset_at: null,
+    deleted_at: null,
+    stale: null,
+    is_default: true,
+  };
 }
 
 /** A condition of a policy (`{key, value}`), or a group-by entry (`{key}`), as it was sent. */

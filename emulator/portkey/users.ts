@@ -111,7 +111,7 @@ export class PortkeyUserRoutes {
     const email = typeof body.email === "string" ? body.email.trim() : "";
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw portkeyError("AB01", "Invalid request. email: must be an email address");
     if (userByEmail(state, email)) throw portkeyError("AB01", `Invalid request. ${email} is already a user of the organisation`);
-    const workspaces = (body.workspaces as { id: string; role: InviteRecord["workspaces"][number]["role"] }[]).map((w, i) => {
+    const workspaces = ((body.workspaces ?? []) as { id: string; role: InviteRecord["workspaces"][number]["role"] }[]).map((w, i) => {
       if (typeof w.id !== "string" || w.id === "") throw portkeyError("AB01", `Invalid request. workspaces[${i}].id: is required`);
       // The document says slug; the Terraform provider sends the UUID successfully: both are taken.
       return { workspace_id: this.shared.findWorkspace(ctx, w.id).id, role: w.role };

@@ -115,6 +115,8 @@ export class PortkeyWorkspaceRoutes {
   private deleteWorkspace(ctx: PortkeyRequest): HandlerResult {
     const workspace = this.shared.findWorkspace(ctx, ctx.params.workspaceId);
     authorize(ctx, "workspaces.delete", { organisationOnly: true });
+    // Choice: the status of this refusal is not documented; the default workspace is never deleted.
+    if (workspace.is_default) throw portkeyError("AB01", "Invalid request. The organisation's default workspace cannot be deleted");
     const body = isObject(ctx.body) ? ctx.body : {};
     if (body.name !== workspace.name && body.name !== displayName(workspace)) {
       throw portkeyError("AB01", "Invalid value for name: it must match the workspace's current name");
@@ -143,7 +145,7 @@ export class PortkeyWorkspaceRoutes {
       description: w.description,
       created_at: w.created_at,
       last_updated_at: w.last_updated_at,
-      defaults: { metadata: { ...w.metadata }, is_default: 0, object: "workspace" },
+      defaults: { metadata: { ...w.metadata }, is_default: w.is_default ? 1 : 0, object: "workspace" },
       usage_limits: limits.usage_limits.map(usageLimitJson),
       rate_limits: limits.rate_limits.map((r) => ({ ...r })),
       last_reset_at: w.last_reset_at,

@@ -1,9 +1,12 @@
 /**
  * OpenRouter API key: `/keys`. Identified by its hash. The plaintext key is
  * returned only by the create call: it is recorded at once and carried forward
- * by every read. `workspaceId`, `expiresAt`, `creatorUserId` and
- * `externalUser` are fixed at creation and replace the key; `disabled` can
- * only be set by a PATCH, so it is applied right after the create.
+ * by every read. `expiresAt`, `creatorUserId` and `externalUser` are fixed at
+ * creation and replace the key; a new `workspaceId` moves the key (PATCH,
+ * documented by the `openrouter` Python SDK 1.3.84), while removing it
+ * replaces the key, since no answer names the default workspace to move it
+ * back to. `disabled` can only be set by a PATCH, so it is applied right after
+ * the create.
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
@@ -61,11 +64,12 @@ function apiKeyInputs() {
     }),
     workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
       doc:
-        "The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. " +
+        "The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); " +
+        "removing it replaces the key with a new one in the default workspace. " +
         "Pass a Workspace's `id` (known during previews of the workspace's own updates).",
       outputDoc: "The workspace as given.",
       api: "workspace_id",
-      replaces: true,
+      replaces: "whenRemoved",
       // As given: unset stays unset (the key's actual workspace is `resolvedWorkspaceId`).
       carried: true,
     }),
@@ -94,7 +98,8 @@ function apiKeyOutputs() {
     hash: output(z.string(), { stable: true, doc: "The key's hash (the same as `id`).", api: "hash" }),
     label: output(z.string(), { doc: "The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.", api: "label" }),
     limitRemaining: output(z.number().optional(), { doc: "What is left of the limit.", api: "limit_remaining" }),
-    resolvedWorkspaceId: output(z.string(), { stable: true,
+    // Not stable: a new workspaceId moves the key.
+    resolvedWorkspaceId: output(z.string(), {
       doc: "The workspace the key is in (the default one when `workspaceId` was unset).",
       api: "workspace_id",
       // Kept from before when an answer leaves it out.

@@ -97,6 +97,12 @@ function workspaceOutputs() {
     slug: output(z.string(), { stable: true, doc: "Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.", api: "slug" }),
     createdAt: output(z.string(), { stable: true, doc: "When Portkey created the workspace (RFC 3339).", api: "created_at" }),
     lastUpdatedAt: output(z.string(), { doc: "When Portkey last changed the workspace (RFC 3339).", api: "last_updated_at" }),
+    isDefault: output(z.boolean().optional(), {
+      doc: "True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.",
+      api: "defaults.is_default",
+      // Portkey answers 0/1.
+      fromApi: (value) => (value === undefined || value === null ? undefined : value === true || value === 1),
+    }),
   };
 }
 
@@ -192,6 +198,12 @@ export const workspace = declareResource({
   },
 
   async delete(id, outputs, ctx) {
+    if (outputs.isDefault) {
+      throw new Error(
+        `'${outputs.name}' (${id}) is the organisation's default workspace, which Pulumi never deletes. ` +
+          "To stop managing it, remove it from the stack's state with `pulumi state delete` instead.",
+      );
+    }
     const client = portkeyClient(ctx);
     forgetWorkspace(ctx, id);
     // The API wants the exact current name: the stored one first (no read), the current one if it was renamed outside Pulumi.

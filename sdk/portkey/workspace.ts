@@ -78,6 +78,11 @@ export class Workspace extends pulumi.dynamic.Resource {
   declare readonly createdAt: pulumi.Output<string>;
   /** When Portkey last changed the workspace (RFC 3339). */
   declare readonly lastUpdatedAt: pulumi.Output<string>;
+  /**
+   * True for the organisation's default workspace (only an imported or adopted one can be), which
+   * Pulumi never deletes.
+   */
+  declare readonly isDefault: pulumi.Output<boolean | undefined>;
   /** The name, without the icon. */
   declare readonly name: pulumi.Output<string>;
   /** The icon, when one is set (declared or not). */
@@ -110,7 +115,7 @@ export class Workspace extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.
-    const outputs = ["workspaceId", "slug", "createdAt", "lastUpdatedAt", "name", "icon", "description", "metadata", "inputGuardrails", "outputGuardrails", "userApiKeyConfig", "usageLimits", "rateLimits", "forceDelete", "adoptExisting"];
+    const outputs = ["workspaceId", "slug", "createdAt", "lastUpdatedAt", "isDefault", "name", "icon", "description", "metadata", "inputGuardrails", "outputGuardrails", "userApiKeyConfig", "usageLimits", "rateLimits", "forceDelete", "adoptExisting"];
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };
     super(provider, name, props, opts, "portkey", "Workspace");
   }

@@ -28,7 +28,7 @@ function demo(...args: string[]): Promise<{ code: number; output: string }> {
 
 interface EmulatorFile {
   portkey: {
-    workspaces: Record<string, { name: string; deleted_at: string | null }>;
+    workspaces: Record<string, { name: string; deleted_at: string | null; is_default?: boolean }>;
     api_keys: Record<string, { deleted_at: string | null; secrets: { value: string }[]; config_id: string | null }>;
     integrations: Record<string, { access: Record<string, { enabled: boolean }>; models?: { allow_all_models: boolean } }>;
     configs?: Record<string, { id: string; name: string; deleted_at?: string | null }>;
@@ -59,7 +59,7 @@ test("the demo bootstraps an organisation from zero, ends with no changes and pr
   expect(output).not.toContain("sk-demo-not-a-real-key");
   expect(code).toBe(0);
   const org = emulatorState();
-  const live = Object.values(org.workspaces).filter((w) => !w.deleted_at).map((w) => w.name).sort();
+  const live = Object.values(org.workspaces).filter((w) => !w.deleted_at && !w.is_default).map((w) => w.name).sort();
   expect(live).toEqual(["platform-dev", "platform-prod", "platform-staging"]);
   const keys = Object.values(org.api_keys).filter((k) => !k.deleted_at);
   expect(keys).toHaveLength(6);
@@ -89,7 +89,8 @@ test("--destroy tears it all down", async () => {
   expect(code).toBe(0);
   expect(output).toContain("Everything the demo created is gone.");
   const org = emulatorState();
-  expect(Object.values(org.workspaces).filter((w) => !w.deleted_at)).toEqual([]);
+  // The organisation keeps only its default workspace.
+  expect(Object.values(org.workspaces).filter((w) => !w.deleted_at).map((w) => w.is_default)).toEqual([true]);
   expect(Object.values(org.api_keys).filter((k) => !k.deleted_at)).toEqual([]);
   expect(org.integrations["openai-shared"]).toBeUndefined();
   expect(Object.values(org.invites ?? {}).filter((i) => i.status === "pending")).toEqual([]);

@@ -230,6 +230,14 @@ test("import-org reads every kind; pulumi import --file takes them in; the TypeS
   // The disabled row is not an access to adopt, and the importer says so by name.
   expect(names.filter((n) => n.startsWith("access-")).sort()).toEqual(["access-shared-openai-team-a", "access-shared-openai-team-b"]);
   expect(first.stderr).toMatch(/IntegrationWorkspaceAccess shared-openai\/[0-9a-f-]+ is not imported: the row is disabled/);
+  const ids = importJson.resources.map((r) => r.id);
+  const live = <T extends { deleted_at?: string | null }>(items: Record<string, T>) => Object.values(items).filter((item) => !item.deleted_at);
+  const [home, ...others] = [...live(emulator.state().workspaces)].sort((a, b) => Number(!!b.is_default) - Number(!!a.is_default));
+  expect(home.is_default).toBe(true);
+  expect(ids).toEqual(expect.arrayContaining(others.map((w) => w.id)));
+  // The organisation's default workspace is never imported (Pulumi could only fail to delete it); a warning says so.
+  expect(ids).not.toContain(home.id);
+  expect(first.stderr).toContain(`(${home.id}) is not imported: it is the organisation's default workspace`);
   // References, not ids: keys and grants name their workspace and integration, assignments their guardrail and key.
   expect(program).toContain("workspaceId: ws_team_a.id");
   expect(program).toContain("integrationSlug: integration_shared_openai.id");

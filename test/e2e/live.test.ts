@@ -312,6 +312,91 @@ if (!configured) {
         await eventually(() => api.request("GET", `/admin/workspaces/${workspaceId}`), (r) => expect([403, 404]).toContain(r.status));
       });
     });
+
+    // Every other Portkey resource an admin key can make and remove without touching anything untagged:
+    // an organisation integration with a fake provider key (never called), its models and access to a tagged
+    // workspace, and in that workspace a provider, a config, a guardrail and both kinds of policy; plus the
+    // look-ups of the workspace and the integration.
+    describe("live Portkey: an integration and what a workspace holds", () => {
+      const api = run.portkeyApi as LiveApi;
+      let round: "created" | "updated" | "removed" = "created";
+      let stack: EngineStack;
+      const integrationSlug = run.slug("intg");
+      const customModel = run.slug("model");
+
+      beforeAll(async () => {
+        stack = await createStack(
+          "live-portkey-contents",
+          async () => {
+            const ws = new portkey.Workspace("ws", { name: run.name("contents"), metadata: run.metadata, forceDelete: true });
+            const outputs: Record<string, unknown> = { workspaceId: ws.id };
+            if (round === "removed") return outputs;
+            const updated = round === "updated";
+            const intg = new portkey.Integration("intg", { name: run.name("intg"), slug: integrationSlug, aiProviderId: "openai", key: "sk-live-tier-fake-0000000000", description: updated ? "updated" : "created" });
+            new portkey.IntegrationModelAccess("models", {
+              integrationSlug: intg.id,
+              allowAllModels: false,
+              models: [{ slug: "gpt-4o", enabled: true }, { slug: customModel, isCustom: true, enabled: !updated }],
+            });
+            const access = new portkey.IntegrationWorkspaceAccess("access", { integrationSlug: intg.id, workspaceId: ws.id, createDefaultProvider: false });
+            const provider = new portkey.AiProvider("provider", { workspaceId: ws.id, integrationSlug: intg.id, name: run.name("provider"), note: updated ? "updated" : "created" }, { dependsOn: [access] });
+            const config = new portkey.Config("config", { workspaceId: ws.id, name: run.name("config"), config: { retry: { attempts: updated ? 3 : 2 } } });
+            const guardrail = new portkey.Guardrail("guardrail", {
+              name: run.name(updated ? "guardrail-renamed" : "guardrail"),
+              workspaceId: ws.id,
+              checks: [{ id: "default.regexMatch", parameters: { rule: "\\d{3}" } }],
+              actions: { deny: true },
+            });
+            const conditions = [{ key: "workspace_id", value: ws.id }];
+            const usage = new portkey.UsageLimitsPolicy("usage", { workspaceId: ws.id, name: run.name("usage"), conditions, groupBy: ["api_key"], type: "cost", creditLimit: updated ? 6 : 5 });
+            const rate = new portkey.RateLimitsPolicy("rate", { workspaceId: ws.id, name: run.name("rate"), conditions, groupBy: ["api_key"], type: "requests", unit: "rpm", value: updated ? 120 : 100 });
+            const foundWorkspace = portkey.getWorkspaceOutput({ slug: ws.slug });
+            const foundIntegration = portkey.getIntegrationOutput({ slug: intg.id });
+            Object.assign(outputs, {
+              providerId: provider.id, configSlug: config.id, guardrailId: guardrail.id, usageId: usage.id, rateId: rate.id,
+              foundWorkspaceId: foundWorkspace.id, foundIntegrationName: foundIntegration.name,
+            });
+            return outputs;
+          },
+          run.portkeyConfig(),
+        );
+      });
+
+      test("up creates them all, the look-ups find them, a second preview is clean", async () => {
+        round = "created";
+        const result = await stack.up();
+        expect(result.changeSummary.create).toBe(10);
+        expect(result.outputs.foundWorkspaceId.value).toBe(result.outputs.workspaceId.value);
+        expect(result.outputs.foundIntegrationName.value).toBe(run.name("intg"));
+        const models = await eventually(() => api.ok("GET", `/integrations/${integrationSlug}/models`), (m) => expect(m.allow_all_models).toBe(false));
+        expect(models.models).toEqual(expect.arrayContaining([expect.objectContaining({ slug: customModel, enabled: true })]));
+        const config = await api.ok("GET", `/configs/${result.outputs.configSlug.value}`);
+        expect(JSON.parse(typeof (config.data ?? config).config === "string" ? (config.data ?? config).config : JSON.stringify((config.data ?? config).config))).toEqual({ retry: { attempts: 2 } });
+        await expectNoChanges(stack);
+      });
+
+      test("each changes in place", async () => {
+        round = "updated";
+        const preview = await stack.preview();
+        expect(changedSteps(preview.steps).map((s) => s.op).every((op) => op === "update")).toBe(true);
+        const result = await stack.up();
+        expect(result.changeSummary.update).toBe(7);
+        await eventually(() => api.ok("GET", `/policies/rate-limits/${result.outputs.rateId.value}`), (p) => expect(p.value).toBe(120));
+        await eventually(() => api.ok("GET", `/guardrails/${result.outputs.guardrailId.value}`), (g) => expect(g.name).toBe(run.name("guardrail-renamed")));
+        await expectNoChanges(stack);
+      });
+
+      test("removed from the program, they are deleted", async () => {
+        const before = await stack.stack.outputs();
+        round = "removed";
+        const result = await stack.up();
+        expect(result.changeSummary.delete).toBe(8);
+        await eventually(() => api.request("GET", `/integrations/${integrationSlug}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/configs/${before.configSlug.value}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/policies/usage-limits/${before.usageId.value}`), (r) => expect(r.status).toBe(404));
+        await stack.destroy();
+      });
+    });
   }
 
   if (!settings.openrouter) {
@@ -410,6 +495,75 @@ if (!configured) {
       test("destroy deletes the workspace", async () => {
         await stack.destroy();
         await eventually(() => api.request("GET", `/workspaces/${workspaceId}`), (r) => expect(r.status).toBe(404));
+      });
+    });
+
+    // Every other OpenRouter resource a management key can make and remove without touching anything
+    // untagged, all inside a tagged workspace: a guardrail assigned to a tagged key, the workspace's
+    // default guardrail, budgets, a BYOK key with a fake credential (disabled, never used) and a disabled
+    // webhook destination.
+    describe("live OpenRouter: guardrails, budgets, BYOK keys and destinations", () => {
+      const api = run.openrouterApi as LiveApi;
+      let round: "created" | "updated" | "removed" = "created";
+      let stack: EngineStack;
+
+      beforeAll(async () => {
+        stack = await createStack(
+          "live-openrouter-contents",
+          async () => {
+            const ws = new openrouter.Workspace("ws", { name: run.name("contents"), slug: run.slug("contents") });
+            const outputs: Record<string, unknown> = { workspaceId: ws.id };
+            if (round === "removed") return outputs;
+            const updated = round === "updated";
+            const key = new openrouter.ApiKey("key", { name: run.name("key"), limit: 1, workspaceId: ws.id });
+            const guardrail = new openrouter.Guardrail("guardrail", { name: run.name("guardrail"), workspaceId: ws.id, limitUsd: updated ? 2 : 1, resetInterval: "monthly" });
+            const assignment = new openrouter.GuardrailKeyAssignment("assignment", { guardrailId: guardrail.id, keyHash: key.hash });
+            new openrouter.WorkspaceDefaultGuardrail("default-guardrail", { workspaceId: ws.id, enforceZdrOther: !updated });
+            const budget = new openrouter.WorkspaceBudget("budget", { workspaceId: ws.id, monthlyUsd: updated ? 4 : 3, dailyUsd: 1 });
+            const byok = new openrouter.ByokKey("byok", { providerSlug: "openai", key: "sk-live-tier-fake-0000000000", workspaceId: ws.id, name: run.name(updated ? "byok-renamed" : "byok"), disabled: true });
+            const destination = new openrouter.ObservabilityDestination("destination", {
+              type: "webhook",
+              name: run.name("destination"),
+              config: { url: "https://example.com/pulumi-ai-gateway-live-tier" },
+              workspaceId: ws.id,
+              enabled: false,
+              samplingRate: updated ? 0.5 : 0.25,
+            });
+            Object.assign(outputs, { guardrailId: guardrail.id, assignmentId: assignment.id, budgetId: budget.id, byokId: byok.id, destinationId: destination.id });
+            return outputs;
+          },
+          run.openrouterConfig(),
+        );
+      });
+
+      test("up creates them all; a second preview is clean", async () => {
+        round = "created";
+        const result = await stack.up();
+        expect(result.changeSummary.create).toBe(9);
+        const workspaceId = String(result.outputs.workspaceId.value);
+        await eventually(async () => (await api.ok("GET", `/guardrails/${result.outputs.guardrailId.value}`)).data, (g) => expect(g).toMatchObject({ limit_usd: 1, workspace_id: workspaceId }));
+        await eventually(async () => (await api.ok("GET", `/workspaces/${workspaceId}/budgets`)).data, (b) => expect(b).toHaveLength(2));
+        await eventually(async () => (await api.ok("GET", `/byok/${result.outputs.byokId.value}`)).data, (k) => expect(k).toMatchObject({ disabled: true, workspace_id: workspaceId }));
+        await expectNoChanges(stack);
+      });
+
+      test("each changes in place", async () => {
+        round = "updated";
+        const result = await stack.up();
+        expect(result.changeSummary.update).toBe(5);
+        await eventually(async () => (await api.ok("GET", `/observability/destinations/${result.outputs.destinationId.value}`)).data, (d) => expect(d.sampling_rate).toBe(0.5));
+        await expectNoChanges(stack);
+      });
+
+      test("removed from the program, they are deleted", async () => {
+        const before = await stack.stack.outputs();
+        round = "removed";
+        const result = await stack.up();
+        expect(result.changeSummary.delete).toBe(7);
+        await eventually(() => api.request("GET", `/guardrails/${before.guardrailId.value}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/byok/${before.byokId.value}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/observability/destinations/${before.destinationId.value}`), (r) => expect(r.status).toBe(404));
+        await stack.destroy();
       });
     });
   }

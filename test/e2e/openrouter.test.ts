@@ -1,7 +1,8 @@
 /**
  * OpenRouter Workspace and ApiKey through the real engine against the emulator:
  * create, no-op preview, each field changed and cleared, slug renamed in place,
- * drift repaired, out-of-band delete, replacement, destroy; invalid slug at
+ * drift repaired, out-of-band delete, replacement, a key moved between
+ * workspaces, destroy; invalid slug at
  * preview; the plaintext key never in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -186,6 +187,40 @@ test("expiresAt replaces the key: the old one is deleted, a new secret exported"
   expect(emulator.openrouterState().keys[old.hash].deleted_at).not.toBeNull();
   expect(result.outputs.key.value).toBe(fresh.secret);
   await expectNoChanges();
+});
+
+test("a new workspaceId moves the key in place (same hash and secret); removing it replaces the key in the default workspace", async () => {
+  const headers = { authorization: `Bearer ${MANAGEMENT_KEY}`, "content-type": "application/json" };
+  const made = await fetch(`${emulator.openrouterBaseUrl}/workspaces`, { method: "POST", headers, body: JSON.stringify({ name: "Elsewhere", slug: "elsewhere" }) });
+  const elsewhere = ((await made.json()) as { data: { id: string } }).data.id;
+  const before = remoteKeys()[0];
+  const home = before.workspace_id;
+  // As the previous test left it, but for the workspace.
+  const expiresAt = before.expires_at!;
+  keyArgs = () => ({ name: "ci-bot", expiresAt, workspaceId: elsewhere });
+  const preview = await engine().preview();
+  expect(changedSteps(preview.steps, API_KEY).map((s) => s.op)).toEqual(["update"]);
+  const moved = await engine().up();
+  expect(remoteKeys()).toEqual([expect.objectContaining({ hash: before.hash, secret: before.secret, workspace_id: elsewhere })]);
+  expect(moved.outputs.key.value).toBe(before.secret);
+  const moves = emulator.requestLog().filter((r) => r.route === "PATCH openrouter /keys/{hash}" && (r.body as { workspace_id?: string })?.workspace_id === elsewhere);
+  expect(moves).toHaveLength(1);
+  await expectNoChanges();
+
+  keyArgs = () => ({ name: "ci-bot", expiresAt });
+  const removal = await engine().preview();
+  expect(changedSteps(removal.steps, API_KEY).map((s) => s.op)).toContain("replace");
+  await engine().up();
+  const defaultWorkspace = Object.values(emulator.openrouterState().workspaces).find((w) => w.is_default)!;
+  const [fresh] = remoteKeys();
+  expect(fresh.hash).not.toBe(before.hash);
+  expect(fresh.workspace_id).toBe(defaultWorkspace.id);
+
+  keyArgs = (workspaceId) => ({ name: "ci-bot", expiresAt, workspaceId });
+  await engine().up();
+  expect(remoteKeys()).toEqual([expect.objectContaining({ hash: fresh.hash, workspace_id: home })]);
+  await expectNoChanges();
+  expect((await fetch(`${emulator.openrouterBaseUrl}/workspaces/${elsewhere}`, { method: "DELETE", headers })).status).toBe(200);
 });
 
 test("deleting a workspace that still holds keys is refused with a clear message", async () => {

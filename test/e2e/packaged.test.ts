@@ -119,7 +119,7 @@ test("an installed package runs through the engine as an inline Automation API p
   expect(result.slug).toMatch(/^ws-installed-from-npm-/);
   expect(result.provider).toContain('require("pulumi-ai-gateway/dist/provider/portkey/workspace.js")');
   expect(result.providerChars).toBeLessThan(5000);
-  const workspaces = Object.values(emulator.state().workspaces);
+  const workspaces = Object.values(emulator.state().workspaces).filter((w) => !w.is_default);
   expect(workspaces.map((w) => [w.name, w.deleted_at !== null])).toEqual([["Installed from npm", true]]);
 });
 

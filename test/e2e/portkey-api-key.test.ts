@@ -77,7 +77,7 @@ test("up creates each kind of key; the secrets are outputs, encrypted in state a
   const result = await engine().up();
   expect(changedSteps(result.steps, API_KEY).map((s) => s.op)).toEqual(["create", "create", "create"]);
   expect(remoteKeys().map((k) => `${k.type}-${k.sub_type}`).sort()).toEqual(["organisation-service", "workspace-service", "workspace-user"]);
-  const ws = Object.values(emulator.state().workspaces)[0];
+  const ws = Object.values(emulator.state().workspaces).find((w) => !w.is_default)!;
   expect(remoteKey("checkout-svc").workspace_id).toBe(ws.id);
   expect(remoteKey("alice").user_id).toBe(USER_ID);
   const secrets: string[] = [];

@@ -180,7 +180,7 @@ describe("native", () => {
   });
 
   test("pulumi import takes a config made by hand under management; the program declaring it previews clean", async () => {
-    const made = (await call(emulator, "POST", "/configs", { name: "by-hand", config: { cache: { mode: "simple" }, retry: { attempts: 4 } }, workspace_id: ws.id })).body.data as { slug: string };
+    const made = (await call(emulator, "POST", "/configs", { name: "by-hand", config: { cache: { mode: "simple" }, retry: { attempts: 4 } }, workspace_id: ws.id })).body as { slug: string };
     nativeProgram = async () => ({});
     await nativeEngine().up();
     const imported = await nativeEngine().stack.import({

@@ -159,7 +159,7 @@ test("invalid grants fail at preview naming the property", async () => {
 test("destroy disables the grants first, so workspaces with default providers are deleted with forceDelete", async () => {
   const result = await engine().destroy();
   expect(changedSteps(result.steps, ACCESS).every((s) => s.op === "delete")).toBe(true);
-  const remaining = Object.values(emulator.state().workspaces).filter((w) => !w.deleted_at).map((w) => w.name);
+  const remaining = Object.values(emulator.state().workspaces).filter((w) => !w.deleted_at && !w.is_default).map((w) => w.name);
   expect(remaining).toEqual(["Hand made"]);
   expect((await rows())["Hand made"]).toMatchObject({ enabled: true, rate_limits: [{ value: 7 }] });
 });

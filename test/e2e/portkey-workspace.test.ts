@@ -37,8 +37,9 @@ const engine = useEngineStack(() => ({
   },
 }));
 
+/** The workspaces the tests made (the organisation's default one is not among them). */
 function remote() {
-  return Object.values(emulator.state().workspaces).filter((w) => !w.deleted_at);
+  return Object.values(emulator.state().workspaces).filter((w) => !w.deleted_at && !w.is_default);
 }
 
 async function upAndExpectNoDiff(stack: EngineStack) {

@@ -257,6 +257,8 @@ export class LiveRun {
       left.push(...workspaces.filter((w) => mine(tagOf(w.name, w.defaults?.metadata), w.created_at)).map((w) => `Portkey workspace ${w.name} (${w.id})`));
       const keys = await portkeyKeys(this.portkeyApi);
       left.push(...keys.filter((k) => mine(tagOf(k.name, k.defaults?.metadata), k.created_at)).map((k) => `Portkey API key ${k.name} (${k.id})`));
+      const integrations = await portkeyIntegrations(this.portkeyApi);
+      left.push(...integrations.filter((i) => mine(runIdOf(i.slug) ?? runIdOf(i.name), i.created_at)).map((i) => `Portkey integration ${i.slug}`));
     }
     if (this.openrouterApi) {
       const workspaces = await openrouterWorkspaces(this.openrouterApi);
@@ -314,6 +316,19 @@ export class LiveRun {
       if (!tagged && !(key.workspace_id && inOurWorkspaces.has(key.workspace_id))) continue;
       await attempt(`Portkey API key ${key.name} (${key.id})`, () => deleteGone(api, "DELETE", `/api-keys/${key.id}`));
     }
+    // Guardrails and policies of our workspaces (whether a workspace's delete takes them along is not documented).
+    for (const workspace of workspaces) {
+      const guardrails = await portkeyPages<{ id: string; name: string }>(api, "/guardrails", { workspace_id: workspace.id }).catch(() => []);
+      for (const guardrail of guardrails) {
+        await attempt(`Portkey guardrail ${guardrail.name} (${guardrail.id})`, () => deleteGone(api, "DELETE", `/guardrails/${guardrail.id}`));
+      }
+      for (const kind of ["usage-limits", "rate-limits"]) {
+        const policies = await api.ok<{ data?: { id: string; name?: string | null }[] }>("GET", `/policies/${kind}`, { query: { workspace_id: workspace.id } }).catch(() => ({ data: [] }));
+        for (const policy of policies.data ?? []) {
+          await attempt(`Portkey ${kind} policy ${policy.name ?? ""} (${policy.id})`, () => deleteGone(api, "DELETE", `/policies/${kind}/${policy.id}`));
+        }
+      }
+    }
     for (const workspace of workspaces) {
       await attempt(`Portkey workspace ${workspace.name} (${workspace.id})`, async () => {
         // The confirmation name is the plain one; an icon shown in front of it is not part of it.
@@ -330,6 +345,11 @@ export class LiveRun {
         throw last;
       });
     }
+    // Integrations the run made (organisation-level, tagged by slug or name), after the workspaces using them.
+    const integrations = await portkeyIntegrations(api).catch(() => [] as PortkeyIntegration[]);
+    for (const integration of integrations.filter((i) => select(runIdOf(i.slug) ?? runIdOf(i.name), i.created_at))) {
+      await attempt(`Portkey integration ${integration.slug}`, () => deleteGone(api, "DELETE", `/integrations/${encodeURIComponent(integration.slug)}`));
+    }
   }
 
   /** OpenRouter: keys deleted (in our workspaces, and tagged ones in the default workspace), then workspaces. */
@@ -341,6 +361,12 @@ export class LiveRun {
       await attempt("listing OpenRouter workspaces", () => Promise.reject(error));
     }
     for (const workspace of workspaces) {
+      // What a workspace holds besides keys: guardrails (their key assignments go with them), BYOK keys, destinations.
+      for (const [what, path] of [["guardrail", "/guardrails"], ["BYOK key", "/byok"], ["destination", "/observability/destinations"]] as const) {
+        const items = await openrouterPages<{ id: string; name?: string | null }>(api, path, workspace.id).catch(() => []);
+        // The workspace's default guardrail cannot be deleted; it goes with its workspace.
+        for (const item of items.filter((i) => i.id !== workspace.default_guardrail_id)) await attempt(`OpenRouter ${what} ${item.name ?? ""} (${item.id})`, () => deleteGone(api, "DELETE", `${path}/${item.id}`));
+      }
       const keys = await openrouterKeys(api, workspace.id).catch(() => [] as OpenRouterKey[]);
       for (const key of keys) await attempt(`OpenRouter key ${key.name} (${key.hash})`, () => deleteGone(api, "DELETE", `/keys/${key.hash}`));
     }
@@ -394,10 +420,17 @@ interface PortkeyKey {
   defaults?: { metadata?: Record<string, unknown> | null } | null;
 }
 
+interface PortkeyIntegration {
+  slug: string;
+  name: string;
+  created_at?: string;
+}
+
 interface OpenRouterWorkspace {
   id: string;
   slug: string;
   name: string;
+  default_guardrail_id?: string;
   created_at?: string;
 }
 
@@ -425,6 +458,22 @@ export function portkeyWorkspaces(api: LiveApi): Promise<PortkeyWorkspace[]> {
 
 export function portkeyKeys(api: LiveApi): Promise<PortkeyKey[]> {
   return portkeyPages<PortkeyKey>(api, "/api-keys");
+}
+
+export function portkeyIntegrations(api: LiveApi): Promise<PortkeyIntegration[]> {
+  return portkeyPages<PortkeyIntegration>(api, "/integrations");
+}
+
+/** Every page of an OpenRouter list that pages by `offset`/`limit` and filters by `workspace_id`. */
+async function openrouterPages<T>(api: LiveApi, path: string, workspaceId: string): Promise<T[]> {
+  const all: T[] = [];
+  for (let offset = 0; offset < 100_000; offset += 100) {
+    const body = await api.ok<{ data?: T[]; total_count?: number }>("GET", path, { query: { offset, limit: 100, workspace_id: workspaceId } });
+    const data = body?.data ?? [];
+    all.push(...data);
+    if (data.length < 100 || (typeof body.total_count === "number" && all.length >= body.total_count)) break;
+  }
+  return all;
 }
 
 export async function openrouterWorkspaces(api: LiveApi): Promise<OpenRouterWorkspace[]> {

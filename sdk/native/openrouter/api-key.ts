@@ -28,8 +28,9 @@ export interface ApiKeyArgs {
    */
   expiresAt?: pulumi.Input<string>;
   /**
-   * The workspace's UUID; the account's default workspace when unset. Changing it replaces the key.
-   * Pass a Workspace's `id` (known during previews of the workspace's own updates).
+   * The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same
+   * secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a
+   * Workspace's `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: pulumi.Input<string>;
   /**

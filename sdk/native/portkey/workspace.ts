@@ -88,6 +88,11 @@ export class Workspace extends pulumi.CustomResource {
   declare readonly createdAt: pulumi.Output<string>;
   /** When Portkey last changed the workspace (RFC 3339). */
   declare readonly lastUpdatedAt: pulumi.Output<string>;
+  /**
+   * True for the organisation's default workspace (only an imported or adopted one can be), which
+   * Pulumi never deletes.
+   */
+  declare readonly isDefault: pulumi.Output<boolean | undefined>;
   /** The name, without the icon. */
   declare readonly name: pulumi.Output<string>;
   /** The icon, when one is set (declared or not). */
@@ -121,7 +126,7 @@ export class Workspace extends pulumi.CustomResource {
   /** Declares a Workspace: created, updated and deleted by the plugin `pulumi-resource-portkey`. */
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in; read by id (`get`), no inputs are sent.
-    const outputs = ["workspaceId", "slug", "createdAt", "lastUpdatedAt", "name", "icon", "description", "metadata", "inputGuardrails", "outputGuardrails", "userApiKeyConfig", "usageLimits", "rateLimits", "forceDelete", "adoptExisting"];
+    const outputs = ["workspaceId", "slug", "createdAt", "lastUpdatedAt", "isDefault", "name", "icon", "description", "metadata", "inputGuardrails", "outputGuardrails", "userApiKeyConfig", "usageLimits", "rateLimits", "forceDelete", "adoptExisting"];
     const reading = opts?.id !== undefined;
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...(reading ? {} : args) };
     super(Workspace.__pulumiType, name, props, { ...opts, version: opts?.version ?? PLUGIN_VERSION });

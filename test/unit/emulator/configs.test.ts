@@ -1,5 +1,5 @@
 /**
- * The emulator's /configs routes: the document's envelope, workspace scoping,
+ * The emulator's /configs routes: live's bare answers (the list keeps the document's envelope), workspace scoping,
  * slugs, re-serialisation, versions, and the documented refusals.
  */
 import { startEmulator } from "../../../emulator";
@@ -16,19 +16,18 @@ async function workspace(name: string) {
 async function config(workspaceId: string, name = "Retry", extra: Record<string, unknown> = {}) {
   const created = await call(emulator(), "POST", "/configs", { name, config: { retry: { attempts: 3 } }, workspace_id: workspaceId, ...extra });
   expect(created.status).toBe(200);
-  return created.body.data as { id: string; slug: string; version_id: string };
+  return created.body as { id: string; slug: string; version_id: string };
 }
 
-test("create answers {success, data: {id, slug, version_id}}; GET by slug gives the object with config re-serialised", async () => {
+test("create answers {id, slug, version_id} at the top level, as live; GET by slug gives the whole object at the top level with config re-serialised", async () => {
   const ws = await workspace("Configs A");
   const created = await call(emulator(), "POST", "/configs", { name: "Pplx Cache Test", config: { retry: { attempts: 3 }, cache: { mode: "simple" } }, workspace_id: ws.slug });
-  expect(created.body).toEqual({ success: true, data: { id: expect.any(String), slug: expect.stringMatching(/^pc-pplx-c-[0-9a-f]{6}$/), version_id: expect.any(String) } });
-  const got = await call(emulator(), "GET", `/configs/${created.body.data.slug}`);
+  expect(created.body).toEqual({ id: expect.any(String), slug: expect.stringMatching(/^pc-pplx-c-[0-9a-f]{6}$/), version_id: expect.any(String) });
+  const got = await call(emulator(), "GET", `/configs/${created.body.slug}`);
   expect(got.status).toBe(200);
-  expect(got.body.success).toBe(true);
-  expect(got.body.data).toMatchObject({ id: created.body.data.id, name: "Pplx Cache Test", workspace_id: ws.id, is_default: 0, status: "active", version_id: created.body.data.version_id });
+  expect(got.body).toMatchObject({ id: created.body.id, name: "Pplx Cache Test", workspace_id: ws.id, is_default: 0, status: "active", version_id: created.body.version_id });
   // Stored as text, keys re-ordered: clients must compare by meaning.
-  expect(got.body.data.config).toBe('{"cache":{"mode":"simple"},"retry":{"attempts":3}}');
+  expect(got.body.config).toBe('{"cache":{"mode":"simple"},"retry":{"attempts":3}}');
 });
 
 test("workspace_id is required with an admin key; config must be an object; isDefault is 0 or 1", async () => {
@@ -41,7 +40,7 @@ test("workspace_id is required with an admin key; config must be an object; isDe
   expect(missing.status).toBe(404);
   expect(errorCode(missing)).toBe("AB08");
   const flagged = await config(ws.id, "Default one", { isDefault: 1 });
-  expect((await call(emulator(), "GET", `/configs/${flagged.slug}`)).body.data.is_default).toBe(1);
+  expect((await call(emulator(), "GET", `/configs/${flagged.slug}`)).body.is_default).toBe(1);
 });
 
 test("list filters by workspace_id; a workspace key sees only its own workspace's configs", async () => {
@@ -61,7 +60,7 @@ test("list filters by workspace_id; a workspace key sees only its own workspace'
   expect(errorCode(await call(emulator(), "GET", `/configs/${inB.slug}`, undefined, key.body.key))).toBe("AB03");
   // A workspace key's create goes to its own workspace without naming it.
   const made = await call(emulator(), "POST", "/configs", { name: "by key", config: {} }, key.body.key);
-  expect((await call(emulator(), "GET", `/configs/${made.body.data.slug}`)).body.data.workspace_id).toBe(a.id);
+  expect((await call(emulator(), "GET", `/configs/${made.body.slug}`)).body.workspace_id).toBe(a.id);
   expect(errorCode(await call(emulator(), "POST", "/configs", { name: "elsewhere", config: {}, workspace_id: b.id }, key.body.key))).toBe("AB03");
 });
 
@@ -69,14 +68,14 @@ test("every PUT makes a new version; versions list them newest first", async () 
   const ws = await workspace("Configs E");
   const made = await config(ws.id);
   const put = await call(emulator(), "PUT", `/configs/${made.slug}`, { name: "Renamed" });
-  expect(put.body).toEqual({ success: true, data: { version_id: expect.any(String) } });
-  expect(put.body.data.version_id).not.toBe(made.version_id);
+  expect(put.body).toEqual({ version_id: expect.any(String) });
+  expect(put.body.version_id).not.toBe(made.version_id);
   const again = await call(emulator(), "PUT", `/configs/${made.slug}`, { config: { cache: { mode: "semantic" } } });
-  const got = (await call(emulator(), "GET", `/configs/${made.slug}`)).body.data;
-  expect(got).toMatchObject({ name: "Renamed", config: '{"cache":{"mode":"semantic"}}', version_id: again.body.data.version_id });
+  const got = (await call(emulator(), "GET", `/configs/${made.slug}`)).body;
+  expect(got).toMatchObject({ name: "Renamed", config: '{"cache":{"mode":"semantic"}}', version_id: again.body.version_id });
   const versions = await call(emulator(), "GET", `/configs/${made.slug}/versions`);
   expect(versions.body).toMatchObject({ object: "list", total: 3 });
-  expect(versions.body.data.map((v: { version_id: string }) => v.version_id)).toEqual([again.body.data.version_id, put.body.data.version_id, made.version_id]);
+  expect(versions.body.data.map((v: { version_id: string }) => v.version_id)).toEqual([again.body.version_id, put.body.version_id, made.version_id]);
   expect(versions.body.data[2]).toMatchObject({ name: "Retry", config: '{"retry":{"attempts":3}}', format: "json", object: "config" });
   expect(errorCode(await call(emulator(), "PUT", `/configs/${made.slug}`, { config: [1] }))).toBe("AB01");
   expect(errorCode(await call(emulator(), "PUT", `/configs/${made.slug}`, { name: "" }))).toBe("AB01");
@@ -121,7 +120,7 @@ test("configs belong to their organisation", async () => {
     const ws = await call(other, "POST", "/admin/workspaces", { name: "Org one" });
     const made = await call(other, "POST", "/configs", { name: "mine", config: {}, workspace_id: ws.body.id });
     expect(made.status).toBe(200);
-    const fromOther = await call(other, "GET", `/configs/${made.body.data.slug}`, undefined, "second-org-admin-key-000000");
+    const fromOther = await call(other, "GET", `/configs/${made.body.slug}`, undefined, "second-org-admin-key-000000");
     expect(fromOther.status).toBe(404);
     expect((await call(other, "GET", "/configs", undefined, "second-org-admin-key-000000")).body.data).toEqual([]);
   } finally {

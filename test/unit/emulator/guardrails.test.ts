@@ -59,8 +59,8 @@ test("a workspace_id or the caller's organisation_id is required; checks need id
   expect(await bad({ workspace_id: ws.id, checks: [{ parameters: {} }] })).toMatchObject({ status: 400 });
   expect(await bad({ workspace_id: ws.id, actions: { deny: "yes" } })).toMatchObject({ status: 400, message: expect.stringContaining("actions.deny") });
   expect(await bad({ workspace_id: ws.id, name: undefined })).toMatchObject({ status: 400 });
-  // The document types workspace_id as a UUID.
-  expect(await bad({ workspace_id: ws.slug })).toMatchObject({ status: 400, message: expect.stringContaining("workspace_id") });
+  // The document types workspace_id as a UUID; live takes the slug too (portkey-live-clients.test.ts), but not an unknown one.
+  expect(await bad({ workspace_id: "ws-missing-000000" })).toMatchObject({ status: 404, code: "AB08" });
   expect(await bad({ organisation_id: "00000000-0000-4000-8000-000000000000" })).toMatchObject({ status: 403, code: "AB03" });
 
   // A check id newer than the document's enum, and the actions form of the document's own examples, are accepted.

@@ -151,10 +151,14 @@ test("control endpoints count requests per route, dump state and reset", async (
     await call(emulator, "GET", "/admin/workspaces");
     const counts = await (await fetch(`${emulator.url}/_emulator/requests`)).json();
     expect(counts).toEqual({ counts: { "POST /admin/workspaces": 1, "GET /admin/workspaces": 2 }, total: 3 });
-    const dump = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as { portkey: { workspaces: object } };
-    expect(Object.values(dump.portkey.workspaces)).toHaveLength(1);
+    const dump = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as { portkey: { workspaces: Record<string, { name: string }> } };
+    // The organisation's default workspace and the one made here.
+    expect(Object.values(dump.portkey.workspaces).map((w) => w.name)).toEqual(["Default Workspace", "Counted"]);
     await fetch(`${emulator.url}/_emulator/reset`, { method: "POST" });
-    expect((await call(emulator, "GET", "/admin/workspaces")).body.total).toBe(0);
+    // A reset starts the organisation over: only a (new) default workspace.
+    const after = (await call(emulator, "GET", "/admin/workspaces")).body;
+    expect(after.total).toBe(1);
+    expect(after.data[0].defaults.is_default).toBe(1);
   } finally {
     await emulator.stop();
   }

@@ -141,8 +141,8 @@ test("keys made through the API act in the organisation they were made in", asyn
   const rotated = await fetch(`${emulator().url}/_emulator/portkey/api-keys/${bKey.id}/scheduled-rotation`, { method: "POST" });
   expect(rotated.status).toBe(200);
   expect(ok(await call(emulator(), "GET", `/api-keys/${bKey.id}`, undefined, OTHER_KEY)).last_rotated_at).not.toBeNull();
-  const listed = ok(await call(emulator(), "GET", "/admin/workspaces", undefined, bKey.key)).data.map((w: { id: string }) => w.id);
-  expect(listed).toEqual([bWs.id]);
+  const listed = ok(await call(emulator(), "GET", "/admin/workspaces", undefined, bKey.key)).data;
+  expect(listed.filter((w: { defaults: { is_default: number } }) => !w.defaults.is_default).map((w: { id: string }) => w.id)).toEqual([bWs.id]);
 });
 
 test("every response conformed to the official document", () => {
@@ -191,11 +191,14 @@ describe("configuration", () => {
 
       const third = await startEmulator({ adminKeys: ["one", "two"], stateFile });
       try {
-        expect(ok(await call(third, "GET", "/admin/workspaces", undefined, "one")).data.map((w: { id: string }) => w.id)).toEqual([one.id]);
-        expect(ok(await call(third, "GET", "/admin/workspaces", undefined, "two")).data.map((w: { id: string }) => w.id)).toEqual([two.id]);
+        // Each organisation lists its default workspace first, then its own.
+        const ids = async (key: string) => ok(await call(third, "GET", "/admin/workspaces", undefined, key)).data.map((w: { id: string }) => w.id);
+        const defaultOf = (key: string) => Object.values(third.state(key).workspaces).find((w) => w.is_default)!.id;
+        expect(await ids("one")).toEqual([defaultOf("one"), one.id]);
+        expect(await ids("two")).toEqual([defaultOf("two"), two.id]);
         expect(third.state("two").organisation_id).toBe(twoOrg);
         await fetch(`${third.url}/_emulator/reset`, { method: "POST" });
-        expect(ok(await call(third, "GET", "/admin/workspaces", undefined, "two")).data).toEqual([]);
+        expect(await ids("two")).toEqual([defaultOf("two")]);
         expect([third.state("one").organisation_id, third.state("two").organisation_id]).toEqual([oneOrg, twoOrg]);
       } finally {
         await third.stop();

@@ -115,6 +115,15 @@ const rows: Row[] = [
     changed: true,
   },
   {
+    flags: "replaces when removed: a new value is an ordinary update",
+    fields: field({ doc: "", api: "f_api", replaces: "whenRemoved" }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: { f_api: "b" },
+    changed: true,
+  },
+  {
     flags: "trigger with api: never sent at create; a new value sends true once",
     fields: field({ doc: "", api: "reset", trigger: true }),
     olds: { f: "1" },
