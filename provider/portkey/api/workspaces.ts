@@ -128,6 +128,8 @@ export function missingScope(forbidden: ApiError, object: string, scopes: readon
     `${forbidden.message}. ${object} is not known to be deleted, so it stays in the stack: ` +
       `the Portkey admin key most likely lacks the ${scopes.map((s) => `'${s}'`).join(" and ")} scope${scopes.length > 1 ? "s" : ""}. ` +
       "Grant them to the key (or configure a key that has them) and run the command again.",
+    // The 403 itself stays reachable (the importer skips what the key may not read).
+    { cause: forbidden },
   );
 }
 
@@ -193,4 +195,10 @@ export async function listWorkspaces(client: ApiClient): Promise<ApiWorkspace[]>
     workspaces.push(...data);
     if (data.length < PAGE_SIZE) return workspaces;
   }
+}
+
+/** Portkey marks the organisation's default workspace (`defaults.is_default`, 1 or true). */
+export function isDefaultWorkspace(workspace: ApiWorkspace): boolean {
+  const flag = workspace.defaults?.is_default;
+  return flag === true || flag === 1;
 }
