@@ -259,10 +259,11 @@ function objectTypeSpec(vendor: Vendor, name: string, schema: z.ZodObject): Obje
 }
 
 /** A named object type given as a table of fields (a plural look-up's item): each field typed as the resource's output of that name. */
-function fieldsTypeSpec(vendor: Vendor, name: string, fields: Record<string, InputField | OutputField>): ObjectTypeSpec {
+function fieldsTypeSpec(vendor: Vendor, name: string, fields: Record<string, InputField | OutputField>, description: string): ObjectTypeSpec {
   const entries = Object.entries(fields);
   return {
     type: "object",
+    description,
     properties: Object.fromEntries(entries.map(([property, field]) => [property, fieldSpec(vendor, field, field.doc, "output", `${vendor.name} type ${name}.${property}`)])),
     required: entries.filter(([, field]) => !outputIsOptional(field)).map(([property]) => property),
   };
@@ -376,7 +377,7 @@ export function packageSchema(vendor: Vendor, version: string): object {
     },
     types: {
       ...Object.fromEntries(Object.entries(vendor.sdkTypes()).map(([name, schema]) => [typeToken(vendor, name), objectTypeSpec(vendor, name, schema)])),
-      ...Object.fromEntries(vendor.lookups.flatMap((lookup) => Object.entries(lookup.declared.declaration.types?.() ?? {}).map(([name, fields]) => [typeToken(vendor, name), fieldsTypeSpec(vendor, name, fields)]))),
+      ...Object.fromEntries(vendor.lookups.flatMap((lookup) => Object.entries(lookup.declared.declaration.types?.() ?? {}).map(([name, fields]) => [typeToken(vendor, name), fieldsTypeSpec(vendor, name, fields, `One object \`${functionNameOf(lookup.declared.declaration)}\` finds.`)]))),
     },
     resources: Object.fromEntries(vendor.resources.map((resource) => [resourceToken(vendor, resource), resourceSpec(vendor, resource)])),
     functions: Object.fromEntries(vendor.lookups.map((lookup) => [functionToken(vendor, lookup), functionSpec(vendor, lookup)])),
