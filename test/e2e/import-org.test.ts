@@ -275,6 +275,23 @@ test("a small edit of the generated program updates just that object", async () 
   expect((Object.values(emulator.state().workspaces) as { name: string; description?: string }[]).find((w) => w.name === "Team A")?.description).toBe("first team, now in code");
 });
 
+test("the generated secrets block works: a credential taken over from secret stack config updates just that integration, encrypted in state", async () => {
+  const file = path.join(project, "index.ts");
+  const program = fs.readFileSync(file, "utf8");
+  const declaration = 'new portkey.Integration("integration-shared-openai", {\n';
+  expect(program).toContain(declaration);
+  // The two lines the block says to add, as a user would.
+  const edited = program
+    .replace('from "pulumi-ai-gateway/native";\n', 'from "pulumi-ai-gateway/native";\nimport * as pulumi from "@pulumi/pulumi";\nconst config = new pulumi.Config();\n')
+    .replace(declaration, `${declaration}  key: config.requireSecret("integration-shared-openai-key"),\n`);
+  fs.writeFileSync(file, edited);
+  await pulumi(`config set --secret integration-shared-openai-key sk-rotated-by-config-0123 --stack ${STACK}`);
+  const up = await pulumi(`up --stack ${STACK} --yes --skip-preview`);
+  expect(up.stdout).toMatch(/~ 1 updated/);
+  expect(up.stdout).toContain("integration-shared-openai");
+  expect((await pulumi(`stack export --stack ${STACK}`)).stdout).not.toContain("sk-rotated-by-config-0123");
+});
+
 test("the YAML program previews clean after its import", async () => {
   // The engine finds language hosts beside its own binary or on PATH.
   const hasHost = await shell('test -x "$(dirname "$(readlink -f "$(command -v pulumi)")")/pulumi-language-yaml" || command -v pulumi-language-yaml', work).then(
