@@ -57,7 +57,13 @@ export interface EnumerableDeclaration {
  * most once: what a plural look-up or a recovery after an interrupted `up`
  * needs without the whole importer. Not-importable kinds fail naming why.
  */
-export async function listKind(kind: string, declarations: readonly EnumerableDeclaration[], ctx: LifecycleContext): Promise<ListedObject[]> {
+export async function listKind(
+  kind: string,
+  declarations: readonly EnumerableDeclaration[],
+  ctx: LifecycleContext,
+  /** Narrows what the wanted kind is listed through (a look-up's filter by workspace lists one workspace's objects). */
+  narrowParents?: (parentKind: string, parents: ListedObject[]) => ListedObject[],
+): Promise<ListedObject[]> {
   const listed = new Map<string, Promise<ListedObject[]>>();
   const list = (wanted: string): Promise<ListedObject[]> => {
     const known = listed.get(wanted);
@@ -69,7 +75,10 @@ export async function listKind(kind: string, declarations: readonly EnumerableDe
     const promise = (async () => {
       const references = Object.values((enumerate as Enumeration<Record<string, unknown>>).references ?? {}).map((r) => r!.kind).filter((k) => k !== wanted);
       const parents = new Map<string, ListedObject[]>();
-      for (const parent of references) parents.set(parent, await list(parent));
+      for (const parent of references) {
+        const all = await list(parent);
+        parents.set(parent, wanted === kind && narrowParents ? narrowParents(parent, all) : all);
+      }
       return (enumerate as Enumeration<Record<string, unknown>>).list(ctx, (k) => parents.get(k) ?? []);
     })();
     listed.set(wanted, promise);

@@ -33,6 +33,12 @@ export interface LookupDeclaration<A extends LookupArgs, R extends LookupResults
   args(): A;
   /** Results (declared with `output(...)`). */
   results(): R;
+  /**
+   * Named object types the results use (a plural look-up's item: `sdkType`
+   * of a result names one), each a table of fields: the schema's `types` and
+   * the SDK's interfaces derive from them.
+   */
+  types?(): Record<string, Record<string, InputField | OutputField>>;
   /** Rules across arguments (e.g. "exactly one of"), run with the types already valid. */
   refine?(args: ArgsOf<A>, issue: (path: string, message: string) => void): void;
   /** Reads the vendor's API: the results, or an error saying why none or several matched. */

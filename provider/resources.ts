@@ -37,6 +37,7 @@ import { openrouterGuardrail } from "./openrouter/guardrail";
 import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-default-guardrail";
 import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
 import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
+import { deriveLookups } from "./derived-lookups";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -51,6 +52,8 @@ export interface RegisteredLookup {
   /** The module that declares it, below the package root, without extension. */
   module: string;
   exportName: string;
+  /** The kind it derives from (see provider/derived-lookups.ts): the SDK finds it with `lookupNamed`, not by an export. */
+  derivedFrom?: string;
 }
 
 export interface Vendor {
@@ -67,8 +70,41 @@ export interface Vendor {
   sdkTypes(): Record<string, z.ZodObject>;
 }
 
+/**
+ * The vendor's look-ups: the hand-written ones, then a single and a plural
+ * look-up derived from each enumerable resource (a hand-written look-up of
+ * the same name keeps its own contract and wins).
+ */
+function withDerivedLookups(vendor: Vendor): Vendor {
+  const declarations = vendor.resources.map((r) => r.declared.declaration);
+  const names = new Set(vendor.lookups.map((l) => l.declared.declaration.name));
+  const derived: RegisteredLookup[] = [];
+  for (const resource of vendor.resources) {
+    const lookups = deriveLookups(resource.declared, declarations);
+    if (!lookups) continue;
+    for (const declared of [lookups.single, lookups.plural]) {
+      if (names.has(declared.declaration.name)) continue;
+      derived.push({ declared, module: "provider/resources", exportName: "lookupNamed", derivedFrom: resource.declared.declaration.kind });
+    }
+  }
+  return { ...vendor, lookups: [...vendor.lookups, ...derived] };
+}
+
+/** A look-up by its name (`portkey:getApiKeys`): what the dynamic SDK's derived functions run. */
+export function lookupNamed(name: string): DeclaredLookup<LookupArgs, LookupResults> {
+  for (const vendor of vendors()) {
+    const found = vendor.lookups.find((l) => l.declared.declaration.name === name);
+    if (found) return found.declared;
+  }
+  throw new Error(`${name} is not a look-up of this package (the SDK and the package differ in version?)`);
+}
+
 /** Built on call: the declarations' field tables are functions, and so is this. */
 export function vendors(): Vendor[] {
+  return declaredVendors().map(withDerivedLookups);
+}
+
+function declaredVendors(): Vendor[] {
   const entry = (declared: unknown, module: string, exportName: string): RegisteredResource => ({
     declared: declared as DeclaredResource<InputFields, OutputFields>,
     module,

@@ -320,6 +320,11 @@ export function renderFunction(vendor: Vendor, lookup: RegisteredLookup, native:
     text += `import * as providerModule from "${relativeModule}";\n`;
     text += 'import { runLookup } from "../lookup";\n';
   }
+  const itemTypes = Object.entries(declaration.types?.() ?? {});
+  const named = namedTypesUsed([...results.map(([, f]) => f), ...itemTypes.flatMap(([, fields]) => Object.values(fields))]).filter(
+    (name) => !itemTypes.some(([itemName]) => itemName === name),
+  );
+  if (named.length > 0) text += `import type { ${named.join(", ")} } from "./types";\n`;
   text += "\n";
   if (native) text += pluginVersionConst(vendor, native.version);
   const argsInterface = (name: string, wrapInputs: boolean) => {
@@ -333,11 +338,20 @@ export function renderFunction(vendor: Vendor, lookup: RegisteredLookup, native:
   };
   text += argsInterface(`${type}Args`, false);
   text += argsInterface(`${type}OutputArgs`, true);
+  for (const [itemName, fields] of itemTypes) {
+    text += tsdoc(`One object {@link ${fn}} finds.`, "");
+    text += `export interface ${itemName} {\n`;
+    for (const [name, field] of Object.entries(fields)) {
+      text += tsdoc(field.doc, "  ");
+      text += `  readonly ${name}${outputIsOptional(field) ? "?" : ""}: ${fieldType(field, "output")};\n`;
+    }
+    text += "}\n\n";
+  }
   text += tsdoc(`What {@link ${fn}} finds.`, "");
   text += `export interface ${type}Result {\n`;
   for (const [name, field] of results) {
     text += tsdoc(field.doc, "  ");
-    text += `  readonly ${name}${isOptional(field.schema, "output") ? "?" : ""}: ${typeText(jsonSchema(field.schema, "output"), false)};\n`;
+    text += `  readonly ${name}${outputIsOptional(field) ? "?" : ""}: ${fieldType(field, "output")};\n`;
   }
   text += "}\n\n";
   const where = native
@@ -355,7 +369,8 @@ export function renderFunction(vendor: Vendor, lookup: RegisteredLookup, native:
     text += "}\n";
   } else {
     text += `export function ${fn}(args: ${type}Args): Promise<${type}Result> {\n`;
-    text += `  return runLookup<${type}Result>(providerModule.${lookup.exportName}, [${keys}], args);\n`;
+    const declared = lookup.derivedFrom ? `providerModule.lookupNamed(${JSON.stringify(declaration.name)})` : `providerModule.${lookup.exportName}`;
+    text += `  return runLookup<${type}Result>(${declared}, [${keys}], args);\n`;
     text += "}\n\n";
     text += tsdoc(`Like {@link ${fn}}, with arguments that may be Outputs; the result is an Output (unknown at preview while an argument is).`, "");
     text += `export function ${fn}Output(args: ${type}OutputArgs): pulumi.Output<${type}Result> {\n`;
@@ -394,7 +409,8 @@ function renderIndex(vendor: Vendor, hasTypes: boolean, native = false): string 
   for (const lookup of vendor.lookups) {
     const { fn, type, file } = lookupNames(lookup);
     text += `export { ${fn}, ${fn}Output } from "./${file}";\n`;
-    text += `export type { ${type}Args, ${type}OutputArgs, ${type}Result } from "./${file}";\n`;
+    const itemTypes = Object.keys(lookup.declared.declaration.types?.() ?? {});
+    text += `export type { ${[`${type}Args`, `${type}OutputArgs`, `${type}Result`, ...itemTypes].join(", ")} } from "./${file}";\n`;
   }
   if (hasTypes) text += `export type { ${Object.keys(vendor.sdkTypes()).sort().join(", ")} } from "./types";\n`;
   return text;
@@ -494,9 +510,13 @@ function renderReadmeLookups(vendor: Vendor): string {
     }
     text += "\n| result | type | description |\n|---|---|---|\n";
     for (const [name, field] of Object.entries(declaration.results()) as [string, OutputField][]) {
-      text += `| \`${name}\` | ${cell(readmeType(jsonSchema(field.schema, "output"), undefined))} | ${cell(field.doc)} |\n`;
+      text += `| \`${name}\` | ${cell(readmeType(jsonSchema(field.schema, "output"), field.sdkType))} | ${cell(field.doc)} |\n`;
     }
     text += "\n";
+    for (const [itemName, fields] of Object.entries(declaration.types?.() ?? {})) {
+      text += `Each \`${itemName}\` holds the resource id \`id\` and every output of the resource but its secrets (see its tables).\n\n`;
+      void fields;
+    }
   }
   return text;
 }

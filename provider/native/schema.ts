@@ -259,6 +259,17 @@ function objectTypeSpec(vendor: Vendor, name: string, schema: z.ZodObject): Obje
   };
 }
 
+/** A named object type given as a table of fields (a plural look-up's item): each field typed as the resource's output of that name. */
+function fieldsTypeSpec(vendor: Vendor, name: string, fields: Record<string, InputField | OutputField>, description: string): ObjectTypeSpec {
+  const entries = Object.entries(fields);
+  return {
+    type: "object",
+    description,
+    properties: Object.fromEntries(entries.map(([property, field]) => [property, fieldSpec(vendor, field, field.doc, "output", `${vendor.name} type ${name}.${property}`)])),
+    required: entries.filter(([, field]) => !outputIsOptional(field)).map(([property]) => property),
+  };
+}
+
 function functionSpec(vendor: Vendor, lookup: RegisteredLookup): object {
   const { declaration } = lookup.declared;
   const args = Object.entries(declaration.args()) as [string, InputField][];
@@ -272,7 +283,7 @@ function functionSpec(vendor: Vendor, lookup: RegisteredLookup): object {
     },
     outputs: {
       properties: Object.fromEntries(results.map(([name, field]) => [name, fieldSpec(vendor, field, field.doc, "output", where(name))])),
-      required: results.filter(([, field]) => !isOptional(field.schema, "output")).map(([name]) => name),
+      required: results.filter(([, field]) => !outputIsOptional(field)).map(([name]) => name),
     },
   };
 }
@@ -361,7 +372,10 @@ export function packageSchema(vendor: Vendor, version: string): object {
       inputProperties: config,
       properties: config,
     },
-    types: Object.fromEntries(Object.entries(vendor.sdkTypes()).map(([name, schema]) => [typeToken(vendor, name), objectTypeSpec(vendor, name, schema)])),
+    types: {
+      ...Object.fromEntries(Object.entries(vendor.sdkTypes()).map(([name, schema]) => [typeToken(vendor, name), objectTypeSpec(vendor, name, schema)])),
+      ...Object.fromEntries(vendor.lookups.flatMap((lookup) => Object.entries(lookup.declared.declaration.types?.() ?? {}).map(([name, fields]) => [typeToken(vendor, name), fieldsTypeSpec(vendor, name, fields, `One object \`${functionNameOf(lookup.declared.declaration)}\` finds.`)]))),
+    },
     resources: Object.fromEntries(vendor.resources.map((resource) => [resourceToken(vendor, resource), resourceSpec(vendor, resource)])),
     functions: Object.fromEntries(vendor.lookups.map((lookup) => [functionToken(vendor, lookup), functionSpec(vendor, lookup)])),
     language: languageSpecs(vendor),

@@ -7,13 +7,18 @@
  * serves them as invokes, and an explicit provider looks up its own
  * organisation. People: a Portkey user and an OpenRouter organisation
  * member by email. And the native previews keep unchanged ids known.
+ *
+ * Derived look-ups (every enumerable kind's `get<Kind>s` / `get<Kind>`), in
+ * both forms: a Portkey plural filtered by workspace past one page (the API
+ * lists 100 keys a page), secrets left out; a single found by identity, and
+ * refused when several or none match; OpenRouter workspaces, plural and single.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { openrouter, portkey } from "../../sdk";
 import { openrouter as nativeOpenrouter, portkey as nativePortkey } from "../../sdk/native";
 import { seedOrganizationMembers } from "../support/openrouter-members";
-import { ADMIN_KEY, call } from "../support/emulator";
+import { ADMIN_KEY, call, callOpenRouter } from "../support/emulator";
 import { changedSteps, useEngineStack } from "./harness";
 import { RunningEmulator, startEmulator } from "../../emulator";
 
@@ -189,5 +194,69 @@ describe("native", () => {
     expect(outputs.both.value).toMatch(/getWorkspace' failed: give only one of id, slug, name \(got id and name\) \(arguments\)/);
     expect(outputs.unknown.value).toMatch(/is not an argument of this look-up \(arguments are camelCase\) \(colour\)/);
     expect(outputs.twins.value).toMatch(/2 workspaces are named 'Twin' \(slugs .+\): look it up by slug instead/);
+  });
+});
+
+describe("derived look-ups", () => {
+  const BULK_KEYS = 101; // past the 100 keys of one page
+  let bulk: { id: string };
+  let dupInBulk: string;
+  let orResearch: { id: string; slug: string };
+
+  beforeAll(async () => {
+    bulk = (await call(emulator, "POST", "/admin/workspaces", { name: "Bulk" })).body;
+    const key = (workspaceId: string, name: string) =>
+      call(emulator, "POST", "/api-keys/workspace/service", { name, workspace_id: workspaceId, scopes: ["completions.write"] }).then((r) => r.body.id as string);
+    for (let i = 0; i < BULK_KEYS; i++) await key(bulk.id, `bulk-${String(i).padStart(3, "0")}`);
+    // One name in two workspaces: by name alone a single look-up must refuse to pick.
+    dupInBulk = await key(bulk.id, "dup");
+    await key(shared.id, "dup");
+    orResearch = (await callOpenRouter(emulator, "POST", "/workspaces", { name: "Lookup research", slug: "lookup-research" }, MANAGEMENT_KEY)).body.data;
+  });
+
+  const failureOf = (lookup: Promise<unknown>) => lookup.then(() => "found", (error: Error) => error.message);
+
+  test("dynamic: a filtered plural reads every page, a single finds one by identity or says why not", async () => {
+    program = async () => {
+      const keys = await portkey.getApiKeys({ workspaceId: bulk.id });
+      return {
+        count: keys.ids.length,
+        names: keys.apiKeys.map((k) => k.name).sort(),
+        leaked: JSON.stringify(keys).includes('"key"'),
+        dup: portkey.getApiKeyOutput({ workspaceId: bulk.id, name: "dup" }).apply((k) => ({ id: k.id, workspaceId: k.workspaceId, scopes: k.scopes })),
+        several: await failureOf(portkey.getApiKey({ name: "dup" })),
+        none: await failureOf(openrouter.getWorkspace({ slug: "no-such-workspace" })),
+        orWorkspace: openrouter.getWorkspaceOutput({ slug: "lookup-research" }).apply((w) => ({ id: w.id, name: w.name })),
+        orSlugs: openrouter.getWorkspacesOutput({}).apply((all) => all.workspaces.map((w) => w.slug)),
+      };
+    };
+    const { outputs } = await engine().up();
+    expect(outputs.count.value).toBe(BULK_KEYS + 1);
+    expect(outputs.names.value).toContain("bulk-100");
+    expect(outputs.names.value).not.toContain("ci");
+    expect(outputs.leaked.value).toBe(false);
+    expect(outputs.dup.value).toEqual({ id: dupInBulk, workspaceId: bulk.id, scopes: ["completions.write"] });
+    expect(outputs.several.value).toMatch(/^portkey\.getApiKey: 2 ApiKeys have name "dup" \(ids [\w-]+, [\w-]+\): look it up by id, or give workspaceId too\.$/);
+    expect(outputs.none.value).toBe('openrouter.getWorkspace: no Workspace has slug "no-such-workspace".');
+    expect(outputs.orWorkspace.value).toEqual({ id: orResearch.id, name: "Lookup research" });
+    expect(outputs.orSlugs.value).toContain("lookup-research");
+  });
+
+  test("native: the plugin serves the derived look-ups", async () => {
+    program = async () => {
+      const keys = nativePortkey.getApiKeysOutput({ workspaceId: bulk.id });
+      const byId = await nativeOpenrouter.getWorkspace({ id: orResearch.id });
+      return {
+        count: keys.ids.apply((ids) => ids.length),
+        orSlug: byId.slug,
+        several: await nativePortkey.getApiKey({ name: "dup" }).then(() => "found", (error: Error) => error.message),
+        none: await nativePortkey.getApiKey({ id: "00000000-0000-4000-8000-000000000000" }).then(() => "found", (error: Error) => error.message),
+      };
+    };
+    const { outputs } = await nativeEngine().up();
+    expect(outputs.count.value).toBe(BULK_KEYS + 1);
+    expect(outputs.orSlug.value).toBe("lookup-research");
+    expect(outputs.several.value).toMatch(/2 ApiKeys have name "dup" \(ids .+\): look it up by id, or give workspaceId too/);
+    expect(outputs.none.value).toMatch(/no ApiKey has the id '00000000-0000-4000-8000-000000000000'/);
   });
 });

@@ -249,6 +249,1462 @@ func (o ContentFilterArrayOutput) Index(i pulumi.IntInput) ContentFilterOutput {
 	}).(ContentFilterOutput)
 }
 
+// One object `getApiKeys` finds.
+type GetApiKeysApiKey struct {
+	// Creation time.
+	CreatedAt string `pulumi:"createdAt"`
+	// As declared.
+	CreatorUserId *string `pulumi:"creatorUserId"`
+	// As read back.
+	Disabled bool `pulumi:"disabled"`
+	// The expiry as read back.
+	ExpiresAt *string `pulumi:"expiresAt"`
+	// As declared.
+	ExternalUser *string `pulumi:"externalUser"`
+	// The key's hash (the same as `id`).
+	Hash string `pulumi:"hash"`
+	// The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+	Id string `pulumi:"id"`
+	// As read back.
+	IncludeByokInLimit bool `pulumi:"includeByokInLimit"`
+	// The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.
+	Label string `pulumi:"label"`
+	// The limit as read back.
+	Limit *float64 `pulumi:"limit"`
+	// What is left of the limit.
+	LimitRemaining *float64 `pulumi:"limitRemaining"`
+	// The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+	LimitReset *string `pulumi:"limitReset"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The workspace the key is in (the default one when `workspaceId` was unset).
+	ResolvedWorkspaceId string `pulumi:"resolvedWorkspaceId"`
+	// Last change.
+	UpdatedAt *string `pulumi:"updatedAt"`
+	// Total usage in dollars.
+	Usage float64 `pulumi:"usage"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+}
+
+// One object `getApiKeys` finds.
+type GetApiKeysApiKeyOutput struct{ *pulumi.OutputState }
+
+func (GetApiKeysApiKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetApiKeysApiKey)(nil)).Elem()
+}
+
+func (o GetApiKeysApiKeyOutput) ToGetApiKeysApiKeyOutput() GetApiKeysApiKeyOutput {
+	return o
+}
+
+func (o GetApiKeysApiKeyOutput) ToGetApiKeysApiKeyOutputWithContext(ctx context.Context) GetApiKeysApiKeyOutput {
+	return o
+}
+
+// Creation time.
+func (o GetApiKeysApiKeyOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// As declared.
+func (o GetApiKeysApiKeyOutput) CreatorUserId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.CreatorUserId }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetApiKeysApiKeyOutput) Disabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) bool { return v.Disabled }).(pulumi.BoolOutput)
+}
+
+// The expiry as read back.
+func (o GetApiKeysApiKeyOutput) ExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
+}
+
+// As declared.
+func (o GetApiKeysApiKeyOutput) ExternalUser() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.ExternalUser }).(pulumi.StringPtrOutput)
+}
+
+// The key's hash (the same as `id`).
+func (o GetApiKeysApiKeyOutput) Hash() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Hash }).(pulumi.StringOutput)
+}
+
+// The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+func (o GetApiKeysApiKeyOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetApiKeysApiKeyOutput) IncludeByokInLimit() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) bool { return v.IncludeByokInLimit }).(pulumi.BoolOutput)
+}
+
+// The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.
+func (o GetApiKeysApiKeyOutput) Label() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Label }).(pulumi.StringOutput)
+}
+
+// The limit as read back.
+func (o GetApiKeysApiKeyOutput) Limit() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *float64 { return v.Limit }).(pulumi.Float64PtrOutput)
+}
+
+// What is left of the limit.
+func (o GetApiKeysApiKeyOutput) LimitRemaining() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *float64 { return v.LimitRemaining }).(pulumi.Float64PtrOutput)
+}
+
+// The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+func (o GetApiKeysApiKeyOutput) LimitReset() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.LimitReset }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetApiKeysApiKeyOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The workspace the key is in (the default one when `workspaceId` was unset).
+func (o GetApiKeysApiKeyOutput) ResolvedWorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.ResolvedWorkspaceId }).(pulumi.StringOutput)
+}
+
+// Last change.
+func (o GetApiKeysApiKeyOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Total usage in dollars.
+func (o GetApiKeysApiKeyOutput) Usage() pulumi.Float64Output {
+	return o.ApplyT(func(v GetApiKeysApiKey) float64 { return v.Usage }).(pulumi.Float64Output)
+}
+
+// The workspace as given.
+func (o GetApiKeysApiKeyOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+type GetApiKeysApiKeyArrayOutput struct{ *pulumi.OutputState }
+
+func (GetApiKeysApiKeyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetApiKeysApiKey)(nil)).Elem()
+}
+
+func (o GetApiKeysApiKeyArrayOutput) ToGetApiKeysApiKeyArrayOutput() GetApiKeysApiKeyArrayOutput {
+	return o
+}
+
+func (o GetApiKeysApiKeyArrayOutput) ToGetApiKeysApiKeyArrayOutputWithContext(ctx context.Context) GetApiKeysApiKeyArrayOutput {
+	return o
+}
+
+func (o GetApiKeysApiKeyArrayOutput) Index(i pulumi.IntInput) GetApiKeysApiKeyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetApiKeysApiKey {
+		return vs[0].([]GetApiKeysApiKey)[vs[1].(int)]
+	}).(GetApiKeysApiKeyOutput)
+}
+
+// One object `getByokKeys` finds.
+type GetByokKeysByokKey struct {
+	// The allowed key hashes as read back.
+	AllowedApiKeyHashes []string `pulumi:"allowedApiKeyHashes"`
+	// The allowed models as read back.
+	AllowedModels []string `pulumi:"allowedModels"`
+	// The allowed user ids as read back.
+	AllowedUserIds []string `pulumi:"allowedUserIds"`
+	// Creation time.
+	CreatedAt *string `pulumi:"createdAt"`
+	// As read back.
+	Disabled bool `pulumi:"disabled"`
+	// The ByokKey's resource id: what `pulumi import` and `getByokKey({ id })` take.
+	Id string `pulumi:"id"`
+	// As read back.
+	IsFallback bool `pulumi:"isFallback"`
+	// The credential as OpenRouter shows it, masked.
+	Label *string `pulumi:"label"`
+	// The name as read back.
+	Name *string `pulumi:"name"`
+	// The provider as read back.
+	ProviderSlug string `pulumi:"providerSlug"`
+	// The workspace the key is in (the default one when `workspaceId` was unset); unset for a legacy key shared by every workspace.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// Where the key comes among the provider's keys (tried in ascending order).
+	SortOrder *float64 `pulumi:"sortOrder"`
+	// The workspace as given (as OpenRouter reports it, after an import).
+	WorkspaceId *string `pulumi:"workspaceId"`
+}
+
+// One object `getByokKeys` finds.
+type GetByokKeysByokKeyOutput struct{ *pulumi.OutputState }
+
+func (GetByokKeysByokKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetByokKeysByokKey)(nil)).Elem()
+}
+
+func (o GetByokKeysByokKeyOutput) ToGetByokKeysByokKeyOutput() GetByokKeysByokKeyOutput {
+	return o
+}
+
+func (o GetByokKeysByokKeyOutput) ToGetByokKeysByokKeyOutputWithContext(ctx context.Context) GetByokKeysByokKeyOutput {
+	return o
+}
+
+// The allowed key hashes as read back.
+func (o GetByokKeysByokKeyOutput) AllowedApiKeyHashes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) []string { return v.AllowedApiKeyHashes }).(pulumi.StringArrayOutput)
+}
+
+// The allowed models as read back.
+func (o GetByokKeysByokKeyOutput) AllowedModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) []string { return v.AllowedModels }).(pulumi.StringArrayOutput)
+}
+
+// The allowed user ids as read back.
+func (o GetByokKeysByokKeyOutput) AllowedUserIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) []string { return v.AllowedUserIds }).(pulumi.StringArrayOutput)
+}
+
+// Creation time.
+func (o GetByokKeysByokKeyOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetByokKeysByokKeyOutput) Disabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) bool { return v.Disabled }).(pulumi.BoolOutput)
+}
+
+// The ByokKey's resource id: what `pulumi import` and `getByokKey({ id })` take.
+func (o GetByokKeysByokKeyOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetByokKeysByokKeyOutput) IsFallback() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) bool { return v.IsFallback }).(pulumi.BoolOutput)
+}
+
+// The credential as OpenRouter shows it, masked.
+func (o GetByokKeysByokKeyOutput) Label() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) *string { return v.Label }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetByokKeysByokKeyOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The provider as read back.
+func (o GetByokKeysByokKeyOutput) ProviderSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) string { return v.ProviderSlug }).(pulumi.StringOutput)
+}
+
+// The workspace the key is in (the default one when `workspaceId` was unset); unset for a legacy key shared by every workspace.
+func (o GetByokKeysByokKeyOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// Where the key comes among the provider's keys (tried in ascending order).
+func (o GetByokKeysByokKeyOutput) SortOrder() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) *float64 { return v.SortOrder }).(pulumi.Float64PtrOutput)
+}
+
+// The workspace as given (as OpenRouter reports it, after an import).
+func (o GetByokKeysByokKeyOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetByokKeysByokKey) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+type GetByokKeysByokKeyArrayOutput struct{ *pulumi.OutputState }
+
+func (GetByokKeysByokKeyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetByokKeysByokKey)(nil)).Elem()
+}
+
+func (o GetByokKeysByokKeyArrayOutput) ToGetByokKeysByokKeyArrayOutput() GetByokKeysByokKeyArrayOutput {
+	return o
+}
+
+func (o GetByokKeysByokKeyArrayOutput) ToGetByokKeysByokKeyArrayOutputWithContext(ctx context.Context) GetByokKeysByokKeyArrayOutput {
+	return o
+}
+
+func (o GetByokKeysByokKeyArrayOutput) Index(i pulumi.IntInput) GetByokKeysByokKeyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetByokKeysByokKey {
+		return vs[0].([]GetByokKeysByokKey)[vs[1].(int)]
+	}).(GetByokKeysByokKeyOutput)
+}
+
+// One object `getGuardrailKeyAssignments` finds.
+type GetGuardrailKeyAssignmentsGuardrailKeyAssignment struct {
+	// The user who made the assignment, when OpenRouter reports one.
+	AssignedBy *string `pulumi:"assignedBy"`
+	// OpenRouter's id of the assignment.
+	AssignmentId string `pulumi:"assignmentId"`
+	// When the assignment was made.
+	CreatedAt *string `pulumi:"createdAt"`
+	// The guardrail.
+	GuardrailId string `pulumi:"guardrailId"`
+	// The GuardrailKeyAssignment's resource id: what `pulumi import` and `getGuardrailKeyAssignment({ id })` take.
+	Id string `pulumi:"id"`
+	// The key's hash.
+	KeyHash string `pulumi:"keyHash"`
+	// The key's masked label.
+	KeyLabel *string `pulumi:"keyLabel"`
+	// The key's name.
+	KeyName *string `pulumi:"keyName"`
+}
+
+// One object `getGuardrailKeyAssignments` finds.
+type GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetGuardrailKeyAssignmentsGuardrailKeyAssignment)(nil)).Elem()
+}
+
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) ToGetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput() GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput {
+	return o
+}
+
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) ToGetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutputWithContext(ctx context.Context) GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput {
+	return o
+}
+
+// The user who made the assignment, when OpenRouter reports one.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) AssignedBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) *string { return v.AssignedBy }).(pulumi.StringPtrOutput)
+}
+
+// OpenRouter's id of the assignment.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) AssignmentId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) string { return v.AssignmentId }).(pulumi.StringOutput)
+}
+
+// When the assignment was made.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The guardrail.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) GuardrailId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) string { return v.GuardrailId }).(pulumi.StringOutput)
+}
+
+// The GuardrailKeyAssignment's resource id: what `pulumi import` and `getGuardrailKeyAssignment({ id })` take.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The key's hash.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) KeyHash() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) string { return v.KeyHash }).(pulumi.StringOutput)
+}
+
+// The key's masked label.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) KeyLabel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) *string { return v.KeyLabel }).(pulumi.StringPtrOutput)
+}
+
+// The key's name.
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput) KeyName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailKeyAssignmentsGuardrailKeyAssignment) *string { return v.KeyName }).(pulumi.StringPtrOutput)
+}
+
+type GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetGuardrailKeyAssignmentsGuardrailKeyAssignment)(nil)).Elem()
+}
+
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput) ToGetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput() GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput {
+	return o
+}
+
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput) ToGetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutputWithContext(ctx context.Context) GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput {
+	return o
+}
+
+func (o GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput) Index(i pulumi.IntInput) GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetGuardrailKeyAssignmentsGuardrailKeyAssignment {
+		return vs[0].([]GetGuardrailKeyAssignmentsGuardrailKeyAssignment)[vs[1].(int)]
+	}).(GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput)
+}
+
+// One object `getGuardrailMemberAssignments` finds.
+type GetGuardrailMemberAssignmentsGuardrailMemberAssignment struct {
+	// The user who made the assignment, when OpenRouter reports one.
+	AssignedBy *string `pulumi:"assignedBy"`
+	// OpenRouter's id of the assignment.
+	AssignmentId string `pulumi:"assignmentId"`
+	// When the assignment was made.
+	CreatedAt *string `pulumi:"createdAt"`
+	// The guardrail.
+	GuardrailId string `pulumi:"guardrailId"`
+	// The GuardrailMemberAssignment's resource id: what `pulumi import` and `getGuardrailMemberAssignment({ id })` take.
+	Id string `pulumi:"id"`
+	// The organisation the member belongs to.
+	OrganizationId *string `pulumi:"organizationId"`
+	// The member's user id.
+	UserId string `pulumi:"userId"`
+}
+
+// One object `getGuardrailMemberAssignments` finds.
+type GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetGuardrailMemberAssignmentsGuardrailMemberAssignment)(nil)).Elem()
+}
+
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) ToGetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput() GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput {
+	return o
+}
+
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) ToGetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutputWithContext(ctx context.Context) GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput {
+	return o
+}
+
+// The user who made the assignment, when OpenRouter reports one.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) AssignedBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) *string { return v.AssignedBy }).(pulumi.StringPtrOutput)
+}
+
+// OpenRouter's id of the assignment.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) AssignmentId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) string { return v.AssignmentId }).(pulumi.StringOutput)
+}
+
+// When the assignment was made.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The guardrail.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) GuardrailId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) string { return v.GuardrailId }).(pulumi.StringOutput)
+}
+
+// The GuardrailMemberAssignment's resource id: what `pulumi import` and `getGuardrailMemberAssignment({ id })` take.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The organisation the member belongs to.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) OrganizationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) *string { return v.OrganizationId }).(pulumi.StringPtrOutput)
+}
+
+// The member's user id.
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput) UserId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailMemberAssignmentsGuardrailMemberAssignment) string { return v.UserId }).(pulumi.StringOutput)
+}
+
+type GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetGuardrailMemberAssignmentsGuardrailMemberAssignment)(nil)).Elem()
+}
+
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput) ToGetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput() GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput {
+	return o
+}
+
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput) ToGetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutputWithContext(ctx context.Context) GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput {
+	return o
+}
+
+func (o GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput) Index(i pulumi.IntInput) GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetGuardrailMemberAssignmentsGuardrailMemberAssignment {
+		return vs[0].([]GetGuardrailMemberAssignmentsGuardrailMemberAssignment)[vs[1].(int)]
+	}).(GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput)
+}
+
+// One object `getGuardrails` finds.
+type GetGuardrailsGuardrail struct {
+	// As read back. Each one of: `global`, `europe`, `us`.
+	AllowedDataRegions []string `pulumi:"allowedDataRegions"`
+	// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+	AllowedModels []string `pulumi:"allowedModels"`
+	// As read back.
+	AllowedProviders []string `pulumi:"allowedProviders"`
+	// `allowedModels` as OpenRouter stores them (canonical slugs).
+	CanonicalAllowedModels []string `pulumi:"canonicalAllowedModels"`
+	// `ignoredModels` as OpenRouter stores them (canonical slugs).
+	CanonicalIgnoredModels []string `pulumi:"canonicalIgnoredModels"`
+	// As read back.
+	ContentFilterBuiltins []BuiltinContentFilter `pulumi:"contentFilterBuiltins"`
+	// As read back.
+	ContentFilters []ContentFilter `pulumi:"contentFilters"`
+	// Creation time.
+	CreatedAt *string `pulumi:"createdAt"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// As read back.
+	EnableFreeModelPublication *bool `pulumi:"enableFreeModelPublication"`
+	// As read back.
+	EnableFreeModelTraining *bool `pulumi:"enableFreeModelTraining"`
+	// As read back.
+	EnablePaidModelTraining *bool `pulumi:"enablePaidModelTraining"`
+	// As read back.
+	EnforceZdrAnthropic *bool `pulumi:"enforceZdrAnthropic"`
+	// As read back.
+	EnforceZdrGoogle *bool `pulumi:"enforceZdrGoogle"`
+	// As read back.
+	EnforceZdrOpenai *bool `pulumi:"enforceZdrOpenai"`
+	// As read back.
+	EnforceZdrOther *bool `pulumi:"enforceZdrOther"`
+	// As read back.
+	EnforceZdrXai *bool `pulumi:"enforceZdrXai"`
+	// The guardrail's UUID (the same as `id`).
+	GuardrailId string `pulumi:"guardrailId"`
+	// The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+	Id string `pulumi:"id"`
+	// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+	IgnoredModels []string `pulumi:"ignoredModels"`
+	// As read back.
+	IgnoredProviders []string `pulumi:"ignoredProviders"`
+	// As read back.
+	IncludeByokInBudgets bool `pulumi:"includeByokInBudgets"`
+	// The limit as read back.
+	LimitUsd *float64 `pulumi:"limitUsd"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+	ResetInterval *string `pulumi:"resetInterval"`
+	// The workspace the guardrail is in (the default one when `workspaceId` was unset).
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// Last change.
+	UpdatedAt *string `pulumi:"updatedAt"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+}
+
+// One object `getGuardrails` finds.
+type GetGuardrailsGuardrailOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailsGuardrailOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetGuardrailsGuardrail)(nil)).Elem()
+}
+
+func (o GetGuardrailsGuardrailOutput) ToGetGuardrailsGuardrailOutput() GetGuardrailsGuardrailOutput {
+	return o
+}
+
+func (o GetGuardrailsGuardrailOutput) ToGetGuardrailsGuardrailOutputWithContext(ctx context.Context) GetGuardrailsGuardrailOutput {
+	return o
+}
+
+// As read back. Each one of: `global`, `europe`, `us`.
+func (o GetGuardrailsGuardrailOutput) AllowedDataRegions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.AllowedDataRegions }).(pulumi.StringArrayOutput)
+}
+
+// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+func (o GetGuardrailsGuardrailOutput) AllowedModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.AllowedModels }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) AllowedProviders() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.AllowedProviders }).(pulumi.StringArrayOutput)
+}
+
+// `allowedModels` as OpenRouter stores them (canonical slugs).
+func (o GetGuardrailsGuardrailOutput) CanonicalAllowedModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.CanonicalAllowedModels }).(pulumi.StringArrayOutput)
+}
+
+// `ignoredModels` as OpenRouter stores them (canonical slugs).
+func (o GetGuardrailsGuardrailOutput) CanonicalIgnoredModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.CanonicalIgnoredModels }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) ContentFilterBuiltins() BuiltinContentFilterArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []BuiltinContentFilter { return v.ContentFilterBuiltins }).(BuiltinContentFilterArrayOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) ContentFilters() ContentFilterArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []ContentFilter { return v.ContentFilters }).(ContentFilterArrayOutput)
+}
+
+// Creation time.
+func (o GetGuardrailsGuardrailOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetGuardrailsGuardrailOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnableFreeModelPublication() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnableFreeModelPublication }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnableFreeModelTraining() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnableFreeModelTraining }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnablePaidModelTraining() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnablePaidModelTraining }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnforceZdrAnthropic() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnforceZdrAnthropic }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnforceZdrGoogle() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnforceZdrGoogle }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnforceZdrOpenai() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnforceZdrOpenai }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnforceZdrOther() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnforceZdrOther }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) EnforceZdrXai() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *bool { return v.EnforceZdrXai }).(pulumi.BoolPtrOutput)
+}
+
+// The guardrail's UUID (the same as `id`).
+func (o GetGuardrailsGuardrailOutput) GuardrailId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.GuardrailId }).(pulumi.StringOutput)
+}
+
+// The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+func (o GetGuardrailsGuardrailOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+func (o GetGuardrailsGuardrailOutput) IgnoredModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.IgnoredModels }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) IgnoredProviders() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) []string { return v.IgnoredProviders }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetGuardrailsGuardrailOutput) IncludeByokInBudgets() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) bool { return v.IncludeByokInBudgets }).(pulumi.BoolOutput)
+}
+
+// The limit as read back.
+func (o GetGuardrailsGuardrailOutput) LimitUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *float64 { return v.LimitUsd }).(pulumi.Float64PtrOutput)
+}
+
+// The name as read back.
+func (o GetGuardrailsGuardrailOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+func (o GetGuardrailsGuardrailOutput) ResetInterval() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.ResetInterval }).(pulumi.StringPtrOutput)
+}
+
+// The workspace the guardrail is in (the default one when `workspaceId` was unset).
+func (o GetGuardrailsGuardrailOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// Last change.
+func (o GetGuardrailsGuardrailOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetGuardrailsGuardrailOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+type GetGuardrailsGuardrailArrayOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailsGuardrailArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetGuardrailsGuardrail)(nil)).Elem()
+}
+
+func (o GetGuardrailsGuardrailArrayOutput) ToGetGuardrailsGuardrailArrayOutput() GetGuardrailsGuardrailArrayOutput {
+	return o
+}
+
+func (o GetGuardrailsGuardrailArrayOutput) ToGetGuardrailsGuardrailArrayOutputWithContext(ctx context.Context) GetGuardrailsGuardrailArrayOutput {
+	return o
+}
+
+func (o GetGuardrailsGuardrailArrayOutput) Index(i pulumi.IntInput) GetGuardrailsGuardrailOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetGuardrailsGuardrail {
+		return vs[0].([]GetGuardrailsGuardrail)[vs[1].(int)]
+	}).(GetGuardrailsGuardrailOutput)
+}
+
+// One object `getObservabilityDestinations` finds.
+type GetObservabilityDestinationsObservabilityDestination struct {
+	// The key hashes as read back.
+	ApiKeyHashes []string `pulumi:"apiKeyHashes"`
+	// As read back.
+	BroadcastGenerationCost bool `pulumi:"broadcastGenerationCost"`
+	// As read back.
+	BroadcastGenerationIdentity bool `pulumi:"broadcastGenerationIdentity"`
+	// As read back.
+	BroadcastGenerationRequestContext bool `pulumi:"broadcastGenerationRequestContext"`
+	// Creation time.
+	CreatedAt *string `pulumi:"createdAt"`
+	// As read back.
+	Enabled bool `pulumi:"enabled"`
+	// The rules as read back.
+	FilterRules map[string]interface{} `pulumi:"filterRules"`
+	// The ObservabilityDestination's resource id: what `pulumi import` and `getObservabilityDestination({ id })` take.
+	Id string `pulumi:"id"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// As read back.
+	PrivacyMode bool `pulumi:"privacyMode"`
+	// The workspace the destination is in (the default one when `workspaceId` was unset).
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// As read back.
+	SamplingRate float64 `pulumi:"samplingRate"`
+	// The type as read back. One of: `arize`, `braintrust`, `clickhouse`, `datadog`, `grafana`, `langfuse`, `langsmith`, `newrelic`, `opik`, `otel-collector`, `posthog`, `ramp`, `s3`, `sentry`, `snowflake`, `weave`, `webhook`.
+	Type string `pulumi:"type"`
+	// Last change.
+	UpdatedAt *string `pulumi:"updatedAt"`
+	// The workspace as given (as OpenRouter reports it, after an import).
+	WorkspaceId *string `pulumi:"workspaceId"`
+}
+
+// One object `getObservabilityDestinations` finds.
+type GetObservabilityDestinationsObservabilityDestinationOutput struct{ *pulumi.OutputState }
+
+func (GetObservabilityDestinationsObservabilityDestinationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetObservabilityDestinationsObservabilityDestination)(nil)).Elem()
+}
+
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) ToGetObservabilityDestinationsObservabilityDestinationOutput() GetObservabilityDestinationsObservabilityDestinationOutput {
+	return o
+}
+
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) ToGetObservabilityDestinationsObservabilityDestinationOutputWithContext(ctx context.Context) GetObservabilityDestinationsObservabilityDestinationOutput {
+	return o
+}
+
+// The key hashes as read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) ApiKeyHashes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) []string { return v.ApiKeyHashes }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) BroadcastGenerationCost() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) bool { return v.BroadcastGenerationCost }).(pulumi.BoolOutput)
+}
+
+// As read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) BroadcastGenerationIdentity() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) bool {
+		return v.BroadcastGenerationIdentity
+	}).(pulumi.BoolOutput)
+}
+
+// As read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) BroadcastGenerationRequestContext() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) bool {
+		return v.BroadcastGenerationRequestContext
+	}).(pulumi.BoolOutput)
+}
+
+// Creation time.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) bool { return v.Enabled }).(pulumi.BoolOutput)
+}
+
+// The rules as read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) FilterRules() pulumi.MapOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) map[string]interface{} {
+		return v.FilterRules
+	}).(pulumi.MapOutput)
+}
+
+// The ObservabilityDestination's resource id: what `pulumi import` and `getObservabilityDestination({ id })` take.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The name as read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) PrivacyMode() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) bool { return v.PrivacyMode }).(pulumi.BoolOutput)
+}
+
+// The workspace the destination is in (the default one when `workspaceId` was unset).
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) SamplingRate() pulumi.Float64Output {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) float64 { return v.SamplingRate }).(pulumi.Float64Output)
+}
+
+// The type as read back. One of: `arize`, `braintrust`, `clickhouse`, `datadog`, `grafana`, `langfuse`, `langsmith`, `newrelic`, `opik`, `otel-collector`, `posthog`, `ramp`, `s3`, `sentry`, `snowflake`, `weave`, `webhook`.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// Last change.
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given (as OpenRouter reports it, after an import).
+func (o GetObservabilityDestinationsObservabilityDestinationOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetObservabilityDestinationsObservabilityDestination) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+type GetObservabilityDestinationsObservabilityDestinationArrayOutput struct{ *pulumi.OutputState }
+
+func (GetObservabilityDestinationsObservabilityDestinationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetObservabilityDestinationsObservabilityDestination)(nil)).Elem()
+}
+
+func (o GetObservabilityDestinationsObservabilityDestinationArrayOutput) ToGetObservabilityDestinationsObservabilityDestinationArrayOutput() GetObservabilityDestinationsObservabilityDestinationArrayOutput {
+	return o
+}
+
+func (o GetObservabilityDestinationsObservabilityDestinationArrayOutput) ToGetObservabilityDestinationsObservabilityDestinationArrayOutputWithContext(ctx context.Context) GetObservabilityDestinationsObservabilityDestinationArrayOutput {
+	return o
+}
+
+func (o GetObservabilityDestinationsObservabilityDestinationArrayOutput) Index(i pulumi.IntInput) GetObservabilityDestinationsObservabilityDestinationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetObservabilityDestinationsObservabilityDestination {
+		return vs[0].([]GetObservabilityDestinationsObservabilityDestination)[vs[1].(int)]
+	}).(GetObservabilityDestinationsObservabilityDestinationOutput)
+}
+
+// One object `getWorkspaceBudgets` finds.
+type GetWorkspaceBudgetsWorkspaceBudget struct {
+	// Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`).
+	BudgetIds map[string]string `pulumi:"budgetIds"`
+	// The daily limit as read back.
+	DailyUsd *float64 `pulumi:"dailyUsd"`
+	// The WorkspaceBudget's resource id: what `pulumi import` and `getWorkspaceBudget({ id })` take.
+	Id string `pulumi:"id"`
+	// The workspace's setting as read back.
+	IncludeByokInBudgets *bool `pulumi:"includeByokInBudgets"`
+	// The lifetime limit as read back.
+	LifetimeUsd *float64 `pulumi:"lifetimeUsd"`
+	// The monthly limit as read back.
+	MonthlyUsd *float64 `pulumi:"monthlyUsd"`
+	// The weekly limit as read back.
+	WeeklyUsd *float64 `pulumi:"weeklyUsd"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+}
+
+// One object `getWorkspaceBudgets` finds.
+type GetWorkspaceBudgetsWorkspaceBudgetOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceBudgetsWorkspaceBudgetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspaceBudgetsWorkspaceBudget)(nil)).Elem()
+}
+
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) ToGetWorkspaceBudgetsWorkspaceBudgetOutput() GetWorkspaceBudgetsWorkspaceBudgetOutput {
+	return o
+}
+
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) ToGetWorkspaceBudgetsWorkspaceBudgetOutputWithContext(ctx context.Context) GetWorkspaceBudgetsWorkspaceBudgetOutput {
+	return o
+}
+
+// Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`).
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) BudgetIds() pulumi.StringMapOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) map[string]string { return v.BudgetIds }).(pulumi.StringMapOutput)
+}
+
+// The daily limit as read back.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) DailyUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) *float64 { return v.DailyUsd }).(pulumi.Float64PtrOutput)
+}
+
+// The WorkspaceBudget's resource id: what `pulumi import` and `getWorkspaceBudget({ id })` take.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The workspace's setting as read back.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) IncludeByokInBudgets() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) *bool { return v.IncludeByokInBudgets }).(pulumi.BoolPtrOutput)
+}
+
+// The lifetime limit as read back.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) LifetimeUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) *float64 { return v.LifetimeUsd }).(pulumi.Float64PtrOutput)
+}
+
+// The monthly limit as read back.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) MonthlyUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) *float64 { return v.MonthlyUsd }).(pulumi.Float64PtrOutput)
+}
+
+// The weekly limit as read back.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) WeeklyUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) *float64 { return v.WeeklyUsd }).(pulumi.Float64PtrOutput)
+}
+
+// The workspace as given.
+func (o GetWorkspaceBudgetsWorkspaceBudgetOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceBudgetsWorkspaceBudget) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+type GetWorkspaceBudgetsWorkspaceBudgetArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceBudgetsWorkspaceBudgetArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspaceBudgetsWorkspaceBudget)(nil)).Elem()
+}
+
+func (o GetWorkspaceBudgetsWorkspaceBudgetArrayOutput) ToGetWorkspaceBudgetsWorkspaceBudgetArrayOutput() GetWorkspaceBudgetsWorkspaceBudgetArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceBudgetsWorkspaceBudgetArrayOutput) ToGetWorkspaceBudgetsWorkspaceBudgetArrayOutputWithContext(ctx context.Context) GetWorkspaceBudgetsWorkspaceBudgetArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceBudgetsWorkspaceBudgetArrayOutput) Index(i pulumi.IntInput) GetWorkspaceBudgetsWorkspaceBudgetOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspaceBudgetsWorkspaceBudget {
+		return vs[0].([]GetWorkspaceBudgetsWorkspaceBudget)[vs[1].(int)]
+	}).(GetWorkspaceBudgetsWorkspaceBudgetOutput)
+}
+
+// One object `getWorkspaceDefaultGuardrails` finds.
+type GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail struct {
+	// As read back. Each one of: `global`, `europe`, `us`.
+	AllowedDataRegions []string `pulumi:"allowedDataRegions"`
+	// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+	AllowedModels []string `pulumi:"allowedModels"`
+	// As read back.
+	AllowedProviders []string `pulumi:"allowedProviders"`
+	// `allowedModels` as OpenRouter stores them (canonical slugs).
+	CanonicalAllowedModels []string `pulumi:"canonicalAllowedModels"`
+	// `ignoredModels` as OpenRouter stores them (canonical slugs).
+	CanonicalIgnoredModels []string `pulumi:"canonicalIgnoredModels"`
+	// As read back.
+	ContentFilterBuiltins []BuiltinContentFilter `pulumi:"contentFilterBuiltins"`
+	// As read back.
+	ContentFilters []ContentFilter `pulumi:"contentFilters"`
+	// Creation time.
+	CreatedAt *string `pulumi:"createdAt"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// As read back.
+	EnableFreeModelPublication *bool `pulumi:"enableFreeModelPublication"`
+	// As read back.
+	EnableFreeModelTraining *bool `pulumi:"enableFreeModelTraining"`
+	// As read back.
+	EnablePaidModelTraining *bool `pulumi:"enablePaidModelTraining"`
+	// As read back.
+	EnforceZdrAnthropic *bool `pulumi:"enforceZdrAnthropic"`
+	// As read back.
+	EnforceZdrGoogle *bool `pulumi:"enforceZdrGoogle"`
+	// As read back.
+	EnforceZdrOpenai *bool `pulumi:"enforceZdrOpenai"`
+	// As read back.
+	EnforceZdrOther *bool `pulumi:"enforceZdrOther"`
+	// As read back.
+	EnforceZdrXai *bool `pulumi:"enforceZdrXai"`
+	// The default guardrail's id (the workspace's `defaultGuardrailId`).
+	GuardrailId string `pulumi:"guardrailId"`
+	// The WorkspaceDefaultGuardrail's resource id: what `pulumi import` and `getWorkspaceDefaultGuardrail({ id })` take.
+	Id string `pulumi:"id"`
+	// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+	IgnoredModels []string `pulumi:"ignoredModels"`
+	// As read back.
+	IgnoredProviders []string `pulumi:"ignoredProviders"`
+	// As read back.
+	IncludeByokInBudgets bool `pulumi:"includeByokInBudgets"`
+	// The limit as read back.
+	LimitUsd *float64 `pulumi:"limitUsd"`
+	// The name OpenRouter gives it (it cannot be renamed).
+	Name *string `pulumi:"name"`
+	// The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+	ResetInterval *string `pulumi:"resetInterval"`
+	// Last change.
+	UpdatedAt *string `pulumi:"updatedAt"`
+	// The workspace.
+	WorkspaceId string `pulumi:"workspaceId"`
+}
+
+// One object `getWorkspaceDefaultGuardrails` finds.
+type GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail)(nil)).Elem()
+}
+
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) ToGetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput() GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput {
+	return o
+}
+
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) ToGetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutputWithContext(ctx context.Context) GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput {
+	return o
+}
+
+// As read back. Each one of: `global`, `europe`, `us`.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) AllowedDataRegions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string { return v.AllowedDataRegions }).(pulumi.StringArrayOutput)
+}
+
+// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) AllowedModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string { return v.AllowedModels }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) AllowedProviders() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string { return v.AllowedProviders }).(pulumi.StringArrayOutput)
+}
+
+// `allowedModels` as OpenRouter stores them (canonical slugs).
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) CanonicalAllowedModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string {
+		return v.CanonicalAllowedModels
+	}).(pulumi.StringArrayOutput)
+}
+
+// `ignoredModels` as OpenRouter stores them (canonical slugs).
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) CanonicalIgnoredModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string {
+		return v.CanonicalIgnoredModels
+	}).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) ContentFilterBuiltins() BuiltinContentFilterArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []BuiltinContentFilter {
+		return v.ContentFilterBuiltins
+	}).(BuiltinContentFilterArrayOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) ContentFilters() ContentFilterArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []ContentFilter {
+		return v.ContentFilters
+	}).(ContentFilterArrayOutput)
+}
+
+// Creation time.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnableFreeModelPublication() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool {
+		return v.EnableFreeModelPublication
+	}).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnableFreeModelTraining() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnableFreeModelTraining }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnablePaidModelTraining() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnablePaidModelTraining }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnforceZdrAnthropic() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnforceZdrAnthropic }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnforceZdrGoogle() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnforceZdrGoogle }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnforceZdrOpenai() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnforceZdrOpenai }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnforceZdrOther() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnforceZdrOther }).(pulumi.BoolPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) EnforceZdrXai() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *bool { return v.EnforceZdrXai }).(pulumi.BoolPtrOutput)
+}
+
+// The default guardrail's id (the workspace's `defaultGuardrailId`).
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) GuardrailId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) string { return v.GuardrailId }).(pulumi.StringOutput)
+}
+
+// The WorkspaceDefaultGuardrail's resource id: what `pulumi import` and `getWorkspaceDefaultGuardrail({ id })` take.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) IgnoredModels() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string { return v.IgnoredModels }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) IgnoredProviders() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) []string { return v.IgnoredProviders }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) IncludeByokInBudgets() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) bool { return v.IncludeByokInBudgets }).(pulumi.BoolOutput)
+}
+
+// The limit as read back.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) LimitUsd() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *float64 { return v.LimitUsd }).(pulumi.Float64PtrOutput)
+}
+
+// The name OpenRouter gives it (it cannot be renamed).
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) ResetInterval() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *string { return v.ResetInterval }).(pulumi.StringPtrOutput)
+}
+
+// Last change.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The workspace.
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+type GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail)(nil)).Elem()
+}
+
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput) ToGetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput() GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput) ToGetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutputWithContext(ctx context.Context) GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput) Index(i pulumi.IntInput) GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail {
+		return vs[0].([]GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail)[vs[1].(int)]
+	}).(GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput)
+}
+
+// One object `getWorkspaceMembers` finds.
+type GetWorkspaceMembersWorkspaceMember struct {
+	// When the person was added.
+	CreatedAt *string `pulumi:"createdAt"`
+	// The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+	Id string `pulumi:"id"`
+	// The membership's own UUID (OpenRouter's `id`; not the resource id).
+	MembershipId string `pulumi:"membershipId"`
+	// The workspace's UUID as OpenRouter reports it.
+	ResolvedWorkspaceId string `pulumi:"resolvedWorkspaceId"`
+	// `admin` or `member`: the person's organisation role, which OpenRouter copies to every workspace.
+	Role string `pulumi:"role"`
+	// The user id as read back.
+	UserId string `pulumi:"userId"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+}
+
+// One object `getWorkspaceMembers` finds.
+type GetWorkspaceMembersWorkspaceMemberOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceMembersWorkspaceMemberOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspaceMembersWorkspaceMember)(nil)).Elem()
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberOutput) ToGetWorkspaceMembersWorkspaceMemberOutput() GetWorkspaceMembersWorkspaceMemberOutput {
+	return o
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberOutput) ToGetWorkspaceMembersWorkspaceMemberOutputWithContext(ctx context.Context) GetWorkspaceMembersWorkspaceMemberOutput {
+	return o
+}
+
+// When the person was added.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The membership's own UUID (OpenRouter's `id`; not the resource id).
+func (o GetWorkspaceMembersWorkspaceMemberOutput) MembershipId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.MembershipId }).(pulumi.StringOutput)
+}
+
+// The workspace's UUID as OpenRouter reports it.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) ResolvedWorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.ResolvedWorkspaceId }).(pulumi.StringOutput)
+}
+
+// `admin` or `member`: the person's organisation role, which OpenRouter copies to every workspace.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// The user id as read back.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) UserId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.UserId }).(pulumi.StringOutput)
+}
+
+// The workspace as given.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+type GetWorkspaceMembersWorkspaceMemberArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceMembersWorkspaceMemberArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspaceMembersWorkspaceMember)(nil)).Elem()
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberArrayOutput) ToGetWorkspaceMembersWorkspaceMemberArrayOutput() GetWorkspaceMembersWorkspaceMemberArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberArrayOutput) ToGetWorkspaceMembersWorkspaceMemberArrayOutputWithContext(ctx context.Context) GetWorkspaceMembersWorkspaceMemberArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberArrayOutput) Index(i pulumi.IntInput) GetWorkspaceMembersWorkspaceMemberOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspaceMembersWorkspaceMember {
+		return vs[0].([]GetWorkspaceMembersWorkspaceMember)[vs[1].(int)]
+	}).(GetWorkspaceMembersWorkspaceMemberOutput)
+}
+
+// One object `getWorkspaces` finds.
+type GetWorkspacesWorkspace struct {
+	// Allow deleting this workspace if it is the account's default one. Deleting the default workspace also disables the account's unscoped inference keys. Default false.
+	AllowDefaultWorkspaceDeletion *bool `pulumi:"allowDefaultWorkspaceDeletion"`
+	// Creation time.
+	CreatedAt string `pulumi:"createdAt"`
+	// The user who created the workspace, when OpenRouter reports one.
+	CreatedBy *string `pulumi:"createdBy"`
+	// The workspace's default guardrail (derived from its id by OpenRouter).
+	DefaultGuardrailId string `pulumi:"defaultGuardrailId"`
+	// The default image model as read back.
+	DefaultImageModel *string `pulumi:"defaultImageModel"`
+	// The provider sort as read back. One of: `price`, `throughput`, `latency`, `exacto`.
+	DefaultProviderSort *string `pulumi:"defaultProviderSort"`
+	// The default text model as read back.
+	DefaultTextModel *string `pulumi:"defaultTextModel"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// As read back.
+	DisabledServerTools []string `pulumi:"disabledServerTools"`
+	// The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+	Id string `pulumi:"id"`
+	// Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint).
+	IncludeByokInBudgets *bool `pulumi:"includeByokInBudgets"`
+	// The logged key ids as read back.
+	IoLoggingApiKeyIds []int `pulumi:"ioLoggingApiKeyIds"`
+	// The sampling rate as read back.
+	IoLoggingSamplingRate float64 `pulumi:"ioLoggingSamplingRate"`
+	// As read back.
+	IsDataDiscountLoggingEnabled bool `pulumi:"isDataDiscountLoggingEnabled"`
+	// As read back.
+	IsObservabilityBroadcastEnabled bool `pulumi:"isObservabilityBroadcastEnabled"`
+	// As read back.
+	IsObservabilityIoLoggingEnabled bool `pulumi:"isObservabilityIoLoggingEnabled"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The slug as read back.
+	Slug string `pulumi:"slug"`
+	// Last change, once there was one.
+	UpdatedAt *string `pulumi:"updatedAt"`
+	// The workspace's UUID (the same as `id`).
+	WorkspaceId string `pulumi:"workspaceId"`
+}
+
+// One object `getWorkspaces` finds.
+type GetWorkspacesWorkspaceOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspacesWorkspaceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspacesWorkspace)(nil)).Elem()
+}
+
+func (o GetWorkspacesWorkspaceOutput) ToGetWorkspacesWorkspaceOutput() GetWorkspacesWorkspaceOutput {
+	return o
+}
+
+func (o GetWorkspacesWorkspaceOutput) ToGetWorkspacesWorkspaceOutputWithContext(ctx context.Context) GetWorkspacesWorkspaceOutput {
+	return o
+}
+
+// Allow deleting this workspace if it is the account's default one. Deleting the default workspace also disables the account's unscoped inference keys. Default false.
+func (o GetWorkspacesWorkspaceOutput) AllowDefaultWorkspaceDeletion() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *bool { return v.AllowDefaultWorkspaceDeletion }).(pulumi.BoolPtrOutput)
+}
+
+// Creation time.
+func (o GetWorkspacesWorkspaceOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// The user who created the workspace, when OpenRouter reports one.
+func (o GetWorkspacesWorkspaceOutput) CreatedBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.CreatedBy }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's default guardrail (derived from its id by OpenRouter).
+func (o GetWorkspacesWorkspaceOutput) DefaultGuardrailId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.DefaultGuardrailId }).(pulumi.StringOutput)
+}
+
+// The default image model as read back.
+func (o GetWorkspacesWorkspaceOutput) DefaultImageModel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.DefaultImageModel }).(pulumi.StringPtrOutput)
+}
+
+// The provider sort as read back. One of: `price`, `throughput`, `latency`, `exacto`.
+func (o GetWorkspacesWorkspaceOutput) DefaultProviderSort() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.DefaultProviderSort }).(pulumi.StringPtrOutput)
+}
+
+// The default text model as read back.
+func (o GetWorkspacesWorkspaceOutput) DefaultTextModel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.DefaultTextModel }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetWorkspacesWorkspaceOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetWorkspacesWorkspaceOutput) DisabledServerTools() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) []string { return v.DisabledServerTools }).(pulumi.StringArrayOutput)
+}
+
+// The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+func (o GetWorkspacesWorkspaceOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint).
+func (o GetWorkspacesWorkspaceOutput) IncludeByokInBudgets() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *bool { return v.IncludeByokInBudgets }).(pulumi.BoolPtrOutput)
+}
+
+// The logged key ids as read back.
+func (o GetWorkspacesWorkspaceOutput) IoLoggingApiKeyIds() pulumi.IntArrayOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) []int { return v.IoLoggingApiKeyIds }).(pulumi.IntArrayOutput)
+}
+
+// The sampling rate as read back.
+func (o GetWorkspacesWorkspaceOutput) IoLoggingSamplingRate() pulumi.Float64Output {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) float64 { return v.IoLoggingSamplingRate }).(pulumi.Float64Output)
+}
+
+// As read back.
+func (o GetWorkspacesWorkspaceOutput) IsDataDiscountLoggingEnabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) bool { return v.IsDataDiscountLoggingEnabled }).(pulumi.BoolOutput)
+}
+
+// As read back.
+func (o GetWorkspacesWorkspaceOutput) IsObservabilityBroadcastEnabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) bool { return v.IsObservabilityBroadcastEnabled }).(pulumi.BoolOutput)
+}
+
+// As read back.
+func (o GetWorkspacesWorkspaceOutput) IsObservabilityIoLoggingEnabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) bool { return v.IsObservabilityIoLoggingEnabled }).(pulumi.BoolOutput)
+}
+
+// The name as read back.
+func (o GetWorkspacesWorkspaceOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The slug as read back.
+func (o GetWorkspacesWorkspaceOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// Last change, once there was one.
+func (o GetWorkspacesWorkspaceOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID (the same as `id`).
+func (o GetWorkspacesWorkspaceOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+type GetWorkspacesWorkspaceArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspacesWorkspaceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspacesWorkspace)(nil)).Elem()
+}
+
+func (o GetWorkspacesWorkspaceArrayOutput) ToGetWorkspacesWorkspaceArrayOutput() GetWorkspacesWorkspaceArrayOutput {
+	return o
+}
+
+func (o GetWorkspacesWorkspaceArrayOutput) ToGetWorkspacesWorkspaceArrayOutputWithContext(ctx context.Context) GetWorkspacesWorkspaceArrayOutput {
+	return o
+}
+
+func (o GetWorkspacesWorkspaceArrayOutput) Index(i pulumi.IntInput) GetWorkspacesWorkspaceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspacesWorkspace {
+		return vs[0].([]GetWorkspacesWorkspace)[vs[1].(int)]
+	}).(GetWorkspacesWorkspaceOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BuiltinContentFilterInput)(nil)).Elem(), BuiltinContentFilterArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BuiltinContentFilterArrayInput)(nil)).Elem(), BuiltinContentFilterArray{})
@@ -258,4 +1714,24 @@ func init() {
 	pulumi.RegisterOutputType(BuiltinContentFilterArrayOutput{})
 	pulumi.RegisterOutputType(ContentFilterOutput{})
 	pulumi.RegisterOutputType(ContentFilterArrayOutput{})
+	pulumi.RegisterOutputType(GetApiKeysApiKeyOutput{})
+	pulumi.RegisterOutputType(GetApiKeysApiKeyArrayOutput{})
+	pulumi.RegisterOutputType(GetByokKeysByokKeyOutput{})
+	pulumi.RegisterOutputType(GetByokKeysByokKeyArrayOutput{})
+	pulumi.RegisterOutputType(GetGuardrailKeyAssignmentsGuardrailKeyAssignmentOutput{})
+	pulumi.RegisterOutputType(GetGuardrailKeyAssignmentsGuardrailKeyAssignmentArrayOutput{})
+	pulumi.RegisterOutputType(GetGuardrailMemberAssignmentsGuardrailMemberAssignmentOutput{})
+	pulumi.RegisterOutputType(GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput{})
+	pulumi.RegisterOutputType(GetGuardrailsGuardrailOutput{})
+	pulumi.RegisterOutputType(GetGuardrailsGuardrailArrayOutput{})
+	pulumi.RegisterOutputType(GetObservabilityDestinationsObservabilityDestinationOutput{})
+	pulumi.RegisterOutputType(GetObservabilityDestinationsObservabilityDestinationArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceBudgetsWorkspaceBudgetOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceBudgetsWorkspaceBudgetArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceMembersWorkspaceMemberOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceMembersWorkspaceMemberArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspacesWorkspaceOutput{})
+	pulumi.RegisterOutputType(GetWorkspacesWorkspaceArrayOutput{})
 }

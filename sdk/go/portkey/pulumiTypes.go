@@ -13,6 +13,1945 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// One object `getAiProviders` finds.
+type GetAiProvidersAiProvider struct {
+	// True when the create adopted the default provider an access grant had made, instead of creating one.
+	AdoptedDefault *bool `pulumi:"adoptedDefault"`
+	// When Portkey created the provider (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The expiry as read back (as declared when it is the same instant).
+	ExpiresAt *string `pulumi:"expiresAt"`
+	// The AiProvider's resource id: what `pulumi import` and `getAiProvider({ id })` take.
+	Id string `pulumi:"id"`
+	// The integration's slug.
+	IntegrationSlug string `pulumi:"integrationSlug"`
+	// When usage was last reset (RFC 3339).
+	LastResetAt *string `pulumi:"lastResetAt"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The note as read back.
+	Note *string `pulumi:"note"`
+	// The provider's UUID.
+	ProviderId string `pulumi:"providerId"`
+	// The rate limit as read back.
+	RateLimits []RateLimit `pulumi:"rateLimits"`
+	// A trigger: changing its value resets the provider's accumulated usage once.
+	ResetUsage interface{} `pulumi:"resetUsage"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The provider's slug.
+	Slug *string `pulumi:"slug"`
+	// `active`, `exhausted` (budget spent) or `expired`.
+	Status *string `pulumi:"status"`
+	// The budget as read back.
+	UsageLimits *UsageLimit `pulumi:"usageLimits"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getAiProviders` finds.
+type GetAiProvidersAiProviderOutput struct{ *pulumi.OutputState }
+
+func (GetAiProvidersAiProviderOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetAiProvidersAiProvider)(nil)).Elem()
+}
+
+func (o GetAiProvidersAiProviderOutput) ToGetAiProvidersAiProviderOutput() GetAiProvidersAiProviderOutput {
+	return o
+}
+
+func (o GetAiProvidersAiProviderOutput) ToGetAiProvidersAiProviderOutputWithContext(ctx context.Context) GetAiProvidersAiProviderOutput {
+	return o
+}
+
+// True when the create adopted the default provider an access grant had made, instead of creating one.
+func (o GetAiProvidersAiProviderOutput) AdoptedDefault() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *bool { return v.AdoptedDefault }).(pulumi.BoolPtrOutput)
+}
+
+// When Portkey created the provider (RFC 3339).
+func (o GetAiProvidersAiProviderOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The expiry as read back (as declared when it is the same instant).
+func (o GetAiProvidersAiProviderOutput) ExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
+}
+
+// The AiProvider's resource id: what `pulumi import` and `getAiProvider({ id })` take.
+func (o GetAiProvidersAiProviderOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The integration's slug.
+func (o GetAiProvidersAiProviderOutput) IntegrationSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) string { return v.IntegrationSlug }).(pulumi.StringOutput)
+}
+
+// When usage was last reset (RFC 3339).
+func (o GetAiProvidersAiProviderOutput) LastResetAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.LastResetAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetAiProvidersAiProviderOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The note as read back.
+func (o GetAiProvidersAiProviderOutput) Note() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.Note }).(pulumi.StringPtrOutput)
+}
+
+// The provider's UUID.
+func (o GetAiProvidersAiProviderOutput) ProviderId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) string { return v.ProviderId }).(pulumi.StringOutput)
+}
+
+// The rate limit as read back.
+func (o GetAiProvidersAiProviderOutput) RateLimits() RateLimitArrayOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) []RateLimit { return v.RateLimits }).(RateLimitArrayOutput)
+}
+
+// A trigger: changing its value resets the provider's accumulated usage once.
+func (o GetAiProvidersAiProviderOutput) ResetUsage() pulumi.AnyOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) interface{} { return v.ResetUsage }).(pulumi.AnyOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetAiProvidersAiProviderOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The provider's slug.
+func (o GetAiProvidersAiProviderOutput) Slug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.Slug }).(pulumi.StringPtrOutput)
+}
+
+// `active`, `exhausted` (budget spent) or `expired`.
+func (o GetAiProvidersAiProviderOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The budget as read back.
+func (o GetAiProvidersAiProviderOutput) UsageLimits() UsageLimitPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *UsageLimit { return v.UsageLimits }).(UsageLimitPtrOutput)
+}
+
+// The workspace as given.
+func (o GetAiProvidersAiProviderOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetAiProvidersAiProviderOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetAiProvidersAiProvider) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetAiProvidersAiProviderArrayOutput struct{ *pulumi.OutputState }
+
+func (GetAiProvidersAiProviderArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetAiProvidersAiProvider)(nil)).Elem()
+}
+
+func (o GetAiProvidersAiProviderArrayOutput) ToGetAiProvidersAiProviderArrayOutput() GetAiProvidersAiProviderArrayOutput {
+	return o
+}
+
+func (o GetAiProvidersAiProviderArrayOutput) ToGetAiProvidersAiProviderArrayOutputWithContext(ctx context.Context) GetAiProvidersAiProviderArrayOutput {
+	return o
+}
+
+func (o GetAiProvidersAiProviderArrayOutput) Index(i pulumi.IntInput) GetAiProvidersAiProviderOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetAiProvidersAiProvider {
+		return vs[0].([]GetAiProvidersAiProvider)[vs[1].(int)]
+	}).(GetAiProvidersAiProviderOutput)
+}
+
+// One object `getApiKeys` finds.
+type GetApiKeysApiKey struct {
+	// The alert emails as read back.
+	AlertEmails []string `pulumi:"alertEmails"`
+	// The config override flag as read back (only when set).
+	AllowConfigOverride *bool `pulumi:"allowConfigOverride"`
+	// Accept scope names this package does not know yet (newer Portkey scopes). Default false.
+	AllowUnknownScopes *bool `pulumi:"allowUnknownScopes"`
+	// The key's UUID (the same as `id`).
+	ApiKeyId string `pulumi:"apiKeyId"`
+	// The config id as read back.
+	ConfigId *string `pulumi:"configId"`
+	// Creation time (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user).
+	CreationMode *string `pulumi:"creationMode"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// The expiry as read back.
+	ExpiresAt *string `pulumi:"expiresAt"`
+	// The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+	Id string `pulumi:"id"`
+	// False after Portkey rotated the key by itself (rotation policy): `key` is then stale.
+	KeyIsCurrent bool `pulumi:"keyIsCurrent"`
+	// When the previous secret stops working after the last rotation made through Pulumi.
+	KeyTransitionExpiresAt *string `pulumi:"keyTransitionExpiresAt"`
+	// When usage was last reset.
+	LastResetAt *string `pulumi:"lastResetAt"`
+	// When the secret was last rotated, by Pulumi or by Portkey's schedule (when Portkey reports it).
+	LastRotatedAt *string `pulumi:"lastRotatedAt"`
+	// Last change (RFC 3339).
+	LastUpdatedAt string `pulumi:"lastUpdatedAt"`
+	// The masked secret Portkey shows, e.g. `Xk*******S4`.
+	MaskedKey string `pulumi:"maskedKey"`
+	// The metadata as read back, values with their JSON types.
+	Metadata map[string]interface{} `pulumi:"metadata"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// Next scheduled rotation, computed by Portkey from `rotationPolicy`.
+	NextRotationAt *string `pulumi:"nextRotationAt"`
+	// When Portkey next resets the usage counted against `usageLimits` (with a periodic reset).
+	NextUsageResetAt *string `pulumi:"nextUsageResetAt"`
+	// The organisation's UUID.
+	OrganisationId string `pulumi:"organisationId"`
+	// The rate limits as read back.
+	RateLimits []RateLimit `pulumi:"rateLimits"`
+	// A trigger: changing its value (to anything) resets the key's accumulated usage once.
+	ResetUsage interface{} `pulumi:"resetUsage"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// A trigger: changing its value (to anything, e.g. a date) rotates the secret now; `key` then holds the new one.
+	RotateWhen interface{} `pulumi:"rotateWhen"`
+	// The rotation policy as read back.
+	RotationPolicy *RotationPolicy `pulumi:"rotationPolicy"`
+	// Transition period for rotations made through `rotateWhen`, in ms (>= 1,800,000). Portkey's default is 30 minutes.
+	RotationTransitionPeriodMs *int `pulumi:"rotationTransitionPeriodMs"`
+	// The scopes as read back.
+	Scopes []string `pulumi:"scopes"`
+	// `active`, `exhausted` (budget used up) or `expired`.
+	Status string `pulumi:"status"`
+	// The sub-kind of key. One of: `service`, `user`.
+	SubType string `pulumi:"subType"`
+	// The kind of key. One of: `organisation`, `workspace`.
+	Type string `pulumi:"type"`
+	// The budget as read back.
+	UsageLimits *UsageLimit `pulumi:"usageLimits"`
+	// The user of a user key.
+	UserId *string `pulumi:"userId"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getApiKeys` finds.
+type GetApiKeysApiKeyOutput struct{ *pulumi.OutputState }
+
+func (GetApiKeysApiKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetApiKeysApiKey)(nil)).Elem()
+}
+
+func (o GetApiKeysApiKeyOutput) ToGetApiKeysApiKeyOutput() GetApiKeysApiKeyOutput {
+	return o
+}
+
+func (o GetApiKeysApiKeyOutput) ToGetApiKeysApiKeyOutputWithContext(ctx context.Context) GetApiKeysApiKeyOutput {
+	return o
+}
+
+// The alert emails as read back.
+func (o GetApiKeysApiKeyOutput) AlertEmails() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) []string { return v.AlertEmails }).(pulumi.StringArrayOutput)
+}
+
+// The config override flag as read back (only when set).
+func (o GetApiKeysApiKeyOutput) AllowConfigOverride() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *bool { return v.AllowConfigOverride }).(pulumi.BoolPtrOutput)
+}
+
+// Accept scope names this package does not know yet (newer Portkey scopes). Default false.
+func (o GetApiKeysApiKeyOutput) AllowUnknownScopes() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *bool { return v.AllowUnknownScopes }).(pulumi.BoolPtrOutput)
+}
+
+// The key's UUID (the same as `id`).
+func (o GetApiKeysApiKeyOutput) ApiKeyId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.ApiKeyId }).(pulumi.StringOutput)
+}
+
+// The config id as read back.
+func (o GetApiKeysApiKeyOutput) ConfigId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.ConfigId }).(pulumi.StringPtrOutput)
+}
+
+// Creation time (RFC 3339).
+func (o GetApiKeysApiKeyOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user).
+func (o GetApiKeysApiKeyOutput) CreationMode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.CreationMode }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetApiKeysApiKeyOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The expiry as read back.
+func (o GetApiKeysApiKeyOutput) ExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
+}
+
+// The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+func (o GetApiKeysApiKeyOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// False after Portkey rotated the key by itself (rotation policy): `key` is then stale.
+func (o GetApiKeysApiKeyOutput) KeyIsCurrent() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) bool { return v.KeyIsCurrent }).(pulumi.BoolOutput)
+}
+
+// When the previous secret stops working after the last rotation made through Pulumi.
+func (o GetApiKeysApiKeyOutput) KeyTransitionExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.KeyTransitionExpiresAt }).(pulumi.StringPtrOutput)
+}
+
+// When usage was last reset.
+func (o GetApiKeysApiKeyOutput) LastResetAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.LastResetAt }).(pulumi.StringPtrOutput)
+}
+
+// When the secret was last rotated, by Pulumi or by Portkey's schedule (when Portkey reports it).
+func (o GetApiKeysApiKeyOutput) LastRotatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.LastRotatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Last change (RFC 3339).
+func (o GetApiKeysApiKeyOutput) LastUpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.LastUpdatedAt }).(pulumi.StringOutput)
+}
+
+// The masked secret Portkey shows, e.g. `Xk*******S4`.
+func (o GetApiKeysApiKeyOutput) MaskedKey() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.MaskedKey }).(pulumi.StringOutput)
+}
+
+// The metadata as read back, values with their JSON types.
+func (o GetApiKeysApiKeyOutput) Metadata() pulumi.MapOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) map[string]interface{} { return v.Metadata }).(pulumi.MapOutput)
+}
+
+// The name as read back.
+func (o GetApiKeysApiKeyOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Next scheduled rotation, computed by Portkey from `rotationPolicy`.
+func (o GetApiKeysApiKeyOutput) NextRotationAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.NextRotationAt }).(pulumi.StringPtrOutput)
+}
+
+// When Portkey next resets the usage counted against `usageLimits` (with a periodic reset).
+func (o GetApiKeysApiKeyOutput) NextUsageResetAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.NextUsageResetAt }).(pulumi.StringPtrOutput)
+}
+
+// The organisation's UUID.
+func (o GetApiKeysApiKeyOutput) OrganisationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.OrganisationId }).(pulumi.StringOutput)
+}
+
+// The rate limits as read back.
+func (o GetApiKeysApiKeyOutput) RateLimits() RateLimitArrayOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) []RateLimit { return v.RateLimits }).(RateLimitArrayOutput)
+}
+
+// A trigger: changing its value (to anything) resets the key's accumulated usage once.
+func (o GetApiKeysApiKeyOutput) ResetUsage() pulumi.AnyOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) interface{} { return v.ResetUsage }).(pulumi.AnyOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetApiKeysApiKeyOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// A trigger: changing its value (to anything, e.g. a date) rotates the secret now; `key` then holds the new one.
+func (o GetApiKeysApiKeyOutput) RotateWhen() pulumi.AnyOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) interface{} { return v.RotateWhen }).(pulumi.AnyOutput)
+}
+
+// The rotation policy as read back.
+func (o GetApiKeysApiKeyOutput) RotationPolicy() RotationPolicyPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *RotationPolicy { return v.RotationPolicy }).(RotationPolicyPtrOutput)
+}
+
+// Transition period for rotations made through `rotateWhen`, in ms (>= 1,800,000). Portkey's default is 30 minutes.
+func (o GetApiKeysApiKeyOutput) RotationTransitionPeriodMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *int { return v.RotationTransitionPeriodMs }).(pulumi.IntPtrOutput)
+}
+
+// The scopes as read back.
+func (o GetApiKeysApiKeyOutput) Scopes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) []string { return v.Scopes }).(pulumi.StringArrayOutput)
+}
+
+// `active`, `exhausted` (budget used up) or `expired`.
+func (o GetApiKeysApiKeyOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// The sub-kind of key. One of: `service`, `user`.
+func (o GetApiKeysApiKeyOutput) SubType() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.SubType }).(pulumi.StringOutput)
+}
+
+// The kind of key. One of: `organisation`, `workspace`.
+func (o GetApiKeysApiKeyOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// The budget as read back.
+func (o GetApiKeysApiKeyOutput) UsageLimits() UsageLimitPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *UsageLimit { return v.UsageLimits }).(UsageLimitPtrOutput)
+}
+
+// The user of a user key.
+func (o GetApiKeysApiKeyOutput) UserId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.UserId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetApiKeysApiKeyOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's slug.
+func (o GetApiKeysApiKeyOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetApiKeysApiKey) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetApiKeysApiKeyArrayOutput struct{ *pulumi.OutputState }
+
+func (GetApiKeysApiKeyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetApiKeysApiKey)(nil)).Elem()
+}
+
+func (o GetApiKeysApiKeyArrayOutput) ToGetApiKeysApiKeyArrayOutput() GetApiKeysApiKeyArrayOutput {
+	return o
+}
+
+func (o GetApiKeysApiKeyArrayOutput) ToGetApiKeysApiKeyArrayOutputWithContext(ctx context.Context) GetApiKeysApiKeyArrayOutput {
+	return o
+}
+
+func (o GetApiKeysApiKeyArrayOutput) Index(i pulumi.IntInput) GetApiKeysApiKeyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetApiKeysApiKey {
+		return vs[0].([]GetApiKeysApiKey)[vs[1].(int)]
+	}).(GetApiKeysApiKeyOutput)
+}
+
+// One object `getConfigs` finds.
+type GetConfigsConfig struct {
+	// The gateway config as read back.
+	Config map[string]interface{} `pulumi:"config"`
+	// The config's UUID.
+	ConfigId string `pulumi:"configId"`
+	// When Portkey created the config (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The Config's resource id: what `pulumi import` and `getConfig({ id })` take.
+	Id string `pulumi:"id"`
+	// Whether the config is the workspace's default (when declared or true).
+	IsDefault *bool `pulumi:"isDefault"`
+	// When Portkey last changed the config (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// Portkey's slug for the config, e.g. `pc-retry-1a2b3c` (the same as `id`): what API keys, workspaces and requests name it by.
+	Slug string `pulumi:"slug"`
+	// The config's status, e.g. `active`.
+	Status *string `pulumi:"status"`
+	// The current version's UUID; every update makes a new version.
+	VersionId *string `pulumi:"versionId"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getConfigs` finds.
+type GetConfigsConfigOutput struct{ *pulumi.OutputState }
+
+func (GetConfigsConfigOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetConfigsConfig)(nil)).Elem()
+}
+
+func (o GetConfigsConfigOutput) ToGetConfigsConfigOutput() GetConfigsConfigOutput {
+	return o
+}
+
+func (o GetConfigsConfigOutput) ToGetConfigsConfigOutputWithContext(ctx context.Context) GetConfigsConfigOutput {
+	return o
+}
+
+// The gateway config as read back.
+func (o GetConfigsConfigOutput) Config() pulumi.MapOutput {
+	return o.ApplyT(func(v GetConfigsConfig) map[string]interface{} { return v.Config }).(pulumi.MapOutput)
+}
+
+// The config's UUID.
+func (o GetConfigsConfigOutput) ConfigId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetConfigsConfig) string { return v.ConfigId }).(pulumi.StringOutput)
+}
+
+// When Portkey created the config (RFC 3339).
+func (o GetConfigsConfigOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The Config's resource id: what `pulumi import` and `getConfig({ id })` take.
+func (o GetConfigsConfigOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetConfigsConfig) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// Whether the config is the workspace's default (when declared or true).
+func (o GetConfigsConfigOutput) IsDefault() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *bool { return v.IsDefault }).(pulumi.BoolPtrOutput)
+}
+
+// When Portkey last changed the config (RFC 3339).
+func (o GetConfigsConfigOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetConfigsConfigOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetConfigsConfig) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The organisation's UUID.
+func (o GetConfigsConfigOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetConfigsConfigOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// Portkey's slug for the config, e.g. `pc-retry-1a2b3c` (the same as `id`): what API keys, workspaces and requests name it by.
+func (o GetConfigsConfigOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetConfigsConfig) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// The config's status, e.g. `active`.
+func (o GetConfigsConfigOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The current version's UUID; every update makes a new version.
+func (o GetConfigsConfigOutput) VersionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.VersionId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetConfigsConfigOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetConfigsConfig) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetConfigsConfigOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetConfigsConfig) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetConfigsConfigArrayOutput struct{ *pulumi.OutputState }
+
+func (GetConfigsConfigArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetConfigsConfig)(nil)).Elem()
+}
+
+func (o GetConfigsConfigArrayOutput) ToGetConfigsConfigArrayOutput() GetConfigsConfigArrayOutput {
+	return o
+}
+
+func (o GetConfigsConfigArrayOutput) ToGetConfigsConfigArrayOutputWithContext(ctx context.Context) GetConfigsConfigArrayOutput {
+	return o
+}
+
+func (o GetConfigsConfigArrayOutput) Index(i pulumi.IntInput) GetConfigsConfigOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetConfigsConfig {
+		return vs[0].([]GetConfigsConfig)[vs[1].(int)]
+	}).(GetConfigsConfigOutput)
+}
+
+// One object `getGuardrails` finds.
+type GetGuardrailsGuardrail struct {
+	// The actions as read back.
+	Actions map[string]interface{} `pulumi:"actions"`
+	// When Portkey created the guardrail (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The guardrail's UUID.
+	GuardrailId string `pulumi:"guardrailId"`
+	// The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the guardrail (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The organisation, for an organisation's guardrail.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's guardrail).
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// Portkey's slug for the guardrail, e.g. `pg-pii-gu-1a2b3c` (the same as `id`): what configs and workspace defaults name it by.
+	Slug string `pulumi:"slug"`
+	// `active` or `archived`.
+	Status *string `pulumi:"status"`
+	// The current version's UUID; every update makes a new version.
+	VersionId *string `pulumi:"versionId"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+	// The workspace's slug (a workspace's guardrail).
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getGuardrails` finds.
+type GetGuardrailsGuardrailOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailsGuardrailOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetGuardrailsGuardrail)(nil)).Elem()
+}
+
+func (o GetGuardrailsGuardrailOutput) ToGetGuardrailsGuardrailOutput() GetGuardrailsGuardrailOutput {
+	return o
+}
+
+func (o GetGuardrailsGuardrailOutput) ToGetGuardrailsGuardrailOutputWithContext(ctx context.Context) GetGuardrailsGuardrailOutput {
+	return o
+}
+
+// The actions as read back.
+func (o GetGuardrailsGuardrailOutput) Actions() pulumi.MapOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) map[string]interface{} { return v.Actions }).(pulumi.MapOutput)
+}
+
+// When Portkey created the guardrail (RFC 3339).
+func (o GetGuardrailsGuardrailOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The guardrail's UUID.
+func (o GetGuardrailsGuardrailOutput) GuardrailId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.GuardrailId }).(pulumi.StringOutput)
+}
+
+// The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+func (o GetGuardrailsGuardrailOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the guardrail (RFC 3339).
+func (o GetGuardrailsGuardrailOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetGuardrailsGuardrailOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The organisation, for an organisation's guardrail.
+func (o GetGuardrailsGuardrailOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's guardrail).
+func (o GetGuardrailsGuardrailOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// Portkey's slug for the guardrail, e.g. `pg-pii-gu-1a2b3c` (the same as `id`): what configs and workspace defaults name it by.
+func (o GetGuardrailsGuardrailOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// `active` or `archived`.
+func (o GetGuardrailsGuardrailOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The current version's UUID; every update makes a new version.
+func (o GetGuardrailsGuardrailOutput) VersionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.VersionId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetGuardrailsGuardrailOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's slug (a workspace's guardrail).
+func (o GetGuardrailsGuardrailOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetGuardrailsGuardrail) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetGuardrailsGuardrailArrayOutput struct{ *pulumi.OutputState }
+
+func (GetGuardrailsGuardrailArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetGuardrailsGuardrail)(nil)).Elem()
+}
+
+func (o GetGuardrailsGuardrailArrayOutput) ToGetGuardrailsGuardrailArrayOutput() GetGuardrailsGuardrailArrayOutput {
+	return o
+}
+
+func (o GetGuardrailsGuardrailArrayOutput) ToGetGuardrailsGuardrailArrayOutputWithContext(ctx context.Context) GetGuardrailsGuardrailArrayOutput {
+	return o
+}
+
+func (o GetGuardrailsGuardrailArrayOutput) Index(i pulumi.IntInput) GetGuardrailsGuardrailOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetGuardrailsGuardrail {
+		return vs[0].([]GetGuardrailsGuardrail)[vs[1].(int)]
+	}).(GetGuardrailsGuardrailOutput)
+}
+
+// One object `getIntegrationModelAccesses` finds.
+type GetIntegrationModelAccessesIntegrationModelAccess struct {
+	// Whether every model is exposed, as read back.
+	AllowAllModels bool `pulumi:"allowAllModels"`
+	// The IntegrationModelAccess's resource id: what `pulumi import` and `getIntegrationModelAccess({ id })` take.
+	Id string `pulumi:"id"`
+	// The integration's slug (the same as `id`).
+	IntegrationSlug string `pulumi:"integrationSlug"`
+	// The declared models as read back (an imported resource lists the enabled and custom models).
+	Models []IntegrationModel `pulumi:"models"`
+	// How many models the integration lists (built-in and custom).
+	TotalModels *float64 `pulumi:"totalModels"`
+}
+
+// One object `getIntegrationModelAccesses` finds.
+type GetIntegrationModelAccessesIntegrationModelAccessOutput struct{ *pulumi.OutputState }
+
+func (GetIntegrationModelAccessesIntegrationModelAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetIntegrationModelAccessesIntegrationModelAccess)(nil)).Elem()
+}
+
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) ToGetIntegrationModelAccessesIntegrationModelAccessOutput() GetIntegrationModelAccessesIntegrationModelAccessOutput {
+	return o
+}
+
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) ToGetIntegrationModelAccessesIntegrationModelAccessOutputWithContext(ctx context.Context) GetIntegrationModelAccessesIntegrationModelAccessOutput {
+	return o
+}
+
+// Whether every model is exposed, as read back.
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) AllowAllModels() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetIntegrationModelAccessesIntegrationModelAccess) bool { return v.AllowAllModels }).(pulumi.BoolOutput)
+}
+
+// The IntegrationModelAccess's resource id: what `pulumi import` and `getIntegrationModelAccess({ id })` take.
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationModelAccessesIntegrationModelAccess) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The integration's slug (the same as `id`).
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) IntegrationSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationModelAccessesIntegrationModelAccess) string { return v.IntegrationSlug }).(pulumi.StringOutput)
+}
+
+// The declared models as read back (an imported resource lists the enabled and custom models).
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) Models() IntegrationModelArrayOutput {
+	return o.ApplyT(func(v GetIntegrationModelAccessesIntegrationModelAccess) []IntegrationModel { return v.Models }).(IntegrationModelArrayOutput)
+}
+
+// How many models the integration lists (built-in and custom).
+func (o GetIntegrationModelAccessesIntegrationModelAccessOutput) TotalModels() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetIntegrationModelAccessesIntegrationModelAccess) *float64 { return v.TotalModels }).(pulumi.Float64PtrOutput)
+}
+
+type GetIntegrationModelAccessesIntegrationModelAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (GetIntegrationModelAccessesIntegrationModelAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetIntegrationModelAccessesIntegrationModelAccess)(nil)).Elem()
+}
+
+func (o GetIntegrationModelAccessesIntegrationModelAccessArrayOutput) ToGetIntegrationModelAccessesIntegrationModelAccessArrayOutput() GetIntegrationModelAccessesIntegrationModelAccessArrayOutput {
+	return o
+}
+
+func (o GetIntegrationModelAccessesIntegrationModelAccessArrayOutput) ToGetIntegrationModelAccessesIntegrationModelAccessArrayOutputWithContext(ctx context.Context) GetIntegrationModelAccessesIntegrationModelAccessArrayOutput {
+	return o
+}
+
+func (o GetIntegrationModelAccessesIntegrationModelAccessArrayOutput) Index(i pulumi.IntInput) GetIntegrationModelAccessesIntegrationModelAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetIntegrationModelAccessesIntegrationModelAccess {
+		return vs[0].([]GetIntegrationModelAccessesIntegrationModelAccess)[vs[1].(int)]
+	}).(GetIntegrationModelAccessesIntegrationModelAccessOutput)
+}
+
+// One object `getIntegrationWorkspaceAccesses` finds.
+type GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess struct {
+	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	CreateDefaultProvider *bool `pulumi:"createDefaultProvider"`
+	// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
+	DefaultProviderSlug *string `pulumi:"defaultProviderSlug"`
+	// Whether access is enabled, as read back.
+	Enabled bool `pulumi:"enabled"`
+	// The IntegrationWorkspaceAccess's resource id: what `pulumi import` and `getIntegrationWorkspaceAccess({ id })` take.
+	Id string `pulumi:"id"`
+	// The integration's slug.
+	IntegrationSlug string `pulumi:"integrationSlug"`
+	// The rate limit as read back.
+	RateLimits []RateLimit `pulumi:"rateLimits"`
+	// A trigger: changing its value resets this workspace's accumulated usage of the integration once.
+	ResetUsage interface{} `pulumi:"resetUsage"`
+	// The workspace's UUID.
+	ResolvedWorkspaceId string `pulumi:"resolvedWorkspaceId"`
+	// The budget as read back.
+	UsageLimits []UsageLimit `pulumi:"usageLimits"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug (how Portkey lists access).
+	WorkspaceSlug string `pulumi:"workspaceSlug"`
+}
+
+// One object `getIntegrationWorkspaceAccesses` finds.
+type GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput struct{ *pulumi.OutputState }
+
+func (GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess)(nil)).Elem()
+}
+
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) ToGetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput() GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput {
+	return o
+}
+
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) ToGetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutputWithContext(ctx context.Context) GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput {
+	return o
+}
+
+// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) CreateDefaultProvider() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) *bool {
+		return v.CreateDefaultProvider
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) DefaultProviderSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) *string {
+		return v.DefaultProviderSlug
+	}).(pulumi.StringPtrOutput)
+}
+
+// Whether access is enabled, as read back.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) bool { return v.Enabled }).(pulumi.BoolOutput)
+}
+
+// The IntegrationWorkspaceAccess's resource id: what `pulumi import` and `getIntegrationWorkspaceAccess({ id })` take.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The integration's slug.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) IntegrationSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) string { return v.IntegrationSlug }).(pulumi.StringOutput)
+}
+
+// The rate limit as read back.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) RateLimits() RateLimitArrayOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) []RateLimit { return v.RateLimits }).(RateLimitArrayOutput)
+}
+
+// A trigger: changing its value resets this workspace's accumulated usage of the integration once.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) ResetUsage() pulumi.AnyOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) interface{} { return v.ResetUsage }).(pulumi.AnyOutput)
+}
+
+// The workspace's UUID.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) ResolvedWorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) string { return v.ResolvedWorkspaceId }).(pulumi.StringOutput)
+}
+
+// The budget as read back.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) UsageLimits() UsageLimitArrayOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) []UsageLimit { return v.UsageLimits }).(UsageLimitArrayOutput)
+}
+
+// The workspace as given.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug (how Portkey lists access).
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) WorkspaceSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) string { return v.WorkspaceSlug }).(pulumi.StringOutput)
+}
+
+type GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess)(nil)).Elem()
+}
+
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput) ToGetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput() GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput {
+	return o
+}
+
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput) ToGetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutputWithContext(ctx context.Context) GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput {
+	return o
+}
+
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput) Index(i pulumi.IntInput) GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess {
+		return vs[0].([]GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess)[vs[1].(int)]
+	}).(GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput)
+}
+
+// One object `getIntegrations` finds.
+type GetIntegrationsIntegration struct {
+	// The AI provider as given.
+	AiProviderId string `pulumi:"aiProviderId"`
+	// For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	CreateDefaultProvider *bool `pulumi:"createDefaultProvider"`
+	// When Portkey created the integration (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// For a workspace's integration: the slug of the default provider created with it (must not exist in the workspace). Only used at creation.
+	DefaultProviderSlug *string `pulumi:"defaultProviderSlug"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// The Integration's resource id: what `pulumi import` and `getIntegration({ id })` take.
+	Id string `pulumi:"id"`
+	// The integration's UUID.
+	IntegrationId string `pulumi:"integrationId"`
+	// When Portkey last changed the integration (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The credential as Portkey shows it, masked (e.g. `sk*******ab`).
+	MaskedKey *string `pulumi:"maskedKey"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The mappings as read back.
+	SecretMappings []SecretMapping `pulumi:"secretMappings"`
+	// The integration's slug (the same as `id`).
+	Slug *string `pulumi:"slug"`
+	// The integration's status: `active` or `archived`.
+	Status *string `pulumi:"status"`
+	// `organisation` or `workspace` (whether it belongs to one workspace).
+	Type *string `pulumi:"type"`
+	// The workspace as given (as Portkey names it, after an import).
+	WorkspaceId *string `pulumi:"workspaceId"`
+	// The workspace's slug (a workspace's integration).
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getIntegrations` finds.
+type GetIntegrationsIntegrationOutput struct{ *pulumi.OutputState }
+
+func (GetIntegrationsIntegrationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetIntegrationsIntegration)(nil)).Elem()
+}
+
+func (o GetIntegrationsIntegrationOutput) ToGetIntegrationsIntegrationOutput() GetIntegrationsIntegrationOutput {
+	return o
+}
+
+func (o GetIntegrationsIntegrationOutput) ToGetIntegrationsIntegrationOutputWithContext(ctx context.Context) GetIntegrationsIntegrationOutput {
+	return o
+}
+
+// The AI provider as given.
+func (o GetIntegrationsIntegrationOutput) AiProviderId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) string { return v.AiProviderId }).(pulumi.StringOutput)
+}
+
+// For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+func (o GetIntegrationsIntegrationOutput) CreateDefaultProvider() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *bool { return v.CreateDefaultProvider }).(pulumi.BoolPtrOutput)
+}
+
+// When Portkey created the integration (RFC 3339).
+func (o GetIntegrationsIntegrationOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// For a workspace's integration: the slug of the default provider created with it (must not exist in the workspace). Only used at creation.
+func (o GetIntegrationsIntegrationOutput) DefaultProviderSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.DefaultProviderSlug }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetIntegrationsIntegrationOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The Integration's resource id: what `pulumi import` and `getIntegration({ id })` take.
+func (o GetIntegrationsIntegrationOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The integration's UUID.
+func (o GetIntegrationsIntegrationOutput) IntegrationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) string { return v.IntegrationId }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the integration (RFC 3339).
+func (o GetIntegrationsIntegrationOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The credential as Portkey shows it, masked (e.g. `sk*******ab`).
+func (o GetIntegrationsIntegrationOutput) MaskedKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.MaskedKey }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetIntegrationsIntegrationOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The organisation's UUID.
+func (o GetIntegrationsIntegrationOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
+func (o GetIntegrationsIntegrationOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The mappings as read back.
+func (o GetIntegrationsIntegrationOutput) SecretMappings() SecretMappingArrayOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) []SecretMapping { return v.SecretMappings }).(SecretMappingArrayOutput)
+}
+
+// The integration's slug (the same as `id`).
+func (o GetIntegrationsIntegrationOutput) Slug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.Slug }).(pulumi.StringPtrOutput)
+}
+
+// The integration's status: `active` or `archived`.
+func (o GetIntegrationsIntegrationOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// `organisation` or `workspace` (whether it belongs to one workspace).
+func (o GetIntegrationsIntegrationOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.Type }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given (as Portkey names it, after an import).
+func (o GetIntegrationsIntegrationOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's slug (a workspace's integration).
+func (o GetIntegrationsIntegrationOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetIntegrationsIntegrationArrayOutput struct{ *pulumi.OutputState }
+
+func (GetIntegrationsIntegrationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetIntegrationsIntegration)(nil)).Elem()
+}
+
+func (o GetIntegrationsIntegrationArrayOutput) ToGetIntegrationsIntegrationArrayOutput() GetIntegrationsIntegrationArrayOutput {
+	return o
+}
+
+func (o GetIntegrationsIntegrationArrayOutput) ToGetIntegrationsIntegrationArrayOutputWithContext(ctx context.Context) GetIntegrationsIntegrationArrayOutput {
+	return o
+}
+
+func (o GetIntegrationsIntegrationArrayOutput) Index(i pulumi.IntInput) GetIntegrationsIntegrationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetIntegrationsIntegration {
+		return vs[0].([]GetIntegrationsIntegration)[vs[1].(int)]
+	}).(GetIntegrationsIntegrationOutput)
+}
+
+// One object `getRateLimitsPolicies` finds.
+type GetRateLimitsPoliciesRateLimitsPolicy struct {
+	// The conditions as read back.
+	Conditions []PolicyCondition `pulumi:"conditions"`
+	// When Portkey created the policy (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The group-by keys as read back.
+	GroupBy []string `pulumi:"groupBy"`
+	// The RateLimitsPolicy's resource id: what `pulumi import` and `getRateLimitsPolicy({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the policy (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The name as read back.
+	Name *string `pulumi:"name"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The policy's UUID (the same as `id`).
+	PolicyId string `pulumi:"policyId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// `active` (a deleted policy is archived and no longer found).
+	Status string `pulumi:"status"`
+	// What is counted. One of: `requests`, `tokens`.
+	Type string `pulumi:"type"`
+	// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+	Unit string `pulumi:"unit"`
+	// The limit as read back.
+	Value int `pulumi:"value"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getRateLimitsPolicies` finds.
+type GetRateLimitsPoliciesRateLimitsPolicyOutput struct{ *pulumi.OutputState }
+
+func (GetRateLimitsPoliciesRateLimitsPolicyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetRateLimitsPoliciesRateLimitsPolicy)(nil)).Elem()
+}
+
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) ToGetRateLimitsPoliciesRateLimitsPolicyOutput() GetRateLimitsPoliciesRateLimitsPolicyOutput {
+	return o
+}
+
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) ToGetRateLimitsPoliciesRateLimitsPolicyOutputWithContext(ctx context.Context) GetRateLimitsPoliciesRateLimitsPolicyOutput {
+	return o
+}
+
+// The conditions as read back.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Conditions() PolicyConditionArrayOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) []PolicyCondition { return v.Conditions }).(PolicyConditionArrayOutput)
+}
+
+// When Portkey created the policy (RFC 3339).
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The group-by keys as read back.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) GroupBy() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) []string { return v.GroupBy }).(pulumi.StringArrayOutput)
+}
+
+// The RateLimitsPolicy's resource id: what `pulumi import` and `getRateLimitsPolicy({ id })` take.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the policy (RFC 3339).
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The organisation's UUID.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The policy's UUID (the same as `id`).
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) PolicyId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.PolicyId }).(pulumi.StringOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// `active` (a deleted policy is archived and no longer found).
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// What is counted. One of: `requests`, `tokens`.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Unit() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Unit }).(pulumi.StringOutput)
+}
+
+// The limit as read back.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Value() pulumi.IntOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) int { return v.Value }).(pulumi.IntOutput)
+}
+
+// The workspace as given.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetRateLimitsPoliciesRateLimitsPolicyArrayOutput struct{ *pulumi.OutputState }
+
+func (GetRateLimitsPoliciesRateLimitsPolicyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetRateLimitsPoliciesRateLimitsPolicy)(nil)).Elem()
+}
+
+func (o GetRateLimitsPoliciesRateLimitsPolicyArrayOutput) ToGetRateLimitsPoliciesRateLimitsPolicyArrayOutput() GetRateLimitsPoliciesRateLimitsPolicyArrayOutput {
+	return o
+}
+
+func (o GetRateLimitsPoliciesRateLimitsPolicyArrayOutput) ToGetRateLimitsPoliciesRateLimitsPolicyArrayOutputWithContext(ctx context.Context) GetRateLimitsPoliciesRateLimitsPolicyArrayOutput {
+	return o
+}
+
+func (o GetRateLimitsPoliciesRateLimitsPolicyArrayOutput) Index(i pulumi.IntInput) GetRateLimitsPoliciesRateLimitsPolicyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetRateLimitsPoliciesRateLimitsPolicy {
+		return vs[0].([]GetRateLimitsPoliciesRateLimitsPolicy)[vs[1].(int)]
+	}).(GetRateLimitsPoliciesRateLimitsPolicyOutput)
+}
+
+// One object `getSecretReferences` finds.
+type GetSecretReferencesSecretReference struct {
+	// Whether every workspace may use the reference.
+	AllowAllWorkspaces *bool `pulumi:"allowAllWorkspaces"`
+	// The workspaces as last sent, when the reference is restricted.
+	AllowedWorkspaces []string `pulumi:"allowedWorkspaces"`
+	// When Portkey created the reference (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// Who created the reference.
+	CreatedBy *string `pulumi:"createdBy"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// The SecretReference's resource id: what `pulumi import` and `getSecretReference({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the reference (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The secret store. One of: `aws_sm`, `azure_kv`, `hashicorp_vault`.
+	ManagerType string `pulumi:"managerType"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The key as read back.
+	SecretKey *string `pulumi:"secretKey"`
+	// The path as read back.
+	SecretPath string `pulumi:"secretPath"`
+	// The reference's UUID (the same as `id`): what an Integration's `secretMappings` name it by.
+	SecretReferenceId string `pulumi:"secretReferenceId"`
+	// The reference's slug.
+	Slug *string `pulumi:"slug"`
+	// The reference's status, e.g. `ACTIVE`.
+	Status *string `pulumi:"status"`
+	// The tags as read back.
+	Tags map[string]string `pulumi:"tags"`
+}
+
+// One object `getSecretReferences` finds.
+type GetSecretReferencesSecretReferenceOutput struct{ *pulumi.OutputState }
+
+func (GetSecretReferencesSecretReferenceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetSecretReferencesSecretReference)(nil)).Elem()
+}
+
+func (o GetSecretReferencesSecretReferenceOutput) ToGetSecretReferencesSecretReferenceOutput() GetSecretReferencesSecretReferenceOutput {
+	return o
+}
+
+func (o GetSecretReferencesSecretReferenceOutput) ToGetSecretReferencesSecretReferenceOutputWithContext(ctx context.Context) GetSecretReferencesSecretReferenceOutput {
+	return o
+}
+
+// Whether every workspace may use the reference.
+func (o GetSecretReferencesSecretReferenceOutput) AllowAllWorkspaces() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *bool { return v.AllowAllWorkspaces }).(pulumi.BoolPtrOutput)
+}
+
+// The workspaces as last sent, when the reference is restricted.
+func (o GetSecretReferencesSecretReferenceOutput) AllowedWorkspaces() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) []string { return v.AllowedWorkspaces }).(pulumi.StringArrayOutput)
+}
+
+// When Portkey created the reference (RFC 3339).
+func (o GetSecretReferencesSecretReferenceOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// Who created the reference.
+func (o GetSecretReferencesSecretReferenceOutput) CreatedBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.CreatedBy }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetSecretReferencesSecretReferenceOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The SecretReference's resource id: what `pulumi import` and `getSecretReference({ id })` take.
+func (o GetSecretReferencesSecretReferenceOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the reference (RFC 3339).
+func (o GetSecretReferencesSecretReferenceOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The secret store. One of: `aws_sm`, `azure_kv`, `hashicorp_vault`.
+func (o GetSecretReferencesSecretReferenceOutput) ManagerType() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) string { return v.ManagerType }).(pulumi.StringOutput)
+}
+
+// The name as read back.
+func (o GetSecretReferencesSecretReferenceOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The organisation's UUID.
+func (o GetSecretReferencesSecretReferenceOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The key as read back.
+func (o GetSecretReferencesSecretReferenceOutput) SecretKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.SecretKey }).(pulumi.StringPtrOutput)
+}
+
+// The path as read back.
+func (o GetSecretReferencesSecretReferenceOutput) SecretPath() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) string { return v.SecretPath }).(pulumi.StringOutput)
+}
+
+// The reference's UUID (the same as `id`): what an Integration's `secretMappings` name it by.
+func (o GetSecretReferencesSecretReferenceOutput) SecretReferenceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) string { return v.SecretReferenceId }).(pulumi.StringOutput)
+}
+
+// The reference's slug.
+func (o GetSecretReferencesSecretReferenceOutput) Slug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.Slug }).(pulumi.StringPtrOutput)
+}
+
+// The reference's status, e.g. `ACTIVE`.
+func (o GetSecretReferencesSecretReferenceOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The tags as read back.
+func (o GetSecretReferencesSecretReferenceOutput) Tags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v GetSecretReferencesSecretReference) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
+}
+
+type GetSecretReferencesSecretReferenceArrayOutput struct{ *pulumi.OutputState }
+
+func (GetSecretReferencesSecretReferenceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetSecretReferencesSecretReference)(nil)).Elem()
+}
+
+func (o GetSecretReferencesSecretReferenceArrayOutput) ToGetSecretReferencesSecretReferenceArrayOutput() GetSecretReferencesSecretReferenceArrayOutput {
+	return o
+}
+
+func (o GetSecretReferencesSecretReferenceArrayOutput) ToGetSecretReferencesSecretReferenceArrayOutputWithContext(ctx context.Context) GetSecretReferencesSecretReferenceArrayOutput {
+	return o
+}
+
+func (o GetSecretReferencesSecretReferenceArrayOutput) Index(i pulumi.IntInput) GetSecretReferencesSecretReferenceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetSecretReferencesSecretReference {
+		return vs[0].([]GetSecretReferencesSecretReference)[vs[1].(int)]
+	}).(GetSecretReferencesSecretReferenceOutput)
+}
+
+// One object `getUsageLimitsPolicies` finds.
+type GetUsageLimitsPoliciesUsageLimitsPolicy struct {
+	// The alert threshold as read back.
+	AlertThreshold *float64 `pulumi:"alertThreshold"`
+	// The conditions as read back.
+	Conditions []PolicyCondition `pulumi:"conditions"`
+	// When Portkey created the policy (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The credit limit as read back.
+	CreditLimit float64 `pulumi:"creditLimit"`
+	// The group-by keys as read back.
+	GroupBy []string `pulumi:"groupBy"`
+	// The UsageLimitsPolicy's resource id: what `pulumi import` and `getUsageLimitsPolicy({ id })` take.
+	Id string `pulumi:"id"`
+	// When usage was last reset.
+	LastResetAt *string `pulumi:"lastResetAt"`
+	// When Portkey last changed the policy (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The name as read back.
+	Name *string `pulumi:"name"`
+	// When Portkey next resets usage (with a periodic reset).
+	NextUsageResetAt *string `pulumi:"nextUsageResetAt"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The periodic reset as read back. One of: `monthly`, `weekly`.
+	PeriodicReset *string `pulumi:"periodicReset"`
+	// The policy's UUID (the same as `id`).
+	PolicyId string `pulumi:"policyId"`
+	// A trigger per entity: maps an entity the policy counts for (its id, or its value key such as the API key's id or `metadata.user_id` value) to any value; adding an entry or changing its value resets that entity's usage once (never at creation). Removing an entry does nothing.
+	ResetUsage map[string]interface{} `pulumi:"resetUsage"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// `active` (a deleted policy is archived and no longer found).
+	Status string `pulumi:"status"`
+	// What is counted. One of: `cost`, `tokens`.
+	Type string `pulumi:"type"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getUsageLimitsPolicies` finds.
+type GetUsageLimitsPoliciesUsageLimitsPolicyOutput struct{ *pulumi.OutputState }
+
+func (GetUsageLimitsPoliciesUsageLimitsPolicyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetUsageLimitsPoliciesUsageLimitsPolicy)(nil)).Elem()
+}
+
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) ToGetUsageLimitsPoliciesUsageLimitsPolicyOutput() GetUsageLimitsPoliciesUsageLimitsPolicyOutput {
+	return o
+}
+
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) ToGetUsageLimitsPoliciesUsageLimitsPolicyOutputWithContext(ctx context.Context) GetUsageLimitsPoliciesUsageLimitsPolicyOutput {
+	return o
+}
+
+// The alert threshold as read back.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) AlertThreshold() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *float64 { return v.AlertThreshold }).(pulumi.Float64PtrOutput)
+}
+
+// The conditions as read back.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) Conditions() PolicyConditionArrayOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) []PolicyCondition { return v.Conditions }).(PolicyConditionArrayOutput)
+}
+
+// When Portkey created the policy (RFC 3339).
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The credit limit as read back.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) CreditLimit() pulumi.Float64Output {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) float64 { return v.CreditLimit }).(pulumi.Float64Output)
+}
+
+// The group-by keys as read back.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) GroupBy() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) []string { return v.GroupBy }).(pulumi.StringArrayOutput)
+}
+
+// The UsageLimitsPolicy's resource id: what `pulumi import` and `getUsageLimitsPolicy({ id })` take.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When usage was last reset.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) LastResetAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.LastResetAt }).(pulumi.StringPtrOutput)
+}
+
+// When Portkey last changed the policy (RFC 3339).
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// When Portkey next resets usage (with a periodic reset).
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) NextUsageResetAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.NextUsageResetAt }).(pulumi.StringPtrOutput)
+}
+
+// The organisation's UUID.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The periodic reset as read back. One of: `monthly`, `weekly`.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) PeriodicReset() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.PeriodicReset }).(pulumi.StringPtrOutput)
+}
+
+// The policy's UUID (the same as `id`).
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) PolicyId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) string { return v.PolicyId }).(pulumi.StringOutput)
+}
+
+// A trigger per entity: maps an entity the policy counts for (its id, or its value key such as the API key's id or `metadata.user_id` value) to any value; adding an entry or changing its value resets that entity's usage once (never at creation). Removing an entry does nothing.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) ResetUsage() pulumi.MapOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) map[string]interface{} { return v.ResetUsage }).(pulumi.MapOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// `active` (a deleted policy is archived and no longer found).
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) string { return v.Status }).(pulumi.StringOutput)
+}
+
+// What is counted. One of: `cost`, `tokens`.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// The workspace as given.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUsageLimitsPoliciesUsageLimitsPolicy) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput struct{ *pulumi.OutputState }
+
+func (GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetUsageLimitsPoliciesUsageLimitsPolicy)(nil)).Elem()
+}
+
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput) ToGetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput() GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput {
+	return o
+}
+
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput) ToGetUsageLimitsPoliciesUsageLimitsPolicyArrayOutputWithContext(ctx context.Context) GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput {
+	return o
+}
+
+func (o GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput) Index(i pulumi.IntInput) GetUsageLimitsPoliciesUsageLimitsPolicyOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetUsageLimitsPoliciesUsageLimitsPolicy {
+		return vs[0].([]GetUsageLimitsPoliciesUsageLimitsPolicy)[vs[1].(int)]
+	}).(GetUsageLimitsPoliciesUsageLimitsPolicyOutput)
+}
+
+// One object `getUserInvites` finds.
+type GetUserInvitesUserInvite struct {
+	// When the person accepted (RFC 3339).
+	AcceptedAt *string `pulumi:"acceptedAt"`
+	// When the invite was sent (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The address as declared.
+	Email string `pulumi:"email"`
+	// When the invite stops working unless resent (RFC 3339).
+	ExpiresAt *string `pulumi:"expiresAt"`
+	// The UserInvite's resource id: what `pulumi import` and `getUserInvite({ id })` take.
+	Id string `pulumi:"id"`
+	// The id of the user who sent the invite, when a user did.
+	InvitedBy *string `pulumi:"invitedBy"`
+	// Any value; a new value resends a pending or expired invite (`/resend`): a new email, a new `inviteLink` and a new expiry. Refused once the invite was accepted. Setting it at creation sends nothing extra.
+	ResendTrigger interface{} `pulumi:"resendTrigger"`
+	// The role as read back. One of: `admin`, `member`.
+	Role string `pulumi:"role"`
+	// Scopes of the workspace API key the person gets (`workspace_api_key_details.scopes`), e.g. `logs.view`. Not shown back (kept as declared); changing them replaces the invite.
+	Scopes []string `pulumi:"scopes"`
+	// `pending`, `accepted`, `expired` or `cancelled` (see the class doc for what a refresh does with each).
+	Status *string `pulumi:"status"`
+	// The user's id once the invite was accepted: what a WorkspaceMember's `userId` takes.
+	UserId *string `pulumi:"userId"`
+	// The workspaces the person joins on accepting, each by `id` (a Workspace's `id` or slug) with a `role` (`admin`, `manager`, `member`). Portkey never shows them back, so they are kept as declared; changing them replaces the invite.
+	Workspaces []InviteWorkspace `pulumi:"workspaces"`
+}
+
+// One object `getUserInvites` finds.
+type GetUserInvitesUserInviteOutput struct{ *pulumi.OutputState }
+
+func (GetUserInvitesUserInviteOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetUserInvitesUserInvite)(nil)).Elem()
+}
+
+func (o GetUserInvitesUserInviteOutput) ToGetUserInvitesUserInviteOutput() GetUserInvitesUserInviteOutput {
+	return o
+}
+
+func (o GetUserInvitesUserInviteOutput) ToGetUserInvitesUserInviteOutputWithContext(ctx context.Context) GetUserInvitesUserInviteOutput {
+	return o
+}
+
+// When the person accepted (RFC 3339).
+func (o GetUserInvitesUserInviteOutput) AcceptedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) *string { return v.AcceptedAt }).(pulumi.StringPtrOutput)
+}
+
+// When the invite was sent (RFC 3339).
+func (o GetUserInvitesUserInviteOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The address as declared.
+func (o GetUserInvitesUserInviteOutput) Email() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) string { return v.Email }).(pulumi.StringOutput)
+}
+
+// When the invite stops working unless resent (RFC 3339).
+func (o GetUserInvitesUserInviteOutput) ExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) *string { return v.ExpiresAt }).(pulumi.StringPtrOutput)
+}
+
+// The UserInvite's resource id: what `pulumi import` and `getUserInvite({ id })` take.
+func (o GetUserInvitesUserInviteOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The id of the user who sent the invite, when a user did.
+func (o GetUserInvitesUserInviteOutput) InvitedBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) *string { return v.InvitedBy }).(pulumi.StringPtrOutput)
+}
+
+// Any value; a new value resends a pending or expired invite (`/resend`): a new email, a new `inviteLink` and a new expiry. Refused once the invite was accepted. Setting it at creation sends nothing extra.
+func (o GetUserInvitesUserInviteOutput) ResendTrigger() pulumi.AnyOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) interface{} { return v.ResendTrigger }).(pulumi.AnyOutput)
+}
+
+// The role as read back. One of: `admin`, `member`.
+func (o GetUserInvitesUserInviteOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// Scopes of the workspace API key the person gets (`workspace_api_key_details.scopes`), e.g. `logs.view`. Not shown back (kept as declared); changing them replaces the invite.
+func (o GetUserInvitesUserInviteOutput) Scopes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) []string { return v.Scopes }).(pulumi.StringArrayOutput)
+}
+
+// `pending`, `accepted`, `expired` or `cancelled` (see the class doc for what a refresh does with each).
+func (o GetUserInvitesUserInviteOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The user's id once the invite was accepted: what a WorkspaceMember's `userId` takes.
+func (o GetUserInvitesUserInviteOutput) UserId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) *string { return v.UserId }).(pulumi.StringPtrOutput)
+}
+
+// The workspaces the person joins on accepting, each by `id` (a Workspace's `id` or slug) with a `role` (`admin`, `manager`, `member`). Portkey never shows them back, so they are kept as declared; changing them replaces the invite.
+func (o GetUserInvitesUserInviteOutput) Workspaces() InviteWorkspaceArrayOutput {
+	return o.ApplyT(func(v GetUserInvitesUserInvite) []InviteWorkspace { return v.Workspaces }).(InviteWorkspaceArrayOutput)
+}
+
+type GetUserInvitesUserInviteArrayOutput struct{ *pulumi.OutputState }
+
+func (GetUserInvitesUserInviteArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetUserInvitesUserInvite)(nil)).Elem()
+}
+
+func (o GetUserInvitesUserInviteArrayOutput) ToGetUserInvitesUserInviteArrayOutput() GetUserInvitesUserInviteArrayOutput {
+	return o
+}
+
+func (o GetUserInvitesUserInviteArrayOutput) ToGetUserInvitesUserInviteArrayOutputWithContext(ctx context.Context) GetUserInvitesUserInviteArrayOutput {
+	return o
+}
+
+func (o GetUserInvitesUserInviteArrayOutput) Index(i pulumi.IntInput) GetUserInvitesUserInviteOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetUserInvitesUserInvite {
+		return vs[0].([]GetUserInvitesUserInvite)[vs[1].(int)]
+	}).(GetUserInvitesUserInviteOutput)
+}
+
+// One object `getWorkspaceMembers` finds.
+type GetWorkspaceMembersWorkspaceMember struct {
+	// When the user joined the workspace (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The user's email address.
+	Email *string `pulumi:"email"`
+	// The user's first name.
+	FirstName *string `pulumi:"firstName"`
+	// The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+	Id string `pulumi:"id"`
+	// The user's last name.
+	LastName *string `pulumi:"lastName"`
+	// When the membership last changed (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The user's role in the organisation: `owner`, `admin` or `member`.
+	OrganisationRole *string `pulumi:"organisationRole"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The role as read back. One of: `admin`, `member`, `manager`.
+	Role string `pulumi:"role"`
+	// The membership's status, e.g. `active`.
+	Status *string `pulumi:"status"`
+	// The organisation user's id (a UUID, see `/admin/users`). Only people already in the organisation can be added: invite new ones with a UserInvite. Changing it replaces the membership.
+	UserId string `pulumi:"userId"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getWorkspaceMembers` finds.
+type GetWorkspaceMembersWorkspaceMemberOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceMembersWorkspaceMemberOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspaceMembersWorkspaceMember)(nil)).Elem()
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberOutput) ToGetWorkspaceMembersWorkspaceMemberOutput() GetWorkspaceMembersWorkspaceMemberOutput {
+	return o
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberOutput) ToGetWorkspaceMembersWorkspaceMemberOutputWithContext(ctx context.Context) GetWorkspaceMembersWorkspaceMemberOutput {
+	return o
+}
+
+// When the user joined the workspace (RFC 3339).
+func (o GetWorkspaceMembersWorkspaceMemberOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The user's email address.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) Email() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.Email }).(pulumi.StringPtrOutput)
+}
+
+// The user's first name.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) FirstName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.FirstName }).(pulumi.StringPtrOutput)
+}
+
+// The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The user's last name.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) LastName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.LastName }).(pulumi.StringPtrOutput)
+}
+
+// When the membership last changed (RFC 3339).
+func (o GetWorkspaceMembersWorkspaceMemberOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The user's role in the organisation: `owner`, `admin` or `member`.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) OrganisationRole() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.OrganisationRole }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The role as read back. One of: `admin`, `member`, `manager`.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// The membership's status, e.g. `active`.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The organisation user's id (a UUID, see `/admin/users`). Only people already in the organisation can be added: invite new ones with a UserInvite. Changing it replaces the membership.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) UserId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.UserId }).(pulumi.StringOutput)
+}
+
+// The workspace as given.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetWorkspaceMembersWorkspaceMemberOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspaceMembersWorkspaceMember) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetWorkspaceMembersWorkspaceMemberArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceMembersWorkspaceMemberArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspaceMembersWorkspaceMember)(nil)).Elem()
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberArrayOutput) ToGetWorkspaceMembersWorkspaceMemberArrayOutput() GetWorkspaceMembersWorkspaceMemberArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberArrayOutput) ToGetWorkspaceMembersWorkspaceMemberArrayOutputWithContext(ctx context.Context) GetWorkspaceMembersWorkspaceMemberArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceMembersWorkspaceMemberArrayOutput) Index(i pulumi.IntInput) GetWorkspaceMembersWorkspaceMemberOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspaceMembersWorkspaceMember {
+		return vs[0].([]GetWorkspaceMembersWorkspaceMember)[vs[1].(int)]
+	}).(GetWorkspaceMembersWorkspaceMemberOutput)
+}
+
+// One object `getWorkspaces` finds.
+type GetWorkspacesWorkspace struct {
+	// When creating, take over the one existing workspace with exactly this `name` (bringing it to the declared state) instead of creating another. The alternative to `pulumi import`, which dynamic providers cannot do. Fails if several workspaces have the name. Default false.
+	AdoptExisting *bool `pulumi:"adoptExisting"`
+	// When Portkey created the workspace (RFC 3339).
+	CreatedAt string `pulumi:"createdAt"`
+	// The description, when one is set.
+	Description *string `pulumi:"description"`
+	// Whether deletion cascades to what the workspace holds.
+	ForceDelete bool `pulumi:"forceDelete"`
+	// The icon, when one is set (declared or not).
+	Icon *string `pulumi:"icon"`
+	// The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+	Id string `pulumi:"id"`
+	// The default input guardrails, when set (declared or not).
+	InputGuardrails []string `pulumi:"inputGuardrails"`
+	// When Portkey last changed the workspace (RFC 3339).
+	LastUpdatedAt string `pulumi:"lastUpdatedAt"`
+	// The metadata as read back.
+	Metadata map[string]string `pulumi:"metadata"`
+	// The name, without the icon.
+	Name string `pulumi:"name"`
+	// The default output guardrails, when set (declared or not).
+	OutputGuardrails []string `pulumi:"outputGuardrails"`
+	// Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them.
+	RateLimits []RateLimit `pulumi:"rateLimits"`
+	// Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.
+	Slug string `pulumi:"slug"`
+	// Budgets for the whole workspace. Removing them clears them.
+	UsageLimits []UsageLimit `pulumi:"usageLimits"`
+	// The default config of user API keys, when set (declared or not).
+	UserApiKeyConfig *string `pulumi:"userApiKeyConfig"`
+	// The workspace's UUID (the same as `id`).
+	WorkspaceId string `pulumi:"workspaceId"`
+}
+
+// One object `getWorkspaces` finds.
+type GetWorkspacesWorkspaceOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspacesWorkspaceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspacesWorkspace)(nil)).Elem()
+}
+
+func (o GetWorkspacesWorkspaceOutput) ToGetWorkspacesWorkspaceOutput() GetWorkspacesWorkspaceOutput {
+	return o
+}
+
+func (o GetWorkspacesWorkspaceOutput) ToGetWorkspacesWorkspaceOutputWithContext(ctx context.Context) GetWorkspacesWorkspaceOutput {
+	return o
+}
+
+// When creating, take over the one existing workspace with exactly this `name` (bringing it to the declared state) instead of creating another. The alternative to `pulumi import`, which dynamic providers cannot do. Fails if several workspaces have the name. Default false.
+func (o GetWorkspacesWorkspaceOutput) AdoptExisting() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *bool { return v.AdoptExisting }).(pulumi.BoolPtrOutput)
+}
+
+// When Portkey created the workspace (RFC 3339).
+func (o GetWorkspacesWorkspaceOutput) CreatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.CreatedAt }).(pulumi.StringOutput)
+}
+
+// The description, when one is set.
+func (o GetWorkspacesWorkspaceOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Whether deletion cascades to what the workspace holds.
+func (o GetWorkspacesWorkspaceOutput) ForceDelete() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) bool { return v.ForceDelete }).(pulumi.BoolOutput)
+}
+
+// The icon, when one is set (declared or not).
+func (o GetWorkspacesWorkspaceOutput) Icon() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.Icon }).(pulumi.StringPtrOutput)
+}
+
+// The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+func (o GetWorkspacesWorkspaceOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The default input guardrails, when set (declared or not).
+func (o GetWorkspacesWorkspaceOutput) InputGuardrails() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) []string { return v.InputGuardrails }).(pulumi.StringArrayOutput)
+}
+
+// When Portkey last changed the workspace (RFC 3339).
+func (o GetWorkspacesWorkspaceOutput) LastUpdatedAt() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.LastUpdatedAt }).(pulumi.StringOutput)
+}
+
+// The metadata as read back.
+func (o GetWorkspacesWorkspaceOutput) Metadata() pulumi.StringMapOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) map[string]string { return v.Metadata }).(pulumi.StringMapOutput)
+}
+
+// The name, without the icon.
+func (o GetWorkspacesWorkspaceOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The default output guardrails, when set (declared or not).
+func (o GetWorkspacesWorkspaceOutput) OutputGuardrails() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) []string { return v.OutputGuardrails }).(pulumi.StringArrayOutput)
+}
+
+// Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them.
+func (o GetWorkspacesWorkspaceOutput) RateLimits() RateLimitArrayOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) []RateLimit { return v.RateLimits }).(RateLimitArrayOutput)
+}
+
+// Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.
+func (o GetWorkspacesWorkspaceOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// Budgets for the whole workspace. Removing them clears them.
+func (o GetWorkspacesWorkspaceOutput) UsageLimits() UsageLimitArrayOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) []UsageLimit { return v.UsageLimits }).(UsageLimitArrayOutput)
+}
+
+// The default config of user API keys, when set (declared or not).
+func (o GetWorkspacesWorkspaceOutput) UserApiKeyConfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *string { return v.UserApiKeyConfig }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID (the same as `id`).
+func (o GetWorkspacesWorkspaceOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+type GetWorkspacesWorkspaceArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspacesWorkspaceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspacesWorkspace)(nil)).Elem()
+}
+
+func (o GetWorkspacesWorkspaceArrayOutput) ToGetWorkspacesWorkspaceArrayOutput() GetWorkspacesWorkspaceArrayOutput {
+	return o
+}
+
+func (o GetWorkspacesWorkspaceArrayOutput) ToGetWorkspacesWorkspaceArrayOutputWithContext(ctx context.Context) GetWorkspacesWorkspaceArrayOutput {
+	return o
+}
+
+func (o GetWorkspacesWorkspaceArrayOutput) Index(i pulumi.IntInput) GetWorkspacesWorkspaceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspacesWorkspace {
+		return vs[0].([]GetWorkspacesWorkspace)[vs[1].(int)]
+	}).(GetWorkspacesWorkspaceOutput)
+}
+
 // One model the integration exposes (a built-in model of its provider, or a custom one).
 type IntegrationModel struct {
 	// For a custom model: the model it is based on.
@@ -1113,6 +3052,32 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*UsageLimitInput)(nil)).Elem(), UsageLimitArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UsageLimitPtrInput)(nil)).Elem(), UsageLimitArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UsageLimitArrayInput)(nil)).Elem(), UsageLimitArray{})
+	pulumi.RegisterOutputType(GetAiProvidersAiProviderOutput{})
+	pulumi.RegisterOutputType(GetAiProvidersAiProviderArrayOutput{})
+	pulumi.RegisterOutputType(GetApiKeysApiKeyOutput{})
+	pulumi.RegisterOutputType(GetApiKeysApiKeyArrayOutput{})
+	pulumi.RegisterOutputType(GetConfigsConfigOutput{})
+	pulumi.RegisterOutputType(GetConfigsConfigArrayOutput{})
+	pulumi.RegisterOutputType(GetGuardrailsGuardrailOutput{})
+	pulumi.RegisterOutputType(GetGuardrailsGuardrailArrayOutput{})
+	pulumi.RegisterOutputType(GetIntegrationModelAccessesIntegrationModelAccessOutput{})
+	pulumi.RegisterOutputType(GetIntegrationModelAccessesIntegrationModelAccessArrayOutput{})
+	pulumi.RegisterOutputType(GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput{})
+	pulumi.RegisterOutputType(GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput{})
+	pulumi.RegisterOutputType(GetIntegrationsIntegrationOutput{})
+	pulumi.RegisterOutputType(GetIntegrationsIntegrationArrayOutput{})
+	pulumi.RegisterOutputType(GetRateLimitsPoliciesRateLimitsPolicyOutput{})
+	pulumi.RegisterOutputType(GetRateLimitsPoliciesRateLimitsPolicyArrayOutput{})
+	pulumi.RegisterOutputType(GetSecretReferencesSecretReferenceOutput{})
+	pulumi.RegisterOutputType(GetSecretReferencesSecretReferenceArrayOutput{})
+	pulumi.RegisterOutputType(GetUsageLimitsPoliciesUsageLimitsPolicyOutput{})
+	pulumi.RegisterOutputType(GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput{})
+	pulumi.RegisterOutputType(GetUserInvitesUserInviteOutput{})
+	pulumi.RegisterOutputType(GetUserInvitesUserInviteArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceMembersWorkspaceMemberOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceMembersWorkspaceMemberArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspacesWorkspaceOutput{})
+	pulumi.RegisterOutputType(GetWorkspacesWorkspaceArrayOutput{})
 	pulumi.RegisterOutputType(IntegrationModelOutput{})
 	pulumi.RegisterOutputType(IntegrationModelArrayOutput{})
 	pulumi.RegisterOutputType(InviteWorkspaceOutput{})

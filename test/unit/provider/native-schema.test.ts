@@ -148,8 +148,11 @@ describe.each(vendors().map((vendor) => [vendor.name, vendor] as const))("the %s
       expect(ref).toMatch(/^#\/types\//);
       expect(Object.keys(schema.types)).toContain(ref.slice("#/types/".length));
     }
-    // Each named SDK type is a schema type, named without the `Args` suffix.
-    expect(Object.keys(schema.types).sort()).toEqual(Object.keys(vendor.sdkTypes()).map((name) => `${vendor.name}:index:${name.replace(/Args$/, "")}`).sort());
+    // Each named SDK type is a schema type, named without the `Args` suffix, and so is each look-up's item type.
+    const lookupTypes = vendor.lookups.flatMap((lookup) => Object.keys(lookup.declared.declaration.types?.() ?? {}));
+    expect(Object.keys(schema.types).sort()).toEqual(
+      [...Object.keys(vendor.sdkTypes()), ...lookupTypes].map((name) => `${vendor.name}:index:${name.replace(/Args$/, "")}`).sort(),
+    );
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema); // plain JSON, as GetSchema sends it
   });
 });

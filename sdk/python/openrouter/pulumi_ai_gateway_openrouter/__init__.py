@@ -8,7 +8,27 @@ import typing
 # Export this package's modules as members:
 from .api_key import *
 from .byok_key import *
+from .get_api_key import *
+from .get_api_keys import *
+from .get_byok_key import *
+from .get_byok_keys import *
+from .get_guardrail import *
+from .get_guardrail_key_assignment import *
+from .get_guardrail_key_assignments import *
+from .get_guardrail_member_assignment import *
+from .get_guardrail_member_assignments import *
+from .get_guardrails import *
+from .get_observability_destination import *
+from .get_observability_destinations import *
 from .get_organization_member import *
+from .get_workspace import *
+from .get_workspace_budget import *
+from .get_workspace_budgets import *
+from .get_workspace_default_guardrail import *
+from .get_workspace_default_guardrails import *
+from .get_workspace_member import *
+from .get_workspace_members import *
+from .get_workspaces import *
 from .guardrail import *
 from .guardrail_key_assignment import *
 from .guardrail_member_assignment import *

@@ -13,10 +13,21 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = [
     'BuiltinContentFilter',
     'ContentFilter',
+    'GetApiKeysApiKey',
+    'GetByokKeysByokKey',
+    'GetGuardrailKeyAssignmentsGuardrailKeyAssignment',
+    'GetGuardrailMemberAssignmentsGuardrailMemberAssignment',
+    'GetGuardrailsGuardrail',
+    'GetObservabilityDestinationsObservabilityDestination',
+    'GetWorkspaceBudgetsWorkspaceBudget',
+    'GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail',
+    'GetWorkspaceMembersWorkspaceMember',
+    'GetWorkspacesWorkspace',
 ]
 
 @pulumi.output_type
@@ -126,5 +137,1868 @@ class ContentFilter(dict):
         A label for matches, at most 100 characters.
         """
         return pulumi.get(self, "label")
+
+
+@pulumi.output_type
+class GetApiKeysApiKey(dict):
+    """
+    One object `getApiKeys` finds.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 disabled: _builtins.bool,
+                 hash: _builtins.str,
+                 id: _builtins.str,
+                 include_byok_in_limit: _builtins.bool,
+                 label: _builtins.str,
+                 name: _builtins.str,
+                 resolved_workspace_id: _builtins.str,
+                 usage: _builtins.float,
+                 creator_user_id: Optional[_builtins.str] = None,
+                 expires_at: Optional[_builtins.str] = None,
+                 external_user: Optional[_builtins.str] = None,
+                 limit: Optional[_builtins.float] = None,
+                 limit_remaining: Optional[_builtins.float] = None,
+                 limit_reset: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None):
+        """
+        One object `getApiKeys` finds.
+
+        :param _builtins.str created_at: Creation time.
+        :param _builtins.bool disabled: As read back.
+        :param _builtins.str hash: The key's hash (the same as `id`).
+        :param _builtins.str id: The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+        :param _builtins.bool include_byok_in_limit: As read back.
+        :param _builtins.str label: The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str resolved_workspace_id: The workspace the key is in (the default one when `workspaceId` was unset).
+        :param _builtins.float usage: Total usage in dollars.
+        :param _builtins.str creator_user_id: As declared.
+        :param _builtins.str expires_at: The expiry as read back.
+        :param _builtins.str external_user: As declared.
+        :param _builtins.float limit: The limit as read back.
+        :param _builtins.float limit_remaining: What is left of the limit.
+        :param _builtins.str limit_reset: The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+        :param _builtins.str updated_at: Last change.
+        :param _builtins.str workspace_id: The workspace as given.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "disabled", disabled)
+        pulumi.set(__self__, "hash", hash)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "include_byok_in_limit", include_byok_in_limit)
+        pulumi.set(__self__, "label", label)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        pulumi.set(__self__, "usage", usage)
+        if creator_user_id is not None:
+            pulumi.set(__self__, "creator_user_id", creator_user_id)
+        if expires_at is not None:
+            pulumi.set(__self__, "expires_at", expires_at)
+        if external_user is not None:
+            pulumi.set(__self__, "external_user", external_user)
+        if limit is not None:
+            pulumi.set(__self__, "limit", limit)
+        if limit_remaining is not None:
+            pulumi.set(__self__, "limit_remaining", limit_remaining)
+        if limit_reset is not None:
+            pulumi.set(__self__, "limit_reset", limit_reset)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def disabled(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "disabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def hash(self) -> _builtins.str:
+        """
+        The key's hash (the same as `id`).
+        """
+        return pulumi.get(self, "hash")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="includeByokInLimit")
+    def include_byok_in_limit(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "include_byok_in_limit")
+
+    @_builtins.property
+    @pulumi.getter
+    def label(self) -> _builtins.str:
+        """
+        The masked key OpenRouter shows, e.g. `sk-or-v1-0e6...1c96`.
+        """
+        return pulumi.get(self, "label")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> _builtins.str:
+        """
+        The workspace the key is in (the default one when `workspaceId` was unset).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def usage(self) -> _builtins.float:
+        """
+        Total usage in dollars.
+        """
+        return pulumi.get(self, "usage")
+
+    @_builtins.property
+    @pulumi.getter(name="creatorUserId")
+    def creator_user_id(self) -> Optional[_builtins.str]:
+        """
+        As declared.
+        """
+        return pulumi.get(self, "creator_user_id")
+
+    @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> Optional[_builtins.str]:
+        """
+        The expiry as read back.
+        """
+        return pulumi.get(self, "expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="externalUser")
+    def external_user(self) -> Optional[_builtins.str]:
+        """
+        As declared.
+        """
+        return pulumi.get(self, "external_user")
+
+    @_builtins.property
+    @pulumi.getter
+    def limit(self) -> Optional[_builtins.float]:
+        """
+        The limit as read back.
+        """
+        return pulumi.get(self, "limit")
+
+    @_builtins.property
+    @pulumi.getter(name="limitRemaining")
+    def limit_remaining(self) -> Optional[_builtins.float]:
+        """
+        What is left of the limit.
+        """
+        return pulumi.get(self, "limit_remaining")
+
+    @_builtins.property
+    @pulumi.getter(name="limitReset")
+    def limit_reset(self) -> Optional[_builtins.str]:
+        """
+        The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+        """
+        return pulumi.get(self, "limit_reset")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        Last change.
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+
+@pulumi.output_type
+class GetByokKeysByokKey(dict):
+    """
+    One object `getByokKeys` finds.
+    """
+    def __init__(__self__, *,
+                 disabled: _builtins.bool,
+                 id: _builtins.str,
+                 is_fallback: _builtins.bool,
+                 provider_slug: _builtins.str,
+                 allowed_api_key_hashes: Optional[Sequence[_builtins.str]] = None,
+                 allowed_models: Optional[Sequence[_builtins.str]] = None,
+                 allowed_user_ids: Optional[Sequence[_builtins.str]] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 label: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 sort_order: Optional[_builtins.float] = None,
+                 workspace_id: Optional[_builtins.str] = None):
+        """
+        One object `getByokKeys` finds.
+
+        :param _builtins.bool disabled: As read back.
+        :param _builtins.str id: The ByokKey's resource id: what `pulumi import` and `getByokKey({ id })` take.
+        :param _builtins.bool is_fallback: As read back.
+        :param _builtins.str provider_slug: The provider as read back.
+        :param Sequence[_builtins.str] allowed_api_key_hashes: The allowed key hashes as read back.
+        :param Sequence[_builtins.str] allowed_models: The allowed models as read back.
+        :param Sequence[_builtins.str] allowed_user_ids: The allowed user ids as read back.
+        :param _builtins.str created_at: Creation time.
+        :param _builtins.str label: The credential as OpenRouter shows it, masked.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str resolved_workspace_id: The workspace the key is in (the default one when `workspaceId` was unset); unset for a legacy key shared by every workspace.
+        :param _builtins.float sort_order: Where the key comes among the provider's keys (tried in ascending order).
+        :param _builtins.str workspace_id: The workspace as given (as OpenRouter reports it, after an import).
+        """
+        pulumi.set(__self__, "disabled", disabled)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "is_fallback", is_fallback)
+        pulumi.set(__self__, "provider_slug", provider_slug)
+        if allowed_api_key_hashes is not None:
+            pulumi.set(__self__, "allowed_api_key_hashes", allowed_api_key_hashes)
+        if allowed_models is not None:
+            pulumi.set(__self__, "allowed_models", allowed_models)
+        if allowed_user_ids is not None:
+            pulumi.set(__self__, "allowed_user_ids", allowed_user_ids)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if label is not None:
+            pulumi.set(__self__, "label", label)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if sort_order is not None:
+            pulumi.set(__self__, "sort_order", sort_order)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def disabled(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "disabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The ByokKey's resource id: what `pulumi import` and `getByokKey({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="isFallback")
+    def is_fallback(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "is_fallback")
+
+    @_builtins.property
+    @pulumi.getter(name="providerSlug")
+    def provider_slug(self) -> _builtins.str:
+        """
+        The provider as read back.
+        """
+        return pulumi.get(self, "provider_slug")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedApiKeyHashes")
+    def allowed_api_key_hashes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The allowed key hashes as read back.
+        """
+        return pulumi.get(self, "allowed_api_key_hashes")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedModels")
+    def allowed_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The allowed models as read back.
+        """
+        return pulumi.get(self, "allowed_models")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedUserIds")
+    def allowed_user_ids(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The allowed user ids as read back.
+        """
+        return pulumi.get(self, "allowed_user_ids")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def label(self) -> Optional[_builtins.str]:
+        """
+        The credential as OpenRouter shows it, masked.
+        """
+        return pulumi.get(self, "label")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace the key is in (the default one when `workspaceId` was unset); unset for a legacy key shared by every workspace.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="sortOrder")
+    def sort_order(self) -> Optional[_builtins.float]:
+        """
+        Where the key comes among the provider's keys (tried in ascending order).
+        """
+        return pulumi.get(self, "sort_order")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given (as OpenRouter reports it, after an import).
+        """
+        return pulumi.get(self, "workspace_id")
+
+
+@pulumi.output_type
+class GetGuardrailKeyAssignmentsGuardrailKeyAssignment(dict):
+    """
+    One object `getGuardrailKeyAssignments` finds.
+    """
+    def __init__(__self__, *,
+                 assignment_id: _builtins.str,
+                 guardrail_id: _builtins.str,
+                 id: _builtins.str,
+                 key_hash: _builtins.str,
+                 assigned_by: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 key_label: Optional[_builtins.str] = None,
+                 key_name: Optional[_builtins.str] = None):
+        """
+        One object `getGuardrailKeyAssignments` finds.
+
+        :param _builtins.str assignment_id: OpenRouter's id of the assignment.
+        :param _builtins.str guardrail_id: The guardrail.
+        :param _builtins.str id: The GuardrailKeyAssignment's resource id: what `pulumi import` and `getGuardrailKeyAssignment({ id })` take.
+        :param _builtins.str key_hash: The key's hash.
+        :param _builtins.str assigned_by: The user who made the assignment, when OpenRouter reports one.
+        :param _builtins.str created_at: When the assignment was made.
+        :param _builtins.str key_label: The key's masked label.
+        :param _builtins.str key_name: The key's name.
+        """
+        pulumi.set(__self__, "assignment_id", assignment_id)
+        pulumi.set(__self__, "guardrail_id", guardrail_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "key_hash", key_hash)
+        if assigned_by is not None:
+            pulumi.set(__self__, "assigned_by", assigned_by)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if key_label is not None:
+            pulumi.set(__self__, "key_label", key_label)
+        if key_name is not None:
+            pulumi.set(__self__, "key_name", key_name)
+
+    @_builtins.property
+    @pulumi.getter(name="assignmentId")
+    def assignment_id(self) -> _builtins.str:
+        """
+        OpenRouter's id of the assignment.
+        """
+        return pulumi.get(self, "assignment_id")
+
+    @_builtins.property
+    @pulumi.getter(name="guardrailId")
+    def guardrail_id(self) -> _builtins.str:
+        """
+        The guardrail.
+        """
+        return pulumi.get(self, "guardrail_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The GuardrailKeyAssignment's resource id: what `pulumi import` and `getGuardrailKeyAssignment({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="keyHash")
+    def key_hash(self) -> _builtins.str:
+        """
+        The key's hash.
+        """
+        return pulumi.get(self, "key_hash")
+
+    @_builtins.property
+    @pulumi.getter(name="assignedBy")
+    def assigned_by(self) -> Optional[_builtins.str]:
+        """
+        The user who made the assignment, when OpenRouter reports one.
+        """
+        return pulumi.get(self, "assigned_by")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When the assignment was made.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="keyLabel")
+    def key_label(self) -> Optional[_builtins.str]:
+        """
+        The key's masked label.
+        """
+        return pulumi.get(self, "key_label")
+
+    @_builtins.property
+    @pulumi.getter(name="keyName")
+    def key_name(self) -> Optional[_builtins.str]:
+        """
+        The key's name.
+        """
+        return pulumi.get(self, "key_name")
+
+
+@pulumi.output_type
+class GetGuardrailMemberAssignmentsGuardrailMemberAssignment(dict):
+    """
+    One object `getGuardrailMemberAssignments` finds.
+    """
+    def __init__(__self__, *,
+                 assignment_id: _builtins.str,
+                 guardrail_id: _builtins.str,
+                 id: _builtins.str,
+                 user_id: _builtins.str,
+                 assigned_by: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 organization_id: Optional[_builtins.str] = None):
+        """
+        One object `getGuardrailMemberAssignments` finds.
+
+        :param _builtins.str assignment_id: OpenRouter's id of the assignment.
+        :param _builtins.str guardrail_id: The guardrail.
+        :param _builtins.str id: The GuardrailMemberAssignment's resource id: what `pulumi import` and `getGuardrailMemberAssignment({ id })` take.
+        :param _builtins.str user_id: The member's user id.
+        :param _builtins.str assigned_by: The user who made the assignment, when OpenRouter reports one.
+        :param _builtins.str created_at: When the assignment was made.
+        :param _builtins.str organization_id: The organisation the member belongs to.
+        """
+        pulumi.set(__self__, "assignment_id", assignment_id)
+        pulumi.set(__self__, "guardrail_id", guardrail_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "user_id", user_id)
+        if assigned_by is not None:
+            pulumi.set(__self__, "assigned_by", assigned_by)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if organization_id is not None:
+            pulumi.set(__self__, "organization_id", organization_id)
+
+    @_builtins.property
+    @pulumi.getter(name="assignmentId")
+    def assignment_id(self) -> _builtins.str:
+        """
+        OpenRouter's id of the assignment.
+        """
+        return pulumi.get(self, "assignment_id")
+
+    @_builtins.property
+    @pulumi.getter(name="guardrailId")
+    def guardrail_id(self) -> _builtins.str:
+        """
+        The guardrail.
+        """
+        return pulumi.get(self, "guardrail_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The GuardrailMemberAssignment's resource id: what `pulumi import` and `getGuardrailMemberAssignment({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> _builtins.str:
+        """
+        The member's user id.
+        """
+        return pulumi.get(self, "user_id")
+
+    @_builtins.property
+    @pulumi.getter(name="assignedBy")
+    def assigned_by(self) -> Optional[_builtins.str]:
+        """
+        The user who made the assignment, when OpenRouter reports one.
+        """
+        return pulumi.get(self, "assigned_by")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When the assignment was made.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organizationId")
+    def organization_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation the member belongs to.
+        """
+        return pulumi.get(self, "organization_id")
+
+
+@pulumi.output_type
+class GetGuardrailsGuardrail(dict):
+    """
+    One object `getGuardrails` finds.
+    """
+    def __init__(__self__, *,
+                 guardrail_id: _builtins.str,
+                 id: _builtins.str,
+                 include_byok_in_budgets: _builtins.bool,
+                 name: _builtins.str,
+                 allowed_data_regions: Optional[Sequence[_builtins.str]] = None,
+                 allowed_models: Optional[Sequence[_builtins.str]] = None,
+                 allowed_providers: Optional[Sequence[_builtins.str]] = None,
+                 canonical_allowed_models: Optional[Sequence[_builtins.str]] = None,
+                 canonical_ignored_models: Optional[Sequence[_builtins.str]] = None,
+                 content_filter_builtins: Optional[Sequence['outputs.BuiltinContentFilter']] = None,
+                 content_filters: Optional[Sequence['outputs.ContentFilter']] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 enable_free_model_publication: Optional[_builtins.bool] = None,
+                 enable_free_model_training: Optional[_builtins.bool] = None,
+                 enable_paid_model_training: Optional[_builtins.bool] = None,
+                 enforce_zdr_anthropic: Optional[_builtins.bool] = None,
+                 enforce_zdr_google: Optional[_builtins.bool] = None,
+                 enforce_zdr_openai: Optional[_builtins.bool] = None,
+                 enforce_zdr_other: Optional[_builtins.bool] = None,
+                 enforce_zdr_xai: Optional[_builtins.bool] = None,
+                 ignored_models: Optional[Sequence[_builtins.str]] = None,
+                 ignored_providers: Optional[Sequence[_builtins.str]] = None,
+                 limit_usd: Optional[_builtins.float] = None,
+                 reset_interval: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None):
+        """
+        One object `getGuardrails` finds.
+
+        :param _builtins.str guardrail_id: The guardrail's UUID (the same as `id`).
+        :param _builtins.str id: The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+        :param _builtins.bool include_byok_in_budgets: As read back.
+        :param _builtins.str name: The name as read back.
+        :param Sequence[_builtins.str] allowed_data_regions: As read back. Each one of: `global`, `europe`, `us`.
+        :param Sequence[_builtins.str] allowed_models: The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        :param Sequence[_builtins.str] allowed_providers: As read back.
+        :param Sequence[_builtins.str] canonical_allowed_models: `allowedModels` as OpenRouter stores them (canonical slugs).
+        :param Sequence[_builtins.str] canonical_ignored_models: `ignoredModels` as OpenRouter stores them (canonical slugs).
+        :param Sequence['BuiltinContentFilter'] content_filter_builtins: As read back.
+        :param Sequence['ContentFilter'] content_filters: As read back.
+        :param _builtins.str created_at: Creation time.
+        :param _builtins.str description: The description as read back.
+        :param _builtins.bool enable_free_model_publication: As read back.
+        :param _builtins.bool enable_free_model_training: As read back.
+        :param _builtins.bool enable_paid_model_training: As read back.
+        :param _builtins.bool enforce_zdr_anthropic: As read back.
+        :param _builtins.bool enforce_zdr_google: As read back.
+        :param _builtins.bool enforce_zdr_openai: As read back.
+        :param _builtins.bool enforce_zdr_other: As read back.
+        :param _builtins.bool enforce_zdr_xai: As read back.
+        :param Sequence[_builtins.str] ignored_models: The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        :param Sequence[_builtins.str] ignored_providers: As read back.
+        :param _builtins.float limit_usd: The limit as read back.
+        :param _builtins.str reset_interval: The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+        :param _builtins.str resolved_workspace_id: The workspace the guardrail is in (the default one when `workspaceId` was unset).
+        :param _builtins.str updated_at: Last change.
+        :param _builtins.str workspace_id: The workspace as given.
+        """
+        pulumi.set(__self__, "guardrail_id", guardrail_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "include_byok_in_budgets", include_byok_in_budgets)
+        pulumi.set(__self__, "name", name)
+        if allowed_data_regions is not None:
+            pulumi.set(__self__, "allowed_data_regions", allowed_data_regions)
+        if allowed_models is not None:
+            pulumi.set(__self__, "allowed_models", allowed_models)
+        if allowed_providers is not None:
+            pulumi.set(__self__, "allowed_providers", allowed_providers)
+        if canonical_allowed_models is not None:
+            pulumi.set(__self__, "canonical_allowed_models", canonical_allowed_models)
+        if canonical_ignored_models is not None:
+            pulumi.set(__self__, "canonical_ignored_models", canonical_ignored_models)
+        if content_filter_builtins is not None:
+            pulumi.set(__self__, "content_filter_builtins", content_filter_builtins)
+        if content_filters is not None:
+            pulumi.set(__self__, "content_filters", content_filters)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if enable_free_model_publication is not None:
+            pulumi.set(__self__, "enable_free_model_publication", enable_free_model_publication)
+        if enable_free_model_training is not None:
+            pulumi.set(__self__, "enable_free_model_training", enable_free_model_training)
+        if enable_paid_model_training is not None:
+            pulumi.set(__self__, "enable_paid_model_training", enable_paid_model_training)
+        if enforce_zdr_anthropic is not None:
+            pulumi.set(__self__, "enforce_zdr_anthropic", enforce_zdr_anthropic)
+        if enforce_zdr_google is not None:
+            pulumi.set(__self__, "enforce_zdr_google", enforce_zdr_google)
+        if enforce_zdr_openai is not None:
+            pulumi.set(__self__, "enforce_zdr_openai", enforce_zdr_openai)
+        if enforce_zdr_other is not None:
+            pulumi.set(__self__, "enforce_zdr_other", enforce_zdr_other)
+        if enforce_zdr_xai is not None:
+            pulumi.set(__self__, "enforce_zdr_xai", enforce_zdr_xai)
+        if ignored_models is not None:
+            pulumi.set(__self__, "ignored_models", ignored_models)
+        if ignored_providers is not None:
+            pulumi.set(__self__, "ignored_providers", ignored_providers)
+        if limit_usd is not None:
+            pulumi.set(__self__, "limit_usd", limit_usd)
+        if reset_interval is not None:
+            pulumi.set(__self__, "reset_interval", reset_interval)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+
+    @_builtins.property
+    @pulumi.getter(name="guardrailId")
+    def guardrail_id(self) -> _builtins.str:
+        """
+        The guardrail's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "guardrail_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="includeByokInBudgets")
+    def include_byok_in_budgets(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "include_byok_in_budgets")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedDataRegions")
+    def allowed_data_regions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back. Each one of: `global`, `europe`, `us`.
+        """
+        return pulumi.get(self, "allowed_data_regions")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedModels")
+    def allowed_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        """
+        return pulumi.get(self, "allowed_models")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedProviders")
+    def allowed_providers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "allowed_providers")
+
+    @_builtins.property
+    @pulumi.getter(name="canonicalAllowedModels")
+    def canonical_allowed_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        `allowedModels` as OpenRouter stores them (canonical slugs).
+        """
+        return pulumi.get(self, "canonical_allowed_models")
+
+    @_builtins.property
+    @pulumi.getter(name="canonicalIgnoredModels")
+    def canonical_ignored_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        `ignoredModels` as OpenRouter stores them (canonical slugs).
+        """
+        return pulumi.get(self, "canonical_ignored_models")
+
+    @_builtins.property
+    @pulumi.getter(name="contentFilterBuiltins")
+    def content_filter_builtins(self) -> Optional[Sequence['outputs.BuiltinContentFilter']]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "content_filter_builtins")
+
+    @_builtins.property
+    @pulumi.getter(name="contentFilters")
+    def content_filters(self) -> Optional[Sequence['outputs.ContentFilter']]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "content_filters")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="enableFreeModelPublication")
+    def enable_free_model_publication(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enable_free_model_publication")
+
+    @_builtins.property
+    @pulumi.getter(name="enableFreeModelTraining")
+    def enable_free_model_training(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enable_free_model_training")
+
+    @_builtins.property
+    @pulumi.getter(name="enablePaidModelTraining")
+    def enable_paid_model_training(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enable_paid_model_training")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrAnthropic")
+    def enforce_zdr_anthropic(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_anthropic")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrGoogle")
+    def enforce_zdr_google(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_google")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrOpenai")
+    def enforce_zdr_openai(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_openai")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrOther")
+    def enforce_zdr_other(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_other")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrXai")
+    def enforce_zdr_xai(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_xai")
+
+    @_builtins.property
+    @pulumi.getter(name="ignoredModels")
+    def ignored_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        """
+        return pulumi.get(self, "ignored_models")
+
+    @_builtins.property
+    @pulumi.getter(name="ignoredProviders")
+    def ignored_providers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "ignored_providers")
+
+    @_builtins.property
+    @pulumi.getter(name="limitUsd")
+    def limit_usd(self) -> Optional[_builtins.float]:
+        """
+        The limit as read back.
+        """
+        return pulumi.get(self, "limit_usd")
+
+    @_builtins.property
+    @pulumi.getter(name="resetInterval")
+    def reset_interval(self) -> Optional[_builtins.str]:
+        """
+        The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+        """
+        return pulumi.get(self, "reset_interval")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace the guardrail is in (the default one when `workspaceId` was unset).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        Last change.
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+
+@pulumi.output_type
+class GetObservabilityDestinationsObservabilityDestination(dict):
+    """
+    One object `getObservabilityDestinations` finds.
+    """
+    def __init__(__self__, *,
+                 broadcast_generation_cost: _builtins.bool,
+                 broadcast_generation_identity: _builtins.bool,
+                 broadcast_generation_request_context: _builtins.bool,
+                 enabled: _builtins.bool,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 privacy_mode: _builtins.bool,
+                 sampling_rate: _builtins.float,
+                 type: _builtins.str,
+                 api_key_hashes: Optional[Sequence[_builtins.str]] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 filter_rules: Optional[Mapping[str, Any]] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None):
+        """
+        One object `getObservabilityDestinations` finds.
+
+        :param _builtins.bool broadcast_generation_cost: As read back.
+        :param _builtins.bool broadcast_generation_identity: As read back.
+        :param _builtins.bool broadcast_generation_request_context: As read back.
+        :param _builtins.bool enabled: As read back.
+        :param _builtins.str id: The ObservabilityDestination's resource id: what `pulumi import` and `getObservabilityDestination({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.bool privacy_mode: As read back.
+        :param _builtins.float sampling_rate: As read back.
+        :param _builtins.str type: The type as read back. One of: `arize`, `braintrust`, `clickhouse`, `datadog`, `grafana`, `langfuse`, `langsmith`, `newrelic`, `opik`, `otel-collector`, `posthog`, `ramp`, `s3`, `sentry`, `snowflake`, `weave`, `webhook`.
+        :param Sequence[_builtins.str] api_key_hashes: The key hashes as read back.
+        :param _builtins.str created_at: Creation time.
+        :param Mapping[str, Any] filter_rules: The rules as read back.
+        :param _builtins.str resolved_workspace_id: The workspace the destination is in (the default one when `workspaceId` was unset).
+        :param _builtins.str updated_at: Last change.
+        :param _builtins.str workspace_id: The workspace as given (as OpenRouter reports it, after an import).
+        """
+        pulumi.set(__self__, "broadcast_generation_cost", broadcast_generation_cost)
+        pulumi.set(__self__, "broadcast_generation_identity", broadcast_generation_identity)
+        pulumi.set(__self__, "broadcast_generation_request_context", broadcast_generation_request_context)
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "privacy_mode", privacy_mode)
+        pulumi.set(__self__, "sampling_rate", sampling_rate)
+        pulumi.set(__self__, "type", type)
+        if api_key_hashes is not None:
+            pulumi.set(__self__, "api_key_hashes", api_key_hashes)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if filter_rules is not None:
+            pulumi.set(__self__, "filter_rules", filter_rules)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+
+    @_builtins.property
+    @pulumi.getter(name="broadcastGenerationCost")
+    def broadcast_generation_cost(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "broadcast_generation_cost")
+
+    @_builtins.property
+    @pulumi.getter(name="broadcastGenerationIdentity")
+    def broadcast_generation_identity(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "broadcast_generation_identity")
+
+    @_builtins.property
+    @pulumi.getter(name="broadcastGenerationRequestContext")
+    def broadcast_generation_request_context(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "broadcast_generation_request_context")
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The ObservabilityDestination's resource id: what `pulumi import` and `getObservabilityDestination({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="privacyMode")
+    def privacy_mode(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "privacy_mode")
+
+    @_builtins.property
+    @pulumi.getter(name="samplingRate")
+    def sampling_rate(self) -> _builtins.float:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "sampling_rate")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        The type as read back. One of: `arize`, `braintrust`, `clickhouse`, `datadog`, `grafana`, `langfuse`, `langsmith`, `newrelic`, `opik`, `otel-collector`, `posthog`, `ramp`, `s3`, `sentry`, `snowflake`, `weave`, `webhook`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="apiKeyHashes")
+    def api_key_hashes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The key hashes as read back.
+        """
+        return pulumi.get(self, "api_key_hashes")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="filterRules")
+    def filter_rules(self) -> Optional[Mapping[str, Any]]:
+        """
+        The rules as read back.
+        """
+        return pulumi.get(self, "filter_rules")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace the destination is in (the default one when `workspaceId` was unset).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        Last change.
+        """
+        return pulumi.get(self, "updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given (as OpenRouter reports it, after an import).
+        """
+        return pulumi.get(self, "workspace_id")
+
+
+@pulumi.output_type
+class GetWorkspaceBudgetsWorkspaceBudget(dict):
+    """
+    One object `getWorkspaceBudgets` finds.
+    """
+    def __init__(__self__, *,
+                 budget_ids: Mapping[str, _builtins.str],
+                 id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 daily_usd: Optional[_builtins.float] = None,
+                 include_byok_in_budgets: Optional[_builtins.bool] = None,
+                 lifetime_usd: Optional[_builtins.float] = None,
+                 monthly_usd: Optional[_builtins.float] = None,
+                 weekly_usd: Optional[_builtins.float] = None):
+        """
+        One object `getWorkspaceBudgets` finds.
+
+        :param Mapping[str, _builtins.str] budget_ids: Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`).
+        :param _builtins.str id: The WorkspaceBudget's resource id: what `pulumi import` and `getWorkspaceBudget({ id })` take.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.float daily_usd: The daily limit as read back.
+        :param _builtins.bool include_byok_in_budgets: The workspace's setting as read back.
+        :param _builtins.float lifetime_usd: The lifetime limit as read back.
+        :param _builtins.float monthly_usd: The monthly limit as read back.
+        :param _builtins.float weekly_usd: The weekly limit as read back.
+        """
+        pulumi.set(__self__, "budget_ids", budget_ids)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if daily_usd is not None:
+            pulumi.set(__self__, "daily_usd", daily_usd)
+        if include_byok_in_budgets is not None:
+            pulumi.set(__self__, "include_byok_in_budgets", include_byok_in_budgets)
+        if lifetime_usd is not None:
+            pulumi.set(__self__, "lifetime_usd", lifetime_usd)
+        if monthly_usd is not None:
+            pulumi.set(__self__, "monthly_usd", monthly_usd)
+        if weekly_usd is not None:
+            pulumi.set(__self__, "weekly_usd", weekly_usd)
+
+    @_builtins.property
+    @pulumi.getter(name="budgetIds")
+    def budget_ids(self) -> Mapping[str, _builtins.str]:
+        """
+        Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`).
+        """
+        return pulumi.get(self, "budget_ids")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The WorkspaceBudget's resource id: what `pulumi import` and `getWorkspaceBudget({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="dailyUsd")
+    def daily_usd(self) -> Optional[_builtins.float]:
+        """
+        The daily limit as read back.
+        """
+        return pulumi.get(self, "daily_usd")
+
+    @_builtins.property
+    @pulumi.getter(name="includeByokInBudgets")
+    def include_byok_in_budgets(self) -> Optional[_builtins.bool]:
+        """
+        The workspace's setting as read back.
+        """
+        return pulumi.get(self, "include_byok_in_budgets")
+
+    @_builtins.property
+    @pulumi.getter(name="lifetimeUsd")
+    def lifetime_usd(self) -> Optional[_builtins.float]:
+        """
+        The lifetime limit as read back.
+        """
+        return pulumi.get(self, "lifetime_usd")
+
+    @_builtins.property
+    @pulumi.getter(name="monthlyUsd")
+    def monthly_usd(self) -> Optional[_builtins.float]:
+        """
+        The monthly limit as read back.
+        """
+        return pulumi.get(self, "monthly_usd")
+
+    @_builtins.property
+    @pulumi.getter(name="weeklyUsd")
+    def weekly_usd(self) -> Optional[_builtins.float]:
+        """
+        The weekly limit as read back.
+        """
+        return pulumi.get(self, "weekly_usd")
+
+
+@pulumi.output_type
+class GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail(dict):
+    """
+    One object `getWorkspaceDefaultGuardrails` finds.
+    """
+    def __init__(__self__, *,
+                 guardrail_id: _builtins.str,
+                 id: _builtins.str,
+                 include_byok_in_budgets: _builtins.bool,
+                 workspace_id: _builtins.str,
+                 allowed_data_regions: Optional[Sequence[_builtins.str]] = None,
+                 allowed_models: Optional[Sequence[_builtins.str]] = None,
+                 allowed_providers: Optional[Sequence[_builtins.str]] = None,
+                 canonical_allowed_models: Optional[Sequence[_builtins.str]] = None,
+                 canonical_ignored_models: Optional[Sequence[_builtins.str]] = None,
+                 content_filter_builtins: Optional[Sequence['outputs.BuiltinContentFilter']] = None,
+                 content_filters: Optional[Sequence['outputs.ContentFilter']] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 enable_free_model_publication: Optional[_builtins.bool] = None,
+                 enable_free_model_training: Optional[_builtins.bool] = None,
+                 enable_paid_model_training: Optional[_builtins.bool] = None,
+                 enforce_zdr_anthropic: Optional[_builtins.bool] = None,
+                 enforce_zdr_google: Optional[_builtins.bool] = None,
+                 enforce_zdr_openai: Optional[_builtins.bool] = None,
+                 enforce_zdr_other: Optional[_builtins.bool] = None,
+                 enforce_zdr_xai: Optional[_builtins.bool] = None,
+                 ignored_models: Optional[Sequence[_builtins.str]] = None,
+                 ignored_providers: Optional[Sequence[_builtins.str]] = None,
+                 limit_usd: Optional[_builtins.float] = None,
+                 name: Optional[_builtins.str] = None,
+                 reset_interval: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None):
+        """
+        One object `getWorkspaceDefaultGuardrails` finds.
+
+        :param _builtins.str guardrail_id: The default guardrail's id (the workspace's `defaultGuardrailId`).
+        :param _builtins.str id: The WorkspaceDefaultGuardrail's resource id: what `pulumi import` and `getWorkspaceDefaultGuardrail({ id })` take.
+        :param _builtins.bool include_byok_in_budgets: As read back.
+        :param _builtins.str workspace_id: The workspace.
+        :param Sequence[_builtins.str] allowed_data_regions: As read back. Each one of: `global`, `europe`, `us`.
+        :param Sequence[_builtins.str] allowed_models: The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        :param Sequence[_builtins.str] allowed_providers: As read back.
+        :param Sequence[_builtins.str] canonical_allowed_models: `allowedModels` as OpenRouter stores them (canonical slugs).
+        :param Sequence[_builtins.str] canonical_ignored_models: `ignoredModels` as OpenRouter stores them (canonical slugs).
+        :param Sequence['BuiltinContentFilter'] content_filter_builtins: As read back.
+        :param Sequence['ContentFilter'] content_filters: As read back.
+        :param _builtins.str created_at: Creation time.
+        :param _builtins.str description: The description as read back.
+        :param _builtins.bool enable_free_model_publication: As read back.
+        :param _builtins.bool enable_free_model_training: As read back.
+        :param _builtins.bool enable_paid_model_training: As read back.
+        :param _builtins.bool enforce_zdr_anthropic: As read back.
+        :param _builtins.bool enforce_zdr_google: As read back.
+        :param _builtins.bool enforce_zdr_openai: As read back.
+        :param _builtins.bool enforce_zdr_other: As read back.
+        :param _builtins.bool enforce_zdr_xai: As read back.
+        :param Sequence[_builtins.str] ignored_models: The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        :param Sequence[_builtins.str] ignored_providers: As read back.
+        :param _builtins.float limit_usd: The limit as read back.
+        :param _builtins.str name: The name OpenRouter gives it (it cannot be renamed).
+        :param _builtins.str reset_interval: The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+        :param _builtins.str updated_at: Last change.
+        """
+        pulumi.set(__self__, "guardrail_id", guardrail_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "include_byok_in_budgets", include_byok_in_budgets)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if allowed_data_regions is not None:
+            pulumi.set(__self__, "allowed_data_regions", allowed_data_regions)
+        if allowed_models is not None:
+            pulumi.set(__self__, "allowed_models", allowed_models)
+        if allowed_providers is not None:
+            pulumi.set(__self__, "allowed_providers", allowed_providers)
+        if canonical_allowed_models is not None:
+            pulumi.set(__self__, "canonical_allowed_models", canonical_allowed_models)
+        if canonical_ignored_models is not None:
+            pulumi.set(__self__, "canonical_ignored_models", canonical_ignored_models)
+        if content_filter_builtins is not None:
+            pulumi.set(__self__, "content_filter_builtins", content_filter_builtins)
+        if content_filters is not None:
+            pulumi.set(__self__, "content_filters", content_filters)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if enable_free_model_publication is not None:
+            pulumi.set(__self__, "enable_free_model_publication", enable_free_model_publication)
+        if enable_free_model_training is not None:
+            pulumi.set(__self__, "enable_free_model_training", enable_free_model_training)
+        if enable_paid_model_training is not None:
+            pulumi.set(__self__, "enable_paid_model_training", enable_paid_model_training)
+        if enforce_zdr_anthropic is not None:
+            pulumi.set(__self__, "enforce_zdr_anthropic", enforce_zdr_anthropic)
+        if enforce_zdr_google is not None:
+            pulumi.set(__self__, "enforce_zdr_google", enforce_zdr_google)
+        if enforce_zdr_openai is not None:
+            pulumi.set(__self__, "enforce_zdr_openai", enforce_zdr_openai)
+        if enforce_zdr_other is not None:
+            pulumi.set(__self__, "enforce_zdr_other", enforce_zdr_other)
+        if enforce_zdr_xai is not None:
+            pulumi.set(__self__, "enforce_zdr_xai", enforce_zdr_xai)
+        if ignored_models is not None:
+            pulumi.set(__self__, "ignored_models", ignored_models)
+        if ignored_providers is not None:
+            pulumi.set(__self__, "ignored_providers", ignored_providers)
+        if limit_usd is not None:
+            pulumi.set(__self__, "limit_usd", limit_usd)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if reset_interval is not None:
+            pulumi.set(__self__, "reset_interval", reset_interval)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter(name="guardrailId")
+    def guardrail_id(self) -> _builtins.str:
+        """
+        The default guardrail's id (the workspace's `defaultGuardrailId`).
+        """
+        return pulumi.get(self, "guardrail_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The WorkspaceDefaultGuardrail's resource id: what `pulumi import` and `getWorkspaceDefaultGuardrail({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="includeByokInBudgets")
+    def include_byok_in_budgets(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "include_byok_in_budgets")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedDataRegions")
+    def allowed_data_regions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back. Each one of: `global`, `europe`, `us`.
+        """
+        return pulumi.get(self, "allowed_data_regions")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedModels")
+    def allowed_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        """
+        return pulumi.get(self, "allowed_models")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedProviders")
+    def allowed_providers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "allowed_providers")
+
+    @_builtins.property
+    @pulumi.getter(name="canonicalAllowedModels")
+    def canonical_allowed_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        `allowedModels` as OpenRouter stores them (canonical slugs).
+        """
+        return pulumi.get(self, "canonical_allowed_models")
+
+    @_builtins.property
+    @pulumi.getter(name="canonicalIgnoredModels")
+    def canonical_ignored_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        `ignoredModels` as OpenRouter stores them (canonical slugs).
+        """
+        return pulumi.get(self, "canonical_ignored_models")
+
+    @_builtins.property
+    @pulumi.getter(name="contentFilterBuiltins")
+    def content_filter_builtins(self) -> Optional[Sequence['outputs.BuiltinContentFilter']]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "content_filter_builtins")
+
+    @_builtins.property
+    @pulumi.getter(name="contentFilters")
+    def content_filters(self) -> Optional[Sequence['outputs.ContentFilter']]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "content_filters")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="enableFreeModelPublication")
+    def enable_free_model_publication(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enable_free_model_publication")
+
+    @_builtins.property
+    @pulumi.getter(name="enableFreeModelTraining")
+    def enable_free_model_training(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enable_free_model_training")
+
+    @_builtins.property
+    @pulumi.getter(name="enablePaidModelTraining")
+    def enable_paid_model_training(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enable_paid_model_training")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrAnthropic")
+    def enforce_zdr_anthropic(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_anthropic")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrGoogle")
+    def enforce_zdr_google(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_google")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrOpenai")
+    def enforce_zdr_openai(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_openai")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrOther")
+    def enforce_zdr_other(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_other")
+
+    @_builtins.property
+    @pulumi.getter(name="enforceZdrXai")
+    def enforce_zdr_xai(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "enforce_zdr_xai")
+
+    @_builtins.property
+    @pulumi.getter(name="ignoredModels")
+    def ignored_models(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The models as declared, or as OpenRouter lists them when they were changed elsewhere.
+        """
+        return pulumi.get(self, "ignored_models")
+
+    @_builtins.property
+    @pulumi.getter(name="ignoredProviders")
+    def ignored_providers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "ignored_providers")
+
+    @_builtins.property
+    @pulumi.getter(name="limitUsd")
+    def limit_usd(self) -> Optional[_builtins.float]:
+        """
+        The limit as read back.
+        """
+        return pulumi.get(self, "limit_usd")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The name OpenRouter gives it (it cannot be renamed).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="resetInterval")
+    def reset_interval(self) -> Optional[_builtins.str]:
+        """
+        The reset interval as read back. One of: `daily`, `weekly`, `monthly`.
+        """
+        return pulumi.get(self, "reset_interval")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        Last change.
+        """
+        return pulumi.get(self, "updated_at")
+
+
+@pulumi.output_type
+class GetWorkspaceMembersWorkspaceMember(dict):
+    """
+    One object `getWorkspaceMembers` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 membership_id: _builtins.str,
+                 resolved_workspace_id: _builtins.str,
+                 role: _builtins.str,
+                 user_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None):
+        """
+        One object `getWorkspaceMembers` finds.
+
+        :param _builtins.str id: The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+        :param _builtins.str membership_id: The membership's own UUID (OpenRouter's `id`; not the resource id).
+        :param _builtins.str resolved_workspace_id: The workspace's UUID as OpenRouter reports it.
+        :param _builtins.str role: `admin` or `member`: the person's organisation role, which OpenRouter copies to every workspace.
+        :param _builtins.str user_id: The user id as read back.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str created_at: When the person was added.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "membership_id", membership_id)
+        pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "user_id", user_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="membershipId")
+    def membership_id(self) -> _builtins.str:
+        """
+        The membership's own UUID (OpenRouter's `id`; not the resource id).
+        """
+        return pulumi.get(self, "membership_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> _builtins.str:
+        """
+        The workspace's UUID as OpenRouter reports it.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        `admin` or `member`: the person's organisation role, which OpenRouter copies to every workspace.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> _builtins.str:
+        """
+        The user id as read back.
+        """
+        return pulumi.get(self, "user_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When the person was added.
+        """
+        return pulumi.get(self, "created_at")
+
+
+@pulumi.output_type
+class GetWorkspacesWorkspace(dict):
+    """
+    One object `getWorkspaces` finds.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 default_guardrail_id: _builtins.str,
+                 id: _builtins.str,
+                 io_logging_sampling_rate: _builtins.float,
+                 is_data_discount_logging_enabled: _builtins.bool,
+                 is_observability_broadcast_enabled: _builtins.bool,
+                 is_observability_io_logging_enabled: _builtins.bool,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 workspace_id: _builtins.str,
+                 allow_default_workspace_deletion: Optional[_builtins.bool] = None,
+                 created_by: Optional[_builtins.str] = None,
+                 default_image_model: Optional[_builtins.str] = None,
+                 default_provider_sort: Optional[_builtins.str] = None,
+                 default_text_model: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 disabled_server_tools: Optional[Sequence[_builtins.str]] = None,
+                 include_byok_in_budgets: Optional[_builtins.bool] = None,
+                 io_logging_api_key_ids: Optional[Sequence[_builtins.int]] = None,
+                 updated_at: Optional[_builtins.str] = None):
+        """
+        One object `getWorkspaces` finds.
+
+        :param _builtins.str created_at: Creation time.
+        :param _builtins.str default_guardrail_id: The workspace's default guardrail (derived from its id by OpenRouter).
+        :param _builtins.str id: The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+        :param _builtins.float io_logging_sampling_rate: The sampling rate as read back.
+        :param _builtins.bool is_data_discount_logging_enabled: As read back.
+        :param _builtins.bool is_observability_broadcast_enabled: As read back.
+        :param _builtins.bool is_observability_io_logging_enabled: As read back.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str slug: The slug as read back.
+        :param _builtins.str workspace_id: The workspace's UUID (the same as `id`).
+        :param _builtins.bool allow_default_workspace_deletion: Allow deleting this workspace if it is the account's default one. Deleting the default workspace also disables the account's unscoped inference keys. Default false.
+        :param _builtins.str created_by: The user who created the workspace, when OpenRouter reports one.
+        :param _builtins.str default_image_model: The default image model as read back.
+        :param _builtins.str default_provider_sort: The provider sort as read back. One of: `price`, `throughput`, `latency`, `exacto`.
+        :param _builtins.str default_text_model: The default text model as read back.
+        :param _builtins.str description: The description as read back.
+        :param Sequence[_builtins.str] disabled_server_tools: As read back.
+        :param _builtins.bool include_byok_in_budgets: Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint).
+        :param Sequence[_builtins.int] io_logging_api_key_ids: The logged key ids as read back.
+        :param _builtins.str updated_at: Last change, once there was one.
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "default_guardrail_id", default_guardrail_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "io_logging_sampling_rate", io_logging_sampling_rate)
+        pulumi.set(__self__, "is_data_discount_logging_enabled", is_data_discount_logging_enabled)
+        pulumi.set(__self__, "is_observability_broadcast_enabled", is_observability_broadcast_enabled)
+        pulumi.set(__self__, "is_observability_io_logging_enabled", is_observability_io_logging_enabled)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if allow_default_workspace_deletion is not None:
+            pulumi.set(__self__, "allow_default_workspace_deletion", allow_default_workspace_deletion)
+        if created_by is not None:
+            pulumi.set(__self__, "created_by", created_by)
+        if default_image_model is not None:
+            pulumi.set(__self__, "default_image_model", default_image_model)
+        if default_provider_sort is not None:
+            pulumi.set(__self__, "default_provider_sort", default_provider_sort)
+        if default_text_model is not None:
+            pulumi.set(__self__, "default_text_model", default_text_model)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if disabled_server_tools is not None:
+            pulumi.set(__self__, "disabled_server_tools", disabled_server_tools)
+        if include_byok_in_budgets is not None:
+            pulumi.set(__self__, "include_byok_in_budgets", include_byok_in_budgets)
+        if io_logging_api_key_ids is not None:
+            pulumi.set(__self__, "io_logging_api_key_ids", io_logging_api_key_ids)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultGuardrailId")
+    def default_guardrail_id(self) -> _builtins.str:
+        """
+        The workspace's default guardrail (derived from its id by OpenRouter).
+        """
+        return pulumi.get(self, "default_guardrail_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="ioLoggingSamplingRate")
+    def io_logging_sampling_rate(self) -> _builtins.float:
+        """
+        The sampling rate as read back.
+        """
+        return pulumi.get(self, "io_logging_sampling_rate")
+
+    @_builtins.property
+    @pulumi.getter(name="isDataDiscountLoggingEnabled")
+    def is_data_discount_logging_enabled(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "is_data_discount_logging_enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="isObservabilityBroadcastEnabled")
+    def is_observability_broadcast_enabled(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "is_observability_broadcast_enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="isObservabilityIoLoggingEnabled")
+    def is_observability_io_logging_enabled(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "is_observability_io_logging_enabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        The slug as read back.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="allowDefaultWorkspaceDeletion")
+    def allow_default_workspace_deletion(self) -> Optional[_builtins.bool]:
+        """
+        Allow deleting this workspace if it is the account's default one. Deleting the default workspace also disables the account's unscoped inference keys. Default false.
+        """
+        return pulumi.get(self, "allow_default_workspace_deletion")
+
+    @_builtins.property
+    @pulumi.getter(name="createdBy")
+    def created_by(self) -> Optional[_builtins.str]:
+        """
+        The user who created the workspace, when OpenRouter reports one.
+        """
+        return pulumi.get(self, "created_by")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultImageModel")
+    def default_image_model(self) -> Optional[_builtins.str]:
+        """
+        The default image model as read back.
+        """
+        return pulumi.get(self, "default_image_model")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultProviderSort")
+    def default_provider_sort(self) -> Optional[_builtins.str]:
+        """
+        The provider sort as read back. One of: `price`, `throughput`, `latency`, `exacto`.
+        """
+        return pulumi.get(self, "default_provider_sort")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultTextModel")
+    def default_text_model(self) -> Optional[_builtins.str]:
+        """
+        The default text model as read back.
+        """
+        return pulumi.get(self, "default_text_model")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="disabledServerTools")
+    def disabled_server_tools(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "disabled_server_tools")
+
+    @_builtins.property
+    @pulumi.getter(name="includeByokInBudgets")
+    def include_byok_in_budgets(self) -> Optional[_builtins.bool]:
+        """
+        Whether BYOK spend counts toward the workspace budgets (set through the budgets endpoint).
+        """
+        return pulumi.get(self, "include_byok_in_budgets")
+
+    @_builtins.property
+    @pulumi.getter(name="ioLoggingApiKeyIds")
+    def io_logging_api_key_ids(self) -> Optional[Sequence[_builtins.int]]:
+        """
+        The logged key ids as read back.
+        """
+        return pulumi.get(self, "io_logging_api_key_ids")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        Last change, once there was one.
+        """
+        return pulumi.get(self, "updated_at")
 
 

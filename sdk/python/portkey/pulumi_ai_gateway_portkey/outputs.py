@@ -13,8 +13,22 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = [
+    'GetAiProvidersAiProvider',
+    'GetApiKeysApiKey',
+    'GetConfigsConfig',
+    'GetGuardrailsGuardrail',
+    'GetIntegrationModelAccessesIntegrationModelAccess',
+    'GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess',
+    'GetIntegrationsIntegration',
+    'GetRateLimitsPoliciesRateLimitsPolicy',
+    'GetSecretReferencesSecretReference',
+    'GetUsageLimitsPoliciesUsageLimitsPolicy',
+    'GetUserInvitesUserInvite',
+    'GetWorkspaceMembersWorkspaceMember',
+    'GetWorkspacesWorkspace',
     'IntegrationModel',
     'InviteWorkspace',
     'PolicyCondition',
@@ -23,6 +37,2533 @@ __all__ = [
     'SecretMapping',
     'UsageLimit',
 ]
+
+@pulumi.output_type
+class GetAiProvidersAiProvider(dict):
+    """
+    One object `getAiProviders` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 integration_slug: _builtins.str,
+                 name: _builtins.str,
+                 provider_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 adopted_default: Optional[_builtins.bool] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 expires_at: Optional[_builtins.str] = None,
+                 last_reset_at: Optional[_builtins.str] = None,
+                 note: Optional[_builtins.str] = None,
+                 rate_limits: Optional[Sequence['outputs.RateLimit']] = None,
+                 reset_usage: Optional[Any] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 slug: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 usage_limits: Optional['outputs.UsageLimit'] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getAiProviders` finds.
+
+        :param _builtins.str id: The AiProvider's resource id: what `pulumi import` and `getAiProvider({ id })` take.
+        :param _builtins.str integration_slug: The integration's slug.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str provider_id: The provider's UUID.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.bool adopted_default: True when the create adopted the default provider an access grant had made, instead of creating one.
+        :param _builtins.str created_at: When Portkey created the provider (RFC 3339).
+        :param _builtins.str expires_at: The expiry as read back (as declared when it is the same instant).
+        :param _builtins.str last_reset_at: When usage was last reset (RFC 3339).
+        :param _builtins.str note: The note as read back.
+        :param Sequence['RateLimit'] rate_limits: The rate limit as read back.
+        :param Any reset_usage: A trigger: changing its value resets the provider's accumulated usage once.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str slug: The provider's slug.
+        :param _builtins.str status: `active`, `exhausted` (budget spent) or `expired`.
+        :param 'UsageLimit' usage_limits: The budget as read back.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "integration_slug", integration_slug)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "provider_id", provider_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if adopted_default is not None:
+            pulumi.set(__self__, "adopted_default", adopted_default)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if expires_at is not None:
+            pulumi.set(__self__, "expires_at", expires_at)
+        if last_reset_at is not None:
+            pulumi.set(__self__, "last_reset_at", last_reset_at)
+        if note is not None:
+            pulumi.set(__self__, "note", note)
+        if rate_limits is not None:
+            pulumi.set(__self__, "rate_limits", rate_limits)
+        if reset_usage is not None:
+            pulumi.set(__self__, "reset_usage", reset_usage)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if slug is not None:
+            pulumi.set(__self__, "slug", slug)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if usage_limits is not None:
+            pulumi.set(__self__, "usage_limits", usage_limits)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The AiProvider's resource id: what `pulumi import` and `getAiProvider({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="integrationSlug")
+    def integration_slug(self) -> _builtins.str:
+        """
+        The integration's slug.
+        """
+        return pulumi.get(self, "integration_slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="providerId")
+    def provider_id(self) -> _builtins.str:
+        """
+        The provider's UUID.
+        """
+        return pulumi.get(self, "provider_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="adoptedDefault")
+    def adopted_default(self) -> Optional[_builtins.bool]:
+        """
+        True when the create adopted the default provider an access grant had made, instead of creating one.
+        """
+        return pulumi.get(self, "adopted_default")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the provider (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> Optional[_builtins.str]:
+        """
+        The expiry as read back (as declared when it is the same instant).
+        """
+        return pulumi.get(self, "expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastResetAt")
+    def last_reset_at(self) -> Optional[_builtins.str]:
+        """
+        When usage was last reset (RFC 3339).
+        """
+        return pulumi.get(self, "last_reset_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def note(self) -> Optional[_builtins.str]:
+        """
+        The note as read back.
+        """
+        return pulumi.get(self, "note")
+
+    @_builtins.property
+    @pulumi.getter(name="rateLimits")
+    def rate_limits(self) -> Optional[Sequence['outputs.RateLimit']]:
+        """
+        The rate limit as read back.
+        """
+        return pulumi.get(self, "rate_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="resetUsage")
+    def reset_usage(self) -> Optional[Any]:
+        """
+        A trigger: changing its value resets the provider's accumulated usage once.
+        """
+        return pulumi.get(self, "reset_usage")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> Optional[_builtins.str]:
+        """
+        The provider's slug.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `active`, `exhausted` (budget spent) or `expired`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="usageLimits")
+    def usage_limits(self) -> Optional['outputs.UsageLimit']:
+        """
+        The budget as read back.
+        """
+        return pulumi.get(self, "usage_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetApiKeysApiKey(dict):
+    """
+    One object `getApiKeys` finds.
+    """
+    def __init__(__self__, *,
+                 api_key_id: _builtins.str,
+                 created_at: _builtins.str,
+                 id: _builtins.str,
+                 key_is_current: _builtins.bool,
+                 last_updated_at: _builtins.str,
+                 masked_key: _builtins.str,
+                 name: _builtins.str,
+                 organisation_id: _builtins.str,
+                 scopes: Sequence[_builtins.str],
+                 status: _builtins.str,
+                 sub_type: _builtins.str,
+                 type: _builtins.str,
+                 alert_emails: Optional[Sequence[_builtins.str]] = None,
+                 allow_config_override: Optional[_builtins.bool] = None,
+                 allow_unknown_scopes: Optional[_builtins.bool] = None,
+                 config_id: Optional[_builtins.str] = None,
+                 creation_mode: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 expires_at: Optional[_builtins.str] = None,
+                 key_transition_expires_at: Optional[_builtins.str] = None,
+                 last_reset_at: Optional[_builtins.str] = None,
+                 last_rotated_at: Optional[_builtins.str] = None,
+                 metadata: Optional[Mapping[str, Any]] = None,
+                 next_rotation_at: Optional[_builtins.str] = None,
+                 next_usage_reset_at: Optional[_builtins.str] = None,
+                 rate_limits: Optional[Sequence['outputs.RateLimit']] = None,
+                 reset_usage: Optional[Any] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 rotate_when: Optional[Any] = None,
+                 rotation_policy: Optional['outputs.RotationPolicy'] = None,
+                 rotation_transition_period_ms: Optional[_builtins.int] = None,
+                 usage_limits: Optional['outputs.UsageLimit'] = None,
+                 user_id: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getApiKeys` finds.
+
+        :param _builtins.str api_key_id: The key's UUID (the same as `id`).
+        :param _builtins.str created_at: Creation time (RFC 3339).
+        :param _builtins.str id: The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+        :param _builtins.bool key_is_current: False after Portkey rotated the key by itself (rotation policy): `key` is then stale.
+        :param _builtins.str last_updated_at: Last change (RFC 3339).
+        :param _builtins.str masked_key: The masked secret Portkey shows, e.g. `Xk*******S4`.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param Sequence[_builtins.str] scopes: The scopes as read back.
+        :param _builtins.str status: `active`, `exhausted` (budget used up) or `expired`.
+        :param _builtins.str sub_type: The sub-kind of key. One of: `service`, `user`.
+        :param _builtins.str type: The kind of key. One of: `organisation`, `workspace`.
+        :param Sequence[_builtins.str] alert_emails: The alert emails as read back.
+        :param _builtins.bool allow_config_override: The config override flag as read back (only when set).
+        :param _builtins.bool allow_unknown_scopes: Accept scope names this package does not know yet (newer Portkey scopes). Default false.
+        :param _builtins.str config_id: The config id as read back.
+        :param _builtins.str creation_mode: How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user).
+        :param _builtins.str description: The description as read back.
+        :param _builtins.str expires_at: The expiry as read back.
+        :param _builtins.str key_transition_expires_at: When the previous secret stops working after the last rotation made through Pulumi.
+        :param _builtins.str last_reset_at: When usage was last reset.
+        :param _builtins.str last_rotated_at: When the secret was last rotated, by Pulumi or by Portkey's schedule (when Portkey reports it).
+        :param Mapping[str, Any] metadata: The metadata as read back, values with their JSON types.
+        :param _builtins.str next_rotation_at: Next scheduled rotation, computed by Portkey from `rotationPolicy`.
+        :param _builtins.str next_usage_reset_at: When Portkey next resets the usage counted against `usageLimits` (with a periodic reset).
+        :param Sequence['RateLimit'] rate_limits: The rate limits as read back.
+        :param Any reset_usage: A trigger: changing its value (to anything) resets the key's accumulated usage once.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param Any rotate_when: A trigger: changing its value (to anything, e.g. a date) rotates the secret now; `key` then holds the new one.
+        :param 'RotationPolicy' rotation_policy: The rotation policy as read back.
+        :param _builtins.int rotation_transition_period_ms: Transition period for rotations made through `rotateWhen`, in ms (>= 1,800,000). Portkey's default is 30 minutes.
+        :param 'UsageLimit' usage_limits: The budget as read back.
+        :param _builtins.str user_id: The user of a user key.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "api_key_id", api_key_id)
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "key_is_current", key_is_current)
+        pulumi.set(__self__, "last_updated_at", last_updated_at)
+        pulumi.set(__self__, "masked_key", masked_key)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "organisation_id", organisation_id)
+        pulumi.set(__self__, "scopes", scopes)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "sub_type", sub_type)
+        pulumi.set(__self__, "type", type)
+        if alert_emails is not None:
+            pulumi.set(__self__, "alert_emails", alert_emails)
+        if allow_config_override is not None:
+            pulumi.set(__self__, "allow_config_override", allow_config_override)
+        if allow_unknown_scopes is not None:
+            pulumi.set(__self__, "allow_unknown_scopes", allow_unknown_scopes)
+        if config_id is not None:
+            pulumi.set(__self__, "config_id", config_id)
+        if creation_mode is not None:
+            pulumi.set(__self__, "creation_mode", creation_mode)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if expires_at is not None:
+            pulumi.set(__self__, "expires_at", expires_at)
+        if key_transition_expires_at is not None:
+            pulumi.set(__self__, "key_transition_expires_at", key_transition_expires_at)
+        if last_reset_at is not None:
+            pulumi.set(__self__, "last_reset_at", last_reset_at)
+        if last_rotated_at is not None:
+            pulumi.set(__self__, "last_rotated_at", last_rotated_at)
+        if metadata is not None:
+            pulumi.set(__self__, "metadata", metadata)
+        if next_rotation_at is not None:
+            pulumi.set(__self__, "next_rotation_at", next_rotation_at)
+        if next_usage_reset_at is not None:
+            pulumi.set(__self__, "next_usage_reset_at", next_usage_reset_at)
+        if rate_limits is not None:
+            pulumi.set(__self__, "rate_limits", rate_limits)
+        if reset_usage is not None:
+            pulumi.set(__self__, "reset_usage", reset_usage)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if rotate_when is not None:
+            pulumi.set(__self__, "rotate_when", rotate_when)
+        if rotation_policy is not None:
+            pulumi.set(__self__, "rotation_policy", rotation_policy)
+        if rotation_transition_period_ms is not None:
+            pulumi.set(__self__, "rotation_transition_period_ms", rotation_transition_period_ms)
+        if usage_limits is not None:
+            pulumi.set(__self__, "usage_limits", usage_limits)
+        if user_id is not None:
+            pulumi.set(__self__, "user_id", user_id)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter(name="apiKeyId")
+    def api_key_id(self) -> _builtins.str:
+        """
+        The key's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "api_key_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        Creation time (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The ApiKey's resource id: what `pulumi import` and `getApiKey({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="keyIsCurrent")
+    def key_is_current(self) -> _builtins.bool:
+        """
+        False after Portkey rotated the key by itself (rotation policy): `key` is then stale.
+        """
+        return pulumi.get(self, "key_is_current")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> _builtins.str:
+        """
+        Last change (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="maskedKey")
+    def masked_key(self) -> _builtins.str:
+        """
+        The masked secret Portkey shows, e.g. `Xk*******S4`.
+        """
+        return pulumi.get(self, "masked_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> _builtins.str:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def scopes(self) -> Sequence[_builtins.str]:
+        """
+        The scopes as read back.
+        """
+        return pulumi.get(self, "scopes")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `active`, `exhausted` (budget used up) or `expired`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="subType")
+    def sub_type(self) -> _builtins.str:
+        """
+        The sub-kind of key. One of: `service`, `user`.
+        """
+        return pulumi.get(self, "sub_type")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        The kind of key. One of: `organisation`, `workspace`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="alertEmails")
+    def alert_emails(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The alert emails as read back.
+        """
+        return pulumi.get(self, "alert_emails")
+
+    @_builtins.property
+    @pulumi.getter(name="allowConfigOverride")
+    def allow_config_override(self) -> Optional[_builtins.bool]:
+        """
+        The config override flag as read back (only when set).
+        """
+        return pulumi.get(self, "allow_config_override")
+
+    @_builtins.property
+    @pulumi.getter(name="allowUnknownScopes")
+    def allow_unknown_scopes(self) -> Optional[_builtins.bool]:
+        """
+        Accept scope names this package does not know yet (newer Portkey scopes). Default false.
+        """
+        return pulumi.get(self, "allow_unknown_scopes")
+
+    @_builtins.property
+    @pulumi.getter(name="configId")
+    def config_id(self) -> Optional[_builtins.str]:
+        """
+        The config id as read back.
+        """
+        return pulumi.get(self, "config_id")
+
+    @_builtins.property
+    @pulumi.getter(name="creationMode")
+    def creation_mode(self) -> Optional[_builtins.str]:
+        """
+        How the key was made: `api`, `ui` or `auto` (by Portkey, e.g. for a user).
+        """
+        return pulumi.get(self, "creation_mode")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> Optional[_builtins.str]:
+        """
+        The expiry as read back.
+        """
+        return pulumi.get(self, "expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="keyTransitionExpiresAt")
+    def key_transition_expires_at(self) -> Optional[_builtins.str]:
+        """
+        When the previous secret stops working after the last rotation made through Pulumi.
+        """
+        return pulumi.get(self, "key_transition_expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastResetAt")
+    def last_reset_at(self) -> Optional[_builtins.str]:
+        """
+        When usage was last reset.
+        """
+        return pulumi.get(self, "last_reset_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastRotatedAt")
+    def last_rotated_at(self) -> Optional[_builtins.str]:
+        """
+        When the secret was last rotated, by Pulumi or by Portkey's schedule (when Portkey reports it).
+        """
+        return pulumi.get(self, "last_rotated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def metadata(self) -> Optional[Mapping[str, Any]]:
+        """
+        The metadata as read back, values with their JSON types.
+        """
+        return pulumi.get(self, "metadata")
+
+    @_builtins.property
+    @pulumi.getter(name="nextRotationAt")
+    def next_rotation_at(self) -> Optional[_builtins.str]:
+        """
+        Next scheduled rotation, computed by Portkey from `rotationPolicy`.
+        """
+        return pulumi.get(self, "next_rotation_at")
+
+    @_builtins.property
+    @pulumi.getter(name="nextUsageResetAt")
+    def next_usage_reset_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey next resets the usage counted against `usageLimits` (with a periodic reset).
+        """
+        return pulumi.get(self, "next_usage_reset_at")
+
+    @_builtins.property
+    @pulumi.getter(name="rateLimits")
+    def rate_limits(self) -> Optional[Sequence['outputs.RateLimit']]:
+        """
+        The rate limits as read back.
+        """
+        return pulumi.get(self, "rate_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="resetUsage")
+    def reset_usage(self) -> Optional[Any]:
+        """
+        A trigger: changing its value (to anything) resets the key's accumulated usage once.
+        """
+        return pulumi.get(self, "reset_usage")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="rotateWhen")
+    def rotate_when(self) -> Optional[Any]:
+        """
+        A trigger: changing its value (to anything, e.g. a date) rotates the secret now; `key` then holds the new one.
+        """
+        return pulumi.get(self, "rotate_when")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationPolicy")
+    def rotation_policy(self) -> Optional['outputs.RotationPolicy']:
+        """
+        The rotation policy as read back.
+        """
+        return pulumi.get(self, "rotation_policy")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTransitionPeriodMs")
+    def rotation_transition_period_ms(self) -> Optional[_builtins.int]:
+        """
+        Transition period for rotations made through `rotateWhen`, in ms (>= 1,800,000). Portkey's default is 30 minutes.
+        """
+        return pulumi.get(self, "rotation_transition_period_ms")
+
+    @_builtins.property
+    @pulumi.getter(name="usageLimits")
+    def usage_limits(self) -> Optional['outputs.UsageLimit']:
+        """
+        The budget as read back.
+        """
+        return pulumi.get(self, "usage_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> Optional[_builtins.str]:
+        """
+        The user of a user key.
+        """
+        return pulumi.get(self, "user_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetConfigsConfig(dict):
+    """
+    One object `getConfigs` finds.
+    """
+    def __init__(__self__, *,
+                 config: Mapping[str, Any],
+                 config_id: _builtins.str,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 is_default: Optional[_builtins.bool] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 version_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getConfigs` finds.
+
+        :param Mapping[str, Any] config: The gateway config as read back.
+        :param _builtins.str config_id: The config's UUID.
+        :param _builtins.str id: The Config's resource id: what `pulumi import` and `getConfig({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str slug: Portkey's slug for the config, e.g. `pc-retry-1a2b3c` (the same as `id`): what API keys, workspaces and requests name it by.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str created_at: When Portkey created the config (RFC 3339).
+        :param _builtins.bool is_default: Whether the config is the workspace's default (when declared or true).
+        :param _builtins.str last_updated_at: When Portkey last changed the config (RFC 3339).
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str status: The config's status, e.g. `active`.
+        :param _builtins.str version_id: The current version's UUID; every update makes a new version.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "config", config)
+        pulumi.set(__self__, "config_id", config_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if is_default is not None:
+            pulumi.set(__self__, "is_default", is_default)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if version_id is not None:
+            pulumi.set(__self__, "version_id", version_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def config(self) -> Mapping[str, Any]:
+        """
+        The gateway config as read back.
+        """
+        return pulumi.get(self, "config")
+
+    @_builtins.property
+    @pulumi.getter(name="configId")
+    def config_id(self) -> _builtins.str:
+        """
+        The config's UUID.
+        """
+        return pulumi.get(self, "config_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Config's resource id: what `pulumi import` and `getConfig({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        Portkey's slug for the config, e.g. `pc-retry-1a2b3c` (the same as `id`): what API keys, workspaces and requests name it by.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the config (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="isDefault")
+    def is_default(self) -> Optional[_builtins.bool]:
+        """
+        Whether the config is the workspace's default (when declared or true).
+        """
+        return pulumi.get(self, "is_default")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the config (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The config's status, e.g. `active`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="versionId")
+    def version_id(self) -> Optional[_builtins.str]:
+        """
+        The current version's UUID; every update makes a new version.
+        """
+        return pulumi.get(self, "version_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetGuardrailsGuardrail(dict):
+    """
+    One object `getGuardrails` finds.
+    """
+    def __init__(__self__, *,
+                 actions: Mapping[str, Any],
+                 guardrail_id: _builtins.str,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 version_id: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getGuardrails` finds.
+
+        :param Mapping[str, Any] actions: The actions as read back.
+        :param _builtins.str guardrail_id: The guardrail's UUID.
+        :param _builtins.str id: The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str slug: Portkey's slug for the guardrail, e.g. `pg-pii-gu-1a2b3c` (the same as `id`): what configs and workspace defaults name it by.
+        :param _builtins.str created_at: When Portkey created the guardrail (RFC 3339).
+        :param _builtins.str last_updated_at: When Portkey last changed the guardrail (RFC 3339).
+        :param _builtins.str organisation_id: The organisation, for an organisation's guardrail.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used (a workspace's guardrail).
+        :param _builtins.str status: `active` or `archived`.
+        :param _builtins.str version_id: The current version's UUID; every update makes a new version.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug (a workspace's guardrail).
+        """
+        pulumi.set(__self__, "actions", actions)
+        pulumi.set(__self__, "guardrail_id", guardrail_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if version_id is not None:
+            pulumi.set(__self__, "version_id", version_id)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Mapping[str, Any]:
+        """
+        The actions as read back.
+        """
+        return pulumi.get(self, "actions")
+
+    @_builtins.property
+    @pulumi.getter(name="guardrailId")
+    def guardrail_id(self) -> _builtins.str:
+        """
+        The guardrail's UUID.
+        """
+        return pulumi.get(self, "guardrail_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Guardrail's resource id: what `pulumi import` and `getGuardrail({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        Portkey's slug for the guardrail, e.g. `pg-pii-gu-1a2b3c` (the same as `id`): what configs and workspace defaults name it by.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the guardrail (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the guardrail (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation, for an organisation's guardrail.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used (a workspace's guardrail).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `active` or `archived`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="versionId")
+    def version_id(self) -> Optional[_builtins.str]:
+        """
+        The current version's UUID; every update makes a new version.
+        """
+        return pulumi.get(self, "version_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug (a workspace's guardrail).
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetIntegrationModelAccessesIntegrationModelAccess(dict):
+    """
+    One object `getIntegrationModelAccesses` finds.
+    """
+    def __init__(__self__, *,
+                 allow_all_models: _builtins.bool,
+                 id: _builtins.str,
+                 integration_slug: _builtins.str,
+                 models: Optional[Sequence['outputs.IntegrationModel']] = None,
+                 total_models: Optional[_builtins.float] = None):
+        """
+        One object `getIntegrationModelAccesses` finds.
+
+        :param _builtins.bool allow_all_models: Whether every model is exposed, as read back.
+        :param _builtins.str id: The IntegrationModelAccess's resource id: what `pulumi import` and `getIntegrationModelAccess({ id })` take.
+        :param _builtins.str integration_slug: The integration's slug (the same as `id`).
+        :param Sequence['IntegrationModel'] models: The declared models as read back (an imported resource lists the enabled and custom models).
+        :param _builtins.float total_models: How many models the integration lists (built-in and custom).
+        """
+        pulumi.set(__self__, "allow_all_models", allow_all_models)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "integration_slug", integration_slug)
+        if models is not None:
+            pulumi.set(__self__, "models", models)
+        if total_models is not None:
+            pulumi.set(__self__, "total_models", total_models)
+
+    @_builtins.property
+    @pulumi.getter(name="allowAllModels")
+    def allow_all_models(self) -> _builtins.bool:
+        """
+        Whether every model is exposed, as read back.
+        """
+        return pulumi.get(self, "allow_all_models")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The IntegrationModelAccess's resource id: what `pulumi import` and `getIntegrationModelAccess({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="integrationSlug")
+    def integration_slug(self) -> _builtins.str:
+        """
+        The integration's slug (the same as `id`).
+        """
+        return pulumi.get(self, "integration_slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def models(self) -> Optional[Sequence['outputs.IntegrationModel']]:
+        """
+        The declared models as read back (an imported resource lists the enabled and custom models).
+        """
+        return pulumi.get(self, "models")
+
+    @_builtins.property
+    @pulumi.getter(name="totalModels")
+    def total_models(self) -> Optional[_builtins.float]:
+        """
+        How many models the integration lists (built-in and custom).
+        """
+        return pulumi.get(self, "total_models")
+
+
+@pulumi.output_type
+class GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess(dict):
+    """
+    One object `getIntegrationWorkspaceAccesses` finds.
+    """
+    def __init__(__self__, *,
+                 enabled: _builtins.bool,
+                 id: _builtins.str,
+                 integration_slug: _builtins.str,
+                 resolved_workspace_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 workspace_slug: _builtins.str,
+                 create_default_provider: Optional[_builtins.bool] = None,
+                 default_provider_slug: Optional[_builtins.str] = None,
+                 rate_limits: Optional[Sequence['outputs.RateLimit']] = None,
+                 reset_usage: Optional[Any] = None,
+                 usage_limits: Optional[Sequence['outputs.UsageLimit']] = None):
+        """
+        One object `getIntegrationWorkspaceAccesses` finds.
+
+        :param _builtins.bool enabled: Whether access is enabled, as read back.
+        :param _builtins.str id: The IntegrationWorkspaceAccess's resource id: what `pulumi import` and `getIntegrationWorkspaceAccess({ id })` take.
+        :param _builtins.str integration_slug: The integration's slug.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug (how Portkey lists access).
+        :param _builtins.bool create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        :param _builtins.str default_provider_slug: Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
+        :param Sequence['RateLimit'] rate_limits: The rate limit as read back.
+        :param Any reset_usage: A trigger: changing its value resets this workspace's accumulated usage of the integration once.
+        :param Sequence['UsageLimit'] usage_limits: The budget as read back.
+        """
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "integration_slug", integration_slug)
+        pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        pulumi.set(__self__, "workspace_slug", workspace_slug)
+        if create_default_provider is not None:
+            pulumi.set(__self__, "create_default_provider", create_default_provider)
+        if default_provider_slug is not None:
+            pulumi.set(__self__, "default_provider_slug", default_provider_slug)
+        if rate_limits is not None:
+            pulumi.set(__self__, "rate_limits", rate_limits)
+        if reset_usage is not None:
+            pulumi.set(__self__, "reset_usage", reset_usage)
+        if usage_limits is not None:
+            pulumi.set(__self__, "usage_limits", usage_limits)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> _builtins.bool:
+        """
+        Whether access is enabled, as read back.
+        """
+        return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The IntegrationWorkspaceAccess's resource id: what `pulumi import` and `getIntegrationWorkspaceAccess({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="integrationSlug")
+    def integration_slug(self) -> _builtins.str:
+        """
+        The integration's slug.
+        """
+        return pulumi.get(self, "integration_slug")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> _builtins.str:
+        """
+        The workspace's UUID.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> _builtins.str:
+        """
+        The workspace's slug (how Portkey lists access).
+        """
+        return pulumi.get(self, "workspace_slug")
+
+    @_builtins.property
+    @pulumi.getter(name="createDefaultProvider")
+    def create_default_provider(self) -> Optional[_builtins.bool]:
+        """
+        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        """
+        return pulumi.get(self, "create_default_provider")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultProviderSlug")
+    def default_provider_slug(self) -> Optional[_builtins.str]:
+        """
+        Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
+        """
+        return pulumi.get(self, "default_provider_slug")
+
+    @_builtins.property
+    @pulumi.getter(name="rateLimits")
+    def rate_limits(self) -> Optional[Sequence['outputs.RateLimit']]:
+        """
+        The rate limit as read back.
+        """
+        return pulumi.get(self, "rate_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="resetUsage")
+    def reset_usage(self) -> Optional[Any]:
+        """
+        A trigger: changing its value resets this workspace's accumulated usage of the integration once.
+        """
+        return pulumi.get(self, "reset_usage")
+
+    @_builtins.property
+    @pulumi.getter(name="usageLimits")
+    def usage_limits(self) -> Optional[Sequence['outputs.UsageLimit']]:
+        """
+        The budget as read back.
+        """
+        return pulumi.get(self, "usage_limits")
+
+
+@pulumi.output_type
+class GetIntegrationsIntegration(dict):
+    """
+    One object `getIntegrations` finds.
+    """
+    def __init__(__self__, *,
+                 ai_provider_id: _builtins.str,
+                 id: _builtins.str,
+                 integration_id: _builtins.str,
+                 name: _builtins.str,
+                 create_default_provider: Optional[_builtins.bool] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 default_provider_slug: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 masked_key: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 secret_mappings: Optional[Sequence['outputs.SecretMapping']] = None,
+                 slug: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 type: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getIntegrations` finds.
+
+        :param _builtins.str ai_provider_id: The AI provider as given.
+        :param _builtins.str id: The Integration's resource id: what `pulumi import` and `getIntegration({ id })` take.
+        :param _builtins.str integration_id: The integration's UUID.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.bool create_default_provider: For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        :param _builtins.str created_at: When Portkey created the integration (RFC 3339).
+        :param _builtins.str default_provider_slug: For a workspace's integration: the slug of the default provider created with it (must not exist in the workspace). Only used at creation.
+        :param _builtins.str description: The description as read back.
+        :param _builtins.str last_updated_at: When Portkey last changed the integration (RFC 3339).
+        :param _builtins.str masked_key: The credential as Portkey shows it, masked (e.g. `sk*******ab`).
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
+        :param Sequence['SecretMapping'] secret_mappings: The mappings as read back.
+        :param _builtins.str slug: The integration's slug (the same as `id`).
+        :param _builtins.str status: The integration's status: `active` or `archived`.
+        :param _builtins.str type: `organisation` or `workspace` (whether it belongs to one workspace).
+        :param _builtins.str workspace_id: The workspace as given (as Portkey names it, after an import).
+        :param _builtins.str workspace_slug: The workspace's slug (a workspace's integration).
+        """
+        pulumi.set(__self__, "ai_provider_id", ai_provider_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "integration_id", integration_id)
+        pulumi.set(__self__, "name", name)
+        if create_default_provider is not None:
+            pulumi.set(__self__, "create_default_provider", create_default_provider)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if default_provider_slug is not None:
+            pulumi.set(__self__, "default_provider_slug", default_provider_slug)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if masked_key is not None:
+            pulumi.set(__self__, "masked_key", masked_key)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if secret_mappings is not None:
+            pulumi.set(__self__, "secret_mappings", secret_mappings)
+        if slug is not None:
+            pulumi.set(__self__, "slug", slug)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter(name="aiProviderId")
+    def ai_provider_id(self) -> _builtins.str:
+        """
+        The AI provider as given.
+        """
+        return pulumi.get(self, "ai_provider_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Integration's resource id: what `pulumi import` and `getIntegration({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="integrationId")
+    def integration_id(self) -> _builtins.str:
+        """
+        The integration's UUID.
+        """
+        return pulumi.get(self, "integration_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="createDefaultProvider")
+    def create_default_provider(self) -> Optional[_builtins.bool]:
+        """
+        For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        """
+        return pulumi.get(self, "create_default_provider")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the integration (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultProviderSlug")
+    def default_provider_slug(self) -> Optional[_builtins.str]:
+        """
+        For a workspace's integration: the slug of the default provider created with it (must not exist in the workspace). Only used at creation.
+        """
+        return pulumi.get(self, "default_provider_slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the integration (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="maskedKey")
+    def masked_key(self) -> Optional[_builtins.str]:
+        """
+        The credential as Portkey shows it, masked (e.g. `sk*******ab`).
+        """
+        return pulumi.get(self, "masked_key")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="secretMappings")
+    def secret_mappings(self) -> Optional[Sequence['outputs.SecretMapping']]:
+        """
+        The mappings as read back.
+        """
+        return pulumi.get(self, "secret_mappings")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> Optional[_builtins.str]:
+        """
+        The integration's slug (the same as `id`).
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The integration's status: `active` or `archived`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> Optional[_builtins.str]:
+        """
+        `organisation` or `workspace` (whether it belongs to one workspace).
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given (as Portkey names it, after an import).
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug (a workspace's integration).
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetRateLimitsPoliciesRateLimitsPolicy(dict):
+    """
+    One object `getRateLimitsPolicies` finds.
+    """
+    def __init__(__self__, *,
+                 conditions: Sequence['outputs.PolicyCondition'],
+                 group_by: Sequence[_builtins.str],
+                 id: _builtins.str,
+                 policy_id: _builtins.str,
+                 status: _builtins.str,
+                 type: _builtins.str,
+                 unit: _builtins.str,
+                 value: _builtins.int,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getRateLimitsPolicies` finds.
+
+        :param Sequence['PolicyCondition'] conditions: The conditions as read back.
+        :param Sequence[_builtins.str] group_by: The group-by keys as read back.
+        :param _builtins.str id: The RateLimitsPolicy's resource id: what `pulumi import` and `getRateLimitsPolicy({ id })` take.
+        :param _builtins.str policy_id: The policy's UUID (the same as `id`).
+        :param _builtins.str status: `active` (a deleted policy is archived and no longer found).
+        :param _builtins.str type: What is counted. One of: `requests`, `tokens`.
+        :param _builtins.str unit: The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        :param _builtins.int value: The limit as read back.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str created_at: When Portkey created the policy (RFC 3339).
+        :param _builtins.str last_updated_at: When Portkey last changed the policy (RFC 3339).
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "conditions", conditions)
+        pulumi.set(__self__, "group_by", group_by)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "policy_id", policy_id)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "unit", unit)
+        pulumi.set(__self__, "value", value)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Sequence['outputs.PolicyCondition']:
+        """
+        The conditions as read back.
+        """
+        return pulumi.get(self, "conditions")
+
+    @_builtins.property
+    @pulumi.getter(name="groupBy")
+    def group_by(self) -> Sequence[_builtins.str]:
+        """
+        The group-by keys as read back.
+        """
+        return pulumi.get(self, "group_by")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The RateLimitsPolicy's resource id: what `pulumi import` and `getRateLimitsPolicy({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="policyId")
+    def policy_id(self) -> _builtins.str:
+        """
+        The policy's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "policy_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `active` (a deleted policy is archived and no longer found).
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        What is counted. One of: `requests`, `tokens`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def unit(self) -> _builtins.str:
+        """
+        The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        """
+        return pulumi.get(self, "unit")
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> _builtins.int:
+        """
+        The limit as read back.
+        """
+        return pulumi.get(self, "value")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the policy (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the policy (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetSecretReferencesSecretReference(dict):
+    """
+    One object `getSecretReferences` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 manager_type: _builtins.str,
+                 name: _builtins.str,
+                 secret_path: _builtins.str,
+                 secret_reference_id: _builtins.str,
+                 allow_all_workspaces: Optional[_builtins.bool] = None,
+                 allowed_workspaces: Optional[Sequence[_builtins.str]] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 created_by: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 secret_key: Optional[_builtins.str] = None,
+                 slug: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 tags: Optional[Mapping[str, _builtins.str]] = None):
+        """
+        One object `getSecretReferences` finds.
+
+        :param _builtins.str id: The SecretReference's resource id: what `pulumi import` and `getSecretReference({ id })` take.
+        :param _builtins.str manager_type: The secret store. One of: `aws_sm`, `azure_kv`, `hashicorp_vault`.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str secret_path: The path as read back.
+        :param _builtins.str secret_reference_id: The reference's UUID (the same as `id`): what an Integration's `secretMappings` name it by.
+        :param _builtins.bool allow_all_workspaces: Whether every workspace may use the reference.
+        :param Sequence[_builtins.str] allowed_workspaces: The workspaces as last sent, when the reference is restricted.
+        :param _builtins.str created_at: When Portkey created the reference (RFC 3339).
+        :param _builtins.str created_by: Who created the reference.
+        :param _builtins.str description: The description as read back.
+        :param _builtins.str last_updated_at: When Portkey last changed the reference (RFC 3339).
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str secret_key: The key as read back.
+        :param _builtins.str slug: The reference's slug.
+        :param _builtins.str status: The reference's status, e.g. `ACTIVE`.
+        :param Mapping[str, _builtins.str] tags: The tags as read back.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "manager_type", manager_type)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "secret_path", secret_path)
+        pulumi.set(__self__, "secret_reference_id", secret_reference_id)
+        if allow_all_workspaces is not None:
+            pulumi.set(__self__, "allow_all_workspaces", allow_all_workspaces)
+        if allowed_workspaces is not None:
+            pulumi.set(__self__, "allowed_workspaces", allowed_workspaces)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if created_by is not None:
+            pulumi.set(__self__, "created_by", created_by)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if secret_key is not None:
+            pulumi.set(__self__, "secret_key", secret_key)
+        if slug is not None:
+            pulumi.set(__self__, "slug", slug)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if tags is not None:
+            pulumi.set(__self__, "tags", tags)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The SecretReference's resource id: what `pulumi import` and `getSecretReference({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="managerType")
+    def manager_type(self) -> _builtins.str:
+        """
+        The secret store. One of: `aws_sm`, `azure_kv`, `hashicorp_vault`.
+        """
+        return pulumi.get(self, "manager_type")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="secretPath")
+    def secret_path(self) -> _builtins.str:
+        """
+        The path as read back.
+        """
+        return pulumi.get(self, "secret_path")
+
+    @_builtins.property
+    @pulumi.getter(name="secretReferenceId")
+    def secret_reference_id(self) -> _builtins.str:
+        """
+        The reference's UUID (the same as `id`): what an Integration's `secretMappings` name it by.
+        """
+        return pulumi.get(self, "secret_reference_id")
+
+    @_builtins.property
+    @pulumi.getter(name="allowAllWorkspaces")
+    def allow_all_workspaces(self) -> Optional[_builtins.bool]:
+        """
+        Whether every workspace may use the reference.
+        """
+        return pulumi.get(self, "allow_all_workspaces")
+
+    @_builtins.property
+    @pulumi.getter(name="allowedWorkspaces")
+    def allowed_workspaces(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The workspaces as last sent, when the reference is restricted.
+        """
+        return pulumi.get(self, "allowed_workspaces")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the reference (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="createdBy")
+    def created_by(self) -> Optional[_builtins.str]:
+        """
+        Who created the reference.
+        """
+        return pulumi.get(self, "created_by")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the reference (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="secretKey")
+    def secret_key(self) -> Optional[_builtins.str]:
+        """
+        The key as read back.
+        """
+        return pulumi.get(self, "secret_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> Optional[_builtins.str]:
+        """
+        The reference's slug.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The reference's status, e.g. `ACTIVE`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def tags(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        The tags as read back.
+        """
+        return pulumi.get(self, "tags")
+
+
+@pulumi.output_type
+class GetUsageLimitsPoliciesUsageLimitsPolicy(dict):
+    """
+    One object `getUsageLimitsPolicies` finds.
+    """
+    def __init__(__self__, *,
+                 conditions: Sequence['outputs.PolicyCondition'],
+                 credit_limit: _builtins.float,
+                 group_by: Sequence[_builtins.str],
+                 id: _builtins.str,
+                 policy_id: _builtins.str,
+                 status: _builtins.str,
+                 type: _builtins.str,
+                 workspace_id: _builtins.str,
+                 alert_threshold: Optional[_builtins.float] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 last_reset_at: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 next_usage_reset_at: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 periodic_reset: Optional[_builtins.str] = None,
+                 reset_usage: Optional[Mapping[str, Any]] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getUsageLimitsPolicies` finds.
+
+        :param Sequence['PolicyCondition'] conditions: The conditions as read back.
+        :param _builtins.float credit_limit: The credit limit as read back.
+        :param Sequence[_builtins.str] group_by: The group-by keys as read back.
+        :param _builtins.str id: The UsageLimitsPolicy's resource id: what `pulumi import` and `getUsageLimitsPolicy({ id })` take.
+        :param _builtins.str policy_id: The policy's UUID (the same as `id`).
+        :param _builtins.str status: `active` (a deleted policy is archived and no longer found).
+        :param _builtins.str type: What is counted. One of: `cost`, `tokens`.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.float alert_threshold: The alert threshold as read back.
+        :param _builtins.str created_at: When Portkey created the policy (RFC 3339).
+        :param _builtins.str last_reset_at: When usage was last reset.
+        :param _builtins.str last_updated_at: When Portkey last changed the policy (RFC 3339).
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str next_usage_reset_at: When Portkey next resets usage (with a periodic reset).
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str periodic_reset: The periodic reset as read back. One of: `monthly`, `weekly`.
+        :param Mapping[str, Any] reset_usage: A trigger per entity: maps an entity the policy counts for (its id, or its value key such as the API key's id or `metadata.user_id` value) to any value; adding an entry or changing its value resets that entity's usage once (never at creation). Removing an entry does nothing.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "conditions", conditions)
+        pulumi.set(__self__, "credit_limit", credit_limit)
+        pulumi.set(__self__, "group_by", group_by)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "policy_id", policy_id)
+        pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if alert_threshold is not None:
+            pulumi.set(__self__, "alert_threshold", alert_threshold)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if last_reset_at is not None:
+            pulumi.set(__self__, "last_reset_at", last_reset_at)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if next_usage_reset_at is not None:
+            pulumi.set(__self__, "next_usage_reset_at", next_usage_reset_at)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if periodic_reset is not None:
+            pulumi.set(__self__, "periodic_reset", periodic_reset)
+        if reset_usage is not None:
+            pulumi.set(__self__, "reset_usage", reset_usage)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Sequence['outputs.PolicyCondition']:
+        """
+        The conditions as read back.
+        """
+        return pulumi.get(self, "conditions")
+
+    @_builtins.property
+    @pulumi.getter(name="creditLimit")
+    def credit_limit(self) -> _builtins.float:
+        """
+        The credit limit as read back.
+        """
+        return pulumi.get(self, "credit_limit")
+
+    @_builtins.property
+    @pulumi.getter(name="groupBy")
+    def group_by(self) -> Sequence[_builtins.str]:
+        """
+        The group-by keys as read back.
+        """
+        return pulumi.get(self, "group_by")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The UsageLimitsPolicy's resource id: what `pulumi import` and `getUsageLimitsPolicy({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="policyId")
+    def policy_id(self) -> _builtins.str:
+        """
+        The policy's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "policy_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        `active` (a deleted policy is archived and no longer found).
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        What is counted. One of: `cost`, `tokens`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="alertThreshold")
+    def alert_threshold(self) -> Optional[_builtins.float]:
+        """
+        The alert threshold as read back.
+        """
+        return pulumi.get(self, "alert_threshold")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the policy (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastResetAt")
+    def last_reset_at(self) -> Optional[_builtins.str]:
+        """
+        When usage was last reset.
+        """
+        return pulumi.get(self, "last_reset_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the policy (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="nextUsageResetAt")
+    def next_usage_reset_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey next resets usage (with a periodic reset).
+        """
+        return pulumi.get(self, "next_usage_reset_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="periodicReset")
+    def periodic_reset(self) -> Optional[_builtins.str]:
+        """
+        The periodic reset as read back. One of: `monthly`, `weekly`.
+        """
+        return pulumi.get(self, "periodic_reset")
+
+    @_builtins.property
+    @pulumi.getter(name="resetUsage")
+    def reset_usage(self) -> Optional[Mapping[str, Any]]:
+        """
+        A trigger per entity: maps an entity the policy counts for (its id, or its value key such as the API key's id or `metadata.user_id` value) to any value; adding an entry or changing its value resets that entity's usage once (never at creation). Removing an entry does nothing.
+        """
+        return pulumi.get(self, "reset_usage")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetUserInvitesUserInvite(dict):
+    """
+    One object `getUserInvites` finds.
+    """
+    def __init__(__self__, *,
+                 email: _builtins.str,
+                 id: _builtins.str,
+                 role: _builtins.str,
+                 accepted_at: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 expires_at: Optional[_builtins.str] = None,
+                 invited_by: Optional[_builtins.str] = None,
+                 resend_trigger: Optional[Any] = None,
+                 scopes: Optional[Sequence[_builtins.str]] = None,
+                 status: Optional[_builtins.str] = None,
+                 user_id: Optional[_builtins.str] = None,
+                 workspaces: Optional[Sequence['outputs.InviteWorkspace']] = None):
+        """
+        One object `getUserInvites` finds.
+
+        :param _builtins.str email: The address as declared.
+        :param _builtins.str id: The UserInvite's resource id: what `pulumi import` and `getUserInvite({ id })` take.
+        :param _builtins.str role: The role as read back. One of: `admin`, `member`.
+        :param _builtins.str accepted_at: When the person accepted (RFC 3339).
+        :param _builtins.str created_at: When the invite was sent (RFC 3339).
+        :param _builtins.str expires_at: When the invite stops working unless resent (RFC 3339).
+        :param _builtins.str invited_by: The id of the user who sent the invite, when a user did.
+        :param Any resend_trigger: Any value; a new value resends a pending or expired invite (`/resend`): a new email, a new `inviteLink` and a new expiry. Refused once the invite was accepted. Setting it at creation sends nothing extra.
+        :param Sequence[_builtins.str] scopes: Scopes of the workspace API key the person gets (`workspace_api_key_details.scopes`), e.g. `logs.view`. Not shown back (kept as declared); changing them replaces the invite.
+        :param _builtins.str status: `pending`, `accepted`, `expired` or `cancelled` (see the class doc for what a refresh does with each).
+        :param _builtins.str user_id: The user's id once the invite was accepted: what a WorkspaceMember's `userId` takes.
+        :param Sequence['InviteWorkspace'] workspaces: The workspaces the person joins on accepting, each by `id` (a Workspace's `id` or slug) with a `role` (`admin`, `manager`, `member`). Portkey never shows them back, so they are kept as declared; changing them replaces the invite.
+        """
+        pulumi.set(__self__, "email", email)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "role", role)
+        if accepted_at is not None:
+            pulumi.set(__self__, "accepted_at", accepted_at)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if expires_at is not None:
+            pulumi.set(__self__, "expires_at", expires_at)
+        if invited_by is not None:
+            pulumi.set(__self__, "invited_by", invited_by)
+        if resend_trigger is not None:
+            pulumi.set(__self__, "resend_trigger", resend_trigger)
+        if scopes is not None:
+            pulumi.set(__self__, "scopes", scopes)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if user_id is not None:
+            pulumi.set(__self__, "user_id", user_id)
+        if workspaces is not None:
+            pulumi.set(__self__, "workspaces", workspaces)
+
+    @_builtins.property
+    @pulumi.getter
+    def email(self) -> _builtins.str:
+        """
+        The address as declared.
+        """
+        return pulumi.get(self, "email")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The UserInvite's resource id: what `pulumi import` and `getUserInvite({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        The role as read back. One of: `admin`, `member`.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter(name="acceptedAt")
+    def accepted_at(self) -> Optional[_builtins.str]:
+        """
+        When the person accepted (RFC 3339).
+        """
+        return pulumi.get(self, "accepted_at")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When the invite was sent (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> Optional[_builtins.str]:
+        """
+        When the invite stops working unless resent (RFC 3339).
+        """
+        return pulumi.get(self, "expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="invitedBy")
+    def invited_by(self) -> Optional[_builtins.str]:
+        """
+        The id of the user who sent the invite, when a user did.
+        """
+        return pulumi.get(self, "invited_by")
+
+    @_builtins.property
+    @pulumi.getter(name="resendTrigger")
+    def resend_trigger(self) -> Optional[Any]:
+        """
+        Any value; a new value resends a pending or expired invite (`/resend`): a new email, a new `inviteLink` and a new expiry. Refused once the invite was accepted. Setting it at creation sends nothing extra.
+        """
+        return pulumi.get(self, "resend_trigger")
+
+    @_builtins.property
+    @pulumi.getter
+    def scopes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Scopes of the workspace API key the person gets (`workspace_api_key_details.scopes`), e.g. `logs.view`. Not shown back (kept as declared); changing them replaces the invite.
+        """
+        return pulumi.get(self, "scopes")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `pending`, `accepted`, `expired` or `cancelled` (see the class doc for what a refresh does with each).
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> Optional[_builtins.str]:
+        """
+        The user's id once the invite was accepted: what a WorkspaceMember's `userId` takes.
+        """
+        return pulumi.get(self, "user_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def workspaces(self) -> Optional[Sequence['outputs.InviteWorkspace']]:
+        """
+        The workspaces the person joins on accepting, each by `id` (a Workspace's `id` or slug) with a `role` (`admin`, `manager`, `member`). Portkey never shows them back, so they are kept as declared; changing them replaces the invite.
+        """
+        return pulumi.get(self, "workspaces")
+
+
+@pulumi.output_type
+class GetWorkspaceMembersWorkspaceMember(dict):
+    """
+    One object `getWorkspaceMembers` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 role: _builtins.str,
+                 user_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 email: Optional[_builtins.str] = None,
+                 first_name: Optional[_builtins.str] = None,
+                 last_name: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 organisation_role: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getWorkspaceMembers` finds.
+
+        :param _builtins.str id: The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+        :param _builtins.str role: The role as read back. One of: `admin`, `member`, `manager`.
+        :param _builtins.str user_id: The organisation user's id (a UUID, see `/admin/users`). Only people already in the organisation can be added: invite new ones with a UserInvite. Changing it replaces the membership.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str created_at: When the user joined the workspace (RFC 3339).
+        :param _builtins.str email: The user's email address.
+        :param _builtins.str first_name: The user's first name.
+        :param _builtins.str last_name: The user's last name.
+        :param _builtins.str last_updated_at: When the membership last changed (RFC 3339).
+        :param _builtins.str organisation_role: The user's role in the organisation: `owner`, `admin` or `member`.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str status: The membership's status, e.g. `active`.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "user_id", user_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if email is not None:
+            pulumi.set(__self__, "email", email)
+        if first_name is not None:
+            pulumi.set(__self__, "first_name", first_name)
+        if last_name is not None:
+            pulumi.set(__self__, "last_name", last_name)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if organisation_role is not None:
+            pulumi.set(__self__, "organisation_role", organisation_role)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The WorkspaceMember's resource id: what `pulumi import` and `getWorkspaceMember({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        The role as read back. One of: `admin`, `member`, `manager`.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> _builtins.str:
+        """
+        The organisation user's id (a UUID, see `/admin/users`). Only people already in the organisation can be added: invite new ones with a UserInvite. Changing it replaces the membership.
+        """
+        return pulumi.get(self, "user_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When the user joined the workspace (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def email(self) -> Optional[_builtins.str]:
+        """
+        The user's email address.
+        """
+        return pulumi.get(self, "email")
+
+    @_builtins.property
+    @pulumi.getter(name="firstName")
+    def first_name(self) -> Optional[_builtins.str]:
+        """
+        The user's first name.
+        """
+        return pulumi.get(self, "first_name")
+
+    @_builtins.property
+    @pulumi.getter(name="lastName")
+    def last_name(self) -> Optional[_builtins.str]:
+        """
+        The user's last name.
+        """
+        return pulumi.get(self, "last_name")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When the membership last changed (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationRole")
+    def organisation_role(self) -> Optional[_builtins.str]:
+        """
+        The user's role in the organisation: `owner`, `admin` or `member`.
+        """
+        return pulumi.get(self, "organisation_role")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The membership's status, e.g. `active`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetWorkspacesWorkspace(dict):
+    """
+    One object `getWorkspaces` finds.
+    """
+    def __init__(__self__, *,
+                 created_at: _builtins.str,
+                 force_delete: _builtins.bool,
+                 id: _builtins.str,
+                 last_updated_at: _builtins.str,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 workspace_id: _builtins.str,
+                 adopt_existing: Optional[_builtins.bool] = None,
+                 description: Optional[_builtins.str] = None,
+                 icon: Optional[_builtins.str] = None,
+                 input_guardrails: Optional[Sequence[_builtins.str]] = None,
+                 metadata: Optional[Mapping[str, _builtins.str]] = None,
+                 output_guardrails: Optional[Sequence[_builtins.str]] = None,
+                 rate_limits: Optional[Sequence['outputs.RateLimit']] = None,
+                 usage_limits: Optional[Sequence['outputs.UsageLimit']] = None,
+                 user_api_key_config: Optional[_builtins.str] = None):
+        """
+        One object `getWorkspaces` finds.
+
+        :param _builtins.str created_at: When Portkey created the workspace (RFC 3339).
+        :param _builtins.bool force_delete: Whether deletion cascades to what the workspace holds.
+        :param _builtins.str id: The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+        :param _builtins.str last_updated_at: When Portkey last changed the workspace (RFC 3339).
+        :param _builtins.str name: The name, without the icon.
+        :param _builtins.str slug: Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.
+        :param _builtins.str workspace_id: The workspace's UUID (the same as `id`).
+        :param _builtins.bool adopt_existing: When creating, take over the one existing workspace with exactly this `name` (bringing it to the declared state) instead of creating another. The alternative to `pulumi import`, which dynamic providers cannot do. Fails if several workspaces have the name. Default false.
+        :param _builtins.str description: The description, when one is set.
+        :param _builtins.str icon: The icon, when one is set (declared or not).
+        :param Sequence[_builtins.str] input_guardrails: The default input guardrails, when set (declared or not).
+        :param Mapping[str, _builtins.str] metadata: The metadata as read back.
+        :param Sequence[_builtins.str] output_guardrails: The default output guardrails, when set (declared or not).
+        :param Sequence['RateLimit'] rate_limits: Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them.
+        :param Sequence['UsageLimit'] usage_limits: Budgets for the whole workspace. Removing them clears them.
+        :param _builtins.str user_api_key_config: The default config of user API keys, when set (declared or not).
+        """
+        pulumi.set(__self__, "created_at", created_at)
+        pulumi.set(__self__, "force_delete", force_delete)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "last_updated_at", last_updated_at)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if adopt_existing is not None:
+            pulumi.set(__self__, "adopt_existing", adopt_existing)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if icon is not None:
+            pulumi.set(__self__, "icon", icon)
+        if input_guardrails is not None:
+            pulumi.set(__self__, "input_guardrails", input_guardrails)
+        if metadata is not None:
+            pulumi.set(__self__, "metadata", metadata)
+        if output_guardrails is not None:
+            pulumi.set(__self__, "output_guardrails", output_guardrails)
+        if rate_limits is not None:
+            pulumi.set(__self__, "rate_limits", rate_limits)
+        if usage_limits is not None:
+            pulumi.set(__self__, "usage_limits", usage_limits)
+        if user_api_key_config is not None:
+            pulumi.set(__self__, "user_api_key_config", user_api_key_config)
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> _builtins.str:
+        """
+        When Portkey created the workspace (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="forceDelete")
+    def force_delete(self) -> _builtins.bool:
+        """
+        Whether deletion cascades to what the workspace holds.
+        """
+        return pulumi.get(self, "force_delete")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Workspace's resource id: what `pulumi import` and `getWorkspace({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> _builtins.str:
+        """
+        When Portkey last changed the workspace (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name, without the icon.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        Portkey's slug for the workspace, e.g. `ws-dev-1a2b3c`; accepted wherever a workspace id is.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="adoptExisting")
+    def adopt_existing(self) -> Optional[_builtins.bool]:
+        """
+        When creating, take over the one existing workspace with exactly this `name` (bringing it to the declared state) instead of creating another. The alternative to `pulumi import`, which dynamic providers cannot do. Fails if several workspaces have the name. Default false.
+        """
+        return pulumi.get(self, "adopt_existing")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description, when one is set.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter
+    def icon(self) -> Optional[_builtins.str]:
+        """
+        The icon, when one is set (declared or not).
+        """
+        return pulumi.get(self, "icon")
+
+    @_builtins.property
+    @pulumi.getter(name="inputGuardrails")
+    def input_guardrails(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The default input guardrails, when set (declared or not).
+        """
+        return pulumi.get(self, "input_guardrails")
+
+    @_builtins.property
+    @pulumi.getter
+    def metadata(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        The metadata as read back.
+        """
+        return pulumi.get(self, "metadata")
+
+    @_builtins.property
+    @pulumi.getter(name="outputGuardrails")
+    def output_guardrails(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        The default output guardrails, when set (declared or not).
+        """
+        return pulumi.get(self, "output_guardrails")
+
+    @_builtins.property
+    @pulumi.getter(name="rateLimits")
+    def rate_limits(self) -> Optional[Sequence['outputs.RateLimit']]:
+        """
+        Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them.
+        """
+        return pulumi.get(self, "rate_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="usageLimits")
+    def usage_limits(self) -> Optional[Sequence['outputs.UsageLimit']]:
+        """
+        Budgets for the whole workspace. Removing them clears them.
+        """
+        return pulumi.get(self, "usage_limits")
+
+    @_builtins.property
+    @pulumi.getter(name="userApiKeyConfig")
+    def user_api_key_config(self) -> Optional[_builtins.str]:
+        """
+        The default config of user API keys, when set (declared or not).
+        """
+        return pulumi.get(self, "user_api_key_config")
+
 
 @pulumi.output_type
 class IntegrationModel(dict):
