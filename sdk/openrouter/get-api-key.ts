@@ -9,7 +9,8 @@ export interface GetApiKeyArgs {
   id?: string;
   /**
    * The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's
-   * UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's
+   * UUID; the account's default workspace when unset. Changing it moves the key (same secret, same
+   * hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's
    * `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: string;
@@ -23,7 +24,8 @@ export interface GetApiKeyOutputArgs {
   id?: pulumi.Input<string>;
   /**
    * The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's
-   * UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's
+   * UUID; the account's default workspace when unset. Changing it moves the key (same secret, same
+   * hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's
    * `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: pulumi.Input<string>;

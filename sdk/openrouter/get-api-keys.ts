@@ -7,7 +7,8 @@ import { runLookup } from "../lookup";
 export interface GetApiKeysArgs {
   /**
    * Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The
-   * workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a
+   * workspace's UUID; the account's default workspace when unset. Changing it moves the key (same
+   * secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a
    * Workspace's `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: string;
@@ -19,7 +20,8 @@ export interface GetApiKeysArgs {
 export interface GetApiKeysOutputArgs {
   /**
    * Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The
-   * workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a
+   * workspace's UUID; the account's default workspace when unset. Changing it moves the key (same
+   * secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a
    * Workspace's `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: pulumi.Input<string>;

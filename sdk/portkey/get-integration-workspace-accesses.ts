@@ -47,6 +47,17 @@ export interface GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess {
   readonly resolvedWorkspaceId: string;
   /** The workspace's slug (how Portkey lists access). */
   readonly workspaceSlug: string;
+  /**
+   * The UUID of the default provider Portkey created when this grant was made: the one provider of the
+   * integration that appeared in the workspace during the grant's write. Unset when none appeared, or
+   * several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note,
+   * limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+   */
+  readonly createdProviderId?: string;
+  /** The slug of that default provider (see `createdProviderId`). */
+  readonly createdProviderSlug?: string;
+  /** The name Portkey gave that default provider (see `createdProviderId`). */
+  readonly createdProviderName?: string;
   /** The integration's slug. */
   readonly integrationSlug: string;
   /** The workspace as given. */
@@ -59,8 +70,9 @@ export interface GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess {
   readonly rateLimits?: RateLimitArgs[];
   /**
    * Whether granting access also creates a default provider in the workspace (Portkey's default:
-   * true). Only used when access is first granted; changing it later does nothing. Such a provider
-   * blocks deleting the workspace unless the Workspace sets `forceDelete`.
+   * true). Only used when access is first granted; changing it later does nothing. Deleting the grant
+   * deletes that provider too, while it is still as Portkey made it and no config uses it (see
+   * `createdProviderId`).
    */
   readonly createDefaultProvider?: boolean;
   /**

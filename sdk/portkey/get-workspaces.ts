@@ -34,6 +34,11 @@ export interface GetWorkspacesWorkspace {
   readonly createdAt: string;
   /** When Portkey last changed the workspace (RFC 3339). */
   readonly lastUpdatedAt: string;
+  /**
+   * True for the organisation's default workspace (only an imported or adopted one can be), which
+   * Pulumi never deletes.
+   */
+  readonly isDefault?: boolean;
   /** The name, without the icon. */
   readonly name: string;
   /** The icon, when one is set (declared or not). */

@@ -217,7 +217,7 @@ namespace PulumiAiGateway.OpenRouter
         public Input<string> Name { get; set; } = null!;
 
         /// <summary>
-        /// The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        /// The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         /// </summary>
         [Input("workspaceId")]
         public Input<string>? WorkspaceId { get; set; }

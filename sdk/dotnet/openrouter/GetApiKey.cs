@@ -59,7 +59,7 @@ namespace PulumiAiGateway.OpenRouter
         public string? Name { get; set; }
 
         /// <summary>
-        /// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        /// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         /// </summary>
         [Input("workspaceId")]
         public string? WorkspaceId { get; set; }
@@ -85,7 +85,7 @@ namespace PulumiAiGateway.OpenRouter
         public Input<string>? Name { get; set; }
 
         /// <summary>
-        /// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        /// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         /// </summary>
         [Input("workspaceId")]
         public Input<string>? WorkspaceId { get; set; }

@@ -56,7 +56,7 @@ namespace PulumiAiGateway.OpenRouter
         public string? Name { get; set; }
 
         /// <summary>
-        /// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        /// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         /// </summary>
         [Input("workspaceId")]
         public string? WorkspaceId { get; set; }
@@ -76,7 +76,7 @@ namespace PulumiAiGateway.OpenRouter
         public Input<string>? Name { get; set; }
 
         /// <summary>
-        /// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        /// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         /// </summary>
         [Input("workspaceId")]
         public Input<string>? WorkspaceId { get; set; }

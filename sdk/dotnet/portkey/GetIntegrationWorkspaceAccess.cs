@@ -101,9 +101,21 @@ namespace PulumiAiGateway.Portkey
     public sealed class GetIntegrationWorkspaceAccessResult
     {
         /// <summary>
-        /// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        /// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         /// </summary>
         public readonly bool? CreateDefaultProvider;
+        /// <summary>
+        /// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+        /// </summary>
+        public readonly string? CreatedProviderId;
+        /// <summary>
+        /// The name Portkey gave that default provider (see `createdProviderId`).
+        /// </summary>
+        public readonly string? CreatedProviderName;
+        /// <summary>
+        /// The slug of that default provider (see `createdProviderId`).
+        /// </summary>
+        public readonly string? CreatedProviderSlug;
         /// <summary>
         /// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
         /// </summary>
@@ -149,6 +161,12 @@ namespace PulumiAiGateway.Portkey
         private GetIntegrationWorkspaceAccessResult(
             bool? createDefaultProvider,
 
+            string? createdProviderId,
+
+            string? createdProviderName,
+
+            string? createdProviderSlug,
+
             string? defaultProviderSlug,
 
             bool enabled,
@@ -170,6 +188,9 @@ namespace PulumiAiGateway.Portkey
             string workspaceSlug)
         {
             CreateDefaultProvider = createDefaultProvider;
+            CreatedProviderId = createdProviderId;
+            CreatedProviderName = createdProviderName;
+            CreatedProviderSlug = createdProviderSlug;
             DefaultProviderSlug = defaultProviderSlug;
             Enabled = enabled;
             Id = id;

@@ -53,6 +53,12 @@ namespace PulumiAiGateway.Portkey
         public Output<ImmutableArray<string>> InputGuardrails { get; private set; } = null!;
 
         /// <summary>
+        /// True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+        /// </summary>
+        [Output("isDefault")]
+        public Output<bool?> IsDefault { get; private set; } = null!;
+
+        /// <summary>
         /// When Portkey last changed the workspace (RFC 3339).
         /// </summary>
         [Output("lastUpdatedAt")]

@@ -115,7 +115,7 @@ type apiKeyArgs struct {
 	LimitReset *string `pulumi:"limitReset"`
 	// Any non-empty name.
 	Name string `pulumi:"name"`
-	// The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+	// The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
 	WorkspaceId *string `pulumi:"workspaceId"`
 }
 
@@ -137,7 +137,7 @@ type ApiKeyArgs struct {
 	LimitReset pulumi.StringPtrInput
 	// Any non-empty name.
 	Name pulumi.StringInput
-	// The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+	// The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
 	WorkspaceId pulumi.StringPtrInput
 }
 

@@ -27,7 +27,7 @@ type LookupApiKeyArgs struct {
 	Id *string `pulumi:"id"`
 	// The ApiKey whose `name` is this. Any non-empty name.
 	Name *string `pulumi:"name"`
-	// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+	// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
 	WorkspaceId *string `pulumi:"workspaceId"`
 }
 
@@ -78,7 +78,7 @@ type LookupApiKeyOutputArgs struct {
 	Id pulumi.StringPtrInput `pulumi:"id"`
 	// The ApiKey whose `name` is this. Any non-empty name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+	// The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
 	WorkspaceId pulumi.StringPtrInput `pulumi:"workspaceId"`
 }
 

@@ -25,7 +25,7 @@ func GetApiKeys(ctx *pulumi.Context, args *GetApiKeysArgs, opts ...pulumi.Invoke
 type GetApiKeysArgs struct {
 	// Only the ApiKeys whose `name` is this. Any non-empty name.
 	Name *string `pulumi:"name"`
-	// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+	// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
 	WorkspaceId *string `pulumi:"workspaceId"`
 }
 
@@ -44,7 +44,7 @@ func GetApiKeysOutput(ctx *pulumi.Context, args GetApiKeysOutputArgs, opts ...pu
 type GetApiKeysOutputArgs struct {
 	// Only the ApiKeys whose `name` is this. Any non-empty name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+	// Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
 	WorkspaceId pulumi.StringPtrInput `pulumi:"workspaceId"`
 }
 

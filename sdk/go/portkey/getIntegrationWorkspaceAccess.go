@@ -32,8 +32,14 @@ type LookupIntegrationWorkspaceAccessArgs struct {
 }
 
 type LookupIntegrationWorkspaceAccessResult struct {
-	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 	CreateDefaultProvider *bool `pulumi:"createDefaultProvider"`
+	// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+	CreatedProviderId *string `pulumi:"createdProviderId"`
+	// The name Portkey gave that default provider (see `createdProviderId`).
+	CreatedProviderName *string `pulumi:"createdProviderName"`
+	// The slug of that default provider (see `createdProviderId`).
+	CreatedProviderSlug *string `pulumi:"createdProviderSlug"`
 	// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
 	DefaultProviderSlug *string `pulumi:"defaultProviderSlug"`
 	// Whether access is enabled, as read back.
@@ -88,9 +94,24 @@ func (o LookupIntegrationWorkspaceAccessResultOutput) ToLookupIntegrationWorkspa
 	return o
 }
 
-// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 func (o LookupIntegrationWorkspaceAccessResultOutput) CreateDefaultProvider() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v LookupIntegrationWorkspaceAccessResult) *bool { return v.CreateDefaultProvider }).(pulumi.BoolPtrOutput)
+}
+
+// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+func (o LookupIntegrationWorkspaceAccessResultOutput) CreatedProviderId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupIntegrationWorkspaceAccessResult) *string { return v.CreatedProviderId }).(pulumi.StringPtrOutput)
+}
+
+// The name Portkey gave that default provider (see `createdProviderId`).
+func (o LookupIntegrationWorkspaceAccessResultOutput) CreatedProviderName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupIntegrationWorkspaceAccessResult) *string { return v.CreatedProviderName }).(pulumi.StringPtrOutput)
+}
+
+// The slug of that default provider (see `createdProviderId`).
+func (o LookupIntegrationWorkspaceAccessResultOutput) CreatedProviderSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupIntegrationWorkspaceAccessResult) *string { return v.CreatedProviderSlug }).(pulumi.StringPtrOutput)
 }
 
 // Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.

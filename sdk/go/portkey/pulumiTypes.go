@@ -798,8 +798,14 @@ func (o GetIntegrationModelAccessesIntegrationModelAccessArrayOutput) Index(i pu
 
 // One object `getIntegrationWorkspaceAccesses` finds.
 type GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess struct {
-	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+	// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 	CreateDefaultProvider *bool `pulumi:"createDefaultProvider"`
+	// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+	CreatedProviderId *string `pulumi:"createdProviderId"`
+	// The name Portkey gave that default provider (see `createdProviderId`).
+	CreatedProviderName *string `pulumi:"createdProviderName"`
+	// The slug of that default provider (see `createdProviderId`).
+	CreatedProviderSlug *string `pulumi:"createdProviderSlug"`
 	// Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
 	DefaultProviderSlug *string `pulumi:"defaultProviderSlug"`
 	// Whether access is enabled, as read back.
@@ -837,11 +843,30 @@ func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) ToGetIn
 	return o
 }
 
-// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+// Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
 func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) CreateDefaultProvider() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) *bool {
 		return v.CreateDefaultProvider
 	}).(pulumi.BoolPtrOutput)
+}
+
+// The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) CreatedProviderId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) *string { return v.CreatedProviderId }).(pulumi.StringPtrOutput)
+}
+
+// The name Portkey gave that default provider (see `createdProviderId`).
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) CreatedProviderName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) *string {
+		return v.CreatedProviderName
+	}).(pulumi.StringPtrOutput)
+}
+
+// The slug of that default provider (see `createdProviderId`).
+func (o GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessOutput) CreatedProviderSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess) *string {
+		return v.CreatedProviderSlug
+	}).(pulumi.StringPtrOutput)
 }
 
 // Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
@@ -1817,6 +1842,8 @@ type GetWorkspacesWorkspace struct {
 	Id string `pulumi:"id"`
 	// The default input guardrails, when set (declared or not).
 	InputGuardrails []string `pulumi:"inputGuardrails"`
+	// True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+	IsDefault *bool `pulumi:"isDefault"`
 	// When Portkey last changed the workspace (RFC 3339).
 	LastUpdatedAt string `pulumi:"lastUpdatedAt"`
 	// The metadata as read back.
@@ -1885,6 +1912,11 @@ func (o GetWorkspacesWorkspaceOutput) Id() pulumi.StringOutput {
 // The default input guardrails, when set (declared or not).
 func (o GetWorkspacesWorkspaceOutput) InputGuardrails() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v GetWorkspacesWorkspace) []string { return v.InputGuardrails }).(pulumi.StringArrayOutput)
+}
+
+// True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+func (o GetWorkspacesWorkspaceOutput) IsDefault() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetWorkspacesWorkspace) *bool { return v.IsDefault }).(pulumi.BoolPtrOutput)
 }
 
 // When Portkey last changed the workspace (RFC 3339).

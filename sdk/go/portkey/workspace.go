@@ -28,6 +28,8 @@ type Workspace struct {
 	Icon pulumi.StringPtrOutput `pulumi:"icon"`
 	// The default input guardrails, when set (declared or not).
 	InputGuardrails pulumi.StringArrayOutput `pulumi:"inputGuardrails"`
+	// True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+	IsDefault pulumi.BoolPtrOutput `pulumi:"isDefault"`
 	// When Portkey last changed the workspace (RFC 3339).
 	LastUpdatedAt pulumi.StringOutput `pulumi:"lastUpdatedAt"`
 	// The metadata as read back.
@@ -206,6 +208,11 @@ func (o WorkspaceOutput) Icon() pulumi.StringPtrOutput {
 // The default input guardrails, when set (declared or not).
 func (o WorkspaceOutput) InputGuardrails() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Workspace) pulumi.StringArrayOutput { return v.InputGuardrails }).(pulumi.StringArrayOutput)
+}
+
+// True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+func (o WorkspaceOutput) IsDefault() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Workspace) pulumi.BoolPtrOutput { return v.IsDefault }).(pulumi.BoolPtrOutput)
 }
 
 // When Portkey last changed the workspace (RFC 3339).

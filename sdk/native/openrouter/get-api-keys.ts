@@ -5,13 +5,14 @@ import * as pulumi from "@pulumi/pulumi";
  * The version of the `pulumi-resource-openrouter` plugin the engine runs (this package's), unless
  * `opts.version` names another.
  */
-const PLUGIN_VERSION = "0.1.0";
+const PLUGIN_VERSION = "0.2.0";
 
 /** Arguments of {@link getApiKeys}. */
 export interface GetApiKeysArgs {
   /**
    * Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The
-   * workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a
+   * workspace's UUID; the account's default workspace when unset. Changing it moves the key (same
+   * secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a
    * Workspace's `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: string;
@@ -23,7 +24,8 @@ export interface GetApiKeysArgs {
 export interface GetApiKeysOutputArgs {
   /**
    * Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The
-   * workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a
+   * workspace's UUID; the account's default workspace when unset. Changing it moves the key (same
+   * secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a
    * Workspace's `id` (known during previews of the workspace's own updates).
    */
   workspaceId?: pulumi.Input<string>;

@@ -6,7 +6,7 @@ import type { BuiltinContentFilterArgs, ContentFilterArgs } from "./types";
  * The version of the `pulumi-resource-openrouter` plugin the engine runs (this package's), unless
  * `opts.version` names another.
  */
-const PLUGIN_VERSION = "0.1.0";
+const PLUGIN_VERSION = "0.2.0";
 
 /** Arguments of {@link getGuardrails}. */
 export interface GetGuardrailsArgs {

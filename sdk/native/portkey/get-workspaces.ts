@@ -6,7 +6,7 @@ import type { RateLimitArgs, UsageLimitArgs } from "./types";
  * The version of the `pulumi-resource-portkey` plugin the engine runs (this package's), unless
  * `opts.version` names another.
  */
-const PLUGIN_VERSION = "0.1.0";
+const PLUGIN_VERSION = "0.2.0";
 
 /** Arguments of {@link getWorkspaces}. */
 export interface GetWorkspacesArgs {
@@ -38,6 +38,11 @@ export interface GetWorkspacesWorkspace {
   readonly createdAt: string;
   /** When Portkey last changed the workspace (RFC 3339). */
   readonly lastUpdatedAt: string;
+  /**
+   * True for the organisation's default workspace (only an imported or adopted one can be), which
+   * Pulumi never deletes.
+   */
+  readonly isDefault?: boolean;
   /** The name, without the icon. */
   readonly name: string;
   /** The icon, when one is set (declared or not). */

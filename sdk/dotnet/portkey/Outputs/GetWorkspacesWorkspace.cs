@@ -46,6 +46,10 @@ namespace PulumiAiGateway.Portkey.Outputs
         /// </summary>
         public readonly ImmutableArray<string> InputGuardrails;
         /// <summary>
+        /// True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+        /// </summary>
+        public readonly bool? IsDefault;
+        /// <summary>
         /// When Portkey last changed the workspace (RFC 3339).
         /// </summary>
         public readonly string LastUpdatedAt;
@@ -98,6 +102,8 @@ namespace PulumiAiGateway.Portkey.Outputs
 
             ImmutableArray<string> inputGuardrails,
 
+            bool? isDefault,
+
             string lastUpdatedAt,
 
             ImmutableDictionary<string, string>? metadata,
@@ -123,6 +129,7 @@ namespace PulumiAiGateway.Portkey.Outputs
             Icon = icon;
             Id = id;
             InputGuardrails = inputGuardrails;
+            IsDefault = isDefault;
             LastUpdatedAt = lastUpdatedAt;
             Metadata = metadata;
             Name = name;

@@ -39,7 +39,7 @@ class ApiKeyArgs:
         :param pulumi.Input[_builtins.bool] include_byok_in_limit: Count bring-your-own-key usage against the limit (default false).
         :param pulumi.Input[_builtins.float] limit: Spending limit in dollars (>= 0); unset means no limit.
         :param pulumi.Input[_builtins.str] limit_reset: When the limit resets (midnight UTC; weeks run Monday to Sunday); unset means never. One of: `daily`, `weekly`, `monthly`.
-        :param pulumi.Input[_builtins.str] workspace_id: The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        :param pulumi.Input[_builtins.str] workspace_id: The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         """
         pulumi.set(__self__, "name", name)
         if creator_user_id is not None:
@@ -159,7 +159,7 @@ class ApiKeyArgs:
     @pulumi.getter(name="workspaceId")
     def workspace_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         """
         return pulumi.get(self, "workspace_id")
 
@@ -197,7 +197,7 @@ class ApiKey(pulumi.CustomResource):
         :param pulumi.Input[_builtins.float] limit: Spending limit in dollars (>= 0); unset means no limit.
         :param pulumi.Input[_builtins.str] limit_reset: When the limit resets (midnight UTC; weeks run Monday to Sunday); unset means never. One of: `daily`, `weekly`, `monthly`.
         :param pulumi.Input[_builtins.str] name: Any non-empty name.
-        :param pulumi.Input[_builtins.str] workspace_id: The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+        :param pulumi.Input[_builtins.str] workspace_id: The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
         """
         ...
     @overload

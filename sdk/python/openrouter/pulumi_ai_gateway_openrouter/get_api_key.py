@@ -247,7 +247,7 @@ def get_api_key(id: Optional[_builtins.str] = None,
 
     :param _builtins.str id: The ApiKey's resource id (what `pulumi import` takes).
     :param _builtins.str name: The ApiKey whose `name` is this. Any non-empty name.
-    :param _builtins.str workspace_id: The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+    :param _builtins.str workspace_id: The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
     """
     __args__ = dict()
     __args__['id'] = id
@@ -283,7 +283,7 @@ def get_api_key_output(id: pulumi.Input[Optional[Optional[_builtins.str]]] = Non
 
     :param _builtins.str id: The ApiKey's resource id (what `pulumi import` takes).
     :param _builtins.str name: The ApiKey whose `name` is this. Any non-empty name.
-    :param _builtins.str workspace_id: The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+    :param _builtins.str workspace_id: The ApiKey whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
     """
     __args__ = dict()
     __args__['id'] = id

@@ -66,7 +66,7 @@ def get_api_keys(name: Optional[_builtins.str] = None,
     Lists every ApiKey (every page read), or those matching the given filters, each as the resource reads it (secrets left out). Derived from the ApiKey declaration.
 
     :param _builtins.str name: Only the ApiKeys whose `name` is this. Any non-empty name.
-    :param _builtins.str workspace_id: Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+    :param _builtins.str workspace_id: Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
     """
     __args__ = dict()
     __args__['name'] = name
@@ -84,7 +84,7 @@ def get_api_keys_output(name: pulumi.Input[Optional[Optional[_builtins.str]]] = 
     Lists every ApiKey (every page read), or those matching the given filters, each as the resource reads it (secrets left out). Derived from the ApiKey declaration.
 
     :param _builtins.str name: Only the ApiKeys whose `name` is this. Any non-empty name.
-    :param _builtins.str workspace_id: Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id` (known during previews of the workspace's own updates).
+    :param _builtins.str workspace_id: Only the ApiKeys whose `workspaceId` is this (lists only that Workspace's objects). The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); removing it replaces the key with a new one in the default workspace. Pass a Workspace's `id` (known during previews of the workspace's own updates).
     """
     __args__ = dict()
     __args__['name'] = name

@@ -24,10 +24,19 @@ __all__ = [
 
 @pulumi.output_type
 class GetIntegrationWorkspaceAccessResult:
-    def __init__(__self__, create_default_provider=None, default_provider_slug=None, enabled=None, id=None, integration_slug=None, rate_limits=None, reset_usage=None, resolved_workspace_id=None, usage_limits=None, workspace_id=None, workspace_slug=None):
+    def __init__(__self__, create_default_provider=None, created_provider_id=None, created_provider_name=None, created_provider_slug=None, default_provider_slug=None, enabled=None, id=None, integration_slug=None, rate_limits=None, reset_usage=None, resolved_workspace_id=None, usage_limits=None, workspace_id=None, workspace_slug=None):
         if create_default_provider and not isinstance(create_default_provider, bool):
             raise TypeError("Expected argument 'create_default_provider' to be a bool")
         pulumi.set(__self__, "create_default_provider", create_default_provider)
+        if created_provider_id and not isinstance(created_provider_id, str):
+            raise TypeError("Expected argument 'created_provider_id' to be a str")
+        pulumi.set(__self__, "created_provider_id", created_provider_id)
+        if created_provider_name and not isinstance(created_provider_name, str):
+            raise TypeError("Expected argument 'created_provider_name' to be a str")
+        pulumi.set(__self__, "created_provider_name", created_provider_name)
+        if created_provider_slug and not isinstance(created_provider_slug, str):
+            raise TypeError("Expected argument 'created_provider_slug' to be a str")
+        pulumi.set(__self__, "created_provider_slug", created_provider_slug)
         if default_provider_slug and not isinstance(default_provider_slug, str):
             raise TypeError("Expected argument 'default_provider_slug' to be a str")
         pulumi.set(__self__, "default_provider_slug", default_provider_slug)
@@ -63,9 +72,33 @@ class GetIntegrationWorkspaceAccessResult:
     @pulumi.getter(name="createDefaultProvider")
     def create_default_provider(self) -> Optional[_builtins.bool]:
         """
-        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         """
         return pulumi.get(self, "create_default_provider")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderId")
+    def created_provider_id(self) -> Optional[_builtins.str]:
+        """
+        The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+        """
+        return pulumi.get(self, "created_provider_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderName")
+    def created_provider_name(self) -> Optional[_builtins.str]:
+        """
+        The name Portkey gave that default provider (see `createdProviderId`).
+        """
+        return pulumi.get(self, "created_provider_name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderSlug")
+    def created_provider_slug(self) -> Optional[_builtins.str]:
+        """
+        The slug of that default provider (see `createdProviderId`).
+        """
+        return pulumi.get(self, "created_provider_slug")
 
     @_builtins.property
     @pulumi.getter(name="defaultProviderSlug")
@@ -155,6 +188,9 @@ class AwaitableGetIntegrationWorkspaceAccessResult(GetIntegrationWorkspaceAccess
             yield self
         return GetIntegrationWorkspaceAccessResult(
             create_default_provider=self.create_default_provider,
+            created_provider_id=self.created_provider_id,
+            created_provider_name=self.created_provider_name,
+            created_provider_slug=self.created_provider_slug,
             default_provider_slug=self.default_provider_slug,
             enabled=self.enabled,
             id=self.id,
@@ -187,6 +223,9 @@ def get_integration_workspace_access(id: Optional[_builtins.str] = None,
 
     return AwaitableGetIntegrationWorkspaceAccessResult(
         create_default_provider=pulumi.get(__ret__, 'create_default_provider'),
+        created_provider_id=pulumi.get(__ret__, 'created_provider_id'),
+        created_provider_name=pulumi.get(__ret__, 'created_provider_name'),
+        created_provider_slug=pulumi.get(__ret__, 'created_provider_slug'),
         default_provider_slug=pulumi.get(__ret__, 'default_provider_slug'),
         enabled=pulumi.get(__ret__, 'enabled'),
         id=pulumi.get(__ret__, 'id'),
@@ -216,6 +255,9 @@ def get_integration_workspace_access_output(id: pulumi.Input[Optional[Optional[_
     __ret__ = pulumi.runtime.invoke_output('portkey:index:getIntegrationWorkspaceAccess', __args__, opts=opts, typ=GetIntegrationWorkspaceAccessResult)
     return __ret__.apply(lambda __response__: GetIntegrationWorkspaceAccessResult(
         create_default_provider=pulumi.get(__response__, 'create_default_provider'),
+        created_provider_id=pulumi.get(__response__, 'created_provider_id'),
+        created_provider_name=pulumi.get(__response__, 'created_provider_name'),
+        created_provider_slug=pulumi.get(__response__, 'created_provider_slug'),
         default_provider_slug=pulumi.get(__response__, 'default_provider_slug'),
         enabled=pulumi.get(__response__, 'enabled'),
         id=pulumi.get(__response__, 'id'),

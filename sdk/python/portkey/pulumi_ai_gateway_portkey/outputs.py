@@ -1088,6 +1088,9 @@ class GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess(dict):
                  workspace_id: _builtins.str,
                  workspace_slug: _builtins.str,
                  create_default_provider: Optional[_builtins.bool] = None,
+                 created_provider_id: Optional[_builtins.str] = None,
+                 created_provider_name: Optional[_builtins.str] = None,
+                 created_provider_slug: Optional[_builtins.str] = None,
                  default_provider_slug: Optional[_builtins.str] = None,
                  rate_limits: Optional[Sequence['outputs.RateLimit']] = None,
                  reset_usage: Optional[Any] = None,
@@ -1101,7 +1104,10 @@ class GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess(dict):
         :param _builtins.str resolved_workspace_id: The workspace's UUID.
         :param _builtins.str workspace_id: The workspace as given.
         :param _builtins.str workspace_slug: The workspace's slug (how Portkey lists access).
-        :param _builtins.bool create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        :param _builtins.bool create_default_provider: Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
+        :param _builtins.str created_provider_id: The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+        :param _builtins.str created_provider_name: The name Portkey gave that default provider (see `createdProviderId`).
+        :param _builtins.str created_provider_slug: The slug of that default provider (see `createdProviderId`).
         :param _builtins.str default_provider_slug: Slug of the default provider created on the first grant (must not exist in the workspace). Only used on the first grant.
         :param Sequence['RateLimit'] rate_limits: The rate limit as read back.
         :param Any reset_usage: A trigger: changing its value resets this workspace's accumulated usage of the integration once.
@@ -1115,6 +1121,12 @@ class GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess(dict):
         pulumi.set(__self__, "workspace_slug", workspace_slug)
         if create_default_provider is not None:
             pulumi.set(__self__, "create_default_provider", create_default_provider)
+        if created_provider_id is not None:
+            pulumi.set(__self__, "created_provider_id", created_provider_id)
+        if created_provider_name is not None:
+            pulumi.set(__self__, "created_provider_name", created_provider_name)
+        if created_provider_slug is not None:
+            pulumi.set(__self__, "created_provider_slug", created_provider_slug)
         if default_provider_slug is not None:
             pulumi.set(__self__, "default_provider_slug", default_provider_slug)
         if rate_limits is not None:
@@ -1176,9 +1188,33 @@ class GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess(dict):
     @pulumi.getter(name="createDefaultProvider")
     def create_default_provider(self) -> Optional[_builtins.bool]:
         """
-        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.
+        Whether granting access also creates a default provider in the workspace (Portkey's default: true). Only used when access is first granted; changing it later does nothing. Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).
         """
         return pulumi.get(self, "create_default_provider")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderId")
+    def created_provider_id(self) -> Optional[_builtins.str]:
+        """
+        The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+        """
+        return pulumi.get(self, "created_provider_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderName")
+    def created_provider_name(self) -> Optional[_builtins.str]:
+        """
+        The name Portkey gave that default provider (see `createdProviderId`).
+        """
+        return pulumi.get(self, "created_provider_name")
+
+    @_builtins.property
+    @pulumi.getter(name="createdProviderSlug")
+    def created_provider_slug(self) -> Optional[_builtins.str]:
+        """
+        The slug of that default provider (see `createdProviderId`).
+        """
+        return pulumi.get(self, "created_provider_slug")
 
     @_builtins.property
     @pulumi.getter(name="defaultProviderSlug")
@@ -2385,6 +2421,7 @@ class GetWorkspacesWorkspace(dict):
                  description: Optional[_builtins.str] = None,
                  icon: Optional[_builtins.str] = None,
                  input_guardrails: Optional[Sequence[_builtins.str]] = None,
+                 is_default: Optional[_builtins.bool] = None,
                  metadata: Optional[Mapping[str, _builtins.str]] = None,
                  output_guardrails: Optional[Sequence[_builtins.str]] = None,
                  rate_limits: Optional[Sequence['outputs.RateLimit']] = None,
@@ -2404,6 +2441,7 @@ class GetWorkspacesWorkspace(dict):
         :param _builtins.str description: The description, when one is set.
         :param _builtins.str icon: The icon, when one is set (declared or not).
         :param Sequence[_builtins.str] input_guardrails: The default input guardrails, when set (declared or not).
+        :param _builtins.bool is_default: True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
         :param Mapping[str, _builtins.str] metadata: The metadata as read back.
         :param Sequence[_builtins.str] output_guardrails: The default output guardrails, when set (declared or not).
         :param Sequence['RateLimit'] rate_limits: Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them.
@@ -2425,6 +2463,8 @@ class GetWorkspacesWorkspace(dict):
             pulumi.set(__self__, "icon", icon)
         if input_guardrails is not None:
             pulumi.set(__self__, "input_guardrails", input_guardrails)
+        if is_default is not None:
+            pulumi.set(__self__, "is_default", is_default)
         if metadata is not None:
             pulumi.set(__self__, "metadata", metadata)
         if output_guardrails is not None:
@@ -2523,6 +2563,14 @@ class GetWorkspacesWorkspace(dict):
         The default input guardrails, when set (declared or not).
         """
         return pulumi.get(self, "input_guardrails")
+
+    @_builtins.property
+    @pulumi.getter(name="isDefault")
+    def is_default(self) -> Optional[_builtins.bool]:
+        """
+        True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+        """
+        return pulumi.get(self, "is_default")
 
     @_builtins.property
     @pulumi.getter

@@ -295,6 +295,7 @@ class Workspace(pulumi.CustomResource):
             __props__.__dict__["usage_limits"] = usage_limits
             __props__.__dict__["user_api_key_config"] = user_api_key_config
             __props__.__dict__["created_at"] = None
+            __props__.__dict__["is_default"] = None
             __props__.__dict__["last_updated_at"] = None
             __props__.__dict__["slug"] = None
             __props__.__dict__["workspace_id"] = None
@@ -326,6 +327,7 @@ class Workspace(pulumi.CustomResource):
         __props__.__dict__["force_delete"] = None
         __props__.__dict__["icon"] = None
         __props__.__dict__["input_guardrails"] = None
+        __props__.__dict__["is_default"] = None
         __props__.__dict__["last_updated_at"] = None
         __props__.__dict__["metadata"] = None
         __props__.__dict__["name"] = None
@@ -384,6 +386,14 @@ class Workspace(pulumi.CustomResource):
         The default input guardrails, when set (declared or not).
         """
         return pulumi.get(self, "input_guardrails")
+
+    @_builtins.property
+    @pulumi.getter(name="isDefault")
+    def is_default(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        True for the organisation's default workspace (only an imported or adopted one can be), which Pulumi never deletes.
+        """
+        return pulumi.get(self, "is_default")
 
     @_builtins.property
     @pulumi.getter(name="lastUpdatedAt")
