@@ -3,10 +3,13 @@
  * npm run release -- --check <dir> [--targets ...]
  *
  * Writes every artifact of this version into one folder (default
- * `release/v<version>/`): the npm tarball and the plugin archives of every
- * vendor and platform (scripts/plugin-archives.ts), with SHA256SUMS, then
- * checks that they all agree on the version. `--check` checks a folder
- * written before (e.g. after uploading or copying it).
+ * `release/v<version>/`): the npm tarball, the plugin archives of every
+ * vendor and platform (scripts/plugin-archives.ts) and the other languages'
+ * SDK packages (a Python wheel per vendor, the Go module's source), with
+ * SHA256SUMS, then checks that they all agree on the version. `--check`
+ * checks a folder written before (e.g. after uploading or copying it). The
+ * .NET SDK (sdk/dotnet) is packed by `dotnet pack` where a .NET SDK is
+ * installed; this command does not need one.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -17,6 +20,7 @@ import { parseArgs } from "node:util";
 import { vendors } from "../provider/resources";
 import { PLUGIN_DOWNLOAD_URL } from "../provider/package-info";
 import { archiveName, executableName, hostTarget, pluginArchives, Target, TARGETS } from "./plugin-archives";
+import { pythonEnv } from "./python-env";
 
 const ROOT = path.resolve(__dirname, "..", fs.existsSync(path.join(__dirname, "..", "package.json")) ? "" : "..");
 
@@ -33,6 +37,34 @@ function targetsNamed(list: string | undefined): Target[] {
   });
 }
 
+/** The wheel of a vendor's Python SDK (sdk/python/<vendor>), as setuptools names it. */
+export function wheelName(vendor: string, version: string): string {
+  return `pulumi_ai_gateway_${vendor}-${version}-py3-none-any.whl`;
+}
+
+/** The Go SDK's module (sdk/go) as released: what the module's version tag holds. */
+export function goSdkArchive(version: string): string {
+  return `pulumi-ai-gateway-sdk-go-v${version}.tar.gz`;
+}
+
+/** Builds a wheel per vendor and archives the Go module into `out`. */
+function writeSdkPackages(out: string, version: string): void {
+  const python = pythonEnv();
+  if ("missing" in python) throw new Error(`the Python SDK's wheels cannot be built: ${python.missing}`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "release-sdk-"));
+  try {
+    for (const vendor of vendors()) {
+      // From a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
+      const source = path.join(work, vendor.name);
+      fs.cpSync(path.join(ROOT, "sdk", "python", vendor.name), source, { recursive: true });
+      execFileSync(python.python, ["-m", "build", "--wheel", "--no-isolation", "--outdir", out, source], { cwd: source, stdio: "pipe" });
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  execFileSync("tar", ["-czf", path.join(out, goSdkArchive(version)), "-C", path.join(ROOT, "sdk"), "go"]);
+}
+
 /** Writes the release folder and returns the files in it. */
 export async function writeRelease(out: string, targets: readonly Target[]): Promise<string[]> {
   const version = packageVersion();
@@ -41,6 +73,7 @@ export async function writeRelease(out: string, targets: readonly Target[]): Pro
   execFileSync("npm", ["pack", "--pack-destination", out, "--loglevel=error"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   const archives = await pluginArchives(vendors().map((vendor) => vendor.name), version, targets);
   for (const archive of archives) fs.copyFileSync(archive.file, path.join(out, path.basename(archive.file)));
+  writeSdkPackages(out, version);
   const files = fs.readdirSync(out).sort();
   const sums = files.map((file) => `${createHash("sha256").update(fs.readFileSync(path.join(out, file))).digest("hex")}  ${file}\n`).join("");
   fs.writeFileSync(path.join(out, "SHA256SUMS"), sums);
@@ -69,6 +102,20 @@ export async function checkRelease(dir: string, targets: readonly Target[] = TAR
     if (pinned.size !== 1 || !pinned.has(version)) problems.push(`${tarball}: the native SDK asks for plugin version ${[...pinned].join(", ") || "(none)"}; run npm run generate`);
   }
   const expected = new Set(files.filter((file) => file.endsWith(".tar.gz")));
+  // The other languages' SDK packages: a wheel per vendor (its name carries its version), and the Go module, whose plugin files name the version.
+  const wheels = new Set(files.filter((file) => file.endsWith(".whl")));
+  for (const vendor of vendors()) {
+    if (!wheels.delete(wheelName(vendor.name, version))) problems.push(`${wheelName(vendor.name, version)} is missing`);
+  }
+  for (const stray of wheels) problems.push(`${stray} does not belong to version ${version}`);
+  const goArchive = goSdkArchive(version);
+  if (!expected.delete(goArchive)) problems.push(`${goArchive} is missing`);
+  else {
+    for (const vendor of vendors()) {
+      const plugin = JSON.parse(execFileSync("tar", ["-xzOf", path.join(dir, goArchive), `go/${vendor.name}/pulumi-plugin.json`], { encoding: "utf8" })) as { version: string };
+      if (plugin.version !== version) problems.push(`${goArchive}: the ${vendor.name} package asks for plugin version ${plugin.version}; run npm run generate-sdks`);
+    }
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "release-check-"));
   try {
     for (const target of targets) {

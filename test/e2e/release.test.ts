@@ -44,18 +44,21 @@ if (!platform) console.log(`No plugin executable is built for ${process.platform
     if (written.code !== 0) throw new Error(`release failed:\n${written.stdout}\n${written.stderr}`);
   });
 
-  test("writes the npm tarball and both plugin archives of the version into one folder, with their checksums, and checks them", async () => {
+  test("writes the npm tarball, both plugin archives and the Python and Go SDK packages of the version into one folder, with their checksums, and checks them", async () => {
     expect(fs.readdirSync(out).sort()).toEqual(
       [
         `pulumi-ai-gateway-${VERSION}.tgz`,
         `pulumi-resource-openrouter-v${VERSION}-${platform}.tar.gz`,
         `pulumi-resource-portkey-v${VERSION}-${platform}.tar.gz`,
+        `pulumi_ai_gateway_openrouter-${VERSION}-py3-none-any.whl`,
+        `pulumi_ai_gateway_portkey-${VERSION}-py3-none-any.whl`,
+        `pulumi-ai-gateway-sdk-go-v${VERSION}.tar.gz`,
         "SHA256SUMS",
       ].sort(),
     );
     const sums = fs.readFileSync(path.join(out, "SHA256SUMS"), "utf8").trim().split("\n");
-    expect(sums).toHaveLength(3);
-    for (const line of sums) expect(line).toMatch(/^[0-9a-f]{64} {2}pulumi-/);
+    expect(sums).toHaveLength(6);
+    for (const line of sums) expect(line).toMatch(/^[0-9a-f]{64} {2}pulumi/);
     const checked = await release(["--check", out, "--targets", platform!]);
     expect(checked).toMatchObject({ code: 0, stdout: `Checked: every artifact in ${out} is version ${VERSION}.\n` });
   });
@@ -69,5 +72,10 @@ if (!platform) console.log(`No plugin executable is built for ${process.platform
     expect(checked.code).toBe(1);
     expect(checked.stderr).toContain(`- ${archive} is missing`);
     expect(checked.stderr).toContain(`- ${archive.replace(VERSION, "9.9.9")} does not belong to version ${VERSION}`);
+    const wheel = `pulumi_ai_gateway_portkey-${VERSION}-py3-none-any.whl`;
+    fs.renameSync(path.join(mixed, wheel), path.join(mixed, wheel.replace(VERSION, "9.9.9")));
+    const again = await release(["--check", mixed, "--targets", platform!]);
+    expect(again.stderr).toContain(`- ${wheel} is missing`);
+    expect(again.stderr).toContain(`- ${wheel.replace(VERSION, "9.9.9")} does not belong to version ${VERSION}`);
   });
 });
