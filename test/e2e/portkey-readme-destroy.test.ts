@@ -56,7 +56,8 @@ async function readmeStack(projectName: string): Promise<EngineStack> {
   });
 }
 
-const liveWorkspaces = () => Object.values(emulator.state().workspaces).filter((w) => !w.deleted_at);
+/** The workspaces the program made: the organisation's default workspace is always there and never the program's. */
+const liveWorkspaces = () => Object.values(emulator.state().workspaces).filter((w) => !w.deleted_at && !w.is_default);
 const providersOf = (workspaceId: string) => Object.values(emulator.state().providers).filter((p) => p.workspace_id === workspaceId);
 const liveKeysOf = (workspaceId: string) => Object.values(emulator.state().api_keys).filter((k) => k.workspace_id === workspaceId && !k.deleted_at);
 
