@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import { checkObjects, ImportedObject, managedObjects, readOrganisation, unmanagedOnly } from "./import-org";
 import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
+import { decide, describe, interrupted, refreshArguments } from "./recover";
 import { importFile, PROGRAM_FILE, programFile, ProgramLanguage } from "./program";
 
 export const USAGE = `Usage: pulumi-ai-gateway <command> [options]
@@ -42,6 +43,16 @@ Commands:
       --openrouter-base-url <url>         (default: $OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1)
     Prefer the environment variables for keys: options show in the process list.
 
+  recover           After an interrupted \`pulumi up\` ("pending operations from previous deployment"):
+                    for each pending create, adopts the one object the interrupted run made
+                    (API keys, whose secret only the lost answer held, are deleted instead and
+                    made again by the next \`pulumi up\`), clears it when nothing was made, and
+                    touches nothing when it cannot prove which object is the run's. Run it in the
+                    project's directory, then \`pulumi up\`.
+      --stack <name>                      The stack (default: the current stack)
+      --portkey-api-key, --portkey-base-url, --openrouter-management-key, --openrouter-base-url
+                                          As for import-org
+
   --help            Show this text.
 `;
 
@@ -62,6 +73,16 @@ const COMMANDS: Record<string, { flags: Record<string, FlagKind>; run(args: Pars
       "openrouter-base-url": "string",
     },
     run: importCommand,
+  },
+  recover: {
+    flags: {
+      stack: "string",
+      "portkey-api-key": "string",
+      "portkey-base-url": "string",
+      "openrouter-management-key": "string",
+      "openrouter-base-url": "string",
+    },
+    run: recoverCommand,
   },
 };
 
@@ -139,6 +160,41 @@ async function importCommand(args: ParsedArgs): Promise<void> {
       `  pulumi import --file ${path.join(out, "import.json")} --yes --generate-code=false\n` +
       `  then make ${programPath} (reviewed) the program, and check that \`pulumi preview\` shows no changes.\n`,
   );
+}
+
+async function recoverCommand(args: ParsedArgs): Promise<void> {
+  const stack = args.strings.get("stack");
+  const stackArgs = stack === undefined ? [] : ["--stack", stack];
+  const pulumi = (more: string[]) => execFileSync("pulumi", [...more, ...stackArgs, "--non-interactive"], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const state = interrupted(JSON.parse(pulumi(["stack", "export"])), lastUpdateEnd(pulumi(["stack", "history", "--json"])));
+  if (state.pending.length === 0) {
+    process.stdout.write("No pending create in the stack's state: nothing to recover.\n");
+    return;
+  }
+  const settings = { portkey: PORTKEY_SETTINGS, openrouter: OPENROUTER_SETTINGS } as const;
+  const configured = (vendor: string) => {
+    const s = settings[vendor as keyof typeof settings];
+    return s ? connection(args, vendor, s.keyConfig, s.baseUrlConfig, s.keyEnv).configured : {};
+  };
+  const warn = (message: string) => process.stderr.write(`warning: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+  const outcomes = await decide(state, configured, warn);
+  const refresh = refreshArguments(outcomes);
+  // The engine records adoptions (reading each through its provider, secrets encrypted as usual) and clears the rest.
+  if (refresh) pulumi(refresh);
+  for (const outcome of outcomes) process.stdout.write(`${describe(outcome)}\n`);
+  const counts = (action: string) => outcomes.filter((o) => o.action === action).length;
+  process.stdout.write(
+    `Pending creates: ${outcomes.length}; adopted ${counts("adopt")}, deleted ${counts("delete")}, cleared ${counts("clear")}, left ${counts("ambiguous")}.\n` +
+      (counts("ambiguous") > 0 ? "Some were left pending: resolve them as printed, then run this again.\n" : "Next: pulumi up\n"),
+  );
+  if (counts("ambiguous") > 0 || outcomes.some((o) => o.action === "delete" && !o.done)) process.exitCode = 1;
+}
+
+/** The end of the last completed update in `pulumi stack history --json` output (undefined: none). */
+function lastUpdateEnd(historyJson: string): number | undefined {
+  const history = JSON.parse(historyJson || "[]") as { endTime?: string; result?: string }[];
+  const ends = (history ?? []).filter((u) => u.result !== "in-progress" && u.endTime).map((u) => Date.parse(u.endTime!)).filter((t) => !Number.isNaN(t));
+  return ends.length > 0 ? Math.max(...ends) : undefined;
 }
 
 /** A stack's state: a `pulumi stack export` file, or the named stack exported by the pulumi CLI. */
