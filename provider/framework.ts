@@ -18,6 +18,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfiguredValues } from "./config";
 import { messageOf, ProviderError } from "./errors";
+import { isDynamicProviderHost, watchEngine } from "./lifeline";
 
 /** The engine's placeholder for a value not known until apply (preview only). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -174,6 +175,8 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
 
   const provider: ConfigurableProvider = {
     async configure(request: pulumi.dynamic.ConfigureRequest) {
+      // Under Node's dynamic-provider host, nothing else ends the process when the engine dies.
+      if (isDynamicProviderHost()) watchEngine(() => process.exit(0));
       const values: ConfiguredValues = {};
       for (const key of definition.configKeys ?? []) {
         values[key] = request.config.get(key);

@@ -6,6 +6,7 @@
 // program directory. Dependency installation is left to npm.
 "use strict";
 const { spawn } = require("node:child_process");
+const fs = require("node:fs");
 const path = require("node:path");
 
 // The program's own @pulumi/pulumi (the engine starts hosts in the program directory).
@@ -19,6 +20,8 @@ const sdkVersion = require(path.join(sdkDir, "package.json")).version;
 const engineAddress = process.argv.slice(2).filter((arg) => !arg.startsWith("-")).pop() ?? "";
 // Exit code of cmd/run when the program already reported its error to the user.
 const ALREADY_REPORTED = 32;
+// Programs running now, ended with the host when the engine is gone.
+const programs = new Set();
 
 function runProgram(call, callback) {
   const request = call.request;
@@ -65,7 +68,9 @@ function runProgram(call, callback) {
       ...(typeof options.tsconfig === "string" ? { PULUMI_NODEJS_TSCONFIG_PATH: options.tsconfig } : {}),
     },
   });
+  programs.add(child);
   child.on("exit", (code, signal) => {
+    programs.delete(child);
     const response = new language.RunResponse();
     if (code === ALREADY_REPORTED) response.setBail(true);
     else if (code !== 0) response.setError(`Program exited with ${signal ? `signal ${signal}` : `code ${code}`}`);
@@ -99,4 +104,41 @@ server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error,
     process.exit(1);
   }
   process.stdout.write(`${port}\n`);
+  watchEngine(() => {
+    // Nothing a program does can be recorded once the engine is gone.
+    for (const child of programs) child.kill("SIGKILL");
+    process.exit(0);
+  });
 });
+
+// Calls onGone once the engine that started this host is gone. The engine
+// starts hosts in a process group of their own, so its death signals nothing:
+// it shows as end of file on stdin (a pipe whose writing end only the engine
+// holds, closed when it dies however it dies), or, when stdin is something
+// else, as a new parent (an orphan is reparented). The same rule as the
+// provider plugins' (provider/native/lifeline.ts); written out here because
+// this file is copied beside the CLI and depends on nothing of the package.
+function watchEngine(onGone) {
+  let called = false;
+  const gone = () => {
+    if (called) return;
+    called = true;
+    onGone();
+  };
+  let stdinIsPipe = false;
+  try {
+    stdinIsPipe = fs.fstatSync(0).isFIFO();
+  } catch {
+    // No stdin: the parent check below still applies.
+  }
+  if (stdinIsPipe) {
+    for (const event of ["end", "close", "error"]) process.stdin.on(event, gone);
+    process.stdin.on("data", () => undefined);
+    process.stdin.resume();
+    if (typeof process.stdin.unref === "function") process.stdin.unref();
+  }
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) gone();
+  }, 1000).unref();
+}

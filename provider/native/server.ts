@@ -23,6 +23,7 @@ import { vendors, Vendor } from "../resources";
 import { functionToken, packageSchema } from "./schema";
 import { LookupArgumentsError } from "../lookup";
 import { packageVersion } from "../package-info";
+import { watchEngine } from "../lifeline";
 
 /**
  * A module as `@pulumi/pulumi` itself loads it: its protobuf stubs build
@@ -392,7 +393,8 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
 
 /**
  * Starts the plugin for `vendorName` and prints its port, as the engine
- * expects from every plugin. The process lives until the engine stops it.
+ * expects from every plugin. The process lives until the engine stops it, or
+ * dies: then nothing the plugin does can be recorded any more, so it exits.
  */
 export async function main(vendorName: string, args: readonly string[]): Promise<void> {
   const vendor = vendors().find((v) => v.name === vendorName);
@@ -406,4 +408,5 @@ export async function main(vendorName: string, args: readonly string[]): Promise
     server.bindAsync("127.0.0.1:0", grpcRuntime.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   process.stdout.write(`${port}\n`);
+  watchEngine(() => process.exit(0));
 }

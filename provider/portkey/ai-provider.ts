@@ -23,7 +23,8 @@ import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
-import { ApiRateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, usageLimitFromApi, usageLimitInput } from "./limits";
+import { ApiRateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, usageLimitInput } from "./limits";
+import { isBare } from "./default-provider";
 import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { ApiProvider, createProvider, deleteProvider, getProvider, listProvidersWithServerTime, updateProvider } from "./api/providers";
 import { listPerParent } from "../enumeration";
@@ -235,15 +236,11 @@ export const aiProvider = declareResource({
  * anything set on it since says someone made it theirs.
  */
 export function isGrantsDefault(existing: ApiProvider, inputs: Pick<AiProviderInputs, "integrationSlug" | "slug">, workspaceUuid: string): boolean {
-  const limits = Array.isArray(existing.rate_limits) ? existing.rate_limits : existing.rate_limits ? [existing.rate_limits] : [];
   return (
     existing.slug === inputs.slug &&
     existing.integration_id === inputs.integrationSlug &&
     (existing.workspace_id === undefined || existing.workspace_id === null || existing.workspace_id === workspaceUuid) &&
-    normalize(existing.note) === undefined &&
-    usageLimitFromApi(existing.usage_limits) === undefined &&
-    rateLimitsFromApi(limits) === undefined &&
-    normalize(existing.expires_at) === undefined
+    isBare(existing)
   );
 }
 

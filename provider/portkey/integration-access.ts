@@ -20,9 +20,15 @@ import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
+<<<<<<< HEAD
 import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listIntegrations, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 import { listPerParent } from "../enumeration";
+=======
+import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
+import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
+import { providerMadeByGrant, providersBefore, removeProviderMadeByGrant } from "./default-provider";
+>>>>>>> destroy
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -58,7 +64,7 @@ function integrationAccessInputs() {
       doc:
         "Whether granting access also creates a default provider in the workspace (Portkey's default: true). " +
         "Only used when access is first granted; changing it later does nothing. " +
-        "Such a provider blocks deleting the workspace unless the Workspace sets `forceDelete`.",
+        "Deleting the grant deletes that provider too, while it is still as Portkey made it and no config uses it (see `createdProviderId`).",
       api: "create_default_provider",
       notCompared: true,
     }),
@@ -79,6 +85,15 @@ function integrationAccessOutputs() {
   return {
     resolvedWorkspaceId: output(z.string(), { stable: true, doc: "The workspace's UUID." }),
     workspaceSlug: output(z.string(), { stable: true, doc: "The workspace's slug (how Portkey lists access)." }),
+    createdProviderId: output(z.string().optional(), {
+      stable: true,
+      doc:
+        "The UUID of the default provider Portkey created when this grant was made: the one provider of the integration that appeared in the workspace " +
+        "during the grant's write. Unset when none appeared, or several. Deleting the grant deletes it while it keeps this UUID, slug and name, " +
+        "carries no note, limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.",
+    }),
+    createdProviderSlug: output(z.string().optional(), { stable: true, doc: "The slug of that default provider (see `createdProviderId`)." }),
+    createdProviderName: output(z.string().optional(), { stable: true, doc: "The name Portkey gave that default provider (see `createdProviderId`)." }),
   };
 }
 
@@ -119,7 +134,9 @@ export const integrationAccess = declareResource({
   doc:
     "Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). " +
     "The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; " +
-    "other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request.",
+    "other workspaces' access is never touched. Grants for the same integration made in one `pulumi up` are written together in one bulk request. " +
+    "The default provider Portkey creates with a grant is deleted with the grant when provably unused (see `createdProviderId`), so destroying a stack " +
+    "that granted access leaves its workspace deletable.",
   label: (values) => (values.integrationSlug && values.workspaceId ? `${values.integrationSlug} → ${values.workspaceId}` : undefined),
   configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputs: integrationAccessInputs,
@@ -133,10 +150,19 @@ export const integrationAccess = declareResource({
       ...(inputs.usageLimits?.length === 0 ? { usage_limits: [] } : {}),
       ...(inputs.rateLimits?.length === 0 ? { rate_limits: [] } : {}),
     };
+    // Portkey makes a default provider on an enabled grant unless told not to: what is there before tells it apart afterwards.
+    const mayMakeProvider = (inputs.enabled ?? true) && inputs.createDefaultProvider !== false;
+    const before = mayMakeProvider ? await providersBefore(client, ctx, workspace.id) : undefined;
     // Every entry of the bulk PUT names its workspace and its state.
     await writeAccess(client, ctx, inputs.integrationSlug, { ...ctx.createBody(inputs), ...emptied, id: inputs.workspaceId, enabled: inputs.enabled ?? true });
     const id = `${inputs.integrationSlug}/${inputs.workspaceId}`;
-    const carried = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
+    const made = before && (await providerMadeByGrant(client, ctx, workspace.id, inputs, before));
+    const carried: IntegrationAccessOutputs = {
+      ...inputs,
+      resolvedWorkspaceId: workspace.id,
+      workspaceSlug: workspace.slug,
+      ...(made ? { createdProviderId: made.id, createdProviderSlug: made.slug, createdProviderName: made.name } : {}),
+    };
     ctx.created(id, carried);
     return { id, outputs: writtenOutputs(ctx, inputs, carried) };
   },
@@ -164,6 +190,9 @@ export const integrationAccess = declareResource({
       workspaceSlug: olds.workspaceSlug,
       createDefaultProvider: olds.createDefaultProvider,
       defaultProviderSlug: olds.defaultProviderSlug,
+      createdProviderId: olds.createdProviderId,
+      createdProviderSlug: olds.createdProviderSlug,
+      createdProviderName: olds.createdProviderName,
     });
   },
 
@@ -178,6 +207,10 @@ export const integrationAccess = declareResource({
       // A deleted workspace holds no access; anything else (a 403 included) fails loudly.
       if (isGone(error) && !(await getWorkspace(client, workspaceId))) return;
       throw error;
+    }
+    if (outputs.createdProviderId && outputs.createdProviderSlug) {
+      const made = { id: outputs.createdProviderId, slug: outputs.createdProviderSlug, name: outputs.createdProviderName };
+      await removeProviderMadeByGrant(client, ctx, workspaceId, outputs.integrationSlug, made);
     }
   },
 });

@@ -28,6 +28,7 @@ import {
 } from "./api/workspaces";
 import { listApiKeys } from "./api/api-keys";
 import { isDefaultWorkspace, listWorkspaces } from "./api/workspaces";
+import { listProvidersWithServerTime } from "./api/providers";
 
 /** A leading emoji (with its modifiers and joins) and the rest of the name. */
 const LEADING_EMOJI = /^(\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic}|\p{Emoji_Modifier})*)\s+(\S.*)$/u;
@@ -280,19 +281,26 @@ function readConsistent(client: ApiClient, ctx: Context, id: string, written: Wo
   );
 }
 
-/** Explains a 409 on delete: what still lives in the workspace and how to delete it anyway. */
+/** Explains a 409 on delete: what still lives in the workspace, and how to remove it or delete the workspace anyway. */
 async function stillInUseMessage(client: ApiClient, id: string, name: string): Promise<string> {
-  let keys = "";
+  const listed = (items: string[]) => `${items.slice(0, 10).join(", ")}${items.length > 10 ? ", ..." : ""}`;
+  let held = "";
   try {
-    const names = (await listApiKeys(client, id)).map((k) => k.name ?? "(unnamed)");
-    if (names.length > 0) keys = ` It still holds ${names.length} API key(s): ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}.`;
+    const providers = (await listProvidersWithServerTime(client, id)).providers.map((p) => `${p.slug} (integration ${p.integration_id ?? "?"})`);
+    if (providers.length > 0) held += ` It still holds ${providers.length} provider(s): ${listed(providers)}.`;
   } catch {
     // The explanation is best effort; the advice below stands without it.
   }
+  try {
+    const keys = (await listApiKeys(client, id)).map((k) => k.name ?? "(unnamed)");
+    if (keys.length > 0) held += ` It still holds ${keys.length} API key(s): ${listed(keys)}.`;
+  } catch {
+    // As above.
+  }
   return (
     `Portkey refused to delete workspace '${name}' (${id}) because it still contains resources (409 AB07): ` +
-    `providers/virtual keys, such as the default provider an integration access grant creates, or API keys.${keys} ` +
-    "Set `forceDelete: true` on this Workspace (and run `pulumi up` so the setting is stored) to delete them together with it, " +
-    "or delete them first."
+    `providers/virtual keys or API keys that this stack does not manage, or that an access grant left because it could not prove them unused.${held} ` +
+    "Delete them first (in the Portkey UI, or DELETE /providers/{slug}?workspace_id= and DELETE /api-keys/{id}), or import them into the stack; " +
+    "or set `forceDelete: true` on this Workspace (and run `pulumi up` so the setting is stored) to delete them together with it."
   );
 }

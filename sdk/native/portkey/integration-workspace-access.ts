@@ -29,8 +29,9 @@ export interface IntegrationWorkspaceAccessArgs {
   rateLimits?: pulumi.Input<pulumi.Input<RateLimitArgs>[]>;
   /**
    * Whether granting access also creates a default provider in the workspace (Portkey's default:
-   * true). Only used when access is first granted; changing it later does nothing. Such a provider
-   * blocks deleting the workspace unless the Workspace sets `forceDelete`.
+   * true). Only used when access is first granted; changing it later does nothing. Deleting the grant
+   * deletes that provider too, while it is still as Portkey made it and no config uses it (see
+   * `createdProviderId`).
    */
   createDefaultProvider?: pulumi.Input<boolean>;
   /**
@@ -46,7 +47,9 @@ export interface IntegrationWorkspaceAccessArgs {
  * Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). The
  * id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace
  * only; other workspaces' access is never touched. Grants for the same integration made in one `pulumi
- * up` are written together in one bulk request.
+ * up` are written together in one bulk request. The default provider Portkey creates with a grant is
+ * deleted with the grant when provably unused (see `createdProviderId`), so destroying a stack that
+ * granted access leaves its workspace deletable.
  */
 export class IntegrationWorkspaceAccess extends pulumi.CustomResource {
   /** The type token the plugin `pulumi-resource-portkey` and its schema know the resource by. */
@@ -61,6 +64,17 @@ export class IntegrationWorkspaceAccess extends pulumi.CustomResource {
   declare readonly resolvedWorkspaceId: pulumi.Output<string>;
   /** The workspace's slug (how Portkey lists access). */
   declare readonly workspaceSlug: pulumi.Output<string>;
+  /**
+   * The UUID of the default provider Portkey created when this grant was made: the one provider of the
+   * integration that appeared in the workspace during the grant's write. Unset when none appeared, or
+   * several. Deleting the grant deletes it while it keeps this UUID, slug and name, carries no note,
+   * limits or expiry, and no config of the workspace names it; otherwise it is left, with a warning.
+   */
+  declare readonly createdProviderId: pulumi.Output<string | undefined>;
+  /** The slug of that default provider (see `createdProviderId`). */
+  declare readonly createdProviderSlug: pulumi.Output<string | undefined>;
+  /** The name Portkey gave that default provider (see `createdProviderId`). */
+  declare readonly createdProviderName: pulumi.Output<string | undefined>;
   /** The integration's slug. */
   declare readonly integrationSlug: pulumi.Output<string>;
   /** The workspace as given. */
@@ -73,8 +87,9 @@ export class IntegrationWorkspaceAccess extends pulumi.CustomResource {
   declare readonly rateLimits: pulumi.Output<RateLimitArgs[] | undefined>;
   /**
    * Whether granting access also creates a default provider in the workspace (Portkey's default:
-   * true). Only used when access is first granted; changing it later does nothing. Such a provider
-   * blocks deleting the workspace unless the Workspace sets `forceDelete`.
+   * true). Only used when access is first granted; changing it later does nothing. Deleting the grant
+   * deletes that provider too, while it is still as Portkey made it and no config uses it (see
+   * `createdProviderId`).
    */
   declare readonly createDefaultProvider: pulumi.Output<boolean | undefined>;
   /**
@@ -91,7 +106,7 @@ export class IntegrationWorkspaceAccess extends pulumi.CustomResource {
    */
   constructor(name: string, args: IntegrationWorkspaceAccessArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in; read by id (`get`), no inputs are sent.
-    const outputs = ["resolvedWorkspaceId", "workspaceSlug", "integrationSlug", "workspaceId", "enabled", "usageLimits", "rateLimits", "createDefaultProvider", "defaultProviderSlug", "resetUsage"];
+    const outputs = ["resolvedWorkspaceId", "workspaceSlug", "createdProviderId", "createdProviderSlug", "createdProviderName", "integrationSlug", "workspaceId", "enabled", "usageLimits", "rateLimits", "createDefaultProvider", "defaultProviderSlug", "resetUsage"];
     const reading = opts?.id !== undefined;
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...(reading ? {} : args) };
     super(IntegrationWorkspaceAccess.__pulumiType, name, props, { ...opts, version: opts?.version ?? PLUGIN_VERSION });

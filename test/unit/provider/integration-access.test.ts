@@ -25,7 +25,10 @@ async function workspace(name: string): Promise<string> {
 test("concurrent grants: the first PUT goes at once, the grants queued while it runs share the next", async () => {
   const ids = await Promise.all(["One", "Two", "Three", "Four"].map(workspace));
   emulator.resetRequestCounts();
-  const results = await Promise.all(ids.map((id) => integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true })));
+  // No default provider: its bookkeeping (a list of the workspace's providers before the write) staggers when grants reach the writer.
+  const results = await Promise.all(
+    ids.map((id) => integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true, createDefaultProvider: false })),
+  );
   expect(results.map((r) => r.id)).toEqual(ids.map((id) => `batch/${id}`));
   const counts = emulator.requestCounts();
   expect(counts["PUT /integrations/{slug}/workspaces"]).toBe(2);
@@ -63,4 +66,41 @@ test("deleting a grant disables only its own row", async () => {
   const state = emulator.state().workspaces;
   expect(rows.find((r) => r.id === state[a].slug)?.enabled).toBe(false);
   expect(rows.find((r) => r.id === state[b].slug)?.enabled).toBe(true);
+});
+
+const providersIn = (workspaceId: string) => Object.values(emulator.state().providers).filter((p) => p.workspace_id === workspaceId);
+
+test("a grant records the default provider Portkey made for it, and its delete removes exactly that one", async () => {
+  const id = await workspace("Default made");
+  const grant = await integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true });
+  const [made] = providersIn(id);
+  expect(grant.outs).toMatchObject({ createdProviderId: made.id, createdProviderSlug: made.slug, createdProviderName: made.name });
+  await integrationAccessProvider.delete!(grant.id, grant.outs);
+  expect(providersIn(id)).toEqual([]);
+});
+
+test("a grant records no provider it did not make: one made just before it (access already on), or none asked for", async () => {
+  const id = await workspace("Default before");
+  // Access granted by hand without a default provider, then a provider made by hand for the integration.
+  await call(emulator, "PUT", "/integrations/batch/workspaces", { workspaces: [{ id, enabled: true, create_default_provider: false }] });
+  const handMade = (await call(emulator, "POST", "/providers", { name: "Hand made", integration_id: "batch", workspace_id: id })).body;
+  const grant = await integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true });
+  expect(grant.outs.createdProviderId).toBeUndefined();
+  await integrationAccessProvider.delete!(grant.id, grant.outs);
+  expect(providersIn(id).map((p) => p.id)).toEqual([handMade.id]);
+
+  const bare = await workspace("No default");
+  const declined = await integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: bare, enabled: true, createDefaultProvider: false });
+  expect(declined.outs.createdProviderId).toBeUndefined();
+  expect(providersIn(bare)).toEqual([]);
+});
+
+test("a recorded default provider replaced under its slug by another is never deleted", async () => {
+  const id = await workspace("Default replaced");
+  const grant = await integrationAccessProvider.create({ integrationSlug: "batch", workspaceId: id, enabled: true });
+  const slug = grant.outs.createdProviderSlug as string;
+  await call(emulator, "DELETE", `/providers/${slug}?workspace_id=${id}`);
+  const other = (await call(emulator, "POST", "/providers", { name: "Someone's", slug, integration_id: "batch", workspace_id: id })).body;
+  await integrationAccessProvider.delete!(grant.id, grant.outs);
+  expect(providersIn(id).map((p) => p.id)).toEqual([other.id]);
 });
