@@ -20,15 +20,10 @@ import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
-<<<<<<< HEAD
 import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listIntegrations, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 import { listPerParent } from "../enumeration";
-=======
-import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
-import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 import { providerMadeByGrant, providersBefore, removeProviderMadeByGrant } from "./default-provider";
->>>>>>> destroy
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
