@@ -145,7 +145,9 @@ export async function decide(
 
 /** The refresh that applies the decisions, or undefined when there is nothing to apply. */
 export function refreshArguments(outcomes: readonly Outcome[]): string[] | undefined {
-  const imports = outcomes.filter((o): o is Extract<Outcome, { action: "adopt" }> => o.action === "adopt").flatMap((o) => ["--import-pending-creates", o.urn, o.id]);
+  const imports = outcomes.filter((o): o is Extract<Outcome, { action: "adopt" }> => o.action === "adopt")
+    // A string array flag: the URN and the id each take their own flag, in that order.
+    .flatMap((o) => ["--import-pending-creates", o.urn, "--import-pending-creates", o.id]);
   const anyAmbiguous = outcomes.some((o) => o.action === "ambiguous" || (o.action === "delete" && !o.done));
   // --clear-pending-creates clears every pending create left: only when each left one is proven to have made nothing (or was deleted).
   const clear = !anyAmbiguous && outcomes.some((o) => o.action === "clear" || o.action === "delete");
