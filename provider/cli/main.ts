@@ -16,7 +16,8 @@ import { execFileSync } from "node:child_process";
 import { checkObjects, ImportedObject, managedObjects, readOrganisation, unmanagedOnly } from "./import-org";
 import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
-import { decide, describe, interrupted, refreshArguments } from "./recover";
+import { decide, deleteUnusable, describe, importDocument, interrupted, refreshArguments } from "./recover";
+import * as os from "node:os";
 import { importFile, PROGRAM_FILE, programFile, ProgramLanguage } from "./program";
 
 export const USAGE = `Usage: pulumi-ai-gateway <command> [options]
@@ -178,10 +179,31 @@ async function recoverCommand(args: ParsedArgs): Promise<void> {
   };
   const warn = (message: string) => process.stderr.write(`warning: ${message.replace(/\s*\n\s*/g, " ")}\n`);
   const outcomes = await decide(state, configured, warn);
+  await deleteUnusable(outcomes);
   const refresh = refreshArguments(outcomes);
-  // The engine records adoptions (reading each through its provider, secrets encrypted as usual) and clears the rest.
-  if (refresh) pulumi(refresh);
-  for (const outcome of outcomes) process.stdout.write(`${describe(outcome)}\n`);
+  const adoptions = importDocument(outcomes, new Map(state.pending.map((p) => [p.urn, p.parent])));
+  if (refresh) {
+    // Every pending create is decided: drop them all, then import the proven objects under their URNs (the engine
+    // reads each through its provider and records it, secrets encrypted as usual). \`refresh --import-pending-creates\`
+    // would do both at once, but this CLI's refresh dropped the imported operations instead of recording them.
+    pulumi(refresh);
+    if (adoptions) {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-gateway-recover-")), "import.json");
+      fs.writeFileSync(file, JSON.stringify(adoptions, null, 2));
+      const importArgs = ["import", "--file", file, "--yes", "--skip-preview", "--protect=false", "--generate-code=false"];
+      try {
+        pulumi(importArgs);
+      } catch (error) {
+        throw new Error(
+          `the pending creates were cleared, but importing the objects the interrupted run made failed (${messageOf(error)}); ` +
+            `they are not managed yet: run \`pulumi ${importArgs.join(" ")}${stack ? ` --stack ${stack}` : ""}\` before \`pulumi up\``,
+        );
+      }
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }
+  const cleared = refresh?.includes("--clear-pending-creates") ?? false;
+  for (const outcome of outcomes) process.stdout.write(`${describe(outcome, cleared)}\n`);
   const counts = (action: string) => outcomes.filter((o) => o.action === action).length;
   process.stdout.write(
     `Pending creates: ${outcomes.length}; adopted ${counts("adopt")}, deleted ${counts("delete")}, cleared ${counts("clear")}, left ${counts("ambiguous")}.\n` +

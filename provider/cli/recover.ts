@@ -27,6 +27,7 @@ type Json = Record<string, unknown>;
 /** One resource of a `pulumi stack export`, as far as recovery reads it. */
 interface StateResource {
   urn: string;
+  parent?: string;
   type: string;
   id?: string;
   custom?: boolean;
@@ -45,7 +46,7 @@ export interface Interrupted {
 /** The decision for one pending create. */
 export type Outcome =
   | { urn: string; action: "adopt"; id: string }
-  | { urn: string; action: "delete"; id: string; done: boolean; error?: string }
+  | { urn: string; action: "delete"; id: string; done: boolean; error?: string; remove?: () => Promise<void> }
   | { urn: string; action: "clear" }
   | { urn: string; action: "ambiguous"; candidates: { id: string; createdAt?: string }[]; why: string; cleanup: string };
 
@@ -133,39 +134,72 @@ export async function decide(
       outcomes.push({ urn: pending.urn, action: "adopt", id: mine.id });
       continue;
     }
-    try {
-      await resource.declared.provider.delete!(mine.id, mine.props);
-      outcomes.push({ urn: pending.urn, action: "delete", id: mine.id, done: true });
-    } catch (error) {
-      outcomes.push({ urn: pending.urn, action: "delete", id: mine.id, done: false, error: messageOf(error) });
-    }
+    outcomes.push({ urn: pending.urn, action: "delete", id: mine.id, done: false, remove: () => resource.declared.provider.delete!(mine.id, mine.props) });
   }
   return outcomes;
 }
 
-/** The refresh that applies the decisions, or undefined when there is nothing to apply. */
+/** Deletes what must be deleted, only when every pending create was decided (an unproven one means nothing is touched). */
+export async function deleteUnusable(outcomes: Outcome[]): Promise<void> {
+  if (outcomes.some((o) => o.action === "ambiguous")) return;
+  for (const outcome of outcomes) {
+    if (outcome.action !== "delete" || !outcome.remove) continue;
+    try {
+      await outcome.remove();
+      outcome.done = true;
+    } catch (error) {
+      outcome.error = messageOf(error);
+    }
+  }
+}
+
+/** The pending create's type and name, from its URN (`urn:pulumi:<stack>::<project>::<type chain>::<name>`). */
+function typeAndName(urn: string): { type: string; name: string; parentType?: string } {
+  const [, , typeChain, ...nameParts] = urn.split("::");
+  const types = typeChain.split("$");
+  return { type: types[types.length - 1], name: nameParts.join("::"), parentType: types.length > 1 ? types[types.length - 2] : undefined };
+}
+
+/**
+ * The \`pulumi import --file\` document adopting the proven objects under the
+ * pending creates' own URNs (parent by URN through the name table when it is
+ * not the stack), or undefined when nothing is adopted.
+ */
+export function importDocument(outcomes: readonly Outcome[], parents: ReadonlyMap<string, string | undefined>): object | undefined {
+  const adopted = outcomes.filter((o): o is Extract<Outcome, { action: "adopt" }> => o.action === "adopt");
+  if (adopted.length === 0) return undefined;
+  const nameTable: Record<string, string> = {};
+  const resources = adopted.map((o, i) => {
+    const { type, name } = typeAndName(o.urn);
+    const parent = parents.get(o.urn);
+    if (parent && !parent.includes("::pulumi:pulumi:Stack::")) nameTable[`parent${i}`] = parent;
+    return { type, name, id: o.id, ...(parent && !parent.includes("::pulumi:pulumi:Stack::") ? { parent: `parent${i}` } : {}) };
+  });
+  return { nameTable, resources };
+}
+
+/**
+ * The refresh that drops every pending create, once each is decided (adopted ones come back through the
+ * import), or undefined when one is left unproven: then nothing is touched.
+ */
 export function refreshArguments(outcomes: readonly Outcome[]): string[] | undefined {
-  const imports = outcomes.filter((o): o is Extract<Outcome, { action: "adopt" }> => o.action === "adopt")
-    // A string array flag: the URN and the id each take their own flag, in that order.
-    .flatMap((o) => ["--import-pending-creates", o.urn, "--import-pending-creates", o.id]);
-  const anyAmbiguous = outcomes.some((o) => o.action === "ambiguous" || (o.action === "delete" && !o.done));
-  // --clear-pending-creates clears every pending create left: only when each left one is proven to have made nothing (or was deleted).
-  const clear = !anyAmbiguous && outcomes.some((o) => o.action === "clear" || o.action === "delete");
-  if (imports.length === 0 && !clear) return undefined;
-  return ["refresh", "--yes", "--non-interactive", "--skip-preview", ...imports, ...(clear ? ["--clear-pending-creates"] : [])];
+  if (outcomes.length === 0 || outcomes.some((o) => o.action === "ambiguous" || (o.action === "delete" && !o.done))) return undefined;
+  return ["refresh", "--yes", "--non-interactive", "--skip-preview", "--clear-pending-creates"];
 }
 
 /** One line per resource: what was done. */
-export function describe(outcome: Outcome): string {
+export function describe(outcome: Outcome, cleared = true): string {
+  const still = cleared ? "" : "; it stays pending until the others are settled";
   switch (outcome.action) {
     case "adopt":
-      return `${outcome.urn}: adopted ${outcome.id} (made by the interrupted run)`;
+      return cleared ? `${outcome.urn}: adopted ${outcome.id} (made by the interrupted run)` : `${outcome.urn}: ${outcome.id} is the interrupted run's; adopted once the others are settled`;
     case "delete":
+      if (!outcome.done && outcome.error === undefined) return `${outcome.urn}: ${outcome.id} is the interrupted run's and unusable (its secret was only in the lost answer); deleted once the others are settled`;
       return outcome.done
-        ? `${outcome.urn}: deleted ${outcome.id} (made by the interrupted run; its secret was only in the lost answer), the next \`pulumi up\` creates it again`
+        ? `${outcome.urn}: deleted ${outcome.id} (made by the interrupted run; its secret was only in the lost answer), the next \`pulumi up\` creates it again${still}`
         : `${outcome.urn}: deleting ${outcome.id} failed (${outcome.error}); delete it by hand, then run \`pulumi refresh --clear-pending-creates --yes\``;
     case "clear":
-      return `${outcome.urn}: cleared (the interrupted run made nothing)`;
+      return cleared ? `${outcome.urn}: cleared (the interrupted run made nothing)` : `${outcome.urn}: the interrupted run made nothing${still}`;
     case "ambiguous":
       return (
         `${outcome.urn}: left pending: ${outcome.why}` +

@@ -9,7 +9,8 @@
  * then `preview` show no change, and `destroy` leaves nothing. The figures are
  * printed, not asserted beyond that.
  */
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -25,6 +26,7 @@ const OPENROUTER_PAIRS = 3;
 /** Creates that must have answered before the kill (the rest are in flight or not sent). */
 const KILL_AFTER_CREATES = 5;
 
+const execFileAsync = promisify(execFile);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "recover-"));
 let emulator: RunningEmulator;
 let cli: ChildProcess | undefined;
@@ -77,6 +79,10 @@ function writeProgram(dir: string): void {
   );
 }
 
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
 /** What the server holds of this program: live objects by type token and id. */
 function serverObjects(): string[] {
   const portkeyState = emulator.state();
@@ -107,10 +113,19 @@ test("an up killed mid-run: recover, then up, leaves no duplicate, orphan or pen
   fs.mkdirSync(path.join(work, "state"));
   writeProgram(programDir);
   const env = shellEnv();
-  const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: programDir, env, encoding: "utf8", stdio: "pipe", maxBuffer: 64 * 1024 * 1024 });
+  // Asynchronous: the emulator answers from this process's event loop.
+  const run = async (command: string, args: string[]) => {
+    try {
+      return (await execFileAsync(command, args, { cwd: programDir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })).stdout;
+    } catch (error) {
+      const failed = error as { stdout?: string; stderr?: string; message: string };
+      const files = execFileSync("bash", ["-c", `find ${path.join(work, "state")} -type f -printf '%p %s\\n'`], { encoding: "utf8" });
+      throw new Error(`${command} ${args.join(" ")} failed: ${failed.message}\n${failed.stdout ?? ""}\n${failed.stderr ?? ""}\n${files}`);
+    }
+  };
   const pulumi = (...args: string[]) => run("pulumi", [...args, "--stack", "dev", "--non-interactive"]);
-  const exported = () => JSON.parse(pulumi("stack", "export")) as Exported;
-  run("pulumi", ["stack", "init", "dev", "--non-interactive"]);
+  const exported = async () => JSON.parse(await pulumi("stack", "export")) as Exported;
+  await run("pulumi", ["stack", "init", "dev", "--non-interactive"]);
 
   let output = "";
   cli = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev"], { cwd: programDir, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -128,27 +143,35 @@ test("an up killed mid-run: recover, then up, leaves no duplicate, orphan or pen
   // Requests already sent are still answered by the server (into a closed connection): let them land.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
 
-  const pending = exported().deployment.pending_operations?.filter((op) => op.type === "creating") ?? [];
+  // The file backend writes a metadata sidecar (`<stack>.json.attrs`) beside each checkpoint, not atomically: a kill
+  // can leave it empty, and then every command fails with "failed to load checkpoint: EOF" (Pulumi's, not ours). It
+  // holds only the content type; removing the empty one is the documented repair.
+  const emptySidecars = listFiles(path.join(work, "state")).filter((f) => f.endsWith(".attrs") && fs.statSync(f).size === 0);
+  for (const file of emptySidecars) fs.rmSync(file);
+  const pending = (await exported()).deployment.pending_operations?.filter((op) => op.type === "creating") ?? [];
   expect(pending.length).toBeGreaterThan(0);
-  const orphansBefore = serverObjects().length - exported().deployment.resources.filter((r) => r.id && !r.type.startsWith("pulumi:")).length;
+  const orphansBefore = serverObjects().length - (await exported()).deployment.resources.filter((r) => r.id && !r.type.startsWith("pulumi:")).length;
 
-  const recovered = run(path.join(ROOT, "bin", "pulumi-ai-gateway"), ["recover", "--stack", "dev"]);
+  // The killed run still holds the stack's lock: ending it is the user's call (nothing else may be running), as the README says.
+  await pulumi("cancel", "--yes");
+  const recovered = await run(path.join(ROOT, "bin", "pulumi-ai-gateway"), ["recover", "--stack", "dev"]);
+  console.log(recovered);
   const line = recovered.split("\n").find((l) => l.startsWith("Pending creates:"))!;
   expect(line).toBeDefined();
   expect(recovered).not.toMatch(/left pending/);
-  expect(exported().deployment.pending_operations ?? []).toEqual([]);
+  expect((await exported()).deployment.pending_operations ?? []).toEqual([]);
 
-  pulumi("up", "--yes", "--skip-preview");
-  const state = exported();
+  await pulumi("up", "--yes", "--skip-preview");
+  const state = await exported();
   expect(state.deployment.pending_operations ?? []).toEqual([]);
   const managed = state.deployment.resources.filter((r) => r.id && !r.type.startsWith("pulumi:")).map((r) => `${r.type} ${r.id}`).sort();
   // No duplicate, no orphan: the server holds exactly what the stack manages, one per declaration.
   expect(managed).toHaveLength(2 * (PORTKEY_PAIRS + OPENROUTER_PAIRS));
   expect(serverObjects()).toEqual(managed);
 
-  pulumi("refresh", "--yes", "--skip-preview");
-  pulumi("preview", "--expect-no-changes");
-  pulumi("destroy", "--yes", "--skip-preview");
+  await pulumi("refresh", "--yes", "--skip-preview");
+  await pulumi("preview", "--expect-no-changes");
+  await pulumi("destroy", "--yes", "--skip-preview");
   expect(serverObjects()).toEqual([]);
-  console.log(`recover: killed after ${KILL_AFTER_CREATES} answered creates; unmanaged objects on the server ${orphansBefore}; ${line}`);
+  console.log(`recover: killed after ${KILL_AFTER_CREATES} answered creates (empty checkpoint sidecars removed: ${emptySidecars.length}); unmanaged objects on the server ${orphansBefore}; ${line}`);
 });
