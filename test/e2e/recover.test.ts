@@ -24,7 +24,7 @@ const MANAGEMENT_KEY = "sk-or-mgmt-recover-0123456789abcdef";
 const PORTKEY_PAIRS = 6;
 const OPENROUTER_PAIRS = 3;
 /** Creates that must have answered before the kill (the rest are in flight or not sent). */
-const KILL_AFTER_CREATES = 5;
+const KILL_AFTER_CREATES = 10;
 
 const execFileAsync = promisify(execFile);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "recover-"));
