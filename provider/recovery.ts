@@ -50,6 +50,10 @@ export interface RecoverableCreate<Created> {
 
 const CREATE_RECOVERY_TIMING = TIMING.createRecovery;
 
+/** Where an interrupted run's leftovers are settled (the README's troubleshooting names the same command). */
+export const RECOVER_POINTER =
+  "if an earlier `pulumi up` was interrupted (pending operations from previous deployment), `pulumi-ai-gateway recover` settles what it left; otherwise they are not this stack's.";
+
 /** One create in flight in this process, as its look-alikes see it. */
 interface InFlightCreate {
   /** Settles when the POST now in flight has answered (or failed). */
@@ -92,7 +96,7 @@ export async function createWithRecovery<Created>(ctx: LifecycleContext, spec: R
       if (!isUnclear(failure)) throw failure;
       self.unsure = true;
       await sleep(CREATE_RECOVERY_TIMING.lookupDelayMs * attempt);
-      const candidates = await provenCandidates(spec, lookAlikes, self, firstAttemptAt);
+      const candidates = await provenCandidates(ctx, spec, lookAlikes, self, firstAttemptAt);
       const othersUnsure = [...lookAlikes.creates].some((other) => other !== self && other.unsure);
       if (candidates.length === 0) {
         // Nothing was made: the failure happened before the server acted.
@@ -131,6 +135,7 @@ export async function createWithRecovery<Created>(ctx: LifecycleContext, spec: R
  * is never mistaken for this create's.
  */
 async function provenCandidates<Created>(
+  ctx: LifecycleContext,
   spec: RecoverableCreate<Created>,
   lookAlikes: LookAlikes,
   self: InFlightCreate,
@@ -143,12 +148,18 @@ async function provenCandidates<Created>(
   const clockOffset = serverTime === undefined ? 0 : serverTime - answeredAt;
   const notBefore = firstAttemptAt + clockOffset - CREATE_RECOVERY_TIMING.clockToleranceMs;
   await Promise.all([...lookAlikes.creates].filter((other) => other !== self && other.posting).map((other) => other.posting));
-  return candidates.filter((candidate) => {
+  const older: string[] = [];
+  const proven = candidates.filter((candidate) => {
     if (lookAlikes.claimed.has(candidate.id)) return false;
     const created = candidate.createdAt ? Date.parse(candidate.createdAt) : NaN;
     // Unknown creation time: it cannot be shown to be older, so it stays a candidate (and makes the case ambiguous).
-    return Number.isNaN(created) || created >= notBefore;
+    const isNew = Number.isNaN(created) || created >= notBefore;
+    if (!isNew) older.push(candidate.id);
+    return isNew;
   });
+  // Never this create's; but a look-alike left by an interrupted `up` is one the stack should settle.
+  if (older.length > 0) ctx.warn(`${spec.what} has look-alikes made before this create (${older.join(", ")}): ${RECOVER_POINTER}`);
+  return proven;
 }
 
 /**
@@ -186,7 +197,7 @@ function ambiguous<Created>(spec: RecoverableCreate<Created>, candidates: Create
   return new AmbiguousCreateError(
     `The create call for ${spec.what} failed without a clear answer (${messageOf(failure)}), and ${why}. ` +
       `Candidates: ${listed}. Nothing was adopted or deleted. Check them, delete the ones no one uses (${spec.cleanup}), ` +
-      "then run `pulumi up` again; a name that is unique in its scope avoids this.",
+      "then run `pulumi up` again; a name that is unique in its scope avoids this. " + RECOVER_POINTER.replace(/^if/, "If"),
   );
 }
 

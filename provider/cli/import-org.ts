@@ -147,7 +147,7 @@ interface ReadObject {
 }
 
 /** Reads objects by id through the vendor's own providers, as the native plugin does on import. */
-class Reader {
+export class Reader {
   readonly context: LifecycleContext;
 
   constructor(

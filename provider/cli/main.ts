@@ -16,6 +16,8 @@ import { execFileSync } from "node:child_process";
 import { checkObjects, ImportedObject, managedObjects, readOrganisation, unmanagedOnly } from "./import-org";
 import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
+import { decide, deleteUnusable, describe, importDocument, interrupted, refreshArguments } from "./recover";
+import * as os from "node:os";
 import { importFile, PROGRAM_FILE, programFile, ProgramLanguage } from "./program";
 import { runEmulator } from "../../emulator/cli";
 
@@ -53,6 +55,15 @@ Commands:
       --state-file <file>          Keep the state in this file across restarts
       --latency-ms <n>, --fault-rate <0..1>, --seed <n>, --stale-read-ms <n>,
       --workspace-defaults-on-put replace|merge   Deliberate faults and fidelity choices (see README)
+  recover           After an interrupted \`pulumi up\` ("pending operations from previous deployment"):
+                    for each pending create, adopts the one object the interrupted run made
+                    (API keys, whose secret only the lost answer held, are deleted instead and
+                    made again by the next \`pulumi up\`), clears it when nothing was made, and
+                    touches nothing when it cannot prove which object is the run's. Run it in the
+                    project's directory, then \`pulumi up\`.
+      --stack <name>                      The stack (default: the current stack)
+      --portkey-api-key, --portkey-base-url, --openrouter-management-key, --openrouter-base-url
+                                          As for import-org
 
   --help            Show this text.
 `;
@@ -74,6 +85,16 @@ const COMMANDS: Record<string, { flags: Record<string, FlagKind>; run(args: Pars
       "openrouter-base-url": "string",
     },
     run: importCommand,
+  },
+  recover: {
+    flags: {
+      stack: "string",
+      "portkey-api-key": "string",
+      "portkey-base-url": "string",
+      "openrouter-management-key": "string",
+      "openrouter-base-url": "string",
+    },
+    run: recoverCommand,
   },
 };
 
@@ -156,6 +177,62 @@ async function importCommand(args: ParsedArgs): Promise<void> {
       `  pulumi import --file ${path.join(out, "import.json")} --yes --generate-code=false\n` +
       `  then make ${programPath} (reviewed) the program, and check that \`pulumi preview\` shows no changes.\n`,
   );
+}
+
+async function recoverCommand(args: ParsedArgs): Promise<void> {
+  const stack = args.strings.get("stack");
+  const stackArgs = stack === undefined ? [] : ["--stack", stack];
+  const pulumi = (more: string[]) => execFileSync("pulumi", [...more, ...stackArgs, "--non-interactive"], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const state = interrupted(JSON.parse(pulumi(["stack", "export"])), lastUpdateEnd(pulumi(["stack", "history", "--json"])));
+  if (state.pending.length === 0) {
+    process.stdout.write("No pending create in the stack's state: nothing to recover.\n");
+    return;
+  }
+  const settings = { portkey: PORTKEY_SETTINGS, openrouter: OPENROUTER_SETTINGS } as const;
+  const configured = (vendor: string) => {
+    const s = settings[vendor as keyof typeof settings];
+    return s ? connection(args, vendor, s.keyConfig, s.baseUrlConfig, s.keyEnv).configured : {};
+  };
+  const warn = (message: string) => process.stderr.write(`warning: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+  const outcomes = await decide(state, configured, warn);
+  await deleteUnusable(outcomes);
+  const refresh = refreshArguments(outcomes);
+  const adoptions = importDocument(outcomes, new Map(state.pending.map((p) => [p.urn, p.parent])));
+  if (refresh) {
+    // Every pending create is decided: drop them all, then import the proven objects under their URNs (the engine
+    // reads each through its provider and records it, secrets encrypted as usual). \`refresh --import-pending-creates\`
+    // would do both at once, but this CLI's refresh dropped the imported operations instead of recording them.
+    pulumi(refresh);
+    if (adoptions) {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-gateway-recover-")), "import.json");
+      fs.writeFileSync(file, JSON.stringify(adoptions, null, 2));
+      const importArgs = ["import", "--file", file, "--yes", "--skip-preview", "--protect=false", "--generate-code=false"];
+      try {
+        pulumi(importArgs);
+      } catch (error) {
+        throw new Error(
+          `the pending creates were cleared, but importing the objects the interrupted run made failed (${messageOf(error)}); ` +
+            `they are not managed yet: run \`pulumi ${importArgs.join(" ")}${stack ? ` --stack ${stack}` : ""}\` before \`pulumi up\``,
+        );
+      }
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }
+  const cleared = refresh?.includes("--clear-pending-creates") ?? false;
+  for (const outcome of outcomes) process.stdout.write(`${describe(outcome, cleared)}\n`);
+  const counts = (action: string) => outcomes.filter((o) => o.action === action).length;
+  process.stdout.write(
+    `Pending creates: ${outcomes.length}; adopted ${counts("adopt")}, deleted ${counts("delete")}, cleared ${counts("clear")}, left ${counts("ambiguous")}.\n` +
+      (counts("ambiguous") > 0 ? "Some were left pending: resolve them as printed, then run this again.\n" : "Next: pulumi up\n"),
+  );
+  if (counts("ambiguous") > 0 || outcomes.some((o) => o.action === "delete" && !o.done)) process.exitCode = 1;
+}
+
+/** The end of the last completed update in `pulumi stack history --json` output (undefined: none). */
+function lastUpdateEnd(historyJson: string): number | undefined {
+  const history = JSON.parse(historyJson || "[]") as { endTime?: string; result?: string }[];
+  const ends = (history ?? []).filter((u) => u.result !== "in-progress" && u.endTime).map((u) => Date.parse(u.endTime!)).filter((t) => !Number.isNaN(t));
+  return ends.length > 0 ? Math.max(...ends) : undefined;
 }
 
 /** A stack's state: a `pulumi stack export` file, or the named stack exported by the pulumi CLI. */
