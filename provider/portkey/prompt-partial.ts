@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isApiFailure, isGone } from "../errors";
+import { isApiFailure, isForbidden, isGone } from "../errors";
 import { listPerParent } from "../enumeration";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
@@ -132,7 +132,7 @@ export const promptPartial = declareResource({
     const client = portkeyClient(ctx);
     const json = await getPartial(client, id);
     if (!json) return undefined;
-    return ctx.outputsFrom(json, { ...outputs, ...(await adopted(client, json, outputs)) });
+    return ctx.outputsFrom(json, { ...outputs, ...(await adopted(client, json, outputs, ctx.warn)) });
   },
 
   async update(id, olds, news, ctx) {
@@ -180,11 +180,19 @@ export const promptPartial = declareResource({
  * What a read by id alone (an import) lacks: the workspace, found through
  * the partial's collection, and the managed version (the one published now).
  */
-async function adopted(client: ApiClient, json: ApiPartial, outputs: Partial<PromptPartialOutputs>): Promise<Partial<PromptPartialOutputs>> {
+async function adopted(client: ApiClient, json: ApiPartial, outputs: Partial<PromptPartialOutputs>, warn: (message: string) => void): Promise<Partial<PromptPartialOutputs>> {
   const found: Partial<PromptPartialOutputs> = {};
   if (outputs.managedVersion === undefined) found.managedVersion = json.version;
   if (outputs.workspaceId === undefined && json.collection_id) {
-    const collection = await getCollection(client, json.collection_id);
+    let collection: Awaited<ReturnType<typeof getCollection>>;
+    try {
+      collection = await getCollection(client, json.collection_id);
+    } catch (error) {
+      // A key without `collections.read`: the partial is still read; its workspace is left for the program to declare.
+      if (!isForbidden(error)) throw error;
+      warn(`prompt partial '${json.name}' (${json.id}): its workspace is not known (${error.message}); declare \`workspaceId\`.`);
+      return found;
+    }
     if (collection) {
       found.workspaceId = collection.workspace_id;
       found.resolvedWorkspaceId = collection.workspace_id;
