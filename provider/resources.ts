@@ -22,6 +22,10 @@ import { rateLimitsPolicy } from "./portkey/rate-limits-policy";
 import { policySdkTypes } from "./portkey/policies";
 import { integrationModelAccess, integrationModelSdkTypes } from "./portkey/integration-model-access";
 import { aiProvider } from "./portkey/ai-provider";
+import { promptCollection } from "./portkey/prompt-collection";
+import { promptLabel } from "./portkey/prompt-label";
+import { promptPartial } from "./portkey/prompt-partial";
+import { prompt } from "./portkey/prompt";
 import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getUser, getWorkspace } from "./portkey/lookups";
 import { getOrganizationMember } from "./openrouter/lookups";
@@ -134,6 +138,10 @@ function declaredVendors(): Vendor[] {
         entry(aiProvider, "provider/portkey/ai-provider", "aiProvider"),
         entry(workspaceMember, "provider/portkey/workspace-member", "workspaceMember"),
         entry(userInvite, "provider/portkey/user-invite", "userInvite"),
+        entry(promptCollection, "provider/portkey/prompt-collection", "promptCollection"),
+        entry(promptLabel, "provider/portkey/prompt-label", "promptLabel"),
+        entry(promptPartial, "provider/portkey/prompt-partial", "promptPartial"),
+        entry(prompt, "provider/portkey/prompt", "prompt"),
       ],
       lookups: [
         lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"),

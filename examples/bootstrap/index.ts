@@ -8,6 +8,8 @@
  *   provider on the integration, a gateway config that retries and falls back
  *   to a smaller model, and a least-privilege service key per application,
  *   bound to that config;
+ * - a prompt library: a collection with a triage prompt that includes a
+ *   shared partial, running on the workspace's provider;
  * - people: members of workspaces (existing users, by email) and invitations;
  * - an organisation guardrail against leaking secrets, and a usage-limit
  *   policy capping each key's monthly spend in production.
@@ -142,6 +144,18 @@ for (const env of environments) {
     },
   }, { dependsOn: [provider] });
   gatewayConfigs[env.name] = gatewayConfig.slug;
+
+  // A prompt library: a collection, a partial every prompt can include, and a prompt that runs on the workspace's provider.
+  const library = new portkey.PromptCollection(`${env.name}-support-prompts`, { workspaceId: workspace.id, name: "Support" });
+  const tone = new portkey.PromptPartial(`${env.name}-tone`, { workspaceId: workspace.id, name: "Tone", string: `Answer as the ${team} team: briefly and politely.` });
+  new portkey.Prompt(`${env.name}-triage`, {
+    collectionId: library.id,
+    name: "Ticket triage",
+    string: pulumi.interpolate`{{>${tone.slug}}}\nSort this ticket into billing, bug or question: {{ticket}}`,
+    virtualKey: pulumi.interpolate`${provider.slug}`,
+    model: models[models.length - 1],
+    parameters: { temperature: 0 },
+  });
 
   for (const app of apps.filter((a) => !a.environments || a.environments.includes(env.name))) {
     const key = new portkey.ApiKey(`${env.name}-${app.name}`, {

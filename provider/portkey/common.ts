@@ -7,6 +7,7 @@ import { deepEqual, LifecycleContext, normalize } from "../framework";
 import { usageLimitsComparable } from "./limits";
 import { readUntilConsistent } from "../recovery";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
+import type { ApiError } from "../errors";
 
 /** Where Portkey's credentials come from: stack config, else the environment. */
 export const PORTKEY_SETTINGS: ServiceSettings = {
@@ -77,4 +78,13 @@ export function readBackAfterWrite<O extends WrittenLimits>(
     missing,
     waitForMissing,
   });
+}
+
+/**
+ * A delete Portkey refused because other objects still use the object (409):
+ * the API's own message names them; the error keeps its status, code and
+ * request id and says what to do.
+ */
+export function inUseError(error: ApiError, what: string, remedy: string): Error {
+  return new Error(`Portkey refused to delete ${what}: other objects use it. ${error.message}. ${remedy}`);
 }

@@ -134,6 +134,10 @@ async function buildOrganisation(): Promise<void> {
   });
   await portkey("models", "PUT", "/integrations/shared-openai/models", { models: [{ slug: "gpt-4o", enabled: true }], allow_all_models: false });
   await portkey("provider", "POST", "/providers", { name: "Team B OpenAI", integration_id: "shared-openai", workspace_id: teamB.id, slug: "team-b-openai", note: "by hand" });
+  const support = await portkey("collection", "POST", "/collections", { name: "Support", workspace_id: teamB.id });
+  await portkey("label", "POST", "/labels", { name: "canary", workspace_id: teamB.id, color_code: "#1f6feb" });
+  const tone = await portkey("partial", "POST", "/prompts/partials", { name: "Tone", string: "Answer briefly.", workspace_id: teamB.id });
+  await portkey("prompt", "POST", "/prompts", { name: "Triage", collection_id: support.id, string: `{{>${tone.slug}}} Sort: {{ticket}}`, parameters: { temperature: 0 }, virtual_key: "team-b-openai", model: "gpt-4o" });
   await portkey("config", "POST", "/configs", { name: "Retries", config: { retry: { attempts: 3 } }, workspace_id: teamA.id });
   await portkey("guardrail", "POST", "/guardrails", {
     name: "No numbers",

@@ -1,0 +1,285 @@
+/**
+ * Portkey prompt: `/prompts`, a template with its model settings, kept by
+ * Portkey as immutable numbered versions, one of them published (what
+ * callers get without `@N`). The resource id is the prompt's UUID; `slug`
+ * (`pp-…`) is what callers name it by.
+ *
+ * Versions, decided here (reference prompts-mcp-scim §2.3–2.6):
+ * - The create makes version 1, published.
+ * - A change of a versioned input (`string`, `model`, `parameters`, `tools`,
+ *   `toolChoice`, `templateMetadata`) makes one new version carrying the
+ *   changes (`patch: true`; `virtualKey` and `versionDescription` go with it
+ *   when declared changes include them), which the provider then publishes
+ *   (`makeDefault` by number): what the program declares is what callers get.
+ *   Should a draft saved in the UI sit on top of the published version, the
+ *   new version carries every declared field, so nothing is copied from it.
+ * - `name`, `collectionId` and `virtualKey` alone change in place: no version.
+ * - Refresh reads the published version. A version published outside Pulumi
+ *   (a UI edit, a rollback) is drift: `up` publishes again the version
+ *   Pulumi made when it still holds what is declared, and makes a version
+ *   only when it does not. Drafts saved without publishing are not drift.
+ * - `versionDescription` is a note sent with each version the provider makes;
+ *   changing only the note makes no version.
+ */
+import { z } from "zod";
+import { configKeysOf } from "../config";
+import { isApiFailure, isGone } from "../errors";
+import { listPerParent } from "../enumeration";
+import { normalize, sortedKeys } from "../framework";
+import { ApiClient } from "../http";
+import { createWithRecovery } from "../recovery";
+import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { inUseError, portkeyClient, PORTKEY_SETTINGS } from "./common";
+import { UUID } from "./prompt-collection";
+import { ApiPrompt, createPrompt, deletePrompt, getPrompt, listPrompts, publishPrompt, publishPromptVersion, updatePrompt } from "./api/prompts";
+
+type Json = Record<string, unknown>;
+
+const isPlainObject = (value: unknown): value is Json => value !== null && typeof value === "object" && !Array.isArray(value);
+
+function promptInputs() {
+  return {
+    collectionId: input(z.string().regex(UUID, "must be the collection's UUID (a PromptCollection's `id`)"), {
+      doc:
+        "The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. " +
+        "Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.",
+      outputDoc: "The collection's UUID.",
+      api: "collection_id",
+    }),
+    name: input(z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters"), {
+      doc: "The prompt's display name. Changing it makes no new version.",
+      outputDoc: "The name as read back.",
+      api: "name",
+    }),
+    string: input(z.string().min(1, "must not be empty"), {
+      doc:
+        "The template (Mustache): `{{variable}}`, and partials by slug, `{{>partial-slug}}` (published version) or `{{>partial-slug@N}}`. " +
+        "A change makes a new version, which the provider publishes.",
+      outputDoc: "The published version's template.",
+      api: "string",
+    }),
+    virtualKey: input(z.string().min(1, "must not be empty"), {
+      doc:
+        "The provider the prompt runs on, by slug or id (pass an AiProvider's `slug`), in the collection's workspace. Portkey answers " +
+        "the slug: the slug and the id of the same provider are no change. Changed alone it changes in place (no version).",
+      outputDoc: "The provider as given.",
+      api: "virtual_key",
+      fromApi: (value, _answer, carried) => (carried.virtualKey !== undefined && value === carried.virtualKeySlug ? carried.virtualKey : (value ?? undefined)),
+      comparable: (value, olds) => (value !== undefined && value !== null && (value === olds.virtualKey || value === olds.virtualKeySlug) ? (olds.virtualKeySlug ?? value) : normalize(value)),
+    }),
+    model: input(z.string().min(1, "must not be empty").optional(), {
+      doc: "The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.",
+      outputDoc: "The published version's model.",
+      api: "model",
+    }),
+    parameters: input(z.record(z.string(), z.json()).optional(), {
+      doc:
+        "Model parameters in the API's form, e.g. `{ temperature: 0.2, max_tokens: 500 }`. Portkey adds `model` into them on read; that " +
+        "is no change. A change makes a new version.",
+      outputDoc: "The published version's parameters (without the `model` Portkey adds).",
+      api: "parameters",
+      comparable: (value) => sortedKeys(value),
+      fromApi: (value, answer, carried) => {
+        if (!isPlainObject(value)) return undefined;
+        const declared = carried.parameters as Json | undefined;
+        const { model, ...rest } = value;
+        // Portkey puts the model into the parameters; it is the user's only when they declared it there.
+        const kept = declared && "model" in declared ? value : model === answer.model ? rest : value;
+        return Object.keys(kept).length === 0 ? undefined : { ...kept };
+      },
+    }),
+    tools: input(z.array(z.record(z.string(), z.json())).optional(), {
+      doc: "Tool definitions in the API's (OpenAI) form. A change makes a new version; removing them clears them in the new version.",
+      outputDoc: "The published version's tools.",
+      api: "tools",
+      comparable: (value) => sortedKeys(value),
+    }),
+    toolChoice: input(z.record(z.string(), z.json()).optional(), {
+      doc: "The tool choice as an object, e.g. `{ type: \"function\", function: { name: \"tag\" } }` (the document types it as an object). A change makes a new version.",
+      outputDoc: "The published version's tool choice.",
+      api: "tool_choice",
+      comparable: (value) => sortedKeys(value),
+    }),
+    templateMetadata: input(z.record(z.string(), z.json()).optional(), {
+      doc: "Free-form metadata stored with the version (`template_metadata`; the update calls it `prompt_metadata`). A change makes a new version.",
+      outputDoc: "The published version's metadata.",
+      api: "template_metadata",
+      comparable: (value) => sortedKeys(value),
+    }),
+    versionDescription: input(z.string().max(1000, "must be at most 1000 characters").optional(), {
+      doc:
+        "A note stored with each version the provider makes (sent with the create and with every change that makes a version). " +
+        "Changing only the note makes no version and is not sent.",
+      outputDoc: "The note as given.",
+      api: "version_description",
+      notCompared: true,
+    }),
+  };
+}
+
+function promptOutputs() {
+  return {
+    slug: output(z.string(), { stable: true, doc: "Portkey's slug for the prompt, e.g. `pp-support-1a2b3c`: what callers (`/prompts/{slug}/completions`) and policies name it by.", api: "slug" }),
+    version: output(z.number().optional(), { doc: "The published version's number (numbers can have gaps).", api: "prompt_version" }),
+    versionId: output(z.string().optional(), { doc: "The published version's UUID.", api: "prompt_version_id" }),
+    managedVersion: output(z.number().optional(), {
+      doc: "The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.",
+    }),
+    virtualKeySlug: output(z.string().optional(), { doc: "The provider's slug, as Portkey answers it.", api: "virtual_key" }),
+    status: output(z.string().optional(), { doc: "The prompt's status, e.g. `active`.", api: "status" }),
+    createdAt: output(z.string().optional(), { stable: true, doc: "When Portkey created the prompt (RFC 3339).", api: "created_at" }),
+    lastUpdatedAt: output(z.string().optional(), { doc: "When Portkey last changed the prompt (RFC 3339).", api: "last_updated_at" }),
+  };
+}
+
+type PromptFields = ReturnType<typeof promptInputs>;
+export type PromptInputs = InputsOf<PromptFields>;
+export type PromptOutputs = OutputsOf<PromptFields, ReturnType<typeof promptOutputs>>;
+type Context = ResourceContext<PromptInputs, PromptOutputs>;
+
+/** Inputs whose change makes a new version, with the update's name for each (it calls the metadata `prompt_metadata`). */
+const VERSIONED: Partial<Record<keyof PromptInputs, string>> = {
+  string: "string",
+  model: "model",
+  parameters: "parameters",
+  tools: "tools",
+  toolChoice: "tool_choice",
+  templateMetadata: "prompt_metadata",
+};
+
+/**
+ * What a new version carries for a removed field: the empty value of the
+ * document's type (it types these as strings, objects and arrays, never null,
+ * and a null makes no version).
+ */
+const CLEARED: Partial<Record<keyof PromptInputs, unknown>> = { model: "", parameters: {}, tools: [], toolChoice: {}, templateMetadata: {} };
+
+export const prompt = declareResource({
+  kind: "portkey:Prompt",
+  enumerate: {
+    prefix: "prompt",
+    identity: ["collectionId", "name"],
+    references: { collectionId: { kind: "portkey:PromptCollection", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      return listPerParent(listed("portkey:Workspace"), async (w) => (await listPrompts(client, { workspace_id: w.id })).prompts.map((p) => ({ id: p.id, name: p.name })));
+    },
+  },
+  doc:
+    "A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model " +
+    "settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version " +
+    "published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.\n\n" +
+    "```ts\n" +
+    'const triage = new portkey.Prompt("triage", {\n' +
+    "  collectionId: support.id,\n" +
+    '  name: "Triage",\n' +
+    "  string: `{{>${tone.slug}}}\\nSort this ticket: {{ticket}}`,\n" +
+    "  virtualKey: openai.slug,\n" +
+    '  model: "gpt-4o-mini",\n' +
+    "  parameters: { temperature: 0.2 },\n" +
+    "});\n" +
+    "```",
+  configKeys: configKeysOf(PORTKEY_SETTINGS),
+  inputs: promptInputs,
+  outputs: promptOutputs,
+
+  async create(inputs, ctx) {
+    const client = portkeyClient(ctx);
+    // The create requires `parameters`: an empty object when none are declared.
+    const body = { parameters: {}, ...ctx.createBody(inputs) };
+    const created = await createWithRecovery(ctx, {
+      what: `Portkey prompt '${inputs.name}'`,
+      naturalKey: `portkey:Prompt:${inputs.collectionId}:${inputs.name}`,
+      post: () => createPrompt(client, body),
+      idOf: (made) => made.id,
+      async findCandidates() {
+        const { prompts, serverTime } = await listPrompts(client, { collection_id: inputs.collectionId });
+        const named = prompts.filter((p) => p.name === inputs.name);
+        return { candidates: named.map((p) => ({ id: p.id, createdAt: p.created_at })), serverTime };
+      },
+      recover: { adopt: async (candidate) => ({ id: candidate.id, slug: "" }) },
+      cleanup: "delete it in the Portkey UI under Prompts, or with DELETE /prompts/{id}",
+    });
+    ctx.created(created.id, { ...inputs });
+    const outputs = await readBack(client, ctx, created.id, inputs, inputs);
+    return { id: created.id, outputs: { ...outputs, managedVersion: outputs.version } };
+  },
+
+  async read(id, outputs, ctx) {
+    const json = await getPrompt(portkeyClient(ctx), id);
+    if (!json) return undefined;
+    // Read by id alone (an import): the published version is taken as the one Pulumi manages.
+    return ctx.outputsFrom(json, { ...outputs, managedVersion: outputs.managedVersion ?? json.prompt_version });
+  },
+
+  async update(id, olds, news, ctx) {
+    const client = portkeyClient(ctx);
+    let managed = olds.managedVersion;
+    const body: Json = {};
+    if (ctx.changed("name", olds, news)) body.name = news.name;
+    if (ctx.changed("collectionId", olds, news)) body.collection_id = news.collectionId;
+    const versioned = (Object.keys(VERSIONED) as (keyof PromptInputs & string)[]).filter((field) => ctx.changed(field, olds, news));
+    let republish: number | undefined;
+    let versionMade = false;
+    if (versioned.length > 0) {
+      const own = managed !== undefined && olds.version !== managed ? await getPrompt(client, id, managed) : undefined;
+      if (own && holdsDeclared(ctx, own, olds, news)) republish = managed;
+      else {
+        // A draft saved in the UI on top of the published version: `patch` would copy from it, so every declared field is sent.
+        const latest = await getPrompt(client, id, "latest");
+        const draftOnTop = latest !== undefined && latest.prompt_version_id !== olds.versionId;
+        const fields = draftOnTop ? (Object.keys(VERSIONED) as (keyof PromptInputs & string)[]) : versioned;
+        for (const field of fields) {
+          const value = news[field];
+          if (value !== undefined || olds[field] !== undefined) body[VERSIONED[field]!] = value ?? CLEARED[field];
+        }
+        // Only clearings: the template goes with them, so that the update surely makes a version.
+        if (Object.values(VERSIONED).every((name) => normalize(body[name]) === undefined)) body.string = news.string;
+        if (draftOnTop || ctx.changed("virtualKey", olds, news)) body.virtual_key = news.virtualKey;
+        if (news.versionDescription !== undefined) body.version_description = news.versionDescription;
+        body.patch = true;
+        versionMade = true;
+      }
+    } else if (ctx.changed("virtualKey", olds, news)) {
+      body.virtual_key = news.virtualKey;
+    }
+    if (Object.keys(body).length > 0) {
+      const answer = await updatePrompt(client, id, body);
+      if (versionMade) {
+        const versionId = answer.prompt_version_id ?? (await getPrompt(client, id, "latest"))?.prompt_version_id;
+        if (!versionId) throw new Error(`prompt ${id} disappeared right after it was written`);
+        managed = await publishPromptVersion(client, id, versionId);
+      }
+    }
+    if (republish !== undefined) await publishPrompt(client, id, republish);
+    return readBack(client, ctx, id, { ...news, managedVersion: managed }, news);
+  },
+
+  async delete(id, outputs, ctx) {
+    try {
+      await deletePrompt(portkeyClient(ctx), id);
+    } catch (error) {
+      if (isGone(error)) return;
+      if (isApiFailure(error, "conflict")) {
+        throw inUseError(error, `prompt '${outputs.name}' (${id})`, `Take \`${outputs.slug ?? id}\` out of those policies' \`prompt\` conditions first (or remove them in the same run).`);
+      }
+      throw error;
+    }
+  },
+});
+
+/** Whether a version (read by number) holds every versioned input and the provider as declared. */
+function holdsDeclared(ctx: Context, version: ApiPrompt, olds: PromptOutputs, news: PromptInputs): boolean {
+  const asOutputs = ctx.outputsFrom(version, olds);
+  return [...Object.keys(VERSIONED), "virtualKey"].every((field) => !ctx.changed(field as keyof PromptInputs & string, asOutputs, news));
+}
+
+/**
+ * The prompt as read back after a write; `carried` holds the inputs written.
+ * The provider is kept as declared: Portkey just accepted it (it answers the slug).
+ */
+async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptOutputs>, news: PromptInputs): Promise<PromptOutputs> {
+  const json = await getPrompt(client, id);
+  if (!json) throw new Error(`prompt ${id} disappeared right after it was written`);
+  return { ...ctx.outputsFrom(json, carried), virtualKey: news.virtualKey };
+}
