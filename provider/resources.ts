@@ -37,6 +37,7 @@ import { openrouterGuardrail } from "./openrouter/guardrail";
 import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-default-guardrail";
 import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
 import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
+import { openrouterOrganizationSettings } from "./openrouter/organization-settings";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -121,6 +122,7 @@ export function vendors(): Vendor[] {
         entry(openrouterWorkspaceDefaultGuardrail, "provider/openrouter/workspace-default-guardrail", "openrouterWorkspaceDefaultGuardrail"),
         entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
         entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment"),
+        entry(openrouterOrganizationSettings, "provider/openrouter/organization-settings", "openrouterOrganizationSettings"),
       ],
       lookups: [lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember")],
       sdkTypes: () => ({ ...guardrailSdkTypes() }),

@@ -20,6 +20,8 @@ export { GuardrailKeyAssignment } from "./guardrail-key-assignment";
 export type { GuardrailKeyAssignmentArgs } from "./guardrail-key-assignment";
 export { GuardrailMemberAssignment } from "./guardrail-member-assignment";
 export type { GuardrailMemberAssignmentArgs } from "./guardrail-member-assignment";
+export { OrganizationSettings } from "./organization-settings";
+export type { OrganizationSettingsArgs } from "./organization-settings";
 export { getOrganizationMember, getOrganizationMemberOutput } from "./get-organization-member";
 export type { GetOrganizationMemberArgs, GetOrganizationMemberOutputArgs, GetOrganizationMemberResult } from "./get-organization-member";
 export type { BuiltinContentFilterArgs, ContentFilterArgs } from "./types";
