@@ -38,6 +38,7 @@ import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-defa
 import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
 import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
 import { openrouterOrganizationSettings } from "./openrouter/organization-settings";
+import { openrouterPreset } from "./openrouter/preset";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -123,6 +124,7 @@ export function vendors(): Vendor[] {
         entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
         entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment"),
         entry(openrouterOrganizationSettings, "provider/openrouter/organization-settings", "openrouterOrganizationSettings"),
+        entry(openrouterPreset, "provider/openrouter/preset", "openrouterPreset"),
       ],
       lookups: [lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember")],
       sdkTypes: () => ({ ...guardrailSdkTypes() }),

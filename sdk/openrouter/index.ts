@@ -22,6 +22,8 @@ export { GuardrailMemberAssignment } from "./guardrail-member-assignment";
 export type { GuardrailMemberAssignmentArgs } from "./guardrail-member-assignment";
 export { OrganizationSettings } from "./organization-settings";
 export type { OrganizationSettingsArgs } from "./organization-settings";
+export { Preset } from "./preset";
+export type { PresetArgs } from "./preset";
 export { getOrganizationMember, getOrganizationMemberOutput } from "./get-organization-member";
 export type { GetOrganizationMemberArgs, GetOrganizationMemberOutputArgs, GetOrganizationMemberResult } from "./get-organization-member";
 export type { BuiltinContentFilterArgs, ContentFilterArgs } from "./types";
