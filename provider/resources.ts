@@ -39,6 +39,9 @@ import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment }
 import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
 import { openrouterOrganizationSettings } from "./openrouter/organization-settings";
 import { openrouterPreset } from "./openrouter/preset";
+import { openrouterPrivateProvider } from "./openrouter/private-provider";
+import { openrouterPrivateEndpoint } from "./openrouter/private-endpoint";
+import { openrouterScimGroupMapping } from "./openrouter/scim-group-mapping";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -125,6 +128,9 @@ export function vendors(): Vendor[] {
         entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment"),
         entry(openrouterOrganizationSettings, "provider/openrouter/organization-settings", "openrouterOrganizationSettings"),
         entry(openrouterPreset, "provider/openrouter/preset", "openrouterPreset"),
+        entry(openrouterPrivateProvider, "provider/openrouter/private-provider", "openrouterPrivateProvider"),
+        entry(openrouterPrivateEndpoint, "provider/openrouter/private-endpoint", "openrouterPrivateEndpoint"),
+        entry(openrouterScimGroupMapping, "provider/openrouter/scim-group-mapping", "openrouterScimGroupMapping"),
       ],
       lookups: [lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember")],
       sdkTypes: () => ({ ...guardrailSdkTypes() }),

@@ -11,11 +11,13 @@
  */
 import * as path from "node:path";
 import { openrouter } from "../../sdk";
-import type { OrganizationSettingsArgs, PresetArgs } from "../../sdk/openrouter";
+import type { OrganizationSettingsArgs, PresetArgs, PrivateEndpointArgs, PrivateProviderArgs, ScimGroupMappingArgs } from "../../sdk/openrouter";
 import { openrouter as nativeOpenrouter } from "../../sdk/native";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { ORGANIZATION_ID } from "../../emulator/openrouter/common";
 import { callOpenRouter } from "../support/emulator";
+import { seedOrganizationMembers } from "../support/openrouter-members";
+import { seedScimGroups } from "../support/openrouter-scim";
 import { changedSteps, StepReport, useEngineStack } from "./harness";
 
 jest.setTimeout(10 * 60_000);
@@ -23,12 +25,20 @@ jest.setTimeout(10 * 60_000);
 const MANAGEMENT_KEY = "sk-or-mgmt-e2e-org-kinds-0123456789";
 const SETTINGS = "pulumi-nodejs:dynamic/openrouter:OrganizationSettings";
 const PRESET = "pulumi-nodejs:dynamic/openrouter:Preset";
+const PROVIDER = "pulumi-nodejs:dynamic/openrouter:PrivateProvider";
+const ENDPOINT = "pulumi-nodejs:dynamic/openrouter:PrivateEndpoint";
+const MAPPING = "pulumi-nodejs:dynamic/openrouter:ScimGroupMapping";
+const BYOK_SECRET = "sk-byok-acme-0123456789";
 const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
 
 let emulator: RunningEmulator;
 let ws: { id: string; slug: string };
 let settings: OrganizationSettingsArgs | undefined;
 let presets: Record<string, PresetArgs> = {};
+let provider: PrivateProviderArgs | undefined;
+/** Endpoints under the provider (its slug filled in by the program). */
+let endpoints: Record<string, Omit<PrivateEndpointArgs, "providerSlug"> & { providerSlug?: string }> = {};
+let mappings: Record<string, ScimGroupMappingArgs> = {};
 let nativeProgram: () => Promise<Record<string, unknown>> = async () => ({});
 
 const api = (method: string, route: string, body?: unknown) => callOpenRouter(emulator, method, route, body, MANAGEMENT_KEY);
@@ -50,6 +60,12 @@ const engine = useEngineStack(() => ({
     const outputs: Record<string, unknown> = {};
     if (settings) outputs.organizationId = new openrouter.OrganizationSettings("org", settings).organizationId;
     for (const [name, args] of Object.entries(presets)) outputs[`${name}Version`] = new openrouter.Preset(name, args).version;
+    const acme = provider && new openrouter.PrivateProvider("acme", provider);
+    if (acme) outputs.acmeSlug = acme.slug;
+    for (const [name, args] of Object.entries(endpoints)) {
+      outputs[`${name}Status`] = new openrouter.PrivateEndpoint(name, { ...args, providerSlug: args.providerSlug ?? acme!.id }).status;
+    }
+    for (const [name, args] of Object.entries(mappings)) new openrouter.ScimGroupMapping(name, args);
     return outputs;
   },
   config: config(),
@@ -233,6 +249,261 @@ describe("Preset", () => {
     const destroyed = await engine().up();
     expect(opsByName(destroyed.steps)).toEqual({ support: "delete" });
     expect(stored("support")!.status).toBe("archived");
+  });
+});
+
+describe("PrivateProvider and PrivateEndpoint", () => {
+  const PROVIDER_POST = "POST openrouter /private-providers";
+  const PROVIDER_PATCH = "PATCH openrouter /private-providers/{slug}";
+  const PRICING_PUT = "PUT openrouter /private-endpoints/{id}/pricing";
+  const stored = () => emulator.openrouterState().private_providers?.["acme-inference"];
+  const storedEndpoints = () => Object.values(emulator.openrouterState().private_endpoints ?? {});
+  const endpointOf = async (name: string) => (await engine().exportState()).resource(ENDPOINT, name)!;
+  const base: PrivateProviderArgs = {
+    name: "Acme Inference",
+    displayName: "Acme",
+    baseUrl: "https://LLM.acme.example/v1/",
+    trainsOnData: false,
+    retainsPrompts: true,
+    promptRetentionDays: 30,
+    datacenters: ["DE"],
+    headquarters: "DE",
+    privacyPolicyUrl: "https://acme.example/privacy",
+  };
+
+  beforeAll(async () => {
+    await api("POST", "/byok", { provider: "acme-inference", key: BYOK_SECRET, workspace_id: ws.id });
+    await api("POST", "/byok", { provider: "openai", key: BYOK_SECRET, workspace_id: ws.id });
+  });
+
+  test("create: the provider (data policy whole, base URL compared as stored), a draft endpoint and one activated at once; a second preview is clean", async () => {
+    emulator.clearRequestLog();
+    provider = base;
+    endpoints = {
+      draft: { modelPermaslug: "openai/gpt-4o-2024-08-06", upstreamModelId: "gpt-4o-prod", declaredRegion: "europe", promptPrice: "0.0000025", completionPrice: "0.00001" },
+      live: { modelPermaslug: "openai/gpt-4o-mini-2024-07-18", providerSlug: "openai", upstreamModelId: "mini", baseUrl: "https://GW.example.com/v1/chat/completions", activateInWorkspaceId: ws.id },
+    };
+    const created = await engine().up();
+    expect(opsByName(created.steps)).toEqual({ acme: "create", draft: "create", live: "create" });
+    expect(bodiesOf(PROVIDER_POST)).toEqual([
+      {
+        name: "Acme Inference",
+        display_name: "Acme",
+        base_url: "https://LLM.acme.example/v1/",
+        data_policy: { training: false, retains_prompts: true, prompt_retention_days: 30 },
+        datacenters: ["DE"],
+        headquarters: "DE",
+        privacy_policy_url: "https://acme.example/privacy",
+      },
+    ]);
+    expect(stored()!.base_url).toBe("https://llm.acme.example/v1");
+    expect(created.outputs.acmeSlug.value).toBe("acme-inference");
+    expect(created.outputs.draftStatus.value).toBe("draft");
+    expect(created.outputs.liveStatus.value).toBe("active");
+    // Every create carries its own Idempotency-Key.
+    const keys = Object.keys(emulator.openrouterState().private_endpoint_idempotency_keys ?? {});
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(key).toMatch(/^pulumi-[0-9a-f-]{36}$/);
+    expect((await endpointOf("draft")).outputs).toMatchObject({ promptPrice: "0.0000025", completionPrice: "0.00001", providerSlug: "acme-inference", status: "draft" });
+    await expectClean();
+  });
+
+  test("every provider field updates in place with only what changed; removed optional fields are cleared", async () => {
+    emulator.clearRequestLog();
+    provider = { ...base, displayName: "Acme AI", baseUrl: "https://llm2.acme.example/v1", retainsPrompts: false, promptRetentionDays: undefined, datacenters: ["DE", "FR"] };
+    expect(opsByName((await engine().preview()).steps)).toEqual({ acme: "update" });
+    await engine().up();
+    provider = { ...provider!, trainsOnData: true, headquarters: "FR", privacyPolicyUrl: "https://acme.example/privacy-v2" };
+    await engine().up();
+    provider = { name: "Acme Inference", displayName: "Acme AI", baseUrl: "https://llm2.acme.example/v1", trainsOnData: true, retainsPrompts: false };
+    await engine().up();
+    expect(bodiesOf(PROVIDER_PATCH)).toEqual([
+      { display_name: "Acme AI", base_url: "https://llm2.acme.example/v1", data_policy: { training: false, retains_prompts: false, prompt_retention_days: null }, datacenters: ["DE", "FR"] },
+      { data_policy: { training: true, retains_prompts: false }, headquarters: "FR", privacy_policy_url: "https://acme.example/privacy-v2" },
+      { datacenters: [], headquarters: null, privacy_policy_url: null },
+    ]);
+    expect(stored()).toMatchObject({ datacenters: [], headquarters: null, privacy_policy_url: null, data_policy: { training: true, retains_prompts: false, prompt_retention_days: null } });
+    await expectClean();
+  });
+
+  test("pricing updates in place with one whole PUT; other fields replace the endpoint", async () => {
+    emulator.clearRequestLog();
+    endpoints = { ...endpoints, draft: { ...endpoints.draft, promptPrice: "0.000003", cacheReadPrice: "0.000001" } };
+    expect(opsByName((await engine().preview()).steps)).toEqual({ draft: "update" });
+    await engine().up();
+    expect(bodiesOf(PRICING_PUT)).toEqual([{ pricing: { prompt: "0.000003", completion: "0.00001", cache_read: "0.000001" } }]);
+    await expectClean();
+
+    const before = (await endpointOf("draft")).id;
+    endpoints = { ...endpoints, draft: { ...endpoints.draft, upstreamModelId: "gpt-4o-prod-2" } };
+    const replaced = await engine().up();
+    expect(resourceSteps(replaced.steps).map((s) => s.op)).toContain("replace");
+    const after = await endpointOf("draft");
+    expect(after.id).not.toBe(before);
+    expect(storedEndpoints().map((e) => e.id)).not.toContain(before);
+    expect(after.outputs).toMatchObject({ upstreamModelId: "gpt-4o-prod-2", promptPrice: "0.000003", cacheReadPrice: "0.000001" });
+    await expectClean();
+  });
+
+  test("changes made by hand show on refresh and up repairs them; an endpoint deleted by hand is created again", async () => {
+    await api("PATCH", "/private-providers/acme-inference", { display_name: "Hand made", headquarters: "US" });
+    const draft = await endpointOf("draft");
+    await api("PUT", `/private-endpoints/${draft.id}/pricing`, { pricing: { prompt: "1", completion: "1" } });
+    await engine().refresh();
+    expect((await engine().exportState()).resource(PROVIDER, "acme")!.outputs).toMatchObject({ displayName: "Hand made", headquarters: "US" });
+    expect((await endpointOf("draft")).outputs).toMatchObject({ promptPrice: "1", completionPrice: "1" });
+    expect(opsByName((await engine().preview()).steps)).toEqual({ acme: "update", draft: "update" });
+    emulator.clearRequestLog();
+    await engine().up();
+    expect(bodiesOf(PROVIDER_PATCH)).toEqual([{ display_name: "Acme AI", headquarters: null }]);
+    expect(bodiesOf(PRICING_PUT)).toEqual([{ pricing: { prompt: "0.000003", completion: "0.00001", cache_read: "0.000001" } }]);
+    await expectClean();
+
+    const live = await endpointOf("live");
+    await api("DELETE", `/private-endpoints/${live.id}`);
+    const refreshed = await engine().refresh();
+    expect(refreshed.changeSummary.delete).toBe(1);
+    const recreated = await engine().up();
+    expect(opsByName(recreated.steps)).toEqual({ live: "create" });
+    expect(recreated.outputs.liveStatus.value).toBe("active");
+    await expectClean();
+  });
+
+  test("a failed one-shot activation leaves no draft and names the failed checks", async () => {
+    const other = (await api("POST", "/workspaces", { name: "No keys", slug: "no-keys" })).body.data as { id: string };
+    const valid = endpoints;
+    try {
+      endpoints = { ...valid, failing: { modelPermaslug: "openai/gpt-4o-2024-05-13", upstreamModelId: "failing", activateInWorkspaceId: other.id } };
+      await expect(engine().up()).rejects.toThrow(/failed checks: byok_key \(no_byok_key\)/);
+    } finally {
+      endpoints = valid;
+    }
+    expect(storedEndpoints().filter((e) => e.upstream_model_id === "failing")).toEqual([]);
+    await expectClean();
+  });
+
+  test("bad input is refused at preview, naming the property", async () => {
+    const [validProvider, validEndpoints] = [provider, endpoints];
+    const providerCases: [PrivateProviderArgs, RegExp][] = [
+      [{ ...base, name: "A" }, /name: must be 2–64/],
+      [{ ...base, baseUrl: "http://llm.acme.example" }, /baseUrl: must be an https URL/],
+      [{ ...base, retainsPrompts: false, promptRetentionDays: 3 }, /promptRetentionDays: may only be set with retainsPrompts: true/],
+      [{ ...base, datacenters: ["Germany"] }, /datacenters.*ISO 3166-1/],
+    ];
+    try {
+      for (const [args, message] of providerCases) {
+        provider = args;
+        await expect(engine().preview()).rejects.toThrow(message);
+      }
+      provider = validProvider;
+      endpoints = { ...validEndpoints, draft: { ...validEndpoints.draft, completionPrice: undefined } };
+      await expect(engine().preview()).rejects.toThrow(/completionPrice: promptPrice and completionPrice are set together/);
+      endpoints = { ...validEndpoints, draft: { ...validEndpoints.draft, promptPrice: "cheap" } };
+      await expect(engine().preview()).rejects.toThrow(/promptPrice: must be a decimal string/);
+      endpoints = { ...validEndpoints, draft: { ...validEndpoints.draft, declaredRegion: "asia" as "us" } };
+      await expect(engine().preview()).rejects.toThrow(/declaredRegion/);
+    } finally {
+      [provider, endpoints] = [validProvider, validEndpoints];
+    }
+  });
+
+  test("the provider is not deleted while an endpoint made by hand names it; destroy removes endpoints before their provider", async () => {
+    const byHand = (await api("POST", "/private-endpoints", { model_permaslug: "openai/gpt-4o-2024-08-06", provider_slug: "acme-inference", upstream_model_id: "by-hand" })).body.data as { id: string };
+    const [validProvider, validEndpoints] = [provider, endpoints];
+    provider = undefined;
+    endpoints = {};
+    try {
+      await expect(engine().up()).rejects.toThrow(/private provider acme-inference still has private endpoints; delete them first/);
+      expect(stored()).toBeDefined();
+      expect(storedEndpoints().map((e) => e.id)).toEqual([byHand.id]);
+      await api("DELETE", `/private-endpoints/${byHand.id}`);
+      await engine().up();
+      expect(stored()).toBeUndefined();
+    } finally {
+      [provider, endpoints] = [validProvider, validEndpoints];
+    }
+    expect(storedEndpoints()).toEqual([]);
+    provider = undefined;
+    endpoints = {};
+  });
+});
+
+describe("ScimGroupMapping", () => {
+  const POST = "POST openrouter /scim/group-mappings";
+  const PATCH = "PATCH openrouter /scim/group-mappings/{id}";
+  let engineering: { id: string };
+  let finance: { id: string };
+  const members = async () => ((await api("GET", `/workspaces/${ws.id}/members`)).body.data as { user_id: string; role: string }[]).map((m) => [m.user_id, m.role]);
+
+  beforeAll(async () => {
+    await seedOrganizationMembers(emulator, [{ id: "user_ada", email: "ada@example.com" }, { id: "user_bob", email: "bob@example.com" }]);
+    [engineering, finance] = await seedScimGroups(emulator, [
+      { display_name: "Engineering", members: ["user_ada"] },
+      { display_name: "Finance", members: ["user_bob"] },
+    ]);
+  });
+
+  test("create maps the group; role updates in place; keepMembersOnDelete changes nothing remote; a second preview is clean", async () => {
+    emulator.clearRequestLog();
+    mappings = { eng: { scimGroupId: engineering.id, workspaceId: ws.id, role: "member", keepMembersOnDelete: true } };
+    await engine().up();
+    expect(bodiesOf(POST)).toEqual([{ scim_group_id: engineering.id, workspace_id: ws.id, role: "member" }]);
+    expect(await members()).toContainEqual(["user_ada", "member"]);
+    await expectClean();
+
+    mappings = { eng: { ...mappings.eng, role: "admin" } };
+    await engine().up();
+    mappings = { eng: { ...mappings.eng, keepMembersOnDelete: false } };
+    expect(opsByName((await engine().preview()).steps)).toEqual({ eng: "update" });
+    await engine().up();
+    expect(bodiesOf(PATCH)).toEqual([{ role: "admin" }]);
+    await expectClean();
+  });
+
+  test("a role changed by hand shows on refresh and up repairs it; a mapping deleted by hand is created again", async () => {
+    const id = (await engine().exportState()).resource(MAPPING, "eng")!.id;
+    await api("PATCH", `/scim/group-mappings/${id}`, { role: "member" });
+    await engine().refresh();
+    expect((await engine().exportState()).resource(MAPPING, "eng")!.outputs!.role).toBe("member");
+    emulator.clearRequestLog();
+    await engine().up();
+    expect(bodiesOf(PATCH)).toEqual([{ role: "admin" }]);
+    await expectClean();
+
+    await api("DELETE", `/scim/group-mappings/${id}?keep_members=false`);
+    expect((await members()).map(([user]) => user)).not.toContain("user_ada");
+    expect((await engine().refresh()).changeSummary.delete).toBe(1);
+    expect(opsByName((await engine().up()).steps)).toEqual({ eng: "create" });
+    expect((await members()).map(([user]) => user)).toContain("user_ada");
+    await expectClean();
+  });
+
+  test("a mapping made by hand is not taken over; bad input is refused at preview, naming the property", async () => {
+    const byHand = (await api("POST", "/scim/group-mappings", { scim_group_id: finance.id, workspace_id: ws.id, role: "member" })).body.data as { id: string };
+    const valid = mappings;
+    try {
+      mappings = { ...valid, fin: { scimGroupId: finance.id, workspaceId: ws.id, role: "member", keepMembersOnDelete: true } };
+      await expect(engine().up()).rejects.toThrow(new RegExp(`already mapped to workspace .*import it with the id '${byHand.id}'`, "s"));
+      mappings = { eng: { ...valid.eng, workspaceId: "org-kinds" } };
+      await expect(engine().preview()).rejects.toThrow(/workspaceId: must be the workspace's UUID/);
+      mappings = { eng: { ...valid.eng, role: "owner" as "admin" } };
+      await expect(engine().preview()).rejects.toThrow(/role/);
+      mappings = { eng: { scimGroupId: engineering.id, workspaceId: ws.id, role: "member" } as ScimGroupMappingArgs };
+      await expect(engine().preview()).rejects.toThrow(/keepMembersOnDelete/);
+    } finally {
+      mappings = valid;
+    }
+  });
+
+  test("the management key and the BYOK secret never reach the state; destroy removes the members as keepMembersOnDelete says", async () => {
+    const text = (await engine().exportState()).text;
+    expect(text).not.toContain(MANAGEMENT_KEY);
+    expect(text).not.toContain(BYOK_SECRET);
+    emulator.clearRequestLog();
+    mappings = {};
+    await engine().up();
+    expect(emulator.requestLog().filter((r) => r.route === "DELETE openrouter /scim/group-mappings/{id}").map((r) => r.query)).toEqual([{ keep_members: "false" }]);
+    expect((await members()).map(([user]) => user)).not.toContain("user_ada");
   });
 });
 
