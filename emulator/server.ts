@@ -251,6 +251,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const router = new Router<PortkeyPrincipal>();
   portkey.register(router);
+  // The few Portkey routes clients call under /v2 (organisation defaults); their names are the /v1 routes' names.
+  const routerV2 = new Router<PortkeyPrincipal>();
+  portkey.registerV2(routerV2);
   const openrouter = new OpenRouterApi(() => state.openrouter);
   const openrouterRouter = new Router<OpenRouterPrincipal>();
   openrouter.register(openrouterRouter);
@@ -266,6 +269,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       routeLabel: "",
       routes: router.routes,
       match: (method, path) => router.match(method, path) as ReturnType<Router<unknown>["match"]>,
+      authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminOrganisation, now),
+      envelope: portkeyEnvelope,
+      requestIdHeader: "x-portkey-request-id",
+      checkResponses: options.checkResponses === true,
+    },
+    {
+      service: "portkey",
+      prefix: "/v2",
+      routeLabel: "",
+      routes: routerV2.routes,
+      match: (method, path) => routerV2.match(method, path) as ReturnType<Router<unknown>["match"]>,
       authenticate: (req, now) => portkey.authenticate(header(req, "x-portkey-api-key"), adminOrganisation, now),
       envelope: portkeyEnvelope,
       requestIdHeader: "x-portkey-request-id",

@@ -46,6 +46,8 @@ export const NULL_ACCEPTED_IN_REQUESTS: Record<string, string[]> = {
   "PUT /integrations/{slug}/workspaces": [],
   // The document types a provider's rate_limits as an object only; null is what clears limits on the other PUTs.
   "PUT /providers/{slug}": ["rate_limits"],
+  // The Terraform provider's prompt updates always carry `parameters`, null when the update makes no version (a rename).
+  "PUT /prompts/{promptId}": ["parameters"],
 };
 
 /**
@@ -64,6 +66,18 @@ export const KNOWN_RESPONSE_DEVIATIONS: { route: RegExp; problem: RegExp; why: s
   { route: /./, problem: /usage_limits(\.\d+)?\.type: must be (string|one of)/, why: "a limit created without a type reads back with type null (live)" },
   { route: /./, problem: /rate_limits(\.\d+)?\.(type|unit): must be (string|one of)/, why: "a rate limit sent without type or unit reads them back null (no invented defaults)" },
   { route: /providers/, problem: /^(data\.\d+\.)?(usage_limits: must be object|expires_at: must be string)/, why: "a provider without a budget or an expiry reads them back as null" },
+  {
+    route: /^GET \/prompts(\/partials)?\/\{[^}]+\}\/versions$|^GET \/prompts\/partials$/,
+    problem: /^body: must be array$/,
+    why: "version lists and the partial list are {object, total, data} live (Terraform provider, portkey-admin-mcp), not bare arrays",
+  },
+  { route: /collections/, problem: /^(data\.\d+\.)?is_default: must be boolean$/, why: "is_default is 1 or 0 live (the Terraform provider decodes an integer)" },
+  { route: /prompts/, problem: /^is_raw_template: must be boolean$/, why: "is_raw_template is 0 or 1 live (the Terraform provider decodes an integer)" },
+  {
+    route: /prompts|labels/,
+    problem: /^(data\.\d+\.)?(color_code|description|workspace_id|model|prompt_version_description|prompt_version_label_id|functions|tools|tool_choice|template_metadata|version_description): must be (string|array|object)$/,
+    why: "unset fields read back as null",
+  },
   {
     route: /integrations/,
     problem: /^global_workspace_access_settings: must (be null|match a schema in anyOf)$/,
@@ -106,6 +120,18 @@ function configurationsByProvider(component: string): SchemaDeviation {
       // IntegrationDetailResponse is an allOf; the property sits in its second part.
       const holder = (schema.allOf ? (schema.allOf as JsonObject[])[1] : schema).properties as Record<string, JsonObject>;
       holder.configurations = { type: "object" };
+    },
+  };
+}
+
+/** Makes properties required, so the branches of a oneOf that lists the component stop overlapping. */
+function requireProperties(component: string, properties: string[], why: string): SchemaDeviation {
+  return {
+    component,
+    change: `${properties.join(", ")} required`,
+    why,
+    apply(schemas) {
+      schemas[component].required = properties;
     },
   };
 }
@@ -160,6 +186,11 @@ function guardrailActions(): SchemaDeviation {
   };
 }
 
+const MCP_ACCESS_ONE_OF =
+  "the document answers an MCP integration's workspace list with a oneOf of two shapes neither of which requires a field, so every answer matches both and the oneOf refuses all of them";
+
+const RATE_POLICY_RPW = "requests per week, added in backend 1.13.0 (portkey-admin-api-prompts-mcp-scim.md §10); the document's policy enum still stops at rpd";
+
 const NEWER_AUTH_MODES = "newer auth modes named in the Terraform provider and Portkey's backend changelog (portkey-admin-api-more.md §1)";
 
 /** Every difference between the official document and what the emulator validates. */
@@ -176,6 +207,11 @@ export const SCHEMA_DEVIATIONS: SchemaDeviation[] = [
   apiKeyUsageLimits("ApiKeyObject"),
   guardrailChecks(),
   guardrailActions(),
+  requireProperties("McpIntegrationWorkspacesListResponse", ["data"], MCP_ACCESS_ONE_OF),
+  requireProperties("McpIntegrationWorkspacesLegacyResponse", ["workspaces"], MCP_ACCESS_ONE_OF),
+  widenEnum("CreateRateLimitsPolicyRequest", "unit", ["rpw"], RATE_POLICY_RPW),
+  widenEnum("UpdateRateLimitsPolicyRequest", "unit", ["rpw"], RATE_POLICY_RPW),
+  widenEnum("RateLimitsPolicy", "unit", ["rpw"], RATE_POLICY_RPW),
 ];
 
 /**
@@ -209,6 +245,8 @@ export class PortkeySpec {
     addFormats(ajv);
     // The document spells one format in capitals; it means the same as uuid.
     ajv.addFormat("UUID", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+    // And one property (PromptSummary.model) has `format: string`, which constrains nothing.
+    ajv.addFormat("string", true);
     const components = structuredClone(officialSpec.components) as unknown as { schemas: Record<string, JsonObject> };
     for (const deviation of SCHEMA_DEVIATIONS) deviation.apply(components.schemas);
     ajv.addSchema({ components: forAjv(components, "") }, "spec");

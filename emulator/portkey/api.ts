@@ -10,13 +10,21 @@ import { Router } from "../router";
 import { PortkeySpec } from "../spec";
 import { PortkeyApiKeyRoutes } from "./api-keys";
 import { PortkeyBehaviour, PortkeyPrincipal, PortkeyShared } from "./common";
+import { PortkeyCollectionRoutes } from "./collections";
 import { PortkeyConfigRoutes } from "./configs";
+import { PortkeyLabelRoutes } from "./labels";
+import { PortkeyMcpIntegrationRoutes } from "./mcp-integrations";
+import { PortkeyMcpServerRoutes } from "./mcp-servers";
+import { PortkeyPromptPartialRoutes } from "./prompt-partials";
+import { PortkeyPromptRoutes } from "./prompts";
 import { PortkeyGuardrailRoutes } from "./guardrails";
 import { PortkeySecretReferenceRoutes } from "./secret-references";
 import { PortkeyIntegrationRoutes } from "./integrations";
 import { PortkeyPolicyRoutes } from "./policies";
 import { PortkeyIntegrationModelRoutes } from "./integration-models";
 import { PortkeyProviderRoutes } from "./providers";
+import { PortkeyOrganisationDefaultsRoutes } from "./organisation-defaults";
+import { PortkeyScimRoutes } from "./scim";
 import { PortkeyState } from "./state";
 import { PortkeyWorkspaceAccessRoutes } from "./workspace-access";
 import { PortkeyWorkspaceRoutes } from "./workspaces";
@@ -29,6 +37,7 @@ export class PortkeyApi {
   private readonly apiKeys: PortkeyApiKeyRoutes;
   private readonly users: PortkeyUserRoutes;
   private readonly organisations: () => readonly PortkeyState[];
+  private readonly organisationDefaults: PortkeyOrganisationDefaultsRoutes;
   /** In the order their routes are registered, which is the order routes are listed in. */
   private readonly nouns: readonly { register(router: Router<PortkeyPrincipal>): void }[];
 
@@ -38,6 +47,7 @@ export class PortkeyApi {
     this.apiKeys = new PortkeyApiKeyRoutes(shared);
     this.organisations = organisations;
     this.users = new PortkeyUserRoutes(shared);
+    this.organisationDefaults = new PortkeyOrganisationDefaultsRoutes(shared);
     this.nouns = [
       new PortkeyWorkspaceRoutes(shared),
       this.apiKeys,
@@ -51,6 +61,14 @@ export class PortkeyApi {
       new PortkeyProviderRoutes(shared),
       this.users,
       new PortkeyWorkspaceMemberRoutes(shared),
+      new PortkeyCollectionRoutes(shared),
+      new PortkeyLabelRoutes(shared),
+      new PortkeyPromptPartialRoutes(shared),
+      new PortkeyPromptRoutes(shared),
+      new PortkeyMcpIntegrationRoutes(shared),
+      new PortkeyMcpServerRoutes(shared),
+      new PortkeyScimRoutes(shared),
+      this.organisationDefaults,
     ];
   }
 
@@ -66,6 +84,11 @@ export class PortkeyApi {
   /** Puts every noun's routes on `router`. */
   register(router: Router<PortkeyPrincipal>): void {
     for (const noun of this.nouns) noun.register(router);
+  }
+
+  /** Puts the routes Portkey serves under /v2 on `router`: the organisation's defaults (also served under /v1). */
+  registerV2(router: Router<PortkeyPrincipal>): void {
+    this.organisationDefaults.registerDefaults(router);
   }
 
   /** Makes a key's scheduled rotation due now, whatever its organisation (control endpoint for tests). */

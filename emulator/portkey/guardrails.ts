@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { EmulatedApiError, portkeyError } from "../errors";
 import { HandlerResult, Router } from "../router";
 import { allowed, authorize, isObject, JsonObject, page, PortkeyPrincipal, PortkeyRequest, PortkeyShared, requireString, slugPart } from "./common";
+import { inOrganisationDefaults } from "./organisation-defaults";
 import { GuardrailRecord, PortkeyState } from "./state";
 
 /** A check id: `<vendor>.<check>`, as every id the document lists (the backend changelog keeps adding ids). */
@@ -114,6 +115,8 @@ export class PortkeyGuardrailRoutes {
 
   private deleteGuardrail(ctx: PortkeyRequest): HandlerResult {
     const record = this.find(ctx, "delete");
+    // TF-NEXT's tests: a guardrail the organisation's defaults hold cannot be deleted.
+    if (inOrganisationDefaults(this.shared.state(ctx), record.id)) throw portkeyError("AB01", "Guardrail is being used in organisation defaults");
     delete guardrailsOf(this.shared.state(ctx))[record.id];
     return { body: {} };
   }

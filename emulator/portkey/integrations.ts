@@ -60,6 +60,7 @@ export class PortkeyIntegrationRoutes {
       last_updated_at: now,
       access: {},
       secret_mappings: this.secretMappings(ctx, body.secret_mappings, workspaceId) ?? [],
+      pricing_adjustments: pricingAdjustments(body.pricing_adjustments) ?? null,
     };
     this.shared.state(ctx).integrations[slug] = integration;
     if (providerSlug && workspaceId) addDefaultProvider(this.shared.state(ctx), integration, workspaceId, providerSlug, ctx.now);
@@ -99,6 +100,8 @@ export class PortkeyIntegrationRoutes {
     if (global !== undefined) integration.global_workspace_access_settings = global;
     const mappings = this.secretMappings(ctx, body.secret_mappings, integration.workspace_id);
     if (mappings !== undefined) integration.secret_mappings = mappings;
+    const pricing = pricingAdjustments(body.pricing_adjustments);
+    if (pricing !== undefined) integration.pricing_adjustments = pricing;
     integration.last_updated_at = ctx.now.toISOString();
     return { body: {} };
   }
@@ -133,6 +136,7 @@ export class PortkeyIntegrationRoutes {
         allow_all_models: i.models?.allow_all_models ?? true,
         workspace_count: accessRows(state, i).filter((r) => r.enabled).length,
         secret_mappings: structuredClone(i.secret_mappings ?? []),
+        pricing_adjustments: structuredClone(i.pricing_adjustments ?? null),
       });
       // An integration created without configurations has none to show.
       if (i.configurations) json.configurations = maskedConfigurations(i.configurations);
@@ -179,6 +183,17 @@ export class PortkeyIntegrationRoutes {
     if (problems.length > 0) throw portkeyError("AB01", `Invalid request. ${problems.join("; ")}`);
     return structuredClone(value as Record<string, unknown>);
   }
+}
+
+/**
+ * `pricing_adjustments` as stored (undefined: not in the body; null clears
+ * them). The document's schema (checked before the handler) already refuses
+ * unknown keys and negative multipliers (reference prompts-mcp-scim §11).
+ */
+function pricingAdjustments(value: unknown): Record<string, unknown> | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  return structuredClone(value as Record<string, unknown>);
 }
 
 /** Secret-bearing configuration fields; the API returns them only masked, renamed `masked_<field>`. */

@@ -166,11 +166,16 @@ export class PortkeyPolicyRoutes {
     const workspaceId = this.workspaceOf(ctx, body);
     authorize(ctx, "policies.create", { workspaceId });
     const now = ctx.now.toISOString();
+    const target = rateTarget(body.target);
+    const conditions = keyList(body.conditions, "conditions", true);
+    const groupBy = keyList(body.group_by, "group_by", false);
+    if (target === "mcp_tools") mcpToolKeys([...conditions, ...groupBy]);
     const record: RateLimitsPolicyRecord = {
       id: randomUUID(),
       name: typeof body.name === "string" ? body.name : null,
-      conditions: keyList(body.conditions, "conditions", true),
-      group_by: keyList(body.group_by, "group_by", false),
+      target,
+      conditions,
+      group_by: groupBy,
       type: body.type as string,
       unit: body.unit as string,
       value: rateValue(body.value),
@@ -186,7 +191,13 @@ export class PortkeyPolicyRoutes {
   private listRatePolicies(ctx: PortkeyRequest): HandlerResult {
     const state = this.shared.state(ctx);
     const matches = this.listFilter(ctx, state, "type", "unit");
-    const items = Object.values(ratePoliciesOf(state)).filter(matches).sort(byCreation);
+    // `target` (backend 1.24.0): absent lists every policy.
+    const target = ctx.query.get("target");
+    if (target !== null) rateTarget(target);
+    const items = Object.values(ratePoliciesOf(state))
+      .filter(matches)
+      .filter((p) => target === null || (p.target ?? "llm") === target)
+      .sort(byCreation);
     return { body: page(items, ctx.query, (p) => ratePolicyJson(p, state)) };
   }
 
@@ -202,6 +213,7 @@ export class PortkeyPolicyRoutes {
     refuseFixed(body, ["type", "group_by", "workspace_id", "organisation_id", "target"]);
     const value = body.value === undefined ? record.value : rateValue(body.value);
     const conditions = body.conditions === undefined ? record.conditions : keyList(body.conditions, "conditions", true);
+    if (record.target === "mcp_tools") mcpToolKeys(conditions);
     if (typeof body.name === "string") record.name = body.name;
     if (typeof body.unit === "string") record.unit = body.unit;
     record.value = value;
@@ -351,6 +363,26 @@ function keyList(value: unknown, field: string, withValue: boolean): PolicyKeyRe
   });
 }
 
+/**
+ * A rate policy's `target` (DOCS mcp-gateway rate-limits, backend 1.24.0):
+ * `llm`, the default and what every older policy is, or `mcp_tools`. Fixed
+ * at creation.
+ */
+function rateTarget(value: unknown): "llm" | "mcp_tools" {
+  if (value === undefined || value === null) return "llm";
+  if (value !== "llm" && value !== "mcp_tools") throw invalid("target: must be one of llm, mcp_tools");
+  return value;
+}
+
+/** The keys an `mcp_tools` policy may match and group by (DOCS mcp-gateway rate-limits). */
+function mcpToolKeys(keys: PolicyKeyRecord[]): void {
+  for (const { key } of keys) {
+    if (!["api_key", "workspace_id", "mcp_server", "mcp_tool"].includes(key) && !key.startsWith("metadata.")) {
+      throw invalid(`'${key}' is not a key of an mcp_tools policy (api_key, workspace_id, mcp_server, mcp_tool, metadata.*)`);
+    }
+  }
+}
+
 /** SPEC: "Must be less than credit_limit". */
 function checkAlertBelowCredit(alert: number | null, credit: number): void {
   if (alert !== null && alert >= credit) throw invalid("alert_threshold: must be less than credit_limit");
@@ -433,6 +465,7 @@ function ratePolicyJson(p: RateLimitsPolicyRecord, state: PortkeyState): JsonObj
     name: p.name,
     conditions: p.conditions,
     group_by: p.group_by,
+    target: p.target ?? "llm",
     type: p.type,
     unit: p.unit,
     value: p.value,

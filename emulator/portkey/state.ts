@@ -123,6 +123,8 @@ export interface IntegrationRecord {
   models?: IntegrationModelsRecord;
   /** Fields filled from secret references (absent in state files of older emulators). */
   secret_mappings?: SecretMappingRecord[];
+  /** Cost multipliers, as sent (absent in state files of older emulators: none). */
+  pricing_adjustments?: Record<string, unknown> | null;
 }
 
 /** One `secret_mappings` entry of an integration, as sent. */
@@ -292,6 +294,26 @@ export interface PortkeyState {
   /** Policies by id; absent in state files of older emulators. */
   usage_limits_policies?: Record<string, UsageLimitsPolicyRecord>;
   rate_limits_policies?: Record<string, RateLimitsPolicyRecord>;
+  /** Prompt collections by UUID; absent in state files of older emulators. */
+  prompt_collections?: Record<string, PromptCollectionRecord>;
+  /** Prompts by UUID; absent in state files of older emulators. */
+  prompts?: Record<string, PromptRecord>;
+  /** Prompt partials by UUID; absent in state files of older emulators. */
+  prompt_partials?: Record<string, PromptPartialRecord>;
+  /** Prompt labels by UUID (the built-in ones are added on first use); absent in state files of older emulators. */
+  prompt_labels?: Record<string, PromptLabelRecord>;
+  /** MCP integrations by UUID; absent in state files of older emulators. */
+  mcp_integrations?: Record<string, McpIntegrationRecord>;
+  /** MCP servers by UUID; absent in state files of older emulators. */
+  mcp_servers?: Record<string, McpServerRecord>;
+  /** SCIM groups by id (an identity provider pushes them; a mapping by name makes one first); absent in state files of older emulators. */
+  scim_groups?: Record<string, ScimGroupRecord>;
+  /** SCIM group to workspace mappings by id; absent in state files of older emulators. */
+  scim_workspace_mappings?: Record<string, ScimWorkspaceMappingRecord>;
+  /** The organisation's default guardrails (ids); absent in state files of older emulators and until first set. */
+  organisation_defaults?: { input_guardrails: string[]; output_guardrails: string[] };
+  /** Workspaces (UUIDs) the organisation's default guardrails skip, per direction; absent until first set. */
+  workspace_exclusions?: { input_guardrails: string[]; output_guardrails: string[] };
 }
 
 export function emptyPortkeyState(organisationId: string): PortkeyState {
@@ -339,6 +361,8 @@ export interface UsageLimitsPolicyRecord {
 export interface RateLimitsPolicyRecord {
   id: string;
   name: string | null;
+  /** What the policy limits: model requests (`llm`) or MCP tool calls; absent in state files of older emulators (`llm`). */
+  target?: "llm" | "mcp_tools";
   conditions: PolicyKeyRecord[];
   group_by: PolicyKeyRecord[];
   type: string;
@@ -348,4 +372,174 @@ export interface RateLimitsPolicyRecord {
   workspace_id: string;
   created_at: string;
   last_updated_at: string;
+}
+
+/** A prompt collection (/collections): a folder of prompts in one workspace; each workspace has a default one. */
+export interface PromptCollectionRecord {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id: string;
+  parent_collection_id: string | null;
+  /** The workspace's default collection: made with the workspace, never deleted. */
+  is_default: boolean;
+  status: "active" | "archived";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** One immutable version of a prompt's template and model settings; only its label can change. */
+export interface PromptVersionRecord {
+  id: string;
+  /** 1, 2, …: the number `makeDefault` and `?version=` name. */
+  version: number;
+  string: string;
+  parameters: Record<string, unknown>;
+  model: string | null;
+  /** The provider (virtual key) slug. */
+  virtual_key: string;
+  functions: unknown[] | null;
+  tools: unknown[] | null;
+  tool_choice: unknown;
+  template_metadata: Record<string, unknown> | null;
+  is_raw_template: number;
+  version_description: string | null;
+  label_id: string | null;
+  status: "active" | "archived";
+  created_at: string;
+}
+
+/** A prompt (/prompts): a name in a collection, its versions, and which version is published (the default). */
+export interface PromptRecord {
+  id: string;
+  slug: string;
+  name: string;
+  collection_id: string;
+  /** The collection's workspace (UUID). */
+  workspace_id: string;
+  /** The published version's number. */
+  default_version: number;
+  versions: PromptVersionRecord[];
+  status: "active" | "archived";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** One immutable version of a partial's text. */
+export interface PromptPartialVersionRecord {
+  id: string;
+  version: number;
+  string: string;
+  version_description: string | null;
+  created_at: string;
+}
+
+/** A prompt partial (/prompts/partials): reusable template text, versioned like prompts. */
+export interface PromptPartialRecord {
+  id: string;
+  slug: string;
+  name: string;
+  workspace_id: string;
+  /** The workspace's default collection (the create takes none). */
+  collection_id: string;
+  default_version: number;
+  versions: PromptPartialVersionRecord[];
+  status: string;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A prompt label (/labels): a name versions are tagged with; the three built-in ones belong to the organisation. */
+export interface PromptLabelRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  color_code: string | null;
+  /** null: an organisation-wide label. */
+  workspace_id: string | null;
+  is_universal: boolean;
+  status: "active" | "archived";
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** One tool, prompt, resource or resource template an MCP server offers, as the last sync found it. */
+export interface McpCapabilityRecord {
+  name: string;
+  type: "tool" | "prompt" | "resource" | "resource_template";
+  /** The capability's other fields as the sync reported them (title, description, input_schema, uri, …). */
+  details: Record<string, unknown>;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** A workspace's access to an MCP integration. */
+export interface McpAccessRecord {
+  enabled: boolean;
+  created_at: string;
+  last_updated_at: string;
+}
+
+/** An MCP integration (/mcp-integrations): an upstream MCP server registered for the organisation or one workspace. */
+export interface McpIntegrationRecord {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  url: string;
+  auth_type: string;
+  transport: string;
+  /** As sent, secrets included; never returned by the API. */
+  configurations: Record<string, unknown> | null;
+  secret_mappings: Record<string, unknown>[];
+  /** null: the organisation's. */
+  workspace_id: string | null;
+  owner_id: string;
+  created_at: string;
+  last_updated_at: string;
+  /** By workspace UUID. */
+  access: Record<string, McpAccessRecord>;
+  global_workspace_access: { enabled: boolean } | null;
+  /** What the last sync found (none until one happens). */
+  capabilities: McpCapabilityRecord[];
+  /** Whether each capability is enabled, by `type:name`; absent means enabled. Kept for names no sync has found yet. */
+  capability_settings: Record<string, boolean>;
+  /** The server information of the last sync. */
+  server_info: Record<string, unknown> | null;
+  last_synced_at: string | null;
+}
+
+/** An MCP server (/mcp-servers): an MCP integration made available in one workspace. */
+export interface McpServerRecord {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  mcp_integration_id: string;
+  workspace_id: string;
+  owner_id: string;
+  created_at: string;
+  last_updated_at: string;
+  /** The server's own capability settings, by `type:name`; absent means the integration's. */
+  capability_settings: Record<string, boolean>;
+  /** Per-user overrides, by user id. */
+  user_access: Record<string, boolean>;
+  default_user_access: "allow" | "deny";
+}
+
+/** A SCIM group of the organisation's identity provider. */
+export interface ScimGroupRecord {
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+/** A SCIM group mapped to a workspace with a role (/scim/workspaces); deleting archives it. */
+export interface ScimWorkspaceMappingRecord {
+  id: string;
+  workspace_id: string;
+  scim_group_id: string;
+  role: "admin" | "member" | "manager";
+  status: "active" | "archived";
+  created_at: string;
 }

@@ -84,6 +84,11 @@ export async function readOrganisation(options: ImportOptions): Promise<Imported
   return objects;
 }
 
+/** A 403, as the API layer throws it or wrapped in the error that names the missing scopes. */
+function forbidden(error: unknown): boolean {
+  return isForbidden(error) || (error instanceof Error && isForbidden(error.cause));
+}
+
 /** A kind that can be listed, with its enumeration. */
 interface EnumeratedKind {
   resource: RegisteredResource;
@@ -120,12 +125,14 @@ async function readVendor(vendor: Vendor, configured: ConfiguredValues, warn: (m
     try {
       objects = await withProviderWarnings(warn, () => entry.enumerate.list(reader.context, (kind) => listed.get(kind) ?? []));
     } catch (error) {
-      if (!isForbidden(error)) throw new Error(`listing ${entry.kind} failed: ${messageOf(error)}`);
+      if (!forbidden(error)) throw new Error(`listing ${entry.kind} failed: ${messageOf(error)}`);
       warn(`${entry.kind}: not imported: the key cannot list them (${messageOf(error)}); give it the list and read scopes of this kind to import them.`);
       objects = [];
     }
     listed.set(entry.kind, objects);
-    for (const object of objects.filter((o) => o.skip)) warn(`${entry.kind} '${object.name ?? object.id}' (${object.id}) is not imported: ${object.skip}.`);
+    for (const object of objects.filter((o) => o.skip)) {
+      warn(`${entry.kind} ${object.name && object.name !== object.id ? `'${object.name}' (${object.id})` : object.id} is not imported: ${object.skip}.`);
+    }
     read.set(entry.kind, await reader.readAll(entry.resource, objects.filter((o) => !o.skip).map((o) => o.id)));
   }
   return new Namer(vendor, listed, read).objects();
@@ -164,13 +171,13 @@ class Reader {
     // The provider object is this process's own: configured as the engine's Configure would.
     provider.configuredValues = this.configured;
     provider.processState = this.context.processState;
-    const forbidden = new Set<string>();
+    const refused = new Set<string>();
     const answers = await withProviderWarnings(this.warn, () =>
       mapLimit(ids, LIST_CONCURRENCY, (id) =>
         (provider.read!(id, {}) as Promise<ReadAnswer>).catch((error: unknown): ReadAnswer => {
-          if (isForbidden(error)) {
+          if (forbidden(error)) {
             this.warn(`${kind} ${id} is not imported: the key cannot read it (${messageOf(error)}).`);
-            forbidden.add(id);
+            refused.add(id);
             return {};
           }
           throw new Error(`reading ${kind} ${id} failed: ${messageOf(error)}`);
@@ -181,7 +188,7 @@ class Reader {
     ids.forEach((id, i) => {
       const answer = answers[i];
       if (answer.id) read.push({ resource, id: answer.id, props: answer.props ?? {}, inputs: answer.inputs ?? {} });
-      else if (!forbidden.has(id)) this.warn(`${kind} ${id} was deleted while it was being read: not imported.`);
+      else if (!refused.has(id)) this.warn(`${kind} ${id} was deleted while it was being read: not imported.`);
     });
     return read;
   }
@@ -234,17 +241,15 @@ export function programInputs(fields: InputFields, inputs: Json, props: Json): J
   return result;
 }
 
-/** Why a key's secret output is empty after an import, and how to get one. */
+/** Why a secret output (a key's secret, an invite link) is empty after an import. */
 function secretNotes(resource: RegisteredResource): string[] {
   const declaration = resource.declared.declaration;
   const secretOutput = Object.entries(declaration.outputs()).find(([, field]) => field.secret);
   if (!secretOutput) return [];
   const [output] = secretOutput;
   const fields = declaration.inputs() as InputFields;
-  if (fields.rotateWhen) {
-    return [`Imported: the secret cannot be read back, so the \`${output}\` output is empty until \`rotateWhen\` is changed (which rotates the secret).`];
-  }
-  return [`Imported: the secret is shown only when the key is created, so the \`${output}\` output stays empty; the key itself keeps working.`];
+  const rotation = fields.rotateWhen ? " until `rotateWhen` is changed (which rotates the secret)" : "";
+  return [`Imported: the API answers the \`${output}\` secret only when the object is created, so that output stays empty${rotation}; the object itself is unchanged.`];
 }
 
 /**
@@ -318,7 +323,8 @@ class Namer {
         : `${reference.kind} ${value} is not imported (not listed, or not readable with this key).`;
     }
     const secrets = Object.entries(fields)
-      .filter(([name, field]) => field.secret && (read.inputs[name] === undefined || read.inputs[name] === null))
+      // Carried secrets are never read back (a credential): only the program can hold them.
+      .filter(([name, field]) => field.secret && field.carried && (read.inputs[name] === undefined || read.inputs[name] === null))
       .map(([name]) => ({ input: name, configKey: `${logicalName}-${kebab(name)}` }));
     return { vendor, className, type: `${vendor}:index:${className}`, id: read.id, logicalName, inputs, references, literals, group, secrets, notes: secretNotes(entry.resource) };
   }

@@ -175,7 +175,7 @@ function yamlProgram(objects: readonly ImportedObject[]): string {
     const args = argumentsOf(object);
     if (Object.keys(args).length > 0) lines.push("    properties:", ...yamlEntries(args, "      "));
   }
-  const block = secretsBlock(objects, (_o, input, key) => `properties: ${input}: \${${key}}`);
+  const block = secretsBlock(objects, (_o, input, key) => `${input}: \${${key}}   (under its properties)`);
   if (block.length > 0) {
     lines.push("");
     for (const line of [...block, "", "with each key declared once, at the top of the program:", "  config:", "    <key>:", "      type: string", "      secret: true"]) {
@@ -187,7 +187,7 @@ function yamlProgram(objects: readonly ImportedObject[]): string {
 
 function yamlScalar(value: unknown): string {
   if (value instanceof Reference) return `\${${value.target}.${value.output}}`;
-  if (typeof value === "string") return JSON.stringify(value.replace(/\$\{/g, "$${"));
+  if (typeof value === "string") return JSON.stringify(value.replace(/\$\{/g, () => "$${"));
   return JSON.stringify(value) ?? "null";
 }
 

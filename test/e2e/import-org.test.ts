@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { vendors } from "../../provider/resources";
+import { knownPortkeyScopes } from "../../provider/portkey/scopes";
 import { ADMIN_KEY, call, callOpenRouter } from "../support/emulator";
 import { seedOrganizationMembers } from "../support/openrouter-members";
 
@@ -228,7 +229,7 @@ test("import-org reads every kind; pulumi import --file takes them in; the TypeS
   );
   // The disabled row is not an access to adopt, and the importer says so by name.
   expect(names.filter((n) => n.startsWith("access-")).sort()).toEqual(["access-shared-openai-team-a", "access-shared-openai-team-b"]);
-  expect(first.stderr).toMatch(/IntegrationWorkspaceAccess 'shared-openai\/[0-9a-f-]+' .*is not imported: the row is disabled/);
+  expect(first.stderr).toMatch(/IntegrationWorkspaceAccess shared-openai\/[0-9a-f-]+ is not imported: the row is disabled/);
   // References, not ids: keys and grants name their workspace and integration, assignments their guardrail and key.
   expect(program).toContain("workspaceId: ws_team_a.id");
   expect(program).toContain("integrationSlug: integration_shared_openai.id");
@@ -239,6 +240,9 @@ test("import-org reads every kind; pulumi import --file takes them in; the TypeS
   // Secrets the APIs never return are left undeclared, with how to take them over from stack config.
   expect(program).toContain("pulumi config set --secret integration-shared-openai-key <value>");
   expect(program).toContain('key: config.requireSecret("integration-shared-openai-key")');
+  expect(program).toContain("pulumi config set --secret byok-research-openai-team-openai-key <value>");
+  // Comments wrap at ~110 characters.
+  expect(program.split("\n// ").join(" ")).toContain("the `key` secret only when the object is created, so that output stays empty until `rotateWhen` is changed");
   for (const secret of CREDENTIALS) expect(first.stdout + first.stderr + program + JSON.stringify(importJson)).not.toContain(secret);
 
   // The generated program is the project's program (pulumi import wants the project's main file to exist).
@@ -269,6 +273,23 @@ test("a small edit of the generated program updates just that object", async () 
   expect(up.stdout).toMatch(/~ 1 updated/);
   expect(up.stdout).toContain("ws-team-a");
   expect((Object.values(emulator.state().workspaces) as { name: string; description?: string }[]).find((w) => w.name === "Team A")?.description).toBe("first team, now in code");
+});
+
+test("the generated secrets block works: a credential taken over from secret stack config updates just that integration, encrypted in state", async () => {
+  const file = path.join(project, "index.ts");
+  const program = fs.readFileSync(file, "utf8");
+  const declaration = 'new portkey.Integration("integration-shared-openai", {\n';
+  expect(program).toContain(declaration);
+  // The two lines the block says to add, as a user would.
+  const edited = program
+    .replace('from "pulumi-ai-gateway/native";\n', 'from "pulumi-ai-gateway/native";\nimport * as pulumi from "@pulumi/pulumi";\nconst config = new pulumi.Config();\n')
+    .replace(declaration, `${declaration}  key: config.requireSecret("integration-shared-openai-key"),\n`);
+  fs.writeFileSync(file, edited);
+  await pulumi(`config set --secret integration-shared-openai-key sk-rotated-by-config-0123 --stack ${STACK}`);
+  const up = await pulumi(`up --stack ${STACK} --yes --skip-preview`);
+  expect(up.stdout).toMatch(/~ 1 updated/);
+  expect(up.stdout).toContain("integration-shared-openai");
+  expect((await pulumi(`stack export --stack ${STACK}`)).stdout).not.toContain("sk-rotated-by-config-0123");
 });
 
 test("the YAML program previews clean after its import", async () => {
@@ -310,6 +331,19 @@ test("--unmanaged-only lists exactly the objects made by hand since the import",
     ].sort(),
   );
   expect(ran.stdout).toContain("that stack");
+});
+
+test("a key that cannot list a kind: import-org warns naming the kind and the API's answer, and imports the rest", async () => {
+  // Portkey refuses a guardrail list without a list scope (a config list, by contrast, just leaves out what the key may not see).
+  const scopes = [...knownPortkeyScopes()].filter((scope) => !/^(organisation_)?guardrails\./.test(scope));
+  const limited = ok("limited admin key", await call(emulator, "POST", "/api-keys/organisation/service", { name: "no guardrails", scopes })).body as { key: string };
+  const out = path.join(work, "limited");
+  const ran = await cli(`import-org --portkey --portkey-api-key "${limited.key}" --out "${out}"`);
+  const types = (JSON.parse(fs.readFileSync(path.join(out, "import.json"), "utf8")) as ImportFile).resources.map((r) => r.type);
+  expect(types).not.toContain("portkey:index:Guardrail");
+  expect(types).toEqual(expect.arrayContaining(["portkey:index:Workspace", "portkey:index:Config"]));
+  expect(ran.stderr).toMatch(/warning: portkey:Guardrail: not imported: the key cannot list them \(.*403.*guardrails\.list/);
+  expect(ran.stdout + ran.stderr).not.toContain(limited.key);
 });
 
 test("install-plugins puts both plugins in PULUMI_HOME: pulumi plugin ls lists them, and the engine runs them without bin on PATH", async () => {

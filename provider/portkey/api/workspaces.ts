@@ -128,6 +128,8 @@ export function missingScope(forbidden: ApiError, object: string, scopes: readon
     `${forbidden.message}. ${object} is not known to be deleted, so it stays in the stack: ` +
       `the Portkey admin key most likely lacks the ${scopes.map((s) => `'${s}'`).join(" and ")} scope${scopes.length > 1 ? "s" : ""}. ` +
       "Grant them to the key (or configure a key that has them) and run the command again.",
+    // The 403 itself stays reachable (the importer skips what the key may not read).
+    { cause: forbidden },
   );
 }
 

@@ -17,6 +17,9 @@ const FIELDS = [
   "rotation_period_days", "next_rotation_at", "aws_auth_type", "aws_region",
   "users", "role", "email", "workspace_role", "config", "checks", "actions", "manager_type", "auth_config", "secret_path",
   "conditions", "group_by", "value_type", "models", "allow_all_models", "integration_id", "note", "organisation_id",
+  "string", "parameters", "virtual_key", "collection_id", "parent_collection_id", "version", "label_id", "patch",
+  "url", "auth_type", "transport", "capabilities", "mcp_integration_id", "user_access", "default_user_access",
+  "scim_group_id", "scim_group_name", "output_guardrails", "excluded", "override_existing", "target", "pricing_adjustments",
 ];
 
 function randomValue(random: SeededRandom, depth: number, knownIds: string[]): unknown {
@@ -70,6 +73,13 @@ test("random requests never crash the emulator or corrupt its state", async () =
       ...Object.keys(state.configs ?? {}),
       ...Object.values(state.guardrails ?? {}).map((g) => g.slug),
       ...Object.keys(state.users ?? {}),
+      ...Object.values(state.prompt_collections ?? {}).map((c) => c.slug),
+      ...Object.values(state.prompts ?? {}).flatMap((p) => [p.slug, ...p.versions.map((v) => v.id)]),
+      ...Object.keys(state.prompt_partials ?? {}),
+      ...Object.keys(state.prompt_labels ?? {}),
+      ...Object.values(state.mcp_integrations ?? {}).map((i) => i.slug),
+      ...Object.keys(state.mcp_servers ?? {}),
+      ...Object.keys(state.scim_workspace_mappings ?? {}),
     ];
     const [method, template] = routes[random.below(routes.length)];
     const pick = () => (ids.length > 0 && random.next() < 0.8 ? ids[random.below(ids.length)] : `junk-${random.below(100)}`);

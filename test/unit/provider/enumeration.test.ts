@@ -3,7 +3,7 @@
  * `import-org`, plural look-ups and recovery derive from), or says why it
  * cannot be: a resource added without either fails here.
  */
-import { isEnumerable } from "../../../provider/enumeration";
+import { EnumerableDeclaration, isEnumerable, listKind } from "../../../provider/enumeration";
 import type { InputFields } from "../../../provider/resource";
 import { vendors } from "../../../provider/resources";
 
@@ -53,4 +53,31 @@ test("references form no cycle, so every kind can be listed after the kinds it n
     done.add(kind);
   };
   for (const kind of edges.keys()) visit(kind);
+});
+
+describe("listKind: one kind's objects, for plural look-ups and recovery", () => {
+  const ctx = { configured: {}, processState: new Map(), warn: () => undefined, created: () => undefined };
+  const calls: string[] = [];
+  const declarations = [
+    { kind: "v:Parent", enumerate: { prefix: "p", identity: ["name"], list: async () => (calls.push("Parent"), [{ id: "p1", name: "one" }, { id: "p2", skip: "the default" }]) } },
+    {
+      kind: "v:Child",
+      enumerate: {
+        prefix: "c",
+        identity: ["parentId", "name"],
+        references: { parentId: { kind: "v:Parent", output: "id" } },
+        list: async (_ctx: unknown, listed: (kind: string) => readonly { id: string }[]) => (calls.push("Child"), listed("v:Parent").map((p) => ({ id: `${p.id}/c` }))),
+      },
+    },
+    { kind: "v:Singleton", enumerate: { notImportable: "one per account, adopted on create" } },
+  ] as unknown as EnumerableDeclaration[];
+
+  test("lists the kinds it is listed through first, skipped parents included, each once", async () => {
+    expect(await listKind("v:Child", declarations, ctx)).toEqual([{ id: "p1/c" }, { id: "p2/c" }]);
+    expect(calls).toEqual(["Parent", "Child"]);
+  });
+
+  test("a kind that cannot be listed fails saying why", async () => {
+    await expect(listKind("v:Singleton", declarations, ctx)).rejects.toThrow("v:Singleton cannot be listed: one per account, adopted on create");
+  });
 });

@@ -1,0 +1,76 @@
+/**
+ * The program `import-org` writes, from objects as the importer describes
+ * them: references where the referenced object is imported too, a literal id
+ * with the reason where it is not (the default workspace), the same text in
+ * TypeScript and YAML, and `--unmanaged-only` turning references to objects
+ * the stack already manages into literals.
+ */
+import type { ImportedObject } from "../../../provider/cli/import-org";
+import { unmanagedOnly } from "../../../provider/cli/import-org";
+import { programFile } from "../../../provider/cli/program";
+
+function object(partial: Partial<ImportedObject> & Pick<ImportedObject, "className" | "id" | "logicalName">): ImportedObject {
+  return { vendor: "portkey", type: `portkey:index:${partial.className}`, inputs: {}, references: {}, literals: {}, secrets: [], notes: [], ...partial };
+}
+
+const workspace = object({ className: "Workspace", id: "ws-uuid-a", logicalName: "ws-team-a", group: "ws-team-a", inputs: { name: "Team A" } });
+const key = object({
+  className: "ApiKey",
+  id: "key-1",
+  logicalName: "key-team-a-ci",
+  group: "ws-team-a",
+  inputs: { name: "ci", workspaceId: "ws-uuid-a" },
+  references: { workspaceId: { target: "ws-team-a", output: "id" } },
+});
+const defaultKey = object({
+  className: "ApiKey",
+  id: "key-2",
+  logicalName: "key-default-bot",
+  inputs: { name: "bot", workspaceId: "ws-uuid-default", description: "costs ${5}" },
+  literals: { workspaceId: "portkey:Workspace 'Default' is not imported: it is the organisation's default workspace." },
+});
+const integration = object({
+  className: "Integration",
+  id: "shared-openai",
+  logicalName: "integration-shared-openai",
+  inputs: { name: "Shared OpenAI", slug: "shared-openai" },
+  secrets: [{ input: "key", configKey: "integration-shared-openai-key" }],
+});
+const objects = [integration, defaultKey, workspace, key];
+
+/** Comment lines wrapped at ~110 characters, joined back. */
+function unwrapped(program: string, marker: string): string {
+  return program.split(`\n${marker} `).join(" ");
+}
+
+test("TypeScript: references by variable, a literal id only with its reason, secrets listed once with their config keys", () => {
+  const program = programFile(objects, "typescript");
+  expect(program).toContain('const ws_team_a = new portkey.Workspace("ws-team-a", {');
+  expect(program).toContain("workspaceId: ws_team_a.id,");
+  expect(unwrapped(program, "//")).toContain("`workspaceId` stays a literal id: portkey:Workspace 'Default' is not imported: it is the organisation's default workspace.");
+  expect(program).toContain('workspaceId: "ws-uuid-default",');
+  expect(program).toContain("// ---- Portkey: organisation-wide ----");
+  expect(program).toContain('// ---- Portkey workspace "Team A" ----');
+  expect(program).toContain("//   pulumi config set --secret integration-shared-openai-key <value>");
+  expect(program).toContain('//   integration-shared-openai: key: config.requireSecret("integration-shared-openai-key"),');
+  expect(programFile(objects, "typescript")).toBe(program);
+});
+
+test("YAML: the same declarations, references as ${name.output}, interpolation escaped in literal strings", () => {
+  const program = programFile(objects, "yaml");
+  expect(program).toContain("resources:\n");
+  expect(program).toContain("  ws-team-a:\n    type: portkey:index:Workspace\n    properties:\n      name: \"Team A\"\n");
+  expect(program).toContain("      workspaceId: ${ws-team-a.id}\n");
+  expect(program).toContain('      description: "costs $${5}"\n');
+  expect(program).toContain("  # `workspaceId` stays a literal id: portkey:Workspace 'Default' is not imported");
+  expect(program).toContain("#   pulumi config set --secret integration-shared-openai-key <value>");
+});
+
+test("--unmanaged-only keeps what the stack does not manage; a reference to a managed object becomes a literal with its reason", () => {
+  const kept = unmanagedOnly(objects, new Set(["portkey:index:Workspace ws-uuid-a", "portkey:index:Integration shared-openai"]));
+  expect(kept.map((o) => o.logicalName)).toEqual(["key-default-bot", "key-team-a-ci"]);
+  const program = programFile(kept, "typescript");
+  expect(program).toContain('workspaceId: "ws-uuid-a",');
+  expect(unwrapped(program, "//")).toContain("`workspaceId` stays a literal id: it names portkey:index:Workspace 'ws-team-a', which the stack already manages.");
+  expect(program).not.toContain("ws_team_a");
+});
