@@ -148,7 +148,7 @@ export const openrouterPrivateEndpoint = declareResource({
   enumerate: {
     prefix: "private-endpoint",
     identity: ["providerSlug", "modelPermaslug"],
-    references: { providerSlug: { kind: "openrouter:PrivateProvider", output: "slug" } },
+    references: { providerSlug: { kind: "openrouter:PrivateProvider", output: "id" } },
     async list(ctx) {
       return (await listPrivateEndpoints(openrouterClient(ctx))).map((e) => ({ id: e.id, name: e.model_permaslug }));
     },

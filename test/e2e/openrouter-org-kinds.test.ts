@@ -548,5 +548,50 @@ describe("native", () => {
     await nativeEngine().destroy();
     expect(Object.values(emulator.openrouterState().presets ?? {}).find((p) => p.slug === "native")!.status).toBe("archived");
   });
+
+  test("pulumi import takes a private provider (by slug), a private endpoint and a SCIM group mapping (by UUID) made by hand; the program declaring them previews clean", async () => {
+    await api("POST", "/private-providers", {
+      name: "Native Co",
+      display_name: "Native",
+      base_url: "https://llm.native.example/v1",
+      data_policy: { training: false, retains_prompts: true, prompt_retention_days: 7 },
+    });
+    const endpoint = (await api("POST", "/private-endpoints", { model_permaslug: "openai/gpt-4o-2024-08-06", provider_slug: "native-co", upstream_model_id: "n1", declared_zdr: true, pricing: { prompt: "0.000001", completion: "0.000002" } })).body.data as { id: string };
+    const [group] = await seedScimGroups(emulator, [{ display_name: "Native group" }]);
+    const mapping = (await api("POST", "/scim/group-mappings", { scim_group_id: group.id, workspace_id: ws.id, role: "admin" })).body.data as { id: string };
+    nativeProgram = async () => ({});
+    await nativeEngine().up();
+    const imported = await nativeEngine().stack.import({
+      resources: [
+        { type: "openrouter:index:PrivateProvider", name: "native-co", id: "native-co" },
+        { type: "openrouter:index:PrivateEndpoint", name: "native-endpoint", id: endpoint.id },
+        { type: "openrouter:index:ScimGroupMapping", name: "native-mapping", id: mapping.id },
+      ],
+      generateCode: false,
+    });
+    expect(imported.summary.resourceChanges).toMatchObject({ import: 3 });
+    const declared = (protect: boolean) => async () => {
+      const co = new nativeOpenrouter.PrivateProvider(
+        "native-co",
+        { name: "Native Co", displayName: "Native", baseUrl: "https://llm.native.example/v1/", trainsOnData: false, retainsPrompts: true, promptRetentionDays: 7 },
+        { protect },
+      );
+      new nativeOpenrouter.PrivateEndpoint(
+        "native-endpoint",
+        { modelPermaslug: "openai/gpt-4o-2024-08-06", providerSlug: co.id, upstreamModelId: "n1", declaredZdr: true, promptPrice: "0.000001", completionPrice: "0.000002" },
+        { protect, dependsOn: [co] },
+      );
+      new nativeOpenrouter.ScimGroupMapping("native-mapping", { scimGroupId: group.id, workspaceId: ws.id, role: "admin", keepMembersOnDelete: true }, { protect });
+      return {};
+    };
+    nativeProgram = declared(true);
+    expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
+    nativeProgram = declared(false);
+    await nativeEngine().up();
+    await nativeEngine().destroy();
+    expect(emulator.openrouterState().private_providers?.["native-co"]).toBeUndefined();
+    expect(emulator.openrouterState().private_endpoints?.[endpoint.id]).toBeUndefined();
+    expect(emulator.openrouterState().scim_group_mappings?.[mapping.id]).toBeUndefined();
+  });
 });
 

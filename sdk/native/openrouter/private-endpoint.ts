@@ -16,7 +16,8 @@ export interface PrivateEndpointArgs {
   modelPermaslug: pulumi.Input<string>;
   /**
    * The provider it runs under: a public provider's slug (`openai`, `azure`, …) or a PrivateProvider's
-   * `slug`. Changing it replaces the endpoint.
+   * slug (pass its `id`, which is known during previews of its updates). Changing it replaces the
+   * endpoint.
    */
   providerSlug: pulumi.Input<string>;
   /** The model or deployment id sent upstream. Changing it replaces the endpoint. */
@@ -69,7 +70,7 @@ export interface PrivateEndpointArgs {
  *
  * ```ts
  * new openrouter.PrivateEndpoint("gpt4o-acme", {
- *   modelPermaslug: "openai/gpt-4o-2024-08-06", providerSlug: acme.slug, upstreamModelId: "gpt-4o-prod",
+ *   modelPermaslug: "openai/gpt-4o-2024-08-06", providerSlug: acme.id, upstreamModelId: "gpt-4o-prod",
  *   declaredRegion: "europe", promptPrice: "0.0000025", completionPrice: "0.00001", activateInWorkspaceId: research.id,
  * });
  * ```
