@@ -22,7 +22,17 @@ import { sleep } from "../framework";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-import { createPrivateEndpoint, deletePrivateEndpoint, getPrivateEndpoint, listPrivateEndpoints, PricingJson, PrivateEndpointJson, putPrivateEndpointPricing } from "./api/private-endpoints";
+import {
+  activatePrivateEndpoint,
+  createPrivateEndpoint,
+  deletePrivateEndpoint,
+  getPrivateEndpoint,
+  listPrivateEndpoints,
+  PricingJson,
+  PrivateEndpointJson,
+  putPrivateEndpointPricing,
+  validatePrivateEndpoint,
+} from "./api/private-endpoints";
 import { httpsUrl, normalizedBaseUrl } from "./private-provider";
 
 /** Built on call: a zod schema at module scope cannot be serialized with the provider. */
@@ -109,12 +119,15 @@ function privateEndpointInputs() {
     }),
     activateInWorkspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
       doc:
-        "Validate and activate the endpoint at create with this workspace's BYOK key (create only: never read back, and a " +
-        "change later does nothing). Unset: the endpoint is created as a draft. A failed activation deletes the draft it left; " +
-        "the error names the failed checks.",
+        "Validate and activate the endpoint with this workspace's BYOK key for its provider: at create in the same call (a " +
+        "failed activation deletes the draft it left), or, set later on a draft, by validating and activating the draft. " +
+        "Unset: the endpoint stays a draft. Never read back; once the endpoint is activated, a change does nothing. A failed " +
+        "validation's error names the failed checks.",
+      outputDoc: "As declared.",
       api: "activate.workspace_id",
-      notCompared: true,
       carried: true,
+      // Only a draft can still be activated: on anything else the value no longer matters.
+      comparable: (value, olds) => (olds.status === "draft" ? (value ?? undefined) : undefined),
     }),
   };
 }
@@ -205,6 +218,9 @@ export const openrouterPrivateEndpoint = declareResource({
 
   async update(id, olds, news, ctx) {
     const client = openrouterClient(ctx);
+    if (news.activateInWorkspaceId !== undefined && ctx.changed("activateInWorkspaceId", olds, news)) {
+      await activateDraft(client, id, news.activateInWorkspaceId);
+    }
     const names = ["promptPrice", "completionPrice", "cacheReadPrice", "cacheWritePrice"] as const;
     const pricing = pricingOf(news);
     const endpoint =
@@ -217,6 +233,16 @@ export const openrouterPrivateEndpoint = declareResource({
     await deletePrivateEndpoint(openrouterClient(ctx), id);
   },
 });
+
+/** Validates the draft with the workspace's BYOK key and activates it; a failed validation names its failed checks. */
+async function activateDraft(client: ApiClient, id: string, workspaceId: string): Promise<void> {
+  const validation = await validatePrivateEndpoint(client, id, workspaceId);
+  if (!validation.passed) {
+    const failed = validation.checks.filter((c) => !c.passed).map((c) => `${c.name}${c.reason ? ` (${c.reason})` : ""}`);
+    throw new Error(`activateInWorkspaceId: the draft did not pass validation with workspace ${workspaceId}'s BYOK key; failed checks: ${failed.join(", ")}. It stays a draft.`);
+  }
+  await activatePrivateEndpoint(client, id);
+}
 
 /** The POST, sent again with the same key while its answer is lost: the key makes a repeat answer the first call's endpoint. */
 async function createOnce(client: ApiClient, body: object, key: string): Promise<PrivateEndpointJson> {

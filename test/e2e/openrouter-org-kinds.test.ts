@@ -326,6 +326,17 @@ describe("PrivateProvider and PrivateEndpoint", () => {
     await expectClean();
   });
 
+  test("a draft declared for activation later is validated and activated in place", async () => {
+    emulator.clearRequestLog();
+    endpoints = { ...endpoints, draft: { ...endpoints.draft, activateInWorkspaceId: ws.id } };
+    expect(opsByName((await engine().preview()).steps)).toEqual({ draft: "update" });
+    const activated = await engine().up();
+    expect(activated.outputs.draftStatus.value).toBe("active");
+    expect(bodiesOf("POST openrouter /private-endpoints/{id}/validate")).toEqual([{ workspace_id: ws.id }]);
+    expect(bodiesOf("POST openrouter /private-endpoints/{id}/activate")).toHaveLength(1);
+    await expectClean();
+  });
+
   test("pricing updates in place with one whole PUT; other fields replace the endpoint", async () => {
     emulator.clearRequestLog();
     endpoints = { ...endpoints, draft: { ...endpoints.draft, promptPrice: "0.000003", cacheReadPrice: "0.000001" } };

@@ -60,3 +60,19 @@ export async function putPrivateEndpointPricing(client: ApiClient, id: string, p
 export async function deletePrivateEndpoint(client: ApiClient, id: string, draftOnly = false): Promise<void> {
   await client.requestOrGone({ method: "DELETE", path: endpointPath(id), query: { draft_only: String(draftOnly) } });
 }
+
+/** A validation's outcome: failed checks still answer 200 with `passed: false`. */
+export interface ValidationJson {
+  passed: boolean;
+  checks: { name: string; passed: boolean; reason?: string | null }[];
+}
+
+/** Validates a draft with the workspace's BYOK key for its provider. */
+export async function validatePrivateEndpoint(client: ApiClient, id: string, workspaceId: string): Promise<ValidationJson> {
+  return (await client.request<{ data: ValidationJson }>({ method: "POST", path: apiPath`/private-endpoints/${id}/validate`, body: { workspace_id: workspaceId } })).data;
+}
+
+/** Activates a validated draft (409 when never validated, the validation is stale, or it is not a draft). */
+export async function activatePrivateEndpoint(client: ApiClient, id: string): Promise<void> {
+  await client.request({ method: "POST", path: apiPath`/private-endpoints/${id}/activate` });
+}

@@ -53,9 +53,10 @@ export interface PrivateEndpointArgs {
   /** USD per prompt token written to the cache. Unset: inherited, as `cacheReadPrice`. */
   cacheWritePrice?: pulumi.Input<string>;
   /**
-   * Validate and activate the endpoint at create with this workspace's BYOK key (create only: never
-   * read back, and a change later does nothing). Unset: the endpoint is created as a draft. A failed
-   * activation deletes the draft it left; the error names the failed checks.
+   * Validate and activate the endpoint with this workspace's BYOK key for its provider: at create in
+   * the same call (a failed activation deletes the draft it left), or, set later on a draft, by
+   * validating and activating the draft. Unset: the endpoint stays a draft. Never read back; once the
+   * endpoint is activated, a change does nothing. A failed validation's error names the failed checks.
    */
   activateInWorkspaceId?: pulumi.Input<string>;
 }
@@ -112,11 +113,7 @@ export class PrivateEndpoint extends pulumi.CustomResource {
   declare readonly cacheReadPrice: pulumi.Output<string | undefined>;
   /** As read back. */
   declare readonly cacheWritePrice: pulumi.Output<string | undefined>;
-  /**
-   * Validate and activate the endpoint at create with this workspace's BYOK key (create only: never
-   * read back, and a change later does nothing). Unset: the endpoint is created as a draft. A failed
-   * activation deletes the draft it left; the error names the failed checks.
-   */
+  /** As declared. */
   declare readonly activateInWorkspaceId: pulumi.Output<string | undefined>;
 
   /**
