@@ -52,6 +52,8 @@ export interface ApiRequest {
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** Further request headers (e.g. an `Idempotency-Key`). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -111,6 +113,7 @@ export class ApiClient {
           ...this.dialect.authHeaders(this.connection.apiKey),
           accept: "application/json",
           ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+          ...call.headers,
         },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         headersTimeout: this.policy.attemptTimeoutMs,

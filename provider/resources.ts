@@ -42,6 +42,11 @@ import { openrouterWorkspaceDefaultGuardrail } from "./openrouter/workspace-defa
 import { openrouterGuardrailKeyAssignment, openrouterGuardrailMemberAssignment } from "./openrouter/guardrail-assignment";
 import { guardrailSdkTypes } from "./openrouter/guardrail-policy";
 import { deriveLookups } from "./derived-lookups";
+import { openrouterOrganizationSettings } from "./openrouter/organization-settings";
+import { openrouterPreset } from "./openrouter/preset";
+import { openrouterPrivateProvider } from "./openrouter/private-provider";
+import { openrouterPrivateEndpoint } from "./openrouter/private-endpoint";
+import { openrouterScimGroupMapping } from "./openrouter/scim-group-mapping";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -165,6 +170,11 @@ function declaredVendors(): Vendor[] {
         entry(openrouterWorkspaceDefaultGuardrail, "provider/openrouter/workspace-default-guardrail", "openrouterWorkspaceDefaultGuardrail"),
         entry(openrouterGuardrailKeyAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailKeyAssignment"),
         entry(openrouterGuardrailMemberAssignment, "provider/openrouter/guardrail-assignment", "openrouterGuardrailMemberAssignment"),
+        entry(openrouterOrganizationSettings, "provider/openrouter/organization-settings", "openrouterOrganizationSettings"),
+        entry(openrouterPreset, "provider/openrouter/preset", "openrouterPreset"),
+        entry(openrouterPrivateProvider, "provider/openrouter/private-provider", "openrouterPrivateProvider"),
+        entry(openrouterPrivateEndpoint, "provider/openrouter/private-endpoint", "openrouterPrivateEndpoint"),
+        entry(openrouterScimGroupMapping, "provider/openrouter/scim-group-mapping", "openrouterScimGroupMapping"),
       ],
       lookups: [lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember")],
       sdkTypes: () => ({ ...guardrailSdkTypes() }),

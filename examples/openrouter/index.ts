@@ -3,7 +3,9 @@
  * people (organisation members, looked up by email), spend budgets per
  * interval, a default guardrail for everyone in it, a stricter guardrail for
  * the service keys and for named members, a key per application, a BYOK
- * credential only those keys may use, and a trace destination. The BYOK
+ * credential only those keys may use, a trace destination, a preset the
+ * applications call as `@preset/<slug>-assistant`, and the organisation's
+ * model-catalogue setting (adopted, never reset on destroy). The BYOK
  * credential, the destination's secret key and the API keys stay secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -99,7 +101,19 @@ new openrouter.ObservabilityDestination("traces", {
   samplingRate: 0.5,
 });
 
+// One request configuration the applications share: "model": "@preset/<slug>-assistant". A change is a new version.
+const assistant = new openrouter.Preset("assistant", {
+  slug: `${settings.slug}-assistant`,
+  workspaceId: workspace.id,
+  config: { model: "openai/gpt-4o-mini", temperature: 0.2, max_tokens: 800 },
+  systemPrompt: "You are a concise assistant. Answer in the user's language.",
+});
+
+// Organisation-wide, one per organisation: members and keys see only the models they may use. Destroy leaves it as it is.
+new openrouter.OrganizationSettings("organization", { isFilteredModelCatalogEnabled: true });
+
 export const workspaceId = workspace.id;
+export const assistantPresetVersion = assistant.version;
 export const strictGuardrailId = strict.id;
 /** The applications' API keys, one secret. */
 export const apiKeys = pulumi.secret(Object.fromEntries(keys.map((key, i) => [apps[i], key.key])));

@@ -77,8 +77,9 @@ function api<T = any>(route: string) {
 test("the example bootstraps the workspace; a second preview is clean and no secret is stored", async () => {
   const result = await engine().up();
   const created = changedSteps(result.steps).filter((s) => s.op === "create" && !s.type.startsWith("pulumi:"));
-  // Workspace, 2 members, its budgets, default and strict guardrail, 2 keys, 2 key and 1 member assignments, BYOK, destination.
-  expect(created).toHaveLength(13);
+  // Workspace, 2 members, its budgets, default and strict guardrail, 2 keys, 2 key and 1 member assignments, BYOK, destination,
+  // preset, organisation settings.
+  expect(created).toHaveLength(15);
   const workspaceId = result.outputs.workspaceId.value as string;
 
   const people = (await api(`/workspaces/${workspaceId}/members`)).body.data.map((m: { user_id: string }) => m.user_id).sort();
@@ -92,6 +93,10 @@ test("the example bootstraps the workspace; a second preview is clean and no sec
   expect(byok).toHaveLength(1);
   expect(byok[0].allowed_api_key_hashes).toHaveLength(2);
   expect((await api(`/observability/destinations?workspace_id=${workspaceId}`)).body.data).toHaveLength(1);
+  const preset = (await api(`/presets/research-assistant?workspace_id=${workspaceId}`)).body.data;
+  expect(preset.designated_version).toMatchObject({ version: 1, config: { model: "openai/gpt-4o-mini", temperature: 0.2, max_tokens: 800 } });
+  expect(result.outputs.assistantPresetVersion.value).toBe(1);
+  expect((await api("/organization/settings")).body.data.is_filtered_model_catalog_enabled).toBe(true);
 
   expect(changedSteps((await engine().preview()).steps)).toEqual([]);
   const state = await engine().exportState();
@@ -102,4 +107,6 @@ test("destroy removes what the program made", async () => {
   const workspaceId = (await engine().exportState()).resources("pulumi-nodejs:dynamic/openrouter:Workspace")[0]!.id;
   await engine().destroy();
   expect((await api(`/workspaces/${workspaceId}`)).status).toBe(404);
+  // The organisation setting is left as it was (nothing resets it); the preset was archived.
+  expect((await api("/organization/settings")).body.data.is_filtered_model_catalog_enabled).toBe(true);
 });

@@ -17,6 +17,7 @@ import { vendors } from "../../provider/resources";
 import { knownPortkeyScopes } from "../../provider/portkey/scopes";
 import { ADMIN_KEY, call, callOpenRouter } from "../support/emulator";
 import { seedOrganizationMembers } from "../support/openrouter-members";
+import { seedScimGroups } from "../support/openrouter-scim";
 
 jest.setTimeout(20 * 60_000);
 
@@ -185,6 +186,23 @@ async function buildOrganisation(): Promise<void> {
   await openrouter("key assignment", "POST", `/guardrails/${guardrail.id}/assignments/keys`, { key_hashes: [bot.hash] });
   await openrouter("member assignment", "POST", `/guardrails/${guardrail.id}/assignments/members`, { member_user_ids: [alan.id] });
   await openrouter("default guardrail", "PATCH", `/guardrails/${research.default_guardrail_id}`, { description: "every request", allowed_providers: ["openai"] });
+  await openrouter("organisation settings", "PATCH", "/organization/settings", { is_filtered_model_catalog_enabled: true });
+  await openrouter("preset", "POST", `/presets/support/chat/completions?workspace_id=${research.id}`, { model: "openai/gpt-4o-mini", temperature: 0.2, messages: [{ role: "system", content: "Be brief." }] });
+  await openrouter("private provider", "POST", "/private-providers", {
+    name: "Acme Inference",
+    display_name: "Acme",
+    base_url: "https://llm.acme.example/v1",
+    data_policy: { training: false, retains_prompts: false, prompt_retention_days: null },
+    datacenters: ["DE"],
+  });
+  await openrouter("private endpoint", "POST", "/private-endpoints", {
+    model_permaslug: "openai/gpt-4o-2024-08-06",
+    provider_slug: "acme-inference",
+    upstream_model_id: "gpt-4o-prod",
+    pricing: { prompt: "0.0000025", completion: "0.00001" },
+  });
+  const [engineers] = await seedScimGroups(emulator, [{ display_name: "Engineers", members: [alan.id] }]);
+  await openrouter("SCIM group mapping", "POST", "/scim/group-mappings", { scim_group_id: engineers.id, workspace_id: research.id, role: "member" });
 }
 
 /** A project directory whose program resolves this package and its @pulumi/pulumi, as an installed project would. */
