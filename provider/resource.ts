@@ -115,6 +115,59 @@ export interface ResourceContext<I, O> extends LifecycleContext {
   inputsOf(outputs: O): I;
 }
 
+/**
+ * How the objects of one kind are found in a live organisation: what
+ * `import-org` adopts, what plural look-ups list, and where a create's
+ * look-alike is searched after an interrupted run. Stated once per
+ * declaration; nothing else knows a kind's list endpoint.
+ */
+export interface Enumeration<I> {
+  /** The first part of an imported object's logical name (e.g. `key` gives `key-team-a-ci`). */
+  prefix: string;
+  /**
+   * Lists every object (every page read) by the id `read` and `pulumi import`
+   * take. `listed(kind)` holds what was listed of a kind named in `references`
+   * (skipped objects too: keys live in the default workspace), for APIs that
+   * list per workspace or per parent.
+   */
+  list(ctx: LifecycleContext, listed: ListedOf): Promise<ListedObject[]>;
+  /**
+   * The inputs that identify an object as a person names it (its workspace
+   * and name, say): logical names are built from them (a reference by the
+   * referenced object's name), and a recovery matches a pending create on them.
+   */
+  identity: readonly (keyof I & string)[];
+  /** Outputs that name an identity input better in a logical name (a member's `email` for its `userId`). */
+  shownAs?: Partial<Record<keyof I & string, string>>;
+  /** Inputs that name another declared kind's object: a generated program references that object instead of a literal. */
+  references?: Partial<Record<keyof I & string, Reference>>;
+}
+
+/** An input naming another kind's object by one of its outputs. */
+export interface Reference {
+  /** The referenced declaration's kind, e.g. `portkey:Workspace`. */
+  kind: string;
+  /** The output the input holds: `id`, or another output such as `slug`. */
+  output: string;
+}
+
+/** One listed object: its id, and why it is skipped when it is not to be imported (warned by name). */
+export interface ListedObject {
+  id: string;
+  /** What a person calls it (for warnings and the names of objects in it). */
+  name?: string;
+  /** Why it is not imported (the default workspace, a disabled row, ...): warned, never read. */
+  skip?: string;
+}
+
+/** What was listed of another kind (ids, the skipped ones too). */
+export type ListedOf = (kind: string) => readonly ListedObject[];
+
+/** A declaration that cannot be enumerated says why (the API lists nothing, the object is a singleton managed elsewhere). */
+export interface NotEnumerable {
+  notImportable: string;
+}
+
 export interface ResourceDeclaration<F extends InputFields, O extends OutputFields> {
   /** `<vendor>:<Name>`: the SDK's module and class, and the prefix of every message. */
   kind: string;
@@ -132,6 +185,8 @@ export interface ResourceDeclaration<F extends InputFields, O extends OutputFiel
   sentWhole?: readonly string[];
   /** Extra text for the SDK class (a static method, ...), emitted inside it. */
   sdkExtra?: string;
+  /** How its objects are listed and named (import, plural look-ups, recovery), or why they cannot be. A unit test requires one. */
+  enumerate?: Enumeration<InputsOf<F>> | NotEnumerable;
   label?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["label"];
   validate?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["validate"];
   canonicalInputs?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["canonicalInputs"];

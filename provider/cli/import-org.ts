@@ -1,25 +1,22 @@
 /**
  * `import-org`: reads a live Portkey organisation and OpenRouter account
  * through the admin APIs and describes every object as `pulumi import` and a
- * program need it: its type token, a logical name and id, and the inputs that
- * make `pulumi preview` clean once it is imported.
+ * program need it: its type token, a logical name and id, the inputs that
+ * make `pulumi preview` clean once it is imported, and the objects its
+ * inputs name (so the program references them instead of pasting ids).
  *
- * The inputs come from each resource's own provider `read(id, {})`, the call
- * the native plugin answers when the engine imports by id, so they are exactly
- * what the engine records: no field mapping is restated here.
+ * Nothing here knows a kind: each declaration's `enumerate` lists its
+ * objects (every page, per parent where the API needs it) and says how they
+ * are named and what they reference; the inputs come from each resource's own
+ * provider `read(id, {})`, the call the native plugin answers when the engine
+ * imports by id, so they are exactly what the engine records. It only reads.
  */
 import type { ConfiguredValues } from "../config";
 import { ConfigurableProvider, deepEqual, LifecycleContext } from "../framework";
-import { messageOf } from "../errors";
-import { comparableOf, InputFields } from "../resource";
+import { isForbidden, messageOf } from "../errors";
+import { isEnumerable, LIST_CONCURRENCY, mapLimit } from "../enumeration";
+import { comparableOf, Enumeration, InputFields, ListedObject } from "../resource";
 import { RegisteredResource, Vendor, vendors } from "../resources";
-import { portkeyClient } from "../portkey/common";
-import { openrouterClient } from "../openrouter/common";
-import { ApiWorkspace, listWorkspaces as listPortkeyWorkspaces } from "../portkey/api/workspaces";
-import { listApiKeys } from "../portkey/api/api-keys";
-import { listIntegrations, listWorkspaceAccess } from "../portkey/api/integrations";
-import { listWorkspaces as listOpenRouterWorkspaces } from "../openrouter/api/workspaces";
-import { KeyJson, listKeys } from "../openrouter/api/keys";
 
 type Json = Record<string, unknown>;
 
@@ -27,9 +24,22 @@ export interface ImportOptions {
   /** Config values for Portkey (the environment fills what is unset); undefined: Portkey is not read. */
   portkey?: ConfiguredValues;
   openrouter?: ConfiguredValues;
-  /** Integrations whose access rows are imported; undefined: every organisation integration. */
-  integrations?: readonly string[];
   warn(message: string): void;
+}
+
+/** An input that names another imported object: the program references it. */
+export interface ImportedReference {
+  /** The referenced object's logical name. */
+  target: string;
+  /** Its output the input holds (`id`, `slug`, ...). */
+  output: string;
+}
+
+/** A secret input the API never returns: left undeclared, taken over from stack config when the user wants. */
+export interface UndeclaredSecret {
+  input: string;
+  /** The stack config key the generated program reads it from. */
+  configKey: string;
 }
 
 /** One object to import. */
@@ -45,6 +55,14 @@ export interface ImportedObject {
   logicalName: string;
   /** What a program declares: the read inputs, without unset values and defaults. */
   inputs: Json;
+  /** Inputs that name another imported object. */
+  references: Record<string, ImportedReference>;
+  /** Inputs left as literal ids, and why (what they name is not imported). */
+  literals: Record<string, string>;
+  /** The logical name of the workspace it belongs to (the program groups by it); undefined: organisation-wide. */
+  group?: string;
+  /** Secrets the API never returns. */
+  secrets: UndeclaredSecret[];
   /** Comment lines for the program (what to know before `pulumi up`). */
   notes: string[];
 }
@@ -56,106 +74,61 @@ interface ReadAnswer {
   inputs?: Json;
 }
 
-/** Reads run a few at a time: fast enough for large organisations, gentle on the API's rate limits. */
-const READ_CONCURRENCY = 4;
-
-/** Portkey marks the organisation's default workspace; Pulumi cannot delete it, so it is not imported. */
-function isDefaultWorkspace(workspace: ApiWorkspace): boolean {
-  const flag = workspace.defaults?.is_default;
-  return flag === true || flag === 1;
-}
-
+/** Reads every vendor asked for; the objects come in the program's order (see `ordered`). */
 export async function readOrganisation(options: ImportOptions): Promise<ImportedObject[]> {
-  const all = vendors();
-  const names = new Names();
   const objects: ImportedObject[] = [];
-  if (options.portkey) objects.push(...(await readPortkey(vendorNamed(all, "portkey"), options.portkey, options, names)));
-  if (options.openrouter) objects.push(...(await readOpenRouter(vendorNamed(all, "openrouter"), options.openrouter, options, names)));
+  for (const vendor of vendors()) {
+    const configured = vendor.name === "portkey" ? options.portkey : vendor.name === "openrouter" ? options.openrouter : undefined;
+    if (configured) objects.push(...(await readVendor(vendor, configured, options.warn)));
+  }
   return objects;
 }
 
-async function readPortkey(vendor: Vendor, configured: ConfiguredValues, options: ImportOptions, names: Names): Promise<ImportedObject[]> {
-  const reader = new Reader(vendor, configured, options.warn);
-  const client = portkeyClient(reader.context);
-  const listed = sortBy(await listPortkeyWorkspaces(client), (w) => [w.created_at, w.id]);
-  const workspaces = listed.filter((w) => !isDefaultWorkspace(w));
-  for (const w of listed.filter(isDefaultWorkspace)) options.warn(`Portkey workspace '${w.name}' (${w.id}) is the organisation's default workspace: not imported.`);
-
-  const workspaceObjects = await reader.readAll("Workspace", workspaces.map((w) => w.id));
-  // A workspace's part of other objects' names: its own logical name without the prefix.
-  const workspaceLabel = new Map<string, string>();
-  const result: ImportedObject[] = [];
-  for (const read of workspaceObjects) {
-    const logicalName = names.take("ws", [stringOf(read.inputs.name) ?? stringOf(read.props.slug) ?? read.id]);
-    workspaceLabel.set(read.id, logicalName.slice("ws-".length));
-    result.push(reader.object(read, logicalName, []));
-  }
-  const labelOf = (workspaceId: string | undefined): string => (workspaceId && workspaceLabel.get(workspaceId)) || listed.find((w) => w.id === workspaceId || w.slug === workspaceId)?.name || "default";
-
-  // Keys: the organisation's list, and each workspace's (an organisation-wide list may leave workspace keys out).
-  const keys = new Map<string, { id: string; created: string }>();
-  for (const scope of [undefined, ...listed.map((w) => w.id)]) {
-    for (const key of await listApiKeys(client, scope)) keys.set(key.id, { id: key.id, created: key.created_at ?? "" });
-  }
-  const keyIds = sortBy([...keys.values()], (k) => [k.created, k.id]).map((k) => k.id);
-  for (const read of await reader.readAll("ApiKey", keyIds)) {
-    const organisationKey = read.inputs.type === "organisation";
-    const scope = organisationKey ? "org" : labelOf(stringOf(read.inputs.workspaceId));
-    const logicalName = names.take("key", [scope, stringOf(read.inputs.name) ?? read.id]);
-    const notes = organisationKey ? ["An organisation key (an admin key, maybe the one this import used): removing it from the program deletes it."] : [];
-    result.push(reader.object(read, logicalName, notes));
-  }
-
-  // Access rows of the integrations named, or of every organisation integration (workspace integrations have none).
-  const slugs =
-    options.integrations ??
-    (await listIntegrations(client))
-      .filter((i) => i.type !== "workspace")
-      .map((i) => i.slug)
-      .sort();
-  const uuidOfSlug = new Map(listed.map((w) => [w.slug, w.id]));
-  const accessIds: string[] = [];
-  for (const slug of slugs) {
-    const rows = await listWorkspaceAccess(client, slug);
-    if (!rows) {
-      if (options.integrations) throw new Error(`Portkey integration '${slug}' does not exist (GET /integrations/${slug}/workspaces answered 404)`);
-      continue; // deleted since it was listed
-    }
-    const enabled = rows.filter((row) => row.enabled);
-    // In the order of the workspaces (rows come in the API's order, which may change).
-    const ordered = sortBy(enabled, (row) => [String(listed.findIndex((w) => w.slug === row.id || w.id === row.id)).padStart(8, "0"), row.id]);
-    accessIds.push(...ordered.map((row) => `${slug}/${uuidOfSlug.get(row.id) ?? row.id}`));
-  }
-  for (const read of await reader.readAll("IntegrationWorkspaceAccess", accessIds)) {
-    const logicalName = names.take("access", [stringOf(read.inputs.integrationSlug) ?? "integration", labelOf(stringOf(read.inputs.workspaceId))]);
-    result.push(reader.object(read, logicalName, []));
-  }
-  return result;
+/** A kind that can be listed, with its enumeration. */
+interface EnumeratedKind {
+  resource: RegisteredResource;
+  kind: string;
+  enumerate: Enumeration<Json>;
 }
 
-async function readOpenRouter(vendor: Vendor, configured: ConfiguredValues, options: ImportOptions, names: Names): Promise<ImportedObject[]> {
-  const reader = new Reader(vendor, configured, options.warn);
-  const client = openrouterClient(reader.context);
-  const workspaces = sortBy(await listOpenRouterWorkspaces(client), (w) => [w.created_at ?? "", w.id]);
-  const result: ImportedObject[] = [];
-  const workspaceLabel = new Map<string, string>();
-  for (const read of await reader.readAll("Workspace", workspaces.map((w) => w.id))) {
-    const logicalName = names.take("or-ws", [stringOf(read.inputs.slug) ?? read.id]);
-    workspaceLabel.set(read.id, logicalName.slice("or-ws-".length));
-    result.push(reader.object(read, logicalName, []));
+/** The vendor's enumerable kinds, each after the kinds it references (declaration order otherwise). */
+export function enumerationOrder(vendor: Vendor): EnumeratedKind[] {
+  const kinds: EnumeratedKind[] = [];
+  for (const resource of vendor.resources) {
+    const enumerate = resource.declared.declaration.enumerate as Enumeration<Json> | { notImportable: string } | undefined;
+    if (isEnumerable(enumerate)) kinds.push({ resource, kind: resource.declared.declaration.kind, enumerate });
   }
-  // Keys are listed per workspace: without one, OpenRouter lists only the default workspace's.
-  const keys = new Map<string, KeyJson>();
-  for (const workspace of workspaces) {
-    for (const key of await listKeys(client, workspace.id)) keys.set(key.hash, key);
+  const ordered: EnumeratedKind[] = [];
+  const visit = (entry: EnumeratedKind) => {
+    if (ordered.includes(entry)) return;
+    for (const reference of Object.values(entry.enumerate.references ?? {})) {
+      const target = kinds.find((k) => k.kind === reference!.kind);
+      if (target && target !== entry) visit(target);
+    }
+    ordered.push(entry);
+  };
+  kinds.forEach(visit);
+  return ordered;
+}
+
+async function readVendor(vendor: Vendor, configured: ConfiguredValues, warn: (message: string) => void): Promise<ImportedObject[]> {
+  const reader = new Reader(vendor, configured, warn);
+  const listed = new Map<string, ListedObject[]>();
+  const read = new Map<string, ReadObject[]>();
+  for (const entry of enumerationOrder(vendor)) {
+    let objects: ListedObject[];
+    try {
+      objects = await withProviderWarnings(warn, () => entry.enumerate.list(reader.context, (kind) => listed.get(kind) ?? []));
+    } catch (error) {
+      if (!isForbidden(error)) throw new Error(`listing ${entry.kind} failed: ${messageOf(error)}`);
+      warn(`${entry.kind}: not imported: the key cannot list them (${messageOf(error)}); give it the list and read scopes of this kind to import them.`);
+      objects = [];
+    }
+    listed.set(entry.kind, objects);
+    for (const object of objects.filter((o) => o.skip)) warn(`${entry.kind} '${object.name ?? object.id}' (${object.id}) is not imported: ${object.skip}.`);
+    read.set(entry.kind, await reader.readAll(entry.resource, objects.filter((o) => !o.skip).map((o) => o.id)));
   }
-  const hashes = sortBy([...keys.values()], (k) => [k.created_at ?? "", k.hash]).map((k) => k.hash);
-  for (const read of await reader.readAll("ApiKey", hashes)) {
-    const workspaceId = stringOf(read.inputs.workspaceId) ?? stringOf(read.props.resolvedWorkspaceId);
-    const logicalName = names.take("or-key", [(workspaceId && workspaceLabel.get(workspaceId)) || "default", stringOf(read.inputs.name) ?? read.id]);
-    result.push(reader.object(read, logicalName, []));
-  }
-  return result;
+  return new Namer(vendor, listed, read).objects();
 }
 
 /** A read object: its id, outputs and the inputs the engine records for it. */
@@ -184,35 +157,33 @@ class Reader {
     return found;
   }
 
-  /** Reads every id; an object deleted since it was listed is left out with a warning. */
-  async readAll(className: string, ids: readonly string[]): Promise<ReadObject[]> {
-    const resource = this.resource(className);
+  /** Reads every id; an object deleted since it was listed, or that the key may not read, is left out with a warning. */
+  async readAll(resource: RegisteredResource, ids: readonly string[]): Promise<ReadObject[]> {
+    const kind = resource.declared.declaration.kind;
     const provider: ConfigurableProvider = resource.declared.provider;
     // The provider object is this process's own: configured as the engine's Configure would.
     provider.configuredValues = this.configured;
     provider.processState = this.context.processState;
+    const forbidden = new Set<string>();
     const answers = await withProviderWarnings(this.warn, () =>
-      mapLimit(ids, READ_CONCURRENCY, (id) =>
-        (provider.read!(id, {}) as Promise<ReadAnswer>).catch((error: unknown) => {
-          throw new Error(`reading ${resource.declared.declaration.kind} ${id} failed: ${messageOf(error)}`);
+      mapLimit(ids, LIST_CONCURRENCY, (id) =>
+        (provider.read!(id, {}) as Promise<ReadAnswer>).catch((error: unknown): ReadAnswer => {
+          if (isForbidden(error)) {
+            this.warn(`${kind} ${id} is not imported: the key cannot read it (${messageOf(error)}).`);
+            forbidden.add(id);
+            return {};
+          }
+          throw new Error(`reading ${kind} ${id} failed: ${messageOf(error)}`);
         }),
       ),
     );
     const read: ReadObject[] = [];
     ids.forEach((id, i) => {
       const answer = answers[i];
-      if (!answer.id) this.warn(`${resource.declared.declaration.kind} ${id} was deleted while it was being read: not imported.`);
-      else read.push({ resource, id: answer.id, props: answer.props ?? {}, inputs: answer.inputs ?? {} });
+      if (answer.id) read.push({ resource, id: answer.id, props: answer.props ?? {}, inputs: answer.inputs ?? {} });
+      else if (!forbidden.has(id)) this.warn(`${kind} ${id} was deleted while it was being read: not imported.`);
     });
     return read;
-  }
-
-  /** The object to import, with the inputs a program declares and what check would say about them. */
-  object(read: ReadObject, logicalName: string, notes: string[]): ImportedObject {
-    const declared = read.resource.declared;
-    const [vendor, className] = declared.declaration.kind.split(":");
-    const inputs = programInputs(declared.declaration.inputs() as InputFields, read.inputs, read.props);
-    return { vendor, className, type: `${vendor}:index:${className}`, id: read.id, logicalName, inputs, notes: [...notes, ...secretNotes(read.resource)] };
   }
 
   /**
@@ -295,6 +266,132 @@ async function withProviderWarnings<T>(warn: (message: string) => void, work: ()
   }
 }
 
+/**
+ * Names the read objects of one vendor and resolves what their inputs
+ * reference, kind by kind in enumeration order (a referenced kind is named
+ * first). Objects of a kind are named in the order of their name parts, so
+ * the same organisation always gives the same names.
+ */
+class Namer {
+  private readonly names = new Names();
+  private readonly named = new Map<string, { object: ImportedObject; props: Json; prefix: string }[]>();
+
+  constructor(
+    private readonly vendor: Vendor,
+    private readonly listed: Map<string, ListedObject[]>,
+    private readonly read: Map<string, ReadObject[]>,
+  ) {}
+
+  objects(): ImportedObject[] {
+    const kinds = enumerationOrder(this.vendor);
+    for (const entry of kinds) {
+      const prepared = (this.read.get(entry.kind) ?? []).map((r) => ({ r, parts: this.nameParts(entry, r) }));
+      prepared.sort((a, b) => compareParts([...a.parts, a.r.id], [...b.parts, b.r.id]));
+      const named = prepared.map(({ r, parts }) => ({ object: this.object(entry, r, parts), props: r.props, prefix: entry.enumerate.prefix }));
+      this.named.set(entry.kind, named);
+    }
+    return ordered(kinds.flatMap((entry) => (this.named.get(entry.kind) ?? []).map((n) => n.object)));
+  }
+
+  private object(entry: EnumeratedKind, read: ReadObject, parts: string[]): ImportedObject {
+    const declaration = entry.resource.declared.declaration;
+    const [vendor, className] = declaration.kind.split(":");
+    const logicalName = this.names.take(entry.enumerate.prefix, parts.length > 0 ? parts : [read.id]);
+    const fields = declaration.inputs() as InputFields;
+    const inputs = programInputs(fields, read.inputs, read.props);
+    const references: Record<string, ImportedReference> = {};
+    const literals: Record<string, string> = {};
+    let group: string | undefined = className === "Workspace" ? logicalName : undefined;
+    for (const [input, reference] of Object.entries(entry.enumerate.references ?? {})) {
+      const value = inputs[input];
+      if (typeof value !== "string" || !reference) continue;
+      const target = this.find(reference.kind, reference.output, value);
+      if (target) {
+        references[input] = { target: target.object.logicalName, output: reference.output };
+        if (target.object.className === "Workspace") group = target.object.logicalName;
+        else group ??= target.object.group;
+        continue;
+      }
+      const skipped = this.listed.get(reference.kind)?.find((o) => o.id === value && o.skip);
+      literals[input] = skipped
+        ? `${reference.kind} '${skipped.name ?? value}' is not imported: ${skipped.skip}.`
+        : `${reference.kind} ${value} is not imported (not listed, or not readable with this key).`;
+    }
+    const secrets = Object.entries(fields)
+      .filter(([name, field]) => field.secret && (read.inputs[name] === undefined || read.inputs[name] === null))
+      .map(([name]) => ({ input: name, configKey: `${logicalName}-${kebab(name)}` }));
+    return { vendor, className, type: `${vendor}:index:${className}`, id: read.id, logicalName, inputs, references, literals, group, secrets, notes: secretNotes(entry.resource) };
+  }
+
+  /** The parts of a logical name: the identity inputs, a referenced object by its own name. */
+  private nameParts(entry: EnumeratedKind, read: ReadObject): string[] {
+    const parts: string[] = [];
+    for (const field of entry.enumerate.identity) {
+      const shown = entry.enumerate.shownAs?.[field];
+      const value = (shown !== undefined ? read.props[shown] : undefined) ?? read.inputs[field];
+      if (value === undefined || value === null || value === "") continue;
+      const reference = entry.enumerate.references?.[field];
+      if (reference && typeof value === "string") {
+        const target = this.find(reference.kind, reference.output, value);
+        if (target) {
+          parts.push(target.object.logicalName.slice(target.prefix.length + 1));
+          continue;
+        }
+        const skipped = this.listed.get(reference.kind)?.find((o) => o.id === value);
+        if (skipped?.name) {
+          parts.push(slugPart(skipped.name));
+          continue;
+        }
+      }
+      parts.push(slugPart(typeof value === "string" ? value : JSON.stringify(value)));
+    }
+    return parts;
+  }
+
+  /** The imported object of a kind whose `output` (or slug, an alias some APIs accept) is the value. */
+  private find(kind: string, output: string, value: string): { object: ImportedObject; props: Json; prefix: string } | undefined {
+    return this.named.get(kind)?.find(({ object, props }) => (output === "id" ? object.id === value : props[output] === value) || props.slug === value);
+  }
+}
+
+/**
+ * The program's order: per vendor, the organisation-wide objects, then each
+ * workspace with what belongs to it; within a group in enumeration order.
+ * Then every object after the objects it references (a reference across
+ * groups moves only what needs moving).
+ */
+function ordered(objects: ImportedObject[]): ImportedObject[] {
+  const groups: (string | undefined)[] = [undefined, ...objects.filter((o) => o.className === "Workspace").map((o) => o.logicalName).sort()];
+  const grouped = groups.flatMap((group) => objects.filter((o) => o.group === group));
+  const byName = new Map(objects.map((o) => [o.logicalName, o]));
+  const result: ImportedObject[] = [];
+  const placed = new Set<string>();
+  const place = (object: ImportedObject) => {
+    if (placed.has(object.logicalName)) return;
+    placed.add(object.logicalName);
+    for (const reference of Object.values(object.references)) {
+      const target = byName.get(reference.target);
+      if (target) place(target);
+    }
+    result.push(object);
+  };
+  grouped.forEach(place);
+  return result;
+}
+
+function compareParts(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const order = (a[i] ?? "").localeCompare(b[i] ?? "");
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+/** `authConfig` → `auth-config`. */
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 /** Unique, stable logical names: `<prefix>-<parts>`, lower case, a counter on repeats. */
 class Names {
   private readonly used = new Set<string>();
@@ -321,38 +418,29 @@ export function slugPart(text: string): string {
   return slug || "unnamed";
 }
 
-function vendorNamed(all: Vendor[], name: string): Vendor {
-  const vendor = all.find((v) => v.name === name);
-  if (!vendor) throw new Error(`no vendor '${name}' is declared`);
-  return vendor;
+/** What a stack manages: `type id` pairs from `pulumi stack export` output. */
+export function managedObjects(stackExport: unknown): Set<string> {
+  const deployment = (stackExport as { deployment?: { resources?: { type?: string; id?: string; custom?: boolean }[] } })?.deployment;
+  if (!deployment || !Array.isArray(deployment.resources)) throw new Error("the stack export has no `deployment.resources` (is it `pulumi stack export` output?)");
+  return new Set(deployment.resources.filter((r) => r.type && r.id && !r.type.startsWith("pulumi:")).map((r) => `${r.type} ${r.id}`));
 }
 
-function stringOf(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** A stable sort by string keys (the API's list order is not promised). */
-function sortBy<T>(items: readonly T[], key: (item: T) => string[]): T[] {
-  return [...items].sort((a, b) => {
-    const [ka, kb] = [key(a), key(b)];
-    for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
-      const order = (ka[i] ?? "").localeCompare(kb[i] ?? "");
-      if (order !== 0) return order;
+/**
+ * Only the objects no resource of the stack manages. A reference to a
+ * managed object becomes a literal id (the stack's program declares it,
+ * this one does not), with a note saying so.
+ */
+export function unmanagedOnly(objects: readonly ImportedObject[], managed: ReadonlySet<string>): ImportedObject[] {
+  const kept = objects.filter((o) => !managed.has(`${o.type} ${o.id}`));
+  const keptNames = new Set(kept.map((o) => o.logicalName));
+  const byName = new Map(objects.map((o) => [o.logicalName, o]));
+  return kept.map((object) => {
+    const references: Record<string, ImportedReference> = {};
+    const literals = { ...object.literals };
+    for (const [input, reference] of Object.entries(object.references)) {
+      if (keptNames.has(reference.target)) references[input] = reference;
+      else literals[input] = `it names ${byName.get(reference.target)?.type ?? "an object"} '${reference.target}', which the stack already manages.`;
     }
-    return 0;
+    return { ...object, references, literals };
   });
-}
-
-/** `work` over every item, at most `limit` at a time, results in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

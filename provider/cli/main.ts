@@ -12,10 +12,11 @@ import { messageOf } from "../errors";
 import { OPENROUTER_SETTINGS } from "../openrouter/common";
 import { PORTKEY_SETTINGS } from "../portkey/common";
 import { FlagKind, ParsedArgs, parseArgs, UsageError } from "./args";
-import { checkObjects, ImportedObject, readOrganisation } from "./import-org";
+import { execFileSync } from "node:child_process";
+import { checkObjects, ImportedObject, managedObjects, readOrganisation, unmanagedOnly } from "./import-org";
 import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
-import { importFile, programFile } from "./program";
+import { importFile, PROGRAM_FILE, programFile, ProgramLanguage } from "./program";
 
 export const USAGE = `Usage: pulumi-ai-gateway <command> [options]
 
@@ -26,13 +27,15 @@ Commands:
       --pulumi-home <dir>   Pulumi's home directory (default: $PULUMI_HOME, else ~/.pulumi)
 
   import-org        Read a live Portkey organisation and/or OpenRouter account and write
-                    <out>/import.json (for \`pulumi import --file\`) and <out>/index.ts (a
-                    program that declares every imported object).
+                    <out>/import.json (for \`pulumi import --file\`) and a program that declares
+                    every imported object (<out>/index.ts, or <out>/Main.yaml for YAML).
       --out <dir>                         Where to write the files (default: ./ai-gateway-import)
+      --language typescript|yaml          The program's language (default: typescript)
+      --unmanaged-only <file|stack>       Only objects no resource of that stack manages: a
+                                          \`pulumi stack export\` file, or a stack name (exported
+                                          with the pulumi CLI from the current directory)
       --portkey                           Read Portkey (default: each service with a credential)
       --openrouter                        Read OpenRouter
-      --integration <slug>                Import access rows of this integration only (repeatable;
-                                          default: every organisation integration)
       --portkey-api-key <key>             Portkey admin key (default: $PORTKEY_API_KEY)
       --portkey-base-url <url>            (default: $PORTKEY_BASE_URL, else https://api.portkey.ai/v1)
       --openrouter-management-key <key>   OpenRouter management key (default: $OPENROUTER_MANAGEMENT_KEY)
@@ -49,9 +52,10 @@ const COMMANDS: Record<string, { flags: Record<string, FlagKind>; run(args: Pars
   "import-org": {
     flags: {
       out: "string",
+      language: "string",
+      "unmanaged-only": "string",
       portkey: "boolean",
       openrouter: "boolean",
-      integration: "list",
       "portkey-api-key": "string",
       "portkey-base-url": "string",
       "openrouter-management-key": "string",
@@ -109,28 +113,44 @@ async function importCommand(args: ParsedArgs): Promise<void> {
   if (wantOpenRouter && !openrouter.hasKey) {
     throw new UsageError("--openrouter needs an OpenRouter management key: set OPENROUTER_MANAGEMENT_KEY or pass --openrouter-management-key");
   }
-  const integrations = args.lists.get("integration");
-  if (integrations && !wantPortkey) throw new UsageError("--integration applies to Portkey, which is not being read");
+
+  const language = (args.strings.get("language") ?? "typescript") as ProgramLanguage;
+  if (!(language in PROGRAM_FILE)) throw new UsageError(`--language must be one of ${Object.keys(PROGRAM_FILE).join(", ")}, not '${language}'`);
+  const stack = args.strings.get("unmanaged-only");
+  // Read first: a stack that cannot be exported fails before the APIs are read.
+  const managed = stack === undefined ? undefined : managedObjects(stackExport(stack));
 
   const warn = (message: string) => process.stderr.write(`warning: ${message.replace(/\s*\n\s*/g, " ")}\n`);
   const read = await readOrganisation({
     portkey: wantPortkey ? portkey.configured : undefined,
     openrouter: wantOpenRouter ? openrouter.configured : undefined,
-    integrations,
     warn,
   });
-  const objects = await checkObjects(read, warn);
+  const objects = await checkObjects(managed ? unmanagedOnly(read, managed) : read, warn);
 
+  const programPath = path.join(out, PROGRAM_FILE[language]);
   fs.mkdirSync(out, { recursive: true });
   writeFileAtomic(path.join(out, "import.json"), importFile(objects, packageVersion()));
-  writeFileAtomic(path.join(out, "index.ts"), programFile(objects));
-  process.stdout.write(`Read ${summary(objects)}.\n`);
-  process.stdout.write(`Wrote ${path.join(out, "import.json")} and ${path.join(out, "index.ts")}.\n`);
+  writeFileAtomic(programPath, programFile(objects, language));
+  process.stdout.write(`Read ${summary(objects)}${managed ? ` that stack '${stack}' does not manage` : ""}.\n`);
+  process.stdout.write(`Wrote ${path.join(out, "import.json")} and ${programPath}.\n`);
   process.stdout.write(
     "Next, in your Pulumi project (with the plugins installed: pulumi-ai-gateway install-plugins):\n" +
       `  pulumi import --file ${path.join(out, "import.json")} --yes --generate-code=false\n` +
-      `  then make ${path.join(out, "index.ts")} (reviewed) the program, and check that \`pulumi preview\` shows no changes.\n`,
+      `  then make ${programPath} (reviewed) the program, and check that \`pulumi preview\` shows no changes.\n`,
   );
+}
+
+/** A stack's state: a `pulumi stack export` file, or the named stack exported by the pulumi CLI. */
+function stackExport(fileOrStack: string): unknown {
+  const text = fs.existsSync(fileOrStack)
+    ? fs.readFileSync(fileOrStack, "utf8")
+    : execFileSync("pulumi", ["stack", "export", "--stack", fileOrStack, "--non-interactive"], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`--unmanaged-only: '${fileOrStack}' is not a \`pulumi stack export\` file (not JSON)`);
+  }
 }
 
 /** A service's config values from the options (the providers fall back to the environment themselves). */

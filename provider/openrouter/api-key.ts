@@ -12,7 +12,8 @@ import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-import { createKey, deleteKey, getKey, KeyJson, listKeysWithServerTime, updateKey } from "./api/keys";
+import { createKey, deleteKey, getKey, KeyJson, listKeys, listKeysWithServerTime, updateKey } from "./api/keys";
+import { listPerParent } from "../enumeration";
 
 const UTC_WITH_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -112,6 +113,17 @@ type Context = ResourceContext<OpenRouterApiKeyInputs, OpenRouterApiKeyOutputs>;
 
 export const openrouterApiKey = declareResource({
   kind: "openrouter:ApiKey",
+  enumerate: {
+    prefix: "or-key",
+    identity: ["workspaceId", "name"],
+    shownAs: { workspaceId: "resolvedWorkspaceId" },
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    // Per workspace: without one, OpenRouter lists only the default workspace's keys.
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Workspace"), async (w) => (await listKeys(client, w.id)).map((k) => ({ id: k.hash, name: k.name })));
+    },
+  },
   doc:
     "An OpenRouter API key (`/keys`). The resource id is the key's hash; the plaintext key is " +
     "the `key` output, a Pulumi secret, returned by OpenRouter only at creation.\n\n" +

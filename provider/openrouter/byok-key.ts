@@ -15,6 +15,7 @@ import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { ByokKeyJson, createByokKey, deleteByokKey, getByokKey, listByokKeysWithServerTime, updateByokKey } from "./api/byok";
+import { listPerParent } from "../enumeration";
 
 /** An API key's hash as OpenRouter names keys: 64 lowercase hex digits. */
 export const KEY_HASH = /^[a-f0-9]{64}$/;
@@ -120,6 +121,16 @@ type Context = ResourceContext<OpenRouterByokKeyInputs, OpenRouterByokKeyOutputs
 
 export const openrouterByokKey = declareResource({
   kind: "openrouter:ByokKey",
+  enumerate: {
+    prefix: "byok",
+    identity: ["workspaceId", "providerSlug", "name"],
+    shownAs: { workspaceId: "resolvedWorkspaceId" },
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Workspace"), async (w) => (await listByokKeysWithServerTime(client, w.id)).keys.map((k) => ({ id: k.id, name: k.name ?? k.provider })));
+    },
+  },
   doc:
     "An OpenRouter BYOK key (`/byok`): your own provider credential, used for that provider's requests. The resource id is " +
     "its UUID. The credential is a secret and is never read back; rotate it by changing `key`.\n\n" +

@@ -18,6 +18,7 @@ import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { assignKeys, assignMembers, KeyAssignmentJson, listKeyAssignments, listMemberAssignments, MemberAssignmentJson, unassignKeys, unassignMembers } from "./api/guardrails";
+import { listPerParent } from "../enumeration";
 
 const KEY_HASH = /^[0-9a-f]{64}$/;
 
@@ -69,6 +70,17 @@ export type OpenRouterGuardrailKeyAssignmentOutputs = OutputsOf<KeyAssignmentFie
 
 export const openrouterGuardrailKeyAssignment = declareResource({
   kind: "openrouter:GuardrailKeyAssignment",
+  enumerate: {
+    prefix: "key-guardrail",
+    identity: ["guardrailId", "keyHash"],
+    shownAs: { keyHash: "keyName" },
+    references: { guardrailId: { kind: "openrouter:Guardrail", output: "id" }, keyHash: { kind: "openrouter:ApiKey", output: "id" } },
+    // Per guardrail (assignments to a workspace's default guardrail are not listed: no Guardrail declares it).
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Guardrail"), async (g) => ((await listKeyAssignments(client, g.id)) ?? []).map((a) => ({ id: `${g.id}/${a.key_hash}` })));
+    },
+  },
   doc:
     "Applies an OpenRouter guardrail to one API key. Other keys' assignments to the same guardrail are left alone. " +
     "A key holds one guardrail: assigning it to another guardrail (here or elsewhere) moves it. " +
@@ -140,6 +152,16 @@ export type OpenRouterGuardrailMemberAssignmentOutputs = OutputsOf<MemberAssignm
 
 export const openrouterGuardrailMemberAssignment = declareResource({
   kind: "openrouter:GuardrailMemberAssignment",
+  enumerate: {
+    prefix: "member-guardrail",
+    identity: ["guardrailId", "userId"],
+    references: { guardrailId: { kind: "openrouter:Guardrail", output: "id" } },
+    // Per guardrail (assignments to a workspace's default guardrail are not listed: no Guardrail declares it).
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Guardrail"), async (g) => ((await listMemberAssignments(client, g.id)) ?? []).map((a) => ({ id: `${g.id}/${a.user_id}` })));
+    },
+  },
   doc:
     "Applies an OpenRouter guardrail to one organisation member (their requests and keys in the guardrail's workspace). " +
     "Other members' assignments to the same guardrail are left alone. A member holds one direct guardrail per workspace: " +

@@ -11,6 +11,8 @@ import { declareResource, input, InputsOf, output, OutputsOf } from "../resource
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { createGuardrail, deleteGuardrail, getGuardrail, listGuardrailsWithServerTime, updateGuardrail } from "./api/guardrails";
 import { guardrailPolicyInputs, guardrailPolicyOutputs, withBudgetPair } from "./guardrail-policy";
+import { listWorkspaces } from "./api/workspaces";
+import { listPerParent } from "../enumeration";
 
 function guardrailInputs() {
   return {
@@ -50,6 +52,20 @@ export type OpenRouterGuardrailOutputs = OutputsOf<GuardrailFields, ReturnType<t
 
 export const openrouterGuardrail = declareResource({
   kind: "openrouter:Guardrail",
+  enumerate: {
+    prefix: "or-guardrail",
+    identity: ["workspaceId", "name"],
+    shownAs: { workspaceId: "resolvedWorkspaceId" },
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      // A workspace's default guardrail is WorkspaceDefaultGuardrail's, not one of these.
+      const defaults = new Set((await listWorkspaces(client)).map((w) => w.default_guardrail_id));
+      return listPerParent(listed("openrouter:Workspace"), async (w) =>
+        (await listGuardrailsWithServerTime(client, w.id)).guardrails.filter((g) => !defaults.has(g.id)).map((g) => ({ id: g.id, name: g.name })),
+      );
+    },
+  },
   doc:
     "An OpenRouter guardrail (`/guardrails`): a budget, model and provider allow/deny lists, zero-data-retention and " +
     "training rules, content filters and data regions. It enforces nothing until it is assigned (`GuardrailKeyAssignment`, " +

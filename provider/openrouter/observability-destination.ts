@@ -31,6 +31,7 @@ import {
   listDestinationsWithServerTime,
   updateDestination,
 } from "./api/observability";
+import { listPerParent } from "../enumeration";
 
 export const DESTINATION_TYPES = [
   "arize",
@@ -254,6 +255,16 @@ type Context = ResourceContext<ObservabilityDestinationInputs, ObservabilityDest
 
 export const openrouterObservabilityDestination = declareResource({
   kind: "openrouter:ObservabilityDestination",
+  enumerate: {
+    prefix: "destination",
+    identity: ["workspaceId", "name"],
+    shownAs: { workspaceId: "resolvedWorkspaceId" },
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Workspace"), async (w) => (await listDestinationsWithServerTime(client, w.id)).destinations.map((d) => ({ id: d.id, name: d.name ?? d.type })));
+    },
+  },
   doc:
     "An OpenRouter observability destination (`/observability/destinations`): where request traces are broadcast. The resource " +
     "id is its UUID. `config` (the type's settings) is a secret; credentials in it are never read back.\n\n" +

@@ -16,6 +16,7 @@ import { ApiClient } from "../http";
 import { AddIssue, declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { BudgetInterval, BudgetJson, deleteBudget, intervalOfBudget, listBudgets, putBudget } from "./api/budgets";
+import { listPerParent } from "../enumeration";
 
 /** Widest first: the order in which limits must strictly decrease. */
 const WIDEST_FIRST: readonly BudgetInterval[] = ["lifetime", "monthly", "weekly", "daily"];
@@ -72,6 +73,16 @@ type Limits = Partial<Record<BudgetInterval, number>>;
 
 export const openrouterWorkspaceBudget = declareResource({
   kind: "openrouter:WorkspaceBudget",
+  enumerate: {
+    prefix: "budget",
+    identity: ["workspaceId"],
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    // One per workspace that has a budget (its id is the workspace's).
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Workspace"), async (w) => ((await listBudgets(client, w.id))?.budgets.length ? [{ id: w.id, name: w.name }] : []));
+    },
+  },
   doc:
     "The spending limits of an OpenRouter workspace, one per interval (`/workspaces/{id}/budgets/{interval}`), in one " +
     "resource per workspace: OpenRouter requires them to strictly decrease as the interval narrows (lifetime > monthly > " +

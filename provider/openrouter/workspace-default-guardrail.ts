@@ -14,10 +14,10 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, InputsOf, ListedObject, output, OutputsOf, ResourceContext } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { getGuardrail, GuardrailJson, updateGuardrail } from "./api/guardrails";
-import { getWorkspace } from "./api/workspaces";
+import { getWorkspace, listWorkspaces } from "./api/workspaces";
 import { guardrailPolicyInputs, guardrailPolicyOutputs, withBudgetPair } from "./guardrail-policy";
 
 function defaultGuardrailInputs() {
@@ -47,6 +47,20 @@ type Context = ResourceContext<OpenRouterWorkspaceDefaultGuardrailInputs, OpenRo
 
 export const openrouterWorkspaceDefaultGuardrail = declareResource({
   kind: "openrouter:WorkspaceDefaultGuardrail",
+  enumerate: {
+    prefix: "default-guardrail",
+    identity: ["workspaceId"],
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    // Every workspace has one; only those someone configured (readable by id) are listed: an unconfigured one holds nothing to adopt.
+    async list(ctx) {
+      const client = openrouterClient(ctx);
+      const configured: ListedObject[] = [];
+      for (const w of await listWorkspaces(client)) {
+        if (w.default_guardrail_id && (await getGuardrail(client, w.default_guardrail_id))) configured.push({ id: w.id, name: w.slug });
+      }
+      return configured;
+    },
+  },
   doc:
     "The default guardrail of an OpenRouter workspace: rules over all of the workspace's traffic, checked after the workspace " +
     "budgets and before any key or member guardrail. Every workspace has exactly one; creating this resource and updating it " +

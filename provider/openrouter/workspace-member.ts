@@ -18,6 +18,7 @@ import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { addWorkspaceMembers, listOrganizationMembers, listWorkspaceMembers, removeWorkspaceMembers, WorkspaceMemberJson } from "./api/members";
+import { listPerParent } from "../enumeration";
 
 function workspaceMemberInputs() {
   return {
@@ -59,6 +60,15 @@ export type OpenRouterWorkspaceMemberOutputs = OutputsOf<Fields, ReturnType<type
 
 export const openrouterWorkspaceMember = declareResource({
   kind: "openrouter:WorkspaceMember",
+  enumerate: {
+    prefix: "or-member",
+    identity: ["workspaceId", "userId"],
+    references: { workspaceId: { kind: "openrouter:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = openrouterClient(ctx);
+      return listPerParent(listed("openrouter:Workspace"), async (w) => ((await listWorkspaceMembers(client, w.id)) ?? []).map((m) => ({ id: `${w.id}/${m.user_id}` })));
+    },
+  },
   doc:
     "One person's membership of an OpenRouter workspace (`/workspaces/{id}/members`). The id is `<workspaceId>/<userId>`; " +
     "`pulumi import` takes the workspace as UUID or slug (`research/user_2abc...`). The person must already be a member of " +

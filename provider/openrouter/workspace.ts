@@ -11,7 +11,7 @@ import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-import { createWorkspace, deleteWorkspace, findWorkspaceBySlug, getWorkspace, updateWorkspace } from "./api/workspaces";
+import { createWorkspace, deleteWorkspace, findWorkspaceBySlug, getWorkspace, listWorkspaces, updateWorkspace } from "./api/workspaces";
 import { listKeys } from "./api/keys";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -122,6 +122,14 @@ export type OpenRouterWorkspaceOutputs = OutputsOf<WorkspaceFields, ReturnType<t
 
 export const openrouterWorkspace = declareResource({
   kind: "openrouter:Workspace",
+  enumerate: {
+    prefix: "or-ws",
+    identity: ["slug"],
+    // The account's default workspace is an ordinary workspace to the API (deleting it needs `allowDefaultWorkspaceDeletion`): imported.
+    async list(ctx) {
+      return (await listWorkspaces(openrouterClient(ctx))).map((w) => ({ id: w.id, name: w.slug }));
+    },
+  },
   doc:
     "An OpenRouter workspace (`/workspaces`). The resource id is its UUID, so the slug can be renamed in place. " +
     "Deletion fails while the workspace still holds API keys.\n\n" +

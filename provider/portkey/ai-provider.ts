@@ -26,6 +26,7 @@ import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common
 import { ApiRateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, usageLimitFromApi, usageLimitInput } from "./limits";
 import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { ApiProvider, createProvider, deleteProvider, getProvider, listProvidersWithServerTime, updateProvider } from "./api/providers";
+import { listPerParent } from "../enumeration";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -123,6 +124,15 @@ type Context = ResourceContext<AiProviderInputs, AiProviderOutputs>;
 
 export const aiProvider = declareResource({
   kind: "portkey:AiProvider",
+  enumerate: {
+    prefix: "provider",
+    identity: ["workspaceId", "slug"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" }, integrationSlug: { kind: "portkey:Integration", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      return listPerParent(listed("portkey:Workspace"), async (w) => (await listProvidersWithServerTime(client, w.id)).providers.map((p) => ({ id: `${w.id}/${p.slug}`, name: p.name ?? p.slug })));
+    },
+  },
   doc:
     "A Portkey provider (`/providers`, formerly virtual keys): a workspace's handle on an integration, with its own budget, rate limit " +
     "and expiry. The resource id is `<workspace UUID>/<slug>` (import takes the workspace's UUID or slug). The workspace needs access " +

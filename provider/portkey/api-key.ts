@@ -17,6 +17,7 @@ import { rateLimitsInput, usageLimitInput } from "./limits";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiKeyJson, createApiKey, deleteApiKey, getApiKey, listApiKeysWithTime, rotateApiKey, updateApiKey } from "./api/api-keys";
 import { knownPortkeyScopes } from "./scopes";
+import { listPerParent } from "../enumeration";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const MIN_TRANSITION_MS = 1_800_000;
@@ -226,6 +227,17 @@ type Context = ResourceContext<ApiKeyInputs, ApiKeyOutputs>;
 
 export const apiKey = declareResource({
   kind: "portkey:ApiKey",
+  enumerate: {
+    prefix: "key",
+    identity: ["workspaceId", "name"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      // The organisation's keys, and each workspace's (an organisation-wide list may leave workspace keys out).
+      const scopes = [{ id: "" }, ...listed("portkey:Workspace")];
+      return listPerParent(scopes, async (scope) => (await listApiKeysWithTime(client, scope.id || undefined)).keys.map((k) => ({ id: k.id, name: k.name })));
+    },
+  },
   doc:
     "A Portkey API key (`/api-keys`). The resource id is the key's UUID; the secret is the `key` output, stored as a Pulumi secret.\n\n" +
     "```ts\n" +

@@ -15,6 +15,7 @@ import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } 
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiConfig, createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from "./api/configs";
+import { listPerParent } from "../enumeration";
 
 function configInputs() {
   return {
@@ -84,6 +85,15 @@ type Context = ResourceContext<ConfigInputs, ConfigOutputs>;
 
 export const config = declareResource({
   kind: "portkey:Config",
+  enumerate: {
+    prefix: "config",
+    identity: ["workspaceId", "name"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      return listPerParent(listed("portkey:Workspace"), async (w) => (await listConfigs(client, w.id)).configs.map((c) => ({ id: c.slug, name: c.name })));
+    },
+  },
   doc:
     "A Portkey gateway config (`/configs`) in a workspace. The resource id is the config's slug.\n\n" +
     "```ts\n" +

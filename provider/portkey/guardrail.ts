@@ -12,12 +12,11 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { normalize } from "../framework";
+import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { AddIssue, declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
-import { sortedKeys } from "../framework";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiGuardrail, createGuardrail, deleteGuardrail, getGuardrail, GuardrailScope, listGuardrails, updateGuardrail } from "./api/guardrails";
 
@@ -97,6 +96,15 @@ type Context = ResourceContext<GuardrailInputs, GuardrailOutputs>;
 
 export const guardrail = declareResource({
   kind: "portkey:Guardrail",
+  enumerate: {
+    prefix: "guardrail",
+    identity: ["workspaceId", "name"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx) {
+      // No scope: the organisation's guardrails and every workspace's.
+      return (await listGuardrails(portkeyClient(ctx), {})).guardrails.map((g) => ({ id: g.slug, name: g.name }));
+    },
+  },
   doc:
     "A Portkey guardrail (`/guardrails`): checks and the actions on their outcome, for one workspace or the organisation. " +
     "The resource id is the guardrail's slug, which configs (`input_guardrails`) and a Workspace's `inputGuardrails` name it by.\n\n" +

@@ -20,8 +20,9 @@ import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
-import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
-import { AccessItem, ApiAccessRow, getIntegration, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
+import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from "./api/workspaces";
+import { AccessItem, ApiAccessRow, getIntegration, listIntegrations, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
+import { listPerParent } from "../enumeration";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -96,6 +97,25 @@ function maxBatch(): number {
 
 export const integrationAccess = declareResource({
   kind: "portkey:IntegrationWorkspaceAccess",
+  enumerate: {
+    prefix: "access",
+    identity: ["integrationSlug", "workspaceId"],
+    references: { integrationSlug: { kind: "portkey:Integration", output: "id" }, workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx) {
+      const client = portkeyClient(ctx);
+      // Rows name a workspace by slug or UUID; the resource id takes the UUID.
+      const workspaces = await listWorkspaces(client);
+      const uuidOf = (idOrSlug: string) => workspaces.find((w) => w.id === idOrSlug || w.slug === idOrSlug)?.id ?? idOrSlug;
+      // Workspace integrations have no access rows.
+      const integrations = (await listIntegrations(client)).filter((i) => i.type !== "workspace").map((i) => ({ id: i.slug }));
+      return listPerParent(integrations, async (integration) =>
+        ((await listWorkspaceAccess(client, integration.id)) ?? []).map((row) => ({
+          id: `${integration.id}/${uuidOf(row.id)}`,
+          skip: row.enabled ? undefined : "the row is disabled: the integration is not granted to that workspace",
+        })),
+      );
+    },
+  },
   doc:
     "Access of one workspace to one Portkey integration (a row of `/integrations/{slug}/workspaces`). " +
     "The id is `<integrationSlug>/<workspaceId>`. Deleting the resource disables access for this workspace only; " +

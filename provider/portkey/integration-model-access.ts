@@ -108,6 +108,15 @@ type Context = ResourceContext<IntegrationModelAccessInputs, IntegrationModelAcc
 
 export const integrationModelAccess = declareResource({
   kind: "portkey:IntegrationModelAccess",
+  enumerate: {
+    prefix: "models",
+    identity: ["integrationSlug"],
+    references: { integrationSlug: { kind: "portkey:Integration", output: "id" } },
+    // One per integration: its id is the integration's slug.
+    async list(_ctx, listed) {
+      return listed("portkey:Integration").map((i) => ({ id: i.id, name: i.name }));
+    },
+  },
   doc:
     "Which models one Portkey integration exposes (`/integrations/{slug}/models`): all of its provider's models, or only the enabled " +
     "ones, plus custom and fine-tuned models. The resource id is the integration's slug; declare one per integration. Only the models " +

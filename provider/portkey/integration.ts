@@ -27,6 +27,7 @@ import {
   listIntegrationsWithServerTime,
   updateIntegration,
 } from "./api/integrations";
+import { listIntegrations } from "./api/integrations";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -187,6 +188,14 @@ type Context = ResourceContext<IntegrationInputs, IntegrationOutputs>;
 
 export const integration = declareResource({
   kind: "portkey:Integration",
+  enumerate: {
+    prefix: "integration",
+    identity: ["workspaceId", "slug"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx) {
+      return (await listIntegrations(portkeyClient(ctx))).map((i) => ({ id: i.slug, name: i.name }));
+    },
+  },
   doc:
     "A Portkey integration (`/integrations`): an AI provider's credential and settings, for the organisation or for one workspace. " +
     "The resource id is the integration's slug. The credential is a secret and is never read back.\n\n" +

@@ -12,7 +12,8 @@ import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { createPolicyRecovering, policyConditionsInput, policyGroupByInput, policyNameInput, policyOutputs, policyWorkspaceInput } from "./policies";
-import { deletePolicy, getRateLimitsPolicy, updatePolicy } from "./api/policies";
+import { ApiRateLimitsPolicy, deletePolicy, getRateLimitsPolicy, listPolicies, updatePolicy } from "./api/policies";
+import { listPerParent } from "../enumeration";
 
 function rateLimitsPolicyInputs() {
   return {
@@ -48,6 +49,18 @@ type Context = ResourceContext<RateLimitsPolicyInputs, RateLimitsPolicyOutputs>;
 
 export const rateLimitsPolicy = declareResource({
   kind: "portkey:RateLimitsPolicy",
+  enumerate: {
+    prefix: "rate-policy",
+    identity: ["workspaceId", "name"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      // A deleted policy is archived: not an object any more.
+      return listPerParent(listed("portkey:Workspace"), async (w) =>
+        (await listPolicies<ApiRateLimitsPolicy>(client, "rate-limits", w.id)).policies.filter((p) => p.status !== "archived").map((p) => ({ id: p.id, name: p.name ?? undefined })),
+      );
+    },
+  },
   doc:
     "A Portkey rate-limits policy (`/policies/rate-limits`): at most `value` requests or tokens per minute, hour or day for the requests " +
     "matching `conditions`, counted per `groupBy` combination. The resource id is the policy's UUID.\n\n" +

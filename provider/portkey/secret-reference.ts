@@ -145,6 +145,13 @@ type Context = ResourceContext<SecretReferenceInputs, SecretReferenceOutputs>;
 
 export const secretReference = declareResource({
   kind: "portkey:SecretReference",
+  enumerate: {
+    prefix: "secret-ref",
+    identity: ["slug"],
+    async list(ctx) {
+      return (await listSecretReferences(portkeyClient(ctx))).references.map((r) => ({ id: r.id, name: r.name }));
+    },
+  },
   doc:
     "A Portkey secret reference (`/secret-references`, enterprise): a secret in AWS Secrets Manager, Azure Key Vault or HashiCorp " +
     "Vault, and how Portkey reaches it, so that an Integration's `secretMappings` can take its key from there. The resource id is the " +
@@ -170,9 +177,18 @@ export const secretReference = declareResource({
       issue(["authConfig", family.field], `must be one of ${Object.keys(family.modes).map((m) => `\`${m}\``).join(", ")} for managerType \`${inputs.managerType}\``);
       return;
     }
-    for (const field of required) {
-      if (!inputs.authConfig[field]) issue(["authConfig", field], `is required for ${family.field} \`${mode}\``);
-    }
+  },
+
+  validate(inputs, olds) {
+    const family = AUTH_MODES[inputs.managerType];
+    const mode = inputs.authConfig[family.field];
+    const required = mode === undefined ? [] : (family.modes[mode] ?? []);
+    // The store credentials are never read back: an imported reference holds none, and is managed without them
+    // (as BYOK keys are) while its auth mode stays the same; a new reference, or a new mode, needs them all.
+    const heldBefore = olds.authConfig?.[family.field] === mode ? olds.authConfig : undefined;
+    return required
+      .filter((field) => !inputs.authConfig[field] && (heldBefore === undefined || heldBefore[field] !== undefined))
+      .map((field) => ({ property: "authConfig", reason: `authConfig.${field}: is required for ${family.field} \`${mode}\`` }));
   },
 
   async create(inputs, ctx) {

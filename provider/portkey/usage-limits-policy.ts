@@ -18,7 +18,8 @@ import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { createPolicyRecovering, policyConditionsInput, policyGroupByInput, policyNameInput, policyOutputs, policyWorkspaceInput } from "./policies";
-import { deletePolicy, getUsageLimitsPolicy, listPolicyEntities, resetPolicyEntity, updatePolicy } from "./api/policies";
+import { ApiUsageLimitsPolicy, deletePolicy, getUsageLimitsPolicy, listPolicies, listPolicyEntities, resetPolicyEntity, updatePolicy } from "./api/policies";
+import { listPerParent } from "../enumeration";
 
 function usageLimitsPolicyInputs() {
   // The official document's minimum is 0; the budget-policies page names higher minimums (1 USD, 100 tokens) that the document does not: not enforced here.
@@ -73,6 +74,18 @@ type Context = ResourceContext<UsageLimitsPolicyInputs, UsageLimitsPolicyOutputs
 
 export const usageLimitsPolicy = declareResource({
   kind: "portkey:UsageLimitsPolicy",
+  enumerate: {
+    prefix: "usage-policy",
+    identity: ["workspaceId", "name"],
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      // A deleted policy is archived: not an object any more.
+      return listPerParent(listed("portkey:Workspace"), async (w) =>
+        (await listPolicies<ApiUsageLimitsPolicy>(client, "usage-limits", w.id)).policies.filter((p) => p.status !== "archived").map((p) => ({ id: p.id, name: p.name ?? undefined })),
+      );
+    },
+  },
   doc:
     "A Portkey usage-limits policy (`/policies/usage-limits`): a cost or token budget for the requests matching `conditions`, counted per " +
     "`groupBy` combination. The resource id is the policy's UUID. Change a `resetUsage` entry to reset one entity's usage.\n\n" +

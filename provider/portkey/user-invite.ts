@@ -110,6 +110,14 @@ type Context = ResourceContext<UserInviteInputs, UserInviteOutputs>;
 
 export const userInvite = declareResource({
   kind: "portkey:UserInvite",
+  enumerate: {
+    prefix: "invite",
+    identity: ["email"],
+    // Accepted invites are users now (WorkspaceMember), expired and cancelled ones nothing to manage.
+    async list(ctx) {
+      return (await listInvites(portkeyClient(ctx), { status: "pending" })).invites.map((i) => ({ id: i.id, name: i.email }));
+    },
+  },
   doc:
     "An invitation to join the Portkey organisation (`/admin/users/invites`), by email, with an organisation role and the " +
     "workspaces (and roles) the person gets on joining. The id is the invite's id (also what `pulumi import` takes). Portkey " +

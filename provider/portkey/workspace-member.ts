@@ -23,6 +23,8 @@ import {
   removeWorkspaceMember,
   updateWorkspaceMember,
 } from "./api/workspace-members";
+import { listWorkspaceMembers } from "./api/workspace-members";
+import { listPerParent } from "../enumeration";
 
 const MEMBER_ROLES = ["admin", "member", "manager"] as const;
 
@@ -77,6 +79,16 @@ type Context = ResourceContext<WorkspaceMemberInputs, WorkspaceMemberOutputs>;
 
 export const workspaceMember = declareResource({
   kind: "portkey:WorkspaceMember",
+  enumerate: {
+    prefix: "member",
+    identity: ["workspaceId", "userId"],
+    shownAs: { userId: "email" },
+    references: { workspaceId: { kind: "portkey:Workspace", output: "id" } },
+    async list(ctx, listed) {
+      const client = portkeyClient(ctx);
+      return listPerParent(listed("portkey:Workspace"), async (w) => (await listWorkspaceMembers(client, w.id)).map((m) => ({ id: `${w.id}/${m.id}`, name: m.email ?? undefined })));
+    },
+  },
   doc:
     "A user's membership of a Portkey workspace, with a role (`/admin/workspaces/{workspaceId}/users`). The user must already be " +
     "in the organisation (people join by accepting a UserInvite). The id is `<workspace UUID>/<user id>`; `pulumi import` takes " +

@@ -27,6 +27,7 @@ import {
   updateWorkspace,
 } from "./api/workspaces";
 import { listApiKeys } from "./api/api-keys";
+import { isDefaultWorkspace, listWorkspaces } from "./api/workspaces";
 
 /** A leading emoji (with its modifiers and joins) and the rest of the name. */
 const LEADING_EMOJI = /^(\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic}|\p{Emoji_Modifier})*)\s+(\S.*)$/u;
@@ -105,6 +106,17 @@ type Context = ResourceContext<WorkspaceInputs, WorkspaceOutputs>;
 
 export const workspace = declareResource({
   kind: "portkey:Workspace",
+  enumerate: {
+    prefix: "ws",
+    identity: ["name"],
+    async list(ctx) {
+      return (await listWorkspaces(portkeyClient(ctx))).map((w) => ({
+        id: w.id,
+        name: w.name,
+        skip: isDefaultWorkspace(w) ? "it is the organisation's default workspace, which Portkey keeps (it cannot be deleted, so a program cannot own it)" : undefined,
+      }));
+    },
+  },
   doc:
     "A Portkey workspace (`/admin/workspaces`). The resource id is the workspace's UUID.\n\n" +
     "```ts\n" +

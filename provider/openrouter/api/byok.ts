@@ -50,13 +50,13 @@ export async function deleteByokKey(client: ApiClient, id: string): Promise<void
 
 /**
  * The BYOK keys of a workspace (without one, of the account's default
- * workspace) for one provider, every page, with the server's clock at the
- * first answer.
+ * workspace) for one provider (every provider when unset), every page, with
+ * the server's clock at the first answer.
  */
 export async function listByokKeysWithServerTime(
   client: ApiClient,
   workspaceId: string | undefined,
-  provider: string,
+  provider?: string,
 ): Promise<{ keys: ByokKeyJson[]; serverTime?: number }> {
   const keys: ByokKeyJson[] = [];
   let serverTime: number | undefined;

@@ -56,3 +56,19 @@ export async function findWorkspaceMember(client: ApiClient, workspaceId: string
   });
   return { member: answer.body && { ...answer.body, id: answer.body.id || userId }, serverTime: answer.serverTime };
 }
+
+/** Every member of the workspace (by UUID or slug), every page, in the API's order. */
+export async function listWorkspaceMembers(client: ApiClient, workspaceId: string): Promise<ApiWorkspaceMember[]> {
+  const pageSize = 100;
+  const members: ApiWorkspaceMember[] = [];
+  for (let page = 0; ; page++) {
+    const answer = await client.request<{ data?: ApiWorkspaceMember[]; total?: number }>({
+      method: "GET",
+      path: apiPath`/admin/workspaces/${workspaceId}/users`,
+      query: { page_size: pageSize, current_page: page },
+    });
+    const data = answer.data ?? [];
+    members.push(...data);
+    if (data.length < pageSize || (answer.total !== undefined && members.length >= answer.total)) return members;
+  }
+}

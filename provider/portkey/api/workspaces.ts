@@ -194,3 +194,9 @@ export async function listWorkspaces(client: ApiClient): Promise<ApiWorkspace[]>
     if (data.length < PAGE_SIZE) return workspaces;
   }
 }
+
+/** Portkey marks the organisation's default workspace (`defaults.is_default`, 1 or true). */
+export function isDefaultWorkspace(workspace: ApiWorkspace): boolean {
+  const flag = workspace.defaults?.is_default;
+  return flag === true || flag === 1;
+}
