@@ -197,7 +197,16 @@ function integrationInputs() {
       "Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: \"key\", secretReferenceId: ref.id }]` " +
         "takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.",
     ),
-    pricingAdjustments: input(pricingAdjustmentsSchema().optional(), {
+    // Typed for the schema as JSON (its nested objects have no named types), checked against the document's strict shape.
+    pricingAdjustments: input(
+      z
+        .record(z.string(), z.json())
+        .superRefine((value, ctx) => {
+          const checked = pricingAdjustmentsSchema().safeParse(value);
+          if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: "custom", path: issue.path as (string | number)[], message: issue.message });
+        })
+        .optional(),
+      {
       doc:
         "Multipliers on Portkey's prices for this integration's requests, in the API's own names: " +
         "`{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. " +
@@ -205,7 +214,8 @@ function integrationInputs() {
         "Removing it clears every adjustment.",
       outputDoc: "The adjustments as read back.",
       api: "pricing_adjustments",
-    }),
+    },
+    ),
     createDefaultProvider: input(z.boolean().optional(), {
       doc:
         "For a workspace's integration: whether Portkey also creates a default provider for it in the workspace (Portkey's " +

@@ -62,7 +62,7 @@ export interface IntegrationArgs {
    * kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it
    * clears every adjustment.
    */
-  pricingAdjustments?: pulumi.Input<{ multiplier: pulumi.Input<{ default?: pulumi.Input<number>; request_token?: pulumi.Input<number>; response_token?: pulumi.Input<number>; cache_read_input_token?: pulumi.Input<number>; cache_write_input_token?: pulumi.Input<number>; cache_read_audio_input_token?: pulumi.Input<number>; request_audio_token?: pulumi.Input<number>; response_audio_token?: pulumi.Input<number>; reasoning_token?: pulumi.Input<number>; prediction_accepted_token?: pulumi.Input<number>; prediction_rejected_token?: pulumi.Input<number>; request_image_token?: pulumi.Input<number>; response_image_token?: pulumi.Input<number>; request_text_token?: pulumi.Input<number>; response_text_token?: pulumi.Input<number>; cache_read_image_input_token?: pulumi.Input<number>; cache_read_text_input_token?: pulumi.Input<number>; cache_write_text_input_token?: pulumi.Input<number>; cache_write_image_input_token?: pulumi.Input<number>; image?: pulumi.Input<{ default?: pulumi.Input<number> }>; additional_units?: pulumi.Input<Record<string, pulumi.Input<number>>> }> }>;
+  pricingAdjustments?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
@@ -135,7 +135,7 @@ export class Integration extends pulumi.CustomResource {
   /** The mappings as read back. */
   declare readonly secretMappings: pulumi.Output<SecretMappingArgs[] | undefined>;
   /** The adjustments as read back. */
-  declare readonly pricingAdjustments: pulumi.Output<{ multiplier: { default?: number; request_token?: number; response_token?: number; cache_read_input_token?: number; cache_write_input_token?: number; cache_read_audio_input_token?: number; request_audio_token?: number; response_audio_token?: number; reasoning_token?: number; prediction_accepted_token?: number; prediction_rejected_token?: number; request_image_token?: number; response_image_token?: number; request_text_token?: number; response_text_token?: number; cache_read_image_input_token?: number; cache_read_text_input_token?: number; cache_write_text_input_token?: number; cache_write_image_input_token?: number; image?: { default?: number }; additional_units?: Record<string, number> } } | undefined>;
+  declare readonly pricingAdjustments: pulumi.Output<Record<string, unknown> | undefined>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
