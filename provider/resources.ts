@@ -47,6 +47,14 @@ import { openrouterPreset } from "./openrouter/preset";
 import { openrouterPrivateProvider } from "./openrouter/private-provider";
 import { openrouterPrivateEndpoint } from "./openrouter/private-endpoint";
 import { openrouterScimGroupMapping } from "./openrouter/scim-group-mapping";
+import { mcpIntegration } from "./portkey/mcp-integration";
+import { mcpIntegrationAccess } from "./portkey/mcp-integration-access";
+import { mcpCapabilitySdkTypes, mcpIntegrationCapabilities, mcpServerCapabilities } from "./portkey/mcp-capabilities";
+import { mcpServer } from "./portkey/mcp-server";
+import { mcpServerUserAccess, mcpUserAccessSdkTypes } from "./portkey/mcp-server-user-access";
+import { scimWorkspaceMapping } from "./portkey/scim-workspace-mapping";
+import { organisationDefaultGuardrails } from "./portkey/organisation-default-guardrails";
+import { workspaceGuardrailExclusion } from "./portkey/workspace-guardrail-exclusion";
 
 export interface RegisteredResource {
   declared: DeclaredResource<InputFields, OutputFields>;
@@ -147,13 +155,22 @@ function declaredVendors(): Vendor[] {
         entry(promptLabel, "provider/portkey/prompt-label", "promptLabel"),
         entry(promptPartial, "provider/portkey/prompt-partial", "promptPartial"),
         entry(prompt, "provider/portkey/prompt", "prompt"),
+        entry(mcpIntegration, "provider/portkey/mcp-integration", "mcpIntegration"),
+        entry(mcpIntegrationAccess, "provider/portkey/mcp-integration-access", "mcpIntegrationAccess"),
+        entry(mcpIntegrationCapabilities, "provider/portkey/mcp-capabilities", "mcpIntegrationCapabilities"),
+        entry(mcpServer, "provider/portkey/mcp-server", "mcpServer"),
+        entry(mcpServerCapabilities, "provider/portkey/mcp-capabilities", "mcpServerCapabilities"),
+        entry(mcpServerUserAccess, "provider/portkey/mcp-server-user-access", "mcpServerUserAccess"),
+        entry(scimWorkspaceMapping, "provider/portkey/scim-workspace-mapping", "scimWorkspaceMapping"),
+        entry(organisationDefaultGuardrails, "provider/portkey/organisation-default-guardrails", "organisationDefaultGuardrails"),
+        entry(workspaceGuardrailExclusion, "provider/portkey/workspace-guardrail-exclusion", "workspaceGuardrailExclusion"),
       ],
       lookups: [
         lookup(getWorkspace, "provider/portkey/lookups", "getWorkspace"),
         lookup(getIntegration, "provider/portkey/lookups", "getIntegration"),
         lookup(getUser, "provider/portkey/lookups", "getUser"),
       ],
-      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes(), ...integrationModelSdkTypes(), ...userInviteSdkTypes() }),
+      sdkTypes: () => ({ ...limitSdkTypes(), ...apiKeySdkTypes(), ...integrationSdkTypes(), ...policySdkTypes(), ...integrationModelSdkTypes(), ...userInviteSdkTypes(), ...mcpCapabilitySdkTypes(), ...mcpUserAccessSdkTypes() }),
     },
     {
       name: "openrouter",

@@ -12,7 +12,10 @@
  *   shared partial, running on the workspace's provider;
  * - people: members of workspaces (existing users, by email) and invitations;
  * - an organisation guardrail against leaking secrets, and a usage-limit
- *   policy capping each key's monthly spend in production.
+ *   policy capping each key's monthly spend in production;
+ * - an MCP server from the organisation's registry granted to every
+ *   environment's workspace, whose engineers join it from the identity
+ *   provider's group (a SCIM mapping).
  *
  * API keys are exported as one secret.
  */
@@ -88,6 +91,15 @@ new portkey.IntegrationModelAccess("openai-models", {
   models: models.map((slug) => ({ slug, enabled: true })),
 });
 
+// An MCP server in the organisation's registry, granted to each environment's workspace below.
+const docsMcp = new portkey.McpIntegration("docs-mcp", {
+  name: "Docs search",
+  slug: `${team}-docs-mcp`,
+  url: "https://mcp.example.com/docs/mcp",
+  authType: "none",
+  transport: "http",
+});
+
 /** Workspace slug, gateway config slug and provider slug per environment. */
 export const workspaces: Record<string, pulumi.Output<string>> = {};
 const workspaceIds: Record<string, pulumi.Output<string>> = {};
@@ -127,6 +139,10 @@ for (const env of environments) {
     rateLimits: [{ type: "requests", unit: "rpm", value: env.integrationRequestsPerMinute }],
     createDefaultProvider: false,
   });
+
+  new portkey.McpIntegrationWorkspaceAccess(`${env.name}-docs-mcp`, { mcpIntegrationId: docsMcp.id, workspaceId: workspace.id });
+  // The identity provider's group of this environment's engineers (pre-created by name until the IdP pushes it).
+  new portkey.ScimWorkspaceMapping(`${env.name}-engineers`, { workspaceId: workspace.id, scimGroupName: `${team}-${env.name}-engineers`, role: "member" });
 
   const provider = new portkey.AiProvider(
     `${env.name}-openai`,

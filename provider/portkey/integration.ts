@@ -32,7 +32,7 @@ import { listIntegrations } from "./api/integrations";
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
 /** One `secretMappings` entry (the SDK's `SecretMappingArgs`). */
-function secretMappingSchema() {
+export function secretMappingSchema() {
   return z
     .object({
       targetField: z
@@ -48,6 +48,73 @@ function secretMappingSchema() {
 }
 
 export type SecretMapping = z.output<ReturnType<typeof secretMappingSchema>>;
+
+/** The `secretMappings` input (integrations and MCP integrations): left alone unless declared, `[]` removes every mapping, order means nothing. */
+export function secretMappingsInput(doc: string) {
+  return input(
+    z
+      .array(secretMappingSchema())
+      .optional()
+      .refine((mappings) => !mappings || new Set(mappings.map((m) => m.targetField)).size === mappings.length, "must map each targetField once"),
+    {
+      doc,
+      outputDoc: "The mappings as read back.",
+      api: "secret_mappings",
+      sdkType: "SecretMappingArgs[]",
+      serverOwnedUnlessDeclared: true,
+      keepEmpty: true,
+      toApi: (mappings) =>
+        mappings?.map((m) => ({
+          target_field: m.targetField,
+          secret_reference_id: m.secretReferenceId,
+          ...(m.secretKey !== undefined ? { secret_key: m.secretKey } : {}),
+          ...(m.valueFormat !== undefined ? { value_format: m.valueFormat } : {}),
+        })),
+      fromApi: (value) => (Array.isArray(value) ? value.map((m) => secretMappingFromApi(m as Record<string, unknown>)) : undefined),
+      // Order means nothing: compared sorted by target.
+      comparable: (value) => (Array.isArray(value) ? normalize([...(value as SecretMapping[])].sort((a, b) => a.targetField.localeCompare(b.targetField))) ?? [] : undefined),
+    },
+  );
+}
+
+/** Token kinds a pricing multiplier can name (the official document's `multiplier` keys besides `default`, `image`, `additional_units`). */
+const PRICED_TOKENS = [
+  "request_token",
+  "response_token",
+  "cache_read_input_token",
+  "cache_write_input_token",
+  "cache_read_audio_input_token",
+  "request_audio_token",
+  "response_audio_token",
+  "reasoning_token",
+  "prediction_accepted_token",
+  "prediction_rejected_token",
+  "request_image_token",
+  "response_image_token",
+  "request_text_token",
+  "response_text_token",
+  "cache_read_image_input_token",
+  "cache_read_text_input_token",
+  "cache_write_text_input_token",
+  "cache_write_image_input_token",
+] as const;
+
+/** `pricing_adjustments` in the API's own names, as strict as the document (unknown keys and negative multipliers refused). */
+function pricingAdjustmentsSchema() {
+  const multiplier = () => z.number().min(0, "must be at least 0");
+  return z
+    .object({
+      multiplier: z
+        .object({
+          default: multiplier().optional(),
+          ...Object.fromEntries(PRICED_TOKENS.map((token) => [token, multiplier().optional()])),
+          image: z.object({ default: multiplier().optional() }).strict().optional(),
+          additional_units: z.record(z.string().min(1), multiplier()).optional(),
+        })
+        .strict(),
+    })
+    .strict();
+}
 
 /** The SDK's named types declared here (scripts/generate.ts writes them to sdk/portkey/types.ts). */
 export function integrationSdkTypes() {
@@ -126,31 +193,28 @@ function integrationInputs() {
       fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
       comparable: workspaceIdComparable,
     }),
-    secretMappings: input(
+    secretMappings: secretMappingsInput(
+      "Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: \"key\", secretReferenceId: ref.id }]` " +
+        "takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.",
+    ),
+    // Typed for the schema as JSON (its nested objects have no named types), checked against the document's strict shape.
+    pricingAdjustments: input(
       z
-        .array(secretMappingSchema())
-        .optional()
-        .refine((mappings) => !mappings || new Set(mappings.map((m) => m.targetField)).size === mappings.length, "must map each targetField once"),
+        .record(z.string(), z.json())
+        .superRefine((value, ctx) => {
+          const checked = pricingAdjustmentsSchema().safeParse(value);
+          if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: "custom", path: issue.path as (string | number)[], message: issue.message });
+        })
+        .optional(),
       {
-        doc:
-          "Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: \"key\", secretReferenceId: ref.id }]` " +
-          "takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.",
-        outputDoc: "The mappings as read back.",
-        api: "secret_mappings",
-        sdkType: "SecretMappingArgs[]",
-        serverOwnedUnlessDeclared: true,
-        keepEmpty: true,
-        toApi: (mappings) =>
-          mappings?.map((m) => ({
-            target_field: m.targetField,
-            secret_reference_id: m.secretReferenceId,
-            ...(m.secretKey !== undefined ? { secret_key: m.secretKey } : {}),
-            ...(m.valueFormat !== undefined ? { value_format: m.valueFormat } : {}),
-          })),
-        fromApi: (value) => (Array.isArray(value) ? value.map((m) => secretMappingFromApi(m as Record<string, unknown>)) : undefined),
-        // Order means nothing: compared sorted by target.
-        comparable: (value) => (Array.isArray(value) ? normalize([...(value as SecretMapping[])].sort((a, b) => a.targetField.localeCompare(b.targetField))) ?? [] : undefined),
-      },
+      doc:
+        "Multipliers on Portkey's prices for this integration's requests, in the API's own names: " +
+        "`{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. " +
+        "1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). " +
+        "Removing it clears every adjustment.",
+      outputDoc: "The adjustments as read back.",
+      api: "pricing_adjustments",
+    },
     ),
     createDefaultProvider: input(z.boolean().optional(), {
       doc:
@@ -275,7 +339,7 @@ export const integration = declareResource({
 });
 
 /** One mapping as the API answers it, in the SDK's names (unset optional fields left out). */
-function secretMappingFromApi(json: Record<string, unknown>): SecretMapping {
+export function secretMappingFromApi(json: Record<string, unknown>): SecretMapping {
   return {
     targetField: String(json.target_field),
     secretReferenceId: String(json.secret_reference_id),

@@ -4,6 +4,9 @@
  * counted per distinct `groupBy` combination. Its workspace, type and
  * group-by are fixed at creation and replace the policy; name, unit, value
  * and conditions (backend 1.16.0+) update in place (admin API reference §12).
+ * `target` (backend 1.24.0) says whether the policy limits LLM requests or
+ * MCP tool calls; it too is fixed at creation, and an `mcp_tools` policy
+ * matches and groups by MCP keys only (prompts-mcp-scim §10).
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
@@ -27,9 +30,9 @@ function rateLimitsPolicyInputs() {
       api: "type",
       replaces: true,
     }),
-    // The official document's units; the budget-policies page adds `rpw` (backend 1.13.0), which the document does not list.
-    unit: input(z.enum(["rpm", "rph", "rpd"]), {
-      doc: "Per minute (`rpm`), hour (`rph`) or day (`rpd`).",
+    // The official document's units and `rpw`, which the budget-policies page adds (backend 1.13.0) and the document does not list yet.
+    unit: input(z.enum(["rpm", "rph", "rpd", "rpw"]), {
+      doc: "Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).",
       outputDoc: "The unit as read back.",
       api: "unit",
     }),
@@ -39,8 +42,23 @@ function rateLimitsPolicyInputs() {
       outputDoc: "The limit as read back.",
       api: "value",
     }),
+    target: input(z.enum(["llm", "mcp_tools"]).optional(), {
+      doc:
+        "What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). " +
+        "An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) " +
+        "and `metadata.<field>` only. Changing it replaces the policy.",
+      outputDoc: "What the policy limits, as read back (`llm` for policies made before targets existed).",
+      api: "target",
+      replaces: true,
+      // Unset is Portkey's default, which older policies read back as.
+      serverDefault: "llm",
+    }),
   };
 }
+
+/** Keys an `mcp_tools` policy may match or group by (DOCS mcp-gateway rate-limits). */
+const MCP_TOOL_KEYS = ["api_key", "workspace_id", "mcp_server", "mcp_tool"];
+const isMcpToolKey = (key: string) => MCP_TOOL_KEYS.includes(key) || key.startsWith("metadata.");
 
 type RateLimitsPolicyFields = ReturnType<typeof rateLimitsPolicyInputs>;
 export type RateLimitsPolicyInputs = InputsOf<RateLimitsPolicyFields>;
@@ -75,6 +93,17 @@ export const rateLimitsPolicy = declareResource({
   configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputs: rateLimitsPolicyInputs,
   outputs: policyOutputs,
+
+  refine(inputs, issue) {
+    if (inputs.target !== "mcp_tools") return;
+    const only = `an mcp_tools policy takes only ${MCP_TOOL_KEYS.join(", ")} or metadata.<field>`;
+    inputs.conditions.forEach((c, i) => {
+      if (!isMcpToolKey(c.key)) issue(["conditions", i, "key"], only);
+    });
+    inputs.groupBy.forEach((key, i) => {
+      if (!isMcpToolKey(key)) issue(["groupBy", i], only);
+    });
+  },
 
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);

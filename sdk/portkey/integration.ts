@@ -54,6 +54,14 @@ export interface IntegrationArgs {
    */
   secretMappings?: pulumi.Input<pulumi.Input<SecretMappingArgs>[]>;
   /**
+   * Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{
+   * multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default
+   * }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token
+   * kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it
+   * clears every adjustment.
+   */
+  pricingAdjustments?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+  /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
    * workspace unless the Workspace sets `forceDelete`.
@@ -116,6 +124,8 @@ export class Integration extends pulumi.dynamic.Resource {
   declare readonly workspaceId: pulumi.Output<string | undefined>;
   /** The mappings as read back. */
   declare readonly secretMappings: pulumi.Output<SecretMappingArgs[] | undefined>;
+  /** The adjustments as read back. */
+  declare readonly pricingAdjustments: pulumi.Output<Record<string, unknown> | undefined>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
@@ -130,7 +140,7 @@ export class Integration extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.
-    const outputs = ["integrationId", "status", "type", "maskedKey", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "name", "slug", "aiProviderId", "key", "description", "configurations", "workspaceId", "secretMappings", "createDefaultProvider", "defaultProviderSlug"];
+    const outputs = ["integrationId", "status", "type", "maskedKey", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "name", "slug", "aiProviderId", "key", "description", "configurations", "workspaceId", "secretMappings", "pricingAdjustments", "createDefaultProvider", "defaultProviderSlug"];
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };
     if (args?.key !== undefined) props.key = pulumi.secret(args.key);
     if (args?.configurations !== undefined) props.configurations = pulumi.secret(args.configurations);

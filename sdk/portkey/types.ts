@@ -125,3 +125,24 @@ export interface InviteWorkspaceArgs {
   /** The person's role in the workspace: `admin`, `manager` or `member`. */
   role: pulumi.Input<"admin" | "member" | "manager">;
 }
+
+/** One MCP capability and whether it is switched on. */
+export interface McpCapabilityArgs {
+  /**
+   * The capability's name, as the upstream server names it (a tool's name, a prompt's name, a
+   * resource's URI name).
+   */
+  name: pulumi.Input<string>;
+  /** `tool`, `prompt` or `resource` (resource templates cannot be switched). */
+  type: pulumi.Input<"tool" | "prompt" | "resource">;
+  /** Whether it may be used. */
+  enabled: pulumi.Input<boolean>;
+}
+
+/** One user's override of an MCP server's default access. */
+export interface McpUserAccessArgs {
+  /** The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace. */
+  userId: pulumi.Input<string>;
+  /** Whether this user may use the server, whatever the default. */
+  enabled: pulumi.Input<boolean>;
+}

@@ -52,11 +52,12 @@ test("preview, up, a clean preview and destroy, by hand", async () => {
   // The integration's provider credential, a secret as the stack file's comment says.
   await shell(`pulumi config set --secret openaiApiKey sk-test-by-hand-0123456789 --stack ${STACK} --non-interactive`);
   const preview = await shell(`pulumi preview --non-interactive --stack ${STACK}`);
-  // Integration, its models, the dev workspace, its access, provider and gateway config, its prompt collection, partial and prompt, one key, the guardrail, the stack.
-  expect(preview).toContain("+ 12 to create");
+  // Integration, its models, the dev workspace, its access, provider and gateway config, its prompt collection, partial and prompt,
+  // one key, the guardrail, the MCP integration with its grant, the SCIM mapping, the stack.
+  expect(preview).toContain("+ 15 to create");
   expect(preview).not.toMatch(/warning: using .* from \$PATH/);
   const up = await shell(`pulumi up --yes --non-interactive --stack ${STACK}`);
-  expect(up).toContain("+ 12 created");
+  expect(up).toContain("+ 15 created");
   expect(up).toMatch(/apiKeys\s*: \[secret\]/);
   await shell(`pulumi preview --expect-no-changes --non-interactive --stack ${STACK}`);
   const declared = () => Object.values(emulator.state().workspaces).filter((w) => !w.is_default);

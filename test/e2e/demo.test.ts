@@ -51,7 +51,7 @@ afterAll(() => {
 test("the demo bootstraps an organisation from zero, ends with no changes and prints no secret", async () => {
   const { code, output } = await demo();
   expect(output).toContain("=== 1/5  pulumi preview --diff");
-  expect(output).toContain("+ 36 created");
+  expect(output).toContain("+ 43 created");
   expect(output).toContain("No changes: the program and the organisation agree.");
   // The small change is previewed, not applied: one workspace's budget.
   expect(output).toMatch(/=== 4\/5[\s\S]*creditLimit\s*: 5000 => 6000[\s\S]*~ 1 to update/);
@@ -80,7 +80,7 @@ test("the demo bootstraps an organisation from zero, ends with no changes and pr
 test("a rerun sees the same organisation and changes nothing", async () => {
   const { code, output } = await demo();
   expect(code).toBe(0);
-  expect(output).toContain("36 unchanged");
+  expect(output).toContain("43 unchanged");
   expect(output).not.toContain("created");
 });
 

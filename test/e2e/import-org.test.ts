@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { vendors } from "../../provider/resources";
 import { knownPortkeyScopes } from "../../provider/portkey/scopes";
+import { isEnumerable } from "../../provider/enumeration";
 import { ADMIN_KEY, call, callOpenRouter } from "../support/emulator";
 import { seedOrganizationMembers } from "../support/openrouter-members";
 import { seedScimGroups } from "../support/openrouter-scim";
@@ -170,6 +171,17 @@ async function buildOrganisation(): Promise<void> {
     workspace_id: teamB.id,
   });
 
+  // MCP: an integration granted to Team A (its capability switched off), a server there; a SCIM mapping; Team C skips the input defaults.
+  const mcp = await portkey("MCP integration", "POST", "/mcp-integrations", { name: "Linear", slug: "linear", url: "https://mcp.linear.app/mcp", auth_type: "none", transport: "http" });
+  await portkey("MCP access", "PUT", `/mcp-integrations/${mcp.id}/workspaces`, { workspaces: [{ id: teamA.id, enabled: true }] });
+  await portkey("MCP sync", "POST", `/mcp-integrations/${mcp.id}/sync`, { capabilities: [{ name: "delete_issue", type: "tool" }, { name: "search", type: "tool" }] });
+  await portkey("MCP capabilities", "PUT", `/mcp-integrations/${mcp.id}/capabilities`, { capabilities: [{ name: "delete_issue", type: "tool", enabled: false }] });
+  const server = await portkey("MCP server", "POST", "/mcp-servers", { name: "Linear", slug: "linear-team-a", mcp_integration_id: mcp.id, workspace_id: teamA.id });
+  await portkey("MCP server capabilities", "PUT", `/mcp-servers/${server.id}/capabilities`, { capabilities: [{ name: "search", type: "tool", enabled: false }] });
+  await portkey("MCP user access", "PUT", `/mcp-servers/${server.id}/user-access`, { default_user_access: "deny", user_access: [{ user_id: ada.id, enabled: true }] });
+  await portkey("SCIM mapping", "POST", "/scim/workspaces", { workspace_id: teamB.id, scim_group_name: "Team B engineers", role: "member" });
+  await portkey("exclusion", "PUT", "/workspace-exclusions/input-guardrails", { workspaces: [{ workspace_id: teamC.id, excluded: true }] });
+
   // OpenRouter: a workspace with settings, people, keys, a BYOK key, a destination, a budget set by hand, guardrails assigned to a key and a member.
   const research = (await openrouter("workspace", "POST", "/workspaces", { name: "Research", slug: "research", description: "models we try", default_provider_sort: "price" })).data as {
     id: string;
@@ -229,8 +241,10 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** Every kind the package declares, as the engine's type token. */
-const EVERY_KIND = vendors().flatMap((v) => v.resources.map((r) => r.declared.declaration.kind.replace(":", ":index:")));
+/** Every kind the package declares that import-org lists (singletons say why not), as the engine's type token. */
+const EVERY_KIND = vendors().flatMap((v) =>
+  v.resources.filter((r) => isEnumerable(r.declared.declaration.enumerate)).map((r) => r.declared.declaration.kind.replace(":", ":index:")),
+);
 
 let importJson: ImportFile;
 

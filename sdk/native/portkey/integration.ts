@@ -56,6 +56,14 @@ export interface IntegrationArgs {
    */
   secretMappings?: pulumi.Input<pulumi.Input<SecretMappingArgs>[]>;
   /**
+   * Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{
+   * multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default
+   * }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token
+   * kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it
+   * clears every adjustment.
+   */
+  pricingAdjustments?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+  /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
    * workspace unless the Workspace sets `forceDelete`.
@@ -126,6 +134,8 @@ export class Integration extends pulumi.CustomResource {
   declare readonly workspaceId: pulumi.Output<string | undefined>;
   /** The mappings as read back. */
   declare readonly secretMappings: pulumi.Output<SecretMappingArgs[] | undefined>;
+  /** The adjustments as read back. */
+  declare readonly pricingAdjustments: pulumi.Output<Record<string, unknown> | undefined>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the
@@ -141,7 +151,7 @@ export class Integration extends pulumi.CustomResource {
   /** Declares a Integration: created, updated and deleted by the plugin `pulumi-resource-portkey`. */
   constructor(name: string, args: IntegrationArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in; read by id (`get`), no inputs are sent.
-    const outputs = ["integrationId", "status", "type", "maskedKey", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "name", "slug", "aiProviderId", "key", "description", "configurations", "workspaceId", "secretMappings", "createDefaultProvider", "defaultProviderSlug"];
+    const outputs = ["integrationId", "status", "type", "maskedKey", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "name", "slug", "aiProviderId", "key", "description", "configurations", "workspaceId", "secretMappings", "pricingAdjustments", "createDefaultProvider", "defaultProviderSlug"];
     const reading = opts?.id !== undefined;
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...(reading ? {} : args) };
     if (!reading && args.key !== undefined) props.key = pulumi.secret(args.key);

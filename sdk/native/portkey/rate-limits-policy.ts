@@ -29,10 +29,17 @@ export interface RateLimitsPolicyArgs {
   groupBy: pulumi.Input<pulumi.Input<string>[]>;
   /** What is counted: `requests` or `tokens`. Changing it replaces the policy. */
   type: pulumi.Input<"requests" | "tokens">;
-  /** Per minute (`rpm`), hour (`rph`) or day (`rpd`). */
-  unit: pulumi.Input<"rpm" | "rph" | "rpd">;
+  /** Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later). */
+  unit: pulumi.Input<"rpm" | "rph" | "rpd" | "rpw">;
   /** At most this many requests or tokens per `unit` for each entity: a whole number, at least 1. */
   value: pulumi.Input<number>;
+  /**
+   * What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls,
+   * Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`,
+   * `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.<field>`
+   * only. Changing it replaces the policy.
+   */
+  target?: pulumi.Input<"llm" | "mcp_tools">;
 }
 
 /**
@@ -83,14 +90,16 @@ export class RateLimitsPolicy extends pulumi.CustomResource {
   /** What is counted. */
   declare readonly type: pulumi.Output<"requests" | "tokens">;
   /** The unit as read back. */
-  declare readonly unit: pulumi.Output<"rpm" | "rph" | "rpd">;
+  declare readonly unit: pulumi.Output<"rpm" | "rph" | "rpd" | "rpw">;
   /** The limit as read back. */
   declare readonly value: pulumi.Output<number>;
+  /** What the policy limits, as read back (`llm` for policies made before targets existed). */
+  declare readonly target: pulumi.Output<"llm" | "mcp_tools">;
 
   /** Declares a RateLimitsPolicy: created, updated and deleted by the plugin `pulumi-resource-portkey`. */
   constructor(name: string, args: RateLimitsPolicyArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in; read by id (`get`), no inputs are sent.
-    const outputs = ["policyId", "status", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "workspaceId", "name", "conditions", "groupBy", "type", "unit", "value"];
+    const outputs = ["policyId", "status", "resolvedWorkspaceId", "workspaceSlug", "organisationId", "createdAt", "lastUpdatedAt", "workspaceId", "name", "conditions", "groupBy", "type", "unit", "value", "target"];
     const reading = opts?.id !== undefined;
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...(reading ? {} : args) };
     super(RateLimitsPolicy.__pulumiType, name, props, { ...opts, version: opts?.version ?? PLUGIN_VERSION });
