@@ -76,6 +76,8 @@ export interface GetIntegrationsIntegration {
   readonly workspaceId?: string;
   /** The mappings as read back. */
   readonly secretMappings?: SecretMappingArgs[];
+  /** The adjustments as read back. */
+  readonly pricingAdjustments?: Record<string, unknown>;
   /**
    * For a workspace's integration: whether Portkey also creates a default provider for it in the
    * workspace (Portkey's default: true). Only used at creation. Such a provider blocks deleting the

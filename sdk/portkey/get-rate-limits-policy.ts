@@ -67,9 +67,11 @@ export interface GetRateLimitsPolicyResult {
   /** What is counted. */
   readonly type: "requests" | "tokens";
   /** The unit as read back. */
-  readonly unit: "rpm" | "rph" | "rpd";
+  readonly unit: "rpm" | "rph" | "rpd" | "rpw";
   /** The limit as read back. */
   readonly value: number;
+  /** What the policy limits, as read back (`llm` for policies made before targets existed). */
+  readonly target: "llm" | "mcp_tools";
 }
 
 /**

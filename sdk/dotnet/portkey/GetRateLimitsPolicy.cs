@@ -141,11 +141,15 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         public readonly string Status;
         /// <summary>
+        /// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+        /// </summary>
+        public readonly string Target;
+        /// <summary>
         /// What is counted. One of: `requests`, `tokens`.
         /// </summary>
         public readonly string Type;
         /// <summary>
-        /// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        /// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         /// </summary>
         public readonly string Unit;
         /// <summary>
@@ -183,6 +187,8 @@ namespace PulumiAiGateway.Portkey
 
             string status,
 
+            string target,
+
             string type,
 
             string unit,
@@ -203,6 +209,7 @@ namespace PulumiAiGateway.Portkey
             PolicyId = policyId;
             ResolvedWorkspaceId = resolvedWorkspaceId;
             Status = status;
+            Target = target;
             Type = type;
             Unit = unit;
             Value = value;

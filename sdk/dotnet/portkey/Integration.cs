@@ -89,6 +89,12 @@ namespace PulumiAiGateway.Portkey
         public Output<string?> OrganisationId { get; private set; } = null!;
 
         /// <summary>
+        /// The adjustments as read back.
+        /// </summary>
+        [Output("pricingAdjustments")]
+        public Output<ImmutableDictionary<string, object>?> PricingAdjustments { get; private set; } = null!;
+
+        /// <summary>
         /// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
         /// </summary>
         [Output("resolvedWorkspaceId")]
@@ -242,6 +248,18 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         [Input("name", required: true)]
         public Input<string> Name { get; set; } = null!;
+
+        [Input("pricingAdjustments")]
+        private InputMap<object>? _pricingAdjustments;
+
+        /// <summary>
+        /// Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it clears every adjustment.
+        /// </summary>
+        public InputMap<object> PricingAdjustments
+        {
+            get => _pricingAdjustments ?? (_pricingAdjustments = new InputMap<object>());
+            set => _pricingAdjustments = value;
+        }
 
         [Input("secretMappings")]
         private InputList<Inputs.SecretMappingArgs>? _secretMappings;

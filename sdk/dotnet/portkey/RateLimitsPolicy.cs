@@ -71,13 +71,19 @@ namespace PulumiAiGateway.Portkey
         public Output<string> Status { get; private set; } = null!;
 
         /// <summary>
+        /// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+        /// </summary>
+        [Output("target")]
+        public Output<string> Target { get; private set; } = null!;
+
+        /// <summary>
         /// What is counted. One of: `requests`, `tokens`.
         /// </summary>
         [Output("type")]
         public Output<string> Type { get; private set; } = null!;
 
         /// <summary>
-        /// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        /// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         /// </summary>
         [Output("unit")]
         public Output<string> Unit { get; private set; } = null!;
@@ -177,13 +183,19 @@ namespace PulumiAiGateway.Portkey
         public Input<string>? Name { get; set; }
 
         /// <summary>
+        /// What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.&lt;field&gt;` only. Changing it replaces the policy.
+        /// </summary>
+        [Input("target")]
+        public Input<string>? Target { get; set; }
+
+        /// <summary>
         /// What is counted: `requests` or `tokens`. Changing it replaces the policy.
         /// </summary>
         [Input("type", required: true)]
         public Input<string> Type { get; set; } = null!;
 
         /// <summary>
-        /// Per minute (`rpm`), hour (`rph`) or day (`rpd`).
+        /// Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).
         /// </summary>
         [Input("unit", required: true)]
         public Input<string> Unit { get; set; } = null!;

@@ -33,6 +33,16 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &GuardrailMemberAssignment{}
 	case "openrouter:index:ObservabilityDestination":
 		r = &ObservabilityDestination{}
+	case "openrouter:index:OrganizationSettings":
+		r = &OrganizationSettings{}
+	case "openrouter:index:Preset":
+		r = &Preset{}
+	case "openrouter:index:PrivateEndpoint":
+		r = &PrivateEndpoint{}
+	case "openrouter:index:PrivateProvider":
+		r = &PrivateProvider{}
+	case "openrouter:index:ScimGroupMapping":
+		r = &ScimGroupMapping{}
 	case "openrouter:index:Workspace":
 		r = &Workspace{}
 	case "openrouter:index:WorkspaceBudget":

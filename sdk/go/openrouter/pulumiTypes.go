@@ -1105,6 +1105,558 @@ func (o GetObservabilityDestinationsObservabilityDestinationArrayOutput) Index(i
 	}).(GetObservabilityDestinationsObservabilityDestinationOutput)
 }
 
+// One object `getOrganizationSettingses` finds.
+type GetOrganizationSettingsesOrganizationSettings struct {
+	// The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
+	Id string `pulumi:"id"`
+	// The setting as read back.
+	IsFilteredModelCatalogEnabled bool `pulumi:"isFilteredModelCatalogEnabled"`
+	// The organisation's id (the same as `id`).
+	OrganizationId string `pulumi:"organizationId"`
+}
+
+// One object `getOrganizationSettingses` finds.
+type GetOrganizationSettingsesOrganizationSettingsOutput struct{ *pulumi.OutputState }
+
+func (GetOrganizationSettingsesOrganizationSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetOrganizationSettingsesOrganizationSettings)(nil)).Elem()
+}
+
+func (o GetOrganizationSettingsesOrganizationSettingsOutput) ToGetOrganizationSettingsesOrganizationSettingsOutput() GetOrganizationSettingsesOrganizationSettingsOutput {
+	return o
+}
+
+func (o GetOrganizationSettingsesOrganizationSettingsOutput) ToGetOrganizationSettingsesOrganizationSettingsOutputWithContext(ctx context.Context) GetOrganizationSettingsesOrganizationSettingsOutput {
+	return o
+}
+
+// The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
+func (o GetOrganizationSettingsesOrganizationSettingsOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetOrganizationSettingsesOrganizationSettings) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The setting as read back.
+func (o GetOrganizationSettingsesOrganizationSettingsOutput) IsFilteredModelCatalogEnabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetOrganizationSettingsesOrganizationSettings) bool { return v.IsFilteredModelCatalogEnabled }).(pulumi.BoolOutput)
+}
+
+// The organisation's id (the same as `id`).
+func (o GetOrganizationSettingsesOrganizationSettingsOutput) OrganizationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetOrganizationSettingsesOrganizationSettings) string { return v.OrganizationId }).(pulumi.StringOutput)
+}
+
+type GetOrganizationSettingsesOrganizationSettingsArrayOutput struct{ *pulumi.OutputState }
+
+func (GetOrganizationSettingsesOrganizationSettingsArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetOrganizationSettingsesOrganizationSettings)(nil)).Elem()
+}
+
+func (o GetOrganizationSettingsesOrganizationSettingsArrayOutput) ToGetOrganizationSettingsesOrganizationSettingsArrayOutput() GetOrganizationSettingsesOrganizationSettingsArrayOutput {
+	return o
+}
+
+func (o GetOrganizationSettingsesOrganizationSettingsArrayOutput) ToGetOrganizationSettingsesOrganizationSettingsArrayOutputWithContext(ctx context.Context) GetOrganizationSettingsesOrganizationSettingsArrayOutput {
+	return o
+}
+
+func (o GetOrganizationSettingsesOrganizationSettingsArrayOutput) Index(i pulumi.IntInput) GetOrganizationSettingsesOrganizationSettingsOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetOrganizationSettingsesOrganizationSettings {
+		return vs[0].([]GetOrganizationSettingsesOrganizationSettings)[vs[1].(int)]
+	}).(GetOrganizationSettingsesOrganizationSettingsOutput)
+}
+
+// One object `getPresets` finds.
+type GetPresetsPreset struct {
+	// The designated version's settings as read back.
+	Config map[string]interface{} `pulumi:"config"`
+	// The preset's description (set in the dashboard only).
+	Description *string `pulumi:"description"`
+	// The Preset's resource id: what `pulumi import` and `getPreset({ id })` take.
+	Id string `pulumi:"id"`
+	// The preset's name (OpenRouter sets it to the slug; no API changes it).
+	Name *string `pulumi:"name"`
+	// The preset's UUID.
+	PresetId string `pulumi:"presetId"`
+	// The workspace the preset is in.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The slug.
+	Slug string `pulumi:"slug"`
+	// `active` (a read of an archived preset finds nothing).
+	Status *string `pulumi:"status"`
+	// The designated version's system prompt as read back.
+	SystemPrompt *string `pulumi:"systemPrompt"`
+	// The designated version's number (from 1).
+	Version *float64 `pulumi:"version"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+}
+
+// One object `getPresets` finds.
+type GetPresetsPresetOutput struct{ *pulumi.OutputState }
+
+func (GetPresetsPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPresetsPreset)(nil)).Elem()
+}
+
+func (o GetPresetsPresetOutput) ToGetPresetsPresetOutput() GetPresetsPresetOutput {
+	return o
+}
+
+func (o GetPresetsPresetOutput) ToGetPresetsPresetOutputWithContext(ctx context.Context) GetPresetsPresetOutput {
+	return o
+}
+
+// The designated version's settings as read back.
+func (o GetPresetsPresetOutput) Config() pulumi.MapOutput {
+	return o.ApplyT(func(v GetPresetsPreset) map[string]interface{} { return v.Config }).(pulumi.MapOutput)
+}
+
+// The preset's description (set in the dashboard only).
+func (o GetPresetsPresetOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The Preset's resource id: what `pulumi import` and `getPreset({ id })` take.
+func (o GetPresetsPresetOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPresetsPreset) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The preset's name (OpenRouter sets it to the slug; no API changes it).
+func (o GetPresetsPresetOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The preset's UUID.
+func (o GetPresetsPresetOutput) PresetId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPresetsPreset) string { return v.PresetId }).(pulumi.StringOutput)
+}
+
+// The workspace the preset is in.
+func (o GetPresetsPresetOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The slug.
+func (o GetPresetsPresetOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPresetsPreset) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// `active` (a read of an archived preset finds nothing).
+func (o GetPresetsPresetOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The designated version's system prompt as read back.
+func (o GetPresetsPresetOutput) SystemPrompt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *string { return v.SystemPrompt }).(pulumi.StringPtrOutput)
+}
+
+// The designated version's number (from 1).
+func (o GetPresetsPresetOutput) Version() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *float64 { return v.Version }).(pulumi.Float64PtrOutput)
+}
+
+// The workspace as given.
+func (o GetPresetsPresetOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPresetsPreset) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+type GetPresetsPresetArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPresetsPresetArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPresetsPreset)(nil)).Elem()
+}
+
+func (o GetPresetsPresetArrayOutput) ToGetPresetsPresetArrayOutput() GetPresetsPresetArrayOutput {
+	return o
+}
+
+func (o GetPresetsPresetArrayOutput) ToGetPresetsPresetArrayOutputWithContext(ctx context.Context) GetPresetsPresetArrayOutput {
+	return o
+}
+
+func (o GetPresetsPresetArrayOutput) Index(i pulumi.IntInput) GetPresetsPresetOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPresetsPreset {
+		return vs[0].([]GetPresetsPreset)[vs[1].(int)]
+	}).(GetPresetsPresetOutput)
+}
+
+// One object `getPrivateEndpoints` finds.
+type GetPrivateEndpointsPrivateEndpoint struct {
+	// As declared.
+	ActivateInWorkspaceId *string `pulumi:"activateInWorkspaceId"`
+	// The base URL in use, as OpenRouter stores it.
+	BaseUrl *string `pulumi:"baseUrl"`
+	// As read back.
+	CacheReadPrice *string `pulumi:"cacheReadPrice"`
+	// As read back.
+	CacheWritePrice *string `pulumi:"cacheWritePrice"`
+	// As read back.
+	CompletionPrice *string `pulumi:"completionPrice"`
+	// As read back. One of: `global`, `europe`, `us`.
+	DeclaredRegion *string `pulumi:"declaredRegion"`
+	// As read back.
+	DeclaredZdr *bool `pulumi:"declaredZdr"`
+	// The endpoint's UUID (the same as `id`).
+	EndpointId string `pulumi:"endpointId"`
+	// The PrivateEndpoint's resource id: what `pulumi import` and `getPrivateEndpoint({ id })` take.
+	Id string `pulumi:"id"`
+	// As read back.
+	ModelPermaslug string `pulumi:"modelPermaslug"`
+	// The model's slug (unset once delisted).
+	ModelSlug *string `pulumi:"modelSlug"`
+	// As read back.
+	PromptPrice *string `pulumi:"promptPrice"`
+	// The provider's display name.
+	ProviderName *string `pulumi:"providerName"`
+	// As read back (unset once the provider is no longer listed).
+	ProviderSlug string `pulumi:"providerSlug"`
+	// `draft`, `active` or `disabled`.
+	Status *string `pulumi:"status"`
+	// As read back.
+	UpstreamModelId string `pulumi:"upstreamModelId"`
+}
+
+// One object `getPrivateEndpoints` finds.
+type GetPrivateEndpointsPrivateEndpointOutput struct{ *pulumi.OutputState }
+
+func (GetPrivateEndpointsPrivateEndpointOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPrivateEndpointsPrivateEndpoint)(nil)).Elem()
+}
+
+func (o GetPrivateEndpointsPrivateEndpointOutput) ToGetPrivateEndpointsPrivateEndpointOutput() GetPrivateEndpointsPrivateEndpointOutput {
+	return o
+}
+
+func (o GetPrivateEndpointsPrivateEndpointOutput) ToGetPrivateEndpointsPrivateEndpointOutputWithContext(ctx context.Context) GetPrivateEndpointsPrivateEndpointOutput {
+	return o
+}
+
+// As declared.
+func (o GetPrivateEndpointsPrivateEndpointOutput) ActivateInWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.ActivateInWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The base URL in use, as OpenRouter stores it.
+func (o GetPrivateEndpointsPrivateEndpointOutput) BaseUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.BaseUrl }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) CacheReadPrice() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.CacheReadPrice }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) CacheWritePrice() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.CacheWritePrice }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) CompletionPrice() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.CompletionPrice }).(pulumi.StringPtrOutput)
+}
+
+// As read back. One of: `global`, `europe`, `us`.
+func (o GetPrivateEndpointsPrivateEndpointOutput) DeclaredRegion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.DeclaredRegion }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) DeclaredZdr() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *bool { return v.DeclaredZdr }).(pulumi.BoolPtrOutput)
+}
+
+// The endpoint's UUID (the same as `id`).
+func (o GetPrivateEndpointsPrivateEndpointOutput) EndpointId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) string { return v.EndpointId }).(pulumi.StringOutput)
+}
+
+// The PrivateEndpoint's resource id: what `pulumi import` and `getPrivateEndpoint({ id })` take.
+func (o GetPrivateEndpointsPrivateEndpointOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) ModelPermaslug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) string { return v.ModelPermaslug }).(pulumi.StringOutput)
+}
+
+// The model's slug (unset once delisted).
+func (o GetPrivateEndpointsPrivateEndpointOutput) ModelSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.ModelSlug }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) PromptPrice() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.PromptPrice }).(pulumi.StringPtrOutput)
+}
+
+// The provider's display name.
+func (o GetPrivateEndpointsPrivateEndpointOutput) ProviderName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.ProviderName }).(pulumi.StringPtrOutput)
+}
+
+// As read back (unset once the provider is no longer listed).
+func (o GetPrivateEndpointsPrivateEndpointOutput) ProviderSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) string { return v.ProviderSlug }).(pulumi.StringOutput)
+}
+
+// `draft`, `active` or `disabled`.
+func (o GetPrivateEndpointsPrivateEndpointOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateEndpointsPrivateEndpointOutput) UpstreamModelId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) string { return v.UpstreamModelId }).(pulumi.StringOutput)
+}
+
+type GetPrivateEndpointsPrivateEndpointArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPrivateEndpointsPrivateEndpointArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPrivateEndpointsPrivateEndpoint)(nil)).Elem()
+}
+
+func (o GetPrivateEndpointsPrivateEndpointArrayOutput) ToGetPrivateEndpointsPrivateEndpointArrayOutput() GetPrivateEndpointsPrivateEndpointArrayOutput {
+	return o
+}
+
+func (o GetPrivateEndpointsPrivateEndpointArrayOutput) ToGetPrivateEndpointsPrivateEndpointArrayOutputWithContext(ctx context.Context) GetPrivateEndpointsPrivateEndpointArrayOutput {
+	return o
+}
+
+func (o GetPrivateEndpointsPrivateEndpointArrayOutput) Index(i pulumi.IntInput) GetPrivateEndpointsPrivateEndpointOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPrivateEndpointsPrivateEndpoint {
+		return vs[0].([]GetPrivateEndpointsPrivateEndpoint)[vs[1].(int)]
+	}).(GetPrivateEndpointsPrivateEndpointOutput)
+}
+
+// One object `getPrivateProviders` finds.
+type GetPrivateProvidersPrivateProvider struct {
+	// The base URL as OpenRouter stores it.
+	BaseUrl string `pulumi:"baseUrl"`
+	// Creation time.
+	CreatedAt *string `pulumi:"createdAt"`
+	// As read back.
+	Datacenters []string `pulumi:"datacenters"`
+	// As read back.
+	DisplayName string `pulumi:"displayName"`
+	// As read back.
+	Headquarters *string `pulumi:"headquarters"`
+	// The PrivateProvider's resource id: what `pulumi import` and `getPrivateProvider({ id })` take.
+	Id string `pulumi:"id"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// As read back.
+	PrivacyPolicyUrl *string `pulumi:"privacyPolicyUrl"`
+	// As read back.
+	PromptRetentionDays *int `pulumi:"promptRetentionDays"`
+	// As read back.
+	RetainsPrompts bool `pulumi:"retainsPrompts"`
+	// The slug OpenRouter derived from `name` (the same as `id`): what endpoints and BYOK keys name.
+	Slug string `pulumi:"slug"`
+	// As read back.
+	TrainsOnData bool `pulumi:"trainsOnData"`
+}
+
+// One object `getPrivateProviders` finds.
+type GetPrivateProvidersPrivateProviderOutput struct{ *pulumi.OutputState }
+
+func (GetPrivateProvidersPrivateProviderOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPrivateProvidersPrivateProvider)(nil)).Elem()
+}
+
+func (o GetPrivateProvidersPrivateProviderOutput) ToGetPrivateProvidersPrivateProviderOutput() GetPrivateProvidersPrivateProviderOutput {
+	return o
+}
+
+func (o GetPrivateProvidersPrivateProviderOutput) ToGetPrivateProvidersPrivateProviderOutputWithContext(ctx context.Context) GetPrivateProvidersPrivateProviderOutput {
+	return o
+}
+
+// The base URL as OpenRouter stores it.
+func (o GetPrivateProvidersPrivateProviderOutput) BaseUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) string { return v.BaseUrl }).(pulumi.StringOutput)
+}
+
+// Creation time.
+func (o GetPrivateProvidersPrivateProviderOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) Datacenters() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) []string { return v.Datacenters }).(pulumi.StringArrayOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) DisplayName() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) string { return v.DisplayName }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) Headquarters() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) *string { return v.Headquarters }).(pulumi.StringPtrOutput)
+}
+
+// The PrivateProvider's resource id: what `pulumi import` and `getPrivateProvider({ id })` take.
+func (o GetPrivateProvidersPrivateProviderOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The name as read back.
+func (o GetPrivateProvidersPrivateProviderOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) PrivacyPolicyUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) *string { return v.PrivacyPolicyUrl }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) PromptRetentionDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) *int { return v.PromptRetentionDays }).(pulumi.IntPtrOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) RetainsPrompts() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) bool { return v.RetainsPrompts }).(pulumi.BoolOutput)
+}
+
+// The slug OpenRouter derived from `name` (the same as `id`): what endpoints and BYOK keys name.
+func (o GetPrivateProvidersPrivateProviderOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetPrivateProvidersPrivateProviderOutput) TrainsOnData() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetPrivateProvidersPrivateProvider) bool { return v.TrainsOnData }).(pulumi.BoolOutput)
+}
+
+type GetPrivateProvidersPrivateProviderArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPrivateProvidersPrivateProviderArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPrivateProvidersPrivateProvider)(nil)).Elem()
+}
+
+func (o GetPrivateProvidersPrivateProviderArrayOutput) ToGetPrivateProvidersPrivateProviderArrayOutput() GetPrivateProvidersPrivateProviderArrayOutput {
+	return o
+}
+
+func (o GetPrivateProvidersPrivateProviderArrayOutput) ToGetPrivateProvidersPrivateProviderArrayOutputWithContext(ctx context.Context) GetPrivateProvidersPrivateProviderArrayOutput {
+	return o
+}
+
+func (o GetPrivateProvidersPrivateProviderArrayOutput) Index(i pulumi.IntInput) GetPrivateProvidersPrivateProviderOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPrivateProvidersPrivateProvider {
+		return vs[0].([]GetPrivateProvidersPrivateProvider)[vs[1].(int)]
+	}).(GetPrivateProvidersPrivateProviderOutput)
+}
+
+// One object `getScimGroupMappings` finds.
+type GetScimGroupMappingsScimGroupMapping struct {
+	// Creation time.
+	CreatedAt *string `pulumi:"createdAt"`
+	// The ScimGroupMapping's resource id: what `pulumi import` and `getScimGroupMapping({ id })` take.
+	Id string `pulumi:"id"`
+	// As declared.
+	KeepMembersOnDelete bool `pulumi:"keepMembersOnDelete"`
+	// The mapping's UUID (the same as `id`).
+	MappingId string `pulumi:"mappingId"`
+	// The organisation's id.
+	OrganizationId *string `pulumi:"organizationId"`
+	// As read back. One of: `admin`, `member`.
+	Role string `pulumi:"role"`
+	// As read back.
+	ScimGroupId string `pulumi:"scimGroupId"`
+	// Last change.
+	UpdatedAt *string `pulumi:"updatedAt"`
+	// As read back.
+	WorkspaceId string `pulumi:"workspaceId"`
+}
+
+// One object `getScimGroupMappings` finds.
+type GetScimGroupMappingsScimGroupMappingOutput struct{ *pulumi.OutputState }
+
+func (GetScimGroupMappingsScimGroupMappingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetScimGroupMappingsScimGroupMapping)(nil)).Elem()
+}
+
+func (o GetScimGroupMappingsScimGroupMappingOutput) ToGetScimGroupMappingsScimGroupMappingOutput() GetScimGroupMappingsScimGroupMappingOutput {
+	return o
+}
+
+func (o GetScimGroupMappingsScimGroupMappingOutput) ToGetScimGroupMappingsScimGroupMappingOutputWithContext(ctx context.Context) GetScimGroupMappingsScimGroupMappingOutput {
+	return o
+}
+
+// Creation time.
+func (o GetScimGroupMappingsScimGroupMappingOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The ScimGroupMapping's resource id: what `pulumi import` and `getScimGroupMapping({ id })` take.
+func (o GetScimGroupMappingsScimGroupMappingOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// As declared.
+func (o GetScimGroupMappingsScimGroupMappingOutput) KeepMembersOnDelete() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) bool { return v.KeepMembersOnDelete }).(pulumi.BoolOutput)
+}
+
+// The mapping's UUID (the same as `id`).
+func (o GetScimGroupMappingsScimGroupMappingOutput) MappingId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) string { return v.MappingId }).(pulumi.StringOutput)
+}
+
+// The organisation's id.
+func (o GetScimGroupMappingsScimGroupMappingOutput) OrganizationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) *string { return v.OrganizationId }).(pulumi.StringPtrOutput)
+}
+
+// As read back. One of: `admin`, `member`.
+func (o GetScimGroupMappingsScimGroupMappingOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// As read back.
+func (o GetScimGroupMappingsScimGroupMappingOutput) ScimGroupId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) string { return v.ScimGroupId }).(pulumi.StringOutput)
+}
+
+// Last change.
+func (o GetScimGroupMappingsScimGroupMappingOutput) UpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) *string { return v.UpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// As read back.
+func (o GetScimGroupMappingsScimGroupMappingOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimGroupMappingsScimGroupMapping) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+type GetScimGroupMappingsScimGroupMappingArrayOutput struct{ *pulumi.OutputState }
+
+func (GetScimGroupMappingsScimGroupMappingArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetScimGroupMappingsScimGroupMapping)(nil)).Elem()
+}
+
+func (o GetScimGroupMappingsScimGroupMappingArrayOutput) ToGetScimGroupMappingsScimGroupMappingArrayOutput() GetScimGroupMappingsScimGroupMappingArrayOutput {
+	return o
+}
+
+func (o GetScimGroupMappingsScimGroupMappingArrayOutput) ToGetScimGroupMappingsScimGroupMappingArrayOutputWithContext(ctx context.Context) GetScimGroupMappingsScimGroupMappingArrayOutput {
+	return o
+}
+
+func (o GetScimGroupMappingsScimGroupMappingArrayOutput) Index(i pulumi.IntInput) GetScimGroupMappingsScimGroupMappingOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetScimGroupMappingsScimGroupMapping {
+		return vs[0].([]GetScimGroupMappingsScimGroupMapping)[vs[1].(int)]
+	}).(GetScimGroupMappingsScimGroupMappingOutput)
+}
+
 // One object `getWorkspaceBudgets` finds.
 type GetWorkspaceBudgetsWorkspaceBudget struct {
 	// Each budget's own UUID (OpenRouter's `id`) by interval (`lifetime`, `monthly`, `weekly`, `daily`).
@@ -1726,6 +2278,16 @@ func init() {
 	pulumi.RegisterOutputType(GetGuardrailsGuardrailArrayOutput{})
 	pulumi.RegisterOutputType(GetObservabilityDestinationsObservabilityDestinationOutput{})
 	pulumi.RegisterOutputType(GetObservabilityDestinationsObservabilityDestinationArrayOutput{})
+	pulumi.RegisterOutputType(GetOrganizationSettingsesOrganizationSettingsOutput{})
+	pulumi.RegisterOutputType(GetOrganizationSettingsesOrganizationSettingsArrayOutput{})
+	pulumi.RegisterOutputType(GetPresetsPresetOutput{})
+	pulumi.RegisterOutputType(GetPresetsPresetArrayOutput{})
+	pulumi.RegisterOutputType(GetPrivateEndpointsPrivateEndpointOutput{})
+	pulumi.RegisterOutputType(GetPrivateEndpointsPrivateEndpointArrayOutput{})
+	pulumi.RegisterOutputType(GetPrivateProvidersPrivateProviderOutput{})
+	pulumi.RegisterOutputType(GetPrivateProvidersPrivateProviderArrayOutput{})
+	pulumi.RegisterOutputType(GetScimGroupMappingsScimGroupMappingOutput{})
+	pulumi.RegisterOutputType(GetScimGroupMappingsScimGroupMappingArrayOutput{})
 	pulumi.RegisterOutputType(GetWorkspaceBudgetsWorkspaceBudgetOutput{})
 	pulumi.RegisterOutputType(GetWorkspaceBudgetsWorkspaceBudgetArrayOutput{})
 	pulumi.RegisterOutputType(GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrailOutput{})

@@ -52,9 +52,11 @@ type LookupRateLimitsPolicyResult struct {
 	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
 	// `active` (a deleted policy is archived and no longer found).
 	Status string `pulumi:"status"`
+	// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+	Target string `pulumi:"target"`
 	// What is counted. One of: `requests`, `tokens`.
 	Type string `pulumi:"type"`
-	// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+	// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
 	Unit string `pulumi:"unit"`
 	// The limit as read back.
 	Value int `pulumi:"value"`
@@ -146,12 +148,17 @@ func (o LookupRateLimitsPolicyResultOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRateLimitsPolicyResult) string { return v.Status }).(pulumi.StringOutput)
 }
 
+// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+func (o LookupRateLimitsPolicyResultOutput) Target() pulumi.StringOutput {
+	return o.ApplyT(func(v LookupRateLimitsPolicyResult) string { return v.Target }).(pulumi.StringOutput)
+}
+
 // What is counted. One of: `requests`, `tokens`.
 func (o LookupRateLimitsPolicyResultOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRateLimitsPolicyResult) string { return v.Type }).(pulumi.StringOutput)
 }
 
-// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
 func (o LookupRateLimitsPolicyResultOutput) Unit() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupRateLimitsPolicyResult) string { return v.Unit }).(pulumi.StringOutput)
 }

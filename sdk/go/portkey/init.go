@@ -35,8 +35,32 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &IntegrationModelAccess{}
 	case "portkey:index:IntegrationWorkspaceAccess":
 		r = &IntegrationWorkspaceAccess{}
+	case "portkey:index:McpIntegration":
+		r = &McpIntegration{}
+	case "portkey:index:McpIntegrationCapabilities":
+		r = &McpIntegrationCapabilities{}
+	case "portkey:index:McpIntegrationWorkspaceAccess":
+		r = &McpIntegrationWorkspaceAccess{}
+	case "portkey:index:McpServer":
+		r = &McpServer{}
+	case "portkey:index:McpServerCapabilities":
+		r = &McpServerCapabilities{}
+	case "portkey:index:McpServerUserAccess":
+		r = &McpServerUserAccess{}
+	case "portkey:index:OrganisationDefaultGuardrails":
+		r = &OrganisationDefaultGuardrails{}
+	case "portkey:index:Prompt":
+		r = &Prompt{}
+	case "portkey:index:PromptCollection":
+		r = &PromptCollection{}
+	case "portkey:index:PromptLabel":
+		r = &PromptLabel{}
+	case "portkey:index:PromptPartial":
+		r = &PromptPartial{}
 	case "portkey:index:RateLimitsPolicy":
 		r = &RateLimitsPolicy{}
+	case "portkey:index:ScimWorkspaceMapping":
+		r = &ScimWorkspaceMapping{}
 	case "portkey:index:SecretReference":
 		r = &SecretReference{}
 	case "portkey:index:UsageLimitsPolicy":
@@ -45,6 +69,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &UserInvite{}
 	case "portkey:index:Workspace":
 		r = &Workspace{}
+	case "portkey:index:WorkspaceGuardrailExclusion":
+		r = &WorkspaceGuardrailExclusion{}
 	case "portkey:index:WorkspaceMember":
 		r = &WorkspaceMember{}
 	default:

@@ -40,6 +40,8 @@ type Integration struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// The organisation's UUID.
 	OrganisationId pulumi.StringPtrOutput `pulumi:"organisationId"`
+	// The adjustments as read back.
+	PricingAdjustments pulumi.MapOutput `pulumi:"pricingAdjustments"`
 	// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
 	ResolvedWorkspaceId pulumi.StringPtrOutput `pulumi:"resolvedWorkspaceId"`
 	// The mappings as read back.
@@ -127,6 +129,8 @@ type integrationArgs struct {
 	Key *string `pulumi:"key"`
 	// The integration's display name.
 	Name string `pulumi:"name"`
+	// Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it clears every adjustment.
+	PricingAdjustments map[string]interface{} `pulumi:"pricingAdjustments"`
 	// Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
 	SecretMappings []SecretMapping `pulumi:"secretMappings"`
 	// The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
@@ -151,6 +155,8 @@ type IntegrationArgs struct {
 	Key pulumi.StringPtrInput
 	// The integration's display name.
 	Name pulumi.StringInput
+	// Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it clears every adjustment.
+	PricingAdjustments pulumi.MapInput
 	// Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
 	SecretMappings SecretMappingArrayInput
 	// The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
@@ -254,6 +260,11 @@ func (o IntegrationOutput) Name() pulumi.StringOutput {
 // The organisation's UUID.
 func (o IntegrationOutput) OrganisationId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Integration) pulumi.StringPtrOutput { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The adjustments as read back.
+func (o IntegrationOutput) PricingAdjustments() pulumi.MapOutput {
+	return o.ApplyT(func(v *Integration) pulumi.MapOutput { return v.PricingAdjustments }).(pulumi.MapOutput)
 }
 
 // The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).

@@ -965,6 +965,8 @@ type GetIntegrationsIntegration struct {
 	Name string `pulumi:"name"`
 	// The organisation's UUID.
 	OrganisationId *string `pulumi:"organisationId"`
+	// The adjustments as read back.
+	PricingAdjustments map[string]interface{} `pulumi:"pricingAdjustments"`
 	// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
 	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
 	// The mappings as read back.
@@ -1051,6 +1053,11 @@ func (o GetIntegrationsIntegrationOutput) OrganisationId() pulumi.StringPtrOutpu
 	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
 }
 
+// The adjustments as read back.
+func (o GetIntegrationsIntegrationOutput) PricingAdjustments() pulumi.MapOutput {
+	return o.ApplyT(func(v GetIntegrationsIntegration) map[string]interface{} { return v.PricingAdjustments }).(pulumi.MapOutput)
+}
+
 // The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
 func (o GetIntegrationsIntegrationOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetIntegrationsIntegration) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
@@ -1106,6 +1113,1130 @@ func (o GetIntegrationsIntegrationArrayOutput) Index(i pulumi.IntInput) GetInteg
 	}).(GetIntegrationsIntegrationOutput)
 }
 
+// One object `getMcpIntegrationCapabilitieses` finds.
+type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities struct {
+	// The capabilities as read back (declared settings for those not synced yet).
+	Capabilities []McpCapability `pulumi:"capabilities"`
+	// The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
+	Id string `pulumi:"id"`
+	// The MCP integration as given.
+	McpIntegrationId string `pulumi:"mcpIntegrationId"`
+	// Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+	NotSynced []string `pulumi:"notSynced"`
+}
+
+// One object `getMcpIntegrationCapabilitieses` finds.
+type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput struct{ *pulumi.OutputState }
+
+func (GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities)(nil)).Elem()
+}
+
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput() GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput {
+	return o
+}
+
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutputWithContext(ctx context.Context) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput {
+	return o
+}
+
+// The capabilities as read back (declared settings for those not synced yet).
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) Capabilities() McpCapabilityArrayOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) []McpCapability {
+		return v.Capabilities
+	}).(McpCapabilityArrayOutput)
+}
+
+// The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The MCP integration as given.
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) McpIntegrationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) string { return v.McpIntegrationId }).(pulumi.StringOutput)
+}
+
+// Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) NotSynced() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) []string { return v.NotSynced }).(pulumi.StringArrayOutput)
+}
+
+type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput struct{ *pulumi.OutputState }
+
+func (GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities)(nil)).Elem()
+}
+
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput() GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput {
+	return o
+}
+
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutputWithContext(ctx context.Context) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput {
+	return o
+}
+
+func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) Index(i pulumi.IntInput) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities {
+		return vs[0].([]GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities)[vs[1].(int)]
+	}).(GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput)
+}
+
+// One object `getMcpIntegrationWorkspaceAccesses` finds.
+type GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess struct {
+	// Whether access is enabled, as read back.
+	Enabled bool `pulumi:"enabled"`
+	// The McpIntegrationWorkspaceAccess's resource id: what `pulumi import` and `getMcpIntegrationWorkspaceAccess({ id })` take.
+	Id string `pulumi:"id"`
+	// The MCP integration as given.
+	McpIntegrationId string `pulumi:"mcpIntegrationId"`
+	// The workspace's UUID (how Portkey lists the row).
+	ResolvedWorkspaceId string `pulumi:"resolvedWorkspaceId"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug string `pulumi:"workspaceSlug"`
+}
+
+// One object `getMcpIntegrationWorkspaceAccesses` finds.
+type GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput struct{ *pulumi.OutputState }
+
+func (GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess)(nil)).Elem()
+}
+
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) ToGetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput() GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput {
+	return o
+}
+
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) ToGetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutputWithContext(ctx context.Context) GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput {
+	return o
+}
+
+// Whether access is enabled, as read back.
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess) bool { return v.Enabled }).(pulumi.BoolOutput)
+}
+
+// The McpIntegrationWorkspaceAccess's resource id: what `pulumi import` and `getMcpIntegrationWorkspaceAccess({ id })` take.
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The MCP integration as given.
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) McpIntegrationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess) string {
+		return v.McpIntegrationId
+	}).(pulumi.StringOutput)
+}
+
+// The workspace's UUID (how Portkey lists the row).
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) ResolvedWorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess) string {
+		return v.ResolvedWorkspaceId
+	}).(pulumi.StringOutput)
+}
+
+// The workspace as given.
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput) WorkspaceSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess) string { return v.WorkspaceSlug }).(pulumi.StringOutput)
+}
+
+type GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess)(nil)).Elem()
+}
+
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput) ToGetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput() GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput {
+	return o
+}
+
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput) ToGetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutputWithContext(ctx context.Context) GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput {
+	return o
+}
+
+func (o GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput) Index(i pulumi.IntInput) GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess {
+		return vs[0].([]GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess)[vs[1].(int)]
+	}).(GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput)
+}
+
+// One object `getMcpIntegrations` finds.
+type GetMcpIntegrationsMcpIntegration struct {
+	// The authentication as read back. One of: `oauth_auto`, `oauth_client_credentials`, `headers`, `none`.
+	AuthType string `pulumi:"authType"`
+	// When Portkey created the integration (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// The McpIntegration's resource id: what `pulumi import` and `getMcpIntegration({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the integration (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The integration's UUID (the same as `id`).
+	McpIntegrationId string `pulumi:"mcpIntegrationId"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The workspace's UUID (a workspace's integration).
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The mappings as read back.
+	SecretMappings []SecretMapping `pulumi:"secretMappings"`
+	// The integration's slug.
+	Slug *string `pulumi:"slug"`
+	// The integration's status.
+	Status *string `pulumi:"status"`
+	// The transport as read back. One of: `http`, `sse`.
+	Transport string `pulumi:"transport"`
+	// `organisation` or `workspace` (whether it belongs to one workspace).
+	Type *string `pulumi:"type"`
+	// The URL as read back.
+	Url string `pulumi:"url"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+	// The workspace's slug (a workspace's integration).
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getMcpIntegrations` finds.
+type GetMcpIntegrationsMcpIntegrationOutput struct{ *pulumi.OutputState }
+
+func (GetMcpIntegrationsMcpIntegrationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpIntegrationsMcpIntegration)(nil)).Elem()
+}
+
+func (o GetMcpIntegrationsMcpIntegrationOutput) ToGetMcpIntegrationsMcpIntegrationOutput() GetMcpIntegrationsMcpIntegrationOutput {
+	return o
+}
+
+func (o GetMcpIntegrationsMcpIntegrationOutput) ToGetMcpIntegrationsMcpIntegrationOutputWithContext(ctx context.Context) GetMcpIntegrationsMcpIntegrationOutput {
+	return o
+}
+
+// The authentication as read back. One of: `oauth_auto`, `oauth_client_credentials`, `headers`, `none`.
+func (o GetMcpIntegrationsMcpIntegrationOutput) AuthType() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) string { return v.AuthType }).(pulumi.StringOutput)
+}
+
+// When Portkey created the integration (RFC 3339).
+func (o GetMcpIntegrationsMcpIntegrationOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The McpIntegration's resource id: what `pulumi import` and `getMcpIntegration({ id })` take.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the integration (RFC 3339).
+func (o GetMcpIntegrationsMcpIntegrationOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The integration's UUID (the same as `id`).
+func (o GetMcpIntegrationsMcpIntegrationOutput) McpIntegrationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) string { return v.McpIntegrationId }).(pulumi.StringOutput)
+}
+
+// The name as read back.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The organisation's UUID.
+func (o GetMcpIntegrationsMcpIntegrationOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID (a workspace's integration).
+func (o GetMcpIntegrationsMcpIntegrationOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The mappings as read back.
+func (o GetMcpIntegrationsMcpIntegrationOutput) SecretMappings() SecretMappingArrayOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) []SecretMapping { return v.SecretMappings }).(SecretMappingArrayOutput)
+}
+
+// The integration's slug.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Slug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.Slug }).(pulumi.StringPtrOutput)
+}
+
+// The integration's status.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The transport as read back. One of: `http`, `sse`.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Transport() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) string { return v.Transport }).(pulumi.StringOutput)
+}
+
+// `organisation` or `workspace` (whether it belongs to one workspace).
+func (o GetMcpIntegrationsMcpIntegrationOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.Type }).(pulumi.StringPtrOutput)
+}
+
+// The URL as read back.
+func (o GetMcpIntegrationsMcpIntegrationOutput) Url() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) string { return v.Url }).(pulumi.StringOutput)
+}
+
+// The workspace as given.
+func (o GetMcpIntegrationsMcpIntegrationOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's slug (a workspace's integration).
+func (o GetMcpIntegrationsMcpIntegrationOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpIntegrationsMcpIntegration) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetMcpIntegrationsMcpIntegrationArrayOutput struct{ *pulumi.OutputState }
+
+func (GetMcpIntegrationsMcpIntegrationArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpIntegrationsMcpIntegration)(nil)).Elem()
+}
+
+func (o GetMcpIntegrationsMcpIntegrationArrayOutput) ToGetMcpIntegrationsMcpIntegrationArrayOutput() GetMcpIntegrationsMcpIntegrationArrayOutput {
+	return o
+}
+
+func (o GetMcpIntegrationsMcpIntegrationArrayOutput) ToGetMcpIntegrationsMcpIntegrationArrayOutputWithContext(ctx context.Context) GetMcpIntegrationsMcpIntegrationArrayOutput {
+	return o
+}
+
+func (o GetMcpIntegrationsMcpIntegrationArrayOutput) Index(i pulumi.IntInput) GetMcpIntegrationsMcpIntegrationOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpIntegrationsMcpIntegration {
+		return vs[0].([]GetMcpIntegrationsMcpIntegration)[vs[1].(int)]
+	}).(GetMcpIntegrationsMcpIntegrationOutput)
+}
+
+// One object `getMcpServerCapabilitieses` finds.
+type GetMcpServerCapabilitiesesMcpServerCapabilities struct {
+	// The capabilities as read back (declared settings for those not synced yet).
+	Capabilities []McpCapability `pulumi:"capabilities"`
+	// The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
+	Id string `pulumi:"id"`
+	// The MCP server as given.
+	McpServerId string `pulumi:"mcpServerId"`
+	// Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+	NotSynced []string `pulumi:"notSynced"`
+}
+
+// One object `getMcpServerCapabilitieses` finds.
+type GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput struct{ *pulumi.OutputState }
+
+func (GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpServerCapabilitiesesMcpServerCapabilities)(nil)).Elem()
+}
+
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesOutput() GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput {
+	return o
+}
+
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesOutputWithContext(ctx context.Context) GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput {
+	return o
+}
+
+// The capabilities as read back (declared settings for those not synced yet).
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) Capabilities() McpCapabilityArrayOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) []McpCapability { return v.Capabilities }).(McpCapabilityArrayOutput)
+}
+
+// The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The MCP server as given.
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) McpServerId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) string { return v.McpServerId }).(pulumi.StringOutput)
+}
+
+// Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) NotSynced() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) []string { return v.NotSynced }).(pulumi.StringArrayOutput)
+}
+
+type GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput struct{ *pulumi.OutputState }
+
+func (GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpServerCapabilitiesesMcpServerCapabilities)(nil)).Elem()
+}
+
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput() GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput {
+	return o
+}
+
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutputWithContext(ctx context.Context) GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput {
+	return o
+}
+
+func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) Index(i pulumi.IntInput) GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpServerCapabilitiesesMcpServerCapabilities {
+		return vs[0].([]GetMcpServerCapabilitiesesMcpServerCapabilities)[vs[1].(int)]
+	}).(GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput)
+}
+
+// One object `getMcpServerUserAccesses` finds.
+type GetMcpServerUserAccessesMcpServerUserAccess struct {
+	// The default as read back. One of: `allow`, `deny`.
+	DefaultUserAccess *string `pulumi:"defaultUserAccess"`
+	// The McpServerUserAccess's resource id: what `pulumi import` and `getMcpServerUserAccess({ id })` take.
+	Id string `pulumi:"id"`
+	// The MCP server as given.
+	McpServerId string `pulumi:"mcpServerId"`
+	// How many users not listed have an override of their own (set elsewhere).
+	OtherOverrides *float64 `pulumi:"otherOverrides"`
+	// The listed users' access as read back.
+	Users []McpUserAccess `pulumi:"users"`
+}
+
+// One object `getMcpServerUserAccesses` finds.
+type GetMcpServerUserAccessesMcpServerUserAccessOutput struct{ *pulumi.OutputState }
+
+func (GetMcpServerUserAccessesMcpServerUserAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpServerUserAccessesMcpServerUserAccess)(nil)).Elem()
+}
+
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) ToGetMcpServerUserAccessesMcpServerUserAccessOutput() GetMcpServerUserAccessesMcpServerUserAccessOutput {
+	return o
+}
+
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) ToGetMcpServerUserAccessesMcpServerUserAccessOutputWithContext(ctx context.Context) GetMcpServerUserAccessesMcpServerUserAccessOutput {
+	return o
+}
+
+// The default as read back. One of: `allow`, `deny`.
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) DefaultUserAccess() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServerUserAccessesMcpServerUserAccess) *string { return v.DefaultUserAccess }).(pulumi.StringPtrOutput)
+}
+
+// The McpServerUserAccess's resource id: what `pulumi import` and `getMcpServerUserAccess({ id })` take.
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServerUserAccessesMcpServerUserAccess) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The MCP server as given.
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) McpServerId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServerUserAccessesMcpServerUserAccess) string { return v.McpServerId }).(pulumi.StringOutput)
+}
+
+// How many users not listed have an override of their own (set elsewhere).
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) OtherOverrides() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetMcpServerUserAccessesMcpServerUserAccess) *float64 { return v.OtherOverrides }).(pulumi.Float64PtrOutput)
+}
+
+// The listed users' access as read back.
+func (o GetMcpServerUserAccessesMcpServerUserAccessOutput) Users() McpUserAccessArrayOutput {
+	return o.ApplyT(func(v GetMcpServerUserAccessesMcpServerUserAccess) []McpUserAccess { return v.Users }).(McpUserAccessArrayOutput)
+}
+
+type GetMcpServerUserAccessesMcpServerUserAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (GetMcpServerUserAccessesMcpServerUserAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpServerUserAccessesMcpServerUserAccess)(nil)).Elem()
+}
+
+func (o GetMcpServerUserAccessesMcpServerUserAccessArrayOutput) ToGetMcpServerUserAccessesMcpServerUserAccessArrayOutput() GetMcpServerUserAccessesMcpServerUserAccessArrayOutput {
+	return o
+}
+
+func (o GetMcpServerUserAccessesMcpServerUserAccessArrayOutput) ToGetMcpServerUserAccessesMcpServerUserAccessArrayOutputWithContext(ctx context.Context) GetMcpServerUserAccessesMcpServerUserAccessArrayOutput {
+	return o
+}
+
+func (o GetMcpServerUserAccessesMcpServerUserAccessArrayOutput) Index(i pulumi.IntInput) GetMcpServerUserAccessesMcpServerUserAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpServerUserAccessesMcpServerUserAccess {
+		return vs[0].([]GetMcpServerUserAccessesMcpServerUserAccess)[vs[1].(int)]
+	}).(GetMcpServerUserAccessesMcpServerUserAccessOutput)
+}
+
+// One object `getMcpServers` finds.
+type GetMcpServersMcpServer struct {
+	// When Portkey created the server (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// The McpServer's resource id: what `pulumi import` and `getMcpServer({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the server (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The MCP integration as given.
+	McpIntegrationId string `pulumi:"mcpIntegrationId"`
+	// The server's UUID (the same as `id`).
+	McpServerId string `pulumi:"mcpServerId"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The server's slug.
+	Slug *string `pulumi:"slug"`
+	// The server's status.
+	Status *string `pulumi:"status"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getMcpServers` finds.
+type GetMcpServersMcpServerOutput struct{ *pulumi.OutputState }
+
+func (GetMcpServersMcpServerOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpServersMcpServer)(nil)).Elem()
+}
+
+func (o GetMcpServersMcpServerOutput) ToGetMcpServersMcpServerOutput() GetMcpServersMcpServerOutput {
+	return o
+}
+
+func (o GetMcpServersMcpServerOutput) ToGetMcpServersMcpServerOutputWithContext(ctx context.Context) GetMcpServersMcpServerOutput {
+	return o
+}
+
+// When Portkey created the server (RFC 3339).
+func (o GetMcpServersMcpServerOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetMcpServersMcpServerOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The McpServer's resource id: what `pulumi import` and `getMcpServer({ id })` take.
+func (o GetMcpServersMcpServerOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the server (RFC 3339).
+func (o GetMcpServersMcpServerOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The MCP integration as given.
+func (o GetMcpServersMcpServerOutput) McpIntegrationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) string { return v.McpIntegrationId }).(pulumi.StringOutput)
+}
+
+// The server's UUID (the same as `id`).
+func (o GetMcpServersMcpServerOutput) McpServerId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) string { return v.McpServerId }).(pulumi.StringOutput)
+}
+
+// The name as read back.
+func (o GetMcpServersMcpServerOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetMcpServersMcpServerOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The server's slug.
+func (o GetMcpServersMcpServerOutput) Slug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.Slug }).(pulumi.StringPtrOutput)
+}
+
+// The server's status.
+func (o GetMcpServersMcpServerOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetMcpServersMcpServerOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetMcpServersMcpServerOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetMcpServersMcpServer) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetMcpServersMcpServerArrayOutput struct{ *pulumi.OutputState }
+
+func (GetMcpServersMcpServerArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpServersMcpServer)(nil)).Elem()
+}
+
+func (o GetMcpServersMcpServerArrayOutput) ToGetMcpServersMcpServerArrayOutput() GetMcpServersMcpServerArrayOutput {
+	return o
+}
+
+func (o GetMcpServersMcpServerArrayOutput) ToGetMcpServersMcpServerArrayOutputWithContext(ctx context.Context) GetMcpServersMcpServerArrayOutput {
+	return o
+}
+
+func (o GetMcpServersMcpServerArrayOutput) Index(i pulumi.IntInput) GetMcpServersMcpServerOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpServersMcpServer {
+		return vs[0].([]GetMcpServersMcpServer)[vs[1].(int)]
+	}).(GetMcpServersMcpServerOutput)
+}
+
+// One object `getPromptCollections` finds.
+type GetPromptCollectionsPromptCollection struct {
+	// When Portkey created the collection (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The PromptCollection's resource id: what `pulumi import` and `getPromptCollection({ id })` take.
+	Id string `pulumi:"id"`
+	// Whether it is the workspace's default collection (only ever true for one Portkey made, read by `get`).
+	IsDefault *bool `pulumi:"isDefault"`
+	// When Portkey last changed the collection (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The parent collection's UUID, when nested.
+	ParentCollectionId *string `pulumi:"parentCollectionId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// Portkey's slug for the collection; API paths take it as well as the UUID.
+	Slug string `pulumi:"slug"`
+	// `active` or `archived`.
+	Status *string `pulumi:"status"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getPromptCollections` finds.
+type GetPromptCollectionsPromptCollectionOutput struct{ *pulumi.OutputState }
+
+func (GetPromptCollectionsPromptCollectionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPromptCollectionsPromptCollection)(nil)).Elem()
+}
+
+func (o GetPromptCollectionsPromptCollectionOutput) ToGetPromptCollectionsPromptCollectionOutput() GetPromptCollectionsPromptCollectionOutput {
+	return o
+}
+
+func (o GetPromptCollectionsPromptCollectionOutput) ToGetPromptCollectionsPromptCollectionOutputWithContext(ctx context.Context) GetPromptCollectionsPromptCollectionOutput {
+	return o
+}
+
+// When Portkey created the collection (RFC 3339).
+func (o GetPromptCollectionsPromptCollectionOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The PromptCollection's resource id: what `pulumi import` and `getPromptCollection({ id })` take.
+func (o GetPromptCollectionsPromptCollectionOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// Whether it is the workspace's default collection (only ever true for one Portkey made, read by `get`).
+func (o GetPromptCollectionsPromptCollectionOutput) IsDefault() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *bool { return v.IsDefault }).(pulumi.BoolPtrOutput)
+}
+
+// When Portkey last changed the collection (RFC 3339).
+func (o GetPromptCollectionsPromptCollectionOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetPromptCollectionsPromptCollectionOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The parent collection's UUID, when nested.
+func (o GetPromptCollectionsPromptCollectionOutput) ParentCollectionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *string { return v.ParentCollectionId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetPromptCollectionsPromptCollectionOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// Portkey's slug for the collection; API paths take it as well as the UUID.
+func (o GetPromptCollectionsPromptCollectionOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// `active` or `archived`.
+func (o GetPromptCollectionsPromptCollectionOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetPromptCollectionsPromptCollectionOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetPromptCollectionsPromptCollectionOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptCollectionsPromptCollection) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetPromptCollectionsPromptCollectionArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPromptCollectionsPromptCollectionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPromptCollectionsPromptCollection)(nil)).Elem()
+}
+
+func (o GetPromptCollectionsPromptCollectionArrayOutput) ToGetPromptCollectionsPromptCollectionArrayOutput() GetPromptCollectionsPromptCollectionArrayOutput {
+	return o
+}
+
+func (o GetPromptCollectionsPromptCollectionArrayOutput) ToGetPromptCollectionsPromptCollectionArrayOutputWithContext(ctx context.Context) GetPromptCollectionsPromptCollectionArrayOutput {
+	return o
+}
+
+func (o GetPromptCollectionsPromptCollectionArrayOutput) Index(i pulumi.IntInput) GetPromptCollectionsPromptCollectionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPromptCollectionsPromptCollection {
+		return vs[0].([]GetPromptCollectionsPromptCollection)[vs[1].(int)]
+	}).(GetPromptCollectionsPromptCollectionOutput)
+}
+
+// One object `getPromptLabels` finds.
+type GetPromptLabelsPromptLabel struct {
+	// The colour as read back.
+	ColorCode *string `pulumi:"colorCode"`
+	// When Portkey created the label (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The description as read back.
+	Description *string `pulumi:"description"`
+	// The PromptLabel's resource id: what `pulumi import` and `getPromptLabel({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the label (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The organisation's UUID.
+	OrganisationId *string `pulumi:"organisationId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's label).
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// `active` or `archived`.
+	Status *string `pulumi:"status"`
+	// The workspace as given.
+	WorkspaceId *string `pulumi:"workspaceId"`
+	// The workspace's slug (a workspace's label).
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getPromptLabels` finds.
+type GetPromptLabelsPromptLabelOutput struct{ *pulumi.OutputState }
+
+func (GetPromptLabelsPromptLabelOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPromptLabelsPromptLabel)(nil)).Elem()
+}
+
+func (o GetPromptLabelsPromptLabelOutput) ToGetPromptLabelsPromptLabelOutput() GetPromptLabelsPromptLabelOutput {
+	return o
+}
+
+func (o GetPromptLabelsPromptLabelOutput) ToGetPromptLabelsPromptLabelOutputWithContext(ctx context.Context) GetPromptLabelsPromptLabelOutput {
+	return o
+}
+
+// The colour as read back.
+func (o GetPromptLabelsPromptLabelOutput) ColorCode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.ColorCode }).(pulumi.StringPtrOutput)
+}
+
+// When Portkey created the label (RFC 3339).
+func (o GetPromptLabelsPromptLabelOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The description as read back.
+func (o GetPromptLabelsPromptLabelOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The PromptLabel's resource id: what `pulumi import` and `getPromptLabel({ id })` take.
+func (o GetPromptLabelsPromptLabelOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the label (RFC 3339).
+func (o GetPromptLabelsPromptLabelOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetPromptLabelsPromptLabelOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The organisation's UUID.
+func (o GetPromptLabelsPromptLabelOutput) OrganisationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.OrganisationId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's label).
+func (o GetPromptLabelsPromptLabelOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// `active` or `archived`.
+func (o GetPromptLabelsPromptLabelOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetPromptLabelsPromptLabelOutput) WorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.WorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace's slug (a workspace's label).
+func (o GetPromptLabelsPromptLabelOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptLabelsPromptLabel) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetPromptLabelsPromptLabelArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPromptLabelsPromptLabelArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPromptLabelsPromptLabel)(nil)).Elem()
+}
+
+func (o GetPromptLabelsPromptLabelArrayOutput) ToGetPromptLabelsPromptLabelArrayOutput() GetPromptLabelsPromptLabelArrayOutput {
+	return o
+}
+
+func (o GetPromptLabelsPromptLabelArrayOutput) ToGetPromptLabelsPromptLabelArrayOutputWithContext(ctx context.Context) GetPromptLabelsPromptLabelArrayOutput {
+	return o
+}
+
+func (o GetPromptLabelsPromptLabelArrayOutput) Index(i pulumi.IntInput) GetPromptLabelsPromptLabelOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPromptLabelsPromptLabel {
+		return vs[0].([]GetPromptLabelsPromptLabel)[vs[1].(int)]
+	}).(GetPromptLabelsPromptLabelOutput)
+}
+
+// One object `getPromptPartials` finds.
+type GetPromptPartialsPromptPartial struct {
+	// The collection Portkey keeps the partial in (its workspace's default collection).
+	CollectionId *string `pulumi:"collectionId"`
+	// When Portkey created the partial (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The PromptPartial's resource id: what `pulumi import` and `getPromptPartial({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the partial (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+	ManagedVersion *float64 `pulumi:"managedVersion"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// Portkey's slug for the partial: what templates include it by, `{{>slug}}`.
+	Slug string `pulumi:"slug"`
+	// The partial's status, e.g. `active`.
+	Status *string `pulumi:"status"`
+	// The published version's text.
+	String string `pulumi:"string"`
+	// The published version's number (numbers can have gaps).
+	Version *float64 `pulumi:"version"`
+	// The note as given.
+	VersionDescription *string `pulumi:"versionDescription"`
+	// The published version's UUID.
+	VersionId *string `pulumi:"versionId"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getPromptPartials` finds.
+type GetPromptPartialsPromptPartialOutput struct{ *pulumi.OutputState }
+
+func (GetPromptPartialsPromptPartialOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPromptPartialsPromptPartial)(nil)).Elem()
+}
+
+func (o GetPromptPartialsPromptPartialOutput) ToGetPromptPartialsPromptPartialOutput() GetPromptPartialsPromptPartialOutput {
+	return o
+}
+
+func (o GetPromptPartialsPromptPartialOutput) ToGetPromptPartialsPromptPartialOutputWithContext(ctx context.Context) GetPromptPartialsPromptPartialOutput {
+	return o
+}
+
+// The collection Portkey keeps the partial in (its workspace's default collection).
+func (o GetPromptPartialsPromptPartialOutput) CollectionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.CollectionId }).(pulumi.StringPtrOutput)
+}
+
+// When Portkey created the partial (RFC 3339).
+func (o GetPromptPartialsPromptPartialOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The PromptPartial's resource id: what `pulumi import` and `getPromptPartial({ id })` take.
+func (o GetPromptPartialsPromptPartialOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the partial (RFC 3339).
+func (o GetPromptPartialsPromptPartialOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+func (o GetPromptPartialsPromptPartialOutput) ManagedVersion() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *float64 { return v.ManagedVersion }).(pulumi.Float64PtrOutput)
+}
+
+// The name as read back.
+func (o GetPromptPartialsPromptPartialOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetPromptPartialsPromptPartialOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// Portkey's slug for the partial: what templates include it by, `{{>slug}}`.
+func (o GetPromptPartialsPromptPartialOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// The partial's status, e.g. `active`.
+func (o GetPromptPartialsPromptPartialOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The published version's text.
+func (o GetPromptPartialsPromptPartialOutput) String() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) string { return v.String }).(pulumi.StringOutput)
+}
+
+// The published version's number (numbers can have gaps).
+func (o GetPromptPartialsPromptPartialOutput) Version() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *float64 { return v.Version }).(pulumi.Float64PtrOutput)
+}
+
+// The note as given.
+func (o GetPromptPartialsPromptPartialOutput) VersionDescription() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.VersionDescription }).(pulumi.StringPtrOutput)
+}
+
+// The published version's UUID.
+func (o GetPromptPartialsPromptPartialOutput) VersionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.VersionId }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetPromptPartialsPromptPartialOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetPromptPartialsPromptPartialOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptPartialsPromptPartial) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetPromptPartialsPromptPartialArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPromptPartialsPromptPartialArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPromptPartialsPromptPartial)(nil)).Elem()
+}
+
+func (o GetPromptPartialsPromptPartialArrayOutput) ToGetPromptPartialsPromptPartialArrayOutput() GetPromptPartialsPromptPartialArrayOutput {
+	return o
+}
+
+func (o GetPromptPartialsPromptPartialArrayOutput) ToGetPromptPartialsPromptPartialArrayOutputWithContext(ctx context.Context) GetPromptPartialsPromptPartialArrayOutput {
+	return o
+}
+
+func (o GetPromptPartialsPromptPartialArrayOutput) Index(i pulumi.IntInput) GetPromptPartialsPromptPartialOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPromptPartialsPromptPartial {
+		return vs[0].([]GetPromptPartialsPromptPartial)[vs[1].(int)]
+	}).(GetPromptPartialsPromptPartialOutput)
+}
+
+// One object `getPrompts` finds.
+type GetPromptsPrompt struct {
+	// The collection's UUID.
+	CollectionId string `pulumi:"collectionId"`
+	// When Portkey created the prompt (RFC 3339).
+	CreatedAt *string `pulumi:"createdAt"`
+	// The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
+	Id string `pulumi:"id"`
+	// When Portkey last changed the prompt (RFC 3339).
+	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
+	// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+	ManagedVersion *float64 `pulumi:"managedVersion"`
+	// The published version's model.
+	Model *string `pulumi:"model"`
+	// The name as read back.
+	Name string `pulumi:"name"`
+	// The published version's parameters (without the `model` Portkey adds).
+	Parameters map[string]interface{} `pulumi:"parameters"`
+	// Portkey's slug for the prompt, e.g. `pp-support-1a2b3c`: what callers (`/prompts/{slug}/completions`) and policies name it by.
+	Slug string `pulumi:"slug"`
+	// The prompt's status, e.g. `active`.
+	Status *string `pulumi:"status"`
+	// The published version's template.
+	String string `pulumi:"string"`
+	// The published version's metadata.
+	TemplateMetadata map[string]interface{} `pulumi:"templateMetadata"`
+	// The published version's tool choice.
+	ToolChoice map[string]interface{} `pulumi:"toolChoice"`
+	// The published version's tools.
+	Tools []map[string]interface{} `pulumi:"tools"`
+	// The published version's number (numbers can have gaps).
+	Version *float64 `pulumi:"version"`
+	// The note as given.
+	VersionDescription *string `pulumi:"versionDescription"`
+	// The published version's UUID.
+	VersionId *string `pulumi:"versionId"`
+	// The provider as given.
+	VirtualKey string `pulumi:"virtualKey"`
+	// The provider's slug, as Portkey answers it.
+	VirtualKeySlug *string `pulumi:"virtualKeySlug"`
+}
+
+// One object `getPrompts` finds.
+type GetPromptsPromptOutput struct{ *pulumi.OutputState }
+
+func (GetPromptsPromptOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetPromptsPrompt)(nil)).Elem()
+}
+
+func (o GetPromptsPromptOutput) ToGetPromptsPromptOutput() GetPromptsPromptOutput {
+	return o
+}
+
+func (o GetPromptsPromptOutput) ToGetPromptsPromptOutputWithContext(ctx context.Context) GetPromptsPromptOutput {
+	return o
+}
+
+// The collection's UUID.
+func (o GetPromptsPromptOutput) CollectionId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) string { return v.CollectionId }).(pulumi.StringOutput)
+}
+
+// When Portkey created the prompt (RFC 3339).
+func (o GetPromptsPromptOutput) CreatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
+func (o GetPromptsPromptOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// When Portkey last changed the prompt (RFC 3339).
+func (o GetPromptsPromptOutput) LastUpdatedAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.LastUpdatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+func (o GetPromptsPromptOutput) ManagedVersion() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *float64 { return v.ManagedVersion }).(pulumi.Float64PtrOutput)
+}
+
+// The published version's model.
+func (o GetPromptsPromptOutput) Model() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.Model }).(pulumi.StringPtrOutput)
+}
+
+// The name as read back.
+func (o GetPromptsPromptOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The published version's parameters (without the `model` Portkey adds).
+func (o GetPromptsPromptOutput) Parameters() pulumi.MapOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) map[string]interface{} { return v.Parameters }).(pulumi.MapOutput)
+}
+
+// Portkey's slug for the prompt, e.g. `pp-support-1a2b3c`: what callers (`/prompts/{slug}/completions`) and policies name it by.
+func (o GetPromptsPromptOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// The prompt's status, e.g. `active`.
+func (o GetPromptsPromptOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// The published version's template.
+func (o GetPromptsPromptOutput) String() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) string { return v.String }).(pulumi.StringOutput)
+}
+
+// The published version's metadata.
+func (o GetPromptsPromptOutput) TemplateMetadata() pulumi.MapOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) map[string]interface{} { return v.TemplateMetadata }).(pulumi.MapOutput)
+}
+
+// The published version's tool choice.
+func (o GetPromptsPromptOutput) ToolChoice() pulumi.MapOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) map[string]interface{} { return v.ToolChoice }).(pulumi.MapOutput)
+}
+
+// The published version's tools.
+func (o GetPromptsPromptOutput) Tools() pulumi.MapArrayOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) []map[string]interface{} { return v.Tools }).(pulumi.MapArrayOutput)
+}
+
+// The published version's number (numbers can have gaps).
+func (o GetPromptsPromptOutput) Version() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *float64 { return v.Version }).(pulumi.Float64PtrOutput)
+}
+
+// The note as given.
+func (o GetPromptsPromptOutput) VersionDescription() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.VersionDescription }).(pulumi.StringPtrOutput)
+}
+
+// The published version's UUID.
+func (o GetPromptsPromptOutput) VersionId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.VersionId }).(pulumi.StringPtrOutput)
+}
+
+// The provider as given.
+func (o GetPromptsPromptOutput) VirtualKey() pulumi.StringOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) string { return v.VirtualKey }).(pulumi.StringOutput)
+}
+
+// The provider's slug, as Portkey answers it.
+func (o GetPromptsPromptOutput) VirtualKeySlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.VirtualKeySlug }).(pulumi.StringPtrOutput)
+}
+
+type GetPromptsPromptArrayOutput struct{ *pulumi.OutputState }
+
+func (GetPromptsPromptArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetPromptsPrompt)(nil)).Elem()
+}
+
+func (o GetPromptsPromptArrayOutput) ToGetPromptsPromptArrayOutput() GetPromptsPromptArrayOutput {
+	return o
+}
+
+func (o GetPromptsPromptArrayOutput) ToGetPromptsPromptArrayOutputWithContext(ctx context.Context) GetPromptsPromptArrayOutput {
+	return o
+}
+
+func (o GetPromptsPromptArrayOutput) Index(i pulumi.IntInput) GetPromptsPromptOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPromptsPrompt {
+		return vs[0].([]GetPromptsPrompt)[vs[1].(int)]
+	}).(GetPromptsPromptOutput)
+}
+
 // One object `getRateLimitsPolicies` finds.
 type GetRateLimitsPoliciesRateLimitsPolicy struct {
 	// The conditions as read back.
@@ -1128,9 +2259,11 @@ type GetRateLimitsPoliciesRateLimitsPolicy struct {
 	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
 	// `active` (a deleted policy is archived and no longer found).
 	Status string `pulumi:"status"`
+	// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+	Target string `pulumi:"target"`
 	// What is counted. One of: `requests`, `tokens`.
 	Type string `pulumi:"type"`
-	// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+	// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
 	Unit string `pulumi:"unit"`
 	// The limit as read back.
 	Value int `pulumi:"value"`
@@ -1205,12 +2338,17 @@ func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Status() pulumi.StringOutpu
 	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Status }).(pulumi.StringOutput)
 }
 
+// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Target() pulumi.StringOutput {
+	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Target }).(pulumi.StringOutput)
+}
+
 // What is counted. One of: `requests`, `tokens`.
 func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Type }).(pulumi.StringOutput)
 }
 
-// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
 func (o GetRateLimitsPoliciesRateLimitsPolicyOutput) Unit() pulumi.StringOutput {
 	return o.ApplyT(func(v GetRateLimitsPoliciesRateLimitsPolicy) string { return v.Unit }).(pulumi.StringOutput)
 }
@@ -1248,6 +2386,108 @@ func (o GetRateLimitsPoliciesRateLimitsPolicyArrayOutput) Index(i pulumi.IntInpu
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetRateLimitsPoliciesRateLimitsPolicy {
 		return vs[0].([]GetRateLimitsPoliciesRateLimitsPolicy)[vs[1].(int)]
 	}).(GetRateLimitsPoliciesRateLimitsPolicyOutput)
+}
+
+// One object `getScimWorkspaceMappings` finds.
+type GetScimWorkspaceMappingsScimWorkspaceMapping struct {
+	// The ScimWorkspaceMapping's resource id: what `pulumi import` and `getScimWorkspaceMapping({ id })` take.
+	Id string `pulumi:"id"`
+	// The mapping's id (the same as `id`).
+	MappingId string `pulumi:"mappingId"`
+	// The workspace's UUID, whatever spelling `workspaceId` used.
+	ResolvedWorkspaceId *string `pulumi:"resolvedWorkspaceId"`
+	// The role as read back. One of: `admin`, `manager`, `member`.
+	Role string `pulumi:"role"`
+	// The SCIM group's display name.
+	ScimGroup *string `pulumi:"scimGroup"`
+	// The SCIM group's id (also when the mapping named it by `scimGroupName`).
+	ScimGroupId *string `pulumi:"scimGroupId"`
+	// The group name as given.
+	ScimGroupName *string `pulumi:"scimGroupName"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug *string `pulumi:"workspaceSlug"`
+}
+
+// One object `getScimWorkspaceMappings` finds.
+type GetScimWorkspaceMappingsScimWorkspaceMappingOutput struct{ *pulumi.OutputState }
+
+func (GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetScimWorkspaceMappingsScimWorkspaceMapping)(nil)).Elem()
+}
+
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ToGetScimWorkspaceMappingsScimWorkspaceMappingOutput() GetScimWorkspaceMappingsScimWorkspaceMappingOutput {
+	return o
+}
+
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ToGetScimWorkspaceMappingsScimWorkspaceMappingOutputWithContext(ctx context.Context) GetScimWorkspaceMappingsScimWorkspaceMappingOutput {
+	return o
+}
+
+// The ScimWorkspaceMapping's resource id: what `pulumi import` and `getScimWorkspaceMapping({ id })` take.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The mapping's id (the same as `id`).
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) MappingId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) string { return v.MappingId }).(pulumi.StringOutput)
+}
+
+// The workspace's UUID, whatever spelling `workspaceId` used.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ResolvedWorkspaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) *string { return v.ResolvedWorkspaceId }).(pulumi.StringPtrOutput)
+}
+
+// The role as read back. One of: `admin`, `manager`, `member`.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// The SCIM group's display name.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ScimGroup() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) *string { return v.ScimGroup }).(pulumi.StringPtrOutput)
+}
+
+// The SCIM group's id (also when the mapping named it by `scimGroupName`).
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ScimGroupId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) *string { return v.ScimGroupId }).(pulumi.StringPtrOutput)
+}
+
+// The group name as given.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) ScimGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) *string { return v.ScimGroupName }).(pulumi.StringPtrOutput)
+}
+
+// The workspace as given.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingOutput) WorkspaceSlug() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetScimWorkspaceMappingsScimWorkspaceMapping) *string { return v.WorkspaceSlug }).(pulumi.StringPtrOutput)
+}
+
+type GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput struct{ *pulumi.OutputState }
+
+func (GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetScimWorkspaceMappingsScimWorkspaceMapping)(nil)).Elem()
+}
+
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput) ToGetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput() GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput {
+	return o
+}
+
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput) ToGetScimWorkspaceMappingsScimWorkspaceMappingArrayOutputWithContext(ctx context.Context) GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput {
+	return o
+}
+
+func (o GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput) Index(i pulumi.IntInput) GetScimWorkspaceMappingsScimWorkspaceMappingOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetScimWorkspaceMappingsScimWorkspaceMapping {
+		return vs[0].([]GetScimWorkspaceMappingsScimWorkspaceMapping)[vs[1].(int)]
+	}).(GetScimWorkspaceMappingsScimWorkspaceMappingOutput)
 }
 
 // One object `getSecretReferences` finds.
@@ -1694,6 +2934,82 @@ func (o GetUserInvitesUserInviteArrayOutput) Index(i pulumi.IntInput) GetUserInv
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetUserInvitesUserInvite {
 		return vs[0].([]GetUserInvitesUserInvite)[vs[1].(int)]
 	}).(GetUserInvitesUserInviteOutput)
+}
+
+// One object `getWorkspaceGuardrailExclusions` finds.
+type GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion struct {
+	// Which defaults the workspace skips. One of: `input`, `output`.
+	Direction string `pulumi:"direction"`
+	// The WorkspaceGuardrailExclusion's resource id: what `pulumi import` and `getWorkspaceGuardrailExclusion({ id })` take.
+	Id string `pulumi:"id"`
+	// The workspace's UUID.
+	ResolvedWorkspaceId string `pulumi:"resolvedWorkspaceId"`
+	// The workspace as given.
+	WorkspaceId string `pulumi:"workspaceId"`
+	// The workspace's slug.
+	WorkspaceSlug string `pulumi:"workspaceSlug"`
+}
+
+// One object `getWorkspaceGuardrailExclusions` finds.
+type GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion)(nil)).Elem()
+}
+
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) ToGetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput() GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput {
+	return o
+}
+
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) ToGetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutputWithContext(ctx context.Context) GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput {
+	return o
+}
+
+// Which defaults the workspace skips. One of: `input`, `output`.
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) Direction() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion) string { return v.Direction }).(pulumi.StringOutput)
+}
+
+// The WorkspaceGuardrailExclusion's resource id: what `pulumi import` and `getWorkspaceGuardrailExclusion({ id })` take.
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// The workspace's UUID.
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) ResolvedWorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion) string {
+		return v.ResolvedWorkspaceId
+	}).(pulumi.StringOutput)
+}
+
+// The workspace as given.
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) WorkspaceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion) string { return v.WorkspaceId }).(pulumi.StringOutput)
+}
+
+// The workspace's slug.
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput) WorkspaceSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion) string { return v.WorkspaceSlug }).(pulumi.StringOutput)
+}
+
+type GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput struct{ *pulumi.OutputState }
+
+func (GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion)(nil)).Elem()
+}
+
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput) ToGetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput() GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput) ToGetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutputWithContext(ctx context.Context) GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput {
+	return o
+}
+
+func (o GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput) Index(i pulumi.IntInput) GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion {
+		return vs[0].([]GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion)[vs[1].(int)]
+	}).(GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput)
 }
 
 // One object `getWorkspaceMembers` finds.
@@ -2254,6 +3570,233 @@ func (o InviteWorkspaceArrayOutput) Index(i pulumi.IntInput) InviteWorkspaceOutp
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) InviteWorkspace {
 		return vs[0].([]InviteWorkspace)[vs[1].(int)]
 	}).(InviteWorkspaceOutput)
+}
+
+// One MCP capability and whether it is switched on.
+type McpCapability struct {
+	// Whether it may be used.
+	Enabled bool `pulumi:"enabled"`
+	// The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+	Name string `pulumi:"name"`
+	// `tool`, `prompt` or `resource` (resource templates cannot be switched).
+	Type string `pulumi:"type"`
+}
+
+// McpCapabilityInput is an input type that accepts McpCapabilityArgs and McpCapabilityOutput values.
+// You can construct a concrete instance of `McpCapabilityInput` via:
+//
+//	McpCapabilityArgs{...}
+type McpCapabilityInput interface {
+	pulumi.Input
+
+	ToMcpCapabilityOutput() McpCapabilityOutput
+	ToMcpCapabilityOutputWithContext(context.Context) McpCapabilityOutput
+}
+
+// One MCP capability and whether it is switched on.
+type McpCapabilityArgs struct {
+	// Whether it may be used.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+	// The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+	Name pulumi.StringInput `pulumi:"name"`
+	// `tool`, `prompt` or `resource` (resource templates cannot be switched).
+	Type pulumi.StringInput `pulumi:"type"`
+}
+
+func (McpCapabilityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*McpCapability)(nil)).Elem()
+}
+
+func (i McpCapabilityArgs) ToMcpCapabilityOutput() McpCapabilityOutput {
+	return i.ToMcpCapabilityOutputWithContext(context.Background())
+}
+
+func (i McpCapabilityArgs) ToMcpCapabilityOutputWithContext(ctx context.Context) McpCapabilityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(McpCapabilityOutput)
+}
+
+// McpCapabilityArrayInput is an input type that accepts McpCapabilityArray and McpCapabilityArrayOutput values.
+// You can construct a concrete instance of `McpCapabilityArrayInput` via:
+//
+//	McpCapabilityArray{ McpCapabilityArgs{...} }
+type McpCapabilityArrayInput interface {
+	pulumi.Input
+
+	ToMcpCapabilityArrayOutput() McpCapabilityArrayOutput
+	ToMcpCapabilityArrayOutputWithContext(context.Context) McpCapabilityArrayOutput
+}
+
+type McpCapabilityArray []McpCapabilityInput
+
+func (McpCapabilityArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]McpCapability)(nil)).Elem()
+}
+
+func (i McpCapabilityArray) ToMcpCapabilityArrayOutput() McpCapabilityArrayOutput {
+	return i.ToMcpCapabilityArrayOutputWithContext(context.Background())
+}
+
+func (i McpCapabilityArray) ToMcpCapabilityArrayOutputWithContext(ctx context.Context) McpCapabilityArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(McpCapabilityArrayOutput)
+}
+
+// One MCP capability and whether it is switched on.
+type McpCapabilityOutput struct{ *pulumi.OutputState }
+
+func (McpCapabilityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*McpCapability)(nil)).Elem()
+}
+
+func (o McpCapabilityOutput) ToMcpCapabilityOutput() McpCapabilityOutput {
+	return o
+}
+
+func (o McpCapabilityOutput) ToMcpCapabilityOutputWithContext(ctx context.Context) McpCapabilityOutput {
+	return o
+}
+
+// Whether it may be used.
+func (o McpCapabilityOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v McpCapability) bool { return v.Enabled }).(pulumi.BoolOutput)
+}
+
+// The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+func (o McpCapabilityOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v McpCapability) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// `tool`, `prompt` or `resource` (resource templates cannot be switched).
+func (o McpCapabilityOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v McpCapability) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type McpCapabilityArrayOutput struct{ *pulumi.OutputState }
+
+func (McpCapabilityArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]McpCapability)(nil)).Elem()
+}
+
+func (o McpCapabilityArrayOutput) ToMcpCapabilityArrayOutput() McpCapabilityArrayOutput {
+	return o
+}
+
+func (o McpCapabilityArrayOutput) ToMcpCapabilityArrayOutputWithContext(ctx context.Context) McpCapabilityArrayOutput {
+	return o
+}
+
+func (o McpCapabilityArrayOutput) Index(i pulumi.IntInput) McpCapabilityOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) McpCapability {
+		return vs[0].([]McpCapability)[vs[1].(int)]
+	}).(McpCapabilityOutput)
+}
+
+// One user's override of an MCP server's default access.
+type McpUserAccess struct {
+	// Whether this user may use the server, whatever the default.
+	Enabled bool `pulumi:"enabled"`
+	// The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+	UserId string `pulumi:"userId"`
+}
+
+// McpUserAccessInput is an input type that accepts McpUserAccessArgs and McpUserAccessOutput values.
+// You can construct a concrete instance of `McpUserAccessInput` via:
+//
+//	McpUserAccessArgs{...}
+type McpUserAccessInput interface {
+	pulumi.Input
+
+	ToMcpUserAccessOutput() McpUserAccessOutput
+	ToMcpUserAccessOutputWithContext(context.Context) McpUserAccessOutput
+}
+
+// One user's override of an MCP server's default access.
+type McpUserAccessArgs struct {
+	// Whether this user may use the server, whatever the default.
+	Enabled pulumi.BoolInput `pulumi:"enabled"`
+	// The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+	UserId pulumi.StringInput `pulumi:"userId"`
+}
+
+func (McpUserAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*McpUserAccess)(nil)).Elem()
+}
+
+func (i McpUserAccessArgs) ToMcpUserAccessOutput() McpUserAccessOutput {
+	return i.ToMcpUserAccessOutputWithContext(context.Background())
+}
+
+func (i McpUserAccessArgs) ToMcpUserAccessOutputWithContext(ctx context.Context) McpUserAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(McpUserAccessOutput)
+}
+
+// McpUserAccessArrayInput is an input type that accepts McpUserAccessArray and McpUserAccessArrayOutput values.
+// You can construct a concrete instance of `McpUserAccessArrayInput` via:
+//
+//	McpUserAccessArray{ McpUserAccessArgs{...} }
+type McpUserAccessArrayInput interface {
+	pulumi.Input
+
+	ToMcpUserAccessArrayOutput() McpUserAccessArrayOutput
+	ToMcpUserAccessArrayOutputWithContext(context.Context) McpUserAccessArrayOutput
+}
+
+type McpUserAccessArray []McpUserAccessInput
+
+func (McpUserAccessArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]McpUserAccess)(nil)).Elem()
+}
+
+func (i McpUserAccessArray) ToMcpUserAccessArrayOutput() McpUserAccessArrayOutput {
+	return i.ToMcpUserAccessArrayOutputWithContext(context.Background())
+}
+
+func (i McpUserAccessArray) ToMcpUserAccessArrayOutputWithContext(ctx context.Context) McpUserAccessArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(McpUserAccessArrayOutput)
+}
+
+// One user's override of an MCP server's default access.
+type McpUserAccessOutput struct{ *pulumi.OutputState }
+
+func (McpUserAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*McpUserAccess)(nil)).Elem()
+}
+
+func (o McpUserAccessOutput) ToMcpUserAccessOutput() McpUserAccessOutput {
+	return o
+}
+
+func (o McpUserAccessOutput) ToMcpUserAccessOutputWithContext(ctx context.Context) McpUserAccessOutput {
+	return o
+}
+
+// Whether this user may use the server, whatever the default.
+func (o McpUserAccessOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v McpUserAccess) bool { return v.Enabled }).(pulumi.BoolOutput)
+}
+
+// The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+func (o McpUserAccessOutput) UserId() pulumi.StringOutput {
+	return o.ApplyT(func(v McpUserAccess) string { return v.UserId }).(pulumi.StringOutput)
+}
+
+type McpUserAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (McpUserAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]McpUserAccess)(nil)).Elem()
+}
+
+func (o McpUserAccessArrayOutput) ToMcpUserAccessArrayOutput() McpUserAccessArrayOutput {
+	return o
+}
+
+func (o McpUserAccessArrayOutput) ToMcpUserAccessArrayOutputWithContext(ctx context.Context) McpUserAccessArrayOutput {
+	return o
+}
+
+func (o McpUserAccessArrayOutput) Index(i pulumi.IntInput) McpUserAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) McpUserAccess {
+		return vs[0].([]McpUserAccess)[vs[1].(int)]
+	}).(McpUserAccessOutput)
 }
 
 // A policy condition: requests whose `key` has `value`.
@@ -3073,6 +4616,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*IntegrationModelArrayInput)(nil)).Elem(), IntegrationModelArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InviteWorkspaceInput)(nil)).Elem(), InviteWorkspaceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InviteWorkspaceArrayInput)(nil)).Elem(), InviteWorkspaceArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*McpCapabilityInput)(nil)).Elem(), McpCapabilityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*McpCapabilityArrayInput)(nil)).Elem(), McpCapabilityArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*McpUserAccessInput)(nil)).Elem(), McpUserAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*McpUserAccessArrayInput)(nil)).Elem(), McpUserAccessArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyConditionInput)(nil)).Elem(), PolicyConditionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyConditionArrayInput)(nil)).Elem(), PolicyConditionArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RateLimitInput)(nil)).Elem(), RateLimitArgs{})
@@ -3098,14 +4645,38 @@ func init() {
 	pulumi.RegisterOutputType(GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput{})
 	pulumi.RegisterOutputType(GetIntegrationsIntegrationOutput{})
 	pulumi.RegisterOutputType(GetIntegrationsIntegrationArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationsMcpIntegrationOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationsMcpIntegrationArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput{})
+	pulumi.RegisterOutputType(GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpServerUserAccessesMcpServerUserAccessOutput{})
+	pulumi.RegisterOutputType(GetMcpServerUserAccessesMcpServerUserAccessArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpServersMcpServerOutput{})
+	pulumi.RegisterOutputType(GetMcpServersMcpServerArrayOutput{})
+	pulumi.RegisterOutputType(GetPromptCollectionsPromptCollectionOutput{})
+	pulumi.RegisterOutputType(GetPromptCollectionsPromptCollectionArrayOutput{})
+	pulumi.RegisterOutputType(GetPromptLabelsPromptLabelOutput{})
+	pulumi.RegisterOutputType(GetPromptLabelsPromptLabelArrayOutput{})
+	pulumi.RegisterOutputType(GetPromptPartialsPromptPartialOutput{})
+	pulumi.RegisterOutputType(GetPromptPartialsPromptPartialArrayOutput{})
+	pulumi.RegisterOutputType(GetPromptsPromptOutput{})
+	pulumi.RegisterOutputType(GetPromptsPromptArrayOutput{})
 	pulumi.RegisterOutputType(GetRateLimitsPoliciesRateLimitsPolicyOutput{})
 	pulumi.RegisterOutputType(GetRateLimitsPoliciesRateLimitsPolicyArrayOutput{})
+	pulumi.RegisterOutputType(GetScimWorkspaceMappingsScimWorkspaceMappingOutput{})
+	pulumi.RegisterOutputType(GetScimWorkspaceMappingsScimWorkspaceMappingArrayOutput{})
 	pulumi.RegisterOutputType(GetSecretReferencesSecretReferenceOutput{})
 	pulumi.RegisterOutputType(GetSecretReferencesSecretReferenceArrayOutput{})
 	pulumi.RegisterOutputType(GetUsageLimitsPoliciesUsageLimitsPolicyOutput{})
 	pulumi.RegisterOutputType(GetUsageLimitsPoliciesUsageLimitsPolicyArrayOutput{})
 	pulumi.RegisterOutputType(GetUserInvitesUserInviteOutput{})
 	pulumi.RegisterOutputType(GetUserInvitesUserInviteArrayOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionOutput{})
+	pulumi.RegisterOutputType(GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusionArrayOutput{})
 	pulumi.RegisterOutputType(GetWorkspaceMembersWorkspaceMemberOutput{})
 	pulumi.RegisterOutputType(GetWorkspaceMembersWorkspaceMemberArrayOutput{})
 	pulumi.RegisterOutputType(GetWorkspacesWorkspaceOutput{})
@@ -3114,6 +4685,10 @@ func init() {
 	pulumi.RegisterOutputType(IntegrationModelArrayOutput{})
 	pulumi.RegisterOutputType(InviteWorkspaceOutput{})
 	pulumi.RegisterOutputType(InviteWorkspaceArrayOutput{})
+	pulumi.RegisterOutputType(McpCapabilityOutput{})
+	pulumi.RegisterOutputType(McpCapabilityArrayOutput{})
+	pulumi.RegisterOutputType(McpUserAccessOutput{})
+	pulumi.RegisterOutputType(McpUserAccessArrayOutput{})
 	pulumi.RegisterOutputType(PolicyConditionOutput{})
 	pulumi.RegisterOutputType(PolicyConditionArrayOutput{})
 	pulumi.RegisterOutputType(RateLimitOutput{})

@@ -34,9 +34,11 @@ type RateLimitsPolicy struct {
 	ResolvedWorkspaceId pulumi.StringPtrOutput `pulumi:"resolvedWorkspaceId"`
 	// `active` (a deleted policy is archived and no longer found).
 	Status pulumi.StringOutput `pulumi:"status"`
+	// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+	Target pulumi.StringOutput `pulumi:"target"`
 	// What is counted. One of: `requests`, `tokens`.
 	Type pulumi.StringOutput `pulumi:"type"`
-	// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+	// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
 	Unit pulumi.StringOutput `pulumi:"unit"`
 	// The limit as read back.
 	Value pulumi.IntOutput `pulumi:"value"`
@@ -110,9 +112,11 @@ type rateLimitsPolicyArgs struct {
 	GroupBy []string `pulumi:"groupBy"`
 	// The policy's name, at most 255 characters. Removing it clears it.
 	Name *string `pulumi:"name"`
+	// What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.<field>` only. Changing it replaces the policy.
+	Target *string `pulumi:"target"`
 	// What is counted: `requests` or `tokens`. Changing it replaces the policy.
 	Type string `pulumi:"type"`
-	// Per minute (`rpm`), hour (`rph`) or day (`rpd`).
+	// Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).
 	Unit string `pulumi:"unit"`
 	// At most this many requests or tokens per `unit` for each entity: a whole number, at least 1.
 	Value int `pulumi:"value"`
@@ -128,9 +132,11 @@ type RateLimitsPolicyArgs struct {
 	GroupBy pulumi.StringArrayInput
 	// The policy's name, at most 255 characters. Removing it clears it.
 	Name pulumi.StringPtrInput
+	// What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.<field>` only. Changing it replaces the policy.
+	Target pulumi.StringPtrInput
 	// What is counted: `requests` or `tokens`. Changing it replaces the policy.
 	Type pulumi.StringInput
-	// Per minute (`rpm`), hour (`rph`) or day (`rpd`).
+	// Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).
 	Unit pulumi.StringInput
 	// At most this many requests or tokens per `unit` for each entity: a whole number, at least 1.
 	Value pulumi.IntInput
@@ -220,12 +226,17 @@ func (o RateLimitsPolicyOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v *RateLimitsPolicy) pulumi.StringOutput { return v.Status }).(pulumi.StringOutput)
 }
 
+// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+func (o RateLimitsPolicyOutput) Target() pulumi.StringOutput {
+	return o.ApplyT(func(v *RateLimitsPolicy) pulumi.StringOutput { return v.Target }).(pulumi.StringOutput)
+}
+
 // What is counted. One of: `requests`, `tokens`.
 func (o RateLimitsPolicyOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v *RateLimitsPolicy) pulumi.StringOutput { return v.Type }).(pulumi.StringOutput)
 }
 
-// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
 func (o RateLimitsPolicyOutput) Unit() pulumi.StringOutput {
 	return o.ApplyT(func(v *RateLimitsPolicy) pulumi.StringOutput { return v.Unit }).(pulumi.StringOutput)
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
  * The version of the `pulumi-resource-openrouter` plugin the engine runs (this package's), unless
  * `opts.version` names another.
  */
-const PLUGIN_VERSION = "0.1.0";
+const PLUGIN_VERSION = "0.2.0";
 
 /** Inputs of an OpenRouter {@link PrivateEndpoint}. */
 export interface PrivateEndpointArgs {

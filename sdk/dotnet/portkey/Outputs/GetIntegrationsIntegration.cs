@@ -62,6 +62,10 @@ namespace PulumiAiGateway.Portkey.Outputs
         /// </summary>
         public readonly string? OrganisationId;
         /// <summary>
+        /// The adjustments as read back.
+        /// </summary>
+        public readonly ImmutableDictionary<string, object>? PricingAdjustments;
+        /// <summary>
         /// The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
         /// </summary>
         public readonly string? ResolvedWorkspaceId;
@@ -114,6 +118,8 @@ namespace PulumiAiGateway.Portkey.Outputs
 
             string? organisationId,
 
+            ImmutableDictionary<string, object>? pricingAdjustments,
+
             string? resolvedWorkspaceId,
 
             ImmutableArray<Outputs.SecretMapping> secretMappings,
@@ -139,6 +145,7 @@ namespace PulumiAiGateway.Portkey.Outputs
             MaskedKey = maskedKey;
             Name = name;
             OrganisationId = organisationId;
+            PricingAdjustments = pricingAdjustments;
             ResolvedWorkspaceId = resolvedWorkspaceId;
             SecretMappings = secretMappings;
             Slug = slug;

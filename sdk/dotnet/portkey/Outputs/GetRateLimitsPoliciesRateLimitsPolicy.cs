@@ -58,11 +58,15 @@ namespace PulumiAiGateway.Portkey.Outputs
         /// </summary>
         public readonly string Status;
         /// <summary>
+        /// What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+        /// </summary>
+        public readonly string Target;
+        /// <summary>
         /// What is counted. One of: `requests`, `tokens`.
         /// </summary>
         public readonly string Type;
         /// <summary>
-        /// The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        /// The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         /// </summary>
         public readonly string Unit;
         /// <summary>
@@ -100,6 +104,8 @@ namespace PulumiAiGateway.Portkey.Outputs
 
             string status,
 
+            string target,
+
             string type,
 
             string unit,
@@ -120,6 +126,7 @@ namespace PulumiAiGateway.Portkey.Outputs
             PolicyId = policyId;
             ResolvedWorkspaceId = resolvedWorkspaceId;
             Status = status;
+            Target = target;
             Type = type;
             Unit = unit;
             Value = value;

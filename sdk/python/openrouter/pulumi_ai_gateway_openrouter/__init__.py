@@ -21,6 +21,16 @@ from .get_guardrails import *
 from .get_observability_destination import *
 from .get_observability_destinations import *
 from .get_organization_member import *
+from .get_organization_settings import *
+from .get_organization_settingses import *
+from .get_preset import *
+from .get_presets import *
+from .get_private_endpoint import *
+from .get_private_endpoints import *
+from .get_private_provider import *
+from .get_private_providers import *
+from .get_scim_group_mapping import *
+from .get_scim_group_mappings import *
 from .get_workspace import *
 from .get_workspace_budget import *
 from .get_workspace_budgets import *
@@ -33,7 +43,12 @@ from .guardrail import *
 from .guardrail_key_assignment import *
 from .guardrail_member_assignment import *
 from .observability_destination import *
+from .organization_settings import *
+from .preset import *
+from .private_endpoint import *
+from .private_provider import *
 from .provider import *
+from .scim_group_mapping import *
 from .workspace import *
 from .workspace_budget import *
 from .workspace_default_guardrail import *
@@ -62,6 +77,11 @@ _utilities.register(
    "openrouter:index:GuardrailKeyAssignment": "GuardrailKeyAssignment",
    "openrouter:index:GuardrailMemberAssignment": "GuardrailMemberAssignment",
    "openrouter:index:ObservabilityDestination": "ObservabilityDestination",
+   "openrouter:index:OrganizationSettings": "OrganizationSettings",
+   "openrouter:index:Preset": "Preset",
+   "openrouter:index:PrivateEndpoint": "PrivateEndpoint",
+   "openrouter:index:PrivateProvider": "PrivateProvider",
+   "openrouter:index:ScimGroupMapping": "ScimGroupMapping",
    "openrouter:index:Workspace": "Workspace",
    "openrouter:index:WorkspaceBudget": "WorkspaceBudget",
    "openrouter:index:WorkspaceDefaultGuardrail": "WorkspaceDefaultGuardrail",

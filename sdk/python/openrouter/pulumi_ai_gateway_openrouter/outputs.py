@@ -24,6 +24,11 @@ __all__ = [
     'GetGuardrailMemberAssignmentsGuardrailMemberAssignment',
     'GetGuardrailsGuardrail',
     'GetObservabilityDestinationsObservabilityDestination',
+    'GetOrganizationSettingsesOrganizationSettings',
+    'GetPresetsPreset',
+    'GetPrivateEndpointsPrivateEndpoint',
+    'GetPrivateProvidersPrivateProvider',
+    'GetScimGroupMappingsScimGroupMapping',
     'GetWorkspaceBudgetsWorkspaceBudget',
     'GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail',
     'GetWorkspaceMembersWorkspaceMember',
@@ -1231,6 +1236,653 @@ class GetObservabilityDestinationsObservabilityDestination(dict):
         The workspace as given (as OpenRouter reports it, after an import).
         """
         return pulumi.get(self, "workspace_id")
+
+
+@pulumi.output_type
+class GetOrganizationSettingsesOrganizationSettings(dict):
+    """
+    One object `getOrganizationSettingses` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 is_filtered_model_catalog_enabled: _builtins.bool,
+                 organization_id: _builtins.str):
+        """
+        One object `getOrganizationSettingses` finds.
+
+        :param _builtins.str id: The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
+        :param _builtins.bool is_filtered_model_catalog_enabled: The setting as read back.
+        :param _builtins.str organization_id: The organisation's id (the same as `id`).
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "is_filtered_model_catalog_enabled", is_filtered_model_catalog_enabled)
+        pulumi.set(__self__, "organization_id", organization_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="isFilteredModelCatalogEnabled")
+    def is_filtered_model_catalog_enabled(self) -> _builtins.bool:
+        """
+        The setting as read back.
+        """
+        return pulumi.get(self, "is_filtered_model_catalog_enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="organizationId")
+    def organization_id(self) -> _builtins.str:
+        """
+        The organisation's id (the same as `id`).
+        """
+        return pulumi.get(self, "organization_id")
+
+
+@pulumi.output_type
+class GetPresetsPreset(dict):
+    """
+    One object `getPresets` finds.
+    """
+    def __init__(__self__, *,
+                 config: Mapping[str, Any],
+                 id: _builtins.str,
+                 preset_id: _builtins.str,
+                 slug: _builtins.str,
+                 description: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 system_prompt: Optional[_builtins.str] = None,
+                 version: Optional[_builtins.float] = None,
+                 workspace_id: Optional[_builtins.str] = None):
+        """
+        One object `getPresets` finds.
+
+        :param Mapping[str, Any] config: The designated version's settings as read back.
+        :param _builtins.str id: The Preset's resource id: what `pulumi import` and `getPreset({ id })` take.
+        :param _builtins.str preset_id: The preset's UUID.
+        :param _builtins.str slug: The slug.
+        :param _builtins.str description: The preset's description (set in the dashboard only).
+        :param _builtins.str name: The preset's name (OpenRouter sets it to the slug; no API changes it).
+        :param _builtins.str resolved_workspace_id: The workspace the preset is in.
+        :param _builtins.str status: `active` (a read of an archived preset finds nothing).
+        :param _builtins.str system_prompt: The designated version's system prompt as read back.
+        :param _builtins.float version: The designated version's number (from 1).
+        :param _builtins.str workspace_id: The workspace as given.
+        """
+        pulumi.set(__self__, "config", config)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "preset_id", preset_id)
+        pulumi.set(__self__, "slug", slug)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if system_prompt is not None:
+            pulumi.set(__self__, "system_prompt", system_prompt)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def config(self) -> Mapping[str, Any]:
+        """
+        The designated version's settings as read back.
+        """
+        return pulumi.get(self, "config")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Preset's resource id: what `pulumi import` and `getPreset({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="presetId")
+    def preset_id(self) -> _builtins.str:
+        """
+        The preset's UUID.
+        """
+        return pulumi.get(self, "preset_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        The slug.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The preset's description (set in the dashboard only).
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The preset's name (OpenRouter sets it to the slug; no API changes it).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace the preset is in.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `active` (a read of an archived preset finds nothing).
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="systemPrompt")
+    def system_prompt(self) -> Optional[_builtins.str]:
+        """
+        The designated version's system prompt as read back.
+        """
+        return pulumi.get(self, "system_prompt")
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.float]:
+        """
+        The designated version's number (from 1).
+        """
+        return pulumi.get(self, "version")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+
+@pulumi.output_type
+class GetPrivateEndpointsPrivateEndpoint(dict):
+    """
+    One object `getPrivateEndpoints` finds.
+    """
+    def __init__(__self__, *,
+                 endpoint_id: _builtins.str,
+                 id: _builtins.str,
+                 model_permaslug: _builtins.str,
+                 provider_slug: _builtins.str,
+                 upstream_model_id: _builtins.str,
+                 activate_in_workspace_id: Optional[_builtins.str] = None,
+                 base_url: Optional[_builtins.str] = None,
+                 cache_read_price: Optional[_builtins.str] = None,
+                 cache_write_price: Optional[_builtins.str] = None,
+                 completion_price: Optional[_builtins.str] = None,
+                 declared_region: Optional[_builtins.str] = None,
+                 declared_zdr: Optional[_builtins.bool] = None,
+                 model_slug: Optional[_builtins.str] = None,
+                 prompt_price: Optional[_builtins.str] = None,
+                 provider_name: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None):
+        """
+        One object `getPrivateEndpoints` finds.
+
+        :param _builtins.str endpoint_id: The endpoint's UUID (the same as `id`).
+        :param _builtins.str id: The PrivateEndpoint's resource id: what `pulumi import` and `getPrivateEndpoint({ id })` take.
+        :param _builtins.str model_permaslug: As read back.
+        :param _builtins.str provider_slug: As read back (unset once the provider is no longer listed).
+        :param _builtins.str upstream_model_id: As read back.
+        :param _builtins.str activate_in_workspace_id: As declared.
+        :param _builtins.str base_url: The base URL in use, as OpenRouter stores it.
+        :param _builtins.str cache_read_price: As read back.
+        :param _builtins.str cache_write_price: As read back.
+        :param _builtins.str completion_price: As read back.
+        :param _builtins.str declared_region: As read back. One of: `global`, `europe`, `us`.
+        :param _builtins.bool declared_zdr: As read back.
+        :param _builtins.str model_slug: The model's slug (unset once delisted).
+        :param _builtins.str prompt_price: As read back.
+        :param _builtins.str provider_name: The provider's display name.
+        :param _builtins.str status: `draft`, `active` or `disabled`.
+        """
+        pulumi.set(__self__, "endpoint_id", endpoint_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "model_permaslug", model_permaslug)
+        pulumi.set(__self__, "provider_slug", provider_slug)
+        pulumi.set(__self__, "upstream_model_id", upstream_model_id)
+        if activate_in_workspace_id is not None:
+            pulumi.set(__self__, "activate_in_workspace_id", activate_in_workspace_id)
+        if base_url is not None:
+            pulumi.set(__self__, "base_url", base_url)
+        if cache_read_price is not None:
+            pulumi.set(__self__, "cache_read_price", cache_read_price)
+        if cache_write_price is not None:
+            pulumi.set(__self__, "cache_write_price", cache_write_price)
+        if completion_price is not None:
+            pulumi.set(__self__, "completion_price", completion_price)
+        if declared_region is not None:
+            pulumi.set(__self__, "declared_region", declared_region)
+        if declared_zdr is not None:
+            pulumi.set(__self__, "declared_zdr", declared_zdr)
+        if model_slug is not None:
+            pulumi.set(__self__, "model_slug", model_slug)
+        if prompt_price is not None:
+            pulumi.set(__self__, "prompt_price", prompt_price)
+        if provider_name is not None:
+            pulumi.set(__self__, "provider_name", provider_name)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+
+    @_builtins.property
+    @pulumi.getter(name="endpointId")
+    def endpoint_id(self) -> _builtins.str:
+        """
+        The endpoint's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "endpoint_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The PrivateEndpoint's resource id: what `pulumi import` and `getPrivateEndpoint({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="modelPermaslug")
+    def model_permaslug(self) -> _builtins.str:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "model_permaslug")
+
+    @_builtins.property
+    @pulumi.getter(name="providerSlug")
+    def provider_slug(self) -> _builtins.str:
+        """
+        As read back (unset once the provider is no longer listed).
+        """
+        return pulumi.get(self, "provider_slug")
+
+    @_builtins.property
+    @pulumi.getter(name="upstreamModelId")
+    def upstream_model_id(self) -> _builtins.str:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "upstream_model_id")
+
+    @_builtins.property
+    @pulumi.getter(name="activateInWorkspaceId")
+    def activate_in_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        As declared.
+        """
+        return pulumi.get(self, "activate_in_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="baseUrl")
+    def base_url(self) -> Optional[_builtins.str]:
+        """
+        The base URL in use, as OpenRouter stores it.
+        """
+        return pulumi.get(self, "base_url")
+
+    @_builtins.property
+    @pulumi.getter(name="cacheReadPrice")
+    def cache_read_price(self) -> Optional[_builtins.str]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "cache_read_price")
+
+    @_builtins.property
+    @pulumi.getter(name="cacheWritePrice")
+    def cache_write_price(self) -> Optional[_builtins.str]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "cache_write_price")
+
+    @_builtins.property
+    @pulumi.getter(name="completionPrice")
+    def completion_price(self) -> Optional[_builtins.str]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "completion_price")
+
+    @_builtins.property
+    @pulumi.getter(name="declaredRegion")
+    def declared_region(self) -> Optional[_builtins.str]:
+        """
+        As read back. One of: `global`, `europe`, `us`.
+        """
+        return pulumi.get(self, "declared_region")
+
+    @_builtins.property
+    @pulumi.getter(name="declaredZdr")
+    def declared_zdr(self) -> Optional[_builtins.bool]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "declared_zdr")
+
+    @_builtins.property
+    @pulumi.getter(name="modelSlug")
+    def model_slug(self) -> Optional[_builtins.str]:
+        """
+        The model's slug (unset once delisted).
+        """
+        return pulumi.get(self, "model_slug")
+
+    @_builtins.property
+    @pulumi.getter(name="promptPrice")
+    def prompt_price(self) -> Optional[_builtins.str]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "prompt_price")
+
+    @_builtins.property
+    @pulumi.getter(name="providerName")
+    def provider_name(self) -> Optional[_builtins.str]:
+        """
+        The provider's display name.
+        """
+        return pulumi.get(self, "provider_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `draft`, `active` or `disabled`.
+        """
+        return pulumi.get(self, "status")
+
+
+@pulumi.output_type
+class GetPrivateProvidersPrivateProvider(dict):
+    """
+    One object `getPrivateProviders` finds.
+    """
+    def __init__(__self__, *,
+                 base_url: _builtins.str,
+                 display_name: _builtins.str,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 retains_prompts: _builtins.bool,
+                 slug: _builtins.str,
+                 trains_on_data: _builtins.bool,
+                 created_at: Optional[_builtins.str] = None,
+                 datacenters: Optional[Sequence[_builtins.str]] = None,
+                 headquarters: Optional[_builtins.str] = None,
+                 privacy_policy_url: Optional[_builtins.str] = None,
+                 prompt_retention_days: Optional[_builtins.int] = None):
+        """
+        One object `getPrivateProviders` finds.
+
+        :param _builtins.str base_url: The base URL as OpenRouter stores it.
+        :param _builtins.str display_name: As read back.
+        :param _builtins.str id: The PrivateProvider's resource id: what `pulumi import` and `getPrivateProvider({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.bool retains_prompts: As read back.
+        :param _builtins.str slug: The slug OpenRouter derived from `name` (the same as `id`): what endpoints and BYOK keys name.
+        :param _builtins.bool trains_on_data: As read back.
+        :param _builtins.str created_at: Creation time.
+        :param Sequence[_builtins.str] datacenters: As read back.
+        :param _builtins.str headquarters: As read back.
+        :param _builtins.str privacy_policy_url: As read back.
+        :param _builtins.int prompt_retention_days: As read back.
+        """
+        pulumi.set(__self__, "base_url", base_url)
+        pulumi.set(__self__, "display_name", display_name)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "retains_prompts", retains_prompts)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "trains_on_data", trains_on_data)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if datacenters is not None:
+            pulumi.set(__self__, "datacenters", datacenters)
+        if headquarters is not None:
+            pulumi.set(__self__, "headquarters", headquarters)
+        if privacy_policy_url is not None:
+            pulumi.set(__self__, "privacy_policy_url", privacy_policy_url)
+        if prompt_retention_days is not None:
+            pulumi.set(__self__, "prompt_retention_days", prompt_retention_days)
+
+    @_builtins.property
+    @pulumi.getter(name="baseUrl")
+    def base_url(self) -> _builtins.str:
+        """
+        The base URL as OpenRouter stores it.
+        """
+        return pulumi.get(self, "base_url")
+
+    @_builtins.property
+    @pulumi.getter(name="displayName")
+    def display_name(self) -> _builtins.str:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "display_name")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The PrivateProvider's resource id: what `pulumi import` and `getPrivateProvider({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="retainsPrompts")
+    def retains_prompts(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "retains_prompts")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        The slug OpenRouter derived from `name` (the same as `id`): what endpoints and BYOK keys name.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter(name="trainsOnData")
+    def trains_on_data(self) -> _builtins.bool:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "trains_on_data")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def datacenters(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "datacenters")
+
+    @_builtins.property
+    @pulumi.getter
+    def headquarters(self) -> Optional[_builtins.str]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "headquarters")
+
+    @_builtins.property
+    @pulumi.getter(name="privacyPolicyUrl")
+    def privacy_policy_url(self) -> Optional[_builtins.str]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "privacy_policy_url")
+
+    @_builtins.property
+    @pulumi.getter(name="promptRetentionDays")
+    def prompt_retention_days(self) -> Optional[_builtins.int]:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "prompt_retention_days")
+
+
+@pulumi.output_type
+class GetScimGroupMappingsScimGroupMapping(dict):
+    """
+    One object `getScimGroupMappings` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 keep_members_on_delete: _builtins.bool,
+                 mapping_id: _builtins.str,
+                 role: _builtins.str,
+                 scim_group_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 organization_id: Optional[_builtins.str] = None,
+                 updated_at: Optional[_builtins.str] = None):
+        """
+        One object `getScimGroupMappings` finds.
+
+        :param _builtins.str id: The ScimGroupMapping's resource id: what `pulumi import` and `getScimGroupMapping({ id })` take.
+        :param _builtins.bool keep_members_on_delete: As declared.
+        :param _builtins.str mapping_id: The mapping's UUID (the same as `id`).
+        :param _builtins.str role: As read back. One of: `admin`, `member`.
+        :param _builtins.str scim_group_id: As read back.
+        :param _builtins.str workspace_id: As read back.
+        :param _builtins.str created_at: Creation time.
+        :param _builtins.str organization_id: The organisation's id.
+        :param _builtins.str updated_at: Last change.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "keep_members_on_delete", keep_members_on_delete)
+        pulumi.set(__self__, "mapping_id", mapping_id)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "scim_group_id", scim_group_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if organization_id is not None:
+            pulumi.set(__self__, "organization_id", organization_id)
+        if updated_at is not None:
+            pulumi.set(__self__, "updated_at", updated_at)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The ScimGroupMapping's resource id: what `pulumi import` and `getScimGroupMapping({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="keepMembersOnDelete")
+    def keep_members_on_delete(self) -> _builtins.bool:
+        """
+        As declared.
+        """
+        return pulumi.get(self, "keep_members_on_delete")
+
+    @_builtins.property
+    @pulumi.getter(name="mappingId")
+    def mapping_id(self) -> _builtins.str:
+        """
+        The mapping's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "mapping_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        As read back. One of: `admin`, `member`.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter(name="scimGroupId")
+    def scim_group_id(self) -> _builtins.str:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "scim_group_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        As read back.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        Creation time.
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organizationId")
+    def organization_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's id.
+        """
+        return pulumi.get(self, "organization_id")
+
+    @_builtins.property
+    @pulumi.getter(name="updatedAt")
+    def updated_at(self) -> Optional[_builtins.str]:
+        """
+        Last change.
+        """
+        return pulumi.get(self, "updated_at")
 
 
 @pulumi.output_type

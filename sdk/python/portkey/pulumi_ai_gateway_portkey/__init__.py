@@ -23,8 +23,30 @@ from .get_integration_model_accesses import *
 from .get_integration_workspace_access import *
 from .get_integration_workspace_accesses import *
 from .get_integrations import *
+from .get_mcp_integration import *
+from .get_mcp_integration_capabilities import *
+from .get_mcp_integration_capabilitieses import *
+from .get_mcp_integration_workspace_access import *
+from .get_mcp_integration_workspace_accesses import *
+from .get_mcp_integrations import *
+from .get_mcp_server import *
+from .get_mcp_server_capabilities import *
+from .get_mcp_server_capabilitieses import *
+from .get_mcp_server_user_access import *
+from .get_mcp_server_user_accesses import *
+from .get_mcp_servers import *
+from .get_prompt import *
+from .get_prompt_collection import *
+from .get_prompt_collections import *
+from .get_prompt_label import *
+from .get_prompt_labels import *
+from .get_prompt_partial import *
+from .get_prompt_partials import *
+from .get_prompts import *
 from .get_rate_limits_policies import *
 from .get_rate_limits_policy import *
+from .get_scim_workspace_mapping import *
+from .get_scim_workspace_mappings import *
 from .get_secret_reference import *
 from .get_secret_references import *
 from .get_usage_limits_policies import *
@@ -33,6 +55,8 @@ from .get_user import *
 from .get_user_invite import *
 from .get_user_invites import *
 from .get_workspace import *
+from .get_workspace_guardrail_exclusion import *
+from .get_workspace_guardrail_exclusions import *
 from .get_workspace_member import *
 from .get_workspace_members import *
 from .get_workspaces import *
@@ -40,12 +64,25 @@ from .guardrail import *
 from .integration import *
 from .integration_model_access import *
 from .integration_workspace_access import *
+from .mcp_integration import *
+from .mcp_integration_capabilities import *
+from .mcp_integration_workspace_access import *
+from .mcp_server import *
+from .mcp_server_capabilities import *
+from .mcp_server_user_access import *
+from .organisation_default_guardrails import *
+from .prompt import *
+from .prompt_collection import *
+from .prompt_label import *
+from .prompt_partial import *
 from .provider import *
 from .rate_limits_policy import *
+from .scim_workspace_mapping import *
 from .secret_reference import *
 from .usage_limits_policy import *
 from .user_invite import *
 from .workspace import *
+from .workspace_guardrail_exclusion import *
 from .workspace_member import *
 from ._inputs import *
 from . import outputs
@@ -72,11 +109,24 @@ _utilities.register(
    "portkey:index:Integration": "Integration",
    "portkey:index:IntegrationModelAccess": "IntegrationModelAccess",
    "portkey:index:IntegrationWorkspaceAccess": "IntegrationWorkspaceAccess",
+   "portkey:index:McpIntegration": "McpIntegration",
+   "portkey:index:McpIntegrationCapabilities": "McpIntegrationCapabilities",
+   "portkey:index:McpIntegrationWorkspaceAccess": "McpIntegrationWorkspaceAccess",
+   "portkey:index:McpServer": "McpServer",
+   "portkey:index:McpServerCapabilities": "McpServerCapabilities",
+   "portkey:index:McpServerUserAccess": "McpServerUserAccess",
+   "portkey:index:OrganisationDefaultGuardrails": "OrganisationDefaultGuardrails",
+   "portkey:index:Prompt": "Prompt",
+   "portkey:index:PromptCollection": "PromptCollection",
+   "portkey:index:PromptLabel": "PromptLabel",
+   "portkey:index:PromptPartial": "PromptPartial",
    "portkey:index:RateLimitsPolicy": "RateLimitsPolicy",
+   "portkey:index:ScimWorkspaceMapping": "ScimWorkspaceMapping",
    "portkey:index:SecretReference": "SecretReference",
    "portkey:index:UsageLimitsPolicy": "UsageLimitsPolicy",
    "portkey:index:UserInvite": "UserInvite",
    "portkey:index:Workspace": "Workspace",
+   "portkey:index:WorkspaceGuardrailExclusion": "WorkspaceGuardrailExclusion",
    "portkey:index:WorkspaceMember": "WorkspaceMember"
   }
  }

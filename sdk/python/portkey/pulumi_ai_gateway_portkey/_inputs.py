@@ -19,6 +19,10 @@ __all__ = [
     'IntegrationModelArgsDict',
     'InviteWorkspaceArgs',
     'InviteWorkspaceArgsDict',
+    'McpCapabilityArgs',
+    'McpCapabilityArgsDict',
+    'McpUserAccessArgs',
+    'McpUserAccessArgsDict',
     'PolicyConditionArgs',
     'PolicyConditionArgsDict',
     'RateLimitArgs',
@@ -254,6 +258,129 @@ class InviteWorkspaceArgs:
     @role.setter
     def role(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "role", value)
+
+
+class McpCapabilityArgsDict(TypedDict):
+    """
+    One MCP capability and whether it is switched on.
+    """
+    enabled: pulumi.Input[_builtins.bool]
+    """
+    Whether it may be used.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+    """
+    type: pulumi.Input[_builtins.str]
+    """
+    `tool`, `prompt` or `resource` (resource templates cannot be switched).
+    """
+
+@pulumi.input_type
+class McpCapabilityArgs:
+    def __init__(__self__, *,
+                 enabled: pulumi.Input[_builtins.bool],
+                 name: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str]):
+        """
+        One MCP capability and whether it is switched on.
+
+        :param pulumi.Input[_builtins.bool] enabled: Whether it may be used.
+        :param pulumi.Input[_builtins.str] name: The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+        :param pulumi.Input[_builtins.str] type: `tool`, `prompt` or `resource` (resource templates cannot be switched).
+        """
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> pulumi.Input[_builtins.bool]:
+        """
+        Whether it may be used.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: pulumi.Input[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        `tool`, `prompt` or `resource` (resource templates cannot be switched).
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+
+class McpUserAccessArgsDict(TypedDict):
+    """
+    One user's override of an MCP server's default access.
+    """
+    enabled: pulumi.Input[_builtins.bool]
+    """
+    Whether this user may use the server, whatever the default.
+    """
+    user_id: pulumi.Input[_builtins.str]
+    """
+    The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+    """
+
+@pulumi.input_type
+class McpUserAccessArgs:
+    def __init__(__self__, *,
+                 enabled: pulumi.Input[_builtins.bool],
+                 user_id: pulumi.Input[_builtins.str]):
+        """
+        One user's override of an MCP server's default access.
+
+        :param pulumi.Input[_builtins.bool] enabled: Whether this user may use the server, whatever the default.
+        :param pulumi.Input[_builtins.str] user_id: The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+        """
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "user_id", user_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> pulumi.Input[_builtins.bool]:
+        """
+        Whether this user may use the server, whatever the default.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: pulumi.Input[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+        """
+        return pulumi.get(self, "user_id")
+
+    @user_id.setter
+    def user_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "user_id", value)
 
 
 class PolicyConditionArgsDict(TypedDict):

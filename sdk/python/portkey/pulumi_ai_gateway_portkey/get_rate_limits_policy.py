@@ -24,7 +24,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetRateLimitsPolicyResult:
-    def __init__(__self__, conditions=None, created_at=None, group_by=None, id=None, last_updated_at=None, name=None, organisation_id=None, policy_id=None, resolved_workspace_id=None, status=None, type=None, unit=None, value=None, workspace_id=None, workspace_slug=None):
+    def __init__(__self__, conditions=None, created_at=None, group_by=None, id=None, last_updated_at=None, name=None, organisation_id=None, policy_id=None, resolved_workspace_id=None, status=None, target=None, type=None, unit=None, value=None, workspace_id=None, workspace_slug=None):
         if conditions and not isinstance(conditions, list):
             raise TypeError("Expected argument 'conditions' to be a list")
         pulumi.set(__self__, "conditions", conditions)
@@ -55,6 +55,9 @@ class GetRateLimitsPolicyResult:
         if status and not isinstance(status, str):
             raise TypeError("Expected argument 'status' to be a str")
         pulumi.set(__self__, "status", status)
+        if target and not isinstance(target, str):
+            raise TypeError("Expected argument 'target' to be a str")
+        pulumi.set(__self__, "target", target)
         if type and not isinstance(type, str):
             raise TypeError("Expected argument 'type' to be a str")
         pulumi.set(__self__, "type", type)
@@ -153,6 +156,14 @@ class GetRateLimitsPolicyResult:
 
     @_builtins.property
     @pulumi.getter
+    def target(self) -> _builtins.str:
+        """
+        What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+        """
+        return pulumi.get(self, "target")
+
+    @_builtins.property
+    @pulumi.getter
     def type(self) -> _builtins.str:
         """
         What is counted. One of: `requests`, `tokens`.
@@ -163,7 +174,7 @@ class GetRateLimitsPolicyResult:
     @pulumi.getter
     def unit(self) -> _builtins.str:
         """
-        The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         """
         return pulumi.get(self, "unit")
 
@@ -208,6 +219,7 @@ class AwaitableGetRateLimitsPolicyResult(GetRateLimitsPolicyResult):
             policy_id=self.policy_id,
             resolved_workspace_id=self.resolved_workspace_id,
             status=self.status,
+            target=self.target,
             type=self.type,
             unit=self.unit,
             value=self.value,
@@ -244,6 +256,7 @@ def get_rate_limits_policy(id: Optional[_builtins.str] = None,
         policy_id=pulumi.get(__ret__, 'policy_id'),
         resolved_workspace_id=pulumi.get(__ret__, 'resolved_workspace_id'),
         status=pulumi.get(__ret__, 'status'),
+        target=pulumi.get(__ret__, 'target'),
         type=pulumi.get(__ret__, 'type'),
         unit=pulumi.get(__ret__, 'unit'),
         value=pulumi.get(__ret__, 'value'),
@@ -277,6 +290,7 @@ def get_rate_limits_policy_output(id: pulumi.Input[Optional[Optional[_builtins.s
         policy_id=pulumi.get(__response__, 'policy_id'),
         resolved_workspace_id=pulumi.get(__response__, 'resolved_workspace_id'),
         status=pulumi.get(__response__, 'status'),
+        target=pulumi.get(__response__, 'target'),
         type=pulumi.get(__response__, 'type'),
         unit=pulumi.get(__response__, 'unit'),
         value=pulumi.get(__response__, 'value'),

@@ -28,6 +28,7 @@ class IntegrationArgs:
                  default_provider_slug: pulumi.Input[Optional[_builtins.str]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  key: pulumi.Input[Optional[_builtins.str]] = None,
+                 pricing_adjustments: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  secret_mappings: pulumi.Input[Optional[Sequence[pulumi.Input['SecretMappingArgs']]]] = None,
                  slug: pulumi.Input[Optional[_builtins.str]] = None,
                  workspace_id: pulumi.Input[Optional[_builtins.str]] = None):
@@ -41,6 +42,7 @@ class IntegrationArgs:
         :param pulumi.Input[_builtins.str] default_provider_slug: For a workspace's integration: the slug of the default provider created with it (must not exist in the workspace). Only used at creation.
         :param pulumi.Input[_builtins.str] description: A description of the integration.
         :param pulumi.Input[_builtins.str] key: The provider credential (e.g. the OpenAI API key), a secret. Portkey never returns it, so it is not read back: changing it sends the new one (a rotation), and a change made outside Pulumi is not seen. Not declaring it leaves the integration's credential as it is: an imported integration previews clean without it, and the first `up` that declares it sends it once. Some providers (e.g. Bedrock with an assumed role) need none.
+        :param pulumi.Input[Mapping[str, Any]] pricing_adjustments: Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it clears every adjustment.
         :param pulumi.Input[Sequence[pulumi.Input['SecretMappingArgs']]] secret_mappings: Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
         :param pulumi.Input[_builtins.str] slug: The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
@@ -57,6 +59,8 @@ class IntegrationArgs:
             pulumi.set(__self__, "description", description)
         if key is not None:
             pulumi.set(__self__, "key", key)
+        if pricing_adjustments is not None:
+            pulumi.set(__self__, "pricing_adjustments", pricing_adjustments)
         if secret_mappings is not None:
             pulumi.set(__self__, "secret_mappings", secret_mappings)
         if slug is not None:
@@ -149,6 +153,18 @@ class IntegrationArgs:
         pulumi.set(self, "key", value)
 
     @_builtins.property
+    @pulumi.getter(name="pricingAdjustments")
+    def pricing_adjustments(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
+        """
+        Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it clears every adjustment.
+        """
+        return pulumi.get(self, "pricing_adjustments")
+
+    @pricing_adjustments.setter
+    def pricing_adjustments(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
+        pulumi.set(self, "pricing_adjustments", value)
+
+    @_builtins.property
     @pulumi.getter(name="secretMappings")
     def secret_mappings(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['SecretMappingArgs']]]]:
         """
@@ -198,6 +214,7 @@ class Integration(pulumi.CustomResource):
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  key: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 pricing_adjustments: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  secret_mappings: pulumi.Input[Optional[Sequence[pulumi.Input[Union['SecretMappingArgs', 'SecretMappingArgsDict']]]]] = None,
                  slug: pulumi.Input[Optional[_builtins.str]] = None,
                  workspace_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -214,6 +231,7 @@ class Integration(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] description: A description of the integration.
         :param pulumi.Input[_builtins.str] key: The provider credential (e.g. the OpenAI API key), a secret. Portkey never returns it, so it is not read back: changing it sends the new one (a rotation), and a change made outside Pulumi is not seen. Not declaring it leaves the integration's credential as it is: an imported integration previews clean without it, and the first `up` that declares it sends it once. Some providers (e.g. Bedrock with an assumed role) need none.
         :param pulumi.Input[_builtins.str] name: The integration's display name.
+        :param pulumi.Input[Mapping[str, Any]] pricing_adjustments: Multipliers on Portkey's prices for this integration's requests, in the API's own names: `{ multiplier: { default, request_token, response_token, cache_read_input_token, …, image: { default }, additional_units: { web_search, … } } }`. 1 is the listed price, 0.8 a 20% discount; a token kind left out takes `default`. Applies to later requests (logs, analytics, budgets). Removing it clears every adjustment.
         :param pulumi.Input[Sequence[pulumi.Input[Union['SecretMappingArgs', 'SecretMappingArgsDict']]]] secret_mappings: Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: "key", secretReferenceId: ref.id }]` takes the credential from the store, and `key` is then left out. Not declared: whatever is mapped is left alone; `[]` removes every mapping.
         :param pulumi.Input[_builtins.str] slug: The integration's slug: how providers, access grants and requests name it (`@<slug>/<model>`). Portkey generates one from the name when it is not given; changing it replaces the integration. Unique in the organisation: a replacement that keeps the slug, or leaves it to Portkey, deletes the old integration first.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
@@ -249,6 +267,7 @@ class Integration(pulumi.CustomResource):
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  key: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 pricing_adjustments: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  secret_mappings: pulumi.Input[Optional[Sequence[pulumi.Input[Union['SecretMappingArgs', 'SecretMappingArgsDict']]]]] = None,
                  slug: pulumi.Input[Optional[_builtins.str]] = None,
                  workspace_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -272,6 +291,7 @@ class Integration(pulumi.CustomResource):
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
+            __props__.__dict__["pricing_adjustments"] = pricing_adjustments
             __props__.__dict__["secret_mappings"] = secret_mappings
             __props__.__dict__["slug"] = slug
             __props__.__dict__["workspace_id"] = workspace_id
@@ -320,6 +340,7 @@ class Integration(pulumi.CustomResource):
         __props__.__dict__["masked_key"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["organisation_id"] = None
+        __props__.__dict__["pricing_adjustments"] = None
         __props__.__dict__["resolved_workspace_id"] = None
         __props__.__dict__["secret_mappings"] = None
         __props__.__dict__["slug"] = None
@@ -424,6 +445,14 @@ class Integration(pulumi.CustomResource):
         The organisation's UUID.
         """
         return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="pricingAdjustments")
+    def pricing_adjustments(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        The adjustments as read back.
+        """
+        return pulumi.get(self, "pricing_adjustments")
 
     @_builtins.property
     @pulumi.getter(name="resolvedWorkspaceId")

@@ -23,14 +23,28 @@ __all__ = [
     'GetIntegrationModelAccessesIntegrationModelAccess',
     'GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess',
     'GetIntegrationsIntegration',
+    'GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities',
+    'GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess',
+    'GetMcpIntegrationsMcpIntegration',
+    'GetMcpServerCapabilitiesesMcpServerCapabilities',
+    'GetMcpServerUserAccessesMcpServerUserAccess',
+    'GetMcpServersMcpServer',
+    'GetPromptCollectionsPromptCollection',
+    'GetPromptLabelsPromptLabel',
+    'GetPromptPartialsPromptPartial',
+    'GetPromptsPrompt',
     'GetRateLimitsPoliciesRateLimitsPolicy',
+    'GetScimWorkspaceMappingsScimWorkspaceMapping',
     'GetSecretReferencesSecretReference',
     'GetUsageLimitsPoliciesUsageLimitsPolicy',
     'GetUserInvitesUserInvite',
+    'GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion',
     'GetWorkspaceMembersWorkspaceMember',
     'GetWorkspacesWorkspace',
     'IntegrationModel',
     'InviteWorkspace',
+    'McpCapability',
+    'McpUserAccess',
     'PolicyCondition',
     'RateLimit',
     'RotationPolicy',
@@ -1266,6 +1280,7 @@ class GetIntegrationsIntegration(dict):
                  last_updated_at: Optional[_builtins.str] = None,
                  masked_key: Optional[_builtins.str] = None,
                  organisation_id: Optional[_builtins.str] = None,
+                 pricing_adjustments: Optional[Mapping[str, Any]] = None,
                  resolved_workspace_id: Optional[_builtins.str] = None,
                  secret_mappings: Optional[Sequence['outputs.SecretMapping']] = None,
                  slug: Optional[_builtins.str] = None,
@@ -1287,6 +1302,7 @@ class GetIntegrationsIntegration(dict):
         :param _builtins.str last_updated_at: When Portkey last changed the integration (RFC 3339).
         :param _builtins.str masked_key: The credential as Portkey shows it, masked (e.g. `sk*******ab`).
         :param _builtins.str organisation_id: The organisation's UUID.
+        :param Mapping[str, Any] pricing_adjustments: The adjustments as read back.
         :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used (a workspace's integration).
         :param Sequence['SecretMapping'] secret_mappings: The mappings as read back.
         :param _builtins.str slug: The integration's slug (the same as `id`).
@@ -1313,6 +1329,8 @@ class GetIntegrationsIntegration(dict):
             pulumi.set(__self__, "masked_key", masked_key)
         if organisation_id is not None:
             pulumi.set(__self__, "organisation_id", organisation_id)
+        if pricing_adjustments is not None:
+            pulumi.set(__self__, "pricing_adjustments", pricing_adjustments)
         if resolved_workspace_id is not None:
             pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
         if secret_mappings is not None:
@@ -1417,6 +1435,14 @@ class GetIntegrationsIntegration(dict):
         return pulumi.get(self, "organisation_id")
 
     @_builtins.property
+    @pulumi.getter(name="pricingAdjustments")
+    def pricing_adjustments(self) -> Optional[Mapping[str, Any]]:
+        """
+        The adjustments as read back.
+        """
+        return pulumi.get(self, "pricing_adjustments")
+
+    @_builtins.property
     @pulumi.getter(name="resolvedWorkspaceId")
     def resolved_workspace_id(self) -> Optional[_builtins.str]:
         """
@@ -1474,6 +1500,1332 @@ class GetIntegrationsIntegration(dict):
 
 
 @pulumi.output_type
+class GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities(dict):
+    """
+    One object `getMcpIntegrationCapabilitieses` finds.
+    """
+    def __init__(__self__, *,
+                 capabilities: Sequence['outputs.McpCapability'],
+                 id: _builtins.str,
+                 mcp_integration_id: _builtins.str,
+                 not_synced: Optional[Sequence[_builtins.str]] = None):
+        """
+        One object `getMcpIntegrationCapabilitieses` finds.
+
+        :param Sequence['McpCapability'] capabilities: The capabilities as read back (declared settings for those not synced yet).
+        :param _builtins.str id: The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
+        :param _builtins.str mcp_integration_id: The MCP integration as given.
+        :param Sequence[_builtins.str] not_synced: Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+        """
+        pulumi.set(__self__, "capabilities", capabilities)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mcp_integration_id", mcp_integration_id)
+        if not_synced is not None:
+            pulumi.set(__self__, "not_synced", not_synced)
+
+    @_builtins.property
+    @pulumi.getter
+    def capabilities(self) -> Sequence['outputs.McpCapability']:
+        """
+        The capabilities as read back (declared settings for those not synced yet).
+        """
+        return pulumi.get(self, "capabilities")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpIntegrationId")
+    def mcp_integration_id(self) -> _builtins.str:
+        """
+        The MCP integration as given.
+        """
+        return pulumi.get(self, "mcp_integration_id")
+
+    @_builtins.property
+    @pulumi.getter(name="notSynced")
+    def not_synced(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+        """
+        return pulumi.get(self, "not_synced")
+
+
+@pulumi.output_type
+class GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess(dict):
+    """
+    One object `getMcpIntegrationWorkspaceAccesses` finds.
+    """
+    def __init__(__self__, *,
+                 enabled: _builtins.bool,
+                 id: _builtins.str,
+                 mcp_integration_id: _builtins.str,
+                 resolved_workspace_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 workspace_slug: _builtins.str):
+        """
+        One object `getMcpIntegrationWorkspaceAccesses` finds.
+
+        :param _builtins.bool enabled: Whether access is enabled, as read back.
+        :param _builtins.str id: The McpIntegrationWorkspaceAccess's resource id: what `pulumi import` and `getMcpIntegrationWorkspaceAccess({ id })` take.
+        :param _builtins.str mcp_integration_id: The MCP integration as given.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID (how Portkey lists the row).
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mcp_integration_id", mcp_integration_id)
+        pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> _builtins.bool:
+        """
+        Whether access is enabled, as read back.
+        """
+        return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The McpIntegrationWorkspaceAccess's resource id: what `pulumi import` and `getMcpIntegrationWorkspaceAccess({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpIntegrationId")
+    def mcp_integration_id(self) -> _builtins.str:
+        """
+        The MCP integration as given.
+        """
+        return pulumi.get(self, "mcp_integration_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> _builtins.str:
+        """
+        The workspace's UUID (how Portkey lists the row).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> _builtins.str:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetMcpIntegrationsMcpIntegration(dict):
+    """
+    One object `getMcpIntegrations` finds.
+    """
+    def __init__(__self__, *,
+                 auth_type: _builtins.str,
+                 id: _builtins.str,
+                 mcp_integration_id: _builtins.str,
+                 name: _builtins.str,
+                 transport: _builtins.str,
+                 url: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 secret_mappings: Optional[Sequence['outputs.SecretMapping']] = None,
+                 slug: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 type: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getMcpIntegrations` finds.
+
+        :param _builtins.str auth_type: The authentication as read back. One of: `oauth_auto`, `oauth_client_credentials`, `headers`, `none`.
+        :param _builtins.str id: The McpIntegration's resource id: what `pulumi import` and `getMcpIntegration({ id })` take.
+        :param _builtins.str mcp_integration_id: The integration's UUID (the same as `id`).
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str transport: The transport as read back. One of: `http`, `sse`.
+        :param _builtins.str url: The URL as read back.
+        :param _builtins.str created_at: When Portkey created the integration (RFC 3339).
+        :param _builtins.str description: The description as read back.
+        :param _builtins.str last_updated_at: When Portkey last changed the integration (RFC 3339).
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID (a workspace's integration).
+        :param Sequence['SecretMapping'] secret_mappings: The mappings as read back.
+        :param _builtins.str slug: The integration's slug.
+        :param _builtins.str status: The integration's status.
+        :param _builtins.str type: `organisation` or `workspace` (whether it belongs to one workspace).
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug (a workspace's integration).
+        """
+        pulumi.set(__self__, "auth_type", auth_type)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mcp_integration_id", mcp_integration_id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "transport", transport)
+        pulumi.set(__self__, "url", url)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if secret_mappings is not None:
+            pulumi.set(__self__, "secret_mappings", secret_mappings)
+        if slug is not None:
+            pulumi.set(__self__, "slug", slug)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter(name="authType")
+    def auth_type(self) -> _builtins.str:
+        """
+        The authentication as read back. One of: `oauth_auto`, `oauth_client_credentials`, `headers`, `none`.
+        """
+        return pulumi.get(self, "auth_type")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The McpIntegration's resource id: what `pulumi import` and `getMcpIntegration({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpIntegrationId")
+    def mcp_integration_id(self) -> _builtins.str:
+        """
+        The integration's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "mcp_integration_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def transport(self) -> _builtins.str:
+        """
+        The transport as read back. One of: `http`, `sse`.
+        """
+        return pulumi.get(self, "transport")
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> _builtins.str:
+        """
+        The URL as read back.
+        """
+        return pulumi.get(self, "url")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the integration (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the integration (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID (a workspace's integration).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="secretMappings")
+    def secret_mappings(self) -> Optional[Sequence['outputs.SecretMapping']]:
+        """
+        The mappings as read back.
+        """
+        return pulumi.get(self, "secret_mappings")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> Optional[_builtins.str]:
+        """
+        The integration's slug.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The integration's status.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> Optional[_builtins.str]:
+        """
+        `organisation` or `workspace` (whether it belongs to one workspace).
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug (a workspace's integration).
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetMcpServerCapabilitiesesMcpServerCapabilities(dict):
+    """
+    One object `getMcpServerCapabilitieses` finds.
+    """
+    def __init__(__self__, *,
+                 capabilities: Sequence['outputs.McpCapability'],
+                 id: _builtins.str,
+                 mcp_server_id: _builtins.str,
+                 not_synced: Optional[Sequence[_builtins.str]] = None):
+        """
+        One object `getMcpServerCapabilitieses` finds.
+
+        :param Sequence['McpCapability'] capabilities: The capabilities as read back (declared settings for those not synced yet).
+        :param _builtins.str id: The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
+        :param _builtins.str mcp_server_id: The MCP server as given.
+        :param Sequence[_builtins.str] not_synced: Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+        """
+        pulumi.set(__self__, "capabilities", capabilities)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mcp_server_id", mcp_server_id)
+        if not_synced is not None:
+            pulumi.set(__self__, "not_synced", not_synced)
+
+    @_builtins.property
+    @pulumi.getter
+    def capabilities(self) -> Sequence['outputs.McpCapability']:
+        """
+        The capabilities as read back (declared settings for those not synced yet).
+        """
+        return pulumi.get(self, "capabilities")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpServerId")
+    def mcp_server_id(self) -> _builtins.str:
+        """
+        The MCP server as given.
+        """
+        return pulumi.get(self, "mcp_server_id")
+
+    @_builtins.property
+    @pulumi.getter(name="notSynced")
+    def not_synced(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
+        """
+        return pulumi.get(self, "not_synced")
+
+
+@pulumi.output_type
+class GetMcpServerUserAccessesMcpServerUserAccess(dict):
+    """
+    One object `getMcpServerUserAccesses` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 mcp_server_id: _builtins.str,
+                 default_user_access: Optional[_builtins.str] = None,
+                 other_overrides: Optional[_builtins.float] = None,
+                 users: Optional[Sequence['outputs.McpUserAccess']] = None):
+        """
+        One object `getMcpServerUserAccesses` finds.
+
+        :param _builtins.str id: The McpServerUserAccess's resource id: what `pulumi import` and `getMcpServerUserAccess({ id })` take.
+        :param _builtins.str mcp_server_id: The MCP server as given.
+        :param _builtins.str default_user_access: The default as read back. One of: `allow`, `deny`.
+        :param _builtins.float other_overrides: How many users not listed have an override of their own (set elsewhere).
+        :param Sequence['McpUserAccess'] users: The listed users' access as read back.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mcp_server_id", mcp_server_id)
+        if default_user_access is not None:
+            pulumi.set(__self__, "default_user_access", default_user_access)
+        if other_overrides is not None:
+            pulumi.set(__self__, "other_overrides", other_overrides)
+        if users is not None:
+            pulumi.set(__self__, "users", users)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The McpServerUserAccess's resource id: what `pulumi import` and `getMcpServerUserAccess({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpServerId")
+    def mcp_server_id(self) -> _builtins.str:
+        """
+        The MCP server as given.
+        """
+        return pulumi.get(self, "mcp_server_id")
+
+    @_builtins.property
+    @pulumi.getter(name="defaultUserAccess")
+    def default_user_access(self) -> Optional[_builtins.str]:
+        """
+        The default as read back. One of: `allow`, `deny`.
+        """
+        return pulumi.get(self, "default_user_access")
+
+    @_builtins.property
+    @pulumi.getter(name="otherOverrides")
+    def other_overrides(self) -> Optional[_builtins.float]:
+        """
+        How many users not listed have an override of their own (set elsewhere).
+        """
+        return pulumi.get(self, "other_overrides")
+
+    @_builtins.property
+    @pulumi.getter
+    def users(self) -> Optional[Sequence['outputs.McpUserAccess']]:
+        """
+        The listed users' access as read back.
+        """
+        return pulumi.get(self, "users")
+
+
+@pulumi.output_type
+class GetMcpServersMcpServer(dict):
+    """
+    One object `getMcpServers` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 mcp_integration_id: _builtins.str,
+                 mcp_server_id: _builtins.str,
+                 name: _builtins.str,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 slug: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getMcpServers` finds.
+
+        :param _builtins.str id: The McpServer's resource id: what `pulumi import` and `getMcpServer({ id })` take.
+        :param _builtins.str mcp_integration_id: The MCP integration as given.
+        :param _builtins.str mcp_server_id: The server's UUID (the same as `id`).
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str created_at: When Portkey created the server (RFC 3339).
+        :param _builtins.str description: The description as read back.
+        :param _builtins.str last_updated_at: When Portkey last changed the server (RFC 3339).
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str slug: The server's slug.
+        :param _builtins.str status: The server's status.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mcp_integration_id", mcp_integration_id)
+        pulumi.set(__self__, "mcp_server_id", mcp_server_id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if slug is not None:
+            pulumi.set(__self__, "slug", slug)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The McpServer's resource id: what `pulumi import` and `getMcpServer({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpIntegrationId")
+    def mcp_integration_id(self) -> _builtins.str:
+        """
+        The MCP integration as given.
+        """
+        return pulumi.get(self, "mcp_integration_id")
+
+    @_builtins.property
+    @pulumi.getter(name="mcpServerId")
+    def mcp_server_id(self) -> _builtins.str:
+        """
+        The server's UUID (the same as `id`).
+        """
+        return pulumi.get(self, "mcp_server_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the server (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the server (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> Optional[_builtins.str]:
+        """
+        The server's slug.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The server's status.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetPromptCollectionsPromptCollection(dict):
+    """
+    One object `getPromptCollections` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 workspace_id: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 is_default: Optional[_builtins.bool] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 parent_collection_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getPromptCollections` finds.
+
+        :param _builtins.str id: The PromptCollection's resource id: what `pulumi import` and `getPromptCollection({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str slug: Portkey's slug for the collection; API paths take it as well as the UUID.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str created_at: When Portkey created the collection (RFC 3339).
+        :param _builtins.bool is_default: Whether it is the workspace's default collection (only ever true for one Portkey made, read by `get`).
+        :param _builtins.str last_updated_at: When Portkey last changed the collection (RFC 3339).
+        :param _builtins.str parent_collection_id: The parent collection's UUID, when nested.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str status: `active` or `archived`.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if is_default is not None:
+            pulumi.set(__self__, "is_default", is_default)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if parent_collection_id is not None:
+            pulumi.set(__self__, "parent_collection_id", parent_collection_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The PromptCollection's resource id: what `pulumi import` and `getPromptCollection({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        Portkey's slug for the collection; API paths take it as well as the UUID.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the collection (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="isDefault")
+    def is_default(self) -> Optional[_builtins.bool]:
+        """
+        Whether it is the workspace's default collection (only ever true for one Portkey made, read by `get`).
+        """
+        return pulumi.get(self, "is_default")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the collection (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="parentCollectionId")
+    def parent_collection_id(self) -> Optional[_builtins.str]:
+        """
+        The parent collection's UUID, when nested.
+        """
+        return pulumi.get(self, "parent_collection_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `active` or `archived`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetPromptLabelsPromptLabel(dict):
+    """
+    One object `getPromptLabels` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 color_code: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 description: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 organisation_id: Optional[_builtins.str] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 workspace_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getPromptLabels` finds.
+
+        :param _builtins.str id: The PromptLabel's resource id: what `pulumi import` and `getPromptLabel({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str color_code: The colour as read back.
+        :param _builtins.str created_at: When Portkey created the label (RFC 3339).
+        :param _builtins.str description: The description as read back.
+        :param _builtins.str last_updated_at: When Portkey last changed the label (RFC 3339).
+        :param _builtins.str organisation_id: The organisation's UUID.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used (a workspace's label).
+        :param _builtins.str status: `active` or `archived`.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug (a workspace's label).
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        if color_code is not None:
+            pulumi.set(__self__, "color_code", color_code)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if organisation_id is not None:
+            pulumi.set(__self__, "organisation_id", organisation_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if workspace_id is not None:
+            pulumi.set(__self__, "workspace_id", workspace_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The PromptLabel's resource id: what `pulumi import` and `getPromptLabel({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="colorCode")
+    def color_code(self) -> Optional[_builtins.str]:
+        """
+        The colour as read back.
+        """
+        return pulumi.get(self, "color_code")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the label (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The description as read back.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the label (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="organisationId")
+    def organisation_id(self) -> Optional[_builtins.str]:
+        """
+        The organisation's UUID.
+        """
+        return pulumi.get(self, "organisation_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used (a workspace's label).
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        `active` or `archived`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug (a workspace's label).
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetPromptPartialsPromptPartial(dict):
+    """
+    One object `getPromptPartials` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 string: _builtins.str,
+                 workspace_id: _builtins.str,
+                 collection_id: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 managed_version: Optional[_builtins.float] = None,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 status: Optional[_builtins.str] = None,
+                 version: Optional[_builtins.float] = None,
+                 version_description: Optional[_builtins.str] = None,
+                 version_id: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getPromptPartials` finds.
+
+        :param _builtins.str id: The PromptPartial's resource id: what `pulumi import` and `getPromptPartial({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str slug: Portkey's slug for the partial: what templates include it by, `{{>slug}}`.
+        :param _builtins.str string: The published version's text.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str collection_id: The collection Portkey keeps the partial in (its workspace's default collection).
+        :param _builtins.str created_at: When Portkey created the partial (RFC 3339).
+        :param _builtins.str last_updated_at: When Portkey last changed the partial (RFC 3339).
+        :param _builtins.float managed_version: The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str status: The partial's status, e.g. `active`.
+        :param _builtins.float version: The published version's number (numbers can have gaps).
+        :param _builtins.str version_description: The note as given.
+        :param _builtins.str version_id: The published version's UUID.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "string", string)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if collection_id is not None:
+            pulumi.set(__self__, "collection_id", collection_id)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if managed_version is not None:
+            pulumi.set(__self__, "managed_version", managed_version)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+        if version_description is not None:
+            pulumi.set(__self__, "version_description", version_description)
+        if version_id is not None:
+            pulumi.set(__self__, "version_id", version_id)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The PromptPartial's resource id: what `pulumi import` and `getPromptPartial({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        Portkey's slug for the partial: what templates include it by, `{{>slug}}`.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def string(self) -> _builtins.str:
+        """
+        The published version's text.
+        """
+        return pulumi.get(self, "string")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="collectionId")
+    def collection_id(self) -> Optional[_builtins.str]:
+        """
+        The collection Portkey keeps the partial in (its workspace's default collection).
+        """
+        return pulumi.get(self, "collection_id")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the partial (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the partial (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="managedVersion")
+    def managed_version(self) -> Optional[_builtins.float]:
+        """
+        The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+        """
+        return pulumi.get(self, "managed_version")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The partial's status, e.g. `active`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.float]:
+        """
+        The published version's number (numbers can have gaps).
+        """
+        return pulumi.get(self, "version")
+
+    @_builtins.property
+    @pulumi.getter(name="versionDescription")
+    def version_description(self) -> Optional[_builtins.str]:
+        """
+        The note as given.
+        """
+        return pulumi.get(self, "version_description")
+
+    @_builtins.property
+    @pulumi.getter(name="versionId")
+    def version_id(self) -> Optional[_builtins.str]:
+        """
+        The published version's UUID.
+        """
+        return pulumi.get(self, "version_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetPromptsPrompt(dict):
+    """
+    One object `getPrompts` finds.
+    """
+    def __init__(__self__, *,
+                 collection_id: _builtins.str,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 string: _builtins.str,
+                 virtual_key: _builtins.str,
+                 created_at: Optional[_builtins.str] = None,
+                 last_updated_at: Optional[_builtins.str] = None,
+                 managed_version: Optional[_builtins.float] = None,
+                 model: Optional[_builtins.str] = None,
+                 parameters: Optional[Mapping[str, Any]] = None,
+                 status: Optional[_builtins.str] = None,
+                 template_metadata: Optional[Mapping[str, Any]] = None,
+                 tool_choice: Optional[Mapping[str, Any]] = None,
+                 tools: Optional[Sequence[Mapping[str, Any]]] = None,
+                 version: Optional[_builtins.float] = None,
+                 version_description: Optional[_builtins.str] = None,
+                 version_id: Optional[_builtins.str] = None,
+                 virtual_key_slug: Optional[_builtins.str] = None):
+        """
+        One object `getPrompts` finds.
+
+        :param _builtins.str collection_id: The collection's UUID.
+        :param _builtins.str id: The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
+        :param _builtins.str name: The name as read back.
+        :param _builtins.str slug: Portkey's slug for the prompt, e.g. `pp-support-1a2b3c`: what callers (`/prompts/{slug}/completions`) and policies name it by.
+        :param _builtins.str string: The published version's template.
+        :param _builtins.str virtual_key: The provider as given.
+        :param _builtins.str created_at: When Portkey created the prompt (RFC 3339).
+        :param _builtins.str last_updated_at: When Portkey last changed the prompt (RFC 3339).
+        :param _builtins.float managed_version: The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+        :param _builtins.str model: The published version's model.
+        :param Mapping[str, Any] parameters: The published version's parameters (without the `model` Portkey adds).
+        :param _builtins.str status: The prompt's status, e.g. `active`.
+        :param Mapping[str, Any] template_metadata: The published version's metadata.
+        :param Mapping[str, Any] tool_choice: The published version's tool choice.
+        :param Sequence[Mapping[str, Any]] tools: The published version's tools.
+        :param _builtins.float version: The published version's number (numbers can have gaps).
+        :param _builtins.str version_description: The note as given.
+        :param _builtins.str version_id: The published version's UUID.
+        :param _builtins.str virtual_key_slug: The provider's slug, as Portkey answers it.
+        """
+        pulumi.set(__self__, "collection_id", collection_id)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        pulumi.set(__self__, "string", string)
+        pulumi.set(__self__, "virtual_key", virtual_key)
+        if created_at is not None:
+            pulumi.set(__self__, "created_at", created_at)
+        if last_updated_at is not None:
+            pulumi.set(__self__, "last_updated_at", last_updated_at)
+        if managed_version is not None:
+            pulumi.set(__self__, "managed_version", managed_version)
+        if model is not None:
+            pulumi.set(__self__, "model", model)
+        if parameters is not None:
+            pulumi.set(__self__, "parameters", parameters)
+        if status is not None:
+            pulumi.set(__self__, "status", status)
+        if template_metadata is not None:
+            pulumi.set(__self__, "template_metadata", template_metadata)
+        if tool_choice is not None:
+            pulumi.set(__self__, "tool_choice", tool_choice)
+        if tools is not None:
+            pulumi.set(__self__, "tools", tools)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+        if version_description is not None:
+            pulumi.set(__self__, "version_description", version_description)
+        if version_id is not None:
+            pulumi.set(__self__, "version_id", version_id)
+        if virtual_key_slug is not None:
+            pulumi.set(__self__, "virtual_key_slug", virtual_key_slug)
+
+    @_builtins.property
+    @pulumi.getter(name="collectionId")
+    def collection_id(self) -> _builtins.str:
+        """
+        The collection's UUID.
+        """
+        return pulumi.get(self, "collection_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name as read back.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        Portkey's slug for the prompt, e.g. `pp-support-1a2b3c`: what callers (`/prompts/{slug}/completions`) and policies name it by.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def string(self) -> _builtins.str:
+        """
+        The published version's template.
+        """
+        return pulumi.get(self, "string")
+
+    @_builtins.property
+    @pulumi.getter(name="virtualKey")
+    def virtual_key(self) -> _builtins.str:
+        """
+        The provider as given.
+        """
+        return pulumi.get(self, "virtual_key")
+
+    @_builtins.property
+    @pulumi.getter(name="createdAt")
+    def created_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey created the prompt (RFC 3339).
+        """
+        return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter(name="lastUpdatedAt")
+    def last_updated_at(self) -> Optional[_builtins.str]:
+        """
+        When Portkey last changed the prompt (RFC 3339).
+        """
+        return pulumi.get(self, "last_updated_at")
+
+    @_builtins.property
+    @pulumi.getter(name="managedVersion")
+    def managed_version(self) -> Optional[_builtins.float]:
+        """
+        The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
+        """
+        return pulumi.get(self, "managed_version")
+
+    @_builtins.property
+    @pulumi.getter
+    def model(self) -> Optional[_builtins.str]:
+        """
+        The published version's model.
+        """
+        return pulumi.get(self, "model")
+
+    @_builtins.property
+    @pulumi.getter
+    def parameters(self) -> Optional[Mapping[str, Any]]:
+        """
+        The published version's parameters (without the `model` Portkey adds).
+        """
+        return pulumi.get(self, "parameters")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> Optional[_builtins.str]:
+        """
+        The prompt's status, e.g. `active`.
+        """
+        return pulumi.get(self, "status")
+
+    @_builtins.property
+    @pulumi.getter(name="templateMetadata")
+    def template_metadata(self) -> Optional[Mapping[str, Any]]:
+        """
+        The published version's metadata.
+        """
+        return pulumi.get(self, "template_metadata")
+
+    @_builtins.property
+    @pulumi.getter(name="toolChoice")
+    def tool_choice(self) -> Optional[Mapping[str, Any]]:
+        """
+        The published version's tool choice.
+        """
+        return pulumi.get(self, "tool_choice")
+
+    @_builtins.property
+    @pulumi.getter
+    def tools(self) -> Optional[Sequence[Mapping[str, Any]]]:
+        """
+        The published version's tools.
+        """
+        return pulumi.get(self, "tools")
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.float]:
+        """
+        The published version's number (numbers can have gaps).
+        """
+        return pulumi.get(self, "version")
+
+    @_builtins.property
+    @pulumi.getter(name="versionDescription")
+    def version_description(self) -> Optional[_builtins.str]:
+        """
+        The note as given.
+        """
+        return pulumi.get(self, "version_description")
+
+    @_builtins.property
+    @pulumi.getter(name="versionId")
+    def version_id(self) -> Optional[_builtins.str]:
+        """
+        The published version's UUID.
+        """
+        return pulumi.get(self, "version_id")
+
+    @_builtins.property
+    @pulumi.getter(name="virtualKeySlug")
+    def virtual_key_slug(self) -> Optional[_builtins.str]:
+        """
+        The provider's slug, as Portkey answers it.
+        """
+        return pulumi.get(self, "virtual_key_slug")
+
+
+@pulumi.output_type
 class GetRateLimitsPoliciesRateLimitsPolicy(dict):
     """
     One object `getRateLimitsPolicies` finds.
@@ -1484,6 +2836,7 @@ class GetRateLimitsPoliciesRateLimitsPolicy(dict):
                  id: _builtins.str,
                  policy_id: _builtins.str,
                  status: _builtins.str,
+                 target: _builtins.str,
                  type: _builtins.str,
                  unit: _builtins.str,
                  value: _builtins.int,
@@ -1502,8 +2855,9 @@ class GetRateLimitsPoliciesRateLimitsPolicy(dict):
         :param _builtins.str id: The RateLimitsPolicy's resource id: what `pulumi import` and `getRateLimitsPolicy({ id })` take.
         :param _builtins.str policy_id: The policy's UUID (the same as `id`).
         :param _builtins.str status: `active` (a deleted policy is archived and no longer found).
+        :param _builtins.str target: What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
         :param _builtins.str type: What is counted. One of: `requests`, `tokens`.
-        :param _builtins.str unit: The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        :param _builtins.str unit: The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         :param _builtins.int value: The limit as read back.
         :param _builtins.str workspace_id: The workspace as given.
         :param _builtins.str created_at: When Portkey created the policy (RFC 3339).
@@ -1518,6 +2872,7 @@ class GetRateLimitsPoliciesRateLimitsPolicy(dict):
         pulumi.set(__self__, "id", id)
         pulumi.set(__self__, "policy_id", policy_id)
         pulumi.set(__self__, "status", status)
+        pulumi.set(__self__, "target", target)
         pulumi.set(__self__, "type", type)
         pulumi.set(__self__, "unit", unit)
         pulumi.set(__self__, "value", value)
@@ -1577,6 +2932,14 @@ class GetRateLimitsPoliciesRateLimitsPolicy(dict):
 
     @_builtins.property
     @pulumi.getter
+    def target(self) -> _builtins.str:
+        """
+        What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+        """
+        return pulumi.get(self, "target")
+
+    @_builtins.property
+    @pulumi.getter
     def type(self) -> _builtins.str:
         """
         What is counted. One of: `requests`, `tokens`.
@@ -1587,7 +2950,7 @@ class GetRateLimitsPoliciesRateLimitsPolicy(dict):
     @pulumi.getter
     def unit(self) -> _builtins.str:
         """
-        The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         """
         return pulumi.get(self, "unit")
 
@@ -1646,6 +3009,122 @@ class GetRateLimitsPoliciesRateLimitsPolicy(dict):
         The workspace's UUID, whatever spelling `workspaceId` used.
         """
         return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> Optional[_builtins.str]:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
+class GetScimWorkspaceMappingsScimWorkspaceMapping(dict):
+    """
+    One object `getScimWorkspaceMappings` finds.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 mapping_id: _builtins.str,
+                 role: _builtins.str,
+                 workspace_id: _builtins.str,
+                 resolved_workspace_id: Optional[_builtins.str] = None,
+                 scim_group: Optional[_builtins.str] = None,
+                 scim_group_id: Optional[_builtins.str] = None,
+                 scim_group_name: Optional[_builtins.str] = None,
+                 workspace_slug: Optional[_builtins.str] = None):
+        """
+        One object `getScimWorkspaceMappings` finds.
+
+        :param _builtins.str id: The ScimWorkspaceMapping's resource id: what `pulumi import` and `getScimWorkspaceMapping({ id })` take.
+        :param _builtins.str mapping_id: The mapping's id (the same as `id`).
+        :param _builtins.str role: The role as read back. One of: `admin`, `manager`, `member`.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID, whatever spelling `workspaceId` used.
+        :param _builtins.str scim_group: The SCIM group's display name.
+        :param _builtins.str scim_group_id: The SCIM group's id (also when the mapping named it by `scimGroupName`).
+        :param _builtins.str scim_group_name: The group name as given.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "mapping_id", mapping_id)
+        pulumi.set(__self__, "role", role)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        if resolved_workspace_id is not None:
+            pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        if scim_group is not None:
+            pulumi.set(__self__, "scim_group", scim_group)
+        if scim_group_id is not None:
+            pulumi.set(__self__, "scim_group_id", scim_group_id)
+        if scim_group_name is not None:
+            pulumi.set(__self__, "scim_group_name", scim_group_name)
+        if workspace_slug is not None:
+            pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The ScimWorkspaceMapping's resource id: what `pulumi import` and `getScimWorkspaceMapping({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="mappingId")
+    def mapping_id(self) -> _builtins.str:
+        """
+        The mapping's id (the same as `id`).
+        """
+        return pulumi.get(self, "mapping_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        The role as read back. One of: `admin`, `manager`, `member`.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> Optional[_builtins.str]:
+        """
+        The workspace's UUID, whatever spelling `workspaceId` used.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="scimGroup")
+    def scim_group(self) -> Optional[_builtins.str]:
+        """
+        The SCIM group's display name.
+        """
+        return pulumi.get(self, "scim_group")
+
+    @_builtins.property
+    @pulumi.getter(name="scimGroupId")
+    def scim_group_id(self) -> Optional[_builtins.str]:
+        """
+        The SCIM group's id (also when the mapping named it by `scimGroupName`).
+        """
+        return pulumi.get(self, "scim_group_id")
+
+    @_builtins.property
+    @pulumi.getter(name="scimGroupName")
+    def scim_group_name(self) -> Optional[_builtins.str]:
+        """
+        The group name as given.
+        """
+        return pulumi.get(self, "scim_group_name")
 
     @_builtins.property
     @pulumi.getter(name="workspaceSlug")
@@ -2241,6 +3720,73 @@ class GetUserInvitesUserInvite(dict):
 
 
 @pulumi.output_type
+class GetWorkspaceGuardrailExclusionsWorkspaceGuardrailExclusion(dict):
+    """
+    One object `getWorkspaceGuardrailExclusions` finds.
+    """
+    def __init__(__self__, *,
+                 direction: _builtins.str,
+                 id: _builtins.str,
+                 resolved_workspace_id: _builtins.str,
+                 workspace_id: _builtins.str,
+                 workspace_slug: _builtins.str):
+        """
+        One object `getWorkspaceGuardrailExclusions` finds.
+
+        :param _builtins.str direction: Which defaults the workspace skips. One of: `input`, `output`.
+        :param _builtins.str id: The WorkspaceGuardrailExclusion's resource id: what `pulumi import` and `getWorkspaceGuardrailExclusion({ id })` take.
+        :param _builtins.str resolved_workspace_id: The workspace's UUID.
+        :param _builtins.str workspace_id: The workspace as given.
+        :param _builtins.str workspace_slug: The workspace's slug.
+        """
+        pulumi.set(__self__, "direction", direction)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "resolved_workspace_id", resolved_workspace_id)
+        pulumi.set(__self__, "workspace_id", workspace_id)
+        pulumi.set(__self__, "workspace_slug", workspace_slug)
+
+    @_builtins.property
+    @pulumi.getter
+    def direction(self) -> _builtins.str:
+        """
+        Which defaults the workspace skips. One of: `input`, `output`.
+        """
+        return pulumi.get(self, "direction")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The WorkspaceGuardrailExclusion's resource id: what `pulumi import` and `getWorkspaceGuardrailExclusion({ id })` take.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="resolvedWorkspaceId")
+    def resolved_workspace_id(self) -> _builtins.str:
+        """
+        The workspace's UUID.
+        """
+        return pulumi.get(self, "resolved_workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceId")
+    def workspace_id(self) -> _builtins.str:
+        """
+        The workspace as given.
+        """
+        return pulumi.get(self, "workspace_id")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceSlug")
+    def workspace_slug(self) -> _builtins.str:
+        """
+        The workspace's slug.
+        """
+        return pulumi.get(self, "workspace_slug")
+
+
+@pulumi.output_type
 class GetWorkspaceMembersWorkspaceMember(dict):
     """
     One object `getWorkspaceMembers` finds.
@@ -2779,6 +4325,102 @@ class InviteWorkspace(dict):
         The person's role in the workspace: `admin`, `manager` or `member`.
         """
         return pulumi.get(self, "role")
+
+
+@pulumi.output_type
+class McpCapability(dict):
+    """
+    One MCP capability and whether it is switched on.
+    """
+    def __init__(__self__, *,
+                 enabled: _builtins.bool,
+                 name: _builtins.str,
+                 type: _builtins.str):
+        """
+        One MCP capability and whether it is switched on.
+
+        :param _builtins.bool enabled: Whether it may be used.
+        :param _builtins.str name: The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+        :param _builtins.str type: `tool`, `prompt` or `resource` (resource templates cannot be switched).
+        """
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> _builtins.bool:
+        """
+        Whether it may be used.
+        """
+        return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The capability's name, as the upstream server names it (a tool's name, a prompt's name, a resource's URI name).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        `tool`, `prompt` or `resource` (resource templates cannot be switched).
+        """
+        return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class McpUserAccess(dict):
+    """
+    One user's override of an MCP server's default access.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "userId":
+            suggest = "user_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in McpUserAccess. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        McpUserAccess.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        McpUserAccess.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 enabled: _builtins.bool,
+                 user_id: _builtins.str):
+        """
+        One user's override of an MCP server's default access.
+
+        :param _builtins.bool enabled: Whether this user may use the server, whatever the default.
+        :param _builtins.str user_id: The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+        """
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "user_id", user_id)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> _builtins.bool:
+        """
+        Whether this user may use the server, whatever the default.
+        """
+        return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="userId")
+    def user_id(self) -> _builtins.str:
+        """
+        The user's id (a WorkspaceMember's `userId`); they must be a member of the server's workspace.
+        """
+        return pulumi.get(self, "user_id")
 
 
 @pulumi.output_type

@@ -27,17 +27,19 @@ class RateLimitsPolicyArgs:
                  unit: pulumi.Input[_builtins.str],
                  value: pulumi.Input[_builtins.int],
                  workspace_id: pulumi.Input[_builtins.str],
-                 name: pulumi.Input[Optional[_builtins.str]] = None):
+                 name: pulumi.Input[Optional[_builtins.str]] = None,
+                 target: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a RateLimitsPolicy resource.
 
         :param pulumi.Input[Sequence[pulumi.Input['PolicyConditionArgs']]] conditions: Which requests the policy applies to: every condition must hold. At least one, e.g. `{ key: "workspace_id", value: ws.id }`. Updated in place (Portkey backend 1.16.0 and later).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] group_by: What the policy counts separately: one counter per distinct combination of these keys, e.g. `["api_key"]` or `["metadata.user_id"]`. At least one. Changing it replaces the policy.
         :param pulumi.Input[_builtins.str] type: What is counted: `requests` or `tokens`. Changing it replaces the policy.
-        :param pulumi.Input[_builtins.str] unit: Per minute (`rpm`), hour (`rph`) or day (`rpd`).
+        :param pulumi.Input[_builtins.str] unit: Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).
         :param pulumi.Input[_builtins.int] value: At most this many requests or tokens per `unit` for each entity: a whole number, at least 1.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace the policy belongs to, by UUID or slug. Changing it replaces the policy; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
         :param pulumi.Input[_builtins.str] name: The policy's name, at most 255 characters. Removing it clears it.
+        :param pulumi.Input[_builtins.str] target: What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.<field>` only. Changing it replaces the policy.
         """
         pulumi.set(__self__, "conditions", conditions)
         pulumi.set(__self__, "group_by", group_by)
@@ -47,6 +49,8 @@ class RateLimitsPolicyArgs:
         pulumi.set(__self__, "workspace_id", workspace_id)
         if name is not None:
             pulumi.set(__self__, "name", name)
+        if target is not None:
+            pulumi.set(__self__, "target", target)
 
     @_builtins.property
     @pulumi.getter
@@ -88,7 +92,7 @@ class RateLimitsPolicyArgs:
     @pulumi.getter
     def unit(self) -> pulumi.Input[_builtins.str]:
         """
-        Per minute (`rpm`), hour (`rph`) or day (`rpd`).
+        Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).
         """
         return pulumi.get(self, "unit")
 
@@ -132,6 +136,18 @@ class RateLimitsPolicyArgs:
     def name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "name", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def target(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.<field>` only. Changing it replaces the policy.
+        """
+        return pulumi.get(self, "target")
+
+    @target.setter
+    def target(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "target", value)
+
 
 @pulumi.type_token("portkey:index:RateLimitsPolicy")
 class RateLimitsPolicy(pulumi.CustomResource):
@@ -142,6 +158,7 @@ class RateLimitsPolicy(pulumi.CustomResource):
                  conditions: pulumi.Input[Optional[Sequence[pulumi.Input[Union['PolicyConditionArgs', 'PolicyConditionArgsDict']]]]] = None,
                  group_by: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 target: pulumi.Input[Optional[_builtins.str]] = None,
                  type: pulumi.Input[Optional[_builtins.str]] = None,
                  unit: pulumi.Input[Optional[_builtins.str]] = None,
                  value: pulumi.Input[Optional[_builtins.int]] = None,
@@ -155,8 +172,9 @@ class RateLimitsPolicy(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[Union['PolicyConditionArgs', 'PolicyConditionArgsDict']]]] conditions: Which requests the policy applies to: every condition must hold. At least one, e.g. `{ key: "workspace_id", value: ws.id }`. Updated in place (Portkey backend 1.16.0 and later).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] group_by: What the policy counts separately: one counter per distinct combination of these keys, e.g. `["api_key"]` or `["metadata.user_id"]`. At least one. Changing it replaces the policy.
         :param pulumi.Input[_builtins.str] name: The policy's name, at most 255 characters. Removing it clears it.
+        :param pulumi.Input[_builtins.str] target: What the policy limits: `llm` (model requests, Portkey's default) or `mcp_tools` (MCP tool calls, Portkey backend 1.24.0 and later). An `mcp_tools` policy matches and groups by `api_key`, `workspace_id`, `mcp_server` (a server's slug), `mcp_tool` (a tool's name) and `metadata.<field>` only. Changing it replaces the policy.
         :param pulumi.Input[_builtins.str] type: What is counted: `requests` or `tokens`. Changing it replaces the policy.
-        :param pulumi.Input[_builtins.str] unit: Per minute (`rpm`), hour (`rph`) or day (`rpd`).
+        :param pulumi.Input[_builtins.str] unit: Per minute (`rpm`), hour (`rph`), day (`rpd`) or week (`rpw`, Portkey backend 1.13.0 and later).
         :param pulumi.Input[_builtins.int] value: At most this many requests or tokens per `unit` for each entity: a whole number, at least 1.
         :param pulumi.Input[_builtins.str] workspace_id: The workspace the policy belongs to, by UUID or slug. Changing it replaces the policy; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.
         """
@@ -187,6 +205,7 @@ class RateLimitsPolicy(pulumi.CustomResource):
                  conditions: pulumi.Input[Optional[Sequence[pulumi.Input[Union['PolicyConditionArgs', 'PolicyConditionArgsDict']]]]] = None,
                  group_by: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
+                 target: pulumi.Input[Optional[_builtins.str]] = None,
                  type: pulumi.Input[Optional[_builtins.str]] = None,
                  unit: pulumi.Input[Optional[_builtins.str]] = None,
                  value: pulumi.Input[Optional[_builtins.int]] = None,
@@ -207,6 +226,7 @@ class RateLimitsPolicy(pulumi.CustomResource):
                 raise TypeError("Missing required property 'group_by'")
             __props__.__dict__["group_by"] = group_by
             __props__.__dict__["name"] = name
+            __props__.__dict__["target"] = target
             if type is None and not opts.urn:
                 raise TypeError("Missing required property 'type'")
             __props__.__dict__["type"] = type
@@ -257,6 +277,7 @@ class RateLimitsPolicy(pulumi.CustomResource):
         __props__.__dict__["policy_id"] = None
         __props__.__dict__["resolved_workspace_id"] = None
         __props__.__dict__["status"] = None
+        __props__.__dict__["target"] = None
         __props__.__dict__["type"] = None
         __props__.__dict__["unit"] = None
         __props__.__dict__["value"] = None
@@ -338,6 +359,14 @@ class RateLimitsPolicy(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
+    def target(self) -> pulumi.Output[_builtins.str]:
+        """
+        What the policy limits, as read back (`llm` for policies made before targets existed). One of: `llm`, `mcp_tools`.
+        """
+        return pulumi.get(self, "target")
+
+    @_builtins.property
+    @pulumi.getter
     def type(self) -> pulumi.Output[_builtins.str]:
         """
         What is counted. One of: `requests`, `tokens`.
@@ -348,7 +377,7 @@ class RateLimitsPolicy(pulumi.CustomResource):
     @pulumi.getter
     def unit(self) -> pulumi.Output[_builtins.str]:
         """
-        The unit as read back. One of: `rpm`, `rph`, `rpd`.
+        The unit as read back. One of: `rpm`, `rph`, `rpd`, `rpw`.
         """
         return pulumi.get(self, "unit")
 
