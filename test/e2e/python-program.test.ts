@@ -37,7 +37,10 @@ let seeded: string[];
 beforeAll(async () => {
   if ("python" in python) {
     // Installed (not only put on the path): the SDK reads its own version from its installed metadata.
-    execFileSync(python.python, ["-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", SITE, path.join(ROOT, "sdk", "python", "portkey")], {
+    // From a copy: setuptools leaves build/ and *.egg-info beside the sources, and sdk/ must stay as generated.
+    const source = path.join(PROGRAM, ".sdk-source");
+    fs.cpSync(path.join(ROOT, "sdk", "python", "portkey"), source, { recursive: true });
+    execFileSync(python.python, ["-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", SITE, source], {
       cwd: PROGRAM,
       stdio: ["ignore", "ignore", "inherit"],
     });
