@@ -85,22 +85,44 @@ function secretsBlock(objects: readonly ImportedObject[], useLine: (object: Impo
 }
 
 export function programFile(objects: readonly ImportedObject[], language: ProgramLanguage = "typescript"): string {
-  return language === "yaml" ? yamlProgram(objects) : typescriptProgram(objects);
+  return language === "yaml" ? yamlProgram(objects, IMPORTED) : typescriptProgram(objects, IMPORTED);
+}
+
+/** How a program is laid out: import-org's header and per-workspace sections, or neither (a documentation example). */
+interface Layout {
+  header: readonly string[];
+  sections: boolean;
+}
+
+const IMPORTED: Layout = { header: HEADER, sections: true };
+
+/**
+ * A short program declaring `objects` as written, without import-org's header
+ * or sections: the examples of the reference pages (docs/), rendered exactly
+ * as import-org renders programs.
+ */
+export function exampleProgram(objects: readonly ImportedObject[], language: ProgramLanguage): string {
+  return language === "yaml" ? yamlProgram(objects, { header: [], sections: false }) : typescriptProgram(objects, { header: [], sections: false });
+}
+
+/** A value as the program writes it in each language (TypeScript source, or YAML lines below `key:`). */
+export function valueText(key: string, value: unknown, language: ProgramLanguage, indent = ""): string {
+  return language === "yaml" ? yamlValue(`${indent}${key}:`, value, indent).join("\n") : `${indent}${key}: ${tsLiteral(value, indent, (name) => name)}`;
 }
 
 // ------------------------------------------------------------------ TypeScript
 
-function typescriptProgram(objects: readonly ImportedObject[]): string {
+function typescriptProgram(objects: readonly ImportedObject[], layout: Layout): string {
   const variableOf = (name: string) => name.replace(/-/g, "_");
   const byName = new Map(objects.map((o) => [o.logicalName, o]));
   const referenced = new Set(objects.flatMap((o) => Object.values(o.references).map((r) => r.target)));
   const vendorsUsed = [...new Set(objects.map((o) => o.vendor))];
-  const lines: string[] = ["/**", ...HEADER.map((line) => ` *${line ? ` ${line}` : ""}`), " */"];
+  const lines: string[] = layout.header.length > 0 ? ["/**", ...layout.header.map((line) => ` *${line ? ` ${line}` : ""}`), " */"] : [];
   lines.push(vendorsUsed.length > 0 ? `import { ${vendorsUsed.join(", ")} } from "pulumi-ai-gateway/native";` : "export {};");
   let section: string | undefined;
   for (const object of objects) {
     const title = sectionOf(object, byName);
-    if (title !== section) {
+    if (layout.sections && title !== section) {
       section = title;
       lines.push("", `// ---- ${title} ----`);
     }
@@ -159,13 +181,13 @@ function tsLiteral(value: unknown, indent: string, variableOf: (name: string) =>
  * `yaml`). Scalars are written as JSON (valid YAML), with `$` doubled where
  * Pulumi YAML would read an interpolation.
  */
-function yamlProgram(objects: readonly ImportedObject[]): string {
+function yamlProgram(objects: readonly ImportedObject[], layout: Layout): string {
   const byName = new Map(objects.map((o) => [o.logicalName, o]));
-  const lines: string[] = [...HEADER.map((line) => (line ? `# ${line}` : "#")), "", "resources:"];
+  const lines: string[] = [...layout.header.map((line) => (line ? `# ${line}` : "#")), ...(layout.header.length > 0 ? [""] : []), "resources:"];
   let section: string | undefined;
   for (const object of objects) {
     const title = sectionOf(object, byName);
-    if (title !== section) {
+    if (layout.sections && title !== section) {
       section = title;
       lines.push("", `  # ---- ${title} ----`);
     }
