@@ -1,6 +1,6 @@
 /**
  * Every declared resource, by vendor: what the generators read (SDK classes,
- * README tables) and what a provider serving several resources looks up.
+ * reference pages of docs/) and what a provider serving several resources looks up.
  * Provider processes never load this module: each SDK class reaches its own
  * resource module only.
  */

@@ -4,7 +4,7 @@
  * {"error": {"code", "message"}}, offset/limit paging, 201 on create,
  * {"deleted": true} on delete. Bounds are the documented ones only (the
  * OpenAPI document, the @openrouter/sdk types and the docs pages); every
- * choice beyond them is listed in the README's OpenRouter fidelity table.
+ * choice beyond them is listed in docs/emulator.md's OpenRouter fidelity table.
  * Each noun's routes and rules are in their own file; this one puts them on
  * one router over one shared state.
  */

@@ -54,7 +54,7 @@ Commands:
       --port <n>                   (default: a free port) Binds 127.0.0.1 only.
       --state-file <file>          Keep the state in this file across restarts
       --latency-ms <n>, --fault-rate <0..1>, --seed <n>, --stale-read-ms <n>,
-      --workspace-defaults-on-put replace|merge   Deliberate faults and fidelity choices (see README)
+      --workspace-defaults-on-put replace|merge   Deliberate faults and fidelity choices (see docs/emulator.md)
   recover           After an interrupted \`pulumi up\` ("pending operations from previous deployment"):
                     for each pending create, adopts the one object the interrupted run made
                     (API keys, whose secret only the lost answer held, are deleted instead and

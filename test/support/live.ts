@@ -504,4 +504,4 @@ export async function openrouterKeys(api: LiveApi, workspaceId: string | undefin
 /** The line printed when the tier is not configured (one line, naming the variables). */
 export const SKIP_LINE =
   "live tier: skipped: set PORTKEY_LIVE_API_KEY (and PORTKEY_LIVE_BASE_URL, PORTKEY_LIVE_INTEGRATION_SLUG) and/or " +
-  "OPENROUTER_LIVE_MANAGEMENT_KEY to run test/e2e/live.test.ts against the real services (see README, \"Live tier\").";
+  "OPENROUTER_LIVE_MANAGEMENT_KEY to run test/e2e/live.test.ts against the real services (see docs/development.md, \"Live tier\").";
