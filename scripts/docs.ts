@@ -84,7 +84,7 @@ function cell(text: string): string {
 /** A named type in a cell, linked to the vendor's types page. */
 function typeCell(node: JsonSchema, sdkType: string | undefined, typesLink: string | undefined): string {
   const words = cell(typeWords(node, sdkType));
-  if (!sdkType || !typesLink) return words;
+  if (!sdkType || typesLink === undefined) return words;
   const name = sdkType.replace(/\[\]$/, "");
   return words.replace(`\`${name}\``, `[\`${name}\`](${typesLink}#${name.toLowerCase()})`);
 }
@@ -338,7 +338,9 @@ function lookupPage(kinds: Kinds, vendor: Vendor, lookup: RegisteredLookup): str
   const { declaration } = lookup.declared;
   const { fn } = lookupNames(lookup);
   const here = pagePath.lookup(vendor, lookup);
-  const typesLink = link(here, pagePath.types(vendor));
+  const itemTypes = Object.entries(declaration.types?.() ?? {});
+  // A result naming one of the look-up's own item types links to its table on this page, others to the types page.
+  const typesLink = (sdkType: string | undefined) => (itemTypes.some(([name]) => sdkType?.replace(/\[\]$/, "") === name) ? "" : link(here, pagePath.types(vendor)));
   let text = `# \`${vendor.name}.${fn}\`\n\n${declaration.doc}\n\n`;
   if (lookup.derivedFrom) {
     const derived = kinds.get(lookup.derivedFrom);
@@ -354,12 +356,12 @@ function lookupPage(kinds: Kinds, vendor: Vendor, lookup: RegisteredLookup): str
   }
   text += "\n## Results\n\n| result | type | description |\n|---|---|---|\n";
   for (const [name, field] of Object.entries(declaration.results()) as [string, OutputField][]) {
-    text += `| \`${name}\` | ${typeCell(jsonSchema(field.schema, "output"), field.sdkType, typesLink)} | ${cell(field.doc)} |\n`;
+    text += `| \`${name}\` | ${typeCell(jsonSchema(field.schema, "output"), field.sdkType, typesLink(field.sdkType))} | ${cell(field.doc)} |\n`;
   }
-  for (const [itemName, fields] of Object.entries(declaration.types?.() ?? {})) {
+  for (const [itemName, fields] of itemTypes) {
     text += `\n### \`${itemName}\`\n\n| field | type | description |\n|---|---|---|\n`;
     for (const [name, field] of Object.entries(fields)) {
-      text += `| \`${name}\` | ${typeCell(jsonSchema(field.schema, "output"), field.sdkType, typesLink)} | ${cell(field.doc)} |\n`;
+      text += `| \`${name}\` | ${typeCell(jsonSchema(field.schema, "output"), field.sdkType, typesLink(field.sdkType))} | ${cell(field.doc)} |\n`;
     }
   }
   return text;

@@ -72,3 +72,34 @@ test("a reference page keeps what is written by hand below its generated block, 
   const apiKey = portkey.resources.find((r) => r.declared.declaration.kind === "portkey:ApiKey")!;
   expect(apiKey.declared.inputSchema().safeParse({ ...program.resources["api-key"].properties, workspaceId: "ws-dev" }).success).toBe(true);
 });
+
+test("every relative link in README.md and docs/ names a file that exists, and a heading on it when it names one", () => {
+  const root = path.resolve(__dirname, "..", "..", "..");
+  const pages = (directory: string): string[] =>
+    fs.readdirSync(path.join(root, directory), { withFileTypes: true }).flatMap((entry) => {
+      const relative = `${directory}/${entry.name}`;
+      return entry.isDirectory() ? pages(relative) : entry.name.endsWith(".md") ? [relative] : [];
+    });
+  // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens (outside code blocks).
+  const anchorsOf = (file: string) =>
+    new Set(
+      fs
+        .readFileSync(path.join(root, file), "utf8")
+        .replace(/```[\s\S]*?```/g, "")
+        .split("\n")
+        .filter((line) => /^#+ /.test(line))
+        .map((line) => line.replace(/^#+ /, "").trim().toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-")),
+    );
+  const broken: string[] = [];
+  for (const page of ["README.md", ...pages("docs")]) {
+    const text = fs.readFileSync(path.join(root, page), "utf8");
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [file, anchor] = target.split("#");
+      const resolved = file ? path.posix.normalize(path.posix.join(path.posix.dirname(page), file)) : page;
+      if (!fs.existsSync(path.join(root, resolved))) broken.push(`${page}: ${target}`);
+      else if (anchor && resolved.endsWith(".md") && !anchorsOf(resolved).has(anchor)) broken.push(`${page}: ${target} (no such heading)`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
