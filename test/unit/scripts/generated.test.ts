@@ -11,17 +11,20 @@ import { renderGenerated, renderNativeClass } from "../../../scripts/generate";
 import { renderDocs } from "../../../scripts/docs";
 import { vendors } from "../../../provider/resources";
 
+const root = path.resolve(__dirname, "..", "..", "..");
+let rendered: Map<string, string> | undefined;
+/** Every generated file, rendered once for the tests that need it (each test can still run alone). */
+const generatedFiles = () => (rendered ??= renderGenerated(root));
+
 test("the committed SDK classes and docs/ reference pages are what the declarations generate", () => {
-  const root = path.resolve(__dirname, "..", "..", "..");
-  const stale = [...renderGenerated(root)]
+  const stale = [...generatedFiles()]
     .filter(([file, content]) => !fs.existsSync(path.join(root, file)) || fs.readFileSync(path.join(root, file), "utf8") !== content)
     .map(([file]) => file);
   expect(stale).toEqual([]);
 });
 
 test("every SDK class file in sdk/<vendor>/ and sdk/native/<vendor>/ is generated (no hand-written class is left behind)", () => {
-  const root = path.resolve(__dirname, "..", "..", "..");
-  const generated = new Set(renderGenerated(root).keys());
+  const generated = new Set(generatedFiles().keys());
   const directories = ["portkey", "openrouter"].flatMap((vendor) => [`sdk/${vendor}`, `sdk/native/${vendor}`]);
   const onDisk = [
     ...directories.flatMap((directory) => fs.readdirSync(path.join(root, directory)).map((file) => `${directory}/${file}`)),
@@ -44,8 +47,7 @@ test("a native class carries the package version and wraps secret inputs in pulu
 });
 
 test("every reference page in docs/resources/ and docs/lookups/ is generated (a removed resource or look-up leaves no page behind)", () => {
-  const root = path.resolve(__dirname, "..", "..", "..");
-  const generated = new Set(renderGenerated(root).keys());
+  const generated = new Set(generatedFiles().keys());
   const pages = ["resources", "lookups"].flatMap((part) =>
     fs.readdirSync(path.join(root, "docs", part)).flatMap((vendor) => fs.readdirSync(path.join(root, "docs", part, vendor)).map((file) => `docs/${part}/${vendor}/${file}`)),
   );
@@ -74,7 +76,6 @@ test("a reference page keeps what is written by hand below its generated block, 
 });
 
 test("every relative link in README.md and docs/ names a file that exists, and a heading on it when it names one", () => {
-  const root = path.resolve(__dirname, "..", "..", "..");
   const pages = (directory: string): string[] =>
     fs.readdirSync(path.join(root, directory), { withFileTypes: true }).flatMap((entry) => {
       const relative = `${directory}/${entry.name}`;
