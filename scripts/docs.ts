@@ -368,7 +368,8 @@ function lookupPage(kinds: Kinds, vendor: Vendor, lookup: RegisteredLookup): str
 }
 
 function typesPage(vendor: Vendor): string {
-  let text = `# ${vendor.name === "portkey" ? "Portkey" : "OpenRouter"}'s shared types\n\nThe object types several ${vendor.name} resources take (the SDKs name them \`<Name>Args\`).\n`;
+  const title = vendor.name === "portkey" ? "Portkey" : "OpenRouter";
+  let text = `# ${title}'s shared types\n\nThe object types several ${title} resources take (the SDKs name them \`<Name>Args\`).\n`;
   for (const [name, schema] of Object.entries(vendor.sdkTypes())) {
     const node = jsonSchema(schema, "input");
     const required = new Set(node.required ?? []);
