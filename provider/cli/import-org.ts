@@ -157,7 +157,7 @@ async function readVendor(vendor: Vendor, configured: ConfiguredValues, warn: (m
 }
 
 /** A read object: its id, outputs and the inputs the engine records for it. */
-interface ReadObject {
+export interface ReadObject {
   resource: RegisteredResource;
   id: string;
   props: Json;
@@ -269,7 +269,7 @@ export function programInputs(fields: InputFields, inputs: Json, props: Json): J
  * over. One the program must declare (required, or cleared when left out) is
  * read from secret stack config, with the value as read set there once.
  */
-function secretInputs(fields: InputFields, inputs: Json, read: ReadObject, logicalName: string): { secrets: UndeclaredSecret[]; configSecrets: ConfigSecret[] } {
+export function secretInputs(fields: InputFields, inputs: Json, read: ReadObject, logicalName: string): { secrets: UndeclaredSecret[]; configSecrets: ConfigSecret[] } {
   const secrets: UndeclaredSecret[] = [];
   const configSecrets: ConfigSecret[] = [];
   for (const [name, field] of Object.entries(fields)) {

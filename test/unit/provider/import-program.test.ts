@@ -7,8 +7,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ImportedObject } from "../../../provider/cli/import-org";
-import { unmanagedOnly } from "../../../provider/cli/import-org";
+import type { ImportedObject, ReadObject } from "../../../provider/cli/import-org";
+import { secretInputs, unmanagedOnly } from "../../../provider/cli/import-org";
+import type { InputFields } from "../../../provider/resource";
 import { PackageSchema, programFile, pythonName } from "../../../provider/cli/program";
 import { packageSchema } from "../../../provider/native/schema";
 import { vendors } from "../../../provider/resources";
@@ -117,5 +118,33 @@ describe("Python: names as the generated Python SDK spells them", () => {
     expect(program).toContain('#   integration-shared-openai: key=config.require_secret("integration-shared-openai-key"),');
     expect(pythonName("HTTPServer")).toBe("http_server");
     expect(pythonName("from")).toBe("from_");
+  });
+});
+
+describe("secret inputs, every kind alike: never in the program", () => {
+  const secretInputsOfEveryKind = vendors().flatMap((vendor) =>
+    vendor.resources.flatMap((resource) =>
+      Object.entries(resource.declared.declaration.inputs() as InputFields)
+        .filter(([, field]) => field.secret)
+        .map(([name]) => [resource.declared.declaration.kind, name, resource] as const),
+    ),
+  );
+
+  test("the package declares secret inputs (integration credentials and settings, guardrail checks, destination config, ...)", () => {
+    expect(secretInputsOfEveryKind.length).toBeGreaterThanOrEqual(6);
+  });
+
+  test.each(secretInputsOfEveryKind)("%s %s: a value read back is taken out of the program's inputs, and listed once", (_kind, name, resource) => {
+    const fields = resource.declared.declaration.inputs() as InputFields;
+    // A value of the input's own type, as the API could answer it.
+    const value = ["sk-read-back-0123", { url: "https://hooks.example/h?token=read-back" }, [{ id: "default.webhook" }]].find((candidate) => fields[name].schema.safeParse(candidate).success);
+    expect(value).toBeDefined();
+    const inputs: Record<string, unknown> = { [name]: value };
+    const read: ReadObject = { resource, id: "id-1", props: { [name]: value }, inputs: { [name]: value } };
+    const { secrets, configSecrets } = secretInputs(fields, inputs, read, "object-1");
+    expect(inputs).toEqual({});
+    expect([...secrets, ...configSecrets].filter((s) => s.input === name)).toHaveLength(1);
+    // Required inputs are read from config, with the value as read; the others may be left out only when that changes nothing.
+    if (!fields[name].schema.safeParse(undefined).success) expect(configSecrets).toEqual([{ input: name, configKey: expect.stringMatching(/^object-1-/), value }]);
   });
 });
