@@ -206,6 +206,7 @@ function exampleObjects(kinds: Kinds, kind: string, objects: ImportedObject[] = 
     references: referenced,
     literals: {},
     secrets: [],
+    configSecrets: [],
     notes: [],
   });
   return objects;
