@@ -514,8 +514,16 @@ function renderReadmeLookups(vendor: Vendor): string {
     }
     text += "\n";
     for (const [itemName, fields] of Object.entries(declaration.types?.() ?? {})) {
-      text += `Each \`${itemName}\` holds the resource id \`id\` and every output of the resource but its secrets (see its tables).\n\n`;
-      void fields;
+      if (lookup.derivedFrom) {
+        text += `Each \`${itemName}\` holds the resource id \`id\` and every output of the resource but its secrets (see its tables).\n\n`;
+        continue;
+      }
+      // A written look-up's items are its own: their fields are listed.
+      text += `| \`${itemName}\` field | type | description |\n|---|---|---|\n`;
+      for (const [name, field] of Object.entries(fields)) {
+        text += `| \`${name}\` | ${cell(readmeType(jsonSchema(field.schema, "output"), field.sdkType))} | ${cell(field.doc)} |\n`;
+      }
+      text += "\n";
     }
   }
   return text;
