@@ -24,6 +24,7 @@ import { OpenRouterPrivateProviderRoutes } from "./private-providers";
 import { OpenRouterPrivateEndpointRoutes } from "./private-endpoints";
 import { OpenRouterScimRoutes } from "./scim";
 import { OpenRouterExternalUserRoutes } from "./external-users";
+import { OpenRouterCatalogueRoutes } from "./catalogue";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -40,6 +41,7 @@ export class OpenRouterApi {
   private readonly privateEndpoints: OpenRouterPrivateEndpointRoutes;
   private readonly scim: OpenRouterScimRoutes;
   private readonly externalUsers: OpenRouterExternalUserRoutes;
+  private readonly catalogue = new OpenRouterCatalogueRoutes();
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -77,5 +79,6 @@ export class OpenRouterApi {
     this.privateEndpoints.register(router);
     this.scim.register(router);
     this.externalUsers.register(router);
+    this.catalogue.register(router);
   }
 }
