@@ -146,7 +146,7 @@ export const getModel = declareLookup({
     "export const permaslug = gpt4o.canonicalSlug;\n" +
     "```",
   args: () => ({
-    id: input(z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be a model id, author/slug (e.g. openai/gpt-4o)"), { doc: "The model's id, `author/slug`." }),
+    id: input(z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be a model id, author/slug (e.g. openai/gpt-4o)"), { doc: "The model's id, `author/slug`.", example: "openai/gpt-4o" }),
   }),
   results: modelFields,
   async run(args, configured) {
