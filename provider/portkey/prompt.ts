@@ -209,7 +209,8 @@ export const prompt = declareResource({
     references: { collectionId: { kind: "portkey:PromptCollection", output: "id" }, labelId: { kind: "portkey:PromptLabel", output: "id" } },
     async list(ctx, listed) {
       const client = portkeyClient(ctx);
-      return listPerParent(listed("portkey:Workspace"), async (w) => (await listPrompts(client, { workspace_id: w.id })).prompts.map((p) => ({ id: p.id, name: p.name })));
+      // Through the collections it references (default ones too), so that a look-up's `collectionId` lists that collection's prompts only.
+      return listPerParent(listed("portkey:PromptCollection"), async (c) => (await listPrompts(client, { collection_id: c.id })).prompts.map((p) => ({ id: p.id, name: p.name })));
     },
   },
   doc:
