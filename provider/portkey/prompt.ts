@@ -216,7 +216,8 @@ export const prompt = declareResource({
   doc:
     "A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model " +
     "settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version " +
-    "published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.\n\n" +
+    "published outside Pulumi is drift, repaired by publishing Pulumi's version again. `labelId` puts a label on the version the prompt " +
+    "publishes (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.\n\n" +
     "```ts\n" +
     'const triage = new portkey.Prompt("triage", {\n' +
     "  collectionId: support.id,\n" +
@@ -225,6 +226,7 @@ export const prompt = declareResource({
     "  virtualKey: openai.slug,\n" +
     '  model: "gpt-4o-mini",\n' +
     "  parameters: { temperature: 0.2 },\n" +
+    "  labelId: canary.id,\n" +
     "});\n" +
     "```",
   configKeys: configKeysOf(PORTKEY_SETTINGS),
