@@ -480,6 +480,9 @@ function renderReadmeTables(resource: RegisteredResource): string {
       field.replaces === true && "replaces",
       field.replaces === "whenRemoved" && "replaces when removed",
       field.unique && "unique",
+      ...(declaration.uniqueTogether ?? [])
+        .filter((set) => set.includes(name))
+        .map((set) => `unique with ${set.filter((other) => other !== name).map((other) => `\`${other}\``).join(", ")}`),
       field.secret && "secret",
       field.trigger && "trigger",
       field.notCompared && "used at create only",
