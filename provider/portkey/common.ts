@@ -1,11 +1,9 @@
 /**
  * What the Portkey resources share: the API's dialect (auth header, error
- * envelope), the client factory, and reading back after a write.
+ * envelope), the client factory, and the comparison of workspace ids.
  */
 import { resolveConnection, ServiceSettings } from "../config";
-import { deepEqual, LifecycleContext, normalize } from "../framework";
-import { usageLimitsComparable } from "./limits";
-import { readUntilConsistent } from "../recovery";
+import { LifecycleContext, normalize } from "../framework";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 import type { ApiError } from "../errors";
 
@@ -52,32 +50,6 @@ export function workspaceIdComparable(value: unknown, olds: Record<string, unkno
     return olds.resolvedWorkspaceId ?? value;
   }
   return normalize(value);
-}
-
-interface WrittenLimits {
-  usageLimits?: unknown;
-  rateLimits?: unknown;
-}
-
-/**
- * Reads an object back after a write. Portkey can echo the previous limits
- * for a moment, so reads repeat until the fields in `expected` match; after
- * the wait the written limits are trusted and the next refresh reconciles.
- */
-export function readBackAfterWrite<O extends WrittenLimits>(
-  read: () => Promise<O | undefined>,
-  expected: Partial<O> & WrittenLimits,
-  missing: () => Error,
-  waitForMissing = false,
-): Promise<O> {
-  const comparable = (field: keyof O, value: unknown) => (field === "usageLimits" ? usageLimitsComparable(value) : normalize(value));
-  return readUntilConsistent({
-    read,
-    matches: (outputs) => (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(comparable(field, outputs[field]), comparable(field, expected[field]))),
-    onTimeout: (outputs) => ({ ...outputs, usageLimits: expected.usageLimits, rateLimits: expected.rateLimits }),
-    missing,
-    waitForMissing,
-  });
 }
 
 /**
