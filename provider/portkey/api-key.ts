@@ -12,7 +12,7 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { rateLimitsInput, usageLimitInput } from "./limits";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiKeyJson, createApiKey, deleteApiKey, getApiKey, listApiKeysWithTime, rotateApiKey, updateApiKey } from "./api/api-keys";
@@ -69,17 +69,12 @@ function apiKeyInputs() {
       outputDoc: "The sub-kind of key.",
       replaces: true,
     }),
-    workspaceId: input(z.string().min(1).optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace of a workspace key, by UUID or slug (required for workspace keys, not allowed for organisation keys). " +
         "Changing it replaces the key; switching between the slug and the UUID of the same workspace is not a change. " +
         "Pass a Workspace's `id`: it stays known while the workspace itself is being updated, so previews do not show a replacement.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers a slug with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
     }),
     userId: input(z.string().min(1).optional(), {
       doc: "The user a user key belongs to (required for user keys). Changing it replaces the key.",

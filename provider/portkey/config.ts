@@ -12,23 +12,17 @@ import { sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiConfig, createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from "./api/configs";
 import { listPerParent } from "../enumeration";
 
 function configInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the config belongs to, by UUID or slug. Changing it replaces the config; switching between the slug and the UUID " +
         "of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     name: input(z.string().trim().min(1, "must not be empty"), {
       doc: "The config's display name.",

@@ -17,7 +17,7 @@ import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import {
   ApiIntegrationDetail,
@@ -181,17 +181,13 @@ function integrationInputs() {
       comparable: (value) => sortedKeys(value),
       fromApi: (value, _answer, carried) => configurationsRead(value, carried.configurations),
     }),
-    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the " +
         "organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching " +
         "between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.",
       outputDoc: "The workspace as given (as Portkey names it, after an import).",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers with the slug).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
     }),
     secretMappings: secretMappingsInput(
       "Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: \"key\", secretReferenceId: ref.id }]` " +

@@ -16,7 +16,7 @@ import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { secretMappingsInput } from "./integration";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { ApiMcpIntegration, createMcpIntegration, deleteMcpIntegration, getMcpIntegration, listMcpIntegrations, updateMcpIntegration } from "./api/mcp";
@@ -73,16 +73,12 @@ function mcpIntegrationInputs() {
       clearAs: {},
       comparable: (value) => sortedKeys(value),
     }),
-    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's " +
         "(granted to workspaces with McpIntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID " +
         "of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
     }),
     secretMappings: secretMappingsInput(
       "Fields of `configurations` Portkey fills from SecretReferences (`targetField: \"configurations.<field>\"`). " +

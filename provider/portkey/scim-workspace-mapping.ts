@@ -14,7 +14,7 @@ import { configKeysOf } from "../config";
 import { isGone } from "../errors";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { createScimMapping, deleteScimMapping, findScimMapping, listScimMappings } from "./api/scim";
 
@@ -23,18 +23,15 @@ const LEGACY_GROUP_NAME = /^ws-.+-role-.+$/;
 
 function scimMappingInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
-      doc:
-        "The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID " +
-        "of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps " +
-        "the workspace (a role change) deletes the old mapping first.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
+    workspaceId: {
+      ...workspaceIdInput({
+        doc:
+          "The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID " +
+          "of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps " +
+          "the workspace (a role change) deletes the old mapping first.",
+      }),
       unique: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
-    }),
+    },
     role: input(z.enum(["admin", "manager", "member"]), {
       doc: "The role the group's members get in the workspace: `admin`, `manager` or `member`. Changing it replaces the mapping (Portkey has no update).",
       outputDoc: "The role as read back.",
