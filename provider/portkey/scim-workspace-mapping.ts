@@ -23,15 +23,12 @@ const LEGACY_GROUP_NAME = /^ws-.+-role-.+$/;
 
 function scimMappingInputs() {
   return {
-    workspaceId: {
-      ...workspaceIdInput({
-        doc:
-          "The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID " +
-          "of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps " +
-          "the workspace (a role change) deletes the old mapping first.",
-      }),
-      unique: true,
-    },
+    workspaceId: workspaceIdInput({
+      doc:
+        "The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID " +
+        "of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps " +
+        "the group and the workspace (a role change) deletes the old mapping first.",
+    }),
     role: input(z.enum(["admin", "manager", "member"]), {
       doc: "The role the group's members get in the workspace: `admin`, `manager` or `member`. Changing it replaces the mapping (Portkey has no update).",
       outputDoc: "The role as read back.",
@@ -93,6 +90,8 @@ export const scimWorkspaceMapping = declareResource({
   configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputs: scimMappingInputs,
   outputs: scimMappingOutputs,
+  // A group maps to a workspace once (a group named by `scimGroupName` keeps the id Portkey gave it).
+  uniqueTogether: [["workspaceId", "scimGroupId"]],
 
   refine(inputs, issue) {
     if ((inputs.scimGroupId === undefined) === (inputs.scimGroupName === undefined)) {
@@ -137,11 +136,6 @@ export const scimWorkspaceMapping = declareResource({
     if (!json) return undefined;
     const workspace = outputs.workspaceSlug ? undefined : await resolveWorkspace(client, ctx, json.workspace_id);
     return ctx.outputsFrom(json, { ...outputs, ...(workspace ? { workspaceSlug: workspace.slug } : {}) });
-  },
-
-  async update(_id, olds, news) {
-    // Every compared field replaces: nothing reaches an update but unchanged values.
-    return { ...olds, ...news };
   },
 
   async delete(id, _outputs, ctx) {
