@@ -84,11 +84,6 @@ export const workspaceGuardrailExclusion = declareResource({
     return excluded.includes(outputs.resolvedWorkspaceId) ? { ...outputs } : undefined;
   },
 
-  async update(_id, olds, news) {
-    // Both inputs replace: nothing reaches an update but unchanged values.
-    return { ...olds, ...news };
-  },
-
   async delete(_id, outputs, ctx) {
     const client = portkeyClient(ctx);
     // A deleted workspace is excluded from nothing.
