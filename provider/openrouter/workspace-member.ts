@@ -127,13 +127,6 @@ export const openrouterWorkspaceMember = declareResource({
     return ctx.outputsFrom(member, { ...stored, workspaceId, userId: identity.userId });
   },
 
-  async update(_id, olds, news, ctx) {
-    // Both inputs replace: an update only re-reads (the role follows the organisation role).
-    const member = (await requireMembers(openrouterClient(ctx), news.workspaceId)).find((m) => m.user_id === news.userId);
-    if (!member) throw new Error(`'${news.userId}' is no longer a member of workspace ${news.workspaceId}; run \`pulumi refresh\`.`);
-    return ctx.outputsFrom(member, { ...olds, ...news });
-  },
-
   async delete(_id, outputs, ctx) {
     const client = openrouterClient(ctx);
     try {
