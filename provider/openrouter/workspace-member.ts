@@ -16,16 +16,14 @@ import { isGone, isUnclear } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { addWorkspaceMembers, listOrganizationMembers, listWorkspaceMembers, removeWorkspaceMembers, WorkspaceMemberJson } from "./api/members";
 import { listPerParent } from "../enumeration";
 
 function workspaceMemberInputs() {
   return {
-    workspaceId: input(z.uuid("must be the workspace's UUID"), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID (pass a Workspace's `id`). Changing it replaces the membership.",
-      outputDoc: "The workspace as given.",
-      replaces: true,
     }),
     userId: input(
       z
