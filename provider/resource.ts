@@ -254,9 +254,9 @@ export interface ResourceDeclaration<F extends InputFields, O extends OutputFiel
  * outputs and new inputs), for a client that keeps their secrets out of messages.
  */
 export interface Endpoints<O> {
-  /** The object as the API answers it; undefined when it is gone. */
-  get(ctx: LifecycleContext, id: string, values: readonly Partial<O>[]): Promise<object | undefined>;
-  /** Sends an update body. */
+  /** The object as the API answers it; undefined when it is gone. (The default read, and the default update's read-back.) */
+  get?(ctx: LifecycleContext, id: string, values: readonly Partial<O>[]): Promise<object | undefined>;
+  /** Sends an update body (with `get`: the default update). */
   update?(ctx: LifecycleContext, id: string, body: Json, values: readonly Partial<O>[]): Promise<unknown>;
   /** Deletes the object (a not-found failure is taken as deleted). */
   delete?(ctx: LifecycleContext, id: string, values: readonly Partial<O>[]): Promise<unknown>;
@@ -310,13 +310,13 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
   // Named functions, so that stack traces and profiles say which hook ran.
   const endpoints = declaration.endpoints;
   async function defaultRead(id: string, outputs: Out, ctx: Context): Promise<Out | undefined> {
-    const answer = await endpoints!.get(ctx, id, [outputs]);
+    const answer = await endpoints!.get!(ctx, id, [outputs]);
     return answer && ctx.outputsFrom(answer, outputs);
   }
   async function defaultUpdate(id: string, olds: Out, news: I, ctx: Context): Promise<Out> {
     const body = ctx.updateBody(olds, news);
     if (Object.keys(body).length > 0) await endpoints!.update!(ctx, id, body, [olds, news as Partial<Out>]);
-    const answer = await endpoints!.get(ctx, id, [olds, news as Partial<Out>]);
+    const answer = await endpoints!.get!(ctx, id, [olds, news as Partial<Out>]);
     if (!answer) throw new Error(`the object ${id} disappeared right after it was written`);
     return ctx.outputsFrom(answer, { ...hookSetOutputs(outputFieldsOf(), olds as Json), ...news } as Partial<Out>);
   }
@@ -335,7 +335,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     }
   }
   const readHook = declaration.read ?? defaultRead;
-  const updateHook = declaration.update ?? (endpoints?.update ? defaultUpdate : refusedUpdate);
+  const updateHook = declaration.update ?? (endpoints?.update && endpoints.get ? defaultUpdate : refusedUpdate);
   const deleteHook = declaration.delete ?? defaultDelete;
 
   const definition: ResourceDefinition<I, Out> = {
@@ -366,12 +366,13 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
 
 /** A declaration leaves a hook out only where a default stands in (see `ResourceDeclaration`). */
 function checkHooks(kind: string, fields: InputFields, declaration: { read?: unknown; update?: unknown; delete?: unknown; endpoints?: Endpoints<never> }): void {
-  const missing = (hook: string) => new Error(`${kind}: declares no \`${hook}\` and no \`endpoints.${hook}\` for the default one`);
-  if (!declaration.read && !declaration.endpoints) throw missing("get");
-  if (!declaration.delete && !declaration.endpoints?.delete) throw missing("delete");
-  if (!declaration.update && !declaration.endpoints?.update) {
+  const missing = (hook: string, endpoint: string) => new Error(`${kind}: declares no \`${hook}\` and no \`endpoints.${endpoint}\` for the default one`);
+  const endpoints = declaration.endpoints;
+  if (!declaration.read && !endpoints?.get) throw missing("read", "get");
+  if (!declaration.delete && !endpoints?.delete) throw missing("delete", "delete");
+  if (!declaration.update && !(endpoints?.update && endpoints.get)) {
     const updatable = namesWhere(fields, (f) => f.replaces !== true && !f.notCompared);
-    if (updatable.length > 0) throw new Error(`${kind}: declares no \`update\` (nor \`endpoints.update\`), yet ${updatable.join(", ")} can change in place`);
+    if (updatable.length > 0) throw new Error(`${kind}: declares no \`update\` (nor \`endpoints.update\` and \`get\`), yet ${updatable.join(", ")} can change in place`);
   }
 }
 
