@@ -11,7 +11,6 @@
  * `masked_<field>`: they too are carried, the other fields are read back.
  */
 import { z } from "zod";
-import { isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
@@ -317,20 +316,11 @@ export const integration = declareResource({
     return ctx.outputsFrom(json, { ...outputs, ...(await workspaceOf(client, ctx, json, outputs)) });
   },
 
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx, [...secretsOf(olds), ...secretsOf(news)]);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateIntegration(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, outputs, ctx) {
-    try {
-      await deleteIntegration(portkeyClient(ctx, secretsOf(outputs)), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default update and delete; the client keeps the credential and secret configuration values out of messages.
+  endpoints: {
+    get: (ctx, slug, values) => getIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), slug),
+    update: (ctx, slug, body, values) => updateIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), slug, body),
+    delete: (ctx, slug, values) => deleteIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), slug),
   },
 });
 

@@ -12,7 +12,6 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
@@ -167,20 +166,11 @@ export const mcpIntegration = declareResource({
     return ctx.outputsFrom(json, { ...outputs, ...(await workspaceOf(client, ctx, json, outputs)) });
   },
 
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx, [...secretsOf(olds), ...secretsOf(news)]);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateMcpIntegration(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, outputs, ctx) {
-    try {
-      await deleteMcpIntegration(portkeyClient(ctx, secretsOf(outputs)), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default update and delete; the client keeps `configurations` out of messages.
+  endpoints: {
+    get: (ctx, id, values) => getMcpIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), id),
+    update: (ctx, id, body, values) => updateMcpIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), id, body),
+    delete: (ctx, id, values) => deleteMcpIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), id),
   },
 });
 
