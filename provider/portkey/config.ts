@@ -129,16 +129,10 @@ export const config = declareResource({
     return { id: slug, outputs: await readBack(client, ctx, slug, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getConfig(portkeyClient(ctx), id, outputs.resolvedWorkspaceId);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateConfig(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  // The default read and update; the stored outputs come first in `values` and know the workspace.
+  endpoints: {
+    get: (ctx, slug, [stored]) => getConfig(portkeyClient(ctx), slug, stored.resolvedWorkspaceId),
+    update: (ctx, slug, body) => updateConfig(portkeyClient(ctx), slug, body),
   },
 
   async delete(id, outputs, ctx) {
