@@ -10,7 +10,8 @@
  * - a test of a name: a string literal that is a field name compared with
  *   `===`/`!==`, or passed to `.includes(...)`;
  * - a list of names: an array literal holding two or more field-name string
- *   literals (an enumeration's `identity` excepted: that is declared);
+ *   literals (an enumeration's `identity` and `uniqueTogether` sets excepted:
+ *   those are declared);
  * - a hand-written field map: an object literal with two or more members
  *   `name: <state>.name` (field names; `<state>` one of the names hooks give
  *   inputs and outputs: olds, news, outputs, ...) and nothing else but spreads;
@@ -64,7 +65,9 @@ function placesIn(file: string, names: Set<string>): { places: Place[]; sharedIn
     }
     if (ts.isArrayLiteralExpression(node)) {
       const listed = node.elements.filter(isName);
-      const declared = ts.isPropertyAssignment(node.parent) && ts.isIdentifier(node.parent.name) && node.parent.name.text === "identity";
+      // An enumeration's identity and the sets of values unique together are declarations themselves.
+      const property = ts.isArrayLiteralExpression(node.parent) ? node.parent.parent : node.parent;
+      const declared = ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && ["identity", "uniqueTogether"].includes(property.name.text);
       if (listed.length >= 2 && !declared) at(node, `lists the names ${listed.map((l) => l.text).join(", ")}`);
     }
     if (ts.isObjectLiteralExpression(node)) {
