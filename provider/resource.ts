@@ -262,16 +262,6 @@ export interface Endpoints<O> {
   delete?(ctx: LifecycleContext, id: string, values: readonly Partial<O>[]): Promise<unknown>;
 }
 
-/**
- * The types a declaration's hooks and helpers use, from its field-table
- * functions: `Declared<typeof fooInputs, typeof fooOutputs>["context"]`, ...
- */
-export interface Declared<FI extends () => InputFields, FO extends () => OutputFields> {
-  inputs: InputsOf<ReturnType<FI>>;
-  outputs: OutputsOf<ReturnType<FI>, ReturnType<FO>>;
-  context: ResourceContext<InputsOf<ReturnType<FI>>, OutputsOf<ReturnType<FI>, ReturnType<FO>>>;
-}
-
 /** A declared resource: the provider the engine runs, and the declaration the generators read. */
 export interface DeclaredResource<F extends InputFields, O extends OutputFields> {
   provider: ReturnType<typeof defineResource>;
