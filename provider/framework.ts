@@ -65,10 +65,12 @@ export interface ResourceDefinition<Inputs extends Json, Outputs extends Json> {
   /** Inputs whose removal replaces the remote object (a new value updates it in place). */
   replaceOnRemoval?: readonly (keyof Inputs & string)[];
   /**
-   * Inputs whose value the API keeps unique: a replacement after which the new
-   * object would hold the old one's value deletes the old object first.
+   * Sets of inputs whose values the API keeps unique together (one input
+   * alone, or a pair such as group and workspace): a replacement after which
+   * the new object would hold every value of a set as the old one did deletes
+   * the old object first.
    */
-  uniqueInputs?: readonly (keyof Inputs & string)[];
+  uniqueInputs?: readonly (readonly (keyof Inputs & string)[])[];
   /**
    * Inputs the server owns unless the program declares them (e.g. a workspace
    * icon set in the UI): not declaring one leaves the server's value alone
@@ -294,7 +296,7 @@ function inputDiff<Inputs extends Json, Outputs extends Json>(
   // The new object takes the old one's unique value when the program keeps it,
   // or leaves it to the server, which derives it again (from the name) — maybe the same.
   const takesOldValue = (name: string) => olds[name] !== undefined && !containsUnknown(news[name]) && (news[name] === undefined || !changed.includes(name));
-  const deleteBeforeReplace = replaces.length > 0 && (definition.uniqueInputs ?? []).some(takesOldValue);
+  const deleteBeforeReplace = replaces.length > 0 && (definition.uniqueInputs ?? []).some((set) => set.length > 0 && set.every(takesOldValue));
   return { changed, replaces, stables, deleteBeforeReplace };
 }
 

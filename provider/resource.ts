@@ -14,6 +14,8 @@
  */
 import { z } from "zod";
 import { containsUnknown, deepEqual, defineResource, LifecycleContext, normalize, plainJson, processMemo, ResourceDefinition } from "./framework";
+import { isGone } from "./errors";
+import { readUntilConsistent } from "./recovery";
 
 type Json = Record<string, unknown>;
 
@@ -48,9 +50,19 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
   /**
    * The API keeps the value unique (say where in `doc`): a replacement after
    * which the new object would hold the old one's value (kept, or left to the
-   * server to derive again) deletes the old object first.
+   * server to derive again) deletes the old object first. Values unique only
+   * together: the declaration's `uniqueTogether`.
    */
   unique?: boolean;
+  /**
+   * The server's answers can lag behind a write for a moment (Portkey's
+   * limits): a read-back (`ctx.readBack`) repeats until it shows the written
+   * value, then trusts the written value; a create's outputs
+   * (`ctx.outputsFromCreate`) hold the written value, not the answer's.
+   */
+  lagsAfterWrite?: boolean;
+  /** Left out of the create's answer: a create's outputs (`ctx.outputsFromCreate`) hold the written value (unset when not declared). */
+  absentFromCreateAnswer?: boolean;
   /**
    * A trigger: its value is never sent; a new value asks for an action once.
    * With `api`, an update sends `true` under that name (e.g. `reset_usage`); without, a hook acts on it.
@@ -120,6 +132,19 @@ export interface ResourceContext<I, O> extends LifecycleContext {
   changed(name: keyof I & string, olds: Partial<O>, news: I): boolean;
   /** Outputs from an API answer: API fields read from it, carried ones (and hook-set outputs) from `carried`. */
   outputsFrom(answer: object, carried: Partial<O>): O;
+  /**
+   * Outputs of a create from its answer, without reading back: as
+   * `outputsFrom(answer, written)`, except that fields the answer may not
+   * show yet (`lagsAfterWrite`, `absentFromCreateAnswer`) hold what was written.
+   */
+  outputsFromCreate(answer: object, written: Partial<O>): O;
+  /**
+   * Reads an object back after a write: `read` repeats until the fields that
+   * lag after a write (`lagsAfterWrite`) show what `written` holds; after the
+   * wait the written values are trusted (the next refresh reconciles).
+   * `missing`: the error when the object is gone.
+   */
+  readBack(read: () => Promise<O | undefined>, written: Partial<O>, missing: () => Error): Promise<O>;
   /** The inputs a refreshed resource has. */
   inputsOf(outputs: O): I;
 }
@@ -192,6 +217,15 @@ export interface ResourceDeclaration<F extends InputFields, O extends OutputFiel
   refine?(inputs: InputsOf<F>, issue: AddIssue): void;
   /** API objects sent whole when any of their fields changes (e.g. `defaults`), for APIs that replace them. */
   sentWhole?: readonly string[];
+  /**
+   * Sets of inputs the API keeps unique together (a group mapped to a
+   * workspace once): a replacement after which the new object would hold
+   * every value of a set as the old one did deletes the old object first.
+   * (A field unique on its own says `unique`.)
+   */
+  uniqueTogether?: readonly (readonly (keyof InputsOf<F> & string)[])[];
+  /** The object's endpoints, for the default hooks (see `Endpoints`). */
+  endpoints?: Endpoints<OutputsOf<F, O>>;
   /** Extra text for the SDK class (a static method, ...), emitted inside it. */
   sdkExtra?: string;
   /** How its objects are listed and named (import, plural look-ups, recovery), or why they cannot be. A unit test requires one. */
@@ -200,14 +234,38 @@ export interface ResourceDeclaration<F extends InputFields, O extends OutputFiel
   validate?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["validate"];
   canonicalInputs?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["canonicalInputs"];
   create(inputs: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<{ id: string; outputs: OutputsOf<F, O> }>;
-  /** Undefined when the remote object is gone. Returning only `outputs` derives the inputs. */
-  read(
+  /**
+   * Undefined when the remote object is gone. Returning only `outputs` derives the inputs.
+   * Default (with `endpoints`): the outputs of `endpoints.get`'s answer, the stored outputs carried.
+   */
+  read?(
     id: string,
     outputs: OutputsOf<F, O>,
     ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>,
   ): Promise<OutputsOf<F, O> | undefined>;
-  update(id: string, olds: OutputsOf<F, O>, news: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<OutputsOf<F, O>>;
-  delete(id: string, outputs: OutputsOf<F, O>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<void>;
+  /**
+   * Default (with `endpoints.update`): the update body sent when not empty,
+   * then the object read back, the new inputs and the hook-set outputs carried.
+   * Without either, every compared input must replace (`replaces: true`), and
+   * an update that reaches the resource anyway fails loudly.
+   */
+  update?(id: string, olds: OutputsOf<F, O>, news: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<OutputsOf<F, O>>;
+  /** Default (with `endpoints.delete`): deletes it; an object already gone is deleted. */
+  delete?(id: string, outputs: OutputsOf<F, O>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<void>;
+}
+
+/**
+ * The endpoints the default hooks call, each written once in the vendor's
+ * API layer. `values` are what the call concerns (stored outputs, or old
+ * outputs and new inputs), for a client that keeps their secrets out of messages.
+ */
+export interface Endpoints<O> {
+  /** The object as the API answers it; undefined when it is gone. (The default read, and the default update's read-back.) */
+  get?(ctx: LifecycleContext, id: string, values: readonly Partial<O>[]): Promise<object | undefined>;
+  /** Sends an update body (with `get`: the default update). */
+  update?(ctx: LifecycleContext, id: string, body: Json, values: readonly Partial<O>[]): Promise<unknown>;
+  /** Deletes the object (a not-found failure is taken as deleted). */
+  delete?(ctx: LifecycleContext, id: string, values: readonly Partial<O>[]): Promise<unknown>;
 }
 
 /** A declared resource: the provider the engine runs, and the declaration the generators read. */
@@ -218,21 +276,64 @@ export interface DeclaredResource<F extends InputFields, O extends OutputFields>
   inputSchema(): z.ZodObject;
 }
 
-/** Identity with inference: the declaration's hooks are typed by its fields. */
+/**
+ * Identity with inference: the declaration's hooks are typed by its fields.
+ * Hooks it leaves out are the defaults (see `ResourceDeclaration`); a
+ * declaration that can neither update nor do without fails here, at load.
+ */
 export function declareResource<F extends InputFields, O extends OutputFields>(declaration: ResourceDeclaration<F, O>): DeclaredResource<F, O> {
   type I = InputsOf<F>;
   type Out = OutputsOf<F, O>;
+  type Context = ResourceContext<I, Out>;
   const schema = () => processMemo(declaration, "inputSchema", () => inputSchemaOf(declaration));
   const fieldsOf = () => processMemo(declaration, "inputs", () => declaration.inputs() as InputFields);
   const outputFieldsOf = () => processMemo(declaration, "outputs", () => declaration.outputs() as OutputFields);
-  const withFields = (ctx: LifecycleContext): ResourceContext<I, Out> => ({
-    ...ctx,
-    createBody: (inputs) => createBodyOf(fieldsOf(), inputs as Json),
-    updateBody: (olds, news) => updateBodyOf(fieldsOf(), declaration.sentWhole ?? [], olds as Json, news as Json),
-    changed: (name, olds, news) => fieldChanged(fieldsOf()[name], olds[name as keyof Out], news[name], olds as Json),
-    outputsFrom: (answer, carried) => outputsFromAnswer(fieldsOf(), outputFieldsOf(), answer as Json, carried as Json) as Out,
-    inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
-  });
+  checkHooks(declaration.kind, fieldsOf(), declaration);
+  const withFields = (ctx: LifecycleContext): Context => {
+    const outputsFrom = (answer: object, carried: Partial<Out>) => outputsFromAnswer(fieldsOf(), outputFieldsOf(), answer as Json, carried as Json) as Out;
+    return {
+      ...ctx,
+      createBody: (inputs) => createBodyOf(fieldsOf(), inputs as Json),
+      updateBody: (olds, news) => updateBodyOf(fieldsOf(), declaration.sentWhole ?? [], olds as Json, news as Json),
+      changed: (name, olds, news) => fieldChanged(fieldsOf()[name], olds[name as keyof Out], news[name], olds as Json),
+      outputsFrom,
+      outputsFromCreate: (answer, written) => writtenOver(fieldsOf(), outputsFrom(answer, written) as Json, written as Json, (f) => !!(f.lagsAfterWrite || f.absentFromCreateAnswer)) as Out,
+      readBack: (read, written, missing) => readBackAfterWrite(fieldsOf(), read, written, missing),
+      inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
+    };
+  };
+
+  // Named functions, so that stack traces and profiles say which hook ran.
+  const endpoints = declaration.endpoints;
+  async function defaultRead(id: string, outputs: Out, ctx: Context): Promise<Out | undefined> {
+    const answer = await endpoints!.get!(ctx, id, [outputs]);
+    return answer && ctx.outputsFrom(answer, outputs);
+  }
+  async function defaultUpdate(id: string, olds: Out, news: I, ctx: Context): Promise<Out> {
+    const body = ctx.updateBody(olds, news);
+    if (Object.keys(body).length > 0) await endpoints!.update!(ctx, id, body, [olds, news as Partial<Out>]);
+    const answer = await endpoints!.get!(ctx, id, [olds, news as Partial<Out>]);
+    if (!answer) throw new Error(`the object ${id} disappeared right after it was written`);
+    return ctx.outputsFrom(answer, { ...hookSetOutputs(outputFieldsOf(), olds as Json), ...news } as Partial<Out>);
+  }
+  async function refusedUpdate(id: string): Promise<Out> {
+    throw new Error(
+      `${declaration.kind} (${id}) has no in-place update: every input replaces it, so the engine should have asked for a replacement. ` +
+        "This is a bug in the declaration; nothing was changed.",
+    );
+  }
+  async function defaultDelete(id: string, outputs: Out, ctx: Context): Promise<void> {
+    try {
+      await endpoints!.delete!(ctx, id, [outputs]);
+    } catch (error) {
+      if (isGone(error)) return;
+      throw error;
+    }
+  }
+  const readHook = declaration.read ?? defaultRead;
+  const updateHook = declaration.update ?? (endpoints?.update && endpoints.get ? defaultUpdate : refusedUpdate);
+  const deleteHook = declaration.delete ?? defaultDelete;
+
   const definition: ResourceDefinition<I, Out> = {
     kind: declaration.kind,
     label: declaration.label,
@@ -241,7 +342,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     validate: declaration.validate,
     canonicalInputs: declaration.canonicalInputs,
     replaceOnChange: namesWhere(fieldsOf(), (f) => f.replaces === true) as (keyof I & string)[],
-    uniqueInputs: namesWhere(fieldsOf(), (f) => f.unique === true) as (keyof I & string)[],
+    uniqueInputs: [...namesWhere(fieldsOf(), (f) => f.unique === true).map((name) => [name]), ...(declaration.uniqueTogether ?? [])] as (keyof I & string)[][],
     replaceOnRemoval: namesWhere(fieldsOf(), (f) => f.replaces === "whenRemoved") as (keyof I & string)[],
     serverOwnedUnlessDeclared: namesWhere(fieldsOf(), (f) => f.serverOwnedUnlessDeclared === true) as (keyof I & string)[],
     stableOutputs: Object.entries(declaration.outputs() as OutputFields)
@@ -250,13 +351,53 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     comparable: (name, value, _side, olds) => comparableOf(fieldsOf()[name], value, olds),
     create: (inputs, ctx) => declaration.create(inputs, withFields(ctx)),
     async read(id, outputs, ctx) {
-      const refreshed = await declaration.read(id, outputs, withFields(ctx));
+      const refreshed = await readHook(id, outputs, withFields(ctx));
       return refreshed && { outputs: refreshed, inputs: inputsFromOutputs(fieldsOf(), refreshed as Json) as I };
     },
-    update: (id, olds, news, ctx) => declaration.update(id, olds, news, withFields(ctx)),
-    delete: (id, outputs, ctx) => declaration.delete(id, outputs, withFields(ctx)),
+    update: (id, olds, news, ctx) => updateHook(id, olds, news, withFields(ctx)),
+    delete: (id, outputs, ctx) => deleteHook(id, outputs, withFields(ctx)),
   };
   return { provider: defineResource(definition), declaration, inputSchema: schema };
+}
+
+/** A declaration leaves a hook out only where a default stands in (see `ResourceDeclaration`). */
+function checkHooks(kind: string, fields: InputFields, declaration: { read?: unknown; update?: unknown; delete?: unknown; endpoints?: Endpoints<never> }): void {
+  const missing = (hook: string, endpoint: string) => new Error(`${kind}: declares no \`${hook}\` and no \`endpoints.${endpoint}\` for the default one`);
+  const endpoints = declaration.endpoints;
+  if (!declaration.read && !endpoints?.get) throw missing("read", "get");
+  if (!declaration.delete && !endpoints?.delete) throw missing("delete", "delete");
+  if (!declaration.update && !(endpoints?.update && endpoints.get)) {
+    const updatable = namesWhere(fields, (f) => f.replaces !== true && !f.notCompared);
+    if (updatable.length > 0) throw new Error(`${kind}: declares no \`update\` (nor \`endpoints.update\` and \`get\`), yet ${updatable.join(", ")} can change in place`);
+  }
+}
+
+/** Outputs a hook sets (no API name): what an update carries over from the stored state. */
+function hookSetOutputs(outputs: OutputFields, stored: Json): Json {
+  return Object.fromEntries(Object.entries(outputs).filter(([name, field]) => !field.api && stored[name] !== undefined).map(([name]) => [name, stored[name]]));
+}
+
+/** `outputs` with the written value of each input `which` selects (unset when not written). */
+function writtenOver(fields: InputFields, outputs: Json, written: Json, which: (field: InputField) => boolean): Json {
+  const result = { ...outputs };
+  for (const name of namesWhere(fields, which)) {
+    if (written[name] !== undefined) result[name] = written[name];
+    else delete result[name];
+  }
+  return result;
+}
+
+/** See ResourceContext.readBack. */
+export function readBackAfterWrite<O>(fields: InputFields, read: () => Promise<O | undefined>, written: Partial<O>, missing: () => Error): Promise<O> {
+  const lagging = namesWhere(fields, (f) => f.lagsAfterWrite === true);
+  const writtenJson = written as Json;
+  const comparable = (name: string, value: unknown) => comparableOf(fields[name], value, writtenJson);
+  return readUntilConsistent({
+    read,
+    matches: (outputs) => lagging.every((name) => deepEqual(comparable(name, (outputs as Json)[name]), comparable(name, writtenJson[name]))),
+    onTimeout: (outputs) => ({ ...outputs, ...Object.fromEntries(lagging.map((name) => [name, writtenJson[name]])) }),
+    missing,
+  });
 }
 
 /** The strict zod object of the inputs, with the declaration's cross-field rules. */

@@ -309,6 +309,9 @@ function resourcePage(kinds: Kinds, vendor: Vendor, resource: RegisteredResource
   if (unique.length > 0) {
     text += `\nThe API keeps ${names(unique)} unique: a replacement that keeps the value (or leaves it to the API to derive again) deletes the old object first.\n`;
   }
+  for (const set of declaration.uniqueTogether ?? []) {
+    text += `\nThe API keeps ${set.map((name) => `\`${name}\``).join(" and ")} unique together: a replacement that keeps all of them deletes the old object first.\n`;
+  }
 
   text += "\n## Left alone unless declared\n\n";
   const serverOwned = inputs.filter(([, field]) => field.serverOwnedUnlessDeclared);

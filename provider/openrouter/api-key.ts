@@ -14,7 +14,7 @@ import { LifecycleContext } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { createKey, deleteKey, getKey, KeyJson, listKeys, listKeysWithServerTime, updateKey } from "./api/keys";
 import { listPerParent } from "../enumeration";
 
@@ -62,16 +62,14 @@ function apiKeyInputs() {
         return value ?? undefined;
       },
     }),
-    workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace's UUID; the account's default workspace when unset. Changing it moves the key (same secret, same hash); " +
         "removing it replaces the key with a new one in the default workspace. " +
         "Pass a Workspace's `id` (known during previews of the workspace's own updates).",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
+      optional: true,
+      sent: true,
       replaces: "whenRemoved",
-      // As given: unset stays unset (the key's actual workspace is `resolvedWorkspaceId`).
-      carried: true,
     }),
     creatorUserId: input(z.string().min(1).optional(), {
       doc: "For keys owned by an organization: the member the key is created for. Fixed at creation: changing it replaces the key.",

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { ByokKeyJson, createByokKey, deleteByokKey, getByokKey, listByokKeysWithServerTime, updateByokKey } from "./api/byok";
 import { listPerParent } from "../enumeration";
 
@@ -43,14 +43,12 @@ function byokKeyInputs() {
       carried: true,
       serverOwnedUnlessDeclared: true,
     }),
-    workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace's UUID; the account's default workspace when unset. Changing it replaces the key. Pass a Workspace's `id`. After an import it holds the workspace OpenRouter reports, so the program names it too.",
       outputDoc: "The workspace as given (as OpenRouter reports it, after an import).",
-      api: "workspace_id",
-      replaces: true,
-      // As given: unset stays unset (the key's actual workspace is `resolvedWorkspaceId`).
-      carried: true,
+      optional: true,
+      sent: true,
     }),
     name: input(z.string().min(1, "must not be empty").max(255, "must be at most 255 characters").optional(), {
       doc: "A display name, at most 255 characters.",

@@ -1,6 +1,8 @@
-/** What the OpenRouter resources share: bearer auth, the error envelope, the client factory. */
+/** What the OpenRouter resources share: bearer auth, the error envelope, the client factory, the `workspaceId` input. */
+import { z } from "zod";
 import { resolveConnection, ServiceSettings } from "../config";
 import { LifecycleContext } from "../framework";
+import { input, InputField } from "../resource";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 
 /** Where OpenRouter's credentials come from: stack config, else the environment. */
@@ -42,4 +44,40 @@ function failedChecksOf(body: unknown): string {
 
 export function openrouterClient(ctx: Pick<LifecycleContext, "configured">, extraSecrets: readonly string[] = []): ApiClient {
   return new ApiClient(resolveConnection(OPENROUTER_SETTINGS, ctx.configured), OPENROUTER_DIALECT, DEFAULT_RETRY_POLICY, extraSecrets);
+}
+
+/** How an OpenRouter object's `workspaceId` input differs from the usual one (see workspaceIdInput). */
+export interface WorkspaceIdOptions {
+  /** What it is for this kind of object (what changing it does, ...). */
+  doc: string;
+  /** Doc of the output; default "The workspace as given." */
+  outputDoc?: string;
+  /** Sent as `workspace_id` in bodies (and read back unless carried); default not sent (the workspace is in the request's path). */
+  sent?: boolean;
+  /** `"whenRemoved"`: only removing it replaces the object (a new value moves it); default: any change replaces. */
+  replaces?: true | "whenRemoved";
+  /** The failure of a value that is not a UUID; default "must be the workspace's UUID". */
+  notUuid?: string;
+}
+
+type WorkspaceIdField<Optional extends boolean> = InputField<Optional extends true ? z.ZodOptional<z.ZodUUID> : z.ZodUUID>;
+
+/**
+ * The `workspaceId` input of an OpenRouter object that lives in one
+ * workspace: the workspace's UUID. Optional ones (the account's default
+ * workspace when unset) are carried as given, so unset stays unset (the
+ * actual workspace is an output).
+ */
+export function workspaceIdInput(options: WorkspaceIdOptions & { optional: true }): WorkspaceIdField<true>;
+export function workspaceIdInput(options: WorkspaceIdOptions & { optional?: false }): WorkspaceIdField<false>;
+export function workspaceIdInput(options: WorkspaceIdOptions & { optional?: boolean }): WorkspaceIdField<boolean> {
+  const uuid = z.uuid(options.notUuid ?? "must be the workspace's UUID");
+  const { doc, outputDoc = "The workspace as given.", sent = false, replaces = true, optional = false } = options;
+  return input(optional ? uuid.optional() : uuid, {
+    doc,
+    outputDoc,
+    replaces,
+    ...(sent ? { api: "workspace_id" } : {}),
+    ...(optional ? { carried: true } : {}),
+  });
 }

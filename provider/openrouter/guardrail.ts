@@ -8,7 +8,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { createGuardrail, deleteGuardrail, getGuardrail, listGuardrailsWithServerTime, updateGuardrail } from "./api/guardrails";
 import { guardrailPolicyInputs, guardrailPolicyOutputs, withBudgetPair } from "./guardrail-policy";
 import { listWorkspaces } from "./api/workspaces";
@@ -21,15 +21,12 @@ function guardrailInputs() {
       outputDoc: "The name as read back.",
       api: "name",
     }),
-    workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace's UUID; the account's default workspace when unset. Changing it replaces the guardrail. " +
         "Placing a guardrail in a workspace does not enforce it there: assign it to keys or members.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // As given: unset stays unset (the actual workspace is `resolvedWorkspaceId`).
-      carried: true,
+      optional: true,
+      sent: true,
     }),
     ...guardrailPolicyInputs(),
   };

@@ -21,7 +21,7 @@ import { configKeysOf } from "../config";
 import { deepEqual, normalize } from "../framework";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { KEY_HASH } from "./byok-key";
 import {
   createDestination,
@@ -172,12 +172,11 @@ function destinationInputs() {
       comparable: (value, olds) => configComparable(value, olds.type),
       fromApi: (value, answer, carried) => configRead(value, (carried.type ?? answer.type) as string, carried.config),
     }),
-    workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID; the account's default workspace when unset. Changing it replaces the destination. Pass a Workspace's `id`. After an import it holds the workspace OpenRouter reports, so the program names it too.",
       outputDoc: "The workspace as given (as OpenRouter reports it, after an import).",
-      api: "workspace_id",
-      replaces: true,
-      carried: true,
+      optional: true,
+      sent: true,
     }),
     enabled: input(z.boolean().optional(), {
       doc: "Whether traces are sent (default true).",

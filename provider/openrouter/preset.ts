@@ -15,7 +15,7 @@ import { isApiFailure } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { archivePreset, getPreset, listPresets, PresetJson, restorePreset, writePresetVersion } from "./api/presets";
 
 /** Request fields of an inference body that a preset does not keep, or that have their own input. */
@@ -29,11 +29,9 @@ function presetInputs() {
       api: "slug",
       replaces: true,
     }),
-    workspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID; the account's default workspace when unset. Changing it replaces the preset.",
-      outputDoc: "The workspace as given.",
-      replaces: true,
-      carried: true,
+      optional: true,
     }),
     config: input(z.record(z.string(), z.json()), {
       doc:

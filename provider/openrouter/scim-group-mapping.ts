@@ -12,7 +12,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { isApiFailure } from "../errors";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { createScimGroupMapping, deleteScimGroupMapping, getScimGroupMapping, listScimGroupMappings, updateScimGroupMapping } from "./api/scim";
 
 function scimGroupMappingInputs() {
@@ -23,11 +23,11 @@ function scimGroupMappingInputs() {
       api: "scim_group_id",
       replaces: true,
     }),
-    workspaceId: input(z.uuid("must be the workspace's UUID (slugs are not accepted here)"), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID (pass a Workspace's `id`; the API takes no slug). Changing it replaces the mapping.",
       outputDoc: "As read back.",
-      api: "workspace_id",
-      replaces: true,
+      sent: true,
+      notUuid: "must be the workspace's UUID (slugs are not accepted here)",
     }),
     role: input(z.enum(["admin", "member"]), {
       doc: "The role the group's members get in the workspace: `admin` or `member`. Updates in place.",

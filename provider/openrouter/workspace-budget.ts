@@ -14,7 +14,7 @@ import { isApiFailure } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { AddIssue, declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { BudgetInterval, BudgetJson, deleteBudget, intervalOfBudget, listBudgets, putBudget } from "./api/budgets";
 import { listPerParent } from "../enumeration";
 
@@ -39,10 +39,8 @@ function limitInput(interval: BudgetInterval, resets: string, example?: number) 
 
 function workspaceBudgetInputs() {
   return {
-    workspaceId: input(z.uuid("must be the workspace's UUID"), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID (pass a Workspace's `id`). Changing it replaces the budgets.",
-      outputDoc: "The workspace as given.",
-      replaces: true,
     }),
     lifetimeUsd: limitInput("lifetime", "never resets"),
     monthlyUsd: limitInput("monthly", "resets each month", 100),

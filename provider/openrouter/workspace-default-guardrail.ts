@@ -14,8 +14,8 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, ListedObject, output, OutputsOf, ResourceContext } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { declareResource, InputsOf, ListedObject, output, OutputsOf, ResourceContext } from "../resource";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { getGuardrail, GuardrailJson, updateGuardrail } from "./api/guardrails";
 import { getWorkspace, listWorkspaces } from "./api/workspaces";
 import { guardrailPolicyInputs, guardrailPolicyOutputs, withBudgetPair } from "./guardrail-policy";
@@ -23,10 +23,9 @@ import { guardrailPolicyInputs, guardrailPolicyOutputs, withBudgetPair } from ".
 function defaultGuardrailInputs() {
   return {
     // No API name: it is the path (through the workspace), never a body field.
-    workspaceId: input(z.uuid("must be the workspace's UUID"), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID (pass a Workspace's `id`). Changing it manages another workspace's default guardrail. The import id.",
       outputDoc: "The workspace.",
-      replaces: true,
     }),
     ...guardrailPolicyInputs(),
   };

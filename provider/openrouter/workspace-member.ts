@@ -16,16 +16,14 @@ import { isGone, isUnclear } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
+import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { addWorkspaceMembers, listOrganizationMembers, listWorkspaceMembers, removeWorkspaceMembers, WorkspaceMemberJson } from "./api/members";
 import { listPerParent } from "../enumeration";
 
 function workspaceMemberInputs() {
   return {
-    workspaceId: input(z.uuid("must be the workspace's UUID"), {
+    workspaceId: workspaceIdInput({
       doc: "The workspace's UUID (pass a Workspace's `id`). Changing it replaces the membership.",
-      outputDoc: "The workspace as given.",
-      replaces: true,
     }),
     userId: input(
       z
@@ -125,13 +123,6 @@ export const openrouterWorkspaceMember = declareResource({
     // Imported by slug: the program declares the UUID, which is what the inputs hold.
     const workspaceId = stored.userId ? stored.workspaceId : member.workspace_id;
     return ctx.outputsFrom(member, { ...stored, workspaceId, userId: identity.userId });
-  },
-
-  async update(_id, olds, news, ctx) {
-    // Both inputs replace: an update only re-reads (the role follows the organisation role).
-    const member = (await requireMembers(openrouterClient(ctx), news.workspaceId)).find((m) => m.user_id === news.userId);
-    if (!member) throw new Error(`'${news.userId}' is no longer a member of workspace ${news.workspaceId}; run \`pulumi refresh\`.`);
-    return ctx.outputsFrom(member, { ...olds, ...news });
   },
 
   async delete(_id, outputs, ctx) {

@@ -22,7 +22,7 @@ import { normalize } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { ApiRateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, usageLimitInput } from "./limits";
 import { isBare } from "./default-provider";
 import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
@@ -33,15 +33,10 @@ const SLUG = /^[a-zA-Z0-9_-]+$/;
 
 function aiProviderInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the provider belongs to, by UUID or slug (sent as the UUID, which the API requires). Changing it replaces the provider; " +
         "switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     integrationSlug: input(z.string().regex(SLUG, "must be an integration slug (letters, digits, - and _)"), {
       doc:

@@ -12,7 +12,7 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { rateLimitsInput, usageLimitInput } from "./limits";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiKeyJson, createApiKey, deleteApiKey, getApiKey, listApiKeysWithTime, rotateApiKey, updateApiKey } from "./api/api-keys";
@@ -70,17 +70,12 @@ function apiKeyInputs() {
       outputDoc: "The sub-kind of key.",
       replaces: true,
     }),
-    workspaceId: input(z.string().min(1).optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace of a workspace key, by UUID or slug (required for workspace keys, not allowed for organisation keys). " +
         "Changing it replaces the key; switching between the slug and the UUID of the same workspace is not a change. " +
         "Pass a Workspace's `id`: it stays known while the workspace itself is being updated, so previews do not show a replacement.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers a slug with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
       example: "dev",
     }),
     userId: input(z.string().min(1).optional(), {
@@ -120,10 +115,13 @@ function apiKeyInputs() {
         minValue: 0,
       }),
       outputDoc: "The rate limits as read back.",
+      // Portkey can answer the previous limits for a moment after a write.
+      lagsAfterWrite: true,
     },
     usageLimits: {
       ...usageLimitInput("One budget for the key. Removing it clears it.", { wholeAmounts: false, alertNotAboveLimit: true }),
       outputDoc: "The budget as read back.",
+      lagsAfterWrite: true,
     },
     metadata: input(z.record(z.string(), z.json()).optional(), {
       doc: "Metadata attached to every request made with the key (sent as `defaults.metadata`); values of any JSON type.",
@@ -415,14 +413,14 @@ function outputsOf(ctx: Context, json: ApiKeyJson, carried: Partial<ApiKeyOutput
   return ctx.outputsFrom(json, { ...carried, type: carried.type ?? type, subType: carried.subType ?? subType, key: carried.key ?? "" });
 }
 
-/** The key as read back after a write (see readBackAfterWrite); `carried` holds the inputs written. */
+/** The key as read back after a write (see ctx.readBack: limits can lag); `carried` holds the inputs written. */
 function readConsistent(client: ApiClient, ctx: Context, id: string, carried: Partial<ApiKeyOutputs>): Promise<ApiKeyOutputs> {
-  return readBackAfterWrite(
+  return ctx.readBack(
     async () => {
       const json = await getApiKey(client, id);
       return json && outputsOf(ctx, json, carried);
     },
-    { usageLimits: carried.usageLimits, rateLimits: carried.rateLimits },
+    carried,
     () => new Error(`API key ${id} disappeared right after it was written`),
   );
 }

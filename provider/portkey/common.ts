@@ -1,11 +1,11 @@
 /**
  * What the Portkey resources share: the API's dialect (auth header, error
- * envelope), the client factory, and reading back after a write.
+ * envelope), the client factory, and the `workspaceId` input.
  */
+import { z } from "zod";
 import { resolveConnection, ServiceSettings } from "../config";
-import { deepEqual, LifecycleContext, normalize } from "../framework";
-import { usageLimitsComparable } from "./limits";
-import { readUntilConsistent } from "../recovery";
+import { LifecycleContext, normalize } from "../framework";
+import { input, InputField } from "../resource";
 import { ApiClient, ApiDialect, DEFAULT_RETRY_POLICY } from "../http";
 import type { ApiError } from "../errors";
 
@@ -43,6 +43,50 @@ export function portkeyClient(ctx: Pick<LifecycleContext, "configured">, extraSe
   return new ApiClient(resolveConnection(PORTKEY_SETTINGS, ctx.configured), PORTKEY_DIALECT, DEFAULT_RETRY_POLICY, extraSecrets);
 }
 
+/** How a Portkey object's `workspaceId` input differs from the usual one (see workspaceIdInput). */
+export interface WorkspaceIdOptions {
+  /** What it is for this kind of object (by UUID or slug, what changing it replaces, ...). */
+  doc: string;
+  /** Doc of the output; default "The workspace as given." */
+  outputDoc?: string;
+  /** Not sent as `workspace_id` in bodies (the workspace is in the request's path, or a hook sends it): default sent. */
+  sent?: boolean;
+  /** Portkey never returns it in an answer: carried from the program alone. Default: read as `workspace_id`, the program's spelling kept. */
+  answered?: boolean;
+  /** The value the generated reference example shows (docs/), when it cannot name a declared workspace. */
+  example?: string;
+}
+
+type WorkspaceIdField<Optional extends boolean> = InputField<Optional extends true ? z.ZodOptional<z.ZodString> : z.ZodString>;
+
+/**
+ * The `workspaceId` input of a Portkey object that lives in one workspace:
+ * by UUID or slug, a change replaces the object, the slug and the UUID of the
+ * same workspace compare equal, and it is kept as the program spelled it
+ * (Portkey answers one spelling or the other).
+ */
+export function workspaceIdInput(options: WorkspaceIdOptions & { optional: true }): WorkspaceIdField<true>;
+export function workspaceIdInput(options: WorkspaceIdOptions & { optional?: false }): WorkspaceIdField<false>;
+export function workspaceIdInput(options: WorkspaceIdOptions & { optional?: boolean }): WorkspaceIdField<boolean> {
+  const id = z.string().min(1, "must not be empty");
+  const { doc, outputDoc = "The workspace as given.", sent = true, answered = true } = options;
+  return input(options.optional ? id.optional() : id, {
+    doc,
+    outputDoc,
+    ...(options.example !== undefined ? { example: options.example } : {}),
+    replaces: true,
+    comparable: workspaceIdComparable,
+    ...(sent
+      ? {
+          api: "workspace_id",
+          fromApi: answered
+            ? (value: unknown, _answer: unknown, carried: Record<string, unknown>) => carried.workspaceId ?? value ?? undefined
+            : (_value: unknown, _answer: unknown, carried: Record<string, unknown>) => carried.workspaceId ?? undefined,
+        }
+      : {}),
+  });
+}
+
 /**
  * Diff form of a `workspaceId` input: the slug and the UUID of the same
  * workspace compare equal (the stored outputs know both spellings).
@@ -52,32 +96,6 @@ export function workspaceIdComparable(value: unknown, olds: Record<string, unkno
     return olds.resolvedWorkspaceId ?? value;
   }
   return normalize(value);
-}
-
-interface WrittenLimits {
-  usageLimits?: unknown;
-  rateLimits?: unknown;
-}
-
-/**
- * Reads an object back after a write. Portkey can echo the previous limits
- * for a moment, so reads repeat until the fields in `expected` match; after
- * the wait the written limits are trusted and the next refresh reconciles.
- */
-export function readBackAfterWrite<O extends WrittenLimits>(
-  read: () => Promise<O | undefined>,
-  expected: Partial<O> & WrittenLimits,
-  missing: () => Error,
-  waitForMissing = false,
-): Promise<O> {
-  const comparable = (field: keyof O, value: unknown) => (field === "usageLimits" ? usageLimitsComparable(value) : normalize(value));
-  return readUntilConsistent({
-    read,
-    matches: (outputs) => (Object.keys(expected) as (keyof O)[]).every((field) => deepEqual(comparable(field, outputs[field]), comparable(field, expected[field]))),
-    onTimeout: (outputs) => ({ ...outputs, usageLimits: expected.usageLimits, rateLimits: expected.rateLimits }),
-    missing,
-    waitForMissing,
-  });
 }
 
 /**

@@ -12,23 +12,17 @@ import { sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiConfig, createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from "./api/configs";
 import { listPerParent } from "../enumeration";
 
 function configInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the config belongs to, by UUID or slug. Changing it replaces the config; switching between the slug and the UUID " +
         "of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     name: input(z.string().trim().min(1, "must not be empty"), {
       doc: "The config's display name.",
@@ -136,16 +130,10 @@ export const config = declareResource({
     return { id: slug, outputs: await readBack(client, ctx, slug, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getConfig(portkeyClient(ctx), id, outputs.resolvedWorkspaceId);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateConfig(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  // The default read and update; the stored outputs come first in `values` and know the workspace.
+  endpoints: {
+    get: (ctx, slug, [stored]) => getConfig(portkeyClient(ctx), slug, stored.resolvedWorkspaceId),
+    update: (ctx, slug, body) => updateConfig(portkeyClient(ctx), slug, body),
   },
 
   async delete(id, outputs, ctx) {

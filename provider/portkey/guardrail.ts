@@ -16,7 +16,7 @@ import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { AddIssue, declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiGuardrail, createGuardrail, deleteGuardrail, getGuardrail, GuardrailScope, listGuardrails, updateGuardrail } from "./api/guardrails";
 
@@ -33,17 +33,12 @@ function guardrailInputs() {
       outputDoc: "The name as read back.",
       api: "name",
     }),
-    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the guardrail belongs to, by UUID or slug; set this or `organisationId`. Changing it replaces the guardrail; " +
         "switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
+      optional: true,
       example: "dev",
-      // Kept as the user spelled it (the API answers with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     organisationId: input(z.string().regex(UUID, "must be the organisation's UUID").optional(), {
       doc: "For an organisation's guardrail (not one workspace's): the organisation's UUID; set this or `workspaceId`. Changing it replaces the guardrail.",

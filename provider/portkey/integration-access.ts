@@ -18,7 +18,7 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
 import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listIntegrations, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
@@ -34,13 +34,11 @@ function integrationAccessInputs() {
       outputDoc: "The integration's slug.",
       replaces: true,
     }),
-    workspaceId: input(z.string().min(1), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug. Changing it replaces the grant; switching between the slug and the UUID of the same workspace is not a change. " +
         "Pass a Workspace's `id` (known during previews of the workspace's own updates).",
-      outputDoc: "The workspace as given.",
-      replaces: true,
-      comparable: workspaceIdComparable,
+      sent: false,
     }),
     enabled: input(z.boolean().default(true), {
       doc: "Whether the workspace may use the integration. Default true; false keeps the grant declared but disabled.",

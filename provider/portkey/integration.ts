@@ -11,13 +11,12 @@
  * `masked_<field>`: they too are carried, the other fields are read back.
  */
 import { z } from "zod";
-import { isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import {
   ApiIntegrationDetail,
@@ -183,17 +182,13 @@ function integrationInputs() {
       comparable: (value) => sortedKeys(value),
       fromApi: (value, _answer, carried) => configurationsRead(value, carried.configurations),
     }),
-    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the " +
         "organisation's (shared with workspaces by IntegrationWorkspaceAccess). Changing it replaces the integration; switching " +
         "between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`.",
       outputDoc: "The workspace as given (as Portkey names it, after an import).",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers with the slug).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
     }),
     secretMappings: secretMappingsInput(
       "Fields Portkey fills from SecretReferences instead of holding them (enterprise): e.g. `[{ targetField: \"key\", secretReferenceId: ref.id }]` " +
@@ -323,20 +318,11 @@ export const integration = declareResource({
     return ctx.outputsFrom(json, { ...outputs, ...(await workspaceOf(client, ctx, json, outputs)) });
   },
 
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx, [...secretsOf(olds), ...secretsOf(news)]);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateIntegration(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, outputs, ctx) {
-    try {
-      await deleteIntegration(portkeyClient(ctx, secretsOf(outputs)), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default update and delete; the client keeps the credential and secret configuration values out of messages.
+  endpoints: {
+    get: (ctx, slug, values) => getIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), slug),
+    update: (ctx, slug, body, values) => updateIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), slug, body),
+    delete: (ctx, slug, values) => deleteIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), slug),
   },
 });
 

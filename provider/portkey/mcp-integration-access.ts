@@ -12,7 +12,7 @@ import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { listPerParent } from "../enumeration";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { getMcpIntegration, listMcpIntegrations, listMcpIntegrationWorkspaces, putMcpIntegrationWorkspaces } from "./api/mcp";
 
@@ -23,13 +23,11 @@ function mcpAccessInputs() {
       outputDoc: "The MCP integration as given.",
       replaces: true,
     }),
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug. Changing it replaces the grant; switching between the slug and the UUID of the same workspace is not a change. " +
         "Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      replaces: true,
-      comparable: workspaceIdComparable,
+      sent: false,
     }),
     enabled: input(z.boolean().default(true), {
       doc: "Whether the workspace may use the MCP integration. Default true; false keeps the grant declared but switched off.",

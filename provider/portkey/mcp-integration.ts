@@ -12,11 +12,10 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { secretMappingsInput } from "./integration";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { ApiMcpIntegration, createMcpIntegration, deleteMcpIntegration, getMcpIntegration, listMcpIntegrations, updateMcpIntegration } from "./api/mcp";
@@ -73,16 +72,12 @@ function mcpIntegrationInputs() {
       clearAs: {},
       comparable: (value) => sortedKeys(value),
     }),
-    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug, for an integration that belongs to one workspace; without it the integration is the organisation's " +
         "(granted to workspaces with McpIntegrationWorkspaceAccess). Changing it replaces the integration; switching between the slug and the UUID " +
         "of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
     }),
     secretMappings: secretMappingsInput(
       "Fields of `configurations` Portkey fills from SecretReferences (`targetField: \"configurations.<field>\"`). " +
@@ -171,20 +166,11 @@ export const mcpIntegration = declareResource({
     return ctx.outputsFrom(json, { ...outputs, ...(await workspaceOf(client, ctx, json, outputs)) });
   },
 
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx, [...secretsOf(olds), ...secretsOf(news)]);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateMcpIntegration(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, outputs, ctx) {
-    try {
-      await deleteMcpIntegration(portkeyClient(ctx, secretsOf(outputs)), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default update and delete; the client keeps `configurations` out of messages.
+  endpoints: {
+    get: (ctx, id, values) => getMcpIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), id),
+    update: (ctx, id, body, values) => updateMcpIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), id, body),
+    delete: (ctx, id, values) => deleteMcpIntegration(portkeyClient(ctx, values.flatMap(secretsOf)), id),
   },
 });
 

@@ -12,7 +12,7 @@ import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { createMcpServer, deleteMcpServer, getMcpServer, listMcpServers, updateMcpServer } from "./api/mcp";
 
@@ -31,15 +31,10 @@ function mcpServerInputs() {
       // Kept as the user spelled it (the API answers the UUID).
       fromApi: (value, _answer, carried) => carried.mcpIntegrationId ?? value ?? undefined,
     }),
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug. Changing it replaces the server; switching between the slug and the UUID of the same workspace is not a change. " +
         "Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     description: input(z.string().max(500, "must be at most 500 characters").optional(), {
       doc: "A description, at most 500 characters. Removing it clears it.",

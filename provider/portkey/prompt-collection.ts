@@ -14,7 +14,7 @@ import { listPerParent } from "../enumeration";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { createCollection, deleteCollection, getCollection, isDefaultCollection, listCollections, updateCollection } from "./api/prompts";
 
@@ -23,16 +23,10 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 function collectionInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the collection belongs to, by UUID or slug. Changing it replaces the collection; switching between the slug and " +
         "the UUID of the same workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     name: input(z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters"), {
       doc: "The collection's display name (the only field Portkey updates in place).",

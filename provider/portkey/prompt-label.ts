@@ -14,7 +14,7 @@ import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { createLabel, deleteLabel, getLabel, isBuiltInLabel, listLabels, updateLabel } from "./api/prompts";
 
@@ -51,15 +51,11 @@ function labelInputs() {
         api: "name",
       },
     ),
-    workspaceId: input(z.string().min(1, "must not be empty").optional(), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the label belongs to, by UUID or slug (pass a Workspace's `id`); unset: the organisation's label, usable in every " +
         "workspace. Changing it replaces the label; switching between the slug and the UUID of the same workspace is not a change.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+      optional: true,
     }),
     description: input(z.string().max(1000, "must be at most 1000 characters").optional(), {
       doc: "What the label is for. Removing it clears it.",

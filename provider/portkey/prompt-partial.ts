@@ -22,21 +22,17 @@ import { listPerParent } from "../enumeration";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { getWorkspace, requireWorkspace } from "./api/workspaces";
 import { ApiPartial, createPartial, deletePartial, getCollection, getPartial, listPartials, publishPartial, publishPartialVersion, updatePartial } from "./api/prompts";
 
 function partialInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the partial belongs to, by UUID or slug (pass a Workspace's `id`). Portkey never returns it; changing it replaces " +
         "the partial; switching between the slug and the UUID of the same workspace is not a change.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      fromApi: (_value, _answer, carried) => carried.workspaceId ?? undefined,
-      comparable: workspaceIdComparable,
+      answered: false,
     }),
     name: input(z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters"), {
       doc: "The partial's display name. Changing it makes no new version.",

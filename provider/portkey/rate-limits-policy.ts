@@ -10,7 +10,6 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
@@ -113,25 +112,11 @@ export const rateLimitsPolicy = declareResource({
     return { id, outputs: await readBack(client, ctx, id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getRateLimitsPolicy(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updatePolicy(client, "rate-limits", id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, _outputs, ctx) {
-    try {
-      await deletePolicy(portkeyClient(ctx), "rate-limits", id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default read, update and delete.
+  endpoints: {
+    get: (ctx, id) => getRateLimitsPolicy(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updatePolicy(portkeyClient(ctx), "rate-limits", id, body),
+    delete: (ctx, id) => deletePolicy(portkeyClient(ctx), "rate-limits", id),
   },
 });
 

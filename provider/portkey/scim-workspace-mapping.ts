@@ -14,7 +14,7 @@ import { configKeysOf } from "../config";
 import { isGone } from "../errors";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { createScimMapping, deleteScimMapping, findScimMapping, listScimMappings } from "./api/scim";
 
@@ -23,17 +23,11 @@ const LEGACY_GROUP_NAME = /^ws-.+-role-.+$/;
 
 function scimMappingInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID " +
         "of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps " +
-        "the workspace (a role change) deletes the old mapping first.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      unique: true,
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
+        "the group and the workspace (a role change) deletes the old mapping first.",
     }),
     role: input(z.enum(["admin", "manager", "member"]), {
       doc: "The role the group's members get in the workspace: `admin`, `manager` or `member`. Changing it replaces the mapping (Portkey has no update).",
@@ -97,6 +91,8 @@ export const scimWorkspaceMapping = declareResource({
   configKeys: configKeysOf(PORTKEY_SETTINGS),
   inputs: scimMappingInputs,
   outputs: scimMappingOutputs,
+  // A group maps to a workspace once (a group named by `scimGroupName` keeps the id Portkey gave it).
+  uniqueTogether: [["workspaceId", "scimGroupId"]],
 
   refine(inputs, issue) {
     if ((inputs.scimGroupId === undefined) === (inputs.scimGroupName === undefined)) {
@@ -141,11 +137,6 @@ export const scimWorkspaceMapping = declareResource({
     if (!json) return undefined;
     const workspace = outputs.workspaceSlug ? undefined : await resolveWorkspace(client, ctx, json.workspace_id);
     return ctx.outputsFrom(json, { ...outputs, ...(workspace ? { workspaceSlug: workspace.slug } : {}) });
-  },
-
-  async update(_id, olds, news) {
-    // Every compared field replaces: nothing reaches an update but unchanged values.
-    return { ...olds, ...news };
   },
 
   async delete(id, _outputs, ctx) {

@@ -8,19 +8,17 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { GuardrailDirection, listGuardrailExclusions, putGuardrailExclusion } from "./api/organisation-defaults";
 
 function exclusionInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug. Changing it replaces the exclusion; switching between the slug and the UUID of the same workspace is not a change. " +
         "Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      replaces: true,
-      comparable: workspaceIdComparable,
+      sent: false,
     }),
     direction: input(z.enum(["input", "output"]), {
       doc: "Which defaults the workspace skips: `input` (the organisation's input guardrails) or `output`. Changing it replaces the exclusion.",
@@ -84,11 +82,6 @@ export const workspaceGuardrailExclusion = declareResource({
     }
     const excluded = await listGuardrailExclusions(client, outputs.direction);
     return excluded.includes(outputs.resolvedWorkspaceId) ? { ...outputs } : undefined;
-  },
-
-  async update(_id, olds, news) {
-    // Both inputs replace: nothing reaches an update but unchanged values.
-    return { ...olds, ...news };
   },
 
   async delete(_id, outputs, ctx) {

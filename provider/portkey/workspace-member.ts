@@ -11,7 +11,7 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, workspaceIdComparable } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { getUser } from "./api/users";
 import {
@@ -30,16 +30,10 @@ const MEMBER_ROLES = ["admin", "member", "manager"] as const;
 
 function memberInputs() {
   return {
-    workspaceId: input(z.string().min(1, "must not be empty"), {
+    workspaceId: workspaceIdInput({
       doc:
         "The workspace, by UUID or slug. Changing it replaces the membership; switching between the slug and the UUID of the same " +
         "workspace is not a change. Pass a Workspace's `id`.",
-      outputDoc: "The workspace as given.",
-      api: "workspace_id",
-      replaces: true,
-      // Kept as the user spelled it (the API answers with the UUID).
-      fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
-      comparable: workspaceIdComparable,
     }),
     userId: input(z.string().min(1, "must not be empty"), {
       doc:

@@ -13,7 +13,7 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
-import { portkeyClient, PORTKEY_SETTINGS, readBackAfterWrite } from "./common";
+import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
 import {
   ApiWorkspace,
@@ -65,22 +65,26 @@ function workspaceInputs() {
       outputDoc: "The default input guardrails, when set (declared or not).",
       api: "defaults.input_guardrails",
       serverOwnedUnlessDeclared: true,
+      absentFromCreateAnswer: true,
     }),
     outputGuardrails: input(z.array(z.string().min(1)).optional(), {
       doc: "Guardrails applied by default to responses (`defaults.output_guardrails`); same rules as `inputGuardrails`.",
       outputDoc: "The default output guardrails, when set (declared or not).",
       api: "defaults.output_guardrails",
       serverOwnedUnlessDeclared: true,
+      absentFromCreateAnswer: true,
     }),
     userApiKeyConfig: input(z.string().optional(), {
       doc: "The config (slug) that user API keys of the workspace use by default (`defaults.user_api_key_config`). Not declared: whatever is set is left alone. Declared: managed; `\"\"` removes it.",
       outputDoc: "The default config of user API keys, when set (declared or not).",
       api: "defaults.user_api_key_config",
       serverOwnedUnlessDeclared: true,
+      absentFromCreateAnswer: true,
       toApi: (slug) => slug || null,
     }),
-    usageLimits: usageLimitsInput("Budgets for the whole workspace. Removing them clears them."),
-    rateLimits: rateLimitsInput("Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them."),
+    // Portkey can answer the previous limits for a moment after a write.
+    usageLimits: { ...usageLimitsInput("Budgets for the whole workspace. Removing them clears them."), lagsAfterWrite: true },
+    rateLimits: { ...rateLimitsInput("Request or token rate limits for the whole workspace (units rpd, rph, rpm). Removing them clears them."), lagsAfterWrite: true },
     forceDelete: input(z.boolean().default(false), {
       doc: "Delete the workspace even when it still holds providers or API keys, deleting them with it. Default false: deletion then fails with a message listing what is left. Takes effect once stored by `pulumi up`.",
       outputDoc: "Whether deletion cascades to what the workspace holds.",
@@ -181,7 +185,7 @@ export const workspace = declareResource({
     });
     ctx.created(created.id, { workspaceId: created.id, slug: created.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
     rememberWorkspace(ctx, created);
-    return { id: created.id, outputs: createdOutputs(ctx, created, inputs) };
+    return { id: created.id, outputs: ctx.outputsFromCreate(created, inputs) };
   },
 
   async read(id, outputs, ctx) {
@@ -265,31 +269,15 @@ async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: Context): 
   return { id: found.id, outputs: { ...(await writeChanges(client, ctx, found.id, current, inputs)), adoptExisting: true } };
 }
 
-/** The workspace as read back after a write (see readBackAfterWrite). */
-/**
- * Outputs of a create from its answer, without reading it back. The answer
- * is the new workspace, except that limits set at create can be missing from
- * it (and from reads) for a while, and it leaves out the `defaults` the UI
- * also sets: for those, what was declared and written is the value (the next
- * refresh reads the server's). Undeclared ones start empty on a new workspace.
- */
-function createdOutputs(ctx: Context, answer: ApiWorkspace, written: WorkspaceInputs): WorkspaceOutputs {
-  const outputs = ctx.outputsFrom(answer, written);
-  for (const field of ["usageLimits", "rateLimits", "inputGuardrails", "outputGuardrails", "userApiKeyConfig"] as const) {
-    if (written[field] !== undefined) Object.assign(outputs, { [field]: written[field] });
-    else delete outputs[field];
-  }
-  return outputs;
-}
-
+/** The workspace as read back after a write (see ctx.readBack: limits can lag). */
 function readConsistent(client: ApiClient, ctx: Context, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
-  return readBackAfterWrite(
+  return ctx.readBack(
     async () => {
       const workspace: ApiWorkspace | undefined = await getWorkspace(client, id);
       if (workspace) rememberWorkspace(ctx, workspace);
       return workspace && ctx.outputsFrom(workspace, written);
     },
-    { usageLimits: written.usageLimits, rateLimits: written.rateLimits },
+    written,
     () => new Error(`workspace ${id} disappeared right after it was written`),
   );
 }

@@ -11,6 +11,8 @@ import { z } from "zod";
 import {
   comparableOf,
   createBodyOf,
+  declareResource,
+  Endpoints,
   fieldChanged,
   input,
   InputField,
@@ -19,9 +21,11 @@ import {
   output,
   OutputFields,
   outputsFromAnswer,
+  readBackAfterWrite,
   updateBodyOf,
 } from "../../../provider/resource";
-import { UNKNOWN } from "../../../provider/framework";
+import { LifecycleContext, UNKNOWN } from "../../../provider/framework";
+import { ApiError } from "../../../provider/errors";
 
 type Json = Record<string, unknown>;
 
@@ -381,6 +385,37 @@ const rows: Row[] = [
     updateBody: {},
     changed: false,
   },
+  {
+    flags: "lagsAfterWrite: bodies, diff and outputs as without it (it only shapes read-backs)",
+    fields: field({ doc: "", api: "f_api", lagsAfterWrite: true }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: { f_api: "b" },
+    changed: true,
+    answer: { f_api: "a" },
+    output: "a",
+  },
+  {
+    flags: "absentFromCreateAnswer: bodies, diff and outputs as without it (it only shapes a create's outputs)",
+    fields: field({ doc: "", api: "f_api", absentFromCreateAnswer: true, serverOwnedUnlessDeclared: true }),
+    olds: { f: "from the UI" },
+    news: {},
+    createBody: {},
+    updateBody: {},
+    changed: false,
+    answer: { f_api: "from the UI" },
+    output: "from the UI",
+  },
+  {
+    flags: "lagsAfterWrite + comparable: a change is judged in the declared form",
+    fields: field({ doc: "", api: "f_api", lagsAfterWrite: true, comparable: (value) => (typeof value === "string" ? value.toLowerCase() : value) }),
+    olds: { f: "Same" },
+    news: { f: "SAME" },
+    createBody: { f_api: "SAME" },
+    updateBody: {},
+    changed: false,
+  },
 ];
 
 describe("the declaration form derives bodies, diffs and outputs from field flags", () => {
@@ -435,5 +470,163 @@ describe("outputs and refreshed inputs", () => {
 
   test("comparison of an undeclared field normalizes (empty is unset)", () => {
     expect(comparableOf(undefined, { b: [], a: "x" }, {})).toEqual({ a: "x" });
+  });
+});
+
+describe("fields that lag after a write", () => {
+  const fields: InputFields = {
+    limits: input(z.array(z.number()).optional(), { doc: "", api: "limits", lagsAfterWrite: true, comparable: (value) => (Array.isArray(value) ? [...value].sort() : value) }),
+    name: input(z.string(), { doc: "", api: "name" }),
+  };
+  const answers = (...outputs: Json[]) => {
+    const reads: Json[] = [];
+    return { reads, read: async () => (reads.push(outputs[Math.min(reads.length, outputs.length - 1)]), outputs[Math.min(reads.length - 1, outputs.length - 1)]) };
+  };
+  const missing = () => new Error("gone");
+
+  test("a read-back repeats until the lagging fields show what was written (compared in their declared form); other fields are not waited for", async () => {
+    const { reads, read } = answers({ name: "old", limits: [1] }, { name: "old", limits: [3, 2] });
+    await expect(readBackAfterWrite(fields, read, { name: "new", limits: [2, 3] }, missing)).resolves.toEqual({ name: "old", limits: [3, 2] });
+    expect(reads).toHaveLength(2);
+  });
+
+  test("after the wait, the written values of the lagging fields are trusted", async () => {
+    const start = Date.now();
+    let calls = 0;
+    const clock = jest.spyOn(Date, "now").mockImplementation(() => start + 60_000 * calls++);
+    try {
+      const { read } = answers({ name: "n", limits: [1] });
+      await expect(readBackAfterWrite(fields, read, { name: "n", limits: [5] }, missing)).resolves.toEqual({ name: "n", limits: [5] });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test("an object gone right after the write is the declared error", async () => {
+    await expect(readBackAfterWrite<Json>(fields, async () => undefined, { name: "n" }, missing)).rejects.toThrow("gone");
+  });
+});
+
+/** A declared kind over an in-memory API: the default hooks' endpoints, with what they were called with. */
+function memoryKind(options: { update?: boolean; fields?: () => InputFields; uniqueTogether?: string[][] } = {}) {
+  const store = new Map<string, Json>();
+  const calls: string[] = [];
+  const notFound = (id: string) => new ApiError("Test", "GET", `/things/${id}`, 404, "NF", "not found", "req-1", true);
+  const endpoints: Endpoints<Json> = {
+    get: async (_ctx, id) => (calls.push(`get ${id}`), store.get(id)),
+    delete: async (_ctx, id) => {
+      calls.push(`delete ${id}`);
+      if (!store.delete(id)) throw notFound(id);
+    },
+    ...(options.update === false
+      ? {}
+      : {
+          update: async (_ctx: LifecycleContext, id: string, body: Json) => {
+            calls.push(`update ${id} ${JSON.stringify(body)}`);
+            store.set(id, { ...store.get(id), ...body });
+          },
+        }),
+  };
+  const declared = declareResource({
+    kind: "test:Thing",
+    doc: "",
+    configKeys: [],
+    inputs:
+      options.fields ??
+      (() => ({
+        name: input(z.string(), { doc: "", api: "name" }),
+        size: input(z.number().optional(), { doc: "", api: "size" }),
+      })),
+    outputs: () => ({
+      thingId: output(z.string(), { doc: "", api: "id" }),
+      parentSlug: output(z.string().optional(), { doc: "set by a hook" }),
+    }),
+    uniqueTogether: options.uniqueTogether as never,
+    async create(inputs, ctx) {
+      store.set("t1", { id: "t1", ...ctx.createBody(inputs) });
+      return { id: "t1", outputs: ctx.outputsFrom(store.get("t1")!, { ...inputs, parentSlug: "p" }) };
+    },
+    endpoints,
+  });
+  const ctx: LifecycleContext = { configured: {}, processState: new Map(), warn: () => {}, created: () => {} };
+  return { provider: declared.provider, store, calls, ctx };
+}
+
+describe("default hooks over declared endpoints", () => {
+  test("read: the outputs of the answer, hook-set outputs carried; gone reads as nothing", async () => {
+    const { provider, store } = memoryKind();
+    const { outs } = await provider.create!({ name: "a", size: 1 });
+    store.set("t1", { id: "t1", name: "renamed", size: 1 });
+    await expect(provider.read!("t1", outs)).resolves.toMatchObject({ props: { name: "renamed", size: 1, thingId: "t1", parentSlug: "p" }, inputs: { name: "renamed", size: 1 } });
+    store.delete("t1");
+    await expect(provider.read!("t1", outs)).resolves.toEqual({});
+  });
+
+  test("update: only the changed fields are sent, then the object is read back with hook-set outputs carried", async () => {
+    const { provider, calls } = memoryKind();
+    const { outs } = await provider.create!({ name: "a", size: 1 });
+    const updated = await provider.update!("t1", outs, { name: "a", size: 2 });
+    expect(calls).toEqual(['update t1 {"size":2}', "get t1"]);
+    expect(updated.outs).toEqual({ name: "a", size: 2, thingId: "t1", parentSlug: "p" });
+  });
+
+  test("delete: an object already gone is deleted", async () => {
+    const { provider, calls } = memoryKind();
+    await provider.delete!("t1", { name: "a" });
+    expect(calls).toEqual(["delete t1"]);
+  });
+
+  test("a kind without update whose inputs all replace refuses an update loudly, naming itself", async () => {
+    const { provider } = memoryKind({
+      update: false,
+      fields: () => ({ name: input(z.string(), { doc: "", api: "name", replaces: true }), note: input(z.string().optional(), { doc: "", notCompared: true }) }),
+    });
+    await expect(provider.update!("t1", { name: "a" }, { name: "a" })).rejects.toThrow(/test:Thing .*t1.* has no in-place update/);
+  });
+
+  test("a kind without update that has an updatable input is refused when declared", () => {
+    expect(() => memoryKind({ update: false })).toThrow(/test:Thing: declares no `update`.*name, size can change in place/);
+  });
+});
+
+describe("values unique together", () => {
+  const fields = () => ({
+    group: input(z.string(), { doc: "", api: "group", replaces: true }),
+    workspace: input(z.string(), { doc: "", api: "workspace", replaces: true }),
+    role: input(z.string(), { doc: "", api: "role", replaces: true }),
+  });
+  const diff = (olds: Json, news: Json) => memoryKind({ update: false, fields, uniqueTogether: [["group", "workspace"]] }).provider.diff!("t1", olds, news);
+  const olds = { group: "g", workspace: "w", role: "member" };
+
+  test("a replacement keeping every value of the set deletes first", async () => {
+    await expect(diff(olds, { ...olds, role: "admin" })).resolves.toEqual({ changes: true, replaces: ["role"], deleteBeforeReplace: true });
+  });
+
+  test("a replacement changing one value of the set creates first", async () => {
+    await expect(diff(olds, { ...olds, group: "h" })).resolves.toEqual({ changes: true, replaces: ["group"] });
+  });
+});
+
+describe("a create's outputs without a read-back", () => {
+  const kind = declareResource({
+    kind: "test:Made",
+    doc: "",
+    configKeys: [],
+    inputs: () => ({
+      name: input(z.string(), { doc: "", api: "name" }),
+      limits: input(z.array(z.number()).optional(), { doc: "", api: "limits", lagsAfterWrite: true }),
+      guard: input(z.string().optional(), { doc: "", api: "defaults.guard", absentFromCreateAnswer: true, serverOwnedUnlessDeclared: true }),
+    }),
+    outputs: () => ({ madeId: output(z.string().optional(), { doc: "", api: "id" }) }),
+    async create(inputs, ctx) {
+      // The answer lags (no limits yet), leaves the defaults out, or holds a value the program did not declare.
+      return { id: "m1", outputs: ctx.outputsFromCreate({ name: inputs.name, limits: [], defaults: { guard: "server's" } }, inputs) };
+    },
+    endpoints: { get: async () => undefined, update: async () => undefined, delete: async () => undefined },
+  });
+
+  test("lagging and left-out fields hold what was written; undeclared ones are unset", async () => {
+    await expect(kind.provider.create!({ name: "n", limits: [5], guard: "g" })).resolves.toEqual({ id: "m1", outs: { name: "n", limits: [5], guard: "g", __declaredServerOwned: ["guard"] } });
+    await expect(kind.provider.create!({ name: "n" })).resolves.toEqual({ id: "m1", outs: { name: "n", __declaredServerOwned: [] } });
   });
 });

@@ -79,7 +79,7 @@ describe("diff", () => {
   });
 
   describe("a replacement deletes first exactly when the new object would take a unique value of the old one", () => {
-    const unique = () => thingProvider({ uniqueInputs: ["name"] });
+    const unique = () => thingProvider({ uniqueInputs: [["name"]] });
     test.each([
       ["the unique value kept", { name: "a", region: "eu" }, { name: "a", region: "us" }, true],
       ["the unique value left to the server (it may derive the same)", { name: "a", region: "eu" }, { region: "us" }, true],

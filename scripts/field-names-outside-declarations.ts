@@ -1,0 +1,126 @@
+/**
+ * Counts the places in provider/<vendor>/ that name a declared field by hand
+ * outside its declaration's field table: the figure issue 25 tracks ("a
+ * field's name appears nowhere outside its declaration"). Prints each place
+ * and the totals.
+ *
+ * What counts, in the vendor's sources (its `api/` layer excluded), a "field
+ * name" being an input or output name of any of the vendor's declarations:
+ *
+ * - a test of a name: a string literal that is a field name compared with
+ *   `===`/`!==`, or passed to `.includes(...)`;
+ * - a list of names: an array literal holding two or more field-name string
+ *   literals (an enumeration's `identity` and `uniqueTogether` sets excepted:
+ *   those are declared);
+ * - a hand-written field map: an object literal with two or more members
+ *   `name: <state>.name` (field names; `<state>` one of the names hooks give
+ *   inputs and outputs: olds, news, outputs, ...) and nothing else but spreads;
+ * - a repeated shared input: every `workspaceId: input(...)` written out in a
+ *   declaration beyond the first per vendor (one shared definition is the aim).
+ *
+ * Run: npm run build, then `node dist/scripts/field-names-outside-declarations.js`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+import { vendors } from "../provider/resources";
+
+/** What hooks call a resource's inputs and outputs: a map copies fields from one of these. */
+const STATE = new Set(["olds", "news", "inputs", "outputs", "stored", "written", "carried", "expected", "known"]);
+
+interface Place {
+  file: string;
+  line: number;
+  what: string;
+}
+
+function sourcesOf(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === "api" ? [] : sourcesOf(full);
+      return entry.name.endsWith(".ts") ? [full] : [];
+    })
+    .sort();
+}
+
+function placesIn(file: string, names: Set<string>): { places: Place[]; sharedInputs: number } {
+  const text = fs.readFileSync(file, "utf8");
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const places: Place[] = [];
+  let sharedInputs = 0;
+  const at = (node: ts.Node, what: string) =>
+    places.push({ file: path.relative(process.cwd(), file), line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, what });
+  const isName = (node: ts.Node): node is ts.StringLiteral => ts.isStringLiteral(node) && names.has(node.text);
+
+  const visit = (node: ts.Node) => {
+    if (ts.isBinaryExpression(node) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(node.operatorToken.kind)) {
+      // `typeof x === "string"` names a type, not a field.
+      const typeTest = [node.left, node.right].some((side) => ts.isTypeOfExpression(side));
+      for (const side of [node.left, node.right]) if (isName(side) && !typeTest) at(side, `tests the name "${side.text}"`);
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "includes") {
+      for (const arg of node.arguments) if (isName(arg)) at(arg, `tests the name "${arg.text}"`);
+    }
+    if (ts.isArrayLiteralExpression(node)) {
+      const listed = node.elements.filter(isName);
+      // An enumeration's identity and the sets of values unique together are declarations themselves.
+      const property = ts.isArrayLiteralExpression(node.parent) ? node.parent.parent : node.parent;
+      const declared = ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && ["identity", "uniqueTogether"].includes(property.name.text);
+      if (listed.length >= 2 && !declared) at(node, `lists the names ${listed.map((l) => l.text).join(", ")}`);
+    }
+    if (ts.isObjectLiteralExpression(node)) {
+      const mapped = node.properties.filter(
+        (p) =>
+          ts.isPropertyAssignment(p) &&
+          ts.isIdentifier(p.name) &&
+          names.has(p.name.text) &&
+          ts.isPropertyAccessExpression(p.initializer) &&
+          ts.isIdentifier(p.initializer.expression) &&
+          STATE.has(p.initializer.expression.text) &&
+          p.initializer.name.text === p.name.text,
+      );
+      const others = node.properties.filter((p) => !mapped.includes(p) && !ts.isSpreadAssignment(p));
+      if (mapped.length >= 2 && others.length === 0) at(node, `maps the fields ${mapped.map((p) => (p.name as ts.Identifier).text).join(", ")} by hand`);
+    }
+    if (
+      ts.isPropertyAssignment(node) &&
+      ts.isIdentifier(node.name) &&
+      node.name.text === "workspaceId" &&
+      ts.isCallExpression(node.initializer) &&
+      ts.isIdentifier(node.initializer.expression) &&
+      node.initializer.expression.text === "input"
+    ) {
+      sharedInputs++;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return { places, sharedInputs };
+}
+
+function main(): void {
+  let total = 0;
+  for (const vendor of vendors()) {
+    const names = new Set<string>();
+    for (const resource of vendor.resources) {
+      const declaration = resource.declared.declaration;
+      for (const name of [...Object.keys(declaration.inputs()), ...Object.keys(declaration.outputs())]) names.add(name);
+    }
+    let places = 0;
+    let written = 0;
+    for (const file of sourcesOf(path.join("provider", vendor.name))) {
+      const found = placesIn(file, names);
+      for (const place of found.places) console.log(`${place.file}:${place.line}: ${place.what}`);
+      places += found.places.length;
+      written += found.sharedInputs;
+    }
+    const repeated = Math.max(0, written - 1);
+    console.log(`${vendor.name}: ${places} place(s) naming fields by hand; workspaceId input written out ${written} time(s) (${repeated} repeat(s))`);
+    total += places + repeated;
+  }
+  console.log(`total: ${total}`);
+}
+
+main();
