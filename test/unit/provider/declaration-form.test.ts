@@ -516,6 +516,7 @@ function memoryKind(options: { update?: boolean; fields?: () => InputFields; uni
     get: async (_ctx, id) => (calls.push(`get ${id}`), store.get(id)),
     delete: async (_ctx, id) => {
       calls.push(`delete ${id}`);
+      if (id === "locked") throw new ApiError("Test", "DELETE", `/things/${id}`, 403, "NO", "forbidden", "req-2");
       if (!store.delete(id)) throw notFound(id);
     },
     ...(options.update === false
@@ -574,6 +575,11 @@ describe("default hooks over declared endpoints", () => {
     const { provider, calls } = memoryKind();
     await provider.delete!("t1", { name: "a" });
     expect(calls).toEqual(["delete t1"]);
+  });
+
+  test("delete: any other failure (a 403 never means gone) fails the delete, naming the resource", async () => {
+    const { provider } = memoryKind();
+    await expect(provider.delete!("locked", { name: "a" })).rejects.toThrow(/test:Thing 'a' \(locked\): .*403 NO: forbidden/);
   });
 
   test("a kind without update whose inputs all replace refuses an update loudly, naming itself", async () => {
