@@ -9,8 +9,8 @@ export interface GetScimWorkspaceMappingsArgs {
    * Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects).
    * The workspace the group's members join, by UUID or slug. Changing it replaces the mapping;
    * switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's
-   * `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role
-   * change) deletes the old mapping first.
+   * `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the
+   * workspace (a role change) deletes the old mapping first.
    */
   workspaceId?: string;
   /**
@@ -26,8 +26,8 @@ export interface GetScimWorkspaceMappingsOutputArgs {
    * Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects).
    * The workspace the group's members join, by UUID or slug. Changing it replaces the mapping;
    * switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's
-   * `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role
-   * change) deletes the old mapping first.
+   * `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the
+   * workspace (a role change) deletes the old mapping first.
    */
   workspaceId?: pulumi.Input<string>;
   /**

@@ -82,8 +82,8 @@ export { getGuardrailMemberAssignments, getGuardrailMemberAssignmentsOutput } fr
 export type { GetGuardrailMemberAssignmentsArgs, GetGuardrailMemberAssignmentsOutputArgs, GetGuardrailMemberAssignmentsResult, GetGuardrailMemberAssignmentsGuardrailMemberAssignment } from "./get-guardrail-member-assignments";
 export { getOrganizationSettings, getOrganizationSettingsOutput } from "./get-organization-settings";
 export type { GetOrganizationSettingsArgs, GetOrganizationSettingsOutputArgs, GetOrganizationSettingsResult } from "./get-organization-settings";
-export { getOrganizationSettingses, getOrganizationSettingsesOutput } from "./get-organization-settingses";
-export type { GetOrganizationSettingsesArgs, GetOrganizationSettingsesOutputArgs, GetOrganizationSettingsesResult, GetOrganizationSettingsesOrganizationSettings } from "./get-organization-settingses";
+export { getOrganizationSettingsList, getOrganizationSettingsListOutput } from "./get-organization-settings-list";
+export type { GetOrganizationSettingsListArgs, GetOrganizationSettingsListOutputArgs, GetOrganizationSettingsListResult, GetOrganizationSettingsListOrganizationSettings } from "./get-organization-settings-list";
 export { getPreset, getPresetOutput } from "./get-preset";
 export type { GetPresetArgs, GetPresetOutputArgs, GetPresetResult } from "./get-preset";
 export { getPresets, getPresetsOutput } from "./get-presets";
