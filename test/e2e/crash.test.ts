@@ -112,14 +112,17 @@ function serverObjects(prefix: string): string[] {
   ].sort();
 }
 
+/** `portkey:index:Workspace` or `pulumi-nodejs:dynamic/portkey:Workspace` → `portkey:Workspace`. */
+function kindOfType(type: string): string {
+  const m = /^(?:pulumi-nodejs:dynamic\/)?([a-z]+)(?::index)?:([A-Za-z]+)$/.exec(type);
+  return m ? `${m[1]}:${m[2]}` : type;
+}
+
 /** The state's managed objects as `<kind> <id>`, for either form's type tokens. */
 function managedObjects(state: Exported): string[] {
   return state.deployment.resources
     .filter((r) => r.id && !r.type.startsWith("pulumi:"))
-    .map((r) => {
-      const m = /^(?:pulumi-nodejs:dynamic\/)?([a-z]+)(?::index)?:([A-Za-z]+)$/.exec(r.type);
-      return `${m ? `${m[1]}:${m[2]}` : r.type} ${r.id}`;
-    })
+    .map((r) => `${kindOfType(r.type)} ${r.id}`)
     .sort();
 }
 
@@ -137,6 +140,8 @@ interface Figures {
   adopted: number;
   deleted: number;
   cleared: number;
+  /** Of the cleared: objects that exist but are addressed by their identity (grant rows), written again by the next `up`. */
+  clearedExisting: number;
   several: number;
   sidecarsRemoved: number;
   locked: boolean;
@@ -174,14 +179,19 @@ describe.each<Form>(["native", "dynamic"])("%s resources", (form) => {
       expect(found.left).toBe(0);
       const state = await exported();
       expect(state.deployment.pending_operations ?? []).toEqual([]);
-      // No duplicate, no orphan: everything of the program on the server is in the state, and the state names nothing else.
-      expect(serverObjects(prefix)).toEqual(managedObjects(state));
+      // No duplicate, no orphan: everything of the program on the server is in the state, and the state names nothing else;
+      // except objects only one of which can exist with their identity (grant rows), cleared for the next `up` to write.
+      const rewritten = [...recovered.stdout.matchAll(/^(urn:\S+): cleared \((\S+) exists, but only one object can have this identity/gm)].map(
+        ([, urn, id]) => `${kindOfType(urn.split("::")[2].split("$").pop()!)} ${id}`,
+      );
+      expect(serverObjects(prefix)).toEqual([...managedObjects(state), ...rewritten].sort());
       figures.push({
         killPoint: killAt,
         pendingFound: found.pending,
         adopted: found.adopted,
         deleted: found.deleted,
         cleared: found.cleared,
+        clearedExisting: rewritten.length,
         several: found.left,
         sidecarsRemoved: recovered.sidecarsRemoved,
         locked: recovered.wasLocked,
@@ -206,7 +216,7 @@ describe.each<Form>(["native", "dynamic"])("%s resources", (form) => {
         figures
           .map(
             (f, i) =>
-              `  kill ${i + 1}, after ${f.killPoint} create requests: pending creates ${f.pendingFound}; adopted ${f.adopted}, deleted ${f.deleted}, cleared ${f.cleared}, several ${f.several}; ` +
+              `  kill ${i + 1}, after ${f.killPoint} create requests: pending creates ${f.pendingFound}; adopted ${f.adopted}, deleted ${f.deleted}, cleared ${f.cleared} (${f.clearedExisting} of them existing grant rows), several ${f.several}; ` +
               `empty sidecars removed ${f.sidecarsRemoved}; lock left ${f.locked ? "yes" : "no"}; processes gone ${f.exitMs} ms after SIGKILL; ${f.seconds} s`,
           )
           .join("\n") +
