@@ -15,7 +15,10 @@
  * A kind whose objects carry no creation time (a grant row) is proven the
  * run's through the object its identity names: when that object (the grant's
  * workspace) was itself recorded by the interrupted run, nothing older can
- * hold the look-alike.
+ * hold the look-alike. A kind addressed by its identity (a grant row's id is
+ * its integration and workspace) can hold only one object per identity: when
+ * that one is not proven the run's, or the resource is dynamic, the pending
+ * create is cleared and the next `up` writes that same object.
  *
  * Dynamic resources (`pulumi-nodejs:dynamic/<vendor>:<Class>`, the kind read
  * from the type our classes register) cannot be imported: the one object the
@@ -178,9 +181,10 @@ export async function decide(
     const timed = (c: (typeof inRun)[number]) => c.createdAt !== undefined && !Number.isNaN(Date.parse(c.createdAt));
     const proven = inRun.length === 1 && state.notBefore !== undefined && (timed(inRun[0]) || parentOfTheRun);
     // Addressed by its identity (a grant row's id is its integration and workspace): only one such object can exist, so the
-    // next `up`'s create writes that same object. Clearing adopts and deletes nothing, and leaves no duplicate possible.
+    // next `up`'s create writes that same object. Clearing adopts and deletes nothing, and leaves no duplicate possible; when
+    // not proven the run's, and for a dynamic resource (which would otherwise be deleted and written again), it is the rule.
     const addressedByIdentity = inRun.length === 1 && inRun[0].id === enumerate.identity.map((field) => String(inputs[field])).join("/");
-    if (!proven && addressedByIdentity) {
+    if (addressedByIdentity && (!proven || dynamic)) {
       outcomes.push({ urn: pending.urn, action: "clear", note: `${inRun[0].id} exists, but only one object can have this identity: the next \`pulumi up\` writes that same object` });
       continue;
     }
@@ -198,7 +202,7 @@ export async function decide(
       continue;
     }
     if (!resource.declared.provider.delete) {
-      outcomes.push({ urn: pending.urn, action: "ambiguous", candidates: [{ id: mine.id, createdAt: mine.createdAt }], why: `${kind} cannot be deleted, and a dynamic resource cannot be imported`, cleanup });
+      outcomes.push({ urn: pending.urn, action: "ambiguous", candidates: [{ id: mine.id, createdAt: mine.createdAt }], why: `${dynamic ? "a dynamic resource cannot be imported" : "its secret was only in the lost answer"}, and ${kind} cannot be deleted`, cleanup });
       continue;
     }
     const why = dynamic && !secretOnlyAtCreate(resource) ? "dynamic" : "secret";
