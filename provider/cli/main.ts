@@ -16,7 +16,7 @@ import { execFileSync } from "node:child_process";
 import { checkObjects, ImportedObject, managedObjects, readOrganisation, unmanagedOnly } from "./import-org";
 import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
-import { decide, deleteUnusable, describe, importDocument, interrupted, refreshArguments } from "./recover";
+import { decide, deleteUnusable, describe, fileBackendDir, removeStaleSidecars, fileBackendLocks, importDocument, interrupted, refreshArguments, stackOfState } from "./recover";
 import * as os from "node:os";
 import { importFile, PackageSchema, PROGRAM_FILE, programFile, ProgramLanguage, SECRET_CONFIG_DIR, secretConfigFiles } from "./program";
 import { packageSchema } from "../native/schema";
@@ -63,8 +63,10 @@ Commands:
                     for each pending create, adopts the one object the interrupted run made
                     (API keys, whose secret only the lost answer held, are deleted instead and
                     made again by the next \`pulumi up\`), clears it when nothing was made, and
-                    touches nothing when it cannot prove which object is the run's. Run it in the
-                    project's directory, then \`pulumi up\`.
+                    touches nothing when it cannot prove which object is the run's. Dynamic
+                    resources cannot be imported: what the run provably made is deleted and made
+                    again by the next \`pulumi up\`. Removes an empty checkpoint sidecar a kill left
+                    (file backend). Run it in the project's directory, then \`pulumi up\`.
       --stack <name>                      The stack (default: the current stack)
       --portkey-api-key, --portkey-base-url, --openrouter-management-key, --openrouter-base-url
                                           As for import-org
@@ -197,10 +199,23 @@ async function recoverCommand(args: ParsedArgs): Promise<void> {
   const stack = args.strings.get("stack");
   const stackArgs = stack === undefined ? [] : ["--stack", stack];
   const pulumi = (more: string[]) => execFileSync("pulumi", [...more, ...stackArgs, "--non-interactive"], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  // A killed run can leave an empty metadata sidecar beside a file backend's checkpoint, which fails every command that loads it.
+  const backend = fileBackendDir((JSON.parse(execFileSync("pulumi", ["whoami", "--json", "--non-interactive"], { encoding: "utf8" })) as { url?: string }).url);
+  if (backend) {
+    await removeStaleSidecars(backend, (sidecar) =>
+      process.stdout.write(`Removed ${sidecar}: the interrupted run left this metadata sidecar of the file backend empty (a valid one never is), and the checkpoint cannot be loaded with it.\n`),
+    );
+  }
   const state = interrupted(JSON.parse(pulumi(["stack", "export"])), lastUpdateEnd(pulumi(["stack", "history", "--json"])));
   if (state.pending.length === 0) {
     process.stdout.write("No pending create in the stack's state: nothing to recover.\n");
     return;
+  }
+  const named = stackOfState(state);
+  if (backend && named && fileBackendLocks(backend, named.project, named.stack).length > 0) {
+    throw new Error(
+      `the stack ${named.stack} is still locked, most likely by the interrupted run: make sure no \`pulumi\` is running on it, run \`pulumi cancel --yes${stack ? ` --stack ${stack}` : ""}\`, then this again (nothing was changed)`,
+    );
   }
   const settings = { portkey: PORTKEY_SETTINGS, openrouter: OPENROUTER_SETTINGS } as const;
   const configured = (vendor: string) => {
@@ -234,7 +249,9 @@ async function recoverCommand(args: ParsedArgs): Promise<void> {
   }
   const cleared = refresh?.includes("--clear-pending-creates") ?? false;
   for (const outcome of outcomes) process.stdout.write(`${describe(outcome, cleared)}\n`);
-  const counts = (action: string) => outcomes.filter((o) => o.action === action).length;
+  // What was done: with one create left unproven, nothing is adopted, deleted or cleared.
+  const counts = (action: string) =>
+    outcomes.filter((o) => o.action === action && (action === "ambiguous" || (cleared && (o.action !== "delete" || o.done)))).length;
   process.stdout.write(
     `Pending creates: ${outcomes.length}; adopted ${counts("adopt")}, deleted ${counts("delete")}, cleared ${counts("clear")}, left ${counts("ambiguous")}.\n` +
       (counts("ambiguous") > 0 ? "Some were left pending: resolve them as printed, then run this again.\n" : "Next: pulumi up\n"),

@@ -3,7 +3,20 @@
  * its decisions become one `pulumi refresh` (the engine test shows it end to
  * end against the emulator).
  */
-import { deleteUnusable, describe as describeOutcome, importDocument, interrupted, Outcome, refreshArguments } from "../../../provider/cli/recover";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  deleteUnusable,
+  describe as describeOutcome,
+  emptyStaleSidecars,
+  fileBackendDir,
+  importDocument,
+  interrupted,
+  kindOf,
+  Outcome,
+  refreshArguments,
+} from "../../../provider/cli/recover";
 
 const STACK_CREATED = "2026-12-01T10:00:00.000Z";
 
@@ -68,4 +81,44 @@ test("with one create left unproven, nothing is touched: no refresh, no delete, 
   expect(refreshArguments(outcomes)).toBeUndefined();
   expect(describeOutcome(outcomes[0], false)).toMatch(/adopted once the others are settled/);
   expect(describeOutcome(outcomes[2], false)).toMatch(/left pending: several; candidates: ws-2, ws-3\. Nothing was adopted or deleted/);
+});
+
+test("a pending create's kind comes from its type: the native plugin's token, or the module and type our dynamic classes register", () => {
+  expect(kindOf("portkey:index:ApiKey")).toEqual({ kind: "portkey:ApiKey", vendor: "portkey", dynamic: false });
+  expect(kindOf("pulumi-nodejs:dynamic/openrouter:Workspace")).toEqual({ kind: "openrouter:Workspace", vendor: "openrouter", dynamic: true });
+  // A dynamic resource of someone else's provider (no module) is not ours.
+  expect(kindOf("pulumi-nodejs:dynamic:Resource")).toBeUndefined();
+  expect(kindOf("aws:s3/bucket:Bucket")).toBeUndefined();
+});
+
+test("a dynamic resource the run made is deleted, not adopted, and says why", () => {
+  const outcome: Outcome = { urn: "urn:w", action: "delete", id: "ws-1", why: "dynamic", done: true };
+  expect(describeOutcome(outcome)).toBe("urn:w: deleted ws-1 (made by the interrupted run; a dynamic resource cannot be imported), the next `pulumi up` creates it again");
+});
+
+test("only empty sidecars of a file backend, beside their blob and untouched for a while, are taken as left by a killed run", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sidecars-"));
+  try {
+    const stacks = path.join(dir, ".pulumi", "stacks", "p");
+    fs.mkdirSync(stacks, { recursive: true });
+    const write = (name: string, text: string) => fs.writeFileSync(path.join(stacks, name), text);
+    write("dev.json", "{}");
+    write("dev.json.attrs", "");
+    write("prod.json", "{}");
+    write("prod.json.attrs", '{"user.cache_control":""}');
+    write("lonely.json.attrs", "");
+    const now = Date.now();
+    expect(emptyStaleSidecars(dir, now)).toEqual([]); // just written: may be being written now
+    expect(emptyStaleSidecars(dir, now + 10_000)).toEqual([path.join(stacks, "dev.json.attrs")]);
+    expect(emptyStaleSidecars(path.join(dir, "none"), now)).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the directory of a file backend URL", () => {
+  expect(fileBackendDir("file:///tmp/state")).toBe("/tmp/state");
+  expect(fileBackendDir(`file://~/state`)).toBe(path.join(os.homedir(), "state"));
+  expect(fileBackendDir("https://api.pulumi.com")).toBeUndefined();
+  expect(fileBackendDir(undefined)).toBeUndefined();
 });
