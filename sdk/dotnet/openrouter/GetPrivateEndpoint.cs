@@ -129,6 +129,10 @@ namespace PulumiAiGateway.OpenRouter
         /// </summary>
         public readonly bool? DeclaredZdr;
         /// <summary>
+        /// Whether it routes (`status` is `active`); unset while a draft.
+        /// </summary>
+        public readonly bool? Enabled;
+        /// <summary>
         /// The endpoint's UUID (the same as `id`).
         /// </summary>
         public readonly string EndpointId;
@@ -181,6 +185,8 @@ namespace PulumiAiGateway.OpenRouter
 
             bool? declaredZdr,
 
+            bool? enabled,
+
             string endpointId,
 
             string id,
@@ -206,6 +212,7 @@ namespace PulumiAiGateway.OpenRouter
             CompletionPrice = completionPrice;
             DeclaredRegion = declaredRegion;
             DeclaredZdr = declaredZdr;
+            Enabled = enabled;
             EndpointId = endpointId;
             Id = id;
             ModelPermaslug = modelPermaslug;

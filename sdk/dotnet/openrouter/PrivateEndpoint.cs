@@ -11,7 +11,7 @@ using Pulumi;
 namespace PulumiAiGateway.OpenRouter
 {
     /// <summary>
-    /// An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed); every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
+    /// An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed), and `enabled` disables or enables an activated endpoint's routing; every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
     /// </summary>
     [OpenRouterResourceType("openrouter:index:PrivateEndpoint")]
     public partial class PrivateEndpoint : global::Pulumi.CustomResource
@@ -57,6 +57,12 @@ namespace PulumiAiGateway.OpenRouter
         /// </summary>
         [Output("declaredZdr")]
         public Output<bool?> DeclaredZdr { get; private set; } = null!;
+
+        /// <summary>
+        /// Whether it routes (`status` is `active`); unset while a draft.
+        /// </summary>
+        [Output("enabled")]
+        public Output<bool?> Enabled { get; private set; } = null!;
 
         /// <summary>
         /// The endpoint's UUID (the same as `id`).
@@ -193,6 +199,12 @@ namespace PulumiAiGateway.OpenRouter
         /// </summary>
         [Input("declaredZdr")]
         public Input<bool>? DeclaredZdr { get; set; }
+
+        /// <summary>
+        /// Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once it is activated.
+        /// </summary>
+        [Input("enabled")]
+        public Input<bool>? Enabled { get; set; }
 
         /// <summary>
         /// The public model it serves, by permaslug (e.g. `openai/gpt-4o-2024-08-06`). Changing it replaces the endpoint.

@@ -13,7 +13,7 @@ namespace PulumiAiGateway.Portkey
     public static class GetPrompt
     {
         /// <summary>
-        /// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
+        /// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
         /// 
         /// ```ts
         /// const found = portkey.getPromptOutput({ collectionId: "…" });
@@ -23,7 +23,7 @@ namespace PulumiAiGateway.Portkey
             => global::Pulumi.Deployment.Instance.InvokeAsync<GetPromptResult>("portkey:index:getPrompt", args ?? new GetPromptArgs(), options.WithDefaults());
 
         /// <summary>
-        /// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
+        /// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
         /// 
         /// ```ts
         /// const found = portkey.getPromptOutput({ collectionId: "…" });
@@ -33,7 +33,7 @@ namespace PulumiAiGateway.Portkey
             => global::Pulumi.Deployment.Instance.Invoke<GetPromptResult>("portkey:index:getPrompt", args ?? new GetPromptInvokeArgs(), options.WithDefaults());
 
         /// <summary>
-        /// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
+        /// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
         /// 
         /// ```ts
         /// const found = portkey.getPromptOutput({ collectionId: "…" });
@@ -57,6 +57,12 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         [Input("id")]
         public string? Id { get; set; }
+
+        /// <summary>
+        /// The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+        /// </summary>
+        [Input("labelId")]
+        public string? LabelId { get; set; }
 
         /// <summary>
         /// The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version.
@@ -85,6 +91,12 @@ namespace PulumiAiGateway.Portkey
         public Input<string>? Id { get; set; }
 
         /// <summary>
+        /// The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+        /// </summary>
+        [Input("labelId")]
+        public Input<string>? LabelId { get; set; }
+
+        /// <summary>
         /// The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version.
         /// </summary>
         [Input("name")]
@@ -109,9 +121,21 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         public readonly string? CreatedAt;
         /// <summary>
+        /// The published version's functions.
+        /// </summary>
+        public readonly ImmutableArray<ImmutableDictionary<string, object>> Functions;
+        /// <summary>
         /// The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
         /// </summary>
         public readonly string Id;
+        /// <summary>
+        /// Whether the published version's template is raw.
+        /// </summary>
+        public readonly bool? IsRawTemplate;
+        /// <summary>
+        /// The label on the published version.
+        /// </summary>
+        public readonly string? LabelId;
         /// <summary>
         /// When Portkey last changed the prompt (RFC 3339).
         /// </summary>
@@ -183,7 +207,13 @@ namespace PulumiAiGateway.Portkey
 
             string? createdAt,
 
+            ImmutableArray<ImmutableDictionary<string, object>> functions,
+
             string id,
+
+            bool? isRawTemplate,
+
+            string? labelId,
 
             string? lastUpdatedAt,
 
@@ -219,7 +249,10 @@ namespace PulumiAiGateway.Portkey
         {
             CollectionId = collectionId;
             CreatedAt = createdAt;
+            Functions = functions;
             Id = id;
+            IsRawTemplate = isRawTemplate;
+            LabelId = labelId;
             LastUpdatedAt = lastUpdatedAt;
             ManagedVersion = managedVersion;
             Model = model;

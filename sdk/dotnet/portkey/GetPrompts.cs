@@ -56,6 +56,12 @@ namespace PulumiAiGateway.Portkey
         public string? CollectionId { get; set; }
 
         /// <summary>
+        /// Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+        /// </summary>
+        [Input("labelId")]
+        public string? LabelId { get; set; }
+
+        /// <summary>
         /// Only the Prompts whose `name` is this. The prompt's display name. Changing it makes no new version.
         /// </summary>
         [Input("name")]
@@ -74,6 +80,12 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         [Input("collectionId")]
         public Input<string>? CollectionId { get; set; }
+
+        /// <summary>
+        /// Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+        /// </summary>
+        [Input("labelId")]
+        public Input<string>? LabelId { get; set; }
 
         /// <summary>
         /// Only the Prompts whose `name` is this. The prompt's display name. Changing it makes no new version.

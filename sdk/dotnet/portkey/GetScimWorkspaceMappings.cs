@@ -56,7 +56,7 @@ namespace PulumiAiGateway.Portkey
         public string? ScimGroupId { get; set; }
 
         /// <summary>
-        /// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+        /// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
         /// </summary>
         [Input("workspaceId")]
         public string? WorkspaceId { get; set; }
@@ -76,7 +76,7 @@ namespace PulumiAiGateway.Portkey
         public Input<string>? ScimGroupId { get; set; }
 
         /// <summary>
-        /// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+        /// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
         /// </summary>
         [Input("workspaceId")]
         public Input<string>? WorkspaceId { get; set; }

@@ -11,7 +11,7 @@ using Pulumi;
 namespace PulumiAiGateway.Portkey
 {
     /// <summary>
-    /// A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.
+    /// A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. `labelId` puts a label on the version the prompt publishes (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.
     /// </summary>
     [PortkeyResourceType("portkey:index:Prompt")]
     public partial class Prompt : global::Pulumi.CustomResource
@@ -27,6 +27,24 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         [Output("createdAt")]
         public Output<string?> CreatedAt { get; private set; } = null!;
+
+        /// <summary>
+        /// The published version's functions.
+        /// </summary>
+        [Output("functions")]
+        public Output<ImmutableArray<ImmutableDictionary<string, object>>> Functions { get; private set; } = null!;
+
+        /// <summary>
+        /// Whether the published version's template is raw.
+        /// </summary>
+        [Output("isRawTemplate")]
+        public Output<bool?> IsRawTemplate { get; private set; } = null!;
+
+        /// <summary>
+        /// The label on the published version.
+        /// </summary>
+        [Output("labelId")]
+        public Output<string?> LabelId { get; private set; } = null!;
 
         /// <summary>
         /// When Portkey last changed the prompt (RFC 3339).
@@ -175,6 +193,30 @@ namespace PulumiAiGateway.Portkey
         /// </summary>
         [Input("collectionId", required: true)]
         public Input<string> CollectionId { get; set; } = null!;
+
+        [Input("functions")]
+        private InputList<ImmutableDictionary<string, object>>? _functions;
+
+        /// <summary>
+        /// Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.
+        /// </summary>
+        public InputList<ImmutableDictionary<string, object>> Functions
+        {
+            get => _functions ?? (_functions = new InputList<ImmutableDictionary<string, object>>());
+            set => _functions = value;
+        }
+
+        /// <summary>
+        /// Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is created, then given a raw version 2, which the provider publishes.
+        /// </summary>
+        [Input("isRawTemplate")]
+        public Input<bool>? IsRawTemplate { get; set; }
+
+        /// <summary>
+        /// The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+        /// </summary>
+        [Input("labelId")]
+        public Input<string>? LabelId { get; set; }
 
         /// <summary>
         /// The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.

@@ -46,6 +46,8 @@ type LookupPrivateEndpointResult struct {
 	DeclaredRegion *string `pulumi:"declaredRegion"`
 	// As read back.
 	DeclaredZdr *bool `pulumi:"declaredZdr"`
+	// Whether it routes (`status` is `active`); unset while a draft.
+	Enabled *bool `pulumi:"enabled"`
 	// The endpoint's UUID (the same as `id`).
 	EndpointId string `pulumi:"endpointId"`
 	// The PrivateEndpoint's resource id: what `pulumi import` and `getPrivateEndpoint({ id })` take.
@@ -131,6 +133,11 @@ func (o LookupPrivateEndpointResultOutput) DeclaredRegion() pulumi.StringPtrOutp
 // As read back.
 func (o LookupPrivateEndpointResultOutput) DeclaredZdr() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v LookupPrivateEndpointResult) *bool { return v.DeclaredZdr }).(pulumi.BoolPtrOutput)
+}
+
+// Whether it routes (`status` is `active`); unset while a draft.
+func (o LookupPrivateEndpointResultOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LookupPrivateEndpointResult) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
 // The endpoint's UUID (the same as `id`).

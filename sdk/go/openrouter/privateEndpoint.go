@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed); every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
+// An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed), and `enabled` disables or enables an activated endpoint's routing; every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
 type PrivateEndpoint struct {
 	pulumi.CustomResourceState
 
@@ -30,6 +30,8 @@ type PrivateEndpoint struct {
 	DeclaredRegion pulumi.StringPtrOutput `pulumi:"declaredRegion"`
 	// As read back.
 	DeclaredZdr pulumi.BoolPtrOutput `pulumi:"declaredZdr"`
+	// Whether it routes (`status` is `active`); unset while a draft.
+	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
 	// The endpoint's UUID (the same as `id`).
 	EndpointId pulumi.StringOutput `pulumi:"endpointId"`
 	// As read back.
@@ -111,6 +113,8 @@ type privateEndpointArgs struct {
 	DeclaredRegion *string `pulumi:"declaredRegion"`
 	// You attest that the upstream retains no data; unset: undeclared. Changing it replaces the endpoint.
 	DeclaredZdr *bool `pulumi:"declaredZdr"`
+	// Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once it is activated.
+	Enabled *bool `pulumi:"enabled"`
 	// The public model it serves, by permaslug (e.g. `openai/gpt-4o-2024-08-06`). Changing it replaces the endpoint.
 	ModelPermaslug string `pulumi:"modelPermaslug"`
 	// USD per prompt token, as a decimal string. With `completionPrice`; unset: OpenRouter's pricing is left alone.
@@ -137,6 +141,8 @@ type PrivateEndpointArgs struct {
 	DeclaredRegion pulumi.StringPtrInput
 	// You attest that the upstream retains no data; unset: undeclared. Changing it replaces the endpoint.
 	DeclaredZdr pulumi.BoolPtrInput
+	// Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once it is activated.
+	Enabled pulumi.BoolPtrInput
 	// The public model it serves, by permaslug (e.g. `openai/gpt-4o-2024-08-06`). Changing it replaces the endpoint.
 	ModelPermaslug pulumi.StringInput
 	// USD per prompt token, as a decimal string. With `completionPrice`; unset: OpenRouter's pricing is left alone.
@@ -217,6 +223,11 @@ func (o PrivateEndpointOutput) DeclaredRegion() pulumi.StringPtrOutput {
 // As read back.
 func (o PrivateEndpointOutput) DeclaredZdr() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *PrivateEndpoint) pulumi.BoolPtrOutput { return v.DeclaredZdr }).(pulumi.BoolPtrOutput)
+}
+
+// Whether it routes (`status` is `active`); unset while a draft.
+func (o PrivateEndpointOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PrivateEndpoint) pulumi.BoolPtrOutput { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
 // The endpoint's UUID (the same as `id`).

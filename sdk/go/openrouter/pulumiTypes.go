@@ -955,6 +955,157 @@ func (o GetGuardrailsGuardrailArrayOutput) Index(i pulumi.IntInput) GetGuardrail
 	}).(GetGuardrailsGuardrailOutput)
 }
 
+// One object `getModels` finds.
+type GetModelsModel struct {
+	// Its permanent slug (e.g. `openai/gpt-4o-2024-05-13`): what guardrails store and private endpoints take as `modelPermaslug`.
+	CanonicalSlug string `pulumi:"canonicalSlug"`
+	// Its context window in tokens (unset when unknown).
+	ContextLength *float64 `pulumi:"contextLength"`
+	// When it was added, in Unix seconds.
+	Created float64 `pulumi:"created"`
+	// Its description.
+	Description *string `pulumi:"description"`
+	// The date after which it may be removed (YYYY-MM-DD), when set.
+	ExpirationDate *string `pulumi:"expirationDate"`
+	// Its Hugging Face id, when it has one.
+	HuggingFaceId *string `pulumi:"huggingFaceId"`
+	// The model's id (`author/slug`), what requests, presets and guardrails name.
+	Id string `pulumi:"id"`
+	// What it takes, e.g. `text`, `image`, `file`, `audio`.
+	InputModalities []string `pulumi:"inputModalities"`
+	// Whether its top provider moderates content.
+	IsModerated bool `pulumi:"isModerated"`
+	// The date its training data ends (YYYY-MM-DD), when known.
+	KnowledgeCutoff *string `pulumi:"knowledgeCutoff"`
+	// The most tokens its top provider completes in one request (unset when unknown).
+	MaxCompletionTokens *float64 `pulumi:"maxCompletionTokens"`
+	// Its display name.
+	Name string `pulumi:"name"`
+	// What it makes, e.g. `text`, `image`, `embeddings`.
+	OutputModalities []string `pulumi:"outputModalities"`
+	// Its rates in USD per unit as decimal strings, by kind: `prompt` and `completion` per token, and e.g. `request`, `image`, `input_cache_read` where it has them.
+	Pricing map[string]string `pulumi:"pricing"`
+	// The request parameters it supports (e.g. `tools`, `temperature`, `response_format`).
+	SupportedParameters []string `pulumi:"supportedParameters"`
+	// Its tokenizer family (e.g. `GPT`, `Claude`).
+	Tokenizer *string `pulumi:"tokenizer"`
+}
+
+// One object `getModels` finds.
+type GetModelsModelOutput struct{ *pulumi.OutputState }
+
+func (GetModelsModelOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetModelsModel)(nil)).Elem()
+}
+
+func (o GetModelsModelOutput) ToGetModelsModelOutput() GetModelsModelOutput {
+	return o
+}
+
+func (o GetModelsModelOutput) ToGetModelsModelOutputWithContext(ctx context.Context) GetModelsModelOutput {
+	return o
+}
+
+// Its permanent slug (e.g. `openai/gpt-4o-2024-05-13`): what guardrails store and private endpoints take as `modelPermaslug`.
+func (o GetModelsModelOutput) CanonicalSlug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelsModel) string { return v.CanonicalSlug }).(pulumi.StringOutput)
+}
+
+// Its context window in tokens (unset when unknown).
+func (o GetModelsModelOutput) ContextLength() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *float64 { return v.ContextLength }).(pulumi.Float64PtrOutput)
+}
+
+// When it was added, in Unix seconds.
+func (o GetModelsModelOutput) Created() pulumi.Float64Output {
+	return o.ApplyT(func(v GetModelsModel) float64 { return v.Created }).(pulumi.Float64Output)
+}
+
+// Its description.
+func (o GetModelsModelOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The date after which it may be removed (YYYY-MM-DD), when set.
+func (o GetModelsModelOutput) ExpirationDate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *string { return v.ExpirationDate }).(pulumi.StringPtrOutput)
+}
+
+// Its Hugging Face id, when it has one.
+func (o GetModelsModelOutput) HuggingFaceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *string { return v.HuggingFaceId }).(pulumi.StringPtrOutput)
+}
+
+// The model's id (`author/slug`), what requests, presets and guardrails name.
+func (o GetModelsModelOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelsModel) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// What it takes, e.g. `text`, `image`, `file`, `audio`.
+func (o GetModelsModelOutput) InputModalities() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetModelsModel) []string { return v.InputModalities }).(pulumi.StringArrayOutput)
+}
+
+// Whether its top provider moderates content.
+func (o GetModelsModelOutput) IsModerated() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetModelsModel) bool { return v.IsModerated }).(pulumi.BoolOutput)
+}
+
+// The date its training data ends (YYYY-MM-DD), when known.
+func (o GetModelsModelOutput) KnowledgeCutoff() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *string { return v.KnowledgeCutoff }).(pulumi.StringPtrOutput)
+}
+
+// The most tokens its top provider completes in one request (unset when unknown).
+func (o GetModelsModelOutput) MaxCompletionTokens() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *float64 { return v.MaxCompletionTokens }).(pulumi.Float64PtrOutput)
+}
+
+// Its display name.
+func (o GetModelsModelOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelsModel) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// What it makes, e.g. `text`, `image`, `embeddings`.
+func (o GetModelsModelOutput) OutputModalities() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetModelsModel) []string { return v.OutputModalities }).(pulumi.StringArrayOutput)
+}
+
+// Its rates in USD per unit as decimal strings, by kind: `prompt` and `completion` per token, and e.g. `request`, `image`, `input_cache_read` where it has them.
+func (o GetModelsModelOutput) Pricing() pulumi.StringMapOutput {
+	return o.ApplyT(func(v GetModelsModel) map[string]string { return v.Pricing }).(pulumi.StringMapOutput)
+}
+
+// The request parameters it supports (e.g. `tools`, `temperature`, `response_format`).
+func (o GetModelsModelOutput) SupportedParameters() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetModelsModel) []string { return v.SupportedParameters }).(pulumi.StringArrayOutput)
+}
+
+// Its tokenizer family (e.g. `GPT`, `Claude`).
+func (o GetModelsModelOutput) Tokenizer() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelsModel) *string { return v.Tokenizer }).(pulumi.StringPtrOutput)
+}
+
+type GetModelsModelArrayOutput struct{ *pulumi.OutputState }
+
+func (GetModelsModelArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetModelsModel)(nil)).Elem()
+}
+
+func (o GetModelsModelArrayOutput) ToGetModelsModelArrayOutput() GetModelsModelArrayOutput {
+	return o
+}
+
+func (o GetModelsModelArrayOutput) ToGetModelsModelArrayOutputWithContext(ctx context.Context) GetModelsModelArrayOutput {
+	return o
+}
+
+func (o GetModelsModelArrayOutput) Index(i pulumi.IntInput) GetModelsModelOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetModelsModel {
+		return vs[0].([]GetModelsModel)[vs[1].(int)]
+	}).(GetModelsModelOutput)
+}
+
 // One object `getObservabilityDestinations` finds.
 type GetObservabilityDestinationsObservabilityDestination struct {
 	// The key hashes as read back.
@@ -1105,8 +1256,8 @@ func (o GetObservabilityDestinationsObservabilityDestinationArrayOutput) Index(i
 	}).(GetObservabilityDestinationsObservabilityDestinationOutput)
 }
 
-// One object `getOrganizationSettingses` finds.
-type GetOrganizationSettingsesOrganizationSettings struct {
+// One object `getOrganizationSettingsList` finds.
+type GetOrganizationSettingsListOrganizationSettings struct {
 	// The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
 	Id string `pulumi:"id"`
 	// The setting as read back.
@@ -1115,54 +1266,54 @@ type GetOrganizationSettingsesOrganizationSettings struct {
 	OrganizationId string `pulumi:"organizationId"`
 }
 
-// One object `getOrganizationSettingses` finds.
-type GetOrganizationSettingsesOrganizationSettingsOutput struct{ *pulumi.OutputState }
+// One object `getOrganizationSettingsList` finds.
+type GetOrganizationSettingsListOrganizationSettingsOutput struct{ *pulumi.OutputState }
 
-func (GetOrganizationSettingsesOrganizationSettingsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*GetOrganizationSettingsesOrganizationSettings)(nil)).Elem()
+func (GetOrganizationSettingsListOrganizationSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetOrganizationSettingsListOrganizationSettings)(nil)).Elem()
 }
 
-func (o GetOrganizationSettingsesOrganizationSettingsOutput) ToGetOrganizationSettingsesOrganizationSettingsOutput() GetOrganizationSettingsesOrganizationSettingsOutput {
+func (o GetOrganizationSettingsListOrganizationSettingsOutput) ToGetOrganizationSettingsListOrganizationSettingsOutput() GetOrganizationSettingsListOrganizationSettingsOutput {
 	return o
 }
 
-func (o GetOrganizationSettingsesOrganizationSettingsOutput) ToGetOrganizationSettingsesOrganizationSettingsOutputWithContext(ctx context.Context) GetOrganizationSettingsesOrganizationSettingsOutput {
+func (o GetOrganizationSettingsListOrganizationSettingsOutput) ToGetOrganizationSettingsListOrganizationSettingsOutputWithContext(ctx context.Context) GetOrganizationSettingsListOrganizationSettingsOutput {
 	return o
 }
 
 // The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
-func (o GetOrganizationSettingsesOrganizationSettingsOutput) Id() pulumi.StringOutput {
-	return o.ApplyT(func(v GetOrganizationSettingsesOrganizationSettings) string { return v.Id }).(pulumi.StringOutput)
+func (o GetOrganizationSettingsListOrganizationSettingsOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetOrganizationSettingsListOrganizationSettings) string { return v.Id }).(pulumi.StringOutput)
 }
 
 // The setting as read back.
-func (o GetOrganizationSettingsesOrganizationSettingsOutput) IsFilteredModelCatalogEnabled() pulumi.BoolOutput {
-	return o.ApplyT(func(v GetOrganizationSettingsesOrganizationSettings) bool { return v.IsFilteredModelCatalogEnabled }).(pulumi.BoolOutput)
+func (o GetOrganizationSettingsListOrganizationSettingsOutput) IsFilteredModelCatalogEnabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetOrganizationSettingsListOrganizationSettings) bool { return v.IsFilteredModelCatalogEnabled }).(pulumi.BoolOutput)
 }
 
 // The organisation's id (the same as `id`).
-func (o GetOrganizationSettingsesOrganizationSettingsOutput) OrganizationId() pulumi.StringOutput {
-	return o.ApplyT(func(v GetOrganizationSettingsesOrganizationSettings) string { return v.OrganizationId }).(pulumi.StringOutput)
+func (o GetOrganizationSettingsListOrganizationSettingsOutput) OrganizationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetOrganizationSettingsListOrganizationSettings) string { return v.OrganizationId }).(pulumi.StringOutput)
 }
 
-type GetOrganizationSettingsesOrganizationSettingsArrayOutput struct{ *pulumi.OutputState }
+type GetOrganizationSettingsListOrganizationSettingsArrayOutput struct{ *pulumi.OutputState }
 
-func (GetOrganizationSettingsesOrganizationSettingsArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]GetOrganizationSettingsesOrganizationSettings)(nil)).Elem()
+func (GetOrganizationSettingsListOrganizationSettingsArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetOrganizationSettingsListOrganizationSettings)(nil)).Elem()
 }
 
-func (o GetOrganizationSettingsesOrganizationSettingsArrayOutput) ToGetOrganizationSettingsesOrganizationSettingsArrayOutput() GetOrganizationSettingsesOrganizationSettingsArrayOutput {
+func (o GetOrganizationSettingsListOrganizationSettingsArrayOutput) ToGetOrganizationSettingsListOrganizationSettingsArrayOutput() GetOrganizationSettingsListOrganizationSettingsArrayOutput {
 	return o
 }
 
-func (o GetOrganizationSettingsesOrganizationSettingsArrayOutput) ToGetOrganizationSettingsesOrganizationSettingsArrayOutputWithContext(ctx context.Context) GetOrganizationSettingsesOrganizationSettingsArrayOutput {
+func (o GetOrganizationSettingsListOrganizationSettingsArrayOutput) ToGetOrganizationSettingsListOrganizationSettingsArrayOutputWithContext(ctx context.Context) GetOrganizationSettingsListOrganizationSettingsArrayOutput {
 	return o
 }
 
-func (o GetOrganizationSettingsesOrganizationSettingsArrayOutput) Index(i pulumi.IntInput) GetOrganizationSettingsesOrganizationSettingsOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetOrganizationSettingsesOrganizationSettings {
-		return vs[0].([]GetOrganizationSettingsesOrganizationSettings)[vs[1].(int)]
-	}).(GetOrganizationSettingsesOrganizationSettingsOutput)
+func (o GetOrganizationSettingsListOrganizationSettingsArrayOutput) Index(i pulumi.IntInput) GetOrganizationSettingsListOrganizationSettingsOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetOrganizationSettingsListOrganizationSettings {
+		return vs[0].([]GetOrganizationSettingsListOrganizationSettings)[vs[1].(int)]
+	}).(GetOrganizationSettingsListOrganizationSettingsOutput)
 }
 
 // One object `getPresets` finds.
@@ -1297,6 +1448,8 @@ type GetPrivateEndpointsPrivateEndpoint struct {
 	DeclaredRegion *string `pulumi:"declaredRegion"`
 	// As read back.
 	DeclaredZdr *bool `pulumi:"declaredZdr"`
+	// Whether it routes (`status` is `active`); unset while a draft.
+	Enabled *bool `pulumi:"enabled"`
 	// The endpoint's UUID (the same as `id`).
 	EndpointId string `pulumi:"endpointId"`
 	// The PrivateEndpoint's resource id: what `pulumi import` and `getPrivateEndpoint({ id })` take.
@@ -1365,6 +1518,11 @@ func (o GetPrivateEndpointsPrivateEndpointOutput) DeclaredRegion() pulumi.String
 // As read back.
 func (o GetPrivateEndpointsPrivateEndpointOutput) DeclaredZdr() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *bool { return v.DeclaredZdr }).(pulumi.BoolPtrOutput)
+}
+
+// Whether it routes (`status` is `active`); unset while a draft.
+func (o GetPrivateEndpointsPrivateEndpointOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetPrivateEndpointsPrivateEndpoint) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
 // The endpoint's UUID (the same as `id`).
@@ -1553,6 +1711,94 @@ func (o GetPrivateProvidersPrivateProviderArrayOutput) Index(i pulumi.IntInput) 
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetPrivateProvidersPrivateProvider {
 		return vs[0].([]GetPrivateProvidersPrivateProvider)[vs[1].(int)]
 	}).(GetPrivateProvidersPrivateProviderOutput)
+}
+
+// One object `getProviders` finds.
+type GetProvidersProvider struct {
+	// Where its datacenters are (ISO 3166-1 alpha-2 codes), when known.
+	Datacenters []string `pulumi:"datacenters"`
+	// Where it is headquartered (ISO 3166-1 alpha-2), when known.
+	Headquarters *string `pulumi:"headquarters"`
+	// Its display name.
+	Name string `pulumi:"name"`
+	// Its privacy policy.
+	PrivacyPolicyUrl *string `pulumi:"privacyPolicyUrl"`
+	// The provider's slug: what routing preferences, BYOK keys and private endpoints name.
+	Slug string `pulumi:"slug"`
+	// Its status page.
+	StatusPageUrl *string `pulumi:"statusPageUrl"`
+	// Its terms of service.
+	TermsOfServiceUrl *string `pulumi:"termsOfServiceUrl"`
+}
+
+// One object `getProviders` finds.
+type GetProvidersProviderOutput struct{ *pulumi.OutputState }
+
+func (GetProvidersProviderOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetProvidersProvider)(nil)).Elem()
+}
+
+func (o GetProvidersProviderOutput) ToGetProvidersProviderOutput() GetProvidersProviderOutput {
+	return o
+}
+
+func (o GetProvidersProviderOutput) ToGetProvidersProviderOutputWithContext(ctx context.Context) GetProvidersProviderOutput {
+	return o
+}
+
+// Where its datacenters are (ISO 3166-1 alpha-2 codes), when known.
+func (o GetProvidersProviderOutput) Datacenters() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetProvidersProvider) []string { return v.Datacenters }).(pulumi.StringArrayOutput)
+}
+
+// Where it is headquartered (ISO 3166-1 alpha-2), when known.
+func (o GetProvidersProviderOutput) Headquarters() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetProvidersProvider) *string { return v.Headquarters }).(pulumi.StringPtrOutput)
+}
+
+// Its display name.
+func (o GetProvidersProviderOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GetProvidersProvider) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Its privacy policy.
+func (o GetProvidersProviderOutput) PrivacyPolicyUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetProvidersProvider) *string { return v.PrivacyPolicyUrl }).(pulumi.StringPtrOutput)
+}
+
+// The provider's slug: what routing preferences, BYOK keys and private endpoints name.
+func (o GetProvidersProviderOutput) Slug() pulumi.StringOutput {
+	return o.ApplyT(func(v GetProvidersProvider) string { return v.Slug }).(pulumi.StringOutput)
+}
+
+// Its status page.
+func (o GetProvidersProviderOutput) StatusPageUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetProvidersProvider) *string { return v.StatusPageUrl }).(pulumi.StringPtrOutput)
+}
+
+// Its terms of service.
+func (o GetProvidersProviderOutput) TermsOfServiceUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetProvidersProvider) *string { return v.TermsOfServiceUrl }).(pulumi.StringPtrOutput)
+}
+
+type GetProvidersProviderArrayOutput struct{ *pulumi.OutputState }
+
+func (GetProvidersProviderArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetProvidersProvider)(nil)).Elem()
+}
+
+func (o GetProvidersProviderArrayOutput) ToGetProvidersProviderArrayOutput() GetProvidersProviderArrayOutput {
+	return o
+}
+
+func (o GetProvidersProviderArrayOutput) ToGetProvidersProviderArrayOutputWithContext(ctx context.Context) GetProvidersProviderArrayOutput {
+	return o
+}
+
+func (o GetProvidersProviderArrayOutput) Index(i pulumi.IntInput) GetProvidersProviderOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetProvidersProvider {
+		return vs[0].([]GetProvidersProvider)[vs[1].(int)]
+	}).(GetProvidersProviderOutput)
 }
 
 // One object `getScimGroupMappings` finds.
@@ -2276,16 +2522,20 @@ func init() {
 	pulumi.RegisterOutputType(GetGuardrailMemberAssignmentsGuardrailMemberAssignmentArrayOutput{})
 	pulumi.RegisterOutputType(GetGuardrailsGuardrailOutput{})
 	pulumi.RegisterOutputType(GetGuardrailsGuardrailArrayOutput{})
+	pulumi.RegisterOutputType(GetModelsModelOutput{})
+	pulumi.RegisterOutputType(GetModelsModelArrayOutput{})
 	pulumi.RegisterOutputType(GetObservabilityDestinationsObservabilityDestinationOutput{})
 	pulumi.RegisterOutputType(GetObservabilityDestinationsObservabilityDestinationArrayOutput{})
-	pulumi.RegisterOutputType(GetOrganizationSettingsesOrganizationSettingsOutput{})
-	pulumi.RegisterOutputType(GetOrganizationSettingsesOrganizationSettingsArrayOutput{})
+	pulumi.RegisterOutputType(GetOrganizationSettingsListOrganizationSettingsOutput{})
+	pulumi.RegisterOutputType(GetOrganizationSettingsListOrganizationSettingsArrayOutput{})
 	pulumi.RegisterOutputType(GetPresetsPresetOutput{})
 	pulumi.RegisterOutputType(GetPresetsPresetArrayOutput{})
 	pulumi.RegisterOutputType(GetPrivateEndpointsPrivateEndpointOutput{})
 	pulumi.RegisterOutputType(GetPrivateEndpointsPrivateEndpointArrayOutput{})
 	pulumi.RegisterOutputType(GetPrivateProvidersPrivateProviderOutput{})
 	pulumi.RegisterOutputType(GetPrivateProvidersPrivateProviderArrayOutput{})
+	pulumi.RegisterOutputType(GetProvidersProviderOutput{})
+	pulumi.RegisterOutputType(GetProvidersProviderArrayOutput{})
 	pulumi.RegisterOutputType(GetScimGroupMappingsScimGroupMappingOutput{})
 	pulumi.RegisterOutputType(GetScimGroupMappingsScimGroupMappingArrayOutput{})
 	pulumi.RegisterOutputType(GetWorkspaceBudgetsWorkspaceBudgetOutput{})

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
+// Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
 func LookupPrompt(ctx *pulumi.Context, args *LookupPromptArgs, opts ...pulumi.InvokeOption) (*LookupPromptResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv LookupPromptResult
@@ -27,6 +27,8 @@ type LookupPromptArgs struct {
 	CollectionId *string `pulumi:"collectionId"`
 	// The Prompt's resource id (what `pulumi import` takes).
 	Id *string `pulumi:"id"`
+	// The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+	LabelId *string `pulumi:"labelId"`
 	// The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version.
 	Name *string `pulumi:"name"`
 }
@@ -36,8 +38,14 @@ type LookupPromptResult struct {
 	CollectionId string `pulumi:"collectionId"`
 	// When Portkey created the prompt (RFC 3339).
 	CreatedAt *string `pulumi:"createdAt"`
+	// The published version's functions.
+	Functions []map[string]interface{} `pulumi:"functions"`
 	// The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
 	Id string `pulumi:"id"`
+	// Whether the published version's template is raw.
+	IsRawTemplate *bool `pulumi:"isRawTemplate"`
+	// The label on the published version.
+	LabelId *string `pulumi:"labelId"`
 	// When Portkey last changed the prompt (RFC 3339).
 	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
 	// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
@@ -82,6 +90,8 @@ type LookupPromptOutputArgs struct {
 	CollectionId pulumi.StringPtrInput `pulumi:"collectionId"`
 	// The Prompt's resource id (what `pulumi import` takes).
 	Id pulumi.StringPtrInput `pulumi:"id"`
+	// The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+	LabelId pulumi.StringPtrInput `pulumi:"labelId"`
 	// The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 }
@@ -114,9 +124,24 @@ func (o LookupPromptResultOutput) CreatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LookupPromptResult) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
 }
 
+// The published version's functions.
+func (o LookupPromptResultOutput) Functions() pulumi.MapArrayOutput {
+	return o.ApplyT(func(v LookupPromptResult) []map[string]interface{} { return v.Functions }).(pulumi.MapArrayOutput)
+}
+
 // The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
 func (o LookupPromptResultOutput) Id() pulumi.StringOutput {
 	return o.ApplyT(func(v LookupPromptResult) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// Whether the published version's template is raw.
+func (o LookupPromptResultOutput) IsRawTemplate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LookupPromptResult) *bool { return v.IsRawTemplate }).(pulumi.BoolPtrOutput)
+}
+
+// The label on the published version.
+func (o LookupPromptResultOutput) LabelId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LookupPromptResult) *string { return v.LabelId }).(pulumi.StringPtrOutput)
 }
 
 // When Portkey last changed the prompt (RFC 3339).

@@ -25,6 +25,8 @@ func GetPrompts(ctx *pulumi.Context, args *GetPromptsArgs, opts ...pulumi.Invoke
 type GetPromptsArgs struct {
 	// Only the Prompts whose `collectionId` is this (lists only that PromptCollection's objects). The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
 	CollectionId *string `pulumi:"collectionId"`
+	// Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+	LabelId *string `pulumi:"labelId"`
 	// Only the Prompts whose `name` is this. The prompt's display name. Changing it makes no new version.
 	Name *string `pulumi:"name"`
 }
@@ -44,6 +46,8 @@ func GetPromptsOutput(ctx *pulumi.Context, args GetPromptsOutputArgs, opts ...pu
 type GetPromptsOutputArgs struct {
 	// Only the Prompts whose `collectionId` is this (lists only that PromptCollection's objects). The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
 	CollectionId pulumi.StringPtrInput `pulumi:"collectionId"`
+	// Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+	LabelId pulumi.StringPtrInput `pulumi:"labelId"`
 	// Only the Prompts whose `name` is this. The prompt's display name. Changing it makes no new version.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 }

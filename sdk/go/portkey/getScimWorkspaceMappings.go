@@ -25,7 +25,7 @@ func GetScimWorkspaceMappings(ctx *pulumi.Context, args *GetScimWorkspaceMapping
 type GetScimWorkspaceMappingsArgs struct {
 	// Only the ScimWorkspaceMappings whose `scimGroupId` is this. The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
 	ScimGroupId *string `pulumi:"scimGroupId"`
-	// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+	// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
 	WorkspaceId *string `pulumi:"workspaceId"`
 }
 
@@ -44,7 +44,7 @@ func GetScimWorkspaceMappingsOutput(ctx *pulumi.Context, args GetScimWorkspaceMa
 type GetScimWorkspaceMappingsOutputArgs struct {
 	// Only the ScimWorkspaceMappings whose `scimGroupId` is this. The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
 	ScimGroupId pulumi.StringPtrInput `pulumi:"scimGroupId"`
-	// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+	// Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
 	WorkspaceId pulumi.StringPtrInput `pulumi:"workspaceId"`
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.
+// A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. `labelId` puts a label on the version the prompt publishes (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.
 type Prompt struct {
 	pulumi.CustomResourceState
 
@@ -20,6 +20,12 @@ type Prompt struct {
 	CollectionId pulumi.StringOutput `pulumi:"collectionId"`
 	// When Portkey created the prompt (RFC 3339).
 	CreatedAt pulumi.StringPtrOutput `pulumi:"createdAt"`
+	// The published version's functions.
+	Functions pulumi.MapArrayOutput `pulumi:"functions"`
+	// Whether the published version's template is raw.
+	IsRawTemplate pulumi.BoolPtrOutput `pulumi:"isRawTemplate"`
+	// The label on the published version.
+	LabelId pulumi.StringPtrOutput `pulumi:"labelId"`
 	// When Portkey last changed the prompt (RFC 3339).
 	LastUpdatedAt pulumi.StringPtrOutput `pulumi:"lastUpdatedAt"`
 	// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
@@ -108,6 +114,12 @@ func (PromptState) ElementType() reflect.Type {
 type promptArgs struct {
 	// The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
 	CollectionId string `pulumi:"collectionId"`
+	// Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.
+	Functions []map[string]interface{} `pulumi:"functions"`
+	// Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is created, then given a raw version 2, which the provider publishes.
+	IsRawTemplate *bool `pulumi:"isRawTemplate"`
+	// The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+	LabelId *string `pulumi:"labelId"`
 	// The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.
 	Model *string `pulumi:"model"`
 	// The prompt's display name. Changing it makes no new version.
@@ -132,6 +144,12 @@ type promptArgs struct {
 type PromptArgs struct {
 	// The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
 	CollectionId pulumi.StringInput
+	// Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.
+	Functions pulumi.MapArrayInput
+	// Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is created, then given a raw version 2, which the provider publishes.
+	IsRawTemplate pulumi.BoolPtrInput
+	// The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+	LabelId pulumi.StringPtrInput
 	// The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.
 	Model pulumi.StringPtrInput
 	// The prompt's display name. Changing it makes no new version.
@@ -197,6 +215,21 @@ func (o PromptOutput) CollectionId() pulumi.StringOutput {
 // When Portkey created the prompt (RFC 3339).
 func (o PromptOutput) CreatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Prompt) pulumi.StringPtrOutput { return v.CreatedAt }).(pulumi.StringPtrOutput)
+}
+
+// The published version's functions.
+func (o PromptOutput) Functions() pulumi.MapArrayOutput {
+	return o.ApplyT(func(v *Prompt) pulumi.MapArrayOutput { return v.Functions }).(pulumi.MapArrayOutput)
+}
+
+// Whether the published version's template is raw.
+func (o PromptOutput) IsRawTemplate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Prompt) pulumi.BoolPtrOutput { return v.IsRawTemplate }).(pulumi.BoolPtrOutput)
+}
+
+// The label on the published version.
+func (o PromptOutput) LabelId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Prompt) pulumi.StringPtrOutput { return v.LabelId }).(pulumi.StringPtrOutput)
 }
 
 // When Portkey last changed the prompt (RFC 3339).

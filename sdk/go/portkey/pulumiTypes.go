@@ -1113,8 +1113,8 @@ func (o GetIntegrationsIntegrationArrayOutput) Index(i pulumi.IntInput) GetInteg
 	}).(GetIntegrationsIntegrationOutput)
 }
 
-// One object `getMcpIntegrationCapabilitieses` finds.
-type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities struct {
+// One object `getMcpIntegrationCapabilitiesList` finds.
+type GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities struct {
 	// The capabilities as read back (declared settings for those not synced yet).
 	Capabilities []McpCapability `pulumi:"capabilities"`
 	// The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
@@ -1125,61 +1125,61 @@ type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities struct {
 	NotSynced []string `pulumi:"notSynced"`
 }
 
-// One object `getMcpIntegrationCapabilitieses` finds.
-type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput struct{ *pulumi.OutputState }
+// One object `getMcpIntegrationCapabilitiesList` finds.
+type GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput struct{ *pulumi.OutputState }
 
-func (GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities)(nil)).Elem()
+func (GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities)(nil)).Elem()
 }
 
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput() GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput {
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) ToGetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput() GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput {
 	return o
 }
 
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutputWithContext(ctx context.Context) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput {
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) ToGetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutputWithContext(ctx context.Context) GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput {
 	return o
 }
 
 // The capabilities as read back (declared settings for those not synced yet).
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) Capabilities() McpCapabilityArrayOutput {
-	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) []McpCapability {
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) Capabilities() McpCapabilityArrayOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities) []McpCapability {
 		return v.Capabilities
 	}).(McpCapabilityArrayOutput)
 }
 
 // The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) Id() pulumi.StringOutput {
-	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) string { return v.Id }).(pulumi.StringOutput)
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities) string { return v.Id }).(pulumi.StringOutput)
 }
 
 // The MCP integration as given.
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) McpIntegrationId() pulumi.StringOutput {
-	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) string { return v.McpIntegrationId }).(pulumi.StringOutput)
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) McpIntegrationId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities) string { return v.McpIntegrationId }).(pulumi.StringOutput)
 }
 
 // Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput) NotSynced() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities) []string { return v.NotSynced }).(pulumi.StringArrayOutput)
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput) NotSynced() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities) []string { return v.NotSynced }).(pulumi.StringArrayOutput)
 }
 
-type GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput struct{ *pulumi.OutputState }
+type GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput struct{ *pulumi.OutputState }
 
-func (GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities)(nil)).Elem()
+func (GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities)(nil)).Elem()
 }
 
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput() GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput {
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput) ToGetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput() GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput {
 	return o
 }
 
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) ToGetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutputWithContext(ctx context.Context) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput {
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput) ToGetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutputWithContext(ctx context.Context) GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput {
 	return o
 }
 
-func (o GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput) Index(i pulumi.IntInput) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities {
-		return vs[0].([]GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities)[vs[1].(int)]
-	}).(GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput)
+func (o GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput) Index(i pulumi.IntInput) GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities {
+		return vs[0].([]GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities)[vs[1].(int)]
+	}).(GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput)
 }
 
 // One object `getMcpIntegrationWorkspaceAccesses` finds.
@@ -1425,8 +1425,8 @@ func (o GetMcpIntegrationsMcpIntegrationArrayOutput) Index(i pulumi.IntInput) Ge
 	}).(GetMcpIntegrationsMcpIntegrationOutput)
 }
 
-// One object `getMcpServerCapabilitieses` finds.
-type GetMcpServerCapabilitiesesMcpServerCapabilities struct {
+// One object `getMcpServerCapabilitiesList` finds.
+type GetMcpServerCapabilitiesListMcpServerCapabilities struct {
 	// The capabilities as read back (declared settings for those not synced yet).
 	Capabilities []McpCapability `pulumi:"capabilities"`
 	// The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
@@ -1437,59 +1437,59 @@ type GetMcpServerCapabilitiesesMcpServerCapabilities struct {
 	NotSynced []string `pulumi:"notSynced"`
 }
 
-// One object `getMcpServerCapabilitieses` finds.
-type GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput struct{ *pulumi.OutputState }
+// One object `getMcpServerCapabilitiesList` finds.
+type GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput struct{ *pulumi.OutputState }
 
-func (GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*GetMcpServerCapabilitiesesMcpServerCapabilities)(nil)).Elem()
+func (GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetMcpServerCapabilitiesListMcpServerCapabilities)(nil)).Elem()
 }
 
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesOutput() GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput {
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) ToGetMcpServerCapabilitiesListMcpServerCapabilitiesOutput() GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput {
 	return o
 }
 
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesOutputWithContext(ctx context.Context) GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput {
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) ToGetMcpServerCapabilitiesListMcpServerCapabilitiesOutputWithContext(ctx context.Context) GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput {
 	return o
 }
 
 // The capabilities as read back (declared settings for those not synced yet).
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) Capabilities() McpCapabilityArrayOutput {
-	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) []McpCapability { return v.Capabilities }).(McpCapabilityArrayOutput)
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) Capabilities() McpCapabilityArrayOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesListMcpServerCapabilities) []McpCapability { return v.Capabilities }).(McpCapabilityArrayOutput)
 }
 
 // The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) Id() pulumi.StringOutput {
-	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) string { return v.Id }).(pulumi.StringOutput)
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesListMcpServerCapabilities) string { return v.Id }).(pulumi.StringOutput)
 }
 
 // The MCP server as given.
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) McpServerId() pulumi.StringOutput {
-	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) string { return v.McpServerId }).(pulumi.StringOutput)
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) McpServerId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesListMcpServerCapabilities) string { return v.McpServerId }).(pulumi.StringOutput)
 }
 
 // Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput) NotSynced() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v GetMcpServerCapabilitiesesMcpServerCapabilities) []string { return v.NotSynced }).(pulumi.StringArrayOutput)
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput) NotSynced() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GetMcpServerCapabilitiesListMcpServerCapabilities) []string { return v.NotSynced }).(pulumi.StringArrayOutput)
 }
 
-type GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput struct{ *pulumi.OutputState }
+type GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput struct{ *pulumi.OutputState }
 
-func (GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]GetMcpServerCapabilitiesesMcpServerCapabilities)(nil)).Elem()
+func (GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetMcpServerCapabilitiesListMcpServerCapabilities)(nil)).Elem()
 }
 
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput() GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput {
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput) ToGetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput() GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput {
 	return o
 }
 
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) ToGetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutputWithContext(ctx context.Context) GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput {
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput) ToGetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutputWithContext(ctx context.Context) GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput {
 	return o
 }
 
-func (o GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput) Index(i pulumi.IntInput) GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpServerCapabilitiesesMcpServerCapabilities {
-		return vs[0].([]GetMcpServerCapabilitiesesMcpServerCapabilities)[vs[1].(int)]
-	}).(GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput)
+func (o GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput) Index(i pulumi.IntInput) GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetMcpServerCapabilitiesListMcpServerCapabilities {
+		return vs[0].([]GetMcpServerCapabilitiesListMcpServerCapabilities)[vs[1].(int)]
+	}).(GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput)
 }
 
 // One object `getMcpServerUserAccesses` finds.
@@ -2071,8 +2071,14 @@ type GetPromptsPrompt struct {
 	CollectionId string `pulumi:"collectionId"`
 	// When Portkey created the prompt (RFC 3339).
 	CreatedAt *string `pulumi:"createdAt"`
+	// The published version's functions.
+	Functions []map[string]interface{} `pulumi:"functions"`
 	// The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
 	Id string `pulumi:"id"`
+	// Whether the published version's template is raw.
+	IsRawTemplate *bool `pulumi:"isRawTemplate"`
+	// The label on the published version.
+	LabelId *string `pulumi:"labelId"`
 	// When Portkey last changed the prompt (RFC 3339).
 	LastUpdatedAt *string `pulumi:"lastUpdatedAt"`
 	// The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
@@ -2132,9 +2138,24 @@ func (o GetPromptsPromptOutput) CreatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.CreatedAt }).(pulumi.StringPtrOutput)
 }
 
+// The published version's functions.
+func (o GetPromptsPromptOutput) Functions() pulumi.MapArrayOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) []map[string]interface{} { return v.Functions }).(pulumi.MapArrayOutput)
+}
+
 // The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
 func (o GetPromptsPromptOutput) Id() pulumi.StringOutput {
 	return o.ApplyT(func(v GetPromptsPrompt) string { return v.Id }).(pulumi.StringOutput)
+}
+
+// Whether the published version's template is raw.
+func (o GetPromptsPromptOutput) IsRawTemplate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *bool { return v.IsRawTemplate }).(pulumi.BoolPtrOutput)
+}
+
+// The label on the published version.
+func (o GetPromptsPromptOutput) LabelId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetPromptsPrompt) *string { return v.LabelId }).(pulumi.StringPtrOutput)
 }
 
 // When Portkey last changed the prompt (RFC 3339).
@@ -4645,14 +4666,14 @@ func init() {
 	pulumi.RegisterOutputType(GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccessArrayOutput{})
 	pulumi.RegisterOutputType(GetIntegrationsIntegrationOutput{})
 	pulumi.RegisterOutputType(GetIntegrationsIntegrationArrayOutput{})
-	pulumi.RegisterOutputType(GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesOutput{})
-	pulumi.RegisterOutputType(GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilitiesArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesOutput{})
+	pulumi.RegisterOutputType(GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilitiesArrayOutput{})
 	pulumi.RegisterOutputType(GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessOutput{})
 	pulumi.RegisterOutputType(GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccessArrayOutput{})
 	pulumi.RegisterOutputType(GetMcpIntegrationsMcpIntegrationOutput{})
 	pulumi.RegisterOutputType(GetMcpIntegrationsMcpIntegrationArrayOutput{})
-	pulumi.RegisterOutputType(GetMcpServerCapabilitiesesMcpServerCapabilitiesOutput{})
-	pulumi.RegisterOutputType(GetMcpServerCapabilitiesesMcpServerCapabilitiesArrayOutput{})
+	pulumi.RegisterOutputType(GetMcpServerCapabilitiesListMcpServerCapabilitiesOutput{})
+	pulumi.RegisterOutputType(GetMcpServerCapabilitiesListMcpServerCapabilitiesArrayOutput{})
 	pulumi.RegisterOutputType(GetMcpServerUserAccessesMcpServerUserAccessOutput{})
 	pulumi.RegisterOutputType(GetMcpServerUserAccessesMcpServerUserAccessArrayOutput{})
 	pulumi.RegisterOutputType(GetMcpServersMcpServerOutput{})

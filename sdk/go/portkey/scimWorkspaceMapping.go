@@ -86,7 +86,7 @@ type scimWorkspaceMappingArgs struct {
 	ScimGroupId *string `pulumi:"scimGroupId"`
 	// The SCIM group by display name, pre-created now when the identity provider has not pushed it yet; set this or `scimGroupId`. Must not look like the old `ws-<group>-role-<role>` names. Not read back (Portkey answers the group's display name as `scimGroup`). Changing it replaces the mapping.
 	ScimGroupName *string `pulumi:"scimGroupName"`
-	// The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+	// The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
 	WorkspaceId string `pulumi:"workspaceId"`
 }
 
@@ -98,7 +98,7 @@ type ScimWorkspaceMappingArgs struct {
 	ScimGroupId pulumi.StringPtrInput
 	// The SCIM group by display name, pre-created now when the identity provider has not pushed it yet; set this or `scimGroupId`. Must not look like the old `ws-<group>-role-<role>` names. Not read back (Portkey answers the group's display name as `scimGroup`). Changing it replaces the mapping.
 	ScimGroupName pulumi.StringPtrInput
-	// The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+	// The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
 	WorkspaceId pulumi.StringInput
 }
 

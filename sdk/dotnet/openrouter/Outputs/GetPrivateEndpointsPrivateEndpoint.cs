@@ -46,6 +46,10 @@ namespace PulumiAiGateway.OpenRouter.Outputs
         /// </summary>
         public readonly bool? DeclaredZdr;
         /// <summary>
+        /// Whether it routes (`status` is `active`); unset while a draft.
+        /// </summary>
+        public readonly bool? Enabled;
+        /// <summary>
         /// The endpoint's UUID (the same as `id`).
         /// </summary>
         public readonly string EndpointId;
@@ -98,6 +102,8 @@ namespace PulumiAiGateway.OpenRouter.Outputs
 
             bool? declaredZdr,
 
+            bool? enabled,
+
             string endpointId,
 
             string id,
@@ -123,6 +129,7 @@ namespace PulumiAiGateway.OpenRouter.Outputs
             CompletionPrice = completionPrice;
             DeclaredRegion = declaredRegion;
             DeclaredZdr = declaredZdr;
+            Enabled = enabled;
             EndpointId = endpointId;
             Id = id;
             ModelPermaslug = modelPermaslug;

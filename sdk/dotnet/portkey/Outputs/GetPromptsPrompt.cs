@@ -26,9 +26,21 @@ namespace PulumiAiGateway.Portkey.Outputs
         /// </summary>
         public readonly string? CreatedAt;
         /// <summary>
+        /// The published version's functions.
+        /// </summary>
+        public readonly ImmutableArray<ImmutableDictionary<string, object>> Functions;
+        /// <summary>
         /// The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
         /// </summary>
         public readonly string Id;
+        /// <summary>
+        /// Whether the published version's template is raw.
+        /// </summary>
+        public readonly bool? IsRawTemplate;
+        /// <summary>
+        /// The label on the published version.
+        /// </summary>
+        public readonly string? LabelId;
         /// <summary>
         /// When Portkey last changed the prompt (RFC 3339).
         /// </summary>
@@ -100,7 +112,13 @@ namespace PulumiAiGateway.Portkey.Outputs
 
             string? createdAt,
 
+            ImmutableArray<ImmutableDictionary<string, object>> functions,
+
             string id,
+
+            bool? isRawTemplate,
+
+            string? labelId,
 
             string? lastUpdatedAt,
 
@@ -136,7 +154,10 @@ namespace PulumiAiGateway.Portkey.Outputs
         {
             CollectionId = collectionId;
             CreatedAt = createdAt;
+            Functions = functions;
             Id = id;
+            IsRawTemplate = isRawTemplate;
+            LabelId = labelId;
             LastUpdatedAt = lastUpdatedAt;
             ManagedVersion = managedVersion;
             Model = model;

@@ -23,7 +23,7 @@ __all__ = [
 
 @pulumi.output_type
 class GetPrivateEndpointResult:
-    def __init__(__self__, activate_in_workspace_id=None, base_url=None, cache_read_price=None, cache_write_price=None, completion_price=None, declared_region=None, declared_zdr=None, endpoint_id=None, id=None, model_permaslug=None, model_slug=None, prompt_price=None, provider_name=None, provider_slug=None, status=None, upstream_model_id=None):
+    def __init__(__self__, activate_in_workspace_id=None, base_url=None, cache_read_price=None, cache_write_price=None, completion_price=None, declared_region=None, declared_zdr=None, enabled=None, endpoint_id=None, id=None, model_permaslug=None, model_slug=None, prompt_price=None, provider_name=None, provider_slug=None, status=None, upstream_model_id=None):
         if activate_in_workspace_id and not isinstance(activate_in_workspace_id, str):
             raise TypeError("Expected argument 'activate_in_workspace_id' to be a str")
         pulumi.set(__self__, "activate_in_workspace_id", activate_in_workspace_id)
@@ -45,6 +45,9 @@ class GetPrivateEndpointResult:
         if declared_zdr and not isinstance(declared_zdr, bool):
             raise TypeError("Expected argument 'declared_zdr' to be a bool")
         pulumi.set(__self__, "declared_zdr", declared_zdr)
+        if enabled and not isinstance(enabled, bool):
+            raise TypeError("Expected argument 'enabled' to be a bool")
+        pulumi.set(__self__, "enabled", enabled)
         if endpoint_id and not isinstance(endpoint_id, str):
             raise TypeError("Expected argument 'endpoint_id' to be a str")
         pulumi.set(__self__, "endpoint_id", endpoint_id)
@@ -128,6 +131,14 @@ class GetPrivateEndpointResult:
         As read back.
         """
         return pulumi.get(self, "declared_zdr")
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Whether it routes (`status` is `active`); unset while a draft.
+        """
+        return pulumi.get(self, "enabled")
 
     @_builtins.property
     @pulumi.getter(name="endpointId")
@@ -215,6 +226,7 @@ class AwaitableGetPrivateEndpointResult(GetPrivateEndpointResult):
             completion_price=self.completion_price,
             declared_region=self.declared_region,
             declared_zdr=self.declared_zdr,
+            enabled=self.enabled,
             endpoint_id=self.endpoint_id,
             id=self.id,
             model_permaslug=self.model_permaslug,
@@ -252,6 +264,7 @@ def get_private_endpoint(id: Optional[_builtins.str] = None,
         completion_price=pulumi.get(__ret__, 'completion_price'),
         declared_region=pulumi.get(__ret__, 'declared_region'),
         declared_zdr=pulumi.get(__ret__, 'declared_zdr'),
+        enabled=pulumi.get(__ret__, 'enabled'),
         endpoint_id=pulumi.get(__ret__, 'endpoint_id'),
         id=pulumi.get(__ret__, 'id'),
         model_permaslug=pulumi.get(__ret__, 'model_permaslug'),
@@ -286,6 +299,7 @@ def get_private_endpoint_output(id: pulumi.Input[Optional[Optional[_builtins.str
         completion_price=pulumi.get(__response__, 'completion_price'),
         declared_region=pulumi.get(__response__, 'declared_region'),
         declared_zdr=pulumi.get(__response__, 'declared_zdr'),
+        enabled=pulumi.get(__response__, 'enabled'),
         endpoint_id=pulumi.get(__response__, 'endpoint_id'),
         id=pulumi.get(__response__, 'id'),
         model_permaslug=pulumi.get(__response__, 'model_permaslug'),

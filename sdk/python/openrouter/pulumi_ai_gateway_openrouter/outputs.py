@@ -23,11 +23,13 @@ __all__ = [
     'GetGuardrailKeyAssignmentsGuardrailKeyAssignment',
     'GetGuardrailMemberAssignmentsGuardrailMemberAssignment',
     'GetGuardrailsGuardrail',
+    'GetModelsModel',
     'GetObservabilityDestinationsObservabilityDestination',
-    'GetOrganizationSettingsesOrganizationSettings',
+    'GetOrganizationSettingsListOrganizationSettings',
     'GetPresetsPreset',
     'GetPrivateEndpointsPrivateEndpoint',
     'GetPrivateProvidersPrivateProvider',
+    'GetProvidersProvider',
     'GetScimGroupMappingsScimGroupMapping',
     'GetWorkspaceBudgetsWorkspaceBudget',
     'GetWorkspaceDefaultGuardrailsWorkspaceDefaultGuardrail',
@@ -1056,6 +1058,201 @@ class GetGuardrailsGuardrail(dict):
 
 
 @pulumi.output_type
+class GetModelsModel(dict):
+    """
+    One object `getModels` finds.
+    """
+    def __init__(__self__, *,
+                 canonical_slug: _builtins.str,
+                 created: _builtins.float,
+                 id: _builtins.str,
+                 input_modalities: Sequence[_builtins.str],
+                 is_moderated: _builtins.bool,
+                 name: _builtins.str,
+                 output_modalities: Sequence[_builtins.str],
+                 pricing: Mapping[str, _builtins.str],
+                 supported_parameters: Sequence[_builtins.str],
+                 context_length: Optional[_builtins.float] = None,
+                 description: Optional[_builtins.str] = None,
+                 expiration_date: Optional[_builtins.str] = None,
+                 hugging_face_id: Optional[_builtins.str] = None,
+                 knowledge_cutoff: Optional[_builtins.str] = None,
+                 max_completion_tokens: Optional[_builtins.float] = None,
+                 tokenizer: Optional[_builtins.str] = None):
+        """
+        One object `getModels` finds.
+
+        :param _builtins.str canonical_slug: Its permanent slug (e.g. `openai/gpt-4o-2024-05-13`): what guardrails store and private endpoints take as `modelPermaslug`.
+        :param _builtins.float created: When it was added, in Unix seconds.
+        :param _builtins.str id: The model's id (`author/slug`), what requests, presets and guardrails name.
+        :param Sequence[_builtins.str] input_modalities: What it takes, e.g. `text`, `image`, `file`, `audio`.
+        :param _builtins.bool is_moderated: Whether its top provider moderates content.
+        :param _builtins.str name: Its display name.
+        :param Sequence[_builtins.str] output_modalities: What it makes, e.g. `text`, `image`, `embeddings`.
+        :param Mapping[str, _builtins.str] pricing: Its rates in USD per unit as decimal strings, by kind: `prompt` and `completion` per token, and e.g. `request`, `image`, `input_cache_read` where it has them.
+        :param Sequence[_builtins.str] supported_parameters: The request parameters it supports (e.g. `tools`, `temperature`, `response_format`).
+        :param _builtins.float context_length: Its context window in tokens (unset when unknown).
+        :param _builtins.str description: Its description.
+        :param _builtins.str expiration_date: The date after which it may be removed (YYYY-MM-DD), when set.
+        :param _builtins.str hugging_face_id: Its Hugging Face id, when it has one.
+        :param _builtins.str knowledge_cutoff: The date its training data ends (YYYY-MM-DD), when known.
+        :param _builtins.float max_completion_tokens: The most tokens its top provider completes in one request (unset when unknown).
+        :param _builtins.str tokenizer: Its tokenizer family (e.g. `GPT`, `Claude`).
+        """
+        pulumi.set(__self__, "canonical_slug", canonical_slug)
+        pulumi.set(__self__, "created", created)
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "input_modalities", input_modalities)
+        pulumi.set(__self__, "is_moderated", is_moderated)
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "output_modalities", output_modalities)
+        pulumi.set(__self__, "pricing", pricing)
+        pulumi.set(__self__, "supported_parameters", supported_parameters)
+        if context_length is not None:
+            pulumi.set(__self__, "context_length", context_length)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if expiration_date is not None:
+            pulumi.set(__self__, "expiration_date", expiration_date)
+        if hugging_face_id is not None:
+            pulumi.set(__self__, "hugging_face_id", hugging_face_id)
+        if knowledge_cutoff is not None:
+            pulumi.set(__self__, "knowledge_cutoff", knowledge_cutoff)
+        if max_completion_tokens is not None:
+            pulumi.set(__self__, "max_completion_tokens", max_completion_tokens)
+        if tokenizer is not None:
+            pulumi.set(__self__, "tokenizer", tokenizer)
+
+    @_builtins.property
+    @pulumi.getter(name="canonicalSlug")
+    def canonical_slug(self) -> _builtins.str:
+        """
+        Its permanent slug (e.g. `openai/gpt-4o-2024-05-13`): what guardrails store and private endpoints take as `modelPermaslug`.
+        """
+        return pulumi.get(self, "canonical_slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def created(self) -> _builtins.float:
+        """
+        When it was added, in Unix seconds.
+        """
+        return pulumi.get(self, "created")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        """
+        The model's id (`author/slug`), what requests, presets and guardrails name.
+        """
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="inputModalities")
+    def input_modalities(self) -> Sequence[_builtins.str]:
+        """
+        What it takes, e.g. `text`, `image`, `file`, `audio`.
+        """
+        return pulumi.get(self, "input_modalities")
+
+    @_builtins.property
+    @pulumi.getter(name="isModerated")
+    def is_moderated(self) -> _builtins.bool:
+        """
+        Whether its top provider moderates content.
+        """
+        return pulumi.get(self, "is_moderated")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Its display name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="outputModalities")
+    def output_modalities(self) -> Sequence[_builtins.str]:
+        """
+        What it makes, e.g. `text`, `image`, `embeddings`.
+        """
+        return pulumi.get(self, "output_modalities")
+
+    @_builtins.property
+    @pulumi.getter
+    def pricing(self) -> Mapping[str, _builtins.str]:
+        """
+        Its rates in USD per unit as decimal strings, by kind: `prompt` and `completion` per token, and e.g. `request`, `image`, `input_cache_read` where it has them.
+        """
+        return pulumi.get(self, "pricing")
+
+    @_builtins.property
+    @pulumi.getter(name="supportedParameters")
+    def supported_parameters(self) -> Sequence[_builtins.str]:
+        """
+        The request parameters it supports (e.g. `tools`, `temperature`, `response_format`).
+        """
+        return pulumi.get(self, "supported_parameters")
+
+    @_builtins.property
+    @pulumi.getter(name="contextLength")
+    def context_length(self) -> Optional[_builtins.float]:
+        """
+        Its context window in tokens (unset when unknown).
+        """
+        return pulumi.get(self, "context_length")
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        Its description.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="expirationDate")
+    def expiration_date(self) -> Optional[_builtins.str]:
+        """
+        The date after which it may be removed (YYYY-MM-DD), when set.
+        """
+        return pulumi.get(self, "expiration_date")
+
+    @_builtins.property
+    @pulumi.getter(name="huggingFaceId")
+    def hugging_face_id(self) -> Optional[_builtins.str]:
+        """
+        Its Hugging Face id, when it has one.
+        """
+        return pulumi.get(self, "hugging_face_id")
+
+    @_builtins.property
+    @pulumi.getter(name="knowledgeCutoff")
+    def knowledge_cutoff(self) -> Optional[_builtins.str]:
+        """
+        The date its training data ends (YYYY-MM-DD), when known.
+        """
+        return pulumi.get(self, "knowledge_cutoff")
+
+    @_builtins.property
+    @pulumi.getter(name="maxCompletionTokens")
+    def max_completion_tokens(self) -> Optional[_builtins.float]:
+        """
+        The most tokens its top provider completes in one request (unset when unknown).
+        """
+        return pulumi.get(self, "max_completion_tokens")
+
+    @_builtins.property
+    @pulumi.getter
+    def tokenizer(self) -> Optional[_builtins.str]:
+        """
+        Its tokenizer family (e.g. `GPT`, `Claude`).
+        """
+        return pulumi.get(self, "tokenizer")
+
+
+@pulumi.output_type
 class GetObservabilityDestinationsObservabilityDestination(dict):
     """
     One object `getObservabilityDestinations` finds.
@@ -1239,16 +1436,16 @@ class GetObservabilityDestinationsObservabilityDestination(dict):
 
 
 @pulumi.output_type
-class GetOrganizationSettingsesOrganizationSettings(dict):
+class GetOrganizationSettingsListOrganizationSettings(dict):
     """
-    One object `getOrganizationSettingses` finds.
+    One object `getOrganizationSettingsList` finds.
     """
     def __init__(__self__, *,
                  id: _builtins.str,
                  is_filtered_model_catalog_enabled: _builtins.bool,
                  organization_id: _builtins.str):
         """
-        One object `getOrganizationSettingses` finds.
+        One object `getOrganizationSettingsList` finds.
 
         :param _builtins.str id: The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
         :param _builtins.bool is_filtered_model_catalog_enabled: The setting as read back.
@@ -1441,6 +1638,7 @@ class GetPrivateEndpointsPrivateEndpoint(dict):
                  completion_price: Optional[_builtins.str] = None,
                  declared_region: Optional[_builtins.str] = None,
                  declared_zdr: Optional[_builtins.bool] = None,
+                 enabled: Optional[_builtins.bool] = None,
                  model_slug: Optional[_builtins.str] = None,
                  prompt_price: Optional[_builtins.str] = None,
                  provider_name: Optional[_builtins.str] = None,
@@ -1460,6 +1658,7 @@ class GetPrivateEndpointsPrivateEndpoint(dict):
         :param _builtins.str completion_price: As read back.
         :param _builtins.str declared_region: As read back. One of: `global`, `europe`, `us`.
         :param _builtins.bool declared_zdr: As read back.
+        :param _builtins.bool enabled: Whether it routes (`status` is `active`); unset while a draft.
         :param _builtins.str model_slug: The model's slug (unset once delisted).
         :param _builtins.str prompt_price: As read back.
         :param _builtins.str provider_name: The provider's display name.
@@ -1484,6 +1683,8 @@ class GetPrivateEndpointsPrivateEndpoint(dict):
             pulumi.set(__self__, "declared_region", declared_region)
         if declared_zdr is not None:
             pulumi.set(__self__, "declared_zdr", declared_zdr)
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
         if model_slug is not None:
             pulumi.set(__self__, "model_slug", model_slug)
         if prompt_price is not None:
@@ -1588,6 +1789,14 @@ class GetPrivateEndpointsPrivateEndpoint(dict):
         As read back.
         """
         return pulumi.get(self, "declared_zdr")
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Whether it routes (`status` is `active`); unset while a draft.
+        """
+        return pulumi.get(self, "enabled")
 
     @_builtins.property
     @pulumi.getter(name="modelSlug")
@@ -1769,6 +1978,100 @@ class GetPrivateProvidersPrivateProvider(dict):
         As read back.
         """
         return pulumi.get(self, "prompt_retention_days")
+
+
+@pulumi.output_type
+class GetProvidersProvider(dict):
+    """
+    One object `getProviders` finds.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 slug: _builtins.str,
+                 datacenters: Optional[Sequence[_builtins.str]] = None,
+                 headquarters: Optional[_builtins.str] = None,
+                 privacy_policy_url: Optional[_builtins.str] = None,
+                 status_page_url: Optional[_builtins.str] = None,
+                 terms_of_service_url: Optional[_builtins.str] = None):
+        """
+        One object `getProviders` finds.
+
+        :param _builtins.str name: Its display name.
+        :param _builtins.str slug: The provider's slug: what routing preferences, BYOK keys and private endpoints name.
+        :param Sequence[_builtins.str] datacenters: Where its datacenters are (ISO 3166-1 alpha-2 codes), when known.
+        :param _builtins.str headquarters: Where it is headquartered (ISO 3166-1 alpha-2), when known.
+        :param _builtins.str privacy_policy_url: Its privacy policy.
+        :param _builtins.str status_page_url: Its status page.
+        :param _builtins.str terms_of_service_url: Its terms of service.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "slug", slug)
+        if datacenters is not None:
+            pulumi.set(__self__, "datacenters", datacenters)
+        if headquarters is not None:
+            pulumi.set(__self__, "headquarters", headquarters)
+        if privacy_policy_url is not None:
+            pulumi.set(__self__, "privacy_policy_url", privacy_policy_url)
+        if status_page_url is not None:
+            pulumi.set(__self__, "status_page_url", status_page_url)
+        if terms_of_service_url is not None:
+            pulumi.set(__self__, "terms_of_service_url", terms_of_service_url)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Its display name.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def slug(self) -> _builtins.str:
+        """
+        The provider's slug: what routing preferences, BYOK keys and private endpoints name.
+        """
+        return pulumi.get(self, "slug")
+
+    @_builtins.property
+    @pulumi.getter
+    def datacenters(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Where its datacenters are (ISO 3166-1 alpha-2 codes), when known.
+        """
+        return pulumi.get(self, "datacenters")
+
+    @_builtins.property
+    @pulumi.getter
+    def headquarters(self) -> Optional[_builtins.str]:
+        """
+        Where it is headquartered (ISO 3166-1 alpha-2), when known.
+        """
+        return pulumi.get(self, "headquarters")
+
+    @_builtins.property
+    @pulumi.getter(name="privacyPolicyUrl")
+    def privacy_policy_url(self) -> Optional[_builtins.str]:
+        """
+        Its privacy policy.
+        """
+        return pulumi.get(self, "privacy_policy_url")
+
+    @_builtins.property
+    @pulumi.getter(name="statusPageUrl")
+    def status_page_url(self) -> Optional[_builtins.str]:
+        """
+        Its status page.
+        """
+        return pulumi.get(self, "status_page_url")
+
+    @_builtins.property
+    @pulumi.getter(name="termsOfServiceUrl")
+    def terms_of_service_url(self) -> Optional[_builtins.str]:
+        """
+        Its terms of service.
+        """
+        return pulumi.get(self, "terms_of_service_url")
 
 
 @pulumi.output_type

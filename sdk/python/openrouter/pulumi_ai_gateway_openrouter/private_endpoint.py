@@ -29,6 +29,7 @@ class PrivateEndpointArgs:
                  completion_price: pulumi.Input[Optional[_builtins.str]] = None,
                  declared_region: pulumi.Input[Optional[_builtins.str]] = None,
                  declared_zdr: pulumi.Input[Optional[_builtins.bool]] = None,
+                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  prompt_price: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a PrivateEndpoint resource.
@@ -43,6 +44,7 @@ class PrivateEndpointArgs:
         :param pulumi.Input[_builtins.str] completion_price: USD per completion token, as a decimal string. With `promptPrice`.
         :param pulumi.Input[_builtins.str] declared_region: Where it runs, as you attest it: `global` (not regional), `europe` or `us`; unset: undeclared. Changing it replaces the endpoint.
         :param pulumi.Input[_builtins.bool] declared_zdr: You attest that the upstream retains no data; unset: undeclared. Changing it replaces the endpoint.
+        :param pulumi.Input[_builtins.bool] enabled: Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once it is activated.
         :param pulumi.Input[_builtins.str] prompt_price: USD per prompt token, as a decimal string. With `completionPrice`; unset: OpenRouter's pricing is left alone.
         """
         pulumi.set(__self__, "model_permaslug", model_permaslug)
@@ -62,6 +64,8 @@ class PrivateEndpointArgs:
             pulumi.set(__self__, "declared_region", declared_region)
         if declared_zdr is not None:
             pulumi.set(__self__, "declared_zdr", declared_zdr)
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
         if prompt_price is not None:
             pulumi.set(__self__, "prompt_price", prompt_price)
 
@@ -186,6 +190,18 @@ class PrivateEndpointArgs:
         pulumi.set(self, "declared_zdr", value)
 
     @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once it is activated.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
     @pulumi.getter(name="promptPrice")
     def prompt_price(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -211,13 +227,14 @@ class PrivateEndpoint(pulumi.CustomResource):
                  completion_price: pulumi.Input[Optional[_builtins.str]] = None,
                  declared_region: pulumi.Input[Optional[_builtins.str]] = None,
                  declared_zdr: pulumi.Input[Optional[_builtins.bool]] = None,
+                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  model_permaslug: pulumi.Input[Optional[_builtins.str]] = None,
                  prompt_price: pulumi.Input[Optional[_builtins.str]] = None,
                  provider_slug: pulumi.Input[Optional[_builtins.str]] = None,
                  upstream_model_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed); every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
+        An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed), and `enabled` disables or enables an activated endpoint's routing; every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -228,6 +245,7 @@ class PrivateEndpoint(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] completion_price: USD per completion token, as a decimal string. With `promptPrice`.
         :param pulumi.Input[_builtins.str] declared_region: Where it runs, as you attest it: `global` (not regional), `europe` or `us`; unset: undeclared. Changing it replaces the endpoint.
         :param pulumi.Input[_builtins.bool] declared_zdr: You attest that the upstream retains no data; unset: undeclared. Changing it replaces the endpoint.
+        :param pulumi.Input[_builtins.bool] enabled: Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once it is activated.
         :param pulumi.Input[_builtins.str] model_permaslug: The public model it serves, by permaslug (e.g. `openai/gpt-4o-2024-08-06`). Changing it replaces the endpoint.
         :param pulumi.Input[_builtins.str] prompt_price: USD per prompt token, as a decimal string. With `completionPrice`; unset: OpenRouter's pricing is left alone.
         :param pulumi.Input[_builtins.str] provider_slug: The provider it runs under: a public provider's slug (`openai`, `azure`, …) or a PrivateProvider's slug (pass its `id`, which is known during previews of its updates). Changing it replaces the endpoint.
@@ -240,7 +258,7 @@ class PrivateEndpoint(pulumi.CustomResource):
                  args: PrivateEndpointArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed); every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
+        An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed), and `enabled` disables or enables an activated endpoint's routing; every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID (import by it).
 
         :param str resource_name: The name of the resource.
         :param PrivateEndpointArgs args: The arguments to use to populate this resource's properties.
@@ -264,6 +282,7 @@ class PrivateEndpoint(pulumi.CustomResource):
                  completion_price: pulumi.Input[Optional[_builtins.str]] = None,
                  declared_region: pulumi.Input[Optional[_builtins.str]] = None,
                  declared_zdr: pulumi.Input[Optional[_builtins.bool]] = None,
+                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  model_permaslug: pulumi.Input[Optional[_builtins.str]] = None,
                  prompt_price: pulumi.Input[Optional[_builtins.str]] = None,
                  provider_slug: pulumi.Input[Optional[_builtins.str]] = None,
@@ -284,6 +303,7 @@ class PrivateEndpoint(pulumi.CustomResource):
             __props__.__dict__["completion_price"] = completion_price
             __props__.__dict__["declared_region"] = declared_region
             __props__.__dict__["declared_zdr"] = declared_zdr
+            __props__.__dict__["enabled"] = enabled
             if model_permaslug is None and not opts.urn:
                 raise TypeError("Missing required property 'model_permaslug'")
             __props__.__dict__["model_permaslug"] = model_permaslug
@@ -327,6 +347,7 @@ class PrivateEndpoint(pulumi.CustomResource):
         __props__.__dict__["completion_price"] = None
         __props__.__dict__["declared_region"] = None
         __props__.__dict__["declared_zdr"] = None
+        __props__.__dict__["enabled"] = None
         __props__.__dict__["endpoint_id"] = None
         __props__.__dict__["model_permaslug"] = None
         __props__.__dict__["model_slug"] = None
@@ -392,6 +413,14 @@ class PrivateEndpoint(pulumi.CustomResource):
         As read back.
         """
         return pulumi.get(self, "declared_zdr")
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Whether it routes (`status` is `active`); unset while a draft.
+        """
+        return pulumi.get(self, "enabled")
 
     @_builtins.property
     @pulumi.getter(name="endpointId")

@@ -25,13 +25,13 @@ from .get_integration_workspace_accesses import *
 from .get_integrations import *
 from .get_mcp_integration import *
 from .get_mcp_integration_capabilities import *
-from .get_mcp_integration_capabilitieses import *
+from .get_mcp_integration_capabilities_list import *
 from .get_mcp_integration_workspace_access import *
 from .get_mcp_integration_workspace_accesses import *
 from .get_mcp_integrations import *
 from .get_mcp_server import *
 from .get_mcp_server_capabilities import *
-from .get_mcp_server_capabilitieses import *
+from .get_mcp_server_capabilities_list import *
 from .get_mcp_server_user_access import *
 from .get_mcp_server_user_accesses import *
 from .get_mcp_servers import *

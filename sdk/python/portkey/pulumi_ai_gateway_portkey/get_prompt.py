@@ -23,16 +23,25 @@ __all__ = [
 
 @pulumi.output_type
 class GetPromptResult:
-    def __init__(__self__, collection_id=None, created_at=None, id=None, last_updated_at=None, managed_version=None, model=None, name=None, parameters=None, slug=None, status=None, string=None, template_metadata=None, tool_choice=None, tools=None, version=None, version_description=None, version_id=None, virtual_key=None, virtual_key_slug=None):
+    def __init__(__self__, collection_id=None, created_at=None, functions=None, id=None, is_raw_template=None, label_id=None, last_updated_at=None, managed_version=None, model=None, name=None, parameters=None, slug=None, status=None, string=None, template_metadata=None, tool_choice=None, tools=None, version=None, version_description=None, version_id=None, virtual_key=None, virtual_key_slug=None):
         if collection_id and not isinstance(collection_id, str):
             raise TypeError("Expected argument 'collection_id' to be a str")
         pulumi.set(__self__, "collection_id", collection_id)
         if created_at and not isinstance(created_at, str):
             raise TypeError("Expected argument 'created_at' to be a str")
         pulumi.set(__self__, "created_at", created_at)
+        if functions and not isinstance(functions, list):
+            raise TypeError("Expected argument 'functions' to be a list")
+        pulumi.set(__self__, "functions", functions)
         if id and not isinstance(id, str):
             raise TypeError("Expected argument 'id' to be a str")
         pulumi.set(__self__, "id", id)
+        if is_raw_template and not isinstance(is_raw_template, bool):
+            raise TypeError("Expected argument 'is_raw_template' to be a bool")
+        pulumi.set(__self__, "is_raw_template", is_raw_template)
+        if label_id and not isinstance(label_id, str):
+            raise TypeError("Expected argument 'label_id' to be a str")
+        pulumi.set(__self__, "label_id", label_id)
         if last_updated_at and not isinstance(last_updated_at, str):
             raise TypeError("Expected argument 'last_updated_at' to be a str")
         pulumi.set(__self__, "last_updated_at", last_updated_at)
@@ -100,11 +109,35 @@ class GetPromptResult:
 
     @_builtins.property
     @pulumi.getter
+    def functions(self) -> Optional[Sequence[Mapping[str, Any]]]:
+        """
+        The published version's functions.
+        """
+        return pulumi.get(self, "functions")
+
+    @_builtins.property
+    @pulumi.getter
     def id(self) -> _builtins.str:
         """
         The Prompt's resource id: what `pulumi import` and `getPrompt({ id })` take.
         """
         return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter(name="isRawTemplate")
+    def is_raw_template(self) -> Optional[_builtins.bool]:
+        """
+        Whether the published version's template is raw.
+        """
+        return pulumi.get(self, "is_raw_template")
+
+    @_builtins.property
+    @pulumi.getter(name="labelId")
+    def label_id(self) -> Optional[_builtins.str]:
+        """
+        The label on the published version.
+        """
+        return pulumi.get(self, "label_id")
 
     @_builtins.property
     @pulumi.getter(name="lastUpdatedAt")
@@ -243,7 +276,10 @@ class AwaitableGetPromptResult(GetPromptResult):
         return GetPromptResult(
             collection_id=self.collection_id,
             created_at=self.created_at,
+            functions=self.functions,
             id=self.id,
+            is_raw_template=self.is_raw_template,
+            label_id=self.label_id,
             last_updated_at=self.last_updated_at,
             managed_version=self.managed_version,
             model=self.model,
@@ -264,18 +300,21 @@ class AwaitableGetPromptResult(GetPromptResult):
 
 def get_prompt(collection_id: Optional[_builtins.str] = None,
                id: Optional[_builtins.str] = None,
+               label_id: Optional[_builtins.str] = None,
                name: Optional[_builtins.str] = None,
                opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetPromptResult:
     """
-    Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
+    Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
 
     :param _builtins.str collection_id: The Prompt whose `collectionId` is this (lists only that PromptCollection's objects). The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
     :param _builtins.str id: The Prompt's resource id (what `pulumi import` takes).
+    :param _builtins.str label_id: The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
     :param _builtins.str name: The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version.
     """
     __args__ = dict()
     __args__['collectionId'] = collection_id
     __args__['id'] = id
+    __args__['labelId'] = label_id
     __args__['name'] = name
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke('portkey:index:getPrompt', __args__, opts=opts, typ=GetPromptResult).value
@@ -283,7 +322,10 @@ def get_prompt(collection_id: Optional[_builtins.str] = None,
     return AwaitableGetPromptResult(
         collection_id=pulumi.get(__ret__, 'collection_id'),
         created_at=pulumi.get(__ret__, 'created_at'),
+        functions=pulumi.get(__ret__, 'functions'),
         id=pulumi.get(__ret__, 'id'),
+        is_raw_template=pulumi.get(__ret__, 'is_raw_template'),
+        label_id=pulumi.get(__ret__, 'label_id'),
         last_updated_at=pulumi.get(__ret__, 'last_updated_at'),
         managed_version=pulumi.get(__ret__, 'managed_version'),
         model=pulumi.get(__ret__, 'model'),
@@ -302,25 +344,31 @@ def get_prompt(collection_id: Optional[_builtins.str] = None,
         virtual_key_slug=pulumi.get(__ret__, 'virtual_key_slug'))
 def get_prompt_output(collection_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                       id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                      label_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                       name: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                       opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetPromptResult]:
     """
-    Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
+    Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`, `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt declaration.
 
     :param _builtins.str collection_id: The Prompt whose `collectionId` is this (lists only that PromptCollection's objects). The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
     :param _builtins.str id: The Prompt's resource id (what `pulumi import` takes).
+    :param _builtins.str label_id: The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
     :param _builtins.str name: The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version.
     """
     __args__ = dict()
     __args__['collectionId'] = collection_id
     __args__['id'] = id
+    __args__['labelId'] = label_id
     __args__['name'] = name
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke_output('portkey:index:getPrompt', __args__, opts=opts, typ=GetPromptResult)
     return __ret__.apply(lambda __response__: GetPromptResult(
         collection_id=pulumi.get(__response__, 'collection_id'),
         created_at=pulumi.get(__response__, 'created_at'),
+        functions=pulumi.get(__response__, 'functions'),
         id=pulumi.get(__response__, 'id'),
+        is_raw_template=pulumi.get(__response__, 'is_raw_template'),
+        label_id=pulumi.get(__response__, 'label_id'),
         last_updated_at=pulumi.get(__response__, 'last_updated_at'),
         managed_version=pulumi.get(__response__, 'managed_version'),
         model=pulumi.get(__response__, 'model'),

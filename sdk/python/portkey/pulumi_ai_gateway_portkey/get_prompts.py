@@ -60,16 +60,19 @@ class AwaitableGetPromptsResult(GetPromptsResult):
 
 
 def get_prompts(collection_id: Optional[_builtins.str] = None,
+                label_id: Optional[_builtins.str] = None,
                 name: Optional[_builtins.str] = None,
                 opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetPromptsResult:
     """
     Lists every Prompt (every page read), or those matching the given filters, each as the resource reads it (secrets left out). Derived from the Prompt declaration.
 
     :param _builtins.str collection_id: Only the Prompts whose `collectionId` is this (lists only that PromptCollection's objects). The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
+    :param _builtins.str label_id: Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
     :param _builtins.str name: Only the Prompts whose `name` is this. The prompt's display name. Changing it makes no new version.
     """
     __args__ = dict()
     __args__['collectionId'] = collection_id
+    __args__['labelId'] = label_id
     __args__['name'] = name
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke('portkey:index:getPrompts', __args__, opts=opts, typ=GetPromptsResult).value
@@ -78,16 +81,19 @@ def get_prompts(collection_id: Optional[_builtins.str] = None,
         ids=pulumi.get(__ret__, 'ids'),
         prompts=pulumi.get(__ret__, 'prompts'))
 def get_prompts_output(collection_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                       label_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                        name: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetPromptsResult]:
     """
     Lists every Prompt (every page read), or those matching the given filters, each as the resource reads it (secrets left out). Derived from the Prompt declaration.
 
     :param _builtins.str collection_id: Only the Prompts whose `collectionId` is this (lists only that PromptCollection's objects). The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
+    :param _builtins.str label_id: Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
     :param _builtins.str name: Only the Prompts whose `name` is this. The prompt's display name. Changing it makes no new version.
     """
     __args__ = dict()
     __args__['collectionId'] = collection_id
+    __args__['labelId'] = label_id
     __args__['name'] = name
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke_output('portkey:index:getPrompts', __args__, opts=opts, typ=GetPromptsResult)

@@ -151,7 +151,7 @@ def get_scim_workspace_mapping(id: Optional[_builtins.str] = None,
 
     :param _builtins.str id: The ScimWorkspaceMapping's resource id (what `pulumi import` takes).
     :param _builtins.str scim_group_id: The ScimWorkspaceMapping whose `scimGroupId` is this. The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
-    :param _builtins.str workspace_id: The ScimWorkspaceMapping whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+    :param _builtins.str workspace_id: The ScimWorkspaceMapping whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
     """
     __args__ = dict()
     __args__['id'] = id
@@ -179,7 +179,7 @@ def get_scim_workspace_mapping_output(id: pulumi.Input[Optional[Optional[_builti
 
     :param _builtins.str id: The ScimWorkspaceMapping's resource id (what `pulumi import` takes).
     :param _builtins.str scim_group_id: The ScimWorkspaceMapping whose `scimGroupId` is this. The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
-    :param _builtins.str workspace_id: The ScimWorkspaceMapping whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+    :param _builtins.str workspace_id: The ScimWorkspaceMapping whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
     """
     __args__ = dict()
     __args__['id'] = id

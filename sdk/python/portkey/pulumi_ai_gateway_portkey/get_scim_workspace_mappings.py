@@ -66,7 +66,7 @@ def get_scim_workspace_mappings(scim_group_id: Optional[_builtins.str] = None,
     Lists every ScimWorkspaceMapping (every page read), or those matching the given filters, each as the resource reads it (secrets left out). Derived from the ScimWorkspaceMapping declaration.
 
     :param _builtins.str scim_group_id: Only the ScimWorkspaceMappings whose `scimGroupId` is this. The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
-    :param _builtins.str workspace_id: Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+    :param _builtins.str workspace_id: Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
     """
     __args__ = dict()
     __args__['scimGroupId'] = scim_group_id
@@ -84,7 +84,7 @@ def get_scim_workspace_mappings_output(scim_group_id: pulumi.Input[Optional[Opti
     Lists every ScimWorkspaceMapping (every page read), or those matching the given filters, each as the resource reads it (secrets left out). Derived from the ScimWorkspaceMapping declaration.
 
     :param _builtins.str scim_group_id: Only the ScimWorkspaceMappings whose `scimGroupId` is this. The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
-    :param _builtins.str workspace_id: Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+    :param _builtins.str workspace_id: Only the ScimWorkspaceMappings whose `workspaceId` is this (lists only that Workspace's objects). The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
     """
     __args__ = dict()
     __args__['scimGroupId'] = scim_group_id

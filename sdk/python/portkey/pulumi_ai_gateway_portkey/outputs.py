@@ -23,10 +23,10 @@ __all__ = [
     'GetIntegrationModelAccessesIntegrationModelAccess',
     'GetIntegrationWorkspaceAccessesIntegrationWorkspaceAccess',
     'GetIntegrationsIntegration',
-    'GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities',
+    'GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities',
     'GetMcpIntegrationWorkspaceAccessesMcpIntegrationWorkspaceAccess',
     'GetMcpIntegrationsMcpIntegration',
-    'GetMcpServerCapabilitiesesMcpServerCapabilities',
+    'GetMcpServerCapabilitiesListMcpServerCapabilities',
     'GetMcpServerUserAccessesMcpServerUserAccess',
     'GetMcpServersMcpServer',
     'GetPromptCollectionsPromptCollection',
@@ -1500,9 +1500,9 @@ class GetIntegrationsIntegration(dict):
 
 
 @pulumi.output_type
-class GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities(dict):
+class GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities(dict):
     """
-    One object `getMcpIntegrationCapabilitieses` finds.
+    One object `getMcpIntegrationCapabilitiesList` finds.
     """
     def __init__(__self__, *,
                  capabilities: Sequence['outputs.McpCapability'],
@@ -1510,7 +1510,7 @@ class GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities(dict):
                  mcp_integration_id: _builtins.str,
                  not_synced: Optional[Sequence[_builtins.str]] = None):
         """
-        One object `getMcpIntegrationCapabilitieses` finds.
+        One object `getMcpIntegrationCapabilitiesList` finds.
 
         :param Sequence['McpCapability'] capabilities: The capabilities as read back (declared settings for those not synced yet).
         :param _builtins.str id: The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
@@ -1845,9 +1845,9 @@ class GetMcpIntegrationsMcpIntegration(dict):
 
 
 @pulumi.output_type
-class GetMcpServerCapabilitiesesMcpServerCapabilities(dict):
+class GetMcpServerCapabilitiesListMcpServerCapabilities(dict):
     """
-    One object `getMcpServerCapabilitieses` finds.
+    One object `getMcpServerCapabilitiesList` finds.
     """
     def __init__(__self__, *,
                  capabilities: Sequence['outputs.McpCapability'],
@@ -1855,7 +1855,7 @@ class GetMcpServerCapabilitiesesMcpServerCapabilities(dict):
                  mcp_server_id: _builtins.str,
                  not_synced: Optional[Sequence[_builtins.str]] = None):
         """
-        One object `getMcpServerCapabilitieses` finds.
+        One object `getMcpServerCapabilitiesList` finds.
 
         :param Sequence['McpCapability'] capabilities: The capabilities as read back (declared settings for those not synced yet).
         :param _builtins.str id: The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
@@ -2604,6 +2604,9 @@ class GetPromptsPrompt(dict):
                  string: _builtins.str,
                  virtual_key: _builtins.str,
                  created_at: Optional[_builtins.str] = None,
+                 functions: Optional[Sequence[Mapping[str, Any]]] = None,
+                 is_raw_template: Optional[_builtins.bool] = None,
+                 label_id: Optional[_builtins.str] = None,
                  last_updated_at: Optional[_builtins.str] = None,
                  managed_version: Optional[_builtins.float] = None,
                  model: Optional[_builtins.str] = None,
@@ -2626,6 +2629,9 @@ class GetPromptsPrompt(dict):
         :param _builtins.str string: The published version's template.
         :param _builtins.str virtual_key: The provider as given.
         :param _builtins.str created_at: When Portkey created the prompt (RFC 3339).
+        :param Sequence[Mapping[str, Any]] functions: The published version's functions.
+        :param _builtins.bool is_raw_template: Whether the published version's template is raw.
+        :param _builtins.str label_id: The label on the published version.
         :param _builtins.str last_updated_at: When Portkey last changed the prompt (RFC 3339).
         :param _builtins.float managed_version: The version the provider last published (on import: the one published then). When another is published outside Pulumi, `up` publishes this one again if it still holds what is declared.
         :param _builtins.str model: The published version's model.
@@ -2647,6 +2653,12 @@ class GetPromptsPrompt(dict):
         pulumi.set(__self__, "virtual_key", virtual_key)
         if created_at is not None:
             pulumi.set(__self__, "created_at", created_at)
+        if functions is not None:
+            pulumi.set(__self__, "functions", functions)
+        if is_raw_template is not None:
+            pulumi.set(__self__, "is_raw_template", is_raw_template)
+        if label_id is not None:
+            pulumi.set(__self__, "label_id", label_id)
         if last_updated_at is not None:
             pulumi.set(__self__, "last_updated_at", last_updated_at)
         if managed_version is not None:
@@ -2727,6 +2739,30 @@ class GetPromptsPrompt(dict):
         When Portkey created the prompt (RFC 3339).
         """
         return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def functions(self) -> Optional[Sequence[Mapping[str, Any]]]:
+        """
+        The published version's functions.
+        """
+        return pulumi.get(self, "functions")
+
+    @_builtins.property
+    @pulumi.getter(name="isRawTemplate")
+    def is_raw_template(self) -> Optional[_builtins.bool]:
+        """
+        Whether the published version's template is raw.
+        """
+        return pulumi.get(self, "is_raw_template")
+
+    @_builtins.property
+    @pulumi.getter(name="labelId")
+    def label_id(self) -> Optional[_builtins.str]:
+        """
+        The label on the published version.
+        """
+        return pulumi.get(self, "label_id")
 
     @_builtins.property
     @pulumi.getter(name="lastUpdatedAt")

@@ -23,6 +23,9 @@ class PromptArgs:
                  name: pulumi.Input[_builtins.str],
                  string: pulumi.Input[_builtins.str],
                  virtual_key: pulumi.Input[_builtins.str],
+                 functions: pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]] = None,
+                 is_raw_template: pulumi.Input[Optional[_builtins.bool]] = None,
+                 label_id: pulumi.Input[Optional[_builtins.str]] = None,
                  model: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  template_metadata: pulumi.Input[Optional[Mapping[str, Any]]] = None,
@@ -36,6 +39,9 @@ class PromptArgs:
         :param pulumi.Input[_builtins.str] name: The prompt's display name. Changing it makes no new version.
         :param pulumi.Input[_builtins.str] string: The template (Mustache): `{{variable}}`, and partials by slug, `{{>partial-slug}}` (published version) or `{{>partial-slug@N}}`. A change makes a new version, which the provider publishes.
         :param pulumi.Input[_builtins.str] virtual_key: The provider the prompt runs on, by slug or id (pass an AiProvider's `slug`), in the collection's workspace. Portkey answers the slug: the slug and the id of the same provider are no change. Changed alone it changes in place (no version).
+        :param pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] functions: Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.
+        :param pulumi.Input[_builtins.bool] is_raw_template: Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is created, then given a raw version 2, which the provider publishes.
+        :param pulumi.Input[_builtins.str] label_id: The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
         :param pulumi.Input[_builtins.str] model: The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.
         :param pulumi.Input[Mapping[str, Any]] parameters: Model parameters in the API's form, e.g. `{ temperature: 0.2, max_tokens: 500 }`. Portkey adds `model` into them on read; that is no change. A change makes a new version.
         :param pulumi.Input[Mapping[str, Any]] template_metadata: Free-form metadata stored with the version (`template_metadata`; the update calls it `prompt_metadata`). A change makes a new version.
@@ -47,6 +53,12 @@ class PromptArgs:
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "string", string)
         pulumi.set(__self__, "virtual_key", virtual_key)
+        if functions is not None:
+            pulumi.set(__self__, "functions", functions)
+        if is_raw_template is not None:
+            pulumi.set(__self__, "is_raw_template", is_raw_template)
+        if label_id is not None:
+            pulumi.set(__self__, "label_id", label_id)
         if model is not None:
             pulumi.set(__self__, "model", model)
         if parameters is not None:
@@ -107,6 +119,42 @@ class PromptArgs:
     @virtual_key.setter
     def virtual_key(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "virtual_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def functions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]]:
+        """
+        Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.
+        """
+        return pulumi.get(self, "functions")
+
+    @functions.setter
+    def functions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]]):
+        pulumi.set(self, "functions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="isRawTemplate")
+    def is_raw_template(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is created, then given a raw version 2, which the provider publishes.
+        """
+        return pulumi.get(self, "is_raw_template")
+
+    @is_raw_template.setter
+    def is_raw_template(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "is_raw_template", value)
+
+    @_builtins.property
+    @pulumi.getter(name="labelId")
+    def label_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+        """
+        return pulumi.get(self, "label_id")
+
+    @label_id.setter
+    def label_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "label_id", value)
 
     @_builtins.property
     @pulumi.getter
@@ -188,6 +236,9 @@ class Prompt(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  collection_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 functions: pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]] = None,
+                 is_raw_template: pulumi.Input[Optional[_builtins.bool]] = None,
+                 label_id: pulumi.Input[Optional[_builtins.str]] = None,
                  model: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, Any]]] = None,
@@ -199,11 +250,14 @@ class Prompt(pulumi.CustomResource):
                  virtual_key: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.
+        A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. `labelId` puts a label on the version the prompt publishes (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] collection_id: The collection the prompt is in, by UUID (pass a PromptCollection's `id`); the collection's workspace is the prompt's. Changing it moves the prompt in place (same slug) within its workspace; Portkey refuses a collection of another workspace.
+        :param pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] functions: Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.
+        :param pulumi.Input[_builtins.bool] is_raw_template: Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is created, then given a raw version 2, which the provider publishes.
+        :param pulumi.Input[_builtins.str] label_id: The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
         :param pulumi.Input[_builtins.str] model: The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.
         :param pulumi.Input[_builtins.str] name: The prompt's display name. Changing it makes no new version.
         :param pulumi.Input[Mapping[str, Any]] parameters: Model parameters in the API's form, e.g. `{ temperature: 0.2, max_tokens: 500 }`. Portkey adds `model` into them on read; that is no change. A change makes a new version.
@@ -221,7 +275,7 @@ class Prompt(pulumi.CustomResource):
                  args: PromptArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.
+        A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by publishing Pulumi's version again. `labelId` puts a label on the version the prompt publishes (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.
 
         :param str resource_name: The name of the resource.
         :param PromptArgs args: The arguments to use to populate this resource's properties.
@@ -239,6 +293,9 @@ class Prompt(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  collection_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 functions: pulumi.Input[Optional[Sequence[pulumi.Input[Mapping[str, Any]]]]] = None,
+                 is_raw_template: pulumi.Input[Optional[_builtins.bool]] = None,
+                 label_id: pulumi.Input[Optional[_builtins.str]] = None,
                  model: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, Any]]] = None,
@@ -260,6 +317,9 @@ class Prompt(pulumi.CustomResource):
             if collection_id is None and not opts.urn:
                 raise TypeError("Missing required property 'collection_id'")
             __props__.__dict__["collection_id"] = collection_id
+            __props__.__dict__["functions"] = functions
+            __props__.__dict__["is_raw_template"] = is_raw_template
+            __props__.__dict__["label_id"] = label_id
             __props__.__dict__["model"] = model
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
@@ -307,6 +367,9 @@ class Prompt(pulumi.CustomResource):
 
         __props__.__dict__["collection_id"] = None
         __props__.__dict__["created_at"] = None
+        __props__.__dict__["functions"] = None
+        __props__.__dict__["is_raw_template"] = None
+        __props__.__dict__["label_id"] = None
         __props__.__dict__["last_updated_at"] = None
         __props__.__dict__["managed_version"] = None
         __props__.__dict__["model"] = None
@@ -340,6 +403,30 @@ class Prompt(pulumi.CustomResource):
         When Portkey created the prompt (RFC 3339).
         """
         return pulumi.get(self, "created_at")
+
+    @_builtins.property
+    @pulumi.getter
+    def functions(self) -> pulumi.Output[Optional[Sequence[Mapping[str, Any]]]]:
+        """
+        The published version's functions.
+        """
+        return pulumi.get(self, "functions")
+
+    @_builtins.property
+    @pulumi.getter(name="isRawTemplate")
+    def is_raw_template(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Whether the published version's template is raw.
+        """
+        return pulumi.get(self, "is_raw_template")
+
+    @_builtins.property
+    @pulumi.getter(name="labelId")
+    def label_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The label on the published version.
+        """
+        return pulumi.get(self, "label_id")
 
     @_builtins.property
     @pulumi.getter(name="lastUpdatedAt")

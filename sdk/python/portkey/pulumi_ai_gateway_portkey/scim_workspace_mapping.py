@@ -27,7 +27,7 @@ class ScimWorkspaceMappingArgs:
         The set of arguments for constructing a ScimWorkspaceMapping resource.
 
         :param pulumi.Input[_builtins.str] role: The role the group's members get in the workspace: `admin`, `manager` or `member`. Changing it replaces the mapping (Portkey has no update).
-        :param pulumi.Input[_builtins.str] workspace_id: The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+        :param pulumi.Input[_builtins.str] workspace_id: The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
         :param pulumi.Input[_builtins.str] scim_group_id: The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
         :param pulumi.Input[_builtins.str] scim_group_name: The SCIM group by display name, pre-created now when the identity provider has not pushed it yet; set this or `scimGroupId`. Must not look like the old `ws-<group>-role-<role>` names. Not read back (Portkey answers the group's display name as `scimGroup`). Changing it replaces the mapping.
         """
@@ -54,7 +54,7 @@ class ScimWorkspaceMappingArgs:
     @pulumi.getter(name="workspaceId")
     def workspace_id(self) -> pulumi.Input[_builtins.str]:
         """
-        The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+        The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
         """
         return pulumi.get(self, "workspace_id")
 
@@ -106,7 +106,7 @@ class ScimWorkspaceMapping(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] role: The role the group's members get in the workspace: `admin`, `manager` or `member`. Changing it replaces the mapping (Portkey has no update).
         :param pulumi.Input[_builtins.str] scim_group_id: The SCIM group, by the id the identity provider pushed it with; set this or `scimGroupName`. Changing it replaces the mapping.
         :param pulumi.Input[_builtins.str] scim_group_name: The SCIM group by display name, pre-created now when the identity provider has not pushed it yet; set this or `scimGroupId`. Must not look like the old `ws-<group>-role-<role>` names. Not read back (Portkey answers the group's display name as `scimGroup`). Changing it replaces the mapping.
-        :param pulumi.Input[_builtins.str] workspace_id: The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the workspace (a role change) deletes the old mapping first.
+        :param pulumi.Input[_builtins.str] workspace_id: The workspace the group's members join, by UUID or slug. Changing it replaces the mapping; switching between the slug and the UUID of the same workspace is not a change. Pass a Workspace's `id`. Portkey maps a group to a workspace once, so a replacement that keeps the group and the workspace (a role change) deletes the old mapping first.
         """
         ...
     @overload

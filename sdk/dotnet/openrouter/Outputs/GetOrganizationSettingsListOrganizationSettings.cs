@@ -12,10 +12,10 @@ namespace PulumiAiGateway.OpenRouter.Outputs
 {
 
     /// <summary>
-    /// One object `getOrganizationSettingses` finds.
+    /// One object `getOrganizationSettingsList` finds.
     /// </summary>
     [OutputType]
-    public sealed class GetOrganizationSettingsesOrganizationSettings
+    public sealed class GetOrganizationSettingsListOrganizationSettings
     {
         /// <summary>
         /// The OrganizationSettings's resource id: what `pulumi import` and `getOrganizationSettings({ id })` take.
@@ -31,7 +31,7 @@ namespace PulumiAiGateway.OpenRouter.Outputs
         public readonly string OrganizationId;
 
         [OutputConstructor]
-        private GetOrganizationSettingsesOrganizationSettings(
+        private GetOrganizationSettingsListOrganizationSettings(
             string id,
 
             bool isFilteredModelCatalogEnabled,

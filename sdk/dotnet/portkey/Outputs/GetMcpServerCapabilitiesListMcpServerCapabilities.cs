@@ -12,41 +12,41 @@ namespace PulumiAiGateway.Portkey.Outputs
 {
 
     /// <summary>
-    /// One object `getMcpIntegrationCapabilitieses` finds.
+    /// One object `getMcpServerCapabilitiesList` finds.
     /// </summary>
     [OutputType]
-    public sealed class GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities
+    public sealed class GetMcpServerCapabilitiesListMcpServerCapabilities
     {
         /// <summary>
         /// The capabilities as read back (declared settings for those not synced yet).
         /// </summary>
         public readonly ImmutableArray<Outputs.McpCapability> Capabilities;
         /// <summary>
-        /// The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
+        /// The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
         /// </summary>
         public readonly string Id;
         /// <summary>
-        /// The MCP integration as given.
+        /// The MCP server as given.
         /// </summary>
-        public readonly string McpIntegrationId;
+        public readonly string McpServerId;
         /// <summary>
         /// Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
         /// </summary>
         public readonly ImmutableArray<string> NotSynced;
 
         [OutputConstructor]
-        private GetMcpIntegrationCapabilitiesesMcpIntegrationCapabilities(
+        private GetMcpServerCapabilitiesListMcpServerCapabilities(
             ImmutableArray<Outputs.McpCapability> capabilities,
 
             string id,
 
-            string mcpIntegrationId,
+            string mcpServerId,
 
             ImmutableArray<string> notSynced)
         {
             Capabilities = capabilities;
             Id = id;
-            McpIntegrationId = mcpIntegrationId;
+            McpServerId = mcpServerId;
             NotSynced = notSynced;
         }
     }

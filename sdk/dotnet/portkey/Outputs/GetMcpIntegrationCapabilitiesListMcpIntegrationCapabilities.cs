@@ -12,41 +12,41 @@ namespace PulumiAiGateway.Portkey.Outputs
 {
 
     /// <summary>
-    /// One object `getMcpServerCapabilitieses` finds.
+    /// One object `getMcpIntegrationCapabilitiesList` finds.
     /// </summary>
     [OutputType]
-    public sealed class GetMcpServerCapabilitiesesMcpServerCapabilities
+    public sealed class GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities
     {
         /// <summary>
         /// The capabilities as read back (declared settings for those not synced yet).
         /// </summary>
         public readonly ImmutableArray<Outputs.McpCapability> Capabilities;
         /// <summary>
-        /// The McpServerCapabilities's resource id: what `pulumi import` and `getMcpServerCapabilities({ id })` take.
+        /// The McpIntegrationCapabilities's resource id: what `pulumi import` and `getMcpIntegrationCapabilities({ id })` take.
         /// </summary>
         public readonly string Id;
         /// <summary>
-        /// The MCP server as given.
+        /// The MCP integration as given.
         /// </summary>
-        public readonly string McpServerId;
+        public readonly string McpIntegrationId;
         /// <summary>
         /// Declared capabilities (`type:name`) Portkey has not found on the upstream server yet: their settings apply once a sync finds them.
         /// </summary>
         public readonly ImmutableArray<string> NotSynced;
 
         [OutputConstructor]
-        private GetMcpServerCapabilitiesesMcpServerCapabilities(
+        private GetMcpIntegrationCapabilitiesListMcpIntegrationCapabilities(
             ImmutableArray<Outputs.McpCapability> capabilities,
 
             string id,
 
-            string mcpServerId,
+            string mcpIntegrationId,
 
             ImmutableArray<string> notSynced)
         {
             Capabilities = capabilities;
             Id = id;
-            McpServerId = mcpServerId;
+            McpIntegrationId = mcpIntegrationId;
             NotSynced = notSynced;
         }
     }
