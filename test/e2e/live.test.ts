@@ -318,8 +318,9 @@ if (!configured) {
 
     // Every other Portkey resource an admin key can make and remove without touching anything untagged:
     // an organisation integration with a fake provider key (never called), its models and access to a tagged
-    // workspace, and in that workspace a provider, a config, a guardrail and both kinds of policy; plus the
-    // look-ups of the workspace and the integration.
+    // workspace, and in that workspace a provider, a config, a guardrail and both kinds of policy; the prompt
+    // kinds; an MCP integration (never connected) with its access, a server and their switches; the workspace's
+    // guardrail exclusion; plus look-ups. Kinds not run live: NOT_RUN_LIVE in test/support/live.ts.
     describe("live Portkey: an integration and what a workspace holds", () => {
       const api = run.portkeyApi as LiveApi;
       let round: "created" | "updated" | "removed" = "created";
@@ -555,7 +556,7 @@ if (!configured) {
     // Every other OpenRouter resource a management key can make and remove without touching anything
     // untagged, all inside a tagged workspace: a guardrail assigned to a tagged key, the workspace's
     // default guardrail, budgets, a BYOK key with a fake credential (disabled, never used) and a disabled
-    // webhook destination.
+    // webhook destination, a preset; and an organisation private provider without endpoints.
     describe("live OpenRouter: guardrails, budgets, BYOK keys and destinations", () => {
       const api = run.openrouterApi as LiveApi;
       let round: "created" | "updated" | "removed" = "created";
