@@ -290,7 +290,7 @@ export class LiveRun {
 
   /**
    * Portkey. Only tagged objects are ever deleted: tagged API keys wherever they are; in each tagged
-   * workspace its tagged MCP servers, prompts, partials, collections, labels, guardrails and policies;
+   * workspace its tagged MCP servers, workspace MCP integrations, prompts, partials, collections, labels, guardrails and policies;
    * then the workspace itself with `force_delete` (which takes its providers, configs and keys along),
    * but only when the lists show nothing in it without the tag; then tagged organisation integrations
    * and MCP integrations. A tagged workspace holding an untagged object (a person's) is kept, with the
@@ -484,6 +484,13 @@ const PORTKEY_WORKSPACE_CONTENTS: {
   serviceMade?: (item: PortkeyItem, workspaceId: string) => boolean;
 }[] = [
   { what: "MCP server", list: (api, ws) => portkeyPages(api, "/mcp-servers", { workspace_id: ws }), delete: (i) => `/mcp-servers/${i.id}` },
+  {
+    what: "workspace MCP integration",
+    list: (api, ws) => portkeyPages(api, "/mcp-integrations", { workspace_id: ws, type: "workspace" }),
+    delete: (i) => `/mcp-integrations/${i.id}`,
+    // Organisation integrations usable in the workspace are listed too; they are not its contents.
+    serviceMade: (i, ws) => i.workspace_id !== ws,
+  },
   { what: "prompt", list: (api, ws) => portkeyPages(api, "/prompts", { workspace_id: ws }), delete: (i) => `/prompts/${i.id}` },
   { what: "prompt partial", list: (api, ws) => portkeyPages(api, "/prompts/partials", { workspace_id: ws }), delete: (i) => `/prompts/partials/${i.id}` },
   { what: "prompt collection", list: (api, ws) => portkeyPages(api, "/collections", { workspace_id: ws }), delete: (i) => `/collections/${i.id}`, serviceMade: (i) => Boolean(i.is_default) },
