@@ -48,6 +48,8 @@ export const NULL_ACCEPTED_IN_REQUESTS: Record<string, string[]> = {
   "PUT /providers/{slug}": ["rate_limits"],
   // The Terraform provider's prompt updates always carry `parameters`, null when the update makes no version (a rename).
   "PUT /prompts/{promptId}": ["parameters"],
+  // The document types a version's label_id as a UUID only; no other request takes a label off a version, and portkey-admin-mcp clears it with null.
+  "PUT /prompts/{promptId}/versions/{versionId}": ["label_id"],
 };
 
 /**

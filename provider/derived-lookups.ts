@@ -23,8 +23,12 @@ import { comparableOf, DeclaredResource, Enumeration, InputField, InputFields, i
 type Json = Record<string, unknown>;
 type Field = InputField | OutputField;
 
-/** `ApiKey` → `ApiKeys`, `UsageLimitsPolicy` → `UsageLimitsPolicies`, `IntegrationWorkspaceAccess` → `...Accesses`. */
+/**
+ * `ApiKey` → `ApiKeys`, `UsageLimitsPolicy` → `UsageLimitsPolicies`, `IntegrationWorkspaceAccess` → `...Accesses`;
+ * a name that is already plural (`McpServerCapabilities`, `OrganizationSettings`) takes `List`.
+ */
 export function pluralOf(name: string): string {
+  if (/(ies|ings|[^s]s)$/.test(name)) return `${name}List`;
   if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
   if (/(s|x|ch|sh)$/.test(name)) return `${name}es`;
   return `${name}s`;

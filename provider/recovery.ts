@@ -50,7 +50,7 @@ export interface RecoverableCreate<Created> {
 
 const CREATE_RECOVERY_TIMING = TIMING.createRecovery;
 
-/** Where an interrupted run's leftovers are settled (the README's troubleshooting names the same command). */
+/** Where an interrupted run's leftovers are settled (docs/troubleshooting.md names the same command). */
 export const RECOVER_POINTER =
   "if an earlier `pulumi up` was interrupted (pending operations from previous deployment), `pulumi-ai-gateway recover` settles what it left; otherwise they are not this stack's.";
 

@@ -7,7 +7,7 @@
  * - what `diff` compares and which changes replace;
  * - the outputs read from an API answer, and the inputs `read` hands back;
  * - the body of an ordinary create (what was declared) and update (what changed);
- * - the SDK classes and README tables (scripts/generate.ts reads `describe()`).
+ * - the SDK classes and the reference pages of docs/ (scripts/generate.ts and scripts/docs.ts).
  *
  * Field tables are built by functions, never at module scope: the engine
  * serializes the provider's closure, and a zod schema cannot be serialized.
@@ -19,7 +19,7 @@ type Json = Record<string, unknown>;
 
 /** What every field, input or output, can say about itself. */
 interface FieldCommon {
-  /** TSDoc: shown in the SDK class, its IDE hover and the README table. */
+  /** TSDoc: shown in the SDK class, its IDE hover, the schema and the reference page (docs/). */
   doc: string;
   /** The API's name for the field: a dotted path into bodies and answers (e.g. `defaults.metadata`). */
   api?: string;
@@ -27,6 +27,12 @@ interface FieldCommon {
   secret?: boolean;
   /** The SDK's type text when it is a named type (e.g. `UsageLimitArgs[]`); otherwise derived from the schema. */
   sdkType?: string;
+  /**
+   * The value the generated reference example shows (docs/), when the one
+   * derived from the schema would not read well or not pass `check`; an
+   * optional input with one is shown too.
+   */
+  example?: unknown;
 }
 
 export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon {
@@ -174,11 +180,11 @@ export interface NotEnumerable {
 export interface ResourceDeclaration<F extends InputFields, O extends OutputFields> {
   /** `<vendor>:<Name>`: the SDK's module and class, and the prefix of every message. */
   kind: string;
-  /** The SDK class's TSDoc (and the README's paragraph), with an example when useful. */
+  /** The SDK class's TSDoc (and the schema's and the reference page's description), with an example when useful. */
   doc: string;
   /** The stack config keys `configure()` keeps (the vendor's credential and base URL). */
   configKeys: readonly string[];
-  /** The inputs, in the order the SDK and README list them. */
+  /** The inputs, in the order the SDK and the reference page list them. */
   inputs(): F;
   /** Outputs the server sets (inputs are outputs too). */
   outputs(): O;

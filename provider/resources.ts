@@ -1,6 +1,6 @@
 /**
  * Every declared resource, by vendor: what the generators read (SDK classes,
- * README tables) and what a provider serving several resources looks up.
+ * reference pages of docs/) and what a provider serving several resources looks up.
  * Provider processes never load this module: each SDK class reaches its own
  * resource module only.
  */
@@ -28,7 +28,7 @@ import { promptPartial } from "./portkey/prompt-partial";
 import { prompt } from "./portkey/prompt";
 import { limitSdkTypes } from "./portkey/limits";
 import { getIntegration, getUser, getWorkspace } from "./portkey/lookups";
-import { getOrganizationMember } from "./openrouter/lookups";
+import { getModel, getModels, getOrganizationMember, getProviders } from "./openrouter/lookups";
 import { workspaceMember } from "./portkey/workspace-member";
 import { userInvite, userInviteSdkTypes } from "./portkey/user-invite";
 import { openrouterWorkspace } from "./openrouter/workspace";
@@ -193,7 +193,12 @@ function declaredVendors(): Vendor[] {
         entry(openrouterPrivateEndpoint, "provider/openrouter/private-endpoint", "openrouterPrivateEndpoint"),
         entry(openrouterScimGroupMapping, "provider/openrouter/scim-group-mapping", "openrouterScimGroupMapping"),
       ],
-      lookups: [lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember")],
+      lookups: [
+        lookup(getOrganizationMember, "provider/openrouter/lookups", "getOrganizationMember"),
+        lookup(getModels, "provider/openrouter/lookups", "getModels"),
+        lookup(getModel, "provider/openrouter/lookups", "getModel"),
+        lookup(getProviders, "provider/openrouter/lookups", "getProviders"),
+      ],
       sdkTypes: () => ({ ...guardrailSdkTypes() }),
     },
   ];

@@ -44,7 +44,7 @@ case "$command" in
     build
     ;;
   generate)
-    # SDK classes and README tables from the resource declarations (see scripts/generate.ts).
+    # SDK classes and the reference pages of docs/ from the resource declarations (see scripts/generate.ts).
     tc_ensure_node
     export PATH="$(dirname "$TC_NODE"):$PATH"
     tc_ensure_deps

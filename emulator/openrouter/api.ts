@@ -4,7 +4,7 @@
  * {"error": {"code", "message"}}, offset/limit paging, 201 on create,
  * {"deleted": true} on delete. Bounds are the documented ones only (the
  * OpenAPI document, the @openrouter/sdk types and the docs pages); every
- * choice beyond them is listed in the README's OpenRouter fidelity table.
+ * choice beyond them is listed in docs/emulator.md's OpenRouter fidelity table.
  * Each noun's routes and rules are in their own file; this one puts them on
  * one router over one shared state.
  */
@@ -24,6 +24,7 @@ import { OpenRouterPrivateProviderRoutes } from "./private-providers";
 import { OpenRouterPrivateEndpointRoutes } from "./private-endpoints";
 import { OpenRouterScimRoutes } from "./scim";
 import { OpenRouterExternalUserRoutes } from "./external-users";
+import { OpenRouterCatalogueRoutes } from "./catalogue";
 
 /** Every OpenRouter noun, and who is calling. */
 export class OpenRouterApi {
@@ -40,6 +41,7 @@ export class OpenRouterApi {
   private readonly privateEndpoints: OpenRouterPrivateEndpointRoutes;
   private readonly scim: OpenRouterScimRoutes;
   private readonly externalUsers: OpenRouterExternalUserRoutes;
+  private readonly catalogue = new OpenRouterCatalogueRoutes();
 
   constructor(state: () => OpenRouterState) {
     this.workspaces = new OpenRouterWorkspaceRoutes(state);
@@ -77,5 +79,6 @@ export class OpenRouterApi {
     this.privateEndpoints.register(router);
     this.scim.register(router);
     this.externalUsers.register(router);
+    this.catalogue.register(router);
   }
 }

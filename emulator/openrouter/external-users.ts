@@ -7,7 +7,7 @@
  * Sources (openrouter-api-org.md §6): the PyPI `openrouter` SDK's
  * `externalusers.py` and its models (statuses, the id's rules, soft delete).
  * `@openrouter/sdk` 1.3.19 has no such calls. Choices are named in comments
- * and in the README's fidelity table.
+ * and in docs/emulator.md's fidelity table.
  */
 import { HandlerResult, Router } from "../router";
 import { JsonObject, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, paging } from "./common";

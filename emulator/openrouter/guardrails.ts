@@ -8,7 +8,7 @@
  * Sources: the OpenAPI document (S1) and what the official Terraform provider
  * learned (TFOR), as summarised in openrouter-api-more.md §1–3. Where they
  * disagree, or nothing is documented, the choice is named in a comment and in
- * the README's OpenRouter fidelity table.
+ * docs/emulator.md's OpenRouter fidelity table.
  */
 import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";

@@ -11,7 +11,7 @@
  * `@openrouter/sdk` 1.3.19 for every read and the from-inference writes, the
  * PyPI `openrouter` SDK for the same, the docs' restore and delete pages for
  * archive and restore. Every choice beyond them is named in a comment and in
- * the README's fidelity table.
+ * docs/emulator.md's fidelity table.
  */
 import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";

@@ -11,7 +11,7 @@
  * drafts kept after a failed one-shot activation). `@openrouter/sdk` 1.3.19
  * has no such calls. The emulator calls no upstream: validation checks what
  * it can see (provider, workspace, a BYOK key for the provider) and passes the
- * upstream call. Every choice is named in a comment and in the README's table.
+ * upstream call. Every choice is named in a comment and in docs/emulator.md's table.
  */
 import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";

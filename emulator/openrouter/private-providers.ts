@@ -8,7 +8,7 @@
  * `private-providers-overlay.yaml`) and its hooks record what the live API
  * wants (explicit nulls to clear, `prompt_retention_days` present on create).
  * No SDK has these calls. Every choice beyond them is named in a comment and
- * in the README's fidelity table.
+ * in docs/emulator.md's fidelity table.
  */
 import { HandlerResult, Router } from "../router";
 import { JsonObject, objectBody, OpenRouterPrincipal, OpenRouterRequest, openrouterError, requiredString } from "./common";

@@ -9,7 +9,7 @@
  * SDK's docstrings (idempotent create, 409 on another role, `keep_members`
  * required on delete, group filters). A mapping makes the group's members
  * members of the workspace; deleting it with `keep_members=false` removes the
- * memberships it made. Every choice is named in a comment and in the README.
+ * memberships it made. Every choice is named in a comment and in docs/emulator.md.
  */
 import { randomUUID } from "node:crypto";
 import { HandlerResult, Router } from "../router";

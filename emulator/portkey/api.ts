@@ -1,6 +1,6 @@
 /**
  * The Portkey Admin API as the emulator serves it, rough edges included (see
- * the behaviour table in the README). Bodies are first checked against the
+ * the behaviour table in docs/emulator.md). Bodies are first checked against the
  * official OpenAPI document (../spec.ts), then against the rules the live API
  * is known to enforce beyond it. Each noun's routes and rules are in their own
  * file; this one puts them on one router over the organisations' states: a

@@ -98,7 +98,7 @@ export class PortkeyCollectionRoutes {
     const state = this.shared.state(ctx);
     const record = this.find(ctx, "collections.delete");
     if (record.is_default) throw portkeyError("AB08", `Collection not found or it is the workspace's default collection: ${ctx.params.collectionId}`);
-    // Not established live; refusing keeps prompts from losing their folder (a choice, see the README).
+    // Not established live; refusing keeps prompts from losing their folder (a choice, see docs/emulator.md).
     const children = liveCollections(state).filter((c) => c.parent_collection_id === record.id);
     const prompts = Object.values(state.prompts ?? {}).filter((p) => p.collection_id === record.id);
     if (children.length > 0 || prompts.length > 0) {

@@ -137,7 +137,7 @@ export class PortkeyMcpIntegrationRoutes {
   private deleteIntegration(ctx: PortkeyRequest): HandlerResult {
     const state = this.shared.state(ctx);
     const record = this.find(ctx, "delete");
-    // Not documented; refusing keeps workspaces' servers from pointing at nothing (a choice, see the README).
+    // Not documented; refusing keeps workspaces' servers from pointing at nothing (a choice, see docs/emulator.md).
     const servers = Object.values(state.mcp_servers ?? {}).filter((s) => s.mcp_integration_id === record.id && workspaceLive(state, s.workspace_id));
     if (servers.length > 0) throw portkeyError("AB07", `Unable to delete. The MCP integration is used by MCP server(s) ${servers.map((s) => s.slug).join(", ")}`);
     delete mcpIntegrationsOf(state)[record.id];
@@ -248,7 +248,7 @@ export class PortkeyMcpIntegrationRoutes {
     return { body: capabilityPage(ctx, record.capabilities, (c) => ({ enabled: record.capability_settings[keyOf(c)] ?? true })) };
   }
 
-  /** Switches capabilities on or off; a name no sync has found yet is kept and applies once one does (a choice, see the README). */
+  /** Switches capabilities on or off; a name no sync has found yet is kept and applies once one does (a choice, see docs/emulator.md). */
   private updateCapabilities(ctx: PortkeyRequest): HandlerResult {
     const record = this.find(ctx, "update");
     const body = this.shared.checkedBody(ctx);

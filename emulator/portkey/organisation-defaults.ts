@@ -12,7 +12,7 @@
  * and sets the workspaces excluded from one direction's defaults: a PUT
  * merges `{workspace_id, excluded}` rows, or with `override_existing`
  * replaces the list. Its answers are undocumented; the shapes here are a
- * choice (see the README).
+ * choice (see docs/emulator.md).
  */
 import { portkeyError } from "../errors";
 import { HandlerResult, Router } from "../router";

@@ -7,7 +7,7 @@
  *
  * Deleting a partial that a prompt's published or newest version includes is
  * refused, naming the prompts (the API's behaviour is not documented; this
- * is the safe choice, recorded in the README).
+ * is the safe choice, recorded in docs/emulator.md).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { portkeyError } from "../errors";

@@ -146,7 +146,7 @@ export class PortkeyPromptRoutes {
   private deletePrompt(ctx: PortkeyRequest): HandlerResult {
     const state = this.shared.state(ctx);
     const record = this.find(ctx, "prompts.delete");
-    // Policies name prompts by slug in a `prompt` condition; deleting one they count would silently widen them (a choice, see the README).
+    // Policies name prompts by slug in a `prompt` condition; deleting one they count would silently widen them (a choice, see docs/emulator.md).
     const referrers = [
       ...Object.values(state.usage_limits_policies ?? {}).map((p) => ({ kind: "usage limits policy", p })),
       ...Object.values(state.rate_limits_policies ?? {}).map((p) => ({ kind: "rate limits policy", p })),

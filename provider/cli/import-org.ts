@@ -15,7 +15,7 @@ import type { ConfiguredValues } from "../config";
 import { ConfigurableProvider, deepEqual, LifecycleContext } from "../framework";
 import { isForbidden, messageOf } from "../errors";
 import { isEnumerable, LIST_CONCURRENCY, mapLimit } from "../enumeration";
-import { comparableOf, Enumeration, InputFields, ListedObject } from "../resource";
+import { comparableOf, Enumeration, fieldChanged, InputFields, ListedObject } from "../resource";
 import { RegisteredResource, Vendor, vendors } from "../resources";
 
 type Json = Record<string, unknown>;
@@ -42,6 +42,17 @@ export interface UndeclaredSecret {
   configKey: string;
 }
 
+/**
+ * A secret input the API does return but the program may not leave out (it is
+ * required, or leaving it out would clear it): the program reads it from secret
+ * stack config, and the importer writes the value as read to a file of its
+ * own (mode 0600) to be set as that config once, never into the program.
+ */
+export interface ConfigSecret extends UndeclaredSecret {
+  /** The value as read (a string, or JSON-shaped). */
+  value: unknown;
+}
+
 /** One object to import. */
 export interface ImportedObject {
   /** The package and SDK namespace, e.g. `portkey`. */
@@ -61,8 +72,10 @@ export interface ImportedObject {
   literals: Record<string, string>;
   /** The logical name of the workspace it belongs to (the program groups by it); undefined: organisation-wide. */
   group?: string;
-  /** Secrets the API never returns. */
+  /** Secret inputs left undeclared (never returned, or left alone when left out): the secrets block lists them. */
   secrets: UndeclaredSecret[];
+  /** Secret inputs the program must declare: read from secret stack config (see ConfigSecret). */
+  configSecrets: ConfigSecret[];
   /** Comment lines for the program (what to know before `pulumi up`). */
   notes: string[];
 }
@@ -117,6 +130,11 @@ export function enumerationOrder(vendor: Vendor): EnumeratedKind[] {
 }
 
 async function readVendor(vendor: Vendor, configured: ConfiguredValues, warn: (message: string) => void): Promise<ImportedObject[]> {
+  for (const resource of vendor.resources) {
+    const { kind, enumerate } = resource.declared.declaration;
+    if (isEnumerable(enumerate)) continue;
+    warn(`${kind}: not imported: ${enumerate?.notImportable ?? "its declaration does not say how its objects are listed"}`);
+  }
   const reader = new Reader(vendor, configured, warn);
   const listed = new Map<string, ListedObject[]>();
   const read = new Map<string, ReadObject[]>();
@@ -139,7 +157,7 @@ async function readVendor(vendor: Vendor, configured: ConfiguredValues, warn: (m
 }
 
 /** A read object: its id, outputs and the inputs the engine records for it. */
-interface ReadObject {
+export interface ReadObject {
   resource: RegisteredResource;
   id: string;
   props: Json;
@@ -204,10 +222,12 @@ export class Reader {
     const provider = resource.declared.provider;
     const fields = resource.declared.declaration.inputs() as InputFields;
     let inputs = object.inputs;
-    let result = await provider.check!(inputs, inputs);
+    // Checked as the program will run: with the secrets it reads from stack config.
+    const withSecrets = (values: Json): Json => ({ ...values, ...Object.fromEntries(object.configSecrets.map((s) => [s.input, s.value])) });
+    let result = await provider.check!(withSecrets(inputs), withSecrets(inputs));
     if (result.failures?.some((f) => f.property === "scopes") && fields.allowUnknownScopes) {
       inputs = { ...inputs, allowUnknownScopes: true };
-      result = await provider.check!(inputs, inputs);
+      result = await provider.check!(withSecrets(inputs), withSecrets(inputs));
     }
     const failures = result.failures ?? [];
     for (const failure of failures) this.warn(`${object.type} '${object.logicalName}': the program's inputs fail check: ${failure.reason}`);
@@ -239,6 +259,34 @@ export function programInputs(fields: InputFields, inputs: Json, props: Json): J
     result[name] = value;
   }
   return result;
+}
+
+/**
+ * Every input declared secret, whatever the kind: its value is never written
+ * into the program (it is taken out of `inputs`). A secret the API never
+ * returns (carried), or one whose absence diff reads as no change, is left
+ * undeclared, which leaves it alone; the secrets block says how to take it
+ * over. One the program must declare (required, or cleared when left out) is
+ * read from secret stack config, with the value as read set there once.
+ */
+export function secretInputs(fields: InputFields, inputs: Json, read: ReadObject, logicalName: string): { secrets: UndeclaredSecret[]; configSecrets: ConfigSecret[] } {
+  const secrets: UndeclaredSecret[] = [];
+  const configSecrets: ConfigSecret[] = [];
+  for (const [name, field] of Object.entries(fields)) {
+    if (!field.secret) continue;
+    const configKey = `${logicalName}-${kebab(name)}`;
+    const value = inputs[name];
+    if (value === undefined) {
+      // Never read back (a credential): only the program can hold it.
+      if (field.carried) secrets.push({ input: name, configKey });
+      continue;
+    }
+    delete inputs[name];
+    const optional = field.schema.safeParse(undefined).success;
+    if (optional && !fieldChanged(field, read.inputs[name], undefined, read.props)) secrets.push({ input: name, configKey });
+    else configSecrets.push({ input: name, configKey, value });
+  }
+  return { secrets, configSecrets };
 }
 
 /** Why a secret output (a key's secret, an invite link) is empty after an import. */
@@ -322,11 +370,21 @@ class Namer {
         ? `${reference.kind} '${skipped.name ?? value}' is not imported: ${skipped.skip}.`
         : `${reference.kind} ${value} is not imported (not listed, or not readable with this key).`;
     }
-    const secrets = Object.entries(fields)
-      // Carried secrets are never read back (a credential): only the program can hold them.
-      .filter(([name, field]) => field.secret && field.carried && (read.inputs[name] === undefined || read.inputs[name] === null))
-      .map(([name]) => ({ input: name, configKey: `${logicalName}-${kebab(name)}` }));
-    return { vendor, className, type: `${vendor}:index:${className}`, id: read.id, logicalName, inputs, references, literals, group, secrets, notes: secretNotes(entry.resource) };
+    const { secrets, configSecrets } = secretInputs(fields, inputs, read, logicalName);
+    return {
+      vendor,
+      className,
+      type: `${vendor}:index:${className}`,
+      id: read.id,
+      logicalName,
+      inputs,
+      references,
+      literals,
+      group,
+      secrets,
+      configSecrets,
+      notes: secretNotes(entry.resource),
+    };
   }
 
   /** The parts of a logical name: the identity inputs, a referenced object by its own name. */

@@ -18,7 +18,9 @@ import { installPlugins, pulumiHome } from "./install-plugins";
 import { packageVersion } from "../package-info";
 import { decide, deleteUnusable, describe, importDocument, interrupted, refreshArguments } from "./recover";
 import * as os from "node:os";
-import { importFile, PROGRAM_FILE, programFile, ProgramLanguage } from "./program";
+import { importFile, PackageSchema, PROGRAM_FILE, programFile, ProgramLanguage, SECRET_CONFIG_DIR, secretConfigFiles } from "./program";
+import { packageSchema } from "../native/schema";
+import { vendors } from "../resources";
 import { runEmulator } from "../../emulator/cli";
 
 export const USAGE = `Usage: pulumi-ai-gateway <command> [options]
@@ -31,9 +33,11 @@ Commands:
 
   import-org        Read a live Portkey organisation and/or OpenRouter account and write
                     <out>/import.json (for \`pulumi import --file\`) and a program that declares
-                    every imported object (<out>/index.ts, or <out>/Main.yaml for YAML).
+                    every imported object (<out>/index.ts, <out>/Main.yaml for YAML, <out>/__main__.py
+                    for Python), and <out>/secret-config/ when the program reads secrets from
+                    stack config.
       --out <dir>                         Where to write the files (default: ./ai-gateway-import)
-      --language typescript|yaml          The program's language (default: typescript)
+      --language typescript|yaml|python   The program's language (default: typescript)
       --unmanaged-only <file|stack>       Only objects no resource of that stack manages: a
                                           \`pulumi stack export\` file, or a stack name (exported
                                           with the pulumi CLI from the current directory)
@@ -54,7 +58,7 @@ Commands:
       --port <n>                   (default: a free port) Binds 127.0.0.1 only.
       --state-file <file>          Keep the state in this file across restarts
       --latency-ms <n>, --fault-rate <0..1>, --seed <n>, --stale-read-ms <n>,
-      --workspace-defaults-on-put replace|merge   Deliberate faults and fidelity choices (see README)
+      --workspace-defaults-on-put replace|merge   Deliberate faults and fidelity choices (see docs/emulator.md)
   recover           After an interrupted \`pulumi up\` ("pending operations from previous deployment"):
                     for each pending create, adopts the one object the interrupted run made
                     (API keys, whose secret only the lost answer held, are deleted instead and
@@ -169,12 +173,22 @@ async function importCommand(args: ParsedArgs): Promise<void> {
   const programPath = path.join(out, PROGRAM_FILE[language]);
   fs.mkdirSync(out, { recursive: true });
   writeFileAtomic(path.join(out, "import.json"), importFile(objects, packageVersion()));
-  writeFileAtomic(programPath, programFile(objects, language));
+  const schemas = language === "python" ? Object.fromEntries(vendors().map((v) => [v.name, packageSchema(v, packageVersion()) as PackageSchema])) : undefined;
+  writeFileAtomic(programPath, programFile(objects, language, schemas));
+  // Secret values the program reads from stack config: readable by the user alone, never printed.
+  const secretDir = path.join(out, SECRET_CONFIG_DIR);
+  fs.rmSync(secretDir, { recursive: true, force: true });
+  const secretFiles = secretConfigFiles(objects);
+  if (secretFiles.size > 0) {
+    fs.mkdirSync(secretDir, { mode: 0o700 });
+    for (const [key, value] of secretFiles) fs.writeFileSync(path.join(secretDir, key), value, { mode: 0o600 });
+  }
   process.stdout.write(`Read ${summary(objects)}${managed ? ` that stack '${stack}' does not manage` : ""}.\n`);
   process.stdout.write(`Wrote ${path.join(out, "import.json")} and ${programPath}.\n`);
   process.stdout.write(
     "Next, in your Pulumi project (with the plugins installed: pulumi-ai-gateway install-plugins):\n" +
       `  pulumi import --file ${path.join(out, "import.json")} --yes --generate-code=false\n` +
+      (secretFiles.size > 0 ? `  set the ${secretFiles.size} secret config value(s) in ${secretDir} (see the program's first comment), then delete that directory\n` : "") +
       `  then make ${programPath} (reviewed) the program, and check that \`pulumi preview\` shows no changes.\n`,
   );
 }

@@ -34,6 +34,7 @@ export interface JsonSchema {
   minItems?: number;
   maxItems?: number;
   format?: string;
+  pattern?: string;
   default?: unknown;
   description?: string;
 }

@@ -17,8 +17,34 @@ import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
-import { assignKeys, assignMembers, KeyAssignmentJson, listKeyAssignments, listMemberAssignments, MemberAssignmentJson, unassignKeys, unassignMembers } from "./api/guardrails";
-import { listPerParent } from "../enumeration";
+import {
+  assignKeys,
+  assignMembers,
+  KeyAssignmentJson,
+  listAllKeyAssignments,
+  listAllMemberAssignments,
+  listKeyAssignments,
+  listMemberAssignments,
+  MemberAssignmentJson,
+  unassignKeys,
+  unassignMembers,
+} from "./api/guardrails";
+import type { ListedObject } from "../resource";
+
+/**
+ * Why an assignment is not imported when its guardrail is not a listed
+ * Guardrail: OpenRouter refuses assignments to a workspace's default
+ * guardrail through the API (so one made elsewhere could not be re-made), and
+ * an assignment to a guardrail the program does not declare would name it by a
+ * bare id.
+ */
+function unlistedGuardrail(guardrailId: string, guardrails: readonly ListedObject[]): string | undefined {
+  if (guardrails.some((g) => g.id === guardrailId)) return undefined;
+  return (
+    `its guardrail ${guardrailId} is not an importable Guardrail (a workspace's default guardrail, whose rules WorkspaceDefaultGuardrail ` +
+    "manages and to which OpenRouter refuses assignments through the API, or one this key cannot list)"
+  );
+}
 
 const KEY_HASH = /^[0-9a-f]{64}$/;
 
@@ -75,10 +101,10 @@ export const openrouterGuardrailKeyAssignment = declareResource({
     identity: ["guardrailId", "keyHash"],
     shownAs: { keyHash: "keyName" },
     references: { guardrailId: { kind: "openrouter:Guardrail", output: "id" }, keyHash: { kind: "openrouter:ApiKey", output: "id" } },
-    // Per guardrail (assignments to a workspace's default guardrail are not listed: no Guardrail declares it).
+    // The organisation's whole list (one paged call): an assignment to any other guardrail is listed too, and skipped by name.
     async list(ctx, listed) {
-      const client = openrouterClient(ctx);
-      return listPerParent(listed("openrouter:Guardrail"), async (g) => ((await listKeyAssignments(client, g.id)) ?? []).map((a) => ({ id: `${g.id}/${a.key_hash}` })));
+      const assignments = await listAllKeyAssignments(openrouterClient(ctx));
+      return assignments.map((a) => ({ id: `${a.guardrail_id}/${a.key_hash}`, name: a.key_name, skip: unlistedGuardrail(a.guardrail_id, listed("openrouter:Guardrail")) }));
     },
   },
   doc:
@@ -156,10 +182,10 @@ export const openrouterGuardrailMemberAssignment = declareResource({
     prefix: "member-guardrail",
     identity: ["guardrailId", "userId"],
     references: { guardrailId: { kind: "openrouter:Guardrail", output: "id" } },
-    // Per guardrail (assignments to a workspace's default guardrail are not listed: no Guardrail declares it).
+    // As for keys: the organisation's whole list, assignments to a guardrail that is not imported skipped by name.
     async list(ctx, listed) {
-      const client = openrouterClient(ctx);
-      return listPerParent(listed("openrouter:Guardrail"), async (g) => ((await listMemberAssignments(client, g.id)) ?? []).map((a) => ({ id: `${g.id}/${a.user_id}` })));
+      const assignments = await listAllMemberAssignments(openrouterClient(ctx));
+      return assignments.map((a) => ({ id: `${a.guardrail_id}/${a.user_id}`, skip: unlistedGuardrail(a.guardrail_id, listed("openrouter:Guardrail")) }));
     },
   },
   doc:

@@ -151,6 +151,7 @@ function destinationInputs() {
       outputDoc: "The type as read back.",
       api: "type",
       replaces: true,
+      example: "langfuse",
     }),
     name: input(z.string().trim().min(1, "must not be empty"), {
       doc: "The destination's display name.",
@@ -167,6 +168,7 @@ function destinationInputs() {
       outputDoc: "The settings: credentials and headers as last sent, the rest as read back (a secret).",
       api: "config",
       secret: true,
+      example: { publicKey: "pk-lf-…", secretKey: "sk-lf-…" },
       comparable: (value, olds) => configComparable(value, olds.type),
       fromApi: (value, answer, carried) => configRead(value, (carried.type ?? answer.type) as string, carried.config),
     }),

@@ -4,7 +4,9 @@
  * lifecycle is draft → validated → active (⇄ disabled); a create either
  * leaves a draft or, with `activateInWorkspaceId`, validates and activates it
  * in the same call. Only its pricing changes in place (PUT, whole, and each
- * PUT is a new pricing version, so it is sent only when a rate changed);
+ * PUT is a new pricing version, so it is sent only when a rate changed), and
+ * an activated one's routing is switched off and on (`enabled`: the disable
+ * and enable calls);
  * everything else replaces it, as the Terraform provider does (a PATCH exists
  * for drafts only, and an endpoint this resource manages is usually active).
  *
@@ -31,6 +33,7 @@ import {
   PricingJson,
   PrivateEndpointJson,
   putPrivateEndpointPricing,
+  setPrivateEndpointRouting,
   validatePrivateEndpoint,
 } from "./api/private-endpoints";
 import { httpsUrl, normalizedBaseUrl } from "./private-provider";
@@ -117,6 +120,20 @@ function privateEndpointInputs() {
       comparable: rateComparable,
       serverOwnedUnlessDeclared: true,
     }),
+    enabled: input(z.boolean().optional(), {
+      doc:
+        "Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's `disable` and " +
+        "`enable` calls, never a body field). Unset: left as found. A draft has no routing to switch: the value applies once " +
+        "it is activated.",
+      outputDoc: "Whether it routes (`status` is `active`); unset while a draft.",
+      api: "status",
+      fromApi: (status) => (status === "active" ? true : status === "disabled" ? false : undefined),
+      // Switched by its own calls: nothing goes into a create body.
+      toApi: () => undefined,
+      // A draft's routing is not a state to compare: declared, it applies at activation.
+      comparable: (value, olds) => (olds.status === "draft" ? undefined : (value ?? undefined)),
+      serverOwnedUnlessDeclared: true,
+    }),
     activateInWorkspaceId: input(z.uuid("must be the workspace's UUID").optional(), {
       doc:
         "Validate and activate the endpoint with this workspace's BYOK key for its provider: at create in the same call (a " +
@@ -169,7 +186,8 @@ export const openrouterPrivateEndpoint = declareResource({
   doc:
     "An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public model, routable only for " +
     "the organisation. Created as a draft, or validated and activated at once with `activateInWorkspaceId` (the workspace " +
-    "whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed); " +
+    "whose BYOK key for the provider is used). Only the pricing updates in place (sent whole, and only when a rate changed), " +
+    "and `enabled` disables or enables an activated endpoint's routing; " +
     "every other input replaces the endpoint, which stops routing until the new one is active. The resource id is its UUID " +
     "(import by it).\n\n" +
     "```ts\n" +
@@ -206,6 +224,7 @@ export const openrouterPrivateEndpoint = declareResource({
       throw error;
     }
     ctx.created(made.id, { ...inputs, endpointId: made.id, status: made.status });
+    if (inputs.enabled === false && made.status === "active") await setPrivateEndpointRouting(client, made.id, "disabled");
     // The create answer has no pricing or upstream fields.
     const endpoint = (await getPrivateEndpoint(client, made.id)) ?? made;
     return { id: made.id, outputs: ctx.outputsFrom(endpoint, inputs) };
@@ -218,8 +237,11 @@ export const openrouterPrivateEndpoint = declareResource({
 
   async update(id, olds, news, ctx) {
     const client = openrouterClient(ctx);
-    if (news.activateInWorkspaceId !== undefined && ctx.changed("activateInWorkspaceId", olds, news)) {
-      await activateDraft(client, id, news.activateInWorkspaceId);
+    const activating = news.activateInWorkspaceId !== undefined && ctx.changed("activateInWorkspaceId", olds, news);
+    if (activating) await activateDraft(client, id, news.activateInWorkspaceId!);
+    // A just-activated endpoint routes; otherwise the switch is sent only when `enabled` differs from what was read.
+    if (activating ? news.enabled === false : news.enabled !== undefined && ctx.changed("enabled", olds, news)) {
+      await setPrivateEndpointRouting(client, id, news.enabled ? "active" : "disabled");
     }
     const names = ["promptPrice", "completionPrice", "cacheReadPrice", "cacheWritePrice"] as const;
     const pricing = pricingOf(news);

@@ -24,7 +24,8 @@ const WIDEST_FIRST: readonly BudgetInterval[] = ["lifetime", "monthly", "weekly"
 /** The input holding each interval's limit. */
 const LIMIT_INPUT = { lifetime: "lifetimeUsd", monthly: "monthlyUsd", weekly: "weeklyUsd", daily: "dailyUsd" } as const satisfies Record<BudgetInterval, string>;
 
-function limitInput(interval: BudgetInterval, resets: string) {
+/** `example`: the reference docs' example shows this limit. */
+function limitInput(interval: BudgetInterval, resets: string, example?: number) {
   return input(z.number().positive("must be greater than 0 (dollars)").optional(), {
     doc:
       `The ${interval} limit in dollars (${resets}), greater than 0, pooled across the workspace's members and keys. ` +
@@ -32,6 +33,7 @@ function limitInput(interval: BudgetInterval, resets: string) {
     outputDoc: `The ${interval} limit as read back.`,
     // The interval's budget in the map the hooks build from OpenRouter's list.
     api: `${interval}.limit_usd`,
+    example,
   });
 }
 
@@ -43,7 +45,7 @@ function workspaceBudgetInputs() {
       replaces: true,
     }),
     lifetimeUsd: limitInput("lifetime", "never resets"),
-    monthlyUsd: limitInput("monthly", "resets each month"),
+    monthlyUsd: limitInput("monthly", "resets each month", 100),
     weeklyUsd: limitInput("weekly", "resets each week"),
     dailyUsd: limitInput("daily", "resets each day"),
     includeByokInBudgets: input(z.boolean().optional(), {

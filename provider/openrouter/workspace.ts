@@ -19,6 +19,7 @@ export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 function workspaceInputs() {
   return {
     name: input(z.string().min(1, "must not be empty").max(100, "must be at most 100 characters"), {
+      example: "Platform",
       doc: "1–100 characters.",
       outputDoc: "The name as read back.",
       api: "name",
@@ -30,6 +31,7 @@ function workspaceInputs() {
         .max(50, "must be at most 50 characters")
         .regex(SLUG_PATTERN, "must be lowercase letters and digits in segments joined by single hyphens (e.g. team-eu-1)"),
       {
+        example: "platform",
         doc: "1–50 characters: lowercase letters and digits in segments joined by single hyphens (`team-eu-1`). Unique in the account: a replacement that keeps it deletes the old workspace first.",
         outputDoc: "The slug as read back.",
         api: "slug",

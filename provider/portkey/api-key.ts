@@ -62,6 +62,7 @@ function apiKeyInputs() {
     type: input(z.enum(["organisation", "workspace"]), {
       doc: "`organisation` (an admin key; service keys only) or `workspace`. Changing it replaces the key.",
       outputDoc: "The kind of key.",
+      example: "workspace",
       replaces: true,
     }),
     subType: input(z.enum(["service", "user"]), {
@@ -80,6 +81,7 @@ function apiKeyInputs() {
       // Kept as the user spelled it (the API answers a slug with the UUID).
       fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
       comparable: workspaceIdComparable,
+      example: "dev",
     }),
     userId: input(z.string().min(1).optional(), {
       doc: "The user a user key belongs to (required for user keys). Changing it replaces the key.",
@@ -103,6 +105,7 @@ function apiKeyInputs() {
       doc: "What the key may do, e.g. `completions.write`; at least one. Unknown names fail at preview unless `allowUnknownScopes`.",
       outputDoc: "The scopes as read back.",
       api: "scopes",
+      example: ["completions.write"],
       fromApi: (value) => value ?? [],
       // Order carries no meaning.
       comparable: (value) => (Array.isArray(value) ? [...value].sort() : normalize(value)),

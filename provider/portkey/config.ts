@@ -36,6 +36,7 @@ function configInputs() {
       api: "name",
     }),
     config: input(z.record(z.string(), z.json()), {
+      example: { retry: { attempts: 3 }, cache: { mode: "simple" } },
       doc:
         "The gateway config, as structured JSON (sent as an object): e.g. `retry`, `cache`, `strategy`, `targets`, " +
         "`input_guardrails`/`output_guardrails` (slugs). Compared by meaning: Portkey's re-serialisation (key order) is not a change.",

@@ -40,6 +40,7 @@ function guardrailInputs() {
       outputDoc: "The workspace as given.",
       api: "workspace_id",
       replaces: true,
+      example: "dev",
       // Kept as the user spelled it (the API answers with the UUID).
       fromApi: (value, _answer, carried) => carried.workspaceId ?? value ?? undefined,
       comparable: workspaceIdComparable,
@@ -60,6 +61,7 @@ function guardrailInputs() {
       outputDoc: "The checks as read back (a secret).",
       api: "checks",
       secret: true,
+      example: [{ id: "default.wordCount", parameters: { minWords: 1, maxWords: 500 } }],
       comparable: (value) => checksComparable(value),
       fromApi: (value) => (Array.isArray(value) && value.length > 0 ? value.map((check) => ({ ...(check as Json) })) : undefined),
     }),
@@ -70,6 +72,7 @@ function guardrailInputs() {
         "Compared by meaning (key order is no change).",
       outputDoc: "The actions as read back.",
       api: "actions",
+      example: { deny: true },
       comparable: (value) => sortedKeys(value),
       fromApi: (value) => (value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value } : undefined),
     }),

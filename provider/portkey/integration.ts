@@ -124,6 +124,7 @@ export function integrationSdkTypes() {
 function integrationInputs() {
   return {
     name: input(z.string().trim().min(1, "must not be empty"), {
+      example: "Shared OpenAI",
       doc: "The integration's display name.",
       outputDoc: "The name as read back.",
       api: "name",
@@ -141,6 +142,7 @@ function integrationInputs() {
       serverOwnedUnlessDeclared: true,
     }),
     aiProviderId: input(z.string().trim().min(1, "must not be empty"), {
+      example: "openai",
       doc: "The AI provider, e.g. `openai`, `anthropic`, `bedrock`, `azure-openai`, `vertex-ai`. Changing it replaces the integration.",
       outputDoc: "The AI provider as given.",
       api: "ai_provider_id",

@@ -83,6 +83,7 @@ export function policyConditionsInput() {
     outputDoc: "The conditions as read back.",
     api: "conditions",
     sdkType: "PolicyConditionArgs[]",
+    example: [{ key: "api_key", value: "*" }],
     toApi: (conditions) => conditions.map((c) => ({ key: c.key, value: c.value })),
     fromApi: (value) => (Array.isArray(value) && value.length > 0 ? (value as ApiPolicyKey[]).map((c) => ({ key: c.key, value: c.value })) : undefined),
   });
@@ -102,6 +103,7 @@ export function policyGroupByInput() {
       outputDoc: "The group-by keys as read back.",
       api: "group_by",
       replaces: true,
+      example: ["api_key"],
       toApi: (keys) => keys.map((key) => ({ key })),
       fromApi: (value) => (Array.isArray(value) && value.length > 0 ? (value as ApiPolicyKey[]).map((g) => g.key) : undefined),
     },

@@ -6,8 +6,9 @@
  *
  * Versions, decided here (reference prompts-mcp-scim §2.3–2.6):
  * - The create makes version 1, published.
- * - A change of a versioned input (`string`, `model`, `parameters`, `tools`,
- *   `toolChoice`, `templateMetadata`) makes one new version carrying the
+ * - A change of a versioned input (`string`, `model`, `parameters`,
+ *   `functions`, `tools`, `toolChoice`, `isRawTemplate`, `templateMetadata`)
+ *   makes one new version carrying the
  *   changes (`patch: true`; `virtualKey` and `versionDescription` go with it
  *   when declared changes include them), which the provider then publishes
  *   (`makeDefault` by number): what the program declares is what callers get.
@@ -20,6 +21,18 @@
  *   only when it does not. Drafts saved without publishing are not drift.
  * - `versionDescription` is a note sent with each version the provider makes;
  *   changing only the note makes no version.
+ * - `labelId`: the label on the version Pulumi manages. Portkey labels
+ *   versions, not prompts (`PUT /prompts/{id}/versions/{versionId}`), one
+ *   label per version; a program declares one version (the one this resource
+ *   publishes), so the label is an input of the prompt, not a resource of its
+ *   own: `@staging` then always names what the program declares. It moves to
+ *   each new version the provider makes; setting, changing or removing it
+ *   alone writes only the label (no version, no publish); a label moved or
+ *   removed in the UI is drift, put back by `up`. Pinning labels to older
+ *   versions stays a release decision made in the Portkey UI.
+ * - `isRawTemplate`: the create takes no such field (the official document's
+ *   create body lacks it), so a prompt declared raw is created and then given
+ *   a raw version 2, which the provider publishes.
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
@@ -31,7 +44,7 @@ import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { inUseError, portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { UUID } from "./prompt-collection";
-import { ApiPrompt, createPrompt, deletePrompt, getPrompt, listPrompts, publishPrompt, publishPromptVersion, updatePrompt } from "./api/prompts";
+import { ApiPrompt, createPrompt, deletePrompt, getPrompt, labelPromptVersion, listPrompts, publishPrompt, publishPromptVersion, updatePrompt } from "./api/prompts";
 
 type Json = Record<string, unknown>;
 
@@ -88,6 +101,12 @@ function promptInputs() {
         return Object.keys(kept).length === 0 ? undefined : { ...kept };
       },
     }),
+    functions: input(z.array(z.record(z.string(), z.json())).optional(), {
+      doc: "Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.",
+      outputDoc: "The published version's functions.",
+      api: "functions",
+      comparable: (value) => sortedKeys(value),
+    }),
     tools: input(z.array(z.record(z.string(), z.json())).optional(), {
       doc: "Tool definitions in the API's (OpenAI) form. A change makes a new version; removing them clears them in the new version.",
       outputDoc: "The published version's tools.",
@@ -99,6 +118,18 @@ function promptInputs() {
       outputDoc: "The published version's tool choice.",
       api: "tool_choice",
       comparable: (value) => sortedKeys(value),
+    }),
+    isRawTemplate: input(z.boolean().optional(), {
+      doc:
+        "Whether `string` goes to the model as written instead of being rendered as a Mustache template (Portkey's `is_raw_template`). " +
+        "Unset is `false`, Portkey's default. A change makes a new version. Portkey's create takes no such field: a prompt declared raw is " +
+        "created, then given a raw version 2, which the provider publishes.",
+      outputDoc: "Whether the published version's template is raw.",
+      api: "is_raw_template",
+      serverDefault: false,
+      // The update takes 0/1; the document's prompt object says boolean, live-tested clients read a number: both are read.
+      toApi: (value) => (value ? 1 : 0),
+      fromApi: (value) => (value === 1 || value === true ? true : undefined),
     }),
     templateMetadata: input(z.record(z.string(), z.json()).optional(), {
       doc: "Free-form metadata stored with the version (`template_metadata`; the update calls it `prompt_metadata`). A change makes a new version.",
@@ -113,6 +144,14 @@ function promptInputs() {
       outputDoc: "The note as given.",
       api: "version_description",
       notCompared: true,
+    }),
+    labelId: input(z.string().regex(UUID, "must be the label's UUID (a PromptLabel's `id`, or a built-in label's)").optional(), {
+      doc:
+        "The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names what the " +
+        "program declares. It moves to each new version the provider makes; set, changed or removed alone it writes only the label (no new " +
+        "version). A label moved or removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.",
+      outputDoc: "The label on the published version.",
+      api: "prompt_version_label_id",
     }),
   };
 }
@@ -142,8 +181,10 @@ const VERSIONED: Partial<Record<keyof PromptInputs, string>> = {
   string: "string",
   model: "model",
   parameters: "parameters",
+  functions: "functions",
   tools: "tools",
   toolChoice: "tool_choice",
+  isRawTemplate: "is_raw_template",
   templateMetadata: "prompt_metadata",
 };
 
@@ -152,23 +193,31 @@ const VERSIONED: Partial<Record<keyof PromptInputs, string>> = {
  * document's type (it types these as strings, objects and arrays, never null,
  * and a null makes no version).
  */
-const CLEARED: Partial<Record<keyof PromptInputs, unknown>> = { model: "", parameters: {}, tools: [], toolChoice: {}, templateMetadata: {} };
+const CLEARED: Partial<Record<keyof PromptInputs, unknown>> = { model: "", parameters: {}, functions: [], tools: [], toolChoice: {}, isRawTemplate: 0, templateMetadata: {} };
+
+/** A versioned input as a new version carries it (`isRawTemplate` as the update's 0/1). */
+function versionedValue(field: keyof PromptInputs, value: unknown): unknown {
+  if (value === undefined) return CLEARED[field];
+  return field === "isRawTemplate" ? (value ? 1 : 0) : value;
+}
 
 export const prompt = declareResource({
   kind: "portkey:Prompt",
   enumerate: {
     prefix: "prompt",
     identity: ["collectionId", "name"],
-    references: { collectionId: { kind: "portkey:PromptCollection", output: "id" } },
+    references: { collectionId: { kind: "portkey:PromptCollection", output: "id" }, labelId: { kind: "portkey:PromptLabel", output: "id" } },
     async list(ctx, listed) {
       const client = portkeyClient(ctx);
-      return listPerParent(listed("portkey:Workspace"), async (w) => (await listPrompts(client, { workspace_id: w.id })).prompts.map((p) => ({ id: p.id, name: p.name })));
+      // Through the collections it references (default ones too), so that a look-up's `collectionId` lists that collection's prompts only.
+      return listPerParent(listed("portkey:PromptCollection"), async (c) => (await listPrompts(client, { collection_id: c.id })).prompts.map((p) => ({ id: p.id, name: p.name })));
     },
   },
   doc:
     "A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of the template or the model " +
     "settings makes a new version, which the provider publishes; a rename, a move or a new provider alone makes none. A version " +
-    "published outside Pulumi is drift, repaired by publishing Pulumi's version again. The resource id is the prompt's UUID.\n\n" +
+    "published outside Pulumi is drift, repaired by publishing Pulumi's version again. `labelId` puts a label on the version the prompt " +
+    "publishes (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.\n\n" +
     "```ts\n" +
     'const triage = new portkey.Prompt("triage", {\n' +
     "  collectionId: support.id,\n" +
@@ -177,6 +226,7 @@ export const prompt = declareResource({
     "  virtualKey: openai.slug,\n" +
     '  model: "gpt-4o-mini",\n' +
     "  parameters: { temperature: 0.2 },\n" +
+    "  labelId: canary.id,\n" +
     "});\n" +
     "```",
   configKeys: configKeysOf(PORTKEY_SETTINGS),
@@ -186,7 +236,10 @@ export const prompt = declareResource({
   async create(inputs, ctx) {
     const client = portkeyClient(ctx);
     // The create requires `parameters`: an empty object when none are declared.
-    const body = { parameters: {}, ...ctx.createBody(inputs) };
+    const body: Json = { parameters: {}, ...ctx.createBody(inputs) };
+    // Not fields of the create: the label goes on the version once it exists, and a raw template takes a version of its own.
+    delete body.prompt_version_label_id;
+    delete body.is_raw_template;
     const created = await createWithRecovery(ctx, {
       what: `Portkey prompt '${inputs.name}'`,
       naturalKey: `portkey:Prompt:${inputs.collectionId}:${inputs.name}`,
@@ -201,7 +254,24 @@ export const prompt = declareResource({
       cleanup: "delete it in the Portkey UI under Prompts, or with DELETE /prompts/{id}",
     });
     ctx.created(created.id, { ...inputs });
-    const outputs = await readBack(client, ctx, created.id, inputs, inputs);
+    let published = await getPrompt(client, created.id);
+    if (!published) throw new Error(`prompt ${created.id} disappeared right after it was written`);
+    // Checked against what is published, so that a create recovered by adoption repeats nothing.
+    if (inputs.isRawTemplate && !isRaw(published)) {
+      const note = inputs.versionDescription !== undefined ? { version_description: inputs.versionDescription } : {};
+      const answer = await updatePrompt(client, created.id, { ...note, is_raw_template: versionedValue("isRawTemplate", true), patch: true });
+      const versionId = answer.prompt_version_id ?? (await getPrompt(client, created.id, "latest"))?.prompt_version_id;
+      if (!versionId) throw new Error(`prompt ${created.id} disappeared right after it was written`);
+      await publishPromptVersion(client, created.id, versionId);
+      published = undefined;
+    }
+    if (inputs.labelId !== undefined && published?.prompt_version_label_id !== inputs.labelId) {
+      published ??= await getPrompt(client, created.id);
+      if (!published) throw new Error(`prompt ${created.id} disappeared right after it was written`);
+      await labelPromptVersion(client, created.id, published.prompt_version_id, inputs.labelId);
+      published = undefined;
+    }
+    const outputs = published ? { ...ctx.outputsFrom(published, inputs), virtualKey: inputs.virtualKey } : await readBack(client, ctx, created.id, inputs, inputs);
     return { id: created.id, outputs: { ...outputs, managedVersion: outputs.version } };
   },
 
@@ -221,20 +291,25 @@ export const prompt = declareResource({
     const versioned = (Object.keys(VERSIONED) as (keyof PromptInputs & string)[]).filter((field) => ctx.changed(field, olds, news));
     let republish: number | undefined;
     let versionMade = false;
+    /** The managed version as read now, when it is not the published one. */
+    let own: ApiPrompt | undefined;
     if (versioned.length > 0) {
-      const own = managed !== undefined && olds.version !== managed ? await getPrompt(client, id, managed) : undefined;
+      own = managed !== undefined && olds.version !== managed ? await getPrompt(client, id, managed) : undefined;
       if (own && holdsDeclared(ctx, own, olds, news)) republish = managed;
       else {
         // A draft saved in the UI on top of the published version: `patch` would copy from it, so every declared field is sent.
         const latest = await getPrompt(client, id, "latest");
         const draftOnTop = latest !== undefined && latest.prompt_version_id !== olds.versionId;
         const fields = draftOnTop ? (Object.keys(VERSIONED) as (keyof PromptInputs & string)[]) : versioned;
+        let onlyClearings = true;
         for (const field of fields) {
           const value = news[field];
-          if (value !== undefined || olds[field] !== undefined) body[VERSIONED[field]!] = value ?? CLEARED[field];
+          if (value === undefined && olds[field] === undefined) continue;
+          body[VERSIONED[field]!] = versionedValue(field, value);
+          if (normalize(value) !== undefined) onlyClearings = false;
         }
         // Only clearings: the template goes with them, so that the update surely makes a version.
-        if (Object.values(VERSIONED).every((name) => normalize(body[name]) === undefined)) body.string = news.string;
+        if (onlyClearings) body.string = news.string;
         if (draftOnTop || ctx.changed("virtualKey", olds, news)) body.virtual_key = news.virtualKey;
         if (news.versionDescription !== undefined) body.version_description = news.versionDescription;
         body.patch = true;
@@ -243,15 +318,17 @@ export const prompt = declareResource({
     } else if (ctx.changed("virtualKey", olds, news)) {
       body.virtual_key = news.virtualKey;
     }
+    let newVersionId: string | undefined;
     if (Object.keys(body).length > 0) {
       const answer = await updatePrompt(client, id, body);
       if (versionMade) {
-        const versionId = answer.prompt_version_id ?? (await getPrompt(client, id, "latest"))?.prompt_version_id;
-        if (!versionId) throw new Error(`prompt ${id} disappeared right after it was written`);
-        managed = await publishPromptVersion(client, id, versionId);
+        newVersionId = answer.prompt_version_id ?? (await getPrompt(client, id, "latest"))?.prompt_version_id;
+        if (!newVersionId) throw new Error(`prompt ${id} disappeared right after it was written`);
+        managed = await publishPromptVersion(client, id, newVersionId);
       }
     }
     if (republish !== undefined) await publishPrompt(client, id, republish);
+    await keepLabel(client, ctx, id, olds, news, { newVersionId, own: republish !== undefined ? own : undefined, managed });
     return readBack(client, ctx, id, { ...news, managedVersion: managed }, news);
   },
 
@@ -267,6 +344,41 @@ export const prompt = declareResource({
     }
   },
 });
+
+/** Whether the prompt as read holds a raw template (0/1 or a boolean). */
+function isRaw(json: ApiPrompt): boolean {
+  return json.is_raw_template === 1 || json.is_raw_template === true;
+}
+
+/**
+ * Puts the declared label on the managed version, writing only when it is not
+ * there: on a version just made (which has none), or when the label changed or
+ * was moved in the UI. A label the program stops declaring comes off the
+ * version Pulumi managed before (only when that was the published one, so that
+ * a label someone put on a version published in the UI is left alone).
+ */
+async function keepLabel(
+  client: ApiClient,
+  ctx: Context,
+  id: string,
+  olds: PromptOutputs,
+  news: PromptInputs,
+  now: { newVersionId?: string; own?: ApiPrompt; managed?: number },
+): Promise<void> {
+  const wanted = news.labelId ?? null;
+  const oldsWereManaged = olds.managedVersion === undefined || olds.version === olds.managedVersion;
+  if (now.newVersionId) {
+    if (wanted) await labelPromptVersion(client, id, now.newVersionId, wanted);
+    // A label still declared moved with the new version (Portkey puts a label on one version of a prompt).
+    if (olds.labelId && olds.labelId !== wanted && oldsWereManaged && olds.versionId) await labelPromptVersion(client, id, olds.versionId, null);
+    return;
+  }
+  if (!now.own && !ctx.changed("labelId", olds, news)) return;
+  const managed = now.own ?? (oldsWereManaged ? undefined : await getPrompt(client, id, now.managed!));
+  const versionId = managed?.prompt_version_id ?? olds.versionId;
+  const current = managed ? (managed.prompt_version_label_id ?? null) : (olds.labelId ?? null);
+  if (versionId && current !== wanted) await labelPromptVersion(client, id, versionId, wanted);
+}
 
 /** Whether a version (read by number) holds every versioned input and the provider as declared. */
 function holdsDeclared(ctx: Context, version: ApiPrompt, olds: PromptOutputs, news: PromptInputs): boolean {

@@ -56,6 +56,7 @@ function scimMappingInputs() {
       outputDoc: "The group name as given.",
       api: "scim_group_name",
       replaces: true,
+      example: "engineering",
       carried: true,
     }),
   };

@@ -90,6 +90,7 @@ function secretReferenceInputs() {
         "Vault `vault_auth_type` `token` (`vault_addr`, `vault_token`), `approle` (`vault_addr`, `vault_role_id`, `vault_secret_id`) or " +
         "`kubernetes` (`vault_addr`, `vault_role`), each with `vault_namespace`?. Portkey returns the credentials only masked: they are " +
         "compared with what was last sent (changing one sends `authConfig` again), the other fields with what Portkey holds.",
+      example: { aws_auth_type: "serviceRole", aws_region: "eu-west-1" },
       outputDoc: "The store authentication as read back, credentials as last sent (a secret).",
       api: "auth_config",
       secret: true,

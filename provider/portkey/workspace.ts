@@ -36,6 +36,7 @@ const LEADING_EMOJI = /^(\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pi
 function workspaceInputs() {
   return {
     name: input(z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"), {
+      example: "platform-dev",
       doc: "Display name, 1–100 characters. A leading emoji (then a space) becomes the workspace's `icon`, as in the Portkey UI.",
       outputDoc: "The name, without the icon.",
       api: "name",
@@ -137,7 +138,7 @@ export const workspace = declareResource({
   /**
    * Looks up an existing workspace by UUID and reads its state; the program does
    * not manage it. (Adopting an existing workspace into management is not possible
-   * with dynamic providers: see the README, "Existing objects".)
+   * with dynamic providers: see docs/usage.md, "Limits of dynamic providers".)
    */
   static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Workspace {
     return new Workspace(name, { name: "" }, { ...opts, id });

@@ -71,6 +71,8 @@ export interface GetPrivateEndpointResult {
   readonly cacheReadPrice?: string;
   /** As read back. */
   readonly cacheWritePrice?: string;
+  /** Whether it routes (`status` is `active`); unset while a draft. */
+  readonly enabled?: boolean;
   /** As declared. */
   readonly activateInWorkspaceId?: string;
 }

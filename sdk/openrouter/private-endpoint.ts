@@ -51,6 +51,12 @@ export interface PrivateEndpointArgs {
   /** USD per prompt token written to the cache. Unset: inherited, as `cacheReadPrice`. */
   cacheWritePrice?: pulumi.Input<string>;
   /**
+   * Whether the activated endpoint routes: `false` disables it, `true` enables it again (OpenRouter's
+   * `disable` and `enable` calls, never a body field). Unset: left as found. A draft has no routing to
+   * switch: the value applies once it is activated.
+   */
+  enabled?: pulumi.Input<boolean>;
+  /**
    * Validate and activate the endpoint with this workspace's BYOK key for its provider: at create in
    * the same call (a failed activation deletes the draft it left), or, set later on a draft, by
    * validating and activating the draft. Unset: the endpoint stays a draft. Never read back; once the
@@ -63,9 +69,9 @@ export interface PrivateEndpointArgs {
  * An OpenRouter private endpoint (`/private-endpoints`): your own upstream deployment of a public
  * model, routable only for the organisation. Created as a draft, or validated and activated at once
  * with `activateInWorkspaceId` (the workspace whose BYOK key for the provider is used). Only the
- * pricing updates in place (sent whole, and only when a rate changed); every other input replaces the
- * endpoint, which stops routing until the new one is active. The resource id is its UUID (import by
- * it).
+ * pricing updates in place (sent whole, and only when a rate changed), and `enabled` disables or
+ * enables an activated endpoint's routing; every other input replaces the endpoint, which stops
+ * routing until the new one is active. The resource id is its UUID (import by it).
  *
  * ```ts
  * new openrouter.PrivateEndpoint("gpt4o-acme", {
@@ -103,12 +109,14 @@ export class PrivateEndpoint extends pulumi.dynamic.Resource {
   declare readonly cacheReadPrice: pulumi.Output<string | undefined>;
   /** As read back. */
   declare readonly cacheWritePrice: pulumi.Output<string | undefined>;
+  /** Whether it routes (`status` is `active`); unset while a draft. */
+  declare readonly enabled: pulumi.Output<boolean | undefined>;
   /** As declared. */
   declare readonly activateInWorkspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: PrivateEndpointArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in.
-    const outputs = ["endpointId", "status", "modelSlug", "providerName", "modelPermaslug", "providerSlug", "upstreamModelId", "baseUrl", "declaredRegion", "declaredZdr", "promptPrice", "completionPrice", "cacheReadPrice", "cacheWritePrice", "activateInWorkspaceId"];
+    const outputs = ["endpointId", "status", "modelSlug", "providerName", "modelPermaslug", "providerSlug", "upstreamModelId", "baseUrl", "declaredRegion", "declaredZdr", "promptPrice", "completionPrice", "cacheReadPrice", "cacheWritePrice", "enabled", "activateInWorkspaceId"];
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...args };
     super(provider, name, props, opts, "openrouter", "PrivateEndpoint");
   }

@@ -16,6 +16,14 @@ export interface GetPromptArgs {
   collectionId?: string;
   /** The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version. */
   name?: string;
+  /**
+   * The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID:
+   * pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names
+   * what the program declares. It moves to each new version the provider makes; set, changed or
+   * removed alone it writes only the label (no new version). A label moved or removed in the Portkey
+   * UI is drift, put back by `up`. Portkey puts one label on a version.
+   */
+  labelId?: string;
 }
 
 /** Arguments of {@link getPromptOutput}. */
@@ -31,6 +39,14 @@ export interface GetPromptOutputArgs {
   collectionId?: pulumi.Input<string>;
   /** The Prompt whose `name` is this. The prompt's display name. Changing it makes no new version. */
   name?: pulumi.Input<string>;
+  /**
+   * The Prompt whose `labelId` is this (lists only that PromptLabel's objects). The label (by UUID:
+   * pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label` names
+   * what the program declares. It moves to each new version the provider makes; set, changed or
+   * removed alone it writes only the label (no new version). A label moved or removed in the Portkey
+   * UI is drift, put back by `up`. Portkey puts one label on a version.
+   */
+  labelId?: pulumi.Input<string>;
 }
 
 /** What {@link getPrompt} finds. */
@@ -71,19 +87,25 @@ export interface GetPromptResult {
   readonly model?: string;
   /** The published version's parameters (without the `model` Portkey adds). */
   readonly parameters?: Record<string, unknown>;
+  /** The published version's functions. */
+  readonly functions?: Record<string, unknown>[];
   /** The published version's tools. */
   readonly tools?: Record<string, unknown>[];
   /** The published version's tool choice. */
   readonly toolChoice?: Record<string, unknown>;
+  /** Whether the published version's template is raw. */
+  readonly isRawTemplate?: boolean;
   /** The published version's metadata. */
   readonly templateMetadata?: Record<string, unknown>;
   /** The note as given. */
   readonly versionDescription?: string;
+  /** The label on the published version. */
+  readonly labelId?: string;
 }
 
 /**
  * Looks up one Prompt the program does not manage, by its id or by its identity (`collectionId`,
- * `name`); fails when none or several match. Secrets are left out. Derived from the Prompt
+ * `name`, `labelId`); fails when none or several match. Secrets are left out. Derived from the Prompt
  * declaration.
  *
  * ```ts

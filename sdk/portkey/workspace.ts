@@ -123,7 +123,7 @@ export class Workspace extends pulumi.dynamic.Resource {
   /**
    * Looks up an existing workspace by UUID and reads its state; the program does
    * not manage it. (Adopting an existing workspace into management is not possible
-   * with dynamic providers: see the README, "Existing objects".)
+   * with dynamic providers: see docs/usage.md, "Limits of dynamic providers".)
    */
   static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Workspace {
     return new Workspace(name, { name: "" }, { ...opts, id });

@@ -2,9 +2,10 @@
  * Adopting a live organisation whole, as a team would: an organisation built
  * by hand through the plain HTTP APIs (every kind of both vendors, several
  * workspaces, a pending invite, a budget, a guardrail assigned to keys and
- * members), then `pulumi-ai-gateway import-org`, the real `pulumi import
- * --file`, and the generated program (TypeScript, then YAML) previewing
- * clean; a small edit of the program updating just that object; and
+ * members, secrets inside settings), then `pulumi-ai-gateway import-org`, the
+ * real `pulumi import --file`, and the generated program (TypeScript, YAML,
+ * then Python) previewing clean, its secret inputs read from secret stack
+ * config and never written into it; a small edit of the program updating just that object; and
  * `--unmanaged-only` listing exactly what was made by hand since. Also
  * `install-plugins`: the engine lists and runs the plugins it put in PULUMI_HOME.
  */
@@ -19,6 +20,7 @@ import { isEnumerable } from "../../provider/enumeration";
 import { ADMIN_KEY, call, callOpenRouter } from "../support/emulator";
 import { seedOrganizationMembers } from "../support/openrouter-members";
 import { seedScimGroups } from "../support/openrouter-scim";
+import { pythonEnv } from "../support/python";
 
 jest.setTimeout(20 * 60_000);
 
@@ -28,11 +30,14 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "ut
 const MANAGEMENT_KEY = "sk-or-mgmt-import-org-0123456789abcdef";
 const STACK = "adopted";
 /** Credentials the organisation holds: none may appear in anything the importer writes or prints. */
-const CREDENTIALS = [ADMIN_KEY, MANAGEMENT_KEY, "sk-test-fake-key-12345", "wJalrSECRETvalue99", "sk-byok-openai-0123456789"];
+const CREDENTIALS = [ADMIN_KEY, MANAGEMENT_KEY, "sk-test-fake-key-12345", "wJalrSECRETvalue99", "sk-byok-openai-0123456789", "mcp-bearer-0123456789", "AKIAEXAMPLE1234"];
+/** Secrets the APIs do return, inside a secret input's value: never in the program, only in the secret config files. */
+const READABLE_SECRETS = ["whk-token-0123456789", "org-acme-secret-team", "hook-header-secret-42"];
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "import-org-"));
 const project = path.join(work, "project");
 const yamlProject = path.join(work, "yaml-project");
+const pythonProject = path.join(work, "python-project");
 const state = path.join(work, "state");
 const home = path.join(work, "home");
 let emulator: RunningEmulator;
@@ -84,6 +89,12 @@ function pulumi(args: string): Promise<Ran> {
   return shell(`pulumi ${args} --non-interactive`, project, {}, path.join(ROOT, "bin"));
 }
 
+/** Step 1 of the program's header: each secret the program reads, set as secret stack config from import-org's files. */
+function setSecretConfig(out: string, stack: string, cwd: string): Promise<Ran> {
+  const dir = path.join(out, "secret-config");
+  return shell(`for key in $(ls "${dir}"); do pulumi config set --secret --stack ${stack} "$key" < "${dir}/$key"; done`, cwd);
+}
+
 interface ImportFile {
   resources: { type: string; name: string; id: string; version?: string }[];
 }
@@ -126,7 +137,13 @@ async function buildOrganisation(): Promise<void> {
     rate_limits: [{ type: "requests", unit: "rpm", value: 10 }],
   });
   await portkey("organisation key", "POST", "/api-keys/organisation/service", { name: "Reporting", scopes: ["workspaces.list"] });
-  await portkey("integration", "POST", "/integrations", { name: "Shared OpenAI", slug: "shared-openai", ai_provider_id: "openai", key: "sk-test-fake-key-12345" });
+  await portkey("integration", "POST", "/integrations", {
+    name: "Shared OpenAI",
+    slug: "shared-openai",
+    ai_provider_id: "openai",
+    key: "sk-test-fake-key-12345",
+    configurations: { openai_organization: "org-acme-secret-team" },
+  });
   await portkey("access rows", "PUT", "/integrations/shared-openai/workspaces", {
     workspaces: [
       { id: teamA.id, enabled: true, usage_limits: [{ type: "cost", credit_limit: 10, periodic_reset: "monthly" }] },
@@ -144,9 +161,20 @@ async function buildOrganisation(): Promise<void> {
   await portkey("guardrail", "POST", "/guardrails", {
     name: "No numbers",
     workspace_id: teamA.id,
-    checks: [{ id: "default.regexMatch", parameters: { rule: "\\d{3}" } }],
+    checks: [
+      { id: "default.regexMatch", parameters: { rule: "\\d{3}" } },
+      { id: "default.webhook", parameters: { webhookURL: "https://checks.example/hook", headers: { Authorization: "hook-header-secret-42" } } },
+    ],
     actions: { deny: true, async: false, on_fail: { feedback: { value: -5, weight: 1, metadata: "" } } },
   });
+  // The organisation's default guardrails: a singleton import-org says (by name) it does not import.
+  const orgGuardrail = await portkey("organisation guardrail", "POST", "/guardrails", {
+    organisation_id: emulator.state().organisation_id,
+    name: "Org words",
+    checks: [{ id: "default.wordCount", parameters: { minWords: 1, maxWords: 500 } }],
+    actions: { deny: false },
+  });
+  await portkey("organisation defaults", "PUT", "/admin/organisation/defaults", { input_guardrails: [orgGuardrail.slug] });
   await portkey("secret reference", "POST", "/secret-references", {
     name: "OpenAI key",
     manager_type: "aws_sm",
@@ -172,7 +200,14 @@ async function buildOrganisation(): Promise<void> {
   });
 
   // MCP: an integration granted to Team A (its capability switched off), a server there; a SCIM mapping; Team C skips the input defaults.
-  const mcp = await portkey("MCP integration", "POST", "/mcp-integrations", { name: "Linear", slug: "linear", url: "https://mcp.linear.app/mcp", auth_type: "none", transport: "http" });
+  const mcp = await portkey("MCP integration", "POST", "/mcp-integrations", {
+    name: "Linear",
+    slug: "linear",
+    url: "https://mcp.linear.app/mcp",
+    auth_type: "none",
+    transport: "http",
+    configurations: { custom_headers: { Authorization: "Bearer mcp-bearer-0123456789" } },
+  });
   await portkey("MCP access", "PUT", `/mcp-integrations/${mcp.id}/workspaces`, { workspaces: [{ id: teamA.id, enabled: true }] });
   await portkey("MCP sync", "POST", `/mcp-integrations/${mcp.id}/sync`, { capabilities: [{ name: "delete_issue", type: "tool" }, { name: "search", type: "tool" }] });
   await portkey("MCP capabilities", "PUT", `/mcp-integrations/${mcp.id}/capabilities`, { capabilities: [{ name: "delete_issue", type: "tool", enabled: false }] });
@@ -192,12 +227,22 @@ async function buildOrganisation(): Promise<void> {
   const bot = (await openrouter("key", "POST", "/keys", { name: "bot", limit: 25, limit_reset: "monthly", workspace_id: research.id })).data as { hash: string };
   await openrouter("default workspace key", "POST", "/keys", { name: "legacy", include_byok_in_limit: true });
   await openrouter("byok", "POST", "/byok", { provider: "openai", key: "sk-byok-openai-0123456789", name: "team openai", workspace_id: research.id });
-  await openrouter("destination", "POST", "/observability/destinations", { type: "webhook", name: "traces", config: { url: "https://hooks.example/h" }, workspace_id: research.id });
+  await openrouter("destination", "POST", "/observability/destinations", { type: "webhook", name: "traces", config: { url: "https://hooks.example/h?token=whk-token-0123456789" }, workspace_id: research.id });
   await openrouter("budget", "PUT", `/workspaces/${research.id}/budgets/monthly`, { limit_usd: 200 });
   const guardrail = (await openrouter("guardrail", "POST", "/guardrails", { name: "Cheap models", workspace_id: research.id, limit_usd: 5, reset_interval: "weekly" })).data as { id: string };
   await openrouter("key assignment", "POST", `/guardrails/${guardrail.id}/assignments/keys`, { key_hashes: [bot.hash] });
+  // A key on the workspace's default guardrail, as the dashboard may show it (the API refuses to make one): listed, and skipped by name.
+  const ops = (await openrouter("key on the default guardrail", "POST", "/keys", { name: "ops", workspace_id: research.id })).data as { hash: string };
   await openrouter("member assignment", "POST", `/guardrails/${guardrail.id}/assignments/members`, { member_user_ids: [alan.id] });
   await openrouter("default guardrail", "PATCH", `/guardrails/${research.default_guardrail_id}`, { description: "every request", allowed_providers: ["openai"] });
+  const assignments = (emulator.openrouterState().guardrail_key_assignments ??= {});
+  assignments["hand-made-default-assignment"] = {
+    id: "hand-made-default-assignment",
+    guardrail_id: research.default_guardrail_id,
+    key_hash: ops.hash,
+    assigned_by: null,
+    created_at: new Date().toISOString(),
+  };
   await openrouter("organisation settings", "PATCH", "/organization/settings", { is_filtered_model_catalog_enabled: true });
   await openrouter("preset", "POST", `/presets/support/chat/completions?workspace_id=${research.id}`, { model: "openai/gpt-4o-mini", temperature: 0.2, messages: [{ role: "system", content: "Be brief." }] });
   await openrouter("private provider", "POST", "/private-providers", {
@@ -234,6 +279,8 @@ beforeAll(async () => {
   fs.mkdirSync(home);
   makeProject(project, "name: adopted\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n");
   makeProject(yamlProject, "name: adopted-yaml\nruntime: yaml\n");
+  fs.mkdirSync(pythonProject);
+  fs.writeFileSync(path.join(pythonProject, "Pulumi.yaml"), "name: adopted-python\nruntime: python\n");
 });
 
 afterAll(async () => {
@@ -285,13 +332,33 @@ test("import-org reads every kind; pulumi import --file takes them in; the TypeS
   expect(program).toContain("pulumi config set --secret integration-shared-openai-key <value>");
   expect(program).toContain('key: config.requireSecret("integration-shared-openai-key")');
   expect(program).toContain("pulumi config set --secret byok-research-openai-team-openai-key <value>");
+  expect(program).toContain("pulumi config set --secret mcp-integration-linear-configurations <value>");
+  // Secret inputs the APIs do return (settings, a webhook URL with its token, check parameters) are read from secret
+  // stack config, every kind alike: their values are only in the secret config files, mode 0600.
+  expect(program).toContain('configurations: config.requireSecretObject<any>("integration-shared-openai-configurations")');
+  expect(program).toContain('config: config.requireSecretObject<any>("destination-research-traces-config")');
+  expect(program).toMatch(/authConfig: config\.requireSecretObject<any>\("secret-ref-[a-z0-9-]+-auth-config"\)/);
+  expect(program).toMatch(/checks: config\.requireSecretObject<any>\("guardrail-team-a-no-numbers-checks"\)/);
+  const secretDir = path.join(work, "out", "secret-config");
+  const secretFiles = fs.readdirSync(secretDir);
+  expect(secretFiles).toEqual(expect.arrayContaining(["integration-shared-openai-configurations", "destination-research-traces-config"]));
+  const secretValues = secretFiles.map((file) => fs.readFileSync(path.join(secretDir, file), "utf8")).join("\n");
+  for (const secret of READABLE_SECRETS) {
+    expect(secretValues).toContain(secret);
+    expect(first.stdout + first.stderr + program + JSON.stringify(importJson)).not.toContain(secret);
+  }
+  for (const file of secretFiles) expect(fs.statSync(path.join(secretDir, file)).mode & 0o077).toBe(0);
+  // What is not imported is named: the organisation's default guardrails (a singleton) and a key on a workspace's default guardrail.
+  expect(first.stderr).toMatch(/warning: portkey:OrganisationDefaultGuardrails: not imported: a singleton/);
+  expect(first.stderr).toMatch(/warning: openrouter:GuardrailKeyAssignment 'ops' \([0-9a-f-]+\/[0-9a-f]{64}\) is not imported: its guardrail [0-9a-f-]+ is not an importable Guardrail \(a workspace's default guardrail/);
   // Comments wrap at ~110 characters.
   expect(program.split("\n// ").join(" ")).toContain("the `key` secret only when the object is created, so that output stays empty until `rotateWhen` is changed");
-  for (const secret of CREDENTIALS) expect(first.stdout + first.stderr + program + JSON.stringify(importJson)).not.toContain(secret);
+  for (const secret of CREDENTIALS) expect(first.stdout + first.stderr + program + JSON.stringify(importJson) + secretValues).not.toContain(secret);
 
   // The generated program is the project's program (pulumi import wants the project's main file to exist).
   fs.copyFileSync(path.join(work, "out", "index.ts"), path.join(project, "index.ts"));
   await pulumi(`stack init ${STACK}`);
+  await setSecretConfig(path.join(work, "out"), STACK, project);
   // Code generation needs the Go language host, which is not served here: index.ts is the code.
   const imported = await pulumi(`import --stack ${STACK} --file "${path.join(work, "out", "import.json")}" --yes --skip-preview --generate-code=false`);
   expect(imported.stdout).toContain(`${importJson.resources.length} imported`);
@@ -324,10 +391,9 @@ test("the generated secrets block works: a credential taken over from secret sta
   const program = fs.readFileSync(file, "utf8");
   const declaration = 'new portkey.Integration("integration-shared-openai", {\n';
   expect(program).toContain(declaration);
-  // The two lines the block says to add, as a user would.
-  const edited = program
-    .replace('from "pulumi-ai-gateway/native";\n', 'from "pulumi-ai-gateway/native";\nimport * as pulumi from "@pulumi/pulumi";\nconst config = new pulumi.Config();\n')
-    .replace(declaration, `${declaration}  key: config.requireSecret("integration-shared-openai-key"),\n`);
+  // The line the block says to add, as a user would (the program already reads secret config).
+  expect(program).toContain("const config = new pulumi.Config();");
+  const edited = program.replace(declaration, `${declaration}  key: config.requireSecret("integration-shared-openai-key"),\n`);
   fs.writeFileSync(file, edited);
   await pulumi(`config set --secret integration-shared-openai-key sk-rotated-by-config-0123 --stack ${STACK}`);
   const up = await pulumi(`up --stack ${STACK} --yes --skip-preview`);
@@ -353,10 +419,46 @@ test("the YAML program previews clean after its import", async () => {
   expect(program).toContain("pulumi config set --secret integration-shared-openai-key <value>");
   fs.copyFileSync(path.join(out, "Main.yaml"), path.join(yamlProject, "Main.yaml"));
   const yaml = (args: string) => shell(`pulumi ${args} --non-interactive`, yamlProject, {}, path.join(ROOT, "bin"));
+  expect(program).toContain("  destination-research-traces-config:\n    type: object\n    secret: true\n");
+  expect(program).toContain("      config: ${destination-research-traces-config}\n");
+  for (const secret of [...CREDENTIALS, ...READABLE_SECRETS]) expect(program).not.toContain(secret);
   await yaml("stack init adopted-yaml");
+  await setSecretConfig(out, "adopted-yaml", yamlProject);
   const imported = await yaml(`import --stack adopted-yaml --file "${path.join(out, "import.json")}" --yes --skip-preview --generate-code=false`);
   expect(imported.stdout).toContain(`${importJson.resources.length} imported`);
   const preview = await yaml("preview --stack adopted-yaml --expect-no-changes");
+  expect(preview.stdout).toMatch(new RegExp(`${importJson.resources.length + 1} unchanged`));
+});
+
+test("the Python program, on the generated Python SDKs, previews clean after its import", async () => {
+  const python = pythonEnv();
+  if ("missing" in python) {
+    console.warn(`skipped: the Python program needs Python: ${python.missing}`);
+    return;
+  }
+  // Both SDKs installed from copies (setuptools leaves build files beside the sources), into the project's own directory.
+  const site = path.join(pythonProject, ".site");
+  for (const vendor of ["portkey", "openrouter"]) {
+    const source = path.join(work, `sdk-${vendor}`);
+    fs.cpSync(path.join(ROOT, "sdk", "python", vendor), source, { recursive: true });
+    await shell(`"${python.python}" -m pip install --quiet --no-deps --no-build-isolation --target "${site}" "${source}"`, work);
+  }
+  const out = path.join(work, "python-out");
+  await cli(`import-org --language python --out "${out}"`);
+  const program = fs.readFileSync(path.join(out, "__main__.py"), "utf8");
+  expect(program).toContain("import pulumi_ai_gateway_portkey as portkey\n");
+  expect(program).toContain("workspace_id=ws_team_a.id,");
+  expect(program).toContain('usage_limits=[{"alert_threshold": 80, "credit_limit": 100, "periodic_reset": "monthly", "type": "cost"}],');
+  expect(program).toContain('config=config.require_secret_object("destination-research-traces-config"),');
+  for (const secret of [...CREDENTIALS, ...READABLE_SECRETS]) expect(program).not.toContain(secret);
+  fs.copyFileSync(path.join(out, "__main__.py"), path.join(pythonProject, "__main__.py"));
+  const env = { PULUMI_PYTHON_CMD: python.python, PYTHONPATH: site };
+  const py = (args: string) => shell(`pulumi ${args} --non-interactive`, pythonProject, env, `${path.join(ROOT, "scripts", "python-language-host")}:${path.join(ROOT, "bin")}`);
+  await py("stack init adopted-python");
+  await setSecretConfig(out, "adopted-python", pythonProject);
+  const imported = await py(`import --stack adopted-python --file "${path.join(out, "import.json")}" --yes --skip-preview --generate-code=false`);
+  expect(imported.stdout).toContain(`${importJson.resources.length} imported`);
+  const preview = await py("preview --stack adopted-python --expect-no-changes");
   expect(preview.stdout).toMatch(new RegExp(`${importJson.resources.length + 1} unchanged`));
 });
 

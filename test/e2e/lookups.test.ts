@@ -260,3 +260,81 @@ describe("derived look-ups", () => {
     expect(outputs.none.value).toMatch(/no ApiKey has the id '00000000-0000-4000-8000-000000000000'/);
   });
 });
+
+describe("catalogue look-ups", () => {
+  const failureOf = (lookup: Promise<unknown>) => lookup.then(() => "found", (error: Error) => error.message);
+  const TEXT_MODELS = ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-3.5-sonnet", "google/gemini-2.0-flash-001", "meta-llama/llama-3.1-70b-instruct"];
+
+  test("dynamic: models filtered as the API filters them, one model by id, the providers; a model's permaslug feeds a resource", async () => {
+    emulator.clearRequestLog();
+    program = async () => {
+      const gpt4o = openrouter.getModelOutput({ id: "openai/gpt-4o" });
+      // What a program does with it: guard a workspace's keys to the models that take tools.
+      const toolModels = openrouter.getModelsOutput({ supportedParameters: ["tools", "response_format"] });
+      const guard = new openrouter.Guardrail("tool-models", { name: "Tool models", allowedModels: toolModels.ids });
+      return {
+        tools: toolModels.ids,
+        guardModels: guard.allowedModels,
+        programming: (await openrouter.getModels({ category: "programming" })).ids,
+        text: openrouter.getModelsOutput({}).ids,
+        every: openrouter.getModelsOutput({ outputModalities: ["all"] }).ids.apply((ids) => ids.length),
+        embeddings: openrouter.getModelsOutput({ outputModalities: ["embeddings"] }).models,
+        gpt4o,
+        providers: openrouter.getProvidersOutput({}).slugs,
+        azure: openrouter.getProvidersOutput({}).providers.apply((all) => all.find((p) => p.slug === "azure")),
+        missing: await failureOf(openrouter.getModel({ id: "openai/no-such-model" })),
+        notAnId: await failureOf(openrouter.getModel({ id: "gpt-4o" })),
+        badCategory: await failureOf(openrouter.getModels({ category: "cooking" as never })),
+      };
+    };
+    const { outputs } = await engine().up();
+    expect(outputs.tools.value).toEqual(["openai/gpt-4o", "openai/gpt-4o-mini", "google/gemini-2.0-flash-001"]);
+    expect(outputs.guardModels.value).toEqual(outputs.tools.value);
+    expect(outputs.programming.value).toEqual(["openai/gpt-4o", "anthropic/claude-3.5-sonnet"]);
+    expect(outputs.text.value).toEqual(TEXT_MODELS);
+    expect(outputs.every.value).toBe(TEXT_MODELS.length + 1);
+    expect(outputs.embeddings.value).toEqual([
+      expect.objectContaining({ id: "openai/text-embedding-3-small", inputModalities: ["text"], outputModalities: ["embeddings"], supportedParameters: [] }),
+    ]);
+    expect(outputs.gpt4o.value).toMatchObject({
+      id: "openai/gpt-4o",
+      canonicalSlug: "openai/gpt-4o-2024-05-13",
+      name: "OpenAI: GPT-4o",
+      contextLength: 128000,
+      maxCompletionTokens: 16384,
+      isModerated: true,
+      inputModalities: ["text", "image", "file"],
+      pricing: { prompt: "0.0000025", completion: "0.00001", input_cache_read: "0.00000125" },
+    });
+    expect(outputs.providers.value).toEqual(expect.arrayContaining(["openai", "anthropic", "azure"]));
+    expect(outputs.azure.value).toMatchObject({ slug: "azure", name: "Azure", headquarters: "US", datacenters: ["US", "SE", "DE"] });
+    expect(outputs.missing.value).toBe("openrouter.getModel: the catalogue has no model 'openai/no-such-model'.");
+    expect(outputs.notAnId.value).toBe("openrouter.getModel: id: must be a model id, author/slug (e.g. openai/gpt-4o)");
+    expect(outputs.badCategory.value).toMatch(/^openrouter\.getModels: category: /);
+    // The filters went to the API as its query says them (comma-separated), not applied after a full read.
+    const queries = emulator.requestLog().filter((r) => r.route === "GET openrouter /models").map((r) => r.query);
+    expect(queries).toContainEqual({ supported_parameters: "tools,response_format" });
+    expect(queries).toContainEqual({ category: "programming" });
+    expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
+    await engine().destroy();
+  });
+
+  test("native: the plugin serves the catalogue look-ups", async () => {
+    program = async () => {
+      const mini = await nativeOpenrouter.getModel({ id: "openai/gpt-4o-mini" });
+      return {
+        permaslug: mini.canonicalSlug,
+        pricing: mini.pricing,
+        tools: nativeOpenrouter.getModelsOutput({ supportedParameters: ["tools"], category: "programming" }).models.apply((all) => all.map((m) => m.id)),
+        providers: nativeOpenrouter.getProvidersOutput({}).providers.apply((all) => all.map((p) => `${p.slug}:${p.headquarters}`)),
+        missing: await nativeOpenrouter.getModel({ id: "openai/no-such-model" }).then(() => "found", (error: Error) => error.message),
+      };
+    };
+    const { outputs } = await nativeEngine().up();
+    expect(outputs.permaslug.value).toBe("openai/gpt-4o-mini-2024-07-18");
+    expect(outputs.pricing.value).toEqual({ prompt: "0.00000015", completion: "0.0000006" });
+    expect(outputs.tools.value).toEqual(["openai/gpt-4o", "anthropic/claude-3.5-sonnet"]);
+    expect(outputs.providers.value).toContain("azure:US");
+    expect(outputs.missing.value).toMatch(/the catalogue has no model 'openai\/no-such-model'/);
+  });
+});

@@ -154,6 +154,14 @@ describe("OrganizationSettings", () => {
     expect(bodiesOf(PATCH)).toEqual([]);
     // Found true at create, declared false: it stays false.
     expect(flag()).toBe(false);
+
+    // Found false, declared true: the create writes the declared value once, and the destroy leaves it as declared.
+    settings = { isFilteredModelCatalogEnabled: true };
+    await engine().up();
+    settings = undefined;
+    await engine().up();
+    expect(bodiesOf(PATCH)).toEqual([{ is_filtered_model_catalog_enabled: true }]);
+    expect(flag()).toBe(true);
   });
 });
 
@@ -380,6 +388,47 @@ describe("PrivateProvider and PrivateEndpoint", () => {
     await expectClean();
   });
 
+  test("enabled switches the routing with one call each way; disabled by hand shows on refresh and up enables it again; unset leaves it as found", async () => {
+    const DISABLE = "POST openrouter /private-endpoints/{id}/disable";
+    const ENABLE = "POST openrouter /private-endpoints/{id}/enable";
+    const live = endpoints.live;
+    emulator.clearRequestLog();
+    endpoints = { ...endpoints, live: { ...live, enabled: false } };
+    const disabled = await engine().up();
+    expect(opsByName(disabled.steps)).toEqual({ live: "update" });
+    expect(disabled.outputs.liveStatus.value).toBe("disabled");
+    expect(bodiesOf(DISABLE)).toHaveLength(1);
+    await expectClean();
+
+    endpoints = { ...endpoints, live: { ...live, enabled: true } };
+    expect((await engine().up()).outputs.liveStatus.value).toBe("active");
+    expect(bodiesOf(ENABLE)).toHaveLength(1);
+
+    const id = (await endpointOf("live")).id!;
+    await api("POST", `/private-endpoints/${id}/disable`);
+    await engine().refresh();
+    expect((await endpointOf("live")).outputs).toMatchObject({ enabled: false, status: "disabled" });
+    expect(opsByName((await engine().preview()).steps)).toEqual({ live: "update" });
+    await engine().up();
+    expect(bodiesOf(ENABLE)).toHaveLength(2);
+    expect(emulator.openrouterState().private_endpoints?.[id]?.status).toBe("active");
+    // Only the switch was sent: no pricing, no other write to the endpoint.
+    expect(emulator.requestLog().filter((r) => r.method !== "GET" && r.route.includes("/private-endpoints/{id}") && ![DISABLE, ENABLE].includes(r.route))).toEqual([]);
+    await expectClean();
+
+    // Undeclared, the routing is the dashboard's: disabled by hand, nothing to change.
+    endpoints = { ...endpoints, live };
+    await api("POST", `/private-endpoints/${id}/disable`);
+    await engine().refresh();
+    await expectClean();
+    await api("POST", `/private-endpoints/${id}/enable`);
+
+    // Nothing secret in the state: not the management key, not the BYOK key the endpoints were validated with.
+    const text = (await engine().exportState()).text;
+    expect(text).not.toContain(MANAGEMENT_KEY);
+    expect(text).not.toContain(BYOK_SECRET);
+  });
+
   test("a failed one-shot activation leaves no draft and names the failed checks", async () => {
     const other = (await api("POST", "/workspaces", { name: "No keys", slug: "no-keys" })).body.data as { id: string };
     const valid = endpoints;
@@ -436,6 +485,19 @@ describe("PrivateProvider and PrivateEndpoint", () => {
     expect(storedEndpoints()).toEqual([]);
     provider = undefined;
     endpoints = {};
+  });
+
+  test("a provider deleted by hand leaves the stack on refresh and up creates it again", async () => {
+    provider = base;
+    await engine().up();
+    await api("DELETE", "/private-providers/acme-inference");
+    const refreshed = await engine().refresh();
+    expect(refreshed.changeSummary.delete).toBe(1);
+    expect(opsByName((await engine().up()).steps)).toEqual({ acme: "create" });
+    expect(stored()).toMatchObject({ display_name: "Acme", base_url: "https://llm.acme.example/v1" });
+    provider = undefined;
+    await engine().up();
+    expect(stored()).toBeUndefined();
   });
 });
 

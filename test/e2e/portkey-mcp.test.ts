@@ -367,6 +367,51 @@ describe("MCP servers with their capabilities and user access", () => {
     await stack.destroy();
     expect((await call(emulator, "GET", `/mcp-servers/${id}`)).status).toBe(404);
   });
+
+  test("native: pulumi import takes a server, its capabilities and its user access made by hand, and the program previews clean", async () => {
+    const jira = (await call(emulator, "POST", "/mcp-integrations", { name: "Jira", slug: "jira", url: "https://mcp.atlassian.com/v1/sse", auth_type: "oauth_auto", transport: "sse" })).body as { id: string };
+    await call(emulator, "PUT", `/mcp-integrations/${jira.id}/workspaces`, { workspaces: [{ id: workspace.id, enabled: true }] });
+    const made = (await call(emulator, "POST", "/mcp-servers", { name: "Jira", slug: "jira-home", description: "tickets", mcp_integration_id: jira.id, workspace_id: workspace.id })).body as { id: string };
+    await call(emulator, "POST", `/mcp-integrations/${jira.id}/sync`, { capabilities: [{ name: "create_issue", type: "tool" }, { name: "search", type: "tool" }] });
+    await call(emulator, "PUT", `/mcp-servers/${made.id}/capabilities`, { capabilities: [{ name: "create_issue", type: "tool", enabled: false }] });
+    await call(emulator, "PUT", `/mcp-servers/${made.id}/user-access`, { default_user_access: "deny", user_access: [{ user_id: ada.id, enabled: true }] });
+    const native = nativeSdk.portkey;
+    let program = async () => ({});
+    const imported = await EngineStack.create({
+      projectName: "portkey-mcp-server-import",
+      program: () => program(),
+      config: config(),
+      env: { PATH: `${require("node:path").resolve(__dirname, "..", "..", "bin")}:${process.env.PATH}` },
+    });
+    try {
+      await imported.up();
+      const result = await imported.stack.import({
+        resources: [
+          { type: "portkey:index:McpServer", name: "jira-home", id: made.id },
+          { type: "portkey:index:McpServerCapabilities", name: "jira-home", id: made.id },
+          { type: "portkey:index:McpServerUserAccess", name: "jira-home", id: made.id },
+        ],
+        generateCode: false,
+      });
+      expect(result.summary.resourceChanges).toMatchObject({ import: 3 });
+      // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
+      const declared = (protect: boolean) => async () => {
+        const server = new native.McpServer("jira-home", { name: "Jira", slug: "jira-home", description: "tickets", mcpIntegrationId: jira.id, workspaceId: workspace.id }, { protect });
+        new native.McpServerCapabilities("jira-home", { mcpServerId: server.id, capabilities: [{ type: "tool", name: "create_issue", enabled: false }] }, { protect });
+        new native.McpServerUserAccess("jira-home", { mcpServerId: server.id, defaultUserAccess: "deny", users: [{ userId: ada.id, enabled: true }] }, { protect });
+        return {};
+      };
+      program = declared(true);
+      await expectClean(imported);
+      program = declared(false);
+      await imported.up();
+      await imported.destroy();
+      expect((await call(emulator, "GET", `/mcp-servers/${made.id}`)).status).toBe(404);
+    } finally {
+      await imported.dispose();
+      await call(emulator, "DELETE", `/mcp-integrations/${jira.id}`);
+    }
+  });
 });
 
 test("every response the emulator gave conformed to the official document", () => {

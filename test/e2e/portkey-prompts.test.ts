@@ -29,8 +29,11 @@ interface Desired {
   label?: PromptLabelArgs;
   orgLabel?: PromptLabelArgs;
   partial?: PromptPartialArgs;
-  /** In the parent collection (the child with `inChild`); `{{>PARTIAL}}` in `string` stands for the partial's slug. */
-  prompt?: Omit<PromptArgs, "collectionId" | "string"> & { string: string; inChild?: boolean };
+  /**
+   * In the parent collection (the child with `inChild`); `{{>PARTIAL}}` in `string` stands for the partial's slug;
+   * `withLabel` puts that label (by its `id`) on the version the prompt manages.
+   */
+  prompt?: Omit<PromptArgs, "collectionId" | "string"> & { string: string; inChild?: boolean; withLabel?: "label" | "orgLabel" };
 }
 let desired: Desired = {};
 let nativeProgram: () => Promise<Record<string, unknown>> = async () => ({});
@@ -65,16 +68,18 @@ const engine = useEngineStack(() => ({
       outputs.collectionSlug = collection.slug;
       if (desired.child) child = new portkey.PromptCollection("child", { ...desired.child, parentCollectionId: collection.id });
     }
-    if (desired.label) new portkey.PromptLabel("label", desired.label);
-    if (desired.orgLabel) new portkey.PromptLabel("org-label", desired.orgLabel);
+    const labels: Partial<Record<"label" | "orgLabel", portkey.PromptLabel>> = {};
+    if (desired.label) labels.label = new portkey.PromptLabel("label", desired.label);
+    if (desired.orgLabel) labels.orgLabel = new portkey.PromptLabel("org-label", desired.orgLabel);
     if (desired.partial) {
       partial = new portkey.PromptPartial("partial", desired.partial);
       outputs.partialSlug = partial.slug;
     }
     if (desired.prompt && collection && partial) {
-      const { inChild, string, ...rest } = desired.prompt;
+      const { inChild, string, withLabel, ...rest } = desired.prompt;
       const made = new portkey.Prompt("prompt", {
         ...rest,
+        labelId: withLabel ? labels[withLabel]?.id : rest.labelId,
         collectionId: inChild && child ? child.id : collection.id,
         string: partial.slug.apply((slug) => string.replace("PARTIAL", slug)),
       });
@@ -119,6 +124,11 @@ function prompts() {
 
 function partials() {
   return Object.values(emulator.state().prompt_partials ?? {});
+}
+
+/** The label on each version of the (one) prompt, oldest first. */
+function labelsOnVersions() {
+  return prompts()[0].versions.map((v) => v.label_id);
 }
 
 /** Bodies of the requests to routes starting with `method path`, since `since` (an index into the log). */
@@ -183,7 +193,7 @@ describe("dynamic", () => {
       label: { ...desired.label!, name: "canary-2", description: "tried second", colorCode: "#445566" },
       orgLabel: { ...desired.orgLabel!, description: "for everyone" },
       partial: { ...desired.partial!, name: "Tone of voice" },
-      prompt: { ...desired.prompt!, name: "Ticket triage", virtualKey: "openai-b" },
+      prompt: { ...desired.prompt!, name: "Ticket triage", virtualKey: "openai-b", withLabel: "label" },
     };
     const preview = await engine().preview();
     expect(ops(preview.steps)).toEqual(["update Prompt", "update PromptCollection", "update PromptLabel", "update PromptLabel", "update PromptPartial"]);
@@ -200,6 +210,10 @@ describe("dynamic", () => {
     expect(bodies("PUT /prompts/{promptId}", since)).toEqual([{ name: "Ticket triage", virtual_key: "openai-b" }]);
     expect(prompts()[0].versions).toHaveLength(1);
     expect(prompts()[0].versions[0].virtual_key).toBe("openai-b");
+    // The label goes on the version the prompt manages, written alone.
+    const canary = labels().find((l) => l.name === "canary-2")!;
+    expect(bodies("PUT /prompts/{promptId}/versions/{versionId}", since)).toEqual([{ label_id: canary.id }]);
+    expect(labelsOnVersions()).toEqual([canary.id]);
 
     // Every versioned field at once: one new version carrying just those, published by number; then a move to the child collection (no version).
     const versionSince = emulator.requestLog().length;
@@ -210,8 +224,10 @@ describe("dynamic", () => {
         string: "{{>PARTIAL}} Sort and tag this ticket: {{ticket}}",
         model: "gpt-4o",
         parameters: { temperature: 0, max_tokens: 300 },
+        functions: [{ name: "lookup", parameters: { type: "object" } }],
         tools: [{ type: "function", function: { name: "tag", parameters: { type: "object" } } }],
         toolChoice: { type: "function", function: { name: "tag" } },
+        isRawTemplate: true,
         templateMetadata: { owner: "support" },
         versionDescription: "tags",
       },
@@ -223,8 +239,10 @@ describe("dynamic", () => {
         string: `{{>${promptSlug}}} Sort and tag this ticket: {{ticket}}`,
         model: "gpt-4o",
         parameters: { temperature: 0, max_tokens: 300 },
+        functions: [{ name: "lookup", parameters: { type: "object" } }],
         tools: [{ type: "function", function: { name: "tag", parameters: { type: "object" } } }],
         tool_choice: { type: "function", function: { name: "tag" } },
+        is_raw_template: 1,
         prompt_metadata: { owner: "support" },
         version_description: "tags",
         patch: true,
@@ -232,13 +250,21 @@ describe("dynamic", () => {
     ]);
     expect(bodies("PUT /prompts/{promptId}/makeDefault", versionSince)).toEqual([{ version: 2 }]);
     expect(prompts()[0]).toMatchObject({ default_version: 2 });
+    expect(prompts()[0].versions[1]).toMatchObject({ is_raw_template: 1, functions: [{ name: "lookup", parameters: { type: "object" } }] });
+    // The label moved with the new version.
+    expect(bodies("PUT /prompts/{promptId}/versions/{versionId}", versionSince)).toEqual([{ label_id: canary.id }]);
+    expect(labelsOnVersions()).toEqual([null, canary.id]);
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
+    // A move and another label: the prompt changes in place, the label is written alone; no version.
     const moveSince = emulator.requestLog().length;
-    desired = { ...desired, prompt: { ...desired.prompt!, inChild: true } };
+    desired = { ...desired, prompt: { ...desired.prompt!, inChild: true, withLabel: "orgLabel" } };
     await engine().up();
     const child = collections().find((c) => c.name === "Support / billing")!;
+    const orgLabel = labels().find((l) => l.name === "org-wide")!;
     expect(bodies("PUT /prompts/{promptId}", moveSince)).toEqual([{ collection_id: child.id }]);
+    expect(bodies("PUT /prompts/{promptId}/versions/{versionId}", moveSince)).toEqual([{ label_id: orgLabel.id }]);
     expect(prompts()[0]).toMatchObject({ collection_id: child.id, default_version: 2 });
+    expect(labelsOnVersions()).toEqual([null, orgLabel.id]);
 
     // New text: a new version, published by the provider; the note goes with it. A note alone changes nothing.
     const textSince = emulator.requestLog().length;
@@ -257,15 +283,27 @@ describe("dynamic", () => {
 
     // Optional fields cleared.
     const clearSince = emulator.requestLog().length;
-    const { tools: _tools, toolChoice: _choice, templateMetadata: _metadata, ...kept } = desired.prompt!;
+    const { functions: _functions, tools: _tools, toolChoice: _choice, isRawTemplate: _raw, templateMetadata: _metadata, withLabel: _label, ...kept } = desired.prompt!;
     desired = { ...desired, label: { workspaceId: ws.slug, name: "canary-2" }, prompt: kept };
     await engine().up();
     // Only clearings, sent as empty values: the template goes with them, so the update surely makes a version.
     expect(bodies("PUT /prompts/{promptId}", clearSince)).toEqual([
-      { string: expect.stringContaining("Sort and tag"), tools: [], tool_choice: {}, prompt_metadata: {}, version_description: "tags", patch: true },
+      {
+        string: expect.stringContaining("Sort and tag"),
+        functions: [],
+        tools: [],
+        tool_choice: {},
+        is_raw_template: 0,
+        prompt_metadata: {},
+        version_description: "tags",
+        patch: true,
+      },
     ]);
     expect(prompts()[0]).toMatchObject({ default_version: 3 });
-    expect(prompts()[0].versions[2]).toMatchObject({ tools: [], tool_choice: {}, template_metadata: {}, model: "gpt-4o" });
+    expect(prompts()[0].versions[2]).toMatchObject({ functions: [], tools: [], tool_choice: {}, is_raw_template: 0, template_metadata: {}, model: "gpt-4o" });
+    // The label no longer declared comes off the version it was on; the new version gets none.
+    expect(bodies("PUT /prompts/{promptId}/versions/{versionId}", clearSince)).toEqual([{ label_id: null }]);
+    expect(labelsOnVersions()).toEqual([null, null, null]);
     expect(bodies("PUT /labels/{labelId}", clearSince)).toEqual([{ description: "", color_code: "" }]);
     expect(labels().find((l) => l.name === "canary-2")).toMatchObject({ description: "", color_code: "" });
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
@@ -303,6 +341,15 @@ describe("dynamic", () => {
     expect(bodies("PUT /prompts/{promptId}/makeDefault", since)).toEqual([{ version: 3 }]);
     expect(prompts()[0]).toMatchObject({ default_version: 3 });
     expect(prompts()[0].versions).toHaveLength(4);
+    // A label put on the managed version in the UI shows on refresh; up takes it off, writing only the label.
+    await call(emulator, "PUT", `/prompts/${prompt.id}/versions/${prompts()[0].versions[2].id}`, { label_id: label.id });
+    await engine().refresh();
+    expect(ops((await engine().preview()).steps)).toEqual(["update Prompt"]);
+    const labelSince = emulator.requestLog().length;
+    await engine().up();
+    expect(bodies("PUT /prompts/{promptId}", labelSince)).toEqual([]);
+    expect(bodies("PUT /prompts/{promptId}/versions/{versionId}", labelSince)).toEqual([{ label_id: null }]);
+    expect(labelsOnVersions()).toEqual([null, null, null, null]);
     // A draft saved in the UI without publishing is not drift.
     await call(emulator, "PUT", `/prompts/${prompt.id}`, { string: "A draft.", patch: true });
     await engine().refresh();
@@ -343,12 +390,20 @@ describe("dynamic", () => {
     await call(emulator, "DELETE", `/labels/${labels().find((l) => l.name === "org-wide")!.id}`);
     const refreshed = await engine().refresh();
     expect(refreshed.changeSummary.delete).toBe(4);
+    // Made again raw and labelled: Portkey's create takes neither, so a raw version 2 follows, published and labelled.
+    desired = { ...desired, prompt: { ...desired.prompt!, isRawTemplate: true, withLabel: "label" } };
     const result = await engine().up();
     expect(ops(result.steps)).toEqual(["create Prompt", "create PromptCollection", "create PromptLabel", "create PromptPartial"]);
     expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
     expect(prompts()[0].versions[0].string).toContain(`{{>${partials()[0].slug}}}`);
     expect(collections().filter((c) => c.name === "Support / billing")).toHaveLength(1);
     expect(partials().map((p) => p.versions.map((v) => v.string))).toEqual([["Answer briefly, in plain words."]]);
+    const canary = labels().find((l) => l.name === "canary-2")!;
+    expect(prompts()[0]).toMatchObject({ default_version: 2 });
+    expect(prompts()[0].versions.map((v) => [v.version, v.is_raw_template, v.label_id])).toEqual([
+      [1, 0, null],
+      [2, 1, canary.id],
+    ]);
   });
 
   test("bad input fails at preview with a message naming the property", async () => {
@@ -361,6 +416,7 @@ describe("dynamic", () => {
       [{ partial: { ...valid.partial!, string: "" } }, /string.*must not be empty/],
       [{ ...valid, prompt: { ...valid.prompt!, virtualKey: "" } }, /virtualKey.*must not be empty/],
       [{ ...valid, prompt: { ...valid.prompt!, parameters: "hot" as unknown as Record<string, unknown> } }, /parameters/],
+      [{ ...valid, prompt: { ...valid.prompt!, withLabel: undefined, labelId: "canary-2" } }, /labelId.*UUID/],
     ];
     try {
       for (const [bad, message] of cases) {
@@ -372,11 +428,20 @@ describe("dynamic", () => {
     }
   });
 
-  test("destroy deletes everything; no credential is in the state", async () => {
+  test("a prompt a policy counts is not deleted: the error names the policy; once it is gone, destroy deletes everything; no credential is in the state", async () => {
     const state = await engine().exportState();
     expect(state.text).not.toContain(ADMIN_KEY);
+    const [prompt] = prompts();
+    const policy = (
+      await call(emulator, "POST", "/policies/usage-limits", { name: "Per prompt", conditions: [{ key: "prompt", value: prompt.slug }], group_by: [{ key: "api_key" }], type: "cost", credit_limit: 10, workspace_id: ws.id })
+    ).body as { id: string };
+    await expect(engine().destroy()).rejects.toThrow(
+      new RegExp(`portkey:Prompt 'Ticket triage' \\(${prompt.id}\\): Portkey refused to delete prompt .*409 AB07: .*usage limits policy ${policy.id}.*\\(request id [^)]+\\)`),
+    );
+    expect(prompts()).toHaveLength(1);
+    await call(emulator, "DELETE", `/policies/usage-limits/${policy.id}`);
     const destroyed = await engine().destroy();
-    expect(ops(destroyed.steps)).toEqual(["delete Prompt", "delete PromptCollection", "delete PromptCollection", "delete PromptLabel", "delete PromptLabel", "delete PromptPartial"]);
+    expect(ops(destroyed.steps)).toContain("delete Prompt");
     expect(prompts()).toEqual([]);
     expect(collections()).toEqual([]);
     expect(labels()).toEqual([]);
@@ -391,8 +456,20 @@ describe("native", () => {
     const label = (await call(emulator, "POST", "/labels", { name: "by-hand", workspace_id: ws.id, color_code: "#00aa00" })).body as { id: string };
     const partial = (await call(emulator, "POST", "/prompts/partials", { name: "By hand", string: "Hello {{name}}.", workspace_id: ws.slug })).body as { id: string };
     const prompt = (
-      await call(emulator, "POST", "/prompts", { name: "By hand", collection_id: collection.id, string: "Hi {{name}}", parameters: {}, virtual_key: "openai-a", model: "gpt-4o" })
+      await call(emulator, "POST", "/prompts", {
+        name: "By hand",
+        collection_id: collection.id,
+        string: "Hi {{name}}",
+        parameters: {},
+        virtual_key: "openai-a",
+        model: "gpt-4o",
+        functions: [{ name: "lookup" }],
+      })
     ).body as { id: string };
+    // Made raw in the UI (version 2, published), which then carries the label.
+    const raw = (await call(emulator, "PUT", `/prompts/${prompt.id}`, { is_raw_template: 1, patch: true })).body as { prompt_version_id: string };
+    await call(emulator, "PUT", `/prompts/${prompt.id}/makeDefault`, { version: 2 });
+    await call(emulator, "PUT", `/prompts/${prompt.id}/versions/${raw.prompt_version_id}`, { label_id: label.id });
     nativeProgram = async () => ({});
     await nativeEngine().up();
     const imported = await nativeEngine().stack.import({
@@ -407,9 +484,13 @@ describe("native", () => {
     expect(imported.summary.resourceChanges).toMatchObject({ import: 4 });
     const declared = (protect: boolean) => async () => {
       const byHand = new nativePortkey.PromptCollection("byHand", { workspaceId: ws.id, name: "By hand" }, { protect });
-      new nativePortkey.PromptLabel("byHandLabel", { workspaceId: ws.id, name: "by-hand", colorCode: "#00aa00" }, { protect });
+      const byHandLabel = new nativePortkey.PromptLabel("byHandLabel", { workspaceId: ws.id, name: "by-hand", colorCode: "#00aa00" }, { protect });
       new nativePortkey.PromptPartial("byHandPartial", { workspaceId: ws.slug, name: "By hand", string: "Hello {{name}}." }, { protect });
-      new nativePortkey.Prompt("byHandPrompt", { collectionId: byHand.id, name: "By hand", string: "Hi {{name}}", virtualKey: "openai-a", model: "gpt-4o" }, { protect });
+      new nativePortkey.Prompt(
+        "byHandPrompt",
+        { collectionId: byHand.id, name: "By hand", string: "Hi {{name}}", virtualKey: "openai-a", model: "gpt-4o", functions: [{ name: "lookup" }], isRawTemplate: true, labelId: byHandLabel.id },
+        { protect },
+      );
       return {};
     };
     nativeProgram = declared(true);

@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => emulator?.stop());
 
-/** The README's "Use it in your Pulumi program", word for word (the import aside). */
+/** The README's "A first program", word for word (the import aside). */
 function readmeProgram() {
   const dev = new portkey.Workspace("dev", {
     name: "platform-dev",

@@ -3,10 +3,12 @@
  *
  * - ScimWorkspaceMapping, OrganisationDefaultGuardrails and
  *   WorkspaceGuardrailExclusion in one program: create, clean preview,
- *   changes (a mapping's role replaces it; the defaults write only the list
- *   that changed), drift made through the plain API repaired, out-of-band
- *   deletes, bad input refused at preview, destroy leaving the defaults as
- *   declared and other workspaces' exclusions alone; `pulumi import` of all
+ *   changes (a mapping's role, or naming its group by id instead of by name,
+ *   replaces it, deleting the old mapping first since Portkey maps a group to
+ *   a workspace once; the defaults write only the list that changed), drift made through the plain API repaired, out-of-band
+ *   deletes, bad input refused at preview, no credential in the state,
+ *   destroy leaving the defaults as declared and other workspaces'
+ *   exclusions alone; `pulumi import` of all
  *   three with the native plugin;
  * (Portkey's newer fields on existing kinds: ./portkey-new-fields-24.test.ts.)
  *
@@ -17,7 +19,7 @@ import { portkey } from "../../sdk";
 import * as nativeSdk from "../../sdk/native";
 import type { OrganisationDefaultGuardrailsArgs, ScimWorkspaceMappingArgs } from "../../sdk/portkey";
 import type { EngineStack } from "./harness";
-import { call, changedOps, portkeyConfig, requests, useTrustEmulator } from "./trust-support";
+import { ADMIN_KEY, call, changedOps, portkeyConfig, requests, useTrustEmulator } from "./trust-support";
 import { EngineStack as Stack } from "./harness";
 
 jest.setTimeout(10 * 60_000);
@@ -44,6 +46,7 @@ describe("SCIM mappings, the organisation's default guardrails and workspace exc
   let stack: EngineStack;
   let mapping: ScimWorkspaceMappingArgs | undefined;
   let defaults: Partial<OrganisationDefaultGuardrailsArgs>;
+  let exclusionDirection: "input" | "output" = "input";
   let handMade: { guardrail: { id: string; slug: string }; workspace: { id: string; slug: string } };
   let organisationId: string;
   const guardrail = (name: string) => ({ organisationId, name, checks: [{ id: "default.regexMatch", parameters: { rule: "\\d{3}" } }], actions: { deny: true } });
@@ -58,14 +61,19 @@ describe("SCIM mappings, the organisation's default guardrails and workspace exc
       inputGuardrails: chosen(defaults.inputGuardrails as string[] | undefined),
       outputGuardrails: chosen(defaults.outputGuardrails as string[] | undefined),
     });
-    new portkey.WorkspaceGuardrailExclusion("eng-input", { workspaceId: ws.id, direction: "input" });
+    new portkey.WorkspaceGuardrailExclusion("eng-input", { workspaceId: ws.id, direction: exclusionDirection });
     // Exports nothing: outputs registered after a preview refused at check are rejected by the terminating
     // engine as an unhandled rejection, which Jest counts as a failed suite (see convergence.test.ts).
   };
 
+  /** The mapping's replacement deleted the old one before making the new one (one of each). */
+  const expectDeletedBeforeCreated = () => {
+    const writes = requests(emulator()).filter((r) => r.route === "DELETE /scim/workspaces/{scimWorkspaceGroupId}" || r.route === "POST /scim/workspaces");
+    expect(writes.map((r) => r.route.split(" ")[0])).toEqual(["DELETE", "POST"]);
+  };
   const held = async () => (await call(emulator(), "GET", "/admin/organisation/defaults")).body as { input_guardrails: { slug: string }[] | null; output_guardrails: { slug: string }[] | null };
   const slugs = (list: { slug: string }[] | null) => (list ?? []).map((g) => g.slug).sort();
-  const mappings = async () => (await call(emulator(), "GET", "/scim/workspaces")).body.mappings as { id: string; workspace_id: string; scim_group: string; role: string }[];
+  const mappings = async () => (await call(emulator(), "GET", "/scim/workspaces")).body.mappings as { id: string; workspace_id: string; scim_group: string; scim_group_id: string; role: string }[];
   const excluded = async () => ((await call(emulator(), "GET", "/workspace-exclusions/input-guardrails")).body.workspaces as { workspace_id: string }[]).map((w) => w.workspace_id).sort();
   /** The ids of the program's workspace and guardrails, from the state. */
   const outputs = async () => {
@@ -102,6 +110,7 @@ describe("SCIM mappings, the organisation's default guardrails and workspace exc
     expect(slugs((await held()).output_guardrails)).toEqual([handMade.guardrail.slug]);
     expect(await excluded()).toEqual([out.workspace, handMade.workspace.id].sort());
     expect(bodies("PUT /workspace-exclusions/input-guardrails")).toEqual([{ workspaces: [{ workspace_id: out.workspace, excluded: true }] }]);
+    expect((await stack.exportState()).text).not.toContain(ADMIN_KEY);
     await expectCleanPreview(stack);
   });
 
@@ -117,6 +126,22 @@ describe("SCIM mappings, the organisation's default guardrails and workspace exc
     expect(bodies("PUT /admin/organisation/defaults")).toEqual([{ output_guardrails: [out.secrets] }]);
     expect((await mappings()).map((m) => [m.id === before, m.role])).toEqual([[false, "manager"]]);
     expect(slugs((await held()).output_guardrails)).toEqual([out.secrets]);
+    // Portkey maps a group to a workspace once: the old mapping went first, then the new one was made.
+    expectDeletedBeforeCreated();
+    await expectCleanPreview(stack);
+  });
+
+  test("naming the same group by id instead of by name replaces the mapping too, deleting first; the group and workspace stay mapped once", async () => {
+    const [old] = await mappings();
+    const groupId = old.scim_group_id;
+    mapping = { workspaceId: "", scimGroupId: groupId, role: "manager" };
+    emulator().clearRequestLog();
+    const result = await stack.up();
+    expect(changedOps(result.steps, MAPPING)).toContain("replace");
+    expectDeletedBeforeCreated();
+    expect(bodies("POST /scim/workspaces")).toEqual([{ workspace_id: old.workspace_id, scim_group_id: groupId, role: "manager" }]);
+    const now = await mappings();
+    expect(now.map((m) => [m.id === old.id, m.workspace_id, m.scim_group, m.role])).toEqual([[false, old.workspace_id, "Engineering", "manager"]]);
     await expectCleanPreview(stack);
   });
 
@@ -149,7 +174,14 @@ describe("SCIM mappings, the organisation's default guardrails and workspace exc
 
   test("bad input is refused at preview, naming the property", async () => {
     const valid = mapping;
+    const validDefaults = defaults;
     try {
+      defaults = { inputGuardrails: ["pii", "pii"] };
+      await expect(stack.preview()).rejects.toThrow(/inputGuardrails: must not name a guardrail twice/);
+      defaults = validDefaults;
+      exclusionDirection = "sideways" as "input";
+      await expect(stack.preview()).rejects.toThrow(/direction/);
+      exclusionDirection = "input";
       mapping = { workspaceId: "", scimGroupName: "Engineering", scimGroupId: "g-1", role: "member" };
       await expect(stack.preview()).rejects.toThrow(/scimGroupName: set exactly one of `scimGroupId` and `scimGroupName`/);
       mapping = { workspaceId: "", scimGroupName: "ws-eng-role-member", role: "member" };
@@ -158,6 +190,8 @@ describe("SCIM mappings, the organisation's default guardrails and workspace exc
       await expect(stack.preview()).rejects.toThrow(/role/);
     } finally {
       mapping = valid;
+      defaults = validDefaults;
+      exclusionDirection = "input";
     }
   });
 

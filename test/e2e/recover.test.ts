@@ -152,7 +152,7 @@ test("an up killed mid-run: recover, then up, leaves no duplicate, orphan or pen
   expect(pending.length).toBeGreaterThan(0);
   const orphansBefore = serverObjects().length - (await exported()).deployment.resources.filter((r) => r.id && !r.type.startsWith("pulumi:")).length;
 
-  // The killed run still holds the stack's lock: ending it is the user's call (nothing else may be running), as the README says.
+  // The killed run still holds the stack's lock: ending it is the user's call (nothing else may be running), as docs/troubleshooting.md says.
   await pulumi("cancel", "--yes");
   const recovered = await run(path.join(ROOT, "bin", "pulumi-ai-gateway"), ["recover", "--stack", "dev"]);
   console.log(recovered);

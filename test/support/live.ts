@@ -642,7 +642,7 @@ export async function openrouterKeys(api: LiveApi, workspaceId: string | undefin
 }
 
 /**
- * The kinds the tier does not run against a real organisation, and why (README, "Live tier"). Printed by
+ * The kinds the tier does not run against a real organisation, and why (docs/development.md, "Live tier"). Printed by
  * every run, configured or not, so a reader of the log sees what the tier did not verify.
  */
 export const NOT_RUN_LIVE: Record<string, string> = {
@@ -663,4 +663,4 @@ export const NOT_RUN_LIVE_LINE = `live tier: not run live: ${Object.entries(NOT_
 /** The line printed when the tier is not configured (one line, naming the variables). */
 export const SKIP_LINE =
   "live tier: skipped: set PORTKEY_LIVE_API_KEY (and PORTKEY_LIVE_BASE_URL, PORTKEY_LIVE_INTEGRATION_SLUG) and/or " +
-  "OPENROUTER_LIVE_MANAGEMENT_KEY to run test/e2e/live.test.ts against the real services (see README, \"Live tier\").";
+  "OPENROUTER_LIVE_MANAGEMENT_KEY to run test/e2e/live.test.ts against the real services (see docs/development.md, \"Live tier\").";

@@ -128,6 +128,11 @@ export function listKeyAssignments(client: ApiClient, guardrailId: string): Prom
   return listAll<KeyAssignmentJson>(client, apiPath`/guardrails/${guardrailId}/assignments/keys`);
 }
 
+/** Every key assignment of the organisation, to any guardrail (a workspace's default one too). */
+export async function listAllKeyAssignments(client: ApiClient): Promise<KeyAssignmentJson[]> {
+  return (await listAll<KeyAssignmentJson>(client, "/guardrails/assignments/keys")) ?? [];
+}
+
 /** Assigns the keys (a key holds one guardrail: this moves it here). */
 export async function assignKeys(client: ApiClient, guardrailId: string, keyHashes: string[]): Promise<void> {
   await client.request({ method: "POST", path: apiPath`/guardrails/${guardrailId}/assignments/keys`, body: { key_hashes: keyHashes } });
@@ -141,6 +146,11 @@ export async function unassignKeys(client: ApiClient, guardrailId: string, keyHa
 /** The members assigned to a guardrail; undefined when the guardrail is gone. */
 export function listMemberAssignments(client: ApiClient, guardrailId: string): Promise<MemberAssignmentJson[] | undefined> {
   return listAll<MemberAssignmentJson>(client, apiPath`/guardrails/${guardrailId}/assignments/members`);
+}
+
+/** Every member assignment of the organisation, to any guardrail. */
+export async function listAllMemberAssignments(client: ApiClient): Promise<MemberAssignmentJson[]> {
+  return (await listAll<MemberAssignmentJson>(client, "/guardrails/assignments/members")) ?? [];
 }
 
 /** Assigns the members (one direct guardrail per member and workspace: this moves it here). */

@@ -76,3 +76,9 @@ export async function validatePrivateEndpoint(client: ApiClient, id: string, wor
 export async function activatePrivateEndpoint(client: ApiClient, id: string): Promise<void> {
   await client.request({ method: "POST", path: apiPath`/private-endpoints/${id}/activate` });
 }
+
+/** Stops (`disabled`) or resumes (`active`) an activated endpoint's routing: POST …/disable or …/enable (409 on a draft). */
+export async function setPrivateEndpointRouting(client: ApiClient, id: string, status: "active" | "disabled"): Promise<void> {
+  const path = status === "active" ? apiPath`/private-endpoints/${id}/enable` : apiPath`/private-endpoints/${id}/disable`;
+  await client.request({ method: "POST", path });
+}

@@ -212,6 +212,8 @@ export interface ApiPrompt {
   prompt_version: number;
   prompt_version_id: string;
   prompt_version_description?: string | null;
+  /** The label on the shown version (a version carries at most one). */
+  prompt_version_label_id?: string | null;
   /** The provider's slug, even when its id was sent. */
   virtual_key?: string | null;
   model?: string | null;
@@ -219,6 +221,8 @@ export interface ApiPrompt {
   tools?: unknown[] | null;
   tool_choice?: unknown;
   template_metadata?: Record<string, unknown> | null;
+  /** 0/1 as the update takes it (the document's prompt object says boolean): both are read. */
+  is_raw_template?: number | boolean | null;
   status?: string | null;
   created_at?: string;
   last_updated_at?: string;
@@ -255,6 +259,15 @@ export async function publishPromptVersion(client: ApiClient, id: string, versio
   if (number === undefined) throw new Error(`Portkey made version ${versionId} of prompt ${id} but does not list it; publish it in the Portkey UI and run \`pulumi up\` again.`);
   await publishPrompt(client, id, number);
   return number;
+}
+
+/**
+ * PUT /prompts/{id}/versions/{versionId}: the only change a version takes, its
+ * label. `null` takes the label off (the document types `label_id` as a UUID
+ * only; clearing with null is what a live-used client sends).
+ */
+export async function labelPromptVersion(client: ApiClient, id: string, versionId: string, labelId: string | null): Promise<void> {
+  await client.request({ method: "PUT", path: apiPath`/prompts/${id}/versions/${versionId}`, body: { label_id: labelId } });
 }
 
 /** PUT makeDefault: the version number, never its UUID. */

@@ -21,6 +21,14 @@ export interface GetPromptsArgs {
    * version.
    */
   name?: string;
+  /**
+   * Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by
+   * UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label`
+   * names what the program declares. It moves to each new version the provider makes; set, changed or
+   * removed alone it writes only the label (no new version). A label moved or removed in the Portkey
+   * UI is drift, put back by `up`. Portkey puts one label on a version.
+   */
+  labelId?: string;
 }
 
 /** Arguments of {@link getPromptsOutput}. */
@@ -37,6 +45,14 @@ export interface GetPromptsOutputArgs {
    * version.
    */
   name?: pulumi.Input<string>;
+  /**
+   * Only the Prompts whose `labelId` is this (lists only that PromptLabel's objects). The label (by
+   * UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that callers' `@label`
+   * names what the program declares. It moves to each new version the provider makes; set, changed or
+   * removed alone it writes only the label (no new version). A label moved or removed in the Portkey
+   * UI is drift, put back by `up`. Portkey puts one label on a version.
+   */
+  labelId?: pulumi.Input<string>;
 }
 
 /** One object {@link getPrompts} finds. */
@@ -77,14 +93,20 @@ export interface GetPromptsPrompt {
   readonly model?: string;
   /** The published version's parameters (without the `model` Portkey adds). */
   readonly parameters?: Record<string, unknown>;
+  /** The published version's functions. */
+  readonly functions?: Record<string, unknown>[];
   /** The published version's tools. */
   readonly tools?: Record<string, unknown>[];
   /** The published version's tool choice. */
   readonly toolChoice?: Record<string, unknown>;
+  /** Whether the published version's template is raw. */
+  readonly isRawTemplate?: boolean;
   /** The published version's metadata. */
   readonly templateMetadata?: Record<string, unknown>;
   /** The note as given. */
   readonly versionDescription?: string;
+  /** The label on the published version. */
+  readonly labelId?: string;
 }
 
 /** What {@link getPrompts} finds. */

@@ -39,6 +39,11 @@ export interface PromptArgs {
    */
   parameters?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
   /**
+   * Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version;
+   * removing them clears them in the new version.
+   */
+  functions?: pulumi.Input<pulumi.Input<Record<string, pulumi.Input<unknown>>>[]>;
+  /**
    * Tool definitions in the API's (OpenAI) form. A change makes a new version; removing them clears
    * them in the new version.
    */
@@ -49,6 +54,13 @@ export interface PromptArgs {
    */
   toolChoice?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
   /**
+   * Whether `string` goes to the model as written instead of being rendered as a Mustache template
+   * (Portkey's `is_raw_template`). Unset is `false`, Portkey's default. A change makes a new version.
+   * Portkey's create takes no such field: a prompt declared raw is created, then given a raw version
+   * 2, which the provider publishes.
+   */
+  isRawTemplate?: pulumi.Input<boolean>;
+  /**
    * Free-form metadata stored with the version (`template_metadata`; the update calls it
    * `prompt_metadata`). A change makes a new version.
    */
@@ -58,13 +70,21 @@ export interface PromptArgs {
    * that makes a version). Changing only the note makes no version and is not sent.
    */
   versionDescription?: pulumi.Input<string>;
+  /**
+   * The label (by UUID: pass a PromptLabel's `id`) on the version this resource publishes, so that
+   * callers' `@label` names what the program declares. It moves to each new version the provider
+   * makes; set, changed or removed alone it writes only the label (no new version). A label moved or
+   * removed in the Portkey UI is drift, put back by `up`. Portkey puts one label on a version.
+   */
+  labelId?: pulumi.Input<string>;
 }
 
 /**
  * A Portkey prompt (`/prompts`): a template and its model settings, versioned by Portkey. A change of
  * the template or the model settings makes a new version, which the provider publishes; a rename, a
  * move or a new provider alone makes none. A version published outside Pulumi is drift, repaired by
- * publishing Pulumi's version again. The resource id is the prompt's UUID.
+ * publishing Pulumi's version again. `labelId` puts a label on the version the prompt publishes
+ * (callers' `@label`), moving with each new version. The resource id is the prompt's UUID.
  *
  * ```ts
  * const triage = new portkey.Prompt("triage", {
@@ -74,6 +94,7 @@ export interface PromptArgs {
  *   virtualKey: openai.slug,
  *   model: "gpt-4o-mini",
  *   parameters: { temperature: 0.2 },
+ *   labelId: canary.id,
  * });
  * ```
  */
@@ -120,19 +141,25 @@ export class Prompt extends pulumi.CustomResource {
   declare readonly model: pulumi.Output<string | undefined>;
   /** The published version's parameters (without the `model` Portkey adds). */
   declare readonly parameters: pulumi.Output<Record<string, unknown> | undefined>;
+  /** The published version's functions. */
+  declare readonly functions: pulumi.Output<Record<string, unknown>[] | undefined>;
   /** The published version's tools. */
   declare readonly tools: pulumi.Output<Record<string, unknown>[] | undefined>;
   /** The published version's tool choice. */
   declare readonly toolChoice: pulumi.Output<Record<string, unknown> | undefined>;
+  /** Whether the published version's template is raw. */
+  declare readonly isRawTemplate: pulumi.Output<boolean | undefined>;
   /** The published version's metadata. */
   declare readonly templateMetadata: pulumi.Output<Record<string, unknown> | undefined>;
   /** The note as given. */
   declare readonly versionDescription: pulumi.Output<string | undefined>;
+  /** The label on the published version. */
+  declare readonly labelId: pulumi.Output<string | undefined>;
 
   /** Declares a Prompt: created, updated and deleted by the plugin `pulumi-resource-portkey`. */
   constructor(name: string, args: PromptArgs, opts?: pulumi.CustomResourceOptions) {
     // Every output is listed, so the engine fills each one in; read by id (`get`), no inputs are sent.
-    const outputs = ["slug", "version", "versionId", "managedVersion", "virtualKeySlug", "status", "createdAt", "lastUpdatedAt", "collectionId", "name", "string", "virtualKey", "model", "parameters", "tools", "toolChoice", "templateMetadata", "versionDescription"];
+    const outputs = ["slug", "version", "versionId", "managedVersion", "virtualKeySlug", "status", "createdAt", "lastUpdatedAt", "collectionId", "name", "string", "virtualKey", "model", "parameters", "functions", "tools", "toolChoice", "isRawTemplate", "templateMetadata", "versionDescription", "labelId"];
     const reading = opts?.id !== undefined;
     const props: Record<string, unknown> = { ...Object.fromEntries(outputs.map((key) => [key, undefined])), ...(reading ? {} : args) };
     super(Prompt.__pulumiType, name, props, { ...opts, version: opts?.version ?? PLUGIN_VERSION });

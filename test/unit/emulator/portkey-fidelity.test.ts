@@ -1,7 +1,7 @@
 /**
  * Portkey behaviours where a client written against the live API disagreed
  * with the emulator, one test per fix, plus the choices made where the live
- * behaviour is not established (README, "How faithful it is").
+ * behaviour is not established (docs/emulator.md, "How faithful it is").
  */
 import { startEmulator } from "../../../emulator";
 import { ADMIN_KEY, call, errorCode, useEmulator } from "../../support/emulator";

@@ -36,11 +36,14 @@ describe("derived look-ups", () => {
   });
 
   test("plural names", () => {
-    expect(["ApiKey", "UsageLimitsPolicy", "IntegrationWorkspaceAccess", "Workspace"].map(pluralOf)).toEqual([
+    expect(["ApiKey", "UsageLimitsPolicy", "IntegrationWorkspaceAccess", "Workspace", "McpServerCapabilities", "OrganizationSettings"].map(pluralOf)).toEqual([
       "ApiKeys",
       "UsageLimitsPolicies",
       "IntegrationWorkspaceAccesses",
       "Workspaces",
+      // Already plural: a list of them, not "Capabilitieses".
+      "McpServerCapabilitiesList",
+      "OrganizationSettingsList",
     ]);
   });
 
