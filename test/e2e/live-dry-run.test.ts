@@ -46,6 +46,17 @@ test("the live tier passes against an emulator standing in for both services, sw
   // A killed run's leftover, two days old: the sweep before the tests removes it.
   const oldRunId = `${(Date.now() - 2 * 86_400_000).toString(36).padStart(8, "0")}abc`;
   const leftover = (await call(emulator, "POST", "/admin/workspaces", { name: `${LIVE_TAG_PREFIX}${oldRunId}-ws` }, ADMIN_KEY)).body;
+  // Another leftover, in which a person has since put an untagged key: the sweep deletes the tagged guardrail
+  // beside it but neither the key nor the workspace, and says so. The same on OpenRouter.
+  const occupied = (await call(emulator, "POST", "/admin/workspaces", { name: `${LIVE_TAG_PREFIX}${oldRunId}-occupied` }, ADMIN_KEY)).body;
+  const personsKey = (await call(emulator, "POST", "/api-keys/workspace/service", { name: "someone's key", workspace_id: occupied.id, scopes: ["completions.write"] }, ADMIN_KEY)).body;
+  const guardrailBody = { workspace_id: occupied.id, checks: [{ id: "default.regexMatch", parameters: { rule: "x" } }], actions: { deny: true } };
+  const taggedGuardrail = (await call(emulator, "POST", "/guardrails", { ...guardrailBody, name: `${LIVE_TAG_PREFIX}${oldRunId}-guardrail` }, ADMIN_KEY)).body;
+  const personsGuardrail = (await call(emulator, "POST", "/guardrails", { ...guardrailBody, name: "someone's guardrail" }, ADMIN_KEY)).body;
+  const occupiedOpenRouter = (await callOpenRouter(emulator, "POST", "/workspaces", { name: `${LIVE_TAG_PREFIX}${oldRunId}-occupied`, slug: `${LIVE_TAG_PREFIX}${oldRunId}-occupied` }, MANAGEMENT_KEY)).body.data;
+  const personsOpenRouterKey = (await callOpenRouter(emulator, "POST", "/keys", { name: "someone's key", workspace_id: occupiedOpenRouter.id }, MANAGEMENT_KEY)).body.data;
+  const taggedOpenRouterKey = (await callOpenRouter(emulator, "POST", "/keys", { name: `${LIVE_TAG_PREFIX}${oldRunId}-key`, workspace_id: occupiedOpenRouter.id }, MANAGEMENT_KEY)).body.data;
+  for (const made of [occupied, personsKey, taggedGuardrail, personsGuardrail, occupiedOpenRouter, personsOpenRouterKey, taggedOpenRouterKey]) expect(made?.id ?? made?.hash).toBeTruthy();
 
   const { code, output } = await runLiveTier({
     PORTKEY_LIVE_API_KEY: ADMIN_KEY,
@@ -59,18 +70,28 @@ test("the live tier passes against an emulator standing in for both services, sw
   expect(output).toMatch(/Tests:\s+(\d+) passed, \1 total/);
   expect(output).toMatch(/cleanup: destroy ok, sweep deleted \d+ tagged object\(s\)[^\n]*, 0 left/);
   expect(output).toMatch(/swept [1-9]\d* leftover object\(s\) of earlier runs/);
+  expect(output).toContain(`kept Portkey workspace ${LIVE_TAG_PREFIX}${oldRunId}-occupied (${occupied.id}): it holds 2 object(s) without the tier's tag`);
+  expect(output).toContain(`kept OpenRouter workspace ${LIVE_TAG_PREFIX}${oldRunId}-occupied (${occupiedOpenRouter.id}): it holds 1 object(s) without the tier's tag`);
+  // The kinds not run live, each with its reason.
+  expect(output).toMatch(/live tier: not run live: [^\n]*OrganisationDefaultGuardrails/);
 
   // Nothing tagged is left; nothing untagged was touched.
   const portkey = emulator.state();
   const liveNames = Object.values(portkey.workspaces).filter((w) => !w.deleted_at).map((w) => w.name);
-  expect(liveNames.filter((name) => name.includes(LIVE_TAG_PREFIX))).toEqual([]);
+  expect(liveNames.filter((name) => name.includes(LIVE_TAG_PREFIX))).toEqual([occupied.name]);
   expect(portkey.workspaces[leftover.id].deleted_at).not.toBeNull();
   expect(portkey.workspaces[untouchedWorkspace.id].deleted_at).toBeNull();
   expect(portkey.api_keys[untouchedKey.id].deleted_at).toBeNull();
   expect(Object.keys(portkey.integrations)).toEqual([INTEGRATION]);
   expect(Object.values(portkey.guardrails ?? {}).filter((g) => g.name.includes(LIVE_TAG_PREFIX))).toEqual([]);
+  // An untagged object in a tagged workspace: neither it nor its workspace is deleted.
+  expect(portkey.workspaces[occupied.id].deleted_at).toBeNull();
+  expect(portkey.api_keys[personsKey.id].deleted_at).toBeNull();
+  expect(portkey.guardrails?.[personsGuardrail.id]).toBeDefined();
+  expect(portkey.guardrails?.[taggedGuardrail.id]).toBeUndefined();
   const openrouter = emulator.openrouterState();
   expect(openrouter.workspaces[untouchedOpenRouter.id].deleted_at).toBeNull();
-  expect(Object.values(openrouter.workspaces).filter((w) => !w.deleted_at && w.slug.startsWith(LIVE_TAG_PREFIX))).toEqual([]);
+  expect(Object.values(openrouter.workspaces).filter((w) => !w.deleted_at && w.slug.startsWith(LIVE_TAG_PREFIX)).map((w) => w.id)).toEqual([occupiedOpenRouter.id]);
   expect(Object.values(openrouter.keys).filter((k) => !k.deleted_at && k.name.startsWith(LIVE_TAG_PREFIX))).toEqual([]);
+  expect(openrouter.keys[personsOpenRouterKey.hash].deleted_at).toBeFalsy();
 });

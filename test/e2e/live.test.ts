@@ -18,11 +18,12 @@
  * console.log: Jest drops the console output of a file whose tests are all
  * skipped, so a console.log would not reach the CI log.
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation";
 import { openrouter, portkey } from "../../sdk";
 import type { ApiKeyArgs as OpenRouterKeyArgs, WorkspaceArgs as OpenRouterWorkspaceArgs } from "../../sdk/openrouter";
 import type { ApiKeyArgs, IntegrationWorkspaceAccessArgs, WorkspaceArgs } from "../../sdk/portkey";
-import { LiveApi, LiveRun, liveSettings, SKIP_LINE } from "../support/live";
+import { LiveApi, LiveRun, liveSettings, NOT_RUN_LIVE_LINE, SKIP_LINE } from "../support/live";
 import { changedSteps, engineErrorLines, EngineStack } from "./harness";
 
 jest.setTimeout(15 * 60_000);
@@ -57,6 +58,8 @@ function expectSecretKeptOut(stack: EngineStack, stateText: string, secret: stri
   expect(stack.backendFilesText()).not.toContain(secret);
   expect(stack.log.join("\n")).not.toContain(secret);
 }
+
+process.stdout.write(`${NOT_RUN_LIVE_LINE}\n`);
 
 if (!configured) {
   process.stdout.write(`${SKIP_LINE}\n`);
@@ -315,8 +318,9 @@ if (!configured) {
 
     // Every other Portkey resource an admin key can make and remove without touching anything untagged:
     // an organisation integration with a fake provider key (never called), its models and access to a tagged
-    // workspace, and in that workspace a provider, a config, a guardrail and both kinds of policy; plus the
-    // look-ups of the workspace and the integration.
+    // workspace, and in that workspace a provider, a config, a guardrail and both kinds of policy; the prompt
+    // kinds; an MCP integration (never connected) with its access, a server and their switches; the workspace's
+    // guardrail exclusion; plus look-ups. Kinds not run live: NOT_RUN_LIVE in test/support/live.ts.
     describe("live Portkey: an integration and what a workspace holds", () => {
       const api = run.portkeyApi as LiveApi;
       let round: "created" | "updated" | "removed" = "created";
@@ -350,11 +354,46 @@ if (!configured) {
             const conditions = [{ key: "workspace_id", value: ws.id }];
             const usage = new portkey.UsageLimitsPolicy("usage", { workspaceId: ws.id, name: run.name("usage"), conditions, groupBy: ["api_key"], type: "cost", creditLimit: updated ? 6 : 5 });
             const rate = new portkey.RateLimitsPolicy("rate", { workspaceId: ws.id, name: run.name("rate"), conditions, groupBy: ["api_key"], type: "requests", unit: "rpm", value: updated ? 120 : 100 });
+            // Prompts: a collection, a partial, a label of the workspace, and a prompt running on the provider.
+            const collection = new portkey.PromptCollection("collection", { workspaceId: ws.id, name: run.name(updated ? "prompts-renamed" : "prompts") });
+            const partial = new portkey.PromptPartial("partial", { workspaceId: ws.id, name: run.name("partial"), string: updated ? "Answer in one line." : "Answer briefly." });
+            new portkey.PromptLabel("label", { workspaceId: ws.id, name: run.name("label"), description: updated ? "updated" : "created" });
+            const prompt = new portkey.Prompt("prompt", {
+              collectionId: collection.id,
+              name: run.name("prompt"),
+              string: pulumi.interpolate`{{>${partial.slug}}} Sort this ticket: {{ticket}}`,
+              virtualKey: pulumi.interpolate`${provider.slug}`,
+              model: "gpt-4o",
+              parameters: { temperature: updated ? 0.5 : 0 },
+            });
+            // MCP: an organisation MCP integration for a server that does not exist (never connected), its access to
+            // the workspace, a capability no sync has found, and a server in the workspace with its own switches.
+            const mcp = new portkey.McpIntegration("mcp", {
+              name: run.name("mcp"),
+              slug: run.slug("mcp"),
+              url: "https://example.com/pulumi-ai-gateway-live-tier/mcp",
+              authType: "none",
+              transport: "http",
+              description: updated ? "updated" : "created",
+            });
+            const mcpAccess = new portkey.McpIntegrationWorkspaceAccess("mcp-access", { mcpIntegrationId: mcp.id, workspaceId: ws.id });
+            const capability = { type: "tool" as const, name: "pulumi_ai_gateway_live_tier_tool" };
+            new portkey.McpIntegrationCapabilities("mcp-capabilities", { mcpIntegrationId: mcp.id, capabilities: [{ ...capability, enabled: updated }] });
+            const server = new portkey.McpServer("mcp-server", { name: run.name("mcp-server"), mcpIntegrationId: mcp.id, workspaceId: ws.id, description: updated ? "updated" : "created" }, { dependsOn: [mcpAccess] });
+            new portkey.McpServerCapabilities("mcp-server-capabilities", { mcpServerId: server.id, capabilities: [{ ...capability, enabled: !updated }] });
+            new portkey.McpServerUserAccess("mcp-server-users", { mcpServerId: server.id, defaultUserAccess: updated ? "allow" : "deny" });
+            // The tagged workspace skips the organisation's default input guardrails (only its own row is written).
+            new portkey.WorkspaceGuardrailExclusion("exclusion", { workspaceId: ws.id, direction: "input" });
             const foundWorkspace = portkey.getWorkspaceOutput({ slug: ws.slug });
             const foundIntegration = portkey.getIntegrationOutput({ slug: intg.id });
+            const foundPrompt = portkey.getPromptOutput({ id: prompt.id });
+            // Looked up once the server exists (a look-up waits only for its own inputs).
+            const foundServers = portkey.getMcpServersOutput({ workspaceId: pulumi.all([ws.id, server.id]).apply(([id]) => id) });
             Object.assign(outputs, {
               providerId: provider.id, configSlug: config.id, guardrailId: guardrail.id, usageId: usage.id, rateId: rate.id,
+              collectionId: collection.id, partialId: partial.id, promptId: prompt.id, mcpId: mcp.id, serverId: server.id,
               foundWorkspaceId: foundWorkspace.id, foundIntegrationName: foundIntegration.name,
+              foundPromptName: foundPrompt.name, foundServerNames: foundServers.mcpServers.apply((list) => list.map((s) => s.name)),
             });
             return outputs;
           },
@@ -365,9 +404,18 @@ if (!configured) {
       test("up creates them all, the look-ups find them, a second preview is clean", async () => {
         round = "created";
         const result = await stack.up();
-        expect(result.changeSummary.create).toBe(10);
-        expect(result.outputs.foundWorkspaceId.value).toBe(result.outputs.workspaceId.value);
+        expect(result.changeSummary.create).toBe(21);
+        const workspaceId = String(result.outputs.workspaceId.value);
+        expect(result.outputs.foundWorkspaceId.value).toBe(workspaceId);
         expect(result.outputs.foundIntegrationName.value).toBe(run.name("intg"));
+        expect(result.outputs.foundPromptName.value).toBe(run.name("prompt"));
+        expect(result.outputs.foundServerNames.value).toEqual([run.name("mcp-server")]);
+        const prompt = await eventually(() => api.ok("GET", `/prompts/${result.outputs.promptId.value}`), (p) => expect(p.name).toBe(run.name("prompt")));
+        expect(JSON.stringify(prompt)).toContain("Sort this ticket");
+        await eventually(() => api.ok("GET", `/mcp-servers/${result.outputs.serverId.value}/user-access`), (a) => expect(a.default_user_access).toBe("deny"));
+        await eventually(() => api.ok("GET", "/workspace-exclusions/input-guardrails"), (e) =>
+          expect(e.workspaces).toEqual(expect.arrayContaining([expect.objectContaining({ workspace_id: workspaceId, excluded: true })])),
+        );
         const models = await eventually(() => api.ok("GET", `/integrations/${integrationSlug}/models`), (m) => expect(m.allow_all_models).toBe(false));
         expect(models.models).toEqual(expect.arrayContaining([expect.objectContaining({ slug: customModel, enabled: true })]));
         const config = await api.ok("GET", `/configs/${result.outputs.configSlug.value}`);
@@ -377,11 +425,13 @@ if (!configured) {
 
       test("each changes in place", async () => {
         round = "updated";
-        const preview = await stack.preview();
-        expect(changedSteps(preview.steps).map((s) => s.op).every((op) => op === "update")).toBe(true);
+        // The up's own steps, not a preview first: every program run serialises each kind's provider once.
         const result = await stack.up();
-        expect(result.changeSummary.update).toBe(7);
+        expect(changedSteps(result.steps).map((s) => s.op).every((op) => op === "update")).toBe(true);
+        expect(result.changeSummary.update).toBe(16);
         await eventually(() => api.ok("GET", `/policies/rate-limits/${result.outputs.rateId.value}`), (p) => expect(p.value).toBe(120));
+        await eventually(() => api.ok("GET", `/collections/${result.outputs.collectionId.value}`), (c) => expect(c.name).toBe(run.name("prompts-renamed")));
+        await eventually(() => api.ok("GET", `/mcp-servers/${result.outputs.serverId.value}/user-access`), (a) => expect(a.default_user_access).toBe("allow"));
         await eventually(() => api.ok("GET", `/guardrails/${result.outputs.guardrailId.value}`), (g) => expect(g.name).toBe(run.name("guardrail-renamed")));
         await expectNoChanges(stack);
       });
@@ -390,8 +440,13 @@ if (!configured) {
         const before = await stack.stack.outputs();
         round = "removed";
         const result = await stack.up();
-        expect(result.changeSummary.delete).toBe(8);
+        expect(result.changeSummary.delete).toBe(19);
         await eventually(() => api.request("GET", `/integrations/${integrationSlug}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/mcp-integrations/${before.mcpId.value}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/prompts/${before.promptId.value}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.ok("GET", "/workspace-exclusions/input-guardrails"), (e) =>
+          expect((e.workspaces ?? []).filter((w: { workspace_id: string; excluded?: boolean }) => w.workspace_id === before.workspaceId.value && w.excluded !== false)).toEqual([]),
+        );
         await eventually(() => api.request("GET", `/configs/${before.configSlug.value}`), (r) => expect(r.status).toBe(404));
         await eventually(() => api.request("GET", `/policies/usage-limits/${before.usageId.value}`), (r) => expect(r.status).toBe(404));
         await stack.destroy();
@@ -501,7 +556,7 @@ if (!configured) {
     // Every other OpenRouter resource a management key can make and remove without touching anything
     // untagged, all inside a tagged workspace: a guardrail assigned to a tagged key, the workspace's
     // default guardrail, budgets, a BYOK key with a fake credential (disabled, never used) and a disabled
-    // webhook destination.
+    // webhook destination, a preset; and an organisation private provider without endpoints.
     describe("live OpenRouter: guardrails, budgets, BYOK keys and destinations", () => {
       const api = run.openrouterApi as LiveApi;
       let round: "created" | "updated" | "removed" = "created";
@@ -529,7 +584,28 @@ if (!configured) {
               enabled: false,
               samplingRate: updated ? 0.5 : 0.25,
             });
-            Object.assign(outputs, { guardrailId: guardrail.id, assignmentId: assignment.id, budgetId: budget.id, byokId: byok.id, destinationId: destination.id });
+            // A preset of the workspace (written from an inference body, which runs no inference) and an organisation
+            // private provider with no endpoint, so nothing is ever routed to its made-up URL.
+            const preset = new openrouter.Preset("preset", {
+              slug: run.slug("preset"),
+              workspaceId: ws.id,
+              config: { model: "openai/gpt-4o-mini", temperature: updated ? 0.5 : 0.2 },
+              systemPrompt: "Answer briefly.",
+            });
+            const privateProvider = new openrouter.PrivateProvider("private-provider", {
+              name: run.slug("pp"),
+              displayName: updated ? "Live tier (updated)" : "Live tier",
+              baseUrl: "https://example.com/pulumi-ai-gateway-live-tier/v1",
+              trainsOnData: false,
+              retainsPrompts: false,
+            });
+            const foundPreset = openrouter.getPresetOutput({ id: preset.id });
+            const foundProvider = openrouter.getPrivateProviderOutput({ id: privateProvider.id });
+            Object.assign(outputs, {
+              guardrailId: guardrail.id, assignmentId: assignment.id, budgetId: budget.id, byokId: byok.id, destinationId: destination.id,
+              presetSlug: preset.slug, presetVersion: preset.version, privateProviderId: privateProvider.id,
+              foundPresetSlug: foundPreset.slug, foundProviderName: foundProvider.displayName,
+            });
             return outputs;
           },
           run.openrouterConfig(),
@@ -539,8 +615,10 @@ if (!configured) {
       test("up creates them all; a second preview is clean", async () => {
         round = "created";
         const result = await stack.up();
-        expect(result.changeSummary.create).toBe(9);
+        expect(result.changeSummary.create).toBe(11);
         const workspaceId = String(result.outputs.workspaceId.value);
+        expect(result.outputs.foundPresetSlug.value).toBe(run.slug("preset"));
+        expect(result.outputs.foundProviderName.value).toBe("Live tier");
         await eventually(async () => (await api.ok("GET", `/guardrails/${result.outputs.guardrailId.value}`)).data, (g) => expect(g).toMatchObject({ limit_usd: 1, workspace_id: workspaceId }));
         await eventually(async () => (await api.ok("GET", `/workspaces/${workspaceId}/budgets`)).data, (b) => expect(b).toHaveLength(2));
         await eventually(async () => (await api.ok("GET", `/byok/${result.outputs.byokId.value}`)).data, (k) => expect(k).toMatchObject({ disabled: true, workspace_id: workspaceId }));
@@ -550,7 +628,11 @@ if (!configured) {
       test("each changes in place", async () => {
         round = "updated";
         const result = await stack.up();
-        expect(result.changeSummary.update).toBe(5);
+        expect(result.changeSummary.update).toBe(7);
+        await eventually(async () => (await api.ok("GET", `/presets/${result.outputs.presetSlug.value}`, { query: { workspace_id: String(result.outputs.workspaceId.value) } })).data, (p) =>
+          expect(JSON.stringify(p)).toContain("0.5"),
+        );
+        await eventually(async () => (await api.ok("GET", `/private-providers/${result.outputs.privateProviderId.value}`)).data, (p) => expect(p.display_name).toBe("Live tier (updated)"));
         await eventually(async () => (await api.ok("GET", `/observability/destinations/${result.outputs.destinationId.value}`)).data, (d) => expect(d.sampling_rate).toBe(0.5));
         await expectNoChanges(stack);
       });
@@ -559,7 +641,9 @@ if (!configured) {
         const before = await stack.stack.outputs();
         round = "removed";
         const result = await stack.up();
-        expect(result.changeSummary.delete).toBe(7);
+        expect(result.changeSummary.delete).toBe(9);
+        await eventually(() => api.request("GET", `/private-providers/${before.privateProviderId.value}`), (r) => expect(r.status).toBe(404));
+        await eventually(() => api.request("GET", `/presets/${before.presetSlug.value}`, { query: { workspace_id: String(before.workspaceId.value) } }), (r) => expect(r.status).toBe(404));
         await eventually(() => api.request("GET", `/guardrails/${before.guardrailId.value}`), (r) => expect(r.status).toBe(404));
         await eventually(() => api.request("GET", `/byok/${before.byokId.value}`), (r) => expect(r.status).toBe(404));
         await eventually(() => api.request("GET", `/observability/destinations/${before.destinationId.value}`), (r) => expect(r.status).toBe(404));

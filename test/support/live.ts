@@ -259,12 +259,16 @@ export class LiveRun {
       left.push(...keys.filter((k) => mine(tagOf(k.name, k.defaults?.metadata), k.created_at)).map((k) => `Portkey API key ${k.name} (${k.id})`));
       const integrations = await portkeyIntegrations(this.portkeyApi);
       left.push(...integrations.filter((i) => mine(runIdOf(i.slug) ?? runIdOf(i.name), i.created_at)).map((i) => `Portkey integration ${i.slug}`));
+      const mcpIntegrations = await portkeyMcpIntegrations(this.portkeyApi);
+      left.push(...mcpIntegrations.filter((i) => mine(tagOfItem(i), i.created_at)).map((i) => `Portkey MCP integration ${i.slug} (${i.id})`));
     }
     if (this.openrouterApi) {
       const workspaces = await openrouterWorkspaces(this.openrouterApi);
       left.push(...workspaces.filter((w) => mine(runIdOf(w.slug) ?? runIdOf(w.name), w.created_at)).map((w) => `OpenRouter workspace ${w.slug} (${w.id})`));
       const keys = await openrouterKeys(this.openrouterApi, undefined);
       left.push(...keys.filter((k) => mine(runIdOf(k.name), k.created_at)).map((k) => `OpenRouter key ${k.name} (${k.hash})`));
+      const privateProviders = await openrouterPrivateProviders(this.openrouterApi);
+      left.push(...privateProviders.filter((p) => mine(runIdOf(p.slug) ?? runIdOf(p.name), p.created_at)).map((p) => `OpenRouter private provider ${p.slug}`));
     }
     return left;
   }
@@ -279,13 +283,20 @@ export class LiveRun {
         report.failed.push(`${what}: ${(error as Error).message}`);
       }
     };
-    if (this.portkeyApi) await this.sweepPortkey(this.portkeyApi, select, attempt);
-    if (this.openrouterApi) await this.sweepOpenRouter(this.openrouterApi, select, attempt);
+    if (this.portkeyApi) await this.sweepPortkey(this.portkeyApi, select, attempt, report);
+    if (this.openrouterApi) await this.sweepOpenRouter(this.openrouterApi, select, attempt, report);
     return report;
   }
 
-  /** Portkey: access rows disabled, API keys deleted, then workspaces deleted with force_delete. */
-  private async sweepPortkey(api: LiveApi, select: Selector, attempt: (what: string, action: () => Promise<void>) => Promise<void>): Promise<void> {
+  /**
+   * Portkey. Only tagged objects are ever deleted: tagged API keys wherever they are; in each tagged
+   * workspace its tagged MCP servers, workspace MCP integrations, prompts, partials, collections, labels, guardrails and policies;
+   * then the workspace itself with `force_delete` (which takes its providers, configs and keys along),
+   * but only when the lists show nothing in it without the tag; then tagged organisation integrations
+   * and MCP integrations. A tagged workspace holding an untagged object (a person's) is kept, with the
+   * object, and reported as a failure naming both.
+   */
+  private async sweepPortkey(api: LiveApi, select: Selector, attempt: (what: string, action: () => Promise<void>) => Promise<void>, report: SweepReport): Promise<void> {
     let workspaces: PortkeyWorkspace[] = [];
     try {
       workspaces = (await portkeyWorkspaces(api)).filter((w) => select(tagOf(w.name, w.defaults?.metadata), w.created_at));
@@ -294,6 +305,7 @@ export class LiveRun {
     }
     const slug = this.settings.portkey?.integrationSlug;
     if (slug && workspaces.length > 0) {
+      // Access rows of tagged workspaces: rows about the tier's own workspaces, whoever granted them.
       const ours = new Set(workspaces.flatMap((w) => [w.slug, w.id]));
       const path = `/integrations/${encodeURIComponent(slug)}/workspaces`;
       let enabled: { id: string }[] = [];
@@ -310,26 +322,47 @@ export class LiveRun {
       }
     }
     const keys = await portkeyKeys(api).catch(() => [] as PortkeyKey[]);
-    const inOurWorkspaces = new Set(workspaces.map((w) => w.id));
-    for (const key of keys) {
-      const tagged = select(tagOf(key.name, key.defaults?.metadata), key.created_at);
-      if (!tagged && !(key.workspace_id && inOurWorkspaces.has(key.workspace_id))) continue;
+    for (const key of keys.filter((k) => select(tagOf(k.name, k.defaults?.metadata), k.created_at))) {
       await attempt(`Portkey API key ${key.name} (${key.id})`, () => deleteGone(api, "DELETE", `/api-keys/${key.id}`));
     }
-    // Guardrails and policies of our workspaces (whether a workspace's delete takes them along is not documented).
     for (const workspace of workspaces) {
-      const guardrails = await portkeyPages<{ id: string; name: string }>(api, "/guardrails", { workspace_id: workspace.id }).catch(() => []);
-      for (const guardrail of guardrails) {
-        await attempt(`Portkey guardrail ${guardrail.name} (${guardrail.id})`, () => deleteGone(api, "DELETE", `/guardrails/${guardrail.id}`));
-      }
-      for (const kind of ["usage-limits", "rate-limits"]) {
-        const policies = await api.ok<{ data?: { id: string; name?: string | null }[] }>("GET", `/policies/${kind}`, { query: { workspace_id: workspace.id } }).catch(() => ({ data: [] }));
-        for (const policy of policies.data ?? []) {
-          await attempt(`Portkey ${kind} policy ${policy.name ?? ""} (${policy.id})`, () => deleteGone(api, "DELETE", `/policies/${kind}/${policy.id}`));
+      const untagged: string[] = [];
+      for (const kind of PORTKEY_WORKSPACE_CONTENTS) {
+        let items: PortkeyItem[];
+        try {
+          items = (await kind.list(api, workspace.id)).filter((item) => !kind.serviceMade?.(item, workspace.id));
+        } catch (error) {
+          // Not listed, not known to be empty: keep the workspace.
+          untagged.push(`${kind.what}s (not listed: ${(error as Error).message})`);
+          continue;
+        }
+        for (const item of items) {
+          const label = `${kind.what} ${item.name ?? item.slug ?? ""} (${item.id})`;
+          if (!select(tagOfItem(item), item.created_at)) untagged.push(label);
+          else if (kind.delete) await attempt(`Portkey ${label}`, () => deleteGone(api, "DELETE", kind.delete!(item)));
         }
       }
-    }
-    for (const workspace of workspaces) {
+      const untaggedKeys = keys
+        .filter((k) => k.workspace_id === workspace.id || k.workspace_id === workspace.slug)
+        .filter((k) => !select(tagOf(k.name, k.defaults?.metadata), k.created_at));
+      untagged.push(...untaggedKeys.map((k) => `API key ${k.name} (${k.id})`));
+      if (untagged.length > 0) {
+        report.failed.push(
+          `kept Portkey workspace ${workspace.name} (${workspace.id}): it holds ${untagged.length} object(s) without the tier's tag (${untagged.join(", ")}); ` +
+            "the sweep deletes nothing it did not tag: move or delete them by hand, then sweep again",
+        );
+        continue;
+      }
+      for (const direction of ["input", "output"]) {
+        // The workspace's own exclusion row, written for this workspace only.
+        const path = `/workspace-exclusions/${direction}-guardrails`;
+        const rows = await api.ok<{ workspaces?: { workspace_id: string; excluded?: boolean }[] }>("GET", path).catch(() => ({ workspaces: [] }));
+        if ((rows.workspaces ?? []).some((r) => r.workspace_id === workspace.id && r.excluded !== false)) {
+          await attempt(`Portkey ${direction} guardrail exclusion of ${workspace.name}`, async () => {
+            await api.ok("PUT", path, { body: { workspaces: [{ workspace_id: workspace.id, excluded: false }] } });
+          });
+        }
+      }
       await attempt(`Portkey workspace ${workspace.name} (${workspace.id})`, async () => {
         // The confirmation name is the plain one; an icon shown in front of it is not part of it.
         const plain = workspace.name.slice(Math.max(0, workspace.name.indexOf(LIVE_TAG_PREFIX)));
@@ -337,7 +370,7 @@ export class LiveRun {
         let last: unknown;
         for (const name of names) {
           try {
-            return await deleteGone(api, "DELETE", `/admin/workspaces/${workspace.id}`, { name, force_delete: true });
+            return await deleteGone(api, "DELETE", `/admin/workspaces/${workspace.id}`, undefined, { name, force_delete: true });
           } catch (error) {
             last = error;
           }
@@ -345,15 +378,24 @@ export class LiveRun {
         throw last;
       });
     }
-    // Integrations the run made (organisation-level, tagged by slug or name), after the workspaces using them.
+    // Organisation-level objects the run made (tagged by slug or name), after the workspaces using them.
     const integrations = await portkeyIntegrations(api).catch(() => [] as PortkeyIntegration[]);
     for (const integration of integrations.filter((i) => select(runIdOf(i.slug) ?? runIdOf(i.name), i.created_at))) {
       await attempt(`Portkey integration ${integration.slug}`, () => deleteGone(api, "DELETE", `/integrations/${encodeURIComponent(integration.slug)}`));
     }
+    const mcpIntegrations = await portkeyMcpIntegrations(api).catch(() => [] as PortkeyItem[]);
+    for (const integration of mcpIntegrations.filter((i) => select(tagOfItem(i), i.created_at))) {
+      await attempt(`Portkey MCP integration ${integration.slug} (${integration.id})`, () => deleteGone(api, "DELETE", `/mcp-integrations/${integration.id}`));
+    }
   }
 
-  /** OpenRouter: keys deleted (in our workspaces, and tagged ones in the default workspace), then workspaces. */
-  private async sweepOpenRouter(api: LiveApi, select: Selector, attempt: (what: string, action: () => Promise<void>) => Promise<void>): Promise<void> {
+  /**
+   * OpenRouter. Only tagged objects are ever deleted: in each tagged workspace its tagged guardrails (not
+   * the workspace's default one, which goes with it), BYOK keys, destinations, presets (archived) and keys;
+   * then the workspace, when nothing untagged is left in it (else it is kept and reported, like Portkey's);
+   * tagged keys of the default workspace; tagged private providers last.
+   */
+  private async sweepOpenRouter(api: LiveApi, select: Selector, attempt: (what: string, action: () => Promise<void>) => Promise<void>, report: SweepReport): Promise<void> {
     let workspaces: OpenRouterWorkspace[] = [];
     try {
       workspaces = (await openrouterWorkspaces(api)).filter((w) => select(runIdOf(w.slug) ?? runIdOf(w.name), w.created_at));
@@ -361,23 +403,121 @@ export class LiveRun {
       await attempt("listing OpenRouter workspaces", () => Promise.reject(error));
     }
     for (const workspace of workspaces) {
-      // What a workspace holds besides keys: guardrails (their key assignments go with them), BYOK keys, destinations.
-      for (const [what, path] of [["guardrail", "/guardrails"], ["BYOK key", "/byok"], ["destination", "/observability/destinations"]] as const) {
-        const items = await openrouterPages<{ id: string; name?: string | null }>(api, path, workspace.id).catch(() => []);
-        // The workspace's default guardrail cannot be deleted; it goes with its workspace.
-        for (const item of items.filter((i) => i.id !== workspace.default_guardrail_id)) await attempt(`OpenRouter ${what} ${item.name ?? ""} (${item.id})`, () => deleteGone(api, "DELETE", `${path}/${item.id}`));
+      const untagged: string[] = [];
+      const kinds = [
+        { what: "guardrail", path: "/guardrails", at: (i: OpenRouterItem) => `/guardrails/${i.id}` },
+        { what: "BYOK key", path: "/byok", at: (i: OpenRouterItem) => `/byok/${i.id}` },
+        { what: "destination", path: "/observability/destinations", at: (i: OpenRouterItem) => `/observability/destinations/${i.id}` },
+        { what: "preset", path: "/presets", at: (i: OpenRouterItem) => `/presets/${encodeURIComponent(i.slug ?? "")}`, inWorkspace: true },
+        { what: "key", path: "/keys", at: (i: OpenRouterItem) => `/keys/${i.hash}` },
+      ];
+      for (const kind of kinds) {
+        let items: OpenRouterItem[];
+        try {
+          items = kind.what === "key" ? await openrouterKeys(api, workspace.id) : await openrouterPages<OpenRouterItem>(api, kind.path, workspace.id);
+        } catch (error) {
+          untagged.push(`${kind.what}s (not listed: ${(error as Error).message})`);
+          continue;
+        }
+        // The workspace's default guardrail is the service's; it goes with its workspace.
+        for (const item of items.filter((i) => i.id === undefined || i.id !== workspace.default_guardrail_id)) {
+          const label = `${kind.what} ${item.name ?? item.slug ?? ""} (${item.id ?? item.hash})`;
+          if (!select(runIdOf(item.name) ?? runIdOf(item.slug), item.created_at)) untagged.push(label);
+          else await attempt(`OpenRouter ${label}`, () => deleteGone(api, "DELETE", kind.at(item), "inWorkspace" in kind ? { workspace_id: workspace.id } : undefined));
+        }
       }
-      const keys = await openrouterKeys(api, workspace.id).catch(() => [] as OpenRouterKey[]);
-      for (const key of keys) await attempt(`OpenRouter key ${key.name} (${key.hash})`, () => deleteGone(api, "DELETE", `/keys/${key.hash}`));
+      if (untagged.length > 0) {
+        report.failed.push(
+          `kept OpenRouter workspace ${workspace.slug} (${workspace.id}): it holds ${untagged.length} object(s) without the tier's tag (${untagged.join(", ")}); ` +
+            "the sweep deletes nothing it did not tag: move or delete them by hand, then sweep again",
+        );
+        continue;
+      }
+      await attempt(`OpenRouter workspace ${workspace.slug} (${workspace.id})`, () => deleteGone(api, "DELETE", `/workspaces/${workspace.id}`));
     }
     const defaultKeys = await openrouterKeys(api, undefined).catch(() => [] as OpenRouterKey[]);
     for (const key of defaultKeys.filter((k) => select(runIdOf(k.name), k.created_at))) {
       await attempt(`OpenRouter key ${key.name} (${key.hash})`, () => deleteGone(api, "DELETE", `/keys/${key.hash}`));
     }
-    for (const workspace of workspaces) {
-      await attempt(`OpenRouter workspace ${workspace.slug} (${workspace.id})`, () => deleteGone(api, "DELETE", `/workspaces/${workspace.id}`));
+    const privateProviders = await openrouterPrivateProviders(api).catch(() => [] as OpenRouterItem[]);
+    for (const provider of privateProviders.filter((p) => select(runIdOf(p.slug) ?? runIdOf(p.name), p.created_at))) {
+      await attempt(`OpenRouter private provider ${provider.slug}`, () => deleteGone(api, "DELETE", `/private-providers/${encodeURIComponent(provider.slug ?? "")}`));
     }
   }
+}
+
+/** An object of a Portkey or OpenRouter list, as far as the sweep reads it. */
+interface PortkeyItem {
+  id: string;
+  name?: string | null;
+  slug?: string | null;
+  created_at?: string;
+  workspace_id?: string | null;
+  is_default?: number | boolean;
+  is_universal?: boolean;
+  metadata?: Record<string, unknown> | null;
+  defaults?: { metadata?: Record<string, unknown> | null } | null;
+}
+
+interface OpenRouterItem {
+  id?: string;
+  hash?: string;
+  name?: string | null;
+  slug?: string;
+  created_at?: string;
+}
+
+/** The run id of a listed object: from its name, slug or `e2e` metadata. */
+function tagOfItem(item: PortkeyItem): string | undefined {
+  return tagOf(item.name ?? "", item.defaults?.metadata ?? item.metadata) ?? runIdOf(item.slug);
+}
+
+/**
+ * What a Portkey workspace can hold besides keys, in deletion order (servers and prompts before what they
+ * use). `delete` absent: the workspace's `force_delete` takes it. `serviceMade`: objects Portkey makes
+ * itself (a workspace's default collection, the organisation's universal labels), never a person's.
+ */
+const PORTKEY_WORKSPACE_CONTENTS: {
+  what: string;
+  list: (api: LiveApi, workspaceId: string) => Promise<PortkeyItem[]>;
+  delete?: (item: PortkeyItem) => string;
+  serviceMade?: (item: PortkeyItem, workspaceId: string) => boolean;
+}[] = [
+  { what: "MCP server", list: (api, ws) => portkeyPages(api, "/mcp-servers", { workspace_id: ws }), delete: (i) => `/mcp-servers/${i.id}` },
+  {
+    what: "workspace MCP integration",
+    list: (api, ws) => portkeyPages(api, "/mcp-integrations", { workspace_id: ws, type: "workspace" }),
+    delete: (i) => `/mcp-integrations/${i.id}`,
+    // Organisation integrations usable in the workspace are listed too; they are not its contents.
+    serviceMade: (i, ws) => i.workspace_id !== ws,
+  },
+  { what: "prompt", list: (api, ws) => portkeyPages(api, "/prompts", { workspace_id: ws }), delete: (i) => `/prompts/${i.id}` },
+  { what: "prompt partial", list: (api, ws) => portkeyPages(api, "/prompts/partials", { workspace_id: ws }), delete: (i) => `/prompts/partials/${i.id}` },
+  { what: "prompt collection", list: (api, ws) => portkeyPages(api, "/collections", { workspace_id: ws }), delete: (i) => `/collections/${i.id}`, serviceMade: (i) => Boolean(i.is_default) },
+  {
+    what: "prompt label",
+    list: (api, ws) => portkeyPages(api, "/labels", { workspace_id: ws }),
+    delete: (i) => `/labels/${i.id}`,
+    // Organisation labels are listed with every workspace's; only the workspace's own are its contents.
+    serviceMade: (i, ws) => Boolean(i.is_universal) || !i.workspace_id || i.workspace_id !== ws,
+  },
+  { what: "guardrail", list: (api, ws) => portkeyPages(api, "/guardrails", { workspace_id: ws }), delete: (i) => `/guardrails/${i.id}` },
+  { what: "usage-limits policy", list: (api, ws) => portkeyPolicies(api, "usage-limits", ws), delete: (i) => `/policies/usage-limits/${i.id}` },
+  { what: "rate-limits policy", list: (api, ws) => portkeyPolicies(api, "rate-limits", ws), delete: (i) => `/policies/rate-limits/${i.id}` },
+  { what: "config", list: async (api, ws) => (await api.ok<{ data?: PortkeyItem[] }>("GET", "/configs", { query: { workspace_id: ws } }))?.data ?? [] },
+  { what: "provider", list: (api, ws) => portkeyPages(api, "/providers", { workspace_id: ws }) },
+];
+
+async function portkeyPolicies(api: LiveApi, kind: string, workspaceId: string): Promise<PortkeyItem[]> {
+  return (await api.ok<{ data?: PortkeyItem[] }>("GET", `/policies/${kind}`, { query: { workspace_id: workspaceId } }))?.data ?? [];
+}
+
+function portkeyMcpIntegrations(api: LiveApi): Promise<PortkeyItem[]> {
+  return portkeyPages<PortkeyItem>(api, "/mcp-integrations");
+}
+
+async function openrouterPrivateProviders(api: LiveApi): Promise<OpenRouterItem[]> {
+  return (await api.ok<{ data?: OpenRouterItem[] }>("GET", "/private-providers"))?.data ?? [];
 }
 
 /** The run id of a Portkey object: from its name, else from its `e2e` metadata. */
@@ -389,8 +529,8 @@ function tagOf(name: string, metadata: Record<string, unknown> | undefined | nul
 }
 
 /** A delete that counts "already gone" (404, and Portkey's 403 for a deleted workspace) as done. */
-async function deleteGone(api: LiveApi, method: string, path: string, body?: unknown): Promise<void> {
-  const response = await api.request(method, path, { body });
+async function deleteGone(api: LiveApi, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<void> {
+  const response = await api.request(method, path, { body, query });
   if (response.status >= 200 && response.status < 300) return;
   if (response.status === 404) return;
   if (response.status === 403 && path.startsWith("/admin/workspaces/")) {
@@ -500,6 +640,25 @@ export async function openrouterKeys(api: LiveApi, workspaceId: string | undefin
   }
   return all;
 }
+
+/**
+ * The kinds the tier does not run against a real organisation, and why (docs/development.md, "Live tier"). Printed by
+ * every run, configured or not, so a reader of the log sees what the tier did not verify.
+ */
+export const NOT_RUN_LIVE: Record<string, string> = {
+  "Portkey UserInvite": "every invite e-mails a real person",
+  "Portkey WorkspaceMember, McpServerUserAccess users, getUser; OpenRouter WorkspaceMember, GuardrailMemberAssignment, getOrganizationMember":
+    "they need a second person already in the organisation, whom the tier cannot make",
+  "Portkey SecretReference": "an enterprise-plan feature pointing at a real secret manager",
+  "Portkey OrganisationDefaultGuardrails":
+    "organisation-wide: while set, every request of every workspace goes through the listed guardrails, and putting back what was found could undo a person's change made meanwhile",
+  "OpenRouter OrganizationSettings": "organisation-wide: a change affects every member and key of the organisation until put back",
+  "Portkey ScimWorkspaceMapping; OpenRouter ScimGroupMapping": "SCIM needs the organisation's identity provider pushing groups (an enterprise SSO set-up)",
+  "OpenRouter PrivateEndpoint": "an endpoint makes a model routable for the organisation's members and needs a real model server behind it, which the tier does not have",
+};
+
+/** One line naming each kind not run live with its reason. */
+export const NOT_RUN_LIVE_LINE = `live tier: not run live: ${Object.entries(NOT_RUN_LIVE).map(([kinds, why]) => `${kinds} (${why})`).join("; ")}.`;
 
 /** The line printed when the tier is not configured (one line, naming the variables). */
 export const SKIP_LINE =
