@@ -177,6 +177,14 @@ export interface Enumeration<I> {
   references?: Partial<Record<keyof I & string, Reference>>;
 }
 
+/** What `recover` knows of the interrupted run, for `recordedAtCreate`. */
+export interface InterruptedRun {
+  /** Objects created before this (ms since the epoch) are not the run's. */
+  since: number;
+  /** Every resource the state records and every pending create (`pending`), by kind (`portkey:AiProvider`). */
+  resources: readonly { kind: string; id?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown>; pending: boolean }[];
+}
+
 /** An input naming another kind's object by one of its outputs. */
 export interface Reference {
   /** The referenced declaration's kind, e.g. `portkey:Workspace`. */
@@ -230,6 +238,15 @@ export interface ResourceDeclaration<F extends InputFields, O extends OutputFiel
   sdkExtra?: string;
   /** How its objects are listed and named (import, plural look-ups, recovery), or why they cannot be. A unit test requires one. */
   enumerate?: Enumeration<InputsOf<F>> | NotEnumerable;
+  /**
+   * Outputs only the create answer records beside the object (the default
+   * provider a grant made Portkey add), found again by `recover` for an
+   * object it proved the interrupted run's through an object of that run its
+   * identity names: undefined when nothing is provable. When found, recovery
+   * deletes the object with them (so its delete removes what it made) and the
+   * next `up` makes and records both again.
+   */
+  recordedAtCreate?(declared: Partial<InputsOf<F>>, found: OutputsOf<F, O>, ctx: LifecycleContext, run: InterruptedRun): Promise<Partial<OutputsOf<F, O>> | undefined>;
   label?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["label"];
   validate?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["validate"];
   canonicalInputs?: ResourceDefinition<InputsOf<F>, OutputsOf<F, O>>["canonicalInputs"];

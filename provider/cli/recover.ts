@@ -20,6 +20,13 @@
  * that one is not proven the run's, or the resource is dynamic, the pending
  * create is cleared and the next `up` writes that same object.
  *
+ * A kind that records at create what it made beside the object (a grant's
+ * default provider: `recordedAtCreate`) lost that record with the answer. An
+ * object proven the run's through the run's own object (the grant's
+ * workspace) that its declaration can find the record of again under that
+ * proof is deleted with the record, so its delete removes what it made too,
+ * and the next `up` makes and records both again; without a record found, as above.
+ *
  * Dynamic resources (`pulumi-nodejs:dynamic/<vendor>:<Class>`, the kind read
  * from the type our classes register) cannot be imported: the one object the
  * run provably made is deleted instead, and the next `up` makes it again.
@@ -33,7 +40,7 @@ import type { ConfiguredValues } from "../config";
 import { listKind } from "../enumeration";
 import { messageOf } from "../errors";
 import type { LifecycleContext } from "../framework";
-import type { OutputFields } from "../resource";
+import type { InterruptedRun, OutputFields } from "../resource";
 import { RegisteredResource, vendors } from "../resources";
 import { Reader } from "./import-org";
 
@@ -68,8 +75,11 @@ export type Outcome =
       urn: string;
       action: "delete";
       id: string;
-      /** Why it is deleted rather than adopted: its secret was only in the lost answer, or a dynamic resource cannot be imported. */
-      why?: "secret" | "dynamic";
+      /**
+       * Why it is deleted rather than adopted: its secret was only in the lost answer, a dynamic resource cannot be imported,
+       * or what it made beside it was recorded only in the lost answer (deleted with it).
+       */
+      why?: "secret" | "dynamic" | "record";
       done: boolean;
       error?: string;
       remove?: () => Promise<void>;
@@ -183,9 +193,22 @@ export async function decide(
     // Addressed by its identity (a grant row's id is its integration and workspace): only one such object can exist, so the
     // next `up`'s create writes that same object. Clearing adopts and deletes nothing, and leaves no duplicate possible; when
     // not proven the run's, and for a dynamic resource (which would otherwise be deleted and written again), it is the rule.
+    // What it made beside it (a grant's default provider) was recorded only in the lost answer: found again under the
+    // run's own parent, the object is deleted with it, and the next `up` makes and records both again.
+    if (proven && parentOfTheRun && declaration.recordedAtCreate && resource.declared.provider.delete) {
+      const [mine] = inRun;
+      const record = await declaration.recordedAtCreate(inputs as never, mine.props as never, ctx, { since: state.notBefore!, resources: runResources(state) });
+      if (record) {
+        const props = { ...mine.props, ...(record as Json) };
+        outcomes.push({ urn: pending.urn, action: "delete", id: mine.id, why: "record", done: false, remove: () => resource.declared.provider.delete!(mine.id, props) });
+        continue;
+      }
+    }
     const addressedByIdentity = inRun.length === 1 && inRun[0].id === enumerate.identity.map((field) => String(inputs[field])).join("/");
     if (addressedByIdentity && (!proven || dynamic)) {
-      outcomes.push({ urn: pending.urn, action: "clear", note: `${inRun[0].id} exists, but only one object can have this identity: the next \`pulumi up\` writes that same object` });
+      // Not proven the run's through its parent: what it may have made beside it cannot be proven its either, and stays unrecorded.
+      const unrecorded = declaration.recordedAtCreate && !(proven && parentOfTheRun) ? "; what its lost create may have made beside it (a grant's default provider) cannot be proven the run's and is not recorded" : "";
+      outcomes.push({ urn: pending.urn, action: "clear", note: `${inRun[0].id} exists, but only one object can have this identity: the next \`pulumi up\` writes that same object${unrecorded}` });
       continue;
     }
     if (!proven) {
@@ -209,6 +232,12 @@ export async function decide(
     outcomes.push({ urn: pending.urn, action: "delete", id: mine.id, why, done: false, remove: () => resource.declared.provider.delete!(mine.id, mine.props) });
   }
   return outcomes;
+}
+
+/** The state's resources and pending creates by kind, for a declaration's `recordedAtCreate`. */
+function runResources(state: Interrupted): InterruptedRun["resources"] {
+  const entry = (r: StateResource, pending: boolean) => ({ kind: kindOf(r.type)?.kind ?? r.type, id: r.id, inputs: r.inputs ?? {}, outputs: r.outputs ?? {}, pending });
+  return [...state.resources.map((r) => entry(r, false)), ...state.pending.map((r) => entry(r, true))];
 }
 
 /** Deletes what must be deleted, only when every pending create was decided (an unproven one means nothing is touched). */
@@ -266,7 +295,12 @@ export function describe(outcome: Outcome, cleared = true): string {
     case "adopt":
       return cleared ? `${outcome.urn}: adopted ${outcome.id} (made by the interrupted run)` : `${outcome.urn}: ${outcome.id} is the interrupted run's; adopted once the others are settled`;
     case "delete": {
-      const because = outcome.why === "dynamic" ? "a dynamic resource cannot be imported" : "its secret was only in the lost answer";
+      const because =
+        outcome.why === "dynamic"
+          ? "a dynamic resource cannot be imported"
+          : outcome.why === "record"
+            ? "what it made beside it was recorded only in the lost answer, and is deleted with it"
+            : "its secret was only in the lost answer";
       if (!outcome.done && outcome.error === undefined) return `${outcome.urn}: ${outcome.id} is the interrupted run's and cannot be adopted (${because}); deleted once the others are settled`;
       return outcome.done
         ? `${outcome.urn}: deleted ${outcome.id} (made by the interrupted run; ${because}), the next \`pulumi up\` creates it again${still}`

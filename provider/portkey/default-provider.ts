@@ -29,6 +29,16 @@
  *
  * Whatever is left is said in a warning naming the provider, why it stays,
  * and how to remove it; the workspace's delete then fails naming it too.
+ *
+ * After an interrupted run (`recover`), the grant's create answer, and so its
+ * record, is lost. A second proof of making stands in for the two lists only
+ * where nothing older can be: the workspace the grant names was itself
+ * created by the interrupted run (recover proves that from the state). Then
+ * the one default-provider look-alike of the integration in it (bare, with
+ * the declared slug if any, created since the run began), that no config
+ * names and no resource of the stack records or may have made (an
+ * `AiProvider` of that workspace, pending or not), can only be the grant's.
+ * None, several, or any doubt: nothing is recorded (and several are warned).
  */
 import { LifecycleContext, normalize } from "../framework";
 import { isGone, messageOf } from "../errors";
@@ -36,6 +46,7 @@ import { ApiClient } from "../http";
 import { rateLimitsFromApi, usageLimitFromApi } from "./limits";
 import { ApiProvider, deleteProvider, getProvider, listProvidersWithServerTime } from "./api/providers";
 import { getConfig, listConfigs } from "./api/configs";
+import type { InterruptedRun } from "../resource";
 
 /** What a grant records of the default provider Portkey made for it. */
 export interface MadeProvider {
@@ -93,16 +104,72 @@ export async function providerMadeByGrant(
     ctx.warn(`could not list the providers of workspace ${workspaceId} after granting access (${messageOf(error)}); the default provider, if one was made, is not deleted with the grant.`);
     return undefined;
   }
-  const appeared = providers.filter(
-    (p) =>
-      !before.has(p.id) &&
-      p.integration_id === grant.integrationSlug &&
-      (grant.defaultProviderSlug === undefined || p.slug === grant.defaultProviderSlug) &&
-      isBare(p),
-  );
+  const appeared = providers.filter((p) => !before.has(p.id) && looksLikeDefaultOf(p, grant));
   if (appeared.length !== 1) return undefined;
-  const [made] = appeared;
-  return { id: made.id, slug: made.slug, ...(made.name !== undefined ? { name: made.name } : {}) };
+  return recordOf(appeared[0]);
+}
+
+/** What a grant's default provider looks like as Portkey makes it: of the integration, under the declared slug (when declared), bare. */
+function looksLikeDefaultOf(provider: ApiProvider, grant: { integrationSlug: string; defaultProviderSlug?: string }): boolean {
+  return provider.integration_id === grant.integrationSlug && (grant.defaultProviderSlug === undefined || provider.slug === grant.defaultProviderSlug) && isBare(provider);
+}
+
+function recordOf(provider: ApiProvider): MadeProvider {
+  return { id: provider.id, slug: provider.slug, ...(provider.name !== undefined ? { name: provider.name } : {}) };
+}
+
+/**
+ * For a grant whose create the interrupted run lost, in a workspace that run
+ * created: the default provider only the grant can have made (see the module
+ * comment), or undefined. `run.resources` rules out what the stack records
+ * or may have made itself.
+ */
+export async function providerMadeByLostGrant(
+  client: ApiClient,
+  ctx: LifecycleContext,
+  workspace: { id: string; slug?: string },
+  grant: { integrationSlug: string; defaultProviderSlug?: string; createDefaultProvider?: boolean; enabled?: boolean },
+  run: InterruptedRun,
+): Promise<MadeProvider | undefined> {
+  if (grant.createDefaultProvider === false || grant.enabled === false) return undefined;
+  const inWorkspace = (value: unknown) => value === workspace.id || (workspace.slug !== undefined && value === workspace.slug);
+  const stacksProviders = run.resources.filter((r) => r.kind === "portkey:AiProvider" && (inWorkspace(r.inputs.workspaceId) || inWorkspace(r.outputs.resolvedWorkspaceId)));
+  const what = `the default provider of integration '${grant.integrationSlug}' in workspace ${workspace.id}, which the interrupted grant may have made`;
+  const cleanup = `delete it by hand once nothing uses it (DELETE /providers/<slug>?workspace_id=${workspace.id}), or the workspace cannot be deleted`;
+  if (stacksProviders.some((r) => r.pending)) {
+    ctx.warn(`${what} is not recorded: an AiProvider of that workspace was also being created, so a provider there may be the stack's own; ${cleanup}.`);
+    return undefined;
+  }
+  let providers: ApiProvider[];
+  try {
+    providers = (await listProvidersWithServerTime(client, workspace.id)).providers;
+  } catch (error) {
+    ctx.warn(`${what} is not recorded: the workspace's providers could not be listed (${messageOf(error)}); ${cleanup}.`);
+    return undefined;
+  }
+  const recorded = (p: ApiProvider) =>
+    stacksProviders.some((r) => r.outputs.providerId === p.id || r.outputs.slug === p.slug || r.inputs.slug === p.slug || r.id === `${workspace.id}/${p.slug}`);
+  const candidates = providers.filter((p) => {
+    const created = p.created_at ? Date.parse(p.created_at) : NaN;
+    return looksLikeDefaultOf(p, grant) && !recorded(p) && (Number.isNaN(created) || created >= run.since);
+  });
+  if (candidates.length === 0) return undefined;
+  if (candidates.length > 1) {
+    ctx.warn(`${what} is not recorded: ${candidates.length} look alike (${candidates.map((p) => p.slug).join(", ")}); ${cleanup}.`);
+    return undefined;
+  }
+  const [made] = candidates;
+  let users: string | undefined;
+  try {
+    users = await usedBy(client, workspace.id, made.slug);
+  } catch (error) {
+    users = messageOf(error);
+  }
+  if (users !== undefined) {
+    ctx.warn(`${what} ('${made.slug}') is not recorded: ${users}; ${cleanup.replace("<slug>", made.slug)}.`);
+    return undefined;
+  }
+  return recordOf(made);
 }
 
 /**

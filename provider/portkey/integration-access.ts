@@ -23,7 +23,7 @@ import { rateLimitsInput, usageLimitsInput } from "./limits";
 import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { AccessItem, ApiAccessRow, getIntegration, listIntegrations, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 import { listPerParent } from "../enumeration";
-import { providerMadeByGrant, providersBefore, removeProviderMadeByGrant } from "./default-provider";
+import { providerMadeByGrant, providerMadeByLostGrant, providersBefore, removeProviderMadeByGrant } from "./default-provider";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -158,6 +158,14 @@ export const integrationAccess = declareResource({
     };
     ctx.created(id, carried);
     return { id, outputs: writtenOutputs(ctx, inputs, carried) };
+  },
+
+  // The record of the default provider was only in the lost create answer: found again only under the lost-grant proof.
+  async recordedAtCreate(declared, found, ctx, run) {
+    const workspaceId = found.resolvedWorkspaceId ?? found.workspaceId;
+    const grant = { integrationSlug: found.integrationSlug, defaultProviderSlug: declared.defaultProviderSlug, createDefaultProvider: declared.createDefaultProvider, enabled: declared.enabled };
+    const made = await providerMadeByLostGrant(portkeyClient(ctx), ctx, { id: workspaceId, slug: found.workspaceSlug }, grant, run);
+    return made && { createdProviderId: made.id, createdProviderSlug: made.slug, createdProviderName: made.name };
   },
 
   async read(id, stored, ctx) {

@@ -5,7 +5,8 @@
  * pair by pair so each pair gets its own result.
  */
 import { startEmulator, RunningEmulator } from "../../../emulator";
-import { integrationAccessProvider } from "../../../provider/portkey/integration-access";
+import { integrationAccess, integrationAccessProvider } from "../../../provider/portkey/integration-access";
+import type { InterruptedRun } from "../../../provider/resource";
 import { ADMIN_KEY, call } from "../../support/emulator";
 
 let emulator: RunningEmulator;
@@ -103,4 +104,62 @@ test("a recorded default provider replaced under its slug by another is never de
   const other = (await call(emulator, "POST", "/providers", { name: "Someone's", slug, integration_id: "batch", workspace_id: id })).body;
   await integrationAccessProvider.delete!(grant.id, grant.outs);
   expect(providersIn(id).map((p) => p.id)).toEqual([other.id]);
+});
+
+describe("after an interrupted run lost a grant's create answer, in a workspace that run made (recover's proof)", () => {
+  const warnings: string[] = [];
+  const ctx = () => ({
+    configured: { "portkey:apiKey": ADMIN_KEY, "portkey:baseUrl": emulator.portkeyBaseUrl },
+    processState: new Map<string, unknown>(),
+    warn: (message: string) => void warnings.push(message),
+    created: () => undefined,
+  });
+  const since = Date.now() - 60_000;
+  const noOthers: InterruptedRun = { since, resources: [] };
+  /** A grant written as the killed create wrote it (Portkey's default provider made), its answer lost; what recover read of it. */
+  async function lostGrant(name: string) {
+    const id = await workspace(name);
+    await call(emulator, "PUT", "/integrations/batch/workspaces", { workspaces: [{ id, enabled: true }] });
+    return { id, found: { integrationSlug: "batch", workspaceId: id, enabled: true, resolvedWorkspaceId: id, workspaceSlug: emulator.state().workspaces[id].slug } };
+  }
+  const recorded = (declared: object, found: object, run = noOthers) => integrationAccess.declaration.recordedAtCreate!(declared, found as never, ctx(), run);
+
+  test("the one bare default provider of the integration, made since the run began and named by no config, is the grant's: recorded, and deleted with it", async () => {
+    const { id, found } = await lostGrant("Lost answer");
+    const [made] = providersIn(id);
+    const record = await recorded({ integrationSlug: "batch", workspaceId: id }, found);
+    expect(record).toEqual({ createdProviderId: made.id, createdProviderSlug: made.slug, createdProviderName: made.name });
+    await integrationAccessProvider.delete!(`batch/${id}`, { ...found, ...record });
+    expect(providersIn(id)).toEqual([]);
+  });
+
+  test("nothing is recorded when any doubt remains: none asked for, made before the run, several, named by a config, or possibly the stack's own AiProvider", async () => {
+    const declined = await lostGrant("Declined");
+    expect(await recorded({ integrationSlug: "batch", createDefaultProvider: false }, declined.found)).toBeUndefined();
+
+    const older = await lostGrant("Older");
+    expect(await recorded({ integrationSlug: "batch" }, older.found, { since: Date.now() + 60_000, resources: [] })).toBeUndefined();
+
+    const several = await lostGrant("Several");
+    await call(emulator, "POST", "/providers", { name: "Hand made", integration_id: "batch", workspace_id: several.id });
+    warnings.length = 0;
+    expect(await recorded({ integrationSlug: "batch" }, several.found)).toBeUndefined();
+    expect(warnings.join("\n")).toMatch(/2 look alike/);
+
+    const used = await lostGrant("Used");
+    const [usedSlug] = providersIn(used.id).map((p) => p.slug);
+    await call(emulator, "POST", "/configs", { name: "Uses it", config: { virtual_key: usedSlug }, workspace_id: used.id });
+    warnings.length = 0;
+    expect(await recorded({ integrationSlug: "batch" }, used.found)).toBeUndefined();
+    expect(warnings.join("\n")).toMatch(/config\(s\) .* use it/);
+
+    const adopted = await lostGrant("Adopted");
+    const [adoptedProvider] = providersIn(adopted.id);
+    const adoptedBy = { kind: "portkey:AiProvider", inputs: { workspaceId: adopted.id }, outputs: { providerId: adoptedProvider.id }, pending: false };
+    expect(await recorded({ integrationSlug: "batch" }, adopted.found, { since, resources: [adoptedBy] })).toBeUndefined();
+    const beingMade = { kind: "portkey:AiProvider", inputs: { workspaceId: adopted.id }, outputs: {}, pending: true };
+    expect(await recorded({ integrationSlug: "batch" }, adopted.found, { since, resources: [beingMade] })).toBeUndefined();
+    // Every provider is still there.
+    for (const w of [declined, older, several, used, adopted]) expect(providersIn(w.id).length).toBeGreaterThan(0);
+  });
 });

@@ -96,6 +96,13 @@ test("a dynamic resource the run made is deleted, not adopted, and says why", ()
   expect(describeOutcome(outcome)).toBe("urn:w: deleted ws-1 (made by the interrupted run; a dynamic resource cannot be imported), the next `pulumi up` creates it again");
 });
 
+test("a grant deleted with the default provider only its lost answer recorded says so", () => {
+  const outcome: Outcome = { urn: "urn:g", action: "delete", id: "intg/ws-1", why: "record", done: true };
+  expect(describeOutcome(outcome)).toBe(
+    "urn:g: deleted intg/ws-1 (made by the interrupted run; what it made beside it was recorded only in the lost answer, and is deleted with it), the next `pulumi up` creates it again",
+  );
+});
+
 test("only empty sidecars of a file backend, beside their blob and untouched for a while, are taken as left by a killed run", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sidecars-"));
   try {
