@@ -84,7 +84,7 @@ export async function mustRun(cwd: string, env: NodeJS.ProcessEnv, command: stri
 
 /** What `pulumi stack export` holds, as far as these tests read it. */
 export interface Exported {
-  deployment: { resources: { urn: string; type: string; id?: string }[]; pending_operations?: { type: string; resource: { urn: string; type: string } }[] };
+  deployment: { resources: { urn: string; type: string; id?: string; outputs?: Record<string, unknown> }[]; pending_operations?: { type: string; resource: { urn: string; type: string } }[] };
 }
 
 /**
