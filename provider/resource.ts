@@ -181,6 +181,11 @@ export interface Enumeration<I> {
 export interface InterruptedRun {
   /** Objects created before this (ms since the epoch) are not the run's. */
   since: number;
+  /**
+   * Whether the object the found one names (a grant's workspace) was created by the interrupted run: without it nothing is
+   * provable, and the hook only says what may be left (recovery ignores any record it returns).
+   */
+  parentOfTheRun: boolean;
   /** Every resource the state records and every pending create (`pending`), by kind (`portkey:AiProvider`). */
   resources: readonly { kind: string; id?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown>; pending: boolean }[];
 }

@@ -195,10 +195,13 @@ export async function decide(
     // not proven the run's, and for a dynamic resource (which would otherwise be deleted and written again), it is the rule.
     // What it made beside it (a grant's default provider) was recorded only in the lost answer: found again under the
     // run's own parent, the object is deleted with it, and the next `up` makes and records both again.
-    if (proven && parentOfTheRun && declaration.recordedAtCreate && resource.declared.provider.delete) {
+    // Not proven so: nothing is recorded, and the declaration only says what may be left.
+    if (inRun.length === 1 && state.notBefore !== undefined && declaration.recordedAtCreate && resource.declared.provider.delete) {
       const [mine] = inRun;
-      const record = await declaration.recordedAtCreate(inputs as never, mine.props as never, ctx, { since: state.notBefore!, resources: runResources(state) });
-      if (record) {
+      const ownParent = proven && parentOfTheRun;
+      const run = { since: state.notBefore, parentOfTheRun: ownParent, resources: runResources(state) };
+      const record = await declaration.recordedAtCreate(inputs as never, mine.props as never, ctx, run);
+      if (record && ownParent) {
         const props = { ...mine.props, ...(record as Json) };
         outcomes.push({ urn: pending.urn, action: "delete", id: mine.id, why: "record", done: false, remove: () => resource.declared.provider.delete!(mine.id, props) });
         continue;

@@ -154,8 +154,13 @@ export async function providerMadeByLostGrant(
     return looksLikeDefaultOf(p, grant) && !recorded(p) && (Number.isNaN(created) || created >= run.since);
   });
   if (candidates.length === 0) return undefined;
-  if (candidates.length > 1) {
+  if (candidates.length > 1 && run.parentOfTheRun) {
     ctx.warn(`${what} is not recorded: ${candidates.length} look alike (${candidates.map((p) => p.slug).join(", ")}); ${cleanup}.`);
+    return undefined;
+  }
+  if (!run.parentOfTheRun) {
+    const slugs = candidates.map((p) => `'${p.slug}'`).join(", ");
+    ctx.warn(`${what} is not recorded: the workspace predates the interrupted run, so nothing proves who made ${slugs}; ${cleanup.replace("<slug>", candidates.length === 1 ? candidates[0].slug : "<slug>")}.`);
     return undefined;
   }
   const [made] = candidates;

@@ -234,6 +234,8 @@ describe.each<Form>(["native", "dynamic"])("%s resources", (form) => {
         .map((id) => emulator.state().providers[id]);
       const unprovenWorkspaces = [...recovered.stdout.matchAll(/: cleared \(\S+\/(\S+) exists, .*cannot be proven the run's and is not recorded/gm)].map(([, workspaceId]) => workspaceId);
       expect(unrecorded.map((p) => p.workspace_id).filter((id) => !unprovenWorkspaces.includes(id))).toEqual([]);
+      // `recover` named each of them, with how to delete it.
+      for (const provider of unrecorded) expect(recovered.stderr).toContain(`DELETE /providers/${provider.slug}?workspace_id=${provider.workspace_id})`);
       for (const provider of unrecorded) await call(emulator, "DELETE", `/providers/${provider.slug}?workspace_id=${provider.workspace_id}`);
       figures.push({
         killPoint,

@@ -115,7 +115,7 @@ describe("after an interrupted run lost a grant's create answer, in a workspace 
     created: () => undefined,
   });
   const since = Date.now() - 60_000;
-  const noOthers: InterruptedRun = { since, resources: [] };
+  const noOthers: InterruptedRun = { since, parentOfTheRun: true, resources: [] };
   /** A grant written as the killed create wrote it (Portkey's default provider made), its answer lost; what recover read of it. */
   async function lostGrant(name: string) {
     const id = await workspace(name);
@@ -138,7 +138,7 @@ describe("after an interrupted run lost a grant's create answer, in a workspace 
     expect(await recorded({ integrationSlug: "batch", createDefaultProvider: false }, declined.found)).toBeUndefined();
 
     const older = await lostGrant("Older");
-    expect(await recorded({ integrationSlug: "batch" }, older.found, { since: Date.now() + 60_000, resources: [] })).toBeUndefined();
+    expect(await recorded({ integrationSlug: "batch" }, older.found, { since: Date.now() + 60_000, parentOfTheRun: true, resources: [] })).toBeUndefined();
 
     const several = await lostGrant("Several");
     await call(emulator, "POST", "/providers", { name: "Hand made", integration_id: "batch", workspace_id: several.id });
@@ -156,10 +156,14 @@ describe("after an interrupted run lost a grant's create answer, in a workspace 
     const adopted = await lostGrant("Adopted");
     const [adoptedProvider] = providersIn(adopted.id);
     const adoptedBy = { kind: "portkey:AiProvider", inputs: { workspaceId: adopted.id }, outputs: { providerId: adoptedProvider.id }, pending: false };
-    expect(await recorded({ integrationSlug: "batch" }, adopted.found, { since, resources: [adoptedBy] })).toBeUndefined();
+    expect(await recorded({ integrationSlug: "batch" }, adopted.found, { since, parentOfTheRun: true, resources: [adoptedBy] })).toBeUndefined();
     const beingMade = { kind: "portkey:AiProvider", inputs: { workspaceId: adopted.id }, outputs: {}, pending: true };
-    expect(await recorded({ integrationSlug: "batch" }, adopted.found, { since, resources: [beingMade] })).toBeUndefined();
+    expect(await recorded({ integrationSlug: "batch" }, adopted.found, { since, parentOfTheRun: true, resources: [beingMade] })).toBeUndefined();
+    const olderWorkspace = await lostGrant("Older workspace");
+    warnings.length = 0;
+    expect(await recorded({ integrationSlug: "batch" }, olderWorkspace.found, { since, parentOfTheRun: false, resources: [] })).toBeUndefined();
+    expect(warnings.join("\n")).toMatch(/the workspace predates the interrupted run, so nothing proves who made 'batch'; delete it by hand .*DELETE \/providers\/batch\?workspace_id=/);
     // Every provider is still there.
-    for (const w of [declined, older, several, used, adopted]) expect(providersIn(w.id).length).toBeGreaterThan(0);
+    for (const w of [declined, older, several, used, adopted, olderWorkspace]) expect(providersIn(w.id).length).toBeGreaterThan(0);
   });
 });
