@@ -118,6 +118,24 @@ export type AiProviderInputs = InputsOf<AiProviderFields>;
 export type AiProviderOutputs = OutputsOf<AiProviderFields, ReturnType<typeof aiProviderOutputs>>;
 type Context = ResourceContext<AiProviderInputs, AiProviderOutputs>;
 
+/**
+ * What a stack's record of an AiProvider (a state resource, or a pending
+ * create) says of the provider it holds or is making: its workspace (UUID or
+ * slug, as given or resolved), and its UUID and slug where known.
+ */
+export function heldByAiProvider(record: { id?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }): {
+  workspaces: unknown[];
+  providerId?: unknown;
+  slugs: unknown[];
+} {
+  const slugFromId = record.id?.includes("/") ? record.id.slice(record.id.indexOf("/") + 1) : undefined;
+  return {
+    workspaces: [record.inputs.workspaceId, record.outputs.workspaceId, record.outputs.resolvedWorkspaceId].filter((v) => v !== undefined),
+    providerId: record.outputs.providerId,
+    slugs: [record.inputs.slug, record.outputs.slug, slugFromId].filter((v) => v !== undefined),
+  };
+}
+
 export const aiProvider = declareResource({
   kind: "portkey:AiProvider",
   enumerate: {

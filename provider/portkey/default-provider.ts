@@ -118,22 +118,33 @@ function recordOf(provider: ApiProvider): MadeProvider {
   return { id: provider.id, slug: provider.slug, ...(provider.name !== undefined ? { name: provider.name } : {}) };
 }
 
+/** A provider the stack holds (an `AiProvider` in the state) or may be making (one pending). */
+export interface StackProvider {
+  pending: boolean;
+  /** Its workspace, by UUID or slug. */
+  workspaces: readonly unknown[];
+  providerId?: unknown;
+  slugs: readonly unknown[];
+}
+
 /**
  * For a grant whose create the interrupted run lost, in a workspace that run
- * created: the default provider only the grant can have made (see the module
- * comment), or undefined. `run.resources` rules out what the stack records
- * or may have made itself.
+ * created (`run.parentOfTheRun`): the default provider only the grant can
+ * have made (see the module comment), or undefined. In an older workspace it
+ * records nothing and only warns, naming what may be left. `stacks` rules out
+ * what the stack holds or may be making.
  */
 export async function providerMadeByLostGrant(
   client: ApiClient,
   ctx: LifecycleContext,
   workspace: { id: string; slug?: string },
   grant: { integrationSlug: string; defaultProviderSlug?: string; createDefaultProvider?: boolean; enabled?: boolean },
-  run: InterruptedRun,
+  run: Omit<InterruptedRun, "resources">,
+  stacks: readonly StackProvider[],
 ): Promise<MadeProvider | undefined> {
   if (grant.createDefaultProvider === false || grant.enabled === false) return undefined;
   const inWorkspace = (value: unknown) => value === workspace.id || (workspace.slug !== undefined && value === workspace.slug);
-  const stacksProviders = run.resources.filter((r) => r.kind === "portkey:AiProvider" && (inWorkspace(r.inputs.workspaceId) || inWorkspace(r.outputs.resolvedWorkspaceId)));
+  const stacksProviders = stacks.filter((r) => r.workspaces.some(inWorkspace));
   const what = `the default provider of integration '${grant.integrationSlug}' in workspace ${workspace.id}, which the interrupted grant may have made`;
   const cleanup = `delete it by hand once nothing uses it (DELETE /providers/<slug>?workspace_id=${workspace.id}), or the workspace cannot be deleted`;
   if (stacksProviders.some((r) => r.pending)) {
@@ -147,8 +158,7 @@ export async function providerMadeByLostGrant(
     ctx.warn(`${what} is not recorded: the workspace's providers could not be listed (${messageOf(error)}); ${cleanup}.`);
     return undefined;
   }
-  const recorded = (p: ApiProvider) =>
-    stacksProviders.some((r) => r.outputs.providerId === p.id || r.outputs.slug === p.slug || r.inputs.slug === p.slug || r.id === `${workspace.id}/${p.slug}`);
+  const recorded = (p: ApiProvider) => stacksProviders.some((r) => r.providerId === p.id || r.slugs.includes(p.slug));
   const candidates = providers.filter((p) => {
     const created = p.created_at ? Date.parse(p.created_at) : NaN;
     return looksLikeDefaultOf(p, grant) && !recorded(p) && (Number.isNaN(created) || created >= run.since);

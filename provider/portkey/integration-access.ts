@@ -24,6 +24,7 @@ import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from
 import { AccessItem, ApiAccessRow, getIntegration, listIntegrations, listWorkspaceAccess, putWorkspaceAccess } from "./api/integrations";
 import { listPerParent } from "../enumeration";
 import { providerMadeByGrant, providerMadeByLostGrant, providersBefore, removeProviderMadeByGrant } from "./default-provider";
+import { aiProvider, heldByAiProvider } from "./ai-provider";
 
 const SLUG = /^[a-zA-Z0-9_-]+$/;
 
@@ -164,7 +165,8 @@ export const integrationAccess = declareResource({
   async recordedAtCreate(declared, found, ctx, run) {
     const workspaceId = found.resolvedWorkspaceId ?? found.workspaceId;
     const grant = { integrationSlug: found.integrationSlug, defaultProviderSlug: declared.defaultProviderSlug, createDefaultProvider: declared.createDefaultProvider, enabled: declared.enabled };
-    const made = await providerMadeByLostGrant(portkeyClient(ctx), ctx, { id: workspaceId, slug: found.workspaceSlug }, grant, run);
+    const stacks = run.resources.filter((r) => r.kind === aiProvider.declaration.kind).map((r) => ({ pending: r.pending, ...heldByAiProvider(r) }));
+    const made = await providerMadeByLostGrant(portkeyClient(ctx), ctx, { id: workspaceId, slug: found.workspaceSlug }, grant, run, stacks);
     return made && { createdProviderId: made.id, createdProviderSlug: made.slug, createdProviderName: made.name };
   },
 
