@@ -493,7 +493,8 @@ export interface ResourceSuiteOptions<A, F> {
   /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
   drift?: {
     edit: (ctx: SuiteContext<A, F>) => Promise<void>;
-    inState: Record<string, unknown>;
+    /** What the stored outputs hold after the refresh (a function when it depends on the declared arguments). */
+    inState: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
     diffText?: RegExp;
     repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   };
@@ -633,7 +634,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           await ctx.given("any");
           await drift.edit(ctx);
           await ctx.refresh();
-          expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(drift.inState);
+          expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState);
           const preview = await ctx.preview();
           expect(ctx.ops(preview)).toEqual(["update"]);
           if (drift.diffText) expect(preview.diffText).toMatch(drift.diffText);
