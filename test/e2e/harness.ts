@@ -418,7 +418,14 @@ export function resourceSteps(steps: StepReport[]): StepReport[] {
 }
 
 /** The names of the shared lifecycle steps {@link resourceSuite} writes once. */
-export type SharedStep = "create" | "drift" | "deleted" | "badInput" | "secrets" | "destroy";
+export type SharedStep = "create" | "secrets" | "drift" | "deleted" | "badInput" | "destroy";
+/** The order the shared steps run in; a suite's own tests run after the step they name (default "create", after "secrets"). */
+const STEP_ORDER: readonly SharedStep[] = ["create", "secrets", "drift", "deleted", "badInput", "destroy"];
+
+/** The shared step a suite's test runs after: a test "after create" runs after the secrets check of what was created. */
+function placeOf(t: { after?: SharedStep }): SharedStep {
+  return t.after === undefined || t.after === "create" ? "secrets" : t.after;
+}
 
 /** What a test of a {@link resourceSuite} works with: one form's emulator, stack and declared arguments. */
 export interface SuiteContext<A, F> {
@@ -453,8 +460,10 @@ export interface SuiteContext<A, F> {
   ops(report: { steps: StepReport[] }, withType?: boolean): string[];
   /** Asserts that a preview reports no change to the declared resources. */
   expectCleanPreview(): Promise<void>;
-  /** The requests of a route the emulator saw since this test began (after its `given`). */
-  requests(route: string): LoggedRequest[];
+  /** The requests (of a route, or all) the emulator saw since this test began (after its `given`). */
+  requests(route?: string): LoggedRequest[];
+  /** Asserts that none of these values is in the exported state, the backend's files or the engine's output. */
+  expectNoPlaintext(secrets: string[]): Promise<void>;
   /** Starts the window of {@link requests} now. */
   markRequests(): void;
 }
@@ -465,12 +474,12 @@ export interface SuiteTest<A, F> {
   /** The forms it runs in (default both). */
   forms?: readonly Form[];
   /**
-   * Where it runs in the file's order: after the step "create" (default, a test of an existing
-   * object), or after "destroy" (a test that starts from nothing, e.g. an import). Either way it
+   * Where it runs in the file's order: after the shared step it names, "create" by default (a test
+   * of an existing object), "destroy" for one that starts from nothing (e.g. an import). Either way it
    * must reach its own starting state through {@link SuiteContext.given}; the order only saves
    * engine runs when the whole file runs.
    */
-  after?: "create" | "destroy";
+  after?: SharedStep;
   body: (ctx: SuiteContext<A, F>) => Promise<void>;
 }
 
@@ -494,18 +503,21 @@ export interface ResourceSuiteOptions<A, F> {
   drift?: {
     edit: (ctx: SuiteContext<A, F>) => Promise<void>;
     /** What the stored outputs hold after the refresh (a function when it depends on the declared arguments). */
-    inState: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
-    diffText?: RegExp;
+    inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
+    /** What the preview's diff shows. */
+    diffText?: RegExp | RegExp[];
     repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   };
   /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
   deleted?: {
     delete: (ctx: SuiteContext<A, F>) => Promise<unknown>;
+    /** Checks right after the refresh (its requests are {@link SuiteContext.requests}). */
+    refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
     recreated: (ctx: SuiteContext<A, F>, before: unknown) => Promise<void> | void;
   };
   /** Step "badInput": each case fails at preview with a message naming the property. */
   badInput?: (valid: A, ctx: SuiteContext<A, F>) => [A, RegExp][];
-  /** Step "secrets": none of these values appears in the exported state or the backend's files. */
+  /** Step "secrets": none of these values appears in the exported state, the backend's files or the engine's output. */
   secrets?: (ctx: SuiteContext<A, F>) => string[];
   /** Step "destroy": `destroy` deletes exactly the resource; then these checks. */
   destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
@@ -525,14 +537,7 @@ export interface ResourceSuiteOptions<A, F> {
  */
 export function resourceSuite<A, F = Record<string, never>>(options: ResourceSuiteOptions<A, F>): void {
   const name = options.name ?? "it";
-  const given: SharedStep[] = [
-    "create",
-    ...(options.drift ? (["drift"] as const) : []),
-    ...(options.deleted ? (["deleted"] as const) : []),
-    ...(options.badInput ? (["badInput"] as const) : []),
-    ...(options.secrets ? (["secrets"] as const) : []),
-    "destroy",
-  ];
+  const given: SharedStep[] = STEP_ORDER.filter((step) => step === "create" || step === "destroy" || options[step] !== undefined);
   for (const form of FORMS) {
     const steps = options.steps?.[form] ?? given;
     const tests = (options.tests ?? []).filter((t) => !t.forms || t.forms.includes(form));
@@ -595,10 +600,9 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             if (applied !== null) await ctx.destroy();
           } else {
             const wanted = args === "any" ? (applied ?? ctx.desired ?? ctx.base()) : args;
-            if (program !== undefined || applied === undefined || applied === null || !isDeepStrictEqual(applied, wanted)) {
-              ctx.declare(wanted);
-              await ctx.up();
-            }
+            const needsUp = program !== undefined || applied === undefined || applied === null || !isDeepStrictEqual(applied, wanted);
+            ctx.declare(wanted);
+            if (needsUp) await ctx.up();
           }
           ctx.markRequests();
         },
@@ -610,87 +614,90 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         async expectCleanPreview() {
           expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
         },
-        requests: (route) => ctx.emulator.requestLog().filter((r) => r.route === route && r.startedAt >= since),
+        requests: (route) => ctx.emulator.requestLog().filter((r) => (route === undefined || r.route === route) && r.startedAt >= since),
+        async expectNoPlaintext(secrets) {
+          const state = (await engine().exportState()).text;
+          const files = engine().backendFilesText();
+          const output = engine().log.join("\n");
+          for (const secret of secrets) {
+            expect(state).not.toContain(secret);
+            expect(files).not.toContain(secret);
+            expect(output).not.toContain(secret);
+          }
+        },
         markRequests() {
           since = Date.now();
         },
       };
       beforeEach(() => ctx.markRequests());
 
-      if (steps.includes("create")) {
-        test(`up creates the ${options.resource}; a second preview is clean`, async () => {
-          await ctx.given("nothing");
-          ctx.declare(ctx.base());
-          const result = await ctx.up();
-          expect(ctx.ops(result, true)).toEqual([`create ${type}`]);
-          await options.created?.(ctx, result);
-          await ctx.expectCleanPreview();
-        });
-      }
-      for (const t of tests.filter((t) => (t.after ?? "create") === "create")) test(t.title, () => t.body(ctx));
-      if (steps.includes("drift") && options.drift) {
-        const drift = options.drift;
-        test("an out-of-band edit shows after refresh and up repairs it", async () => {
-          await ctx.given("any");
-          await drift.edit(ctx);
-          await ctx.refresh();
-          expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState);
-          const preview = await ctx.preview();
-          expect(ctx.ops(preview)).toEqual(["update"]);
-          if (drift.diffText) expect(preview.diffText).toMatch(drift.diffText);
-          await ctx.up();
-          await drift.repaired(ctx);
-          await ctx.expectCleanPreview();
-        });
-      }
-      if (steps.includes("deleted") && options.deleted) {
-        const deleted = options.deleted;
-        test("an out-of-band delete drops it from state on refresh and up recreates it", async () => {
-          await ctx.given("any");
-          const before = await deleted.delete(ctx);
-          const refreshed = await ctx.refresh();
-          expect(refreshed.changeSummary.delete).toBe(1);
-          expect((await engine().exportState()).resources(type)).toEqual([]);
-          const result = await ctx.up();
-          expect(ctx.ops(result)).toEqual(["create"]);
-          await deleted.recreated(ctx, before);
-        });
-      }
-      if (steps.includes("badInput") && options.badInput) {
-        const badInput = options.badInput;
-        test("invalid input fails at preview with a message naming the property", async () => {
-          const valid = ctx.desired ?? ctx.base();
-          try {
-            for (const [args, message] of badInput(valid, ctx)) {
-              ctx.declare(args);
-              await expect(ctx.preview()).rejects.toThrow(message);
+      const stepTests: Record<SharedStep, (() => void) | undefined> = {
+        create: () =>
+          test(`up creates the ${options.resource}; a second preview is clean`, async () => {
+            await ctx.given("nothing");
+            ctx.declare(ctx.base());
+            const result = await ctx.up();
+            expect(ctx.ops(result, true)).toEqual([`create ${type}`]);
+            await options.created?.(ctx, result);
+            await ctx.expectCleanPreview();
+          }),
+        secrets: options.secrets && ((secrets) => () =>
+          test("no secret appears in plaintext in the exported state, the backend's files or the engine's output", async () => {
+            await ctx.given("any");
+            await ctx.expectNoPlaintext(secrets(ctx));
+          }))(options.secrets),
+        drift: options.drift && ((drift) => () =>
+          test("an out-of-band edit shows after refresh and up repairs it", async () => {
+            await ctx.given("any");
+            await drift.edit(ctx);
+            await ctx.refresh();
+            const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
+            if (inState) expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(inState);
+            const preview = await ctx.preview();
+            expect(ctx.ops(preview)).toEqual(["update"]);
+            for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
+            await ctx.up();
+            await drift.repaired(ctx);
+            await ctx.expectCleanPreview();
+          }))(options.drift),
+        deleted: options.deleted && ((deleted) => () =>
+          test("an out-of-band delete drops it from state on refresh and up recreates it", async () => {
+            await ctx.given("any");
+            const before = await deleted.delete(ctx);
+            ctx.markRequests();
+            const refreshed = await ctx.refresh();
+            expect(refreshed.changeSummary.delete).toBe(1);
+            await deleted.refreshed?.(ctx);
+            expect((await engine().exportState()).resources(type)).toEqual([]);
+            const result = await ctx.up();
+            expect(ctx.ops(result)).toEqual(["create"]);
+            await deleted.recreated(ctx, before);
+          }))(options.deleted),
+        badInput: options.badInput && ((badInput) => () =>
+          test("invalid input fails at preview with a message naming the property", async () => {
+            const valid = ctx.desired ?? ctx.base();
+            try {
+              for (const [args, message] of badInput(valid, ctx)) {
+                ctx.declare(args);
+                await expect(ctx.preview()).rejects.toThrow(message);
+              }
+            } finally {
+              ctx.declare(valid);
             }
-          } finally {
-            ctx.declare(valid);
-          }
-        });
+          }))(options.badInput),
+        destroy: () =>
+          test(`destroy deletes the ${options.resource}`, async () => {
+            await ctx.given("any");
+            const destroyed = await ctx.destroy();
+            expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
+            await options.destroyed?.(ctx);
+          }),
+      };
+      // The file's order: each shared step this form runs, then the suite's tests placed after it.
+      for (const step of STEP_ORDER) {
+        if (steps.includes(step)) stepTests[step]?.();
+        for (const t of tests.filter((t) => placeOf(t) === step)) test(t.title, () => t.body(ctx));
       }
-      if (steps.includes("secrets") && options.secrets) {
-        const secrets = options.secrets;
-        test("no secret appears in plaintext in the exported state or the backend's files", async () => {
-          await ctx.given("any");
-          const text = (await engine().exportState()).text;
-          const files = engine().backendFilesText();
-          for (const secret of secrets(ctx)) {
-            expect(text).not.toContain(secret);
-            expect(files).not.toContain(secret);
-          }
-        });
-      }
-      if (steps.includes("destroy")) {
-        test(`destroy deletes the ${options.resource}`, async () => {
-          await ctx.given("any");
-          const destroyed = await ctx.destroy();
-          expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
-          await options.destroyed?.(ctx);
-        });
-      }
-      for (const t of tests.filter((t) => t.after === "destroy")) test(t.title, () => t.body(ctx));
       test("every response the emulator gave conformed to the official document", () => {
         expect(ctx.emulator.specViolations()).toEqual([]);
       });
