@@ -517,7 +517,10 @@ export interface ResourceSuiteOptions<A, F> {
   };
   /** Step "badInput": each case fails at preview with a message naming the property. */
   badInput?: (valid: A, ctx: SuiteContext<A, F>) => [A, RegExp][];
-  /** Step "secrets": none of these values appears in the exported state, the backend's files or the engine's output. */
+  /**
+   * Step "secrets": none of these values appears in the exported state, the backend's files or the
+   * engine's output, right after the create and again at the end of every other shared step.
+   */
   secrets?: (ctx: SuiteContext<A, F>) => string[];
   /** Step "destroy": `destroy` deletes exactly the resource; then these checks. */
   destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
@@ -631,6 +634,10 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       };
       beforeEach(() => ctx.markRequests());
 
+      // After every shared step that ran the engine: the suite's secrets are nowhere in plaintext.
+      const noPlaintext = async () => {
+        if (options.secrets) await ctx.expectNoPlaintext(options.secrets(ctx));
+      };
       const stepTests: Record<SharedStep, (() => void) | undefined> = {
         create: () =>
           test(`up creates the ${options.resource}; a second preview is clean`, async () => {
@@ -659,6 +666,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.up();
             await drift.repaired(ctx);
             await ctx.expectCleanPreview();
+            await noPlaintext();
           }))(options.drift),
         deleted: options.deleted && ((deleted) => () =>
           test("an out-of-band delete drops it from state on refresh and up recreates it", async () => {
@@ -672,6 +680,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             const result = await ctx.up();
             expect(ctx.ops(result)).toEqual(["create"]);
             await deleted.recreated(ctx, before);
+            await noPlaintext();
           }))(options.deleted),
         badInput: options.badInput && ((badInput) => () =>
           test("invalid input fails at preview with a message naming the property", async () => {
@@ -684,6 +693,8 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             } finally {
               ctx.declare(valid);
             }
+            // The errors never show a secret.
+            await noPlaintext();
           }))(options.badInput),
         destroy: () =>
           test(`destroy deletes the ${options.resource}`, async () => {
@@ -691,6 +702,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             const destroyed = await ctx.destroy();
             expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
             await options.destroyed?.(ctx);
+            await noPlaintext();
           }),
       };
       // The file's order: each shared step this form runs, then the suite's tests placed after it.
