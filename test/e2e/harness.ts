@@ -11,6 +11,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import {
   ConfigMap,
   EngineEvent,
@@ -19,6 +20,10 @@ import {
   PulumiFn,
   Stack,
 } from "@pulumi/pulumi/automation";
+import * as dynamicSdk from "../../sdk";
+import * as nativeSdk from "../../sdk/native";
+import { EmulatorOptions, LoggedRequest, RunningEmulator, startEmulator } from "../../emulator";
+import { ADMIN_KEY } from "../support/emulator";
 
 /** The passphrase of every test stack; non-empty so secrets really are encrypted. */
 export const TEST_PASSPHRASE = "e2e-passphrase-not-a-secret";
@@ -366,4 +371,348 @@ export async function upUntilSuccess(stack: EngineStack, options: { parallel?: n
     }
   }
   return { ups: options.maxReruns + 1, succeeded: false, failures };
+}
+
+// ---------------------------------------------------------------------------
+// The per-resource lifecycle scaffold: one file, both forms, tests that run alone.
+// ---------------------------------------------------------------------------
+
+/** The two ways the resources are served: Pulumi dynamic resources, or the native provider plugins. */
+export type Form = "dynamic" | "native";
+/** Both forms, in the order a suite runs them. */
+export const FORMS: readonly Form[] = ["dynamic", "native"];
+
+/** The SDK namespaces a program uses; the native SDK is generated to the same types (see ./flavour.ts). */
+export type Sdk = Pick<typeof dynamicSdk, "portkey" | "openrouter">;
+
+const SDKS: Record<Form, Sdk> = { dynamic: dynamicSdk, native: { portkey: nativeSdk.portkey, openrouter: nativeSdk.openrouter } };
+const PLUGIN_DIR = path.resolve(__dirname, "..", "..", "bin");
+
+/** The type token the engine reports (steps, state) for a resource in a form. */
+export function typeToken(form: Form, vendor: "portkey" | "openrouter", resource: string): string {
+  return form === "native" ? `${vendor}:index:${resource}` : `pulumi-nodejs:dynamic/${vendor}:${resource}`;
+}
+
+/** Extra environment for a stack of a form: the native plugins first on PATH, as a user's shell finds them. */
+export function formEnv(form: Form): Record<string, string> {
+  return form === "native" ? { PATH: `${PLUGIN_DIR}${path.delimiter}${process.env.PATH ?? ""}` } : {};
+}
+
+/** The provider configuration of a stack talking to an emulator, the admin key as a secret. */
+export function emulatorConfig(emulator: RunningEmulator, vendors: ("portkey" | "openrouter")[] = ["portkey"]): ConfigMap {
+  const config: ConfigMap = {};
+  if (vendors.includes("portkey")) {
+    config["portkey:apiKey"] = { value: ADMIN_KEY, secret: true };
+    config["portkey:baseUrl"] = { value: emulator.portkeyBaseUrl };
+  }
+  if (vendors.includes("openrouter")) {
+    config["openrouter:apiKey"] = { value: ADMIN_KEY, secret: true };
+    config["openrouter:baseUrl"] = { value: emulator.openrouterBaseUrl };
+  }
+  return config;
+}
+
+/** Changed steps of the resources a program declares (not the providers or the stack). */
+export function resourceSteps(steps: StepReport[]): StepReport[] {
+  return changedSteps(steps).filter((s) => !s.type.startsWith("pulumi:"));
+}
+
+/** The names of the shared lifecycle steps {@link resourceSuite} writes once. */
+export type SharedStep = "create" | "secrets" | "drift" | "deleted" | "badInput" | "destroy";
+/** The order the shared steps run in; a suite's own tests run after the step they name (default "create", after "secrets"). */
+const STEP_ORDER: readonly SharedStep[] = ["create", "secrets", "drift", "deleted", "badInput", "destroy"];
+
+/** The shared step a suite's test runs after: a test "after create" runs after the secrets check of what was created. */
+function placeOf(t: { after?: SharedStep }): SharedStep {
+  return t.after === undefined || t.after === "create" ? "secrets" : t.after;
+}
+
+/** What a test of a {@link resourceSuite} works with: one form's emulator, stack and declared arguments. */
+export interface SuiteContext<A, F> {
+  readonly form: Form;
+  readonly sdk: Sdk;
+  /** The type token of the resource under test in this form. */
+  readonly type: string;
+  readonly emulator: RunningEmulator;
+  /** What the suite's `setup` made once for this form's emulator. */
+  readonly fixtures: F;
+  /** The stack (for what the wrappers below do not cover, like `stack.import`). */
+  readonly engine: EngineStack;
+  /** The arguments the default program declares the resource with; undefined declares nothing. */
+  desired: A | undefined;
+  /** The suite's base arguments for this form. */
+  base(): A;
+  /** Replaces the program until the next {@link given} or {@link declare} (e.g. to declare an imported object). */
+  setProgram(program: PulumiFn): void;
+  /** Declares the resource with these arguments (or nothing) through the default program. */
+  declare(args: A | undefined): void;
+  /**
+   * Brings the stack to a known state, running `up` only when it is not there already:
+   * `args` declared and applied; "any" (what is applied now, or the base); or nothing (destroyed).
+   * This is what lets each test run alone: it never relies on an earlier test having run.
+   */
+  given(args?: A | "any" | "nothing"): Promise<void>;
+  up(): Promise<OperationReport>;
+  preview(): Promise<PreviewReport>;
+  refresh(): Promise<OperationReport>;
+  destroy(): Promise<OperationReport>;
+  /** `op` of each changed resource step; `op type` with `withType`. */
+  ops(report: { steps: StepReport[] }, withType?: boolean): string[];
+  /** Asserts that a preview reports no change to the declared resources. */
+  expectCleanPreview(): Promise<void>;
+  /** The requests (of a route, or all) the emulator saw since this test began (after its `given`). */
+  requests(route?: string): LoggedRequest[];
+  /** Asserts that none of these values is in the exported state, the backend's files or the engine's output. */
+  expectNoPlaintext(secrets: string[]): Promise<void>;
+  /** Starts the window of {@link requests} now. */
+  markRequests(): void;
+}
+
+/** A test of what only this resource does, beside the shared steps. */
+export interface SuiteTest<A, F> {
+  title: string;
+  /** The forms it runs in (default both). */
+  forms?: readonly Form[];
+  /**
+   * Where it runs in the file's order: after the shared step it names, "create" by default (a test
+   * of an existing object), "destroy" for one that starts from nothing (e.g. an import). Either way it
+   * must reach its own starting state through {@link SuiteContext.given}; the order only saves
+   * engine runs when the whole file runs.
+   */
+  after?: SharedStep;
+  body: (ctx: SuiteContext<A, F>) => Promise<void>;
+}
+
+export interface ResourceSuiteOptions<A, F> {
+  vendor: "portkey" | "openrouter";
+  /** The resource's name in its vendor's namespace, e.g. "Config". */
+  resource: string;
+  /** The resource's logical name in the default program. */
+  name?: string;
+  /** Objects the tests need, made once per form's emulator (beforeAll), so any test can run alone. */
+  setup?: (emulator: RunningEmulator) => Promise<F>;
+  /** The arguments of the resource as most tests declare it. */
+  base: (fixtures: F, form: Form) => A;
+  /** Declares the resource in a program; returns the stack outputs. */
+  declare: (sdk: Sdk, name: string, args: A) => Record<string, unknown>;
+  /** Which shared steps run in which form (default: every step given below, in both forms). */
+  steps?: Partial<Record<Form, readonly SharedStep[]>>;
+  /** Step "create": `up` creates exactly the resource and a second preview is clean; then these checks. */
+  created?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
+  /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
+  drift?: {
+    edit: (ctx: SuiteContext<A, F>) => Promise<void>;
+    /** What the stored outputs hold after the refresh (a function when it depends on the declared arguments). */
+    inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
+    /** What the preview's diff shows. */
+    diffText?: RegExp | RegExp[];
+    repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+  };
+  /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
+  deleted?: {
+    delete: (ctx: SuiteContext<A, F>) => Promise<unknown>;
+    /** Checks right after the refresh (its requests are {@link SuiteContext.requests}). */
+    refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+    recreated: (ctx: SuiteContext<A, F>, before: unknown) => Promise<void> | void;
+  };
+  /** Step "badInput": each case fails at preview with a message naming the property. */
+  badInput?: (valid: A, ctx: SuiteContext<A, F>) => [A, RegExp][];
+  /**
+   * Step "secrets": none of these values appears in the exported state, the backend's files or the
+   * engine's output, right after the create and again at the end of every other shared step.
+   */
+  secrets?: (ctx: SuiteContext<A, F>) => string[];
+  /** Step "destroy": `destroy` deletes exactly the resource; then these checks. */
+  destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+  /** Tests of what only this resource does, in each form they name. */
+  tests?: SuiteTest<A, F>[];
+  /** Emulator options beyond the admin key and response checks. */
+  emulator?: EmulatorOptions;
+}
+
+/**
+ * One per-resource suite run against both forms from one file. The shared lifecycle
+ * steps are written here once; a suite gives the resource's declaration, base
+ * arguments and the checks that are its own, and lists which steps each form runs
+ * (a form can run only the steps where the forms differ, to keep CI time flat).
+ * Each form gets its own emulator and stack; each test reaches the state it needs
+ * through {@link SuiteContext.given}, so `jest -t` can run any one test alone.
+ */
+export function resourceSuite<A, F = Record<string, never>>(options: ResourceSuiteOptions<A, F>): void {
+  const name = options.name ?? "it";
+  const given: SharedStep[] = STEP_ORDER.filter((step) => step === "create" || step === "destroy" || options[step] !== undefined);
+  for (const form of FORMS) {
+    const steps = options.steps?.[form] ?? given;
+    const tests = (options.tests ?? []).filter((t) => !t.forms || t.forms.includes(form));
+    if (steps.length === 0 && tests.length === 0) continue;
+    describe(form, () => {
+      let emulator: RunningEmulator | undefined;
+      let fixtures: F | undefined;
+      let program: PulumiFn | undefined;
+      // What the last successful operation left applied: arguments, null for nothing, undefined when unknown.
+      let applied: A | null | undefined = null;
+      let since = 0;
+      const type = typeToken(form, options.vendor, options.resource);
+      // Registered before the stack's hooks: its configuration names the emulator.
+      beforeAll(async () => {
+        emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true, ...options.emulator });
+        fixtures = options.setup ? await options.setup(emulator) : ({} as F);
+      });
+      afterAll(async () => {
+        await emulator?.stop();
+      });
+      const engine = useEngineStack(() => ({
+        projectName: `${options.vendor}-${options.resource.toLowerCase()}-${form}`,
+        program: () => (program ?? defaultProgram)(),
+        config: emulatorConfig(emulator!, [options.vendor]),
+        env: formEnv(form),
+      }));
+      const defaultProgram: PulumiFn = async () => (ctx.desired === undefined ? {} : options.declare(SDKS[form], name, ctx.desired));
+      const tracked = async <R>(operation: () => Promise<R>, after: A | null | undefined): Promise<R> => {
+        applied = undefined;
+        const result = await operation();
+        applied = after;
+        return result;
+      };
+      const ctx: SuiteContext<A, F> = {
+        form,
+        sdk: SDKS[form],
+        type,
+        get emulator() {
+          if (!emulator) throw new Error("the emulator is not running (beforeAll failed)");
+          return emulator;
+        },
+        get fixtures() {
+          return fixtures as F;
+        },
+        get engine() {
+          return engine();
+        },
+        desired: undefined,
+        base: () => options.base(fixtures as F, form),
+        setProgram(next) {
+          program = next;
+          applied = undefined;
+        },
+        declare(args) {
+          program = undefined;
+          ctx.desired = args;
+        },
+        async given(args = "any") {
+          if (args === "nothing") {
+            if (applied !== null) await ctx.destroy();
+          } else {
+            const wanted = args === "any" ? (applied ?? ctx.desired ?? ctx.base()) : args;
+            const needsUp = program !== undefined || applied === undefined || applied === null || !isDeepStrictEqual(applied, wanted);
+            ctx.declare(wanted);
+            if (needsUp) await ctx.up();
+          }
+          ctx.markRequests();
+        },
+        up: () => tracked(() => engine().up(), program === undefined ? (ctx.desired ?? null) : undefined),
+        preview: () => engine().preview(),
+        refresh: () => tracked(() => engine().refresh(), undefined),
+        destroy: () => tracked(() => engine().destroy(), null),
+        ops: (report, withType = false) => resourceSteps(report.steps).map((s) => (withType ? `${s.op} ${s.type}` : s.op)),
+        async expectCleanPreview() {
+          expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
+        },
+        requests: (route) => ctx.emulator.requestLog().filter((r) => (route === undefined || r.route === route) && r.startedAt >= since),
+        async expectNoPlaintext(secrets) {
+          const state = (await engine().exportState()).text;
+          const files = engine().backendFilesText();
+          const output = engine().log.join("\n");
+          for (const secret of secrets) {
+            expect(state).not.toContain(secret);
+            expect(files).not.toContain(secret);
+            expect(output).not.toContain(secret);
+          }
+        },
+        markRequests() {
+          since = Date.now();
+        },
+      };
+      beforeEach(() => ctx.markRequests());
+
+      // After every shared step that ran the engine: the suite's secrets are nowhere in plaintext.
+      const noPlaintext = async () => {
+        if (options.secrets) await ctx.expectNoPlaintext(options.secrets(ctx));
+      };
+      const stepTests: Record<SharedStep, (() => void) | undefined> = {
+        create: () =>
+          test(`up creates the ${options.resource}; a second preview is clean`, async () => {
+            await ctx.given("nothing");
+            ctx.declare(ctx.base());
+            const result = await ctx.up();
+            expect(ctx.ops(result, true)).toEqual([`create ${type}`]);
+            await options.created?.(ctx, result);
+            await ctx.expectCleanPreview();
+          }),
+        secrets: options.secrets && ((secrets) => () =>
+          test("no secret appears in plaintext in the exported state, the backend's files or the engine's output", async () => {
+            await ctx.given("any");
+            await ctx.expectNoPlaintext(secrets(ctx));
+          }))(options.secrets),
+        drift: options.drift && ((drift) => () =>
+          test("an out-of-band edit shows after refresh and up repairs it", async () => {
+            await ctx.given("any");
+            await drift.edit(ctx);
+            await ctx.refresh();
+            const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
+            if (inState) expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(inState);
+            const preview = await ctx.preview();
+            expect(ctx.ops(preview)).toEqual(["update"]);
+            for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
+            await ctx.up();
+            await drift.repaired(ctx);
+            await ctx.expectCleanPreview();
+            await noPlaintext();
+          }))(options.drift),
+        deleted: options.deleted && ((deleted) => () =>
+          test("an out-of-band delete drops it from state on refresh and up recreates it", async () => {
+            await ctx.given("any");
+            const before = await deleted.delete(ctx);
+            ctx.markRequests();
+            const refreshed = await ctx.refresh();
+            expect(refreshed.changeSummary.delete).toBe(1);
+            await deleted.refreshed?.(ctx);
+            expect((await engine().exportState()).resources(type)).toEqual([]);
+            const result = await ctx.up();
+            expect(ctx.ops(result)).toEqual(["create"]);
+            await deleted.recreated(ctx, before);
+            await noPlaintext();
+          }))(options.deleted),
+        badInput: options.badInput && ((badInput) => () =>
+          test("invalid input fails at preview with a message naming the property", async () => {
+            const valid = ctx.desired ?? ctx.base();
+            try {
+              for (const [args, message] of badInput(valid, ctx)) {
+                ctx.declare(args);
+                await expect(ctx.preview()).rejects.toThrow(message);
+              }
+            } finally {
+              ctx.declare(valid);
+            }
+            // The errors never show a secret.
+            await noPlaintext();
+          }))(options.badInput),
+        destroy: () =>
+          test(`destroy deletes the ${options.resource}`, async () => {
+            await ctx.given("any");
+            const destroyed = await ctx.destroy();
+            expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
+            await options.destroyed?.(ctx);
+            await noPlaintext();
+          }),
+      };
+      // The file's order: each shared step this form runs, then the suite's tests placed after it.
+      for (const step of STEP_ORDER) {
+        if (steps.includes(step)) stepTests[step]?.();
+        for (const t of tests.filter((t) => placeOf(t) === step)) test(t.title, () => t.body(ctx));
+      }
+      test("every response the emulator gave conformed to the official document", () => {
+        expect(ctx.emulator.specViolations()).toEqual([]);
+      });
+    });
+  }
 }
