@@ -333,7 +333,8 @@ function languageSpecs(vendor: Vendor): object {
       readme:
         `# ${names.python.distribution}\n\n${vendor.doc.replace(/\.$/, "")}, as Pulumi resources: the Python SDK of the native provider ` +
         `plugin \`pulumi-resource-${vendor.name}\` of [pulumi-ai-gateway](https://${REPOSITORY}).\n\n` +
-        "Install the plugin with `npx pulumi-ai-gateway install-plugins` (Node 22 or newer), then see the project's README for the resources.\n",
+        "Install the plugin with `npx pulumi-ai-gateway install-plugins` (Node 22 or newer). Every class and argument here carries its reference text; " +
+        "the same pages, with TypeScript and YAML examples, are in the `docs/` folder of the pulumi-ai-gateway npm package.\n",
       pyproject: { enabled: true },
       respectSchemaVersion: true,
       requires: { pulumi: ">=3.0.0,<4.0.0" },

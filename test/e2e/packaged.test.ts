@@ -109,6 +109,14 @@ test("installed beside the newest @pulumi/pulumi 3.x, the project has one copy o
   expect(fs.existsSync(path.join(consumer, "node_modules", "pulumi-ai-gateway", "node_modules", "@pulumi", "pulumi"))).toBe(false);
 });
 
+test("the README's links into docs/ resolve inside the installed package", () => {
+  const installed = path.join(consumer, "node_modules", "pulumi-ai-gateway");
+  const readme = fs.readFileSync(path.join(installed, "README.md"), "utf8");
+  const links = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]);
+  expect(links.length).toBeGreaterThan(5);
+  expect(links.filter((link) => !fs.existsSync(path.join(installed, link)))).toEqual([]);
+});
+
 test("an installed package runs through the engine as an inline Automation API program, storing its provider by reference", async () => {
   expect(fs.existsSync(path.join(consumer, "node_modules", "typescript"))).toBe(false);
   const output = await run(process.execPath, ["program.js"], consumer, {
