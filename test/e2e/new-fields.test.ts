@@ -5,8 +5,6 @@
  * update, up repairs it, the next preview is clean). After every up the
  * emulator's stored value is checked and a second preview must be clean.
  *
- * - portkey.Workspace inputGuardrails, outputGuardrails, userApiKeyConfig
- *   (left alone unless declared; cleared with [] / "").
  * - portkey.ApiKey rotationPolicy.rotationPeriodDays, non-integer usage
  *   limits, outputs nextUsageResetAt and lastRotatedAt.
  * - openrouter.Workspace disabledServerTools, outputs includeByokInBudgets
@@ -14,7 +12,7 @@
  * - openrouter.ApiKey creatorUserId and externalUser (create-only: replace).
  */
 import { openrouter, portkey } from "../../sdk";
-import type { ApiKeyArgs as PortkeyKeyArgs, WorkspaceArgs as PortkeyWorkspaceArgs } from "../../sdk/portkey";
+import type { ApiKeyArgs as PortkeyKeyArgs } from "../../sdk/portkey";
 import type { ApiKeyArgs as OpenRouterKeyArgs, WorkspaceArgs as OpenRouterWorkspaceArgs } from "../../sdk/openrouter";
 import { callOpenRouter } from "../support/emulator";
 import type { EngineStack, OperationReport, PreviewReport } from "./harness";
@@ -64,109 +62,6 @@ async function stateOutputs(stack: EngineStack, type: string, name: string): Pro
 function bodies(route: string): unknown[] {
   return requests(emulator(), route).map((r) => r.body);
 }
-
-// ---------------------------------------------------------------------------
-// portkey.Workspace: inputGuardrails, outputGuardrails, userApiKeyConfig
-// ---------------------------------------------------------------------------
-
-test("portkey.Workspace inputGuardrails, outputGuardrails, userApiKeyConfig: set, changed, drift repaired, cleared, then left alone once undeclared", async () => {
-  const name = "Guardrails NF";
-  let declared: Pick<PortkeyWorkspaceArgs, "inputGuardrails" | "outputGuardrails" | "userApiKeyConfig"> = {
-    inputGuardrails: ["pii-in"],
-    outputGuardrails: ["pii-out"],
-    userApiKeyConfig: "cfg-users-a",
-  };
-  const program = async () => {
-    const ws = new portkey.Workspace("team", { name, forceDelete: true, ...declared });
-    return { inputGuardrails: ws.inputGuardrails, outputGuardrails: ws.outputGuardrails, userApiKeyConfig: ws.userApiKeyConfig };
-  };
-  await withStack(emulator(), { projectName: "nf-pk-ws", program, config: portkeyConfig(emulator()) }, async (stack) => {
-    const stored = (id: string) => {
-      const w = emulator().state().workspaces[id];
-      return { input: w.input_guardrails, output: w.output_guardrails, config: w.user_api_key_config };
-    };
-
-    // Set at create: sent in the POST's defaults, stored, shown as outputs.
-    emulator().clearRequestLog();
-    const created = await stack.up();
-    expect(changedOps(created.steps, TYPES.workspace)).toEqual(["create"]);
-    const id = (await stateIds(stack, TYPES.workspace)).team;
-    expect(bodies(ROUTES.createWorkspace)).toEqual([
-      expect.objectContaining({ defaults: { input_guardrails: ["pii-in"], output_guardrails: ["pii-out"], user_api_key_config: "cfg-users-a" } }),
-    ]);
-    expect(stored(id)).toEqual({ input: ["pii-in"], output: ["pii-out"], config: "cfg-users-a" });
-    expect(created.outputs.inputGuardrails.value).toEqual(["pii-in"]);
-    expect(created.outputs.outputGuardrails.value).toEqual(["pii-out"]);
-    expect(created.outputs.userApiKeyConfig.value).toBe("cfg-users-a");
-    await expectCleanPreview(stack);
-
-    // Changed: an in-place update of the three.
-    declared = { inputGuardrails: ["pii-in", "jailbreak"], outputGuardrails: ["toxicity"], userApiKeyConfig: "cfg-users-b" };
-    expectUpdateOf(await stack.preview(), TYPES.workspace, ["inputGuardrails", "outputGuardrails", "userApiKeyConfig"]);
-    const changed = await stack.up();
-    expect(changedOps(changed.steps, TYPES.workspace)).toEqual(["update"]);
-    expect(stored(id)).toEqual({ input: ["pii-in", "jailbreak"], output: ["toxicity"], config: "cfg-users-b" });
-    expect((await stateIds(stack, TYPES.workspace)).team).toBe(id);
-    await expectCleanPreview(stack);
-
-    // Drift: changed out of band (as in the UI); refresh shows it, preview updates, up repairs.
-    const drift = await call(emulator(), "PUT", `/admin/workspaces/${id}`, {
-      defaults: { input_guardrails: ["ui-in"], output_guardrails: ["ui-out-1", "ui-out-2"], user_api_key_config: "cfg-ui" },
-    });
-    expect(drift.status).toBe(200);
-    await stack.refresh();
-    expect(await stateOutputs(stack, TYPES.workspace, "team")).toMatchObject({
-      inputGuardrails: ["ui-in"],
-      outputGuardrails: ["ui-out-1", "ui-out-2"],
-      userApiKeyConfig: "cfg-ui",
-    });
-    expectUpdateOf(await stack.preview(), TYPES.workspace, ["inputGuardrails", "outputGuardrails", "userApiKeyConfig"]);
-    await stack.up();
-    expect(stored(id)).toEqual({ input: ["pii-in", "jailbreak"], output: ["toxicity"], config: "cfg-users-b" });
-    await expectCleanPreview(stack);
-
-    // Cleared: declared empty.
-    declared = { inputGuardrails: [], outputGuardrails: [], userApiKeyConfig: "" };
-    expectUpdateOf(await stack.preview(), TYPES.workspace, ["inputGuardrails", "outputGuardrails", "userApiKeyConfig"]);
-    emulator().clearRequestLog();
-    await stack.up();
-    const clearing = bodies(ROUTES.updateWorkspace) as { defaults?: Record<string, unknown> }[];
-    expect(clearing).toHaveLength(1);
-    expect(clearing[0].defaults).toMatchObject({ input_guardrails: [], output_guardrails: [] });
-    expect([null, ""]).toContainEqual(clearing[0].defaults?.user_api_key_config);
-    expect(stored(id)).toEqual({ input: [], output: [], config: null });
-    await expectCleanPreview(stack);
-
-    // Declaration removed: nothing is sent.
-    declared = {};
-    expect(changedOps((await stack.preview()).steps)).toEqual([]);
-    emulator().clearRequestLog();
-    await stack.up();
-    expect(bodies(ROUTES.updateWorkspace)).toEqual([]);
-    expect(stored(id)).toEqual({ input: [], output: [], config: null });
-    await expectCleanPreview(stack);
-
-    // Set out of band afterwards: shown as outputs after refresh, never a change, never sent.
-    const late = await call(emulator(), "PUT", `/admin/workspaces/${id}`, {
-      defaults: { input_guardrails: ["late-in"], output_guardrails: ["late-out"], user_api_key_config: "cfg-late" },
-    });
-    expect(late.status).toBe(200);
-    await stack.refresh();
-    expect(await stateOutputs(stack, TYPES.workspace, "team")).toMatchObject({
-      inputGuardrails: ["late-in"],
-      outputGuardrails: ["late-out"],
-      userApiKeyConfig: "cfg-late",
-    });
-    await expectCleanPreview(stack);
-    emulator().clearRequestLog();
-    const leftAlone = await stack.up();
-    expect(changedOps(leftAlone.steps)).toEqual([]);
-    expect(bodies(ROUTES.updateWorkspace)).toEqual([]);
-    expect(leftAlone.outputs.inputGuardrails.value).toEqual(["late-in"]);
-    expect(stored(id)).toEqual({ input: ["late-in"], output: ["late-out"], config: "cfg-late" });
-    await expectCleanPreview(stack);
-  });
-});
 
 // ---------------------------------------------------------------------------
 // portkey.ApiKey: rotationPolicy.rotationPeriodDays, decimal usage limits,
