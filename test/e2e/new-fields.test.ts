@@ -5,23 +5,18 @@
  * update, up repairs it, the next preview is clean). After every up the
  * emulator's stored value is checked and a second preview must be clean.
  *
- * - portkey.ApiKey rotationPolicy.rotationPeriodDays, non-integer usage
- *   limits, outputs nextUsageResetAt and lastRotatedAt.
  * - openrouter.Workspace disabledServerTools, outputs includeByokInBudgets
  *   and createdBy.
  * - openrouter.ApiKey creatorUserId and externalUser (create-only: replace).
  */
-import { openrouter, portkey } from "../../sdk";
-import type { ApiKeyArgs as PortkeyKeyArgs } from "../../sdk/portkey";
+import { openrouter } from "../../sdk";
 import type { ApiKeyArgs as OpenRouterKeyArgs, WorkspaceArgs as OpenRouterWorkspaceArgs } from "../../sdk/openrouter";
 import { callOpenRouter } from "../support/emulator";
-import type { EngineStack, OperationReport, PreviewReport } from "./harness";
+import type { EngineStack, PreviewReport } from "./harness";
 import {
-  call,
   changedOps,
   MANAGEMENT_KEY,
   openrouterConfig,
-  portkeyConfig,
   requests,
   ROUTES,
   stateIds,
@@ -33,8 +28,6 @@ import {
 jest.setTimeout(10 * 60_000);
 
 const emulator = useTrustEmulator();
-
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Asserts the next preview changes nothing. */
 async function expectCleanPreview(stack: EngineStack): Promise<void> {
@@ -62,138 +55,6 @@ async function stateOutputs(stack: EngineStack, type: string, name: string): Pro
 function bodies(route: string): unknown[] {
   return requests(emulator(), route).map((r) => r.body);
 }
-
-// ---------------------------------------------------------------------------
-// portkey.ApiKey: rotationPolicy.rotationPeriodDays, decimal usage limits,
-// nextUsageResetAt, lastRotatedAt
-// ---------------------------------------------------------------------------
-
-test("portkey.ApiKey rotationPeriodDays and decimal usage limits: set, changed, drift repaired, cleared; nextUsageResetAt and lastRotatedAt outputs", async () => {
-  let extra: Pick<PortkeyKeyArgs, "rotationPolicy" | "usageLimits" | "rotateWhen"> = {
-    rotationPolicy: { rotationPeriodDays: 10 },
-    usageLimits: { creditLimit: 2.5, alertThreshold: 1.5 },
-    rotateWhen: "1",
-  };
-  const program = async () => {
-    const ws = new portkey.Workspace("ws", { name: "Key Fields NF", forceDelete: true });
-    const key = new portkey.ApiKey("key", {
-      type: "workspace",
-      subType: "service",
-      workspaceId: ws.id,
-      name: "nf-key",
-      scopes: ["completions.write"],
-      ...extra,
-    });
-    return { lastRotatedAt: key.lastRotatedAt, nextUsageResetAt: key.nextUsageResetAt, nextRotationAt: key.nextRotationAt };
-  };
-  await withStack(emulator(), { projectName: "nf-pk-key", program, config: portkeyConfig(emulator()) }, async (stack) => {
-    const record = (id: string) => emulator().state().api_keys[id];
-    const read = async (id: string) => {
-      const answer = await call(emulator(), "GET", `/api-keys/${id}`);
-      expect(answer.status).toBe(200);
-      return answer.body;
-    };
-    const output = (result: OperationReport, name: string) => result.outputs[name]?.value;
-
-    // Set at create.
-    emulator().clearRequestLog();
-    const created = await stack.up();
-    expect(changedOps(created.steps, TYPES.apiKey)).toEqual(["create"]);
-    const id = (await stateIds(stack, TYPES.apiKey)).key;
-    const wsId = (await stateIds(stack, TYPES.workspace)).ws;
-    expect(record(id).workspace_id).toBe(wsId);
-    expect(bodies(ROUTES.createKey)).toEqual([
-      expect.objectContaining({
-        rotation_policy: { rotation_period_days: 10 },
-        usage_limits: { credit_limit: 2.5, alert_threshold: 1.5 },
-      }),
-    ]);
-    expect(record(id).rotation_policy).toMatchObject({ rotation_period_days: 10, rotation_period: null });
-    expect(record(id).usage_limits).toMatchObject({ credit_limit: 2.5, alert_threshold: 1.5 });
-    expect((await read(id)).usage_limits).toMatchObject({ credit_limit: 2.5, alert_threshold: 1.5 });
-    expect(output(created, "nextRotationAt")).toMatch(TIMESTAMP);
-    expect(output(created, "lastRotatedAt")).toBeUndefined();
-    expect(output(created, "nextUsageResetAt")).toBeUndefined();
-    expect(await stateOutputs(stack, TYPES.apiKey, "key")).toMatchObject({
-      rotationPolicy: { rotationPeriodDays: 10 },
-      usageLimits: { creditLimit: 2.5, alertThreshold: 1.5 },
-    });
-    await expectCleanPreview(stack);
-
-    // Changed: 10 → 20 days, credit limit 2.5 → 7.25.
-    extra = { ...extra, rotationPolicy: { rotationPeriodDays: 20 }, usageLimits: { creditLimit: 7.25, alertThreshold: 1.5 } };
-    expectUpdateOf(await stack.preview(), TYPES.apiKey, ["rotationPolicy", "usageLimits"]);
-    emulator().clearRequestLog();
-    const changed = await stack.up();
-    expect(changedOps(changed.steps, TYPES.apiKey)).toEqual(["update"]);
-    expect(bodies(ROUTES.updateKey)).toEqual([
-      expect.objectContaining({ rotation_policy: { rotation_period_days: 20 }, usage_limits: { credit_limit: 7.25, alert_threshold: 1.5 } }),
-    ]);
-    expect(record(id).rotation_policy).toMatchObject({ rotation_period_days: 20, rotation_period: null });
-    expect(record(id).usage_limits).toMatchObject({ credit_limit: 7.25, alert_threshold: 1.5 });
-    expect((await stateIds(stack, TYPES.apiKey)).key).toBe(id);
-    await expectCleanPreview(stack);
-
-    // Drift: both changed out of band; refresh shows it, preview updates, up repairs.
-    const drift = await call(emulator(), "PUT", `/api-keys/${id}`, {
-      rotation_policy: { rotation_period_days: 30 },
-      usage_limits: { credit_limit: 3.5, alert_threshold: 1.25 },
-    });
-    expect(drift.status).toBe(200);
-    await stack.refresh();
-    expect(await stateOutputs(stack, TYPES.apiKey, "key")).toMatchObject({
-      rotationPolicy: { rotationPeriodDays: 30 },
-      usageLimits: { creditLimit: 3.5, alertThreshold: 1.25 },
-    });
-    expectUpdateOf(await stack.preview(), TYPES.apiKey, ["rotationPolicy", "usageLimits"]);
-    await stack.up();
-    expect(record(id).rotation_policy).toMatchObject({ rotation_period_days: 20 });
-    expect(record(id).usage_limits).toMatchObject({ credit_limit: 7.25, alert_threshold: 1.5 });
-    await expectCleanPreview(stack);
-
-    // A monthly reset: nextUsageResetAt is an output.
-    extra = { ...extra, usageLimits: { creditLimit: 7.25, alertThreshold: 1.5, periodicReset: "monthly" } };
-    expectUpdateOf(await stack.preview(), TYPES.apiKey, ["usageLimits"]);
-    const monthly = await stack.up();
-    expect(record(id).usage_limits).toMatchObject({ credit_limit: 7.25, periodic_reset: "monthly" });
-    const nextReset = output(monthly, "nextUsageResetAt");
-    expect(nextReset).toMatch(TIMESTAMP);
-    expect(Date.parse(nextReset as string)).toBe(Date.parse(record(id).usage_limits!.next_usage_reset_at!));
-    expect(Date.parse(nextReset as string)).toBeGreaterThan(Date.now());
-    await expectCleanPreview(stack);
-
-    // Cleared: both removed from the program.
-    extra = { rotateWhen: "1" };
-    expectUpdateOf(await stack.preview(), TYPES.apiKey, ["rotationPolicy", "usageLimits"]);
-    emulator().clearRequestLog();
-    const cleared = await stack.up();
-    expect(bodies(ROUTES.updateKey)).toEqual([expect.objectContaining({ rotation_policy: null, usage_limits: null })]);
-    expect(record(id).rotation_policy).toBeNull();
-    expect(record(id).usage_limits).toBeNull();
-    const after = await read(id);
-    expect(after.rotation_policy).toBeNull();
-    expect(after.usage_limits).toBeNull();
-    expect(output(cleared, "nextUsageResetAt")).toBeUndefined();
-    expect(output(cleared, "nextRotationAt")).toBeUndefined();
-    const clearedState = await stateOutputs(stack, TYPES.apiKey, "key");
-    expect(clearedState.rotationPolicy).toBeUndefined();
-    expect(clearedState.usageLimits).toBeUndefined();
-    await expectCleanPreview(stack);
-
-    // Rotation through rotateWhen: lastRotatedAt becomes a timestamp.
-    const secretBefore = record(id).secrets[record(id).secrets.length - 1].value;
-    extra = { rotateWhen: "2" };
-    expectUpdateOf(await stack.preview(), TYPES.apiKey, ["rotateWhen"]);
-    const rotated = await stack.up();
-    expect(record(id).secrets[record(id).secrets.length - 1].value).not.toBe(secretBefore);
-    expect(record(id).last_rotated_at).toMatch(TIMESTAMP);
-    const lastRotatedAt = output(rotated, "lastRotatedAt");
-    expect(lastRotatedAt).toMatch(TIMESTAMP);
-    expect(Date.parse(lastRotatedAt as string)).toBe(Date.parse(record(id).last_rotated_at!));
-    expect((await stateOutputs(stack, TYPES.apiKey, "key")).lastRotatedAt).toBe(lastRotatedAt);
-    await expectCleanPreview(stack);
-  });
-});
 
 // ---------------------------------------------------------------------------
 // openrouter.Workspace: disabledServerTools; includeByokInBudgets, createdBy
