@@ -207,6 +207,18 @@ export class EngineStack {
     return new StateExport((JSON.parse(stdout) as { deployment: DeploymentJson }).deployment);
   }
 
+  /** `pulumi state delete <urn>`: stops managing a resource without deleting it, as a user does by hand. */
+  async stateDelete(urn: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        "pulumi",
+        ["state", "delete", urn, "--stack", this.stack.name, "--yes", "--non-interactive"],
+        { cwd: this.stack.workspace.workDir, env: { ...process.env, ...this.envVars }, signal: this.abort.signal },
+        (error, _out, err) => (error ? reject(new Error(`pulumi state delete failed: ${err || error.message}`)) : resolve()),
+      );
+    });
+  }
+
   /** Every file the file backend wrote (checkpoints, history, backups), concatenated. */
   backendFilesText(): string {
     const texts: string[] = [];
@@ -382,11 +394,16 @@ export type Form = "dynamic" | "native";
 /** Both forms, in the order a suite runs them. */
 export const FORMS: readonly Form[] = ["dynamic", "native"];
 
-/** The SDK namespaces a program uses; the native SDK is generated to the same types (see ./flavour.ts). */
+/** The SDK namespaces a program uses; the native SDK is generated from the same declarations, to the same types. */
 export type Sdk = Pick<typeof dynamicSdk, "portkey" | "openrouter">;
 
 const SDKS: Record<Form, Sdk> = { dynamic: dynamicSdk, native: { portkey: nativeSdk.portkey, openrouter: nativeSdk.openrouter } };
 const PLUGIN_DIR = path.resolve(__dirname, "..", "..", "bin");
+
+/** The SDK namespaces of a form, for a test that writes its own programs (the native SDK is type-compatible). */
+export function formSdk(form: Form): Sdk {
+  return SDKS[form];
+}
 
 /** The type token the engine reports (steps, state) for a resource in a form. */
 export function typeToken(form: Form, vendor: "portkey" | "openrouter", resource: string): string {
@@ -406,7 +423,8 @@ export function emulatorConfig(emulator: RunningEmulator, vendors: ("portkey" | 
     config["portkey:baseUrl"] = { value: emulator.portkeyBaseUrl };
   }
   if (vendors.includes("openrouter")) {
-    config["openrouter:apiKey"] = { value: ADMIN_KEY, secret: true };
+    // The emulator takes its admin keys as OpenRouter management keys too.
+    config["openrouter:managementKey"] = { value: ADMIN_KEY, secret: true };
     config["openrouter:baseUrl"] = { value: emulator.openrouterBaseUrl };
   }
   return config;
@@ -495,12 +513,21 @@ export interface ResourceSuiteOptions<A, F> {
   base: (fixtures: F, form: Form) => A;
   /** Declares the resource in a program; returns the stack outputs. */
   declare: (sdk: Sdk, name: string, args: A) => Record<string, unknown>;
+  /**
+   * How many resources of each type of the vendor the base program declares, when it is more than
+   * the one resource under test (e.g. `{ ApiKey: 3 }`, or `{ IntegrationWorkspaceAccess: 2, Workspace: 2 }`
+   * for a program that also declares what it depends on): the create and destroy steps expect
+   * exactly these, and the deleted step expects the others of the type to stay in state.
+   */
+  declares?: Record<string, number>;
   /** Which shared steps run in which form (default: every step given below, in both forms). */
   steps?: Partial<Record<Form, readonly SharedStep[]>>;
   /** Step "create": `up` creates exactly the resource and a second preview is clean; then these checks. */
   created?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
   drift?: {
+    /** The arguments the step starts from (default: what is applied now, or the base). */
+    given?: (ctx: SuiteContext<A, F>) => A;
     edit: (ctx: SuiteContext<A, F>) => Promise<void>;
     /** What the stored outputs hold after the refresh (a function when it depends on the declared arguments). */
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
@@ -510,6 +537,8 @@ export interface ResourceSuiteOptions<A, F> {
   };
   /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
   deleted?: {
+    /** The arguments the step starts from (default: what is applied now, or the base). */
+    given?: (ctx: SuiteContext<A, F>) => A;
     delete: (ctx: SuiteContext<A, F>) => Promise<unknown>;
     /** Checks right after the refresh (its requests are {@link SuiteContext.requests}). */
     refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
@@ -553,6 +582,11 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       let applied: A | null | undefined = null;
       let since = 0;
       const type = typeToken(form, options.vendor, options.resource);
+      // The type tokens the base program's create (and destroy) touch, sorted: the resource, or what `declares` says.
+      const declared = Object.entries(options.declares ?? { [options.resource]: 1 })
+        .flatMap(([resource, count]) => Array<string>(count).fill(typeToken(form, options.vendor, resource)))
+        .sort();
+      const instances = declared.filter((t) => t === type).length;
       // Registered before the stack's hooks: its configuration names the emulator.
       beforeAll(async () => {
         emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true, ...options.emulator });
@@ -644,7 +678,8 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("nothing");
             ctx.declare(ctx.base());
             const result = await ctx.up();
-            expect(ctx.ops(result, true)).toEqual([`create ${type}`]);
+            expect(ctx.ops(result).every((op) => op === "create")).toBe(true);
+            expect(resourceSteps(result.steps).map((s) => s.type).sort()).toEqual(declared);
             await options.created?.(ctx, result);
             await ctx.expectCleanPreview();
           }),
@@ -655,7 +690,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           }))(options.secrets),
         drift: options.drift && ((drift) => () =>
           test("an out-of-band edit shows after refresh and up repairs it", async () => {
-            await ctx.given("any");
+            await ctx.given(drift.given?.(ctx) ?? "any");
             await drift.edit(ctx);
             await ctx.refresh();
             const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
@@ -670,13 +705,13 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           }))(options.drift),
         deleted: options.deleted && ((deleted) => () =>
           test("an out-of-band delete drops it from state on refresh and up recreates it", async () => {
-            await ctx.given("any");
+            await ctx.given(deleted.given?.(ctx) ?? "any");
             const before = await deleted.delete(ctx);
             ctx.markRequests();
             const refreshed = await ctx.refresh();
             expect(refreshed.changeSummary.delete).toBe(1);
             await deleted.refreshed?.(ctx);
-            expect((await engine().exportState()).resources(type)).toEqual([]);
+            expect((await engine().exportState()).resources(type)).toHaveLength(instances - 1);
             const result = await ctx.up();
             expect(ctx.ops(result)).toEqual(["create"]);
             await deleted.recreated(ctx, before);
@@ -700,7 +735,8 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           test(`destroy deletes the ${options.resource}`, async () => {
             await ctx.given("any");
             const destroyed = await ctx.destroy();
-            expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
+            expect(ctx.ops(destroyed).every((op) => op === "delete")).toBe(true);
+            expect(resourceSteps(destroyed.steps).map((s) => s.type).sort()).toEqual(declared);
             await options.destroyed?.(ctx);
             await noPlaintext();
           }),
