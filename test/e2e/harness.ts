@@ -501,6 +501,8 @@ export interface ResourceSuiteOptions<A, F> {
   created?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
   drift?: {
+    /** The arguments the step starts from (default: what is applied now, or the base), when the edit needs a particular shape. */
+    from?: (ctx: SuiteContext<A, F>) => A;
     edit: (ctx: SuiteContext<A, F>) => Promise<void>;
     /** What the stored outputs hold after the refresh (a function when it depends on the declared arguments). */
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
@@ -655,7 +657,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           }))(options.secrets),
         drift: options.drift && ((drift) => () =>
           test("an out-of-band edit shows after refresh and up repairs it", async () => {
-            await ctx.given("any");
+            await ctx.given(drift.from ? drift.from(ctx) : "any");
             await drift.edit(ctx);
             await ctx.refresh();
             const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
