@@ -433,6 +433,8 @@ export interface SuiteContext<A, F> {
   readonly sdk: Sdk;
   /** The type token of the resource under test in this form. */
   readonly type: string;
+  /** The type tokens of every resource the default program declares: {@link type}, then the suite's companions. */
+  readonly types: readonly string[];
   readonly emulator: RunningEmulator;
   /** What the suite's `setup` made once for this form's emulator. */
   readonly fixtures: F;
@@ -489,6 +491,12 @@ export interface ResourceSuiteOptions<A, F> {
   resource: string;
   /** The resource's logical name in the default program. */
   name?: string;
+  /**
+   * Other resources of the vendor the default program declares beside this one, each once, when
+   * sibling resources are tested together in one program (e.g. two kinds of policy): the shared
+   * create, deleted and destroy steps then expect one step for each, and drift an update of each.
+   */
+  companions?: string[];
   /** Objects the tests need, made once per form's emulator (beforeAll), so any test can run alone. */
   setup?: (emulator: RunningEmulator) => Promise<F>;
   /** The arguments of the resource as most tests declare it. */
@@ -508,6 +516,8 @@ export interface ResourceSuiteOptions<A, F> {
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
     /** What the preview's diff shows. */
     diffText?: RegExp | RegExp[];
+    /** Checks right after the refresh, beyond {@link inState} (e.g. a companion's stored outputs). */
+    refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
     repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   };
   /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
@@ -555,6 +565,9 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       let applied: A | null | undefined = null;
       let since = 0;
       const type = typeToken(form, options.vendor, options.resource);
+      const types = [type, ...(options.companions ?? []).map((companion) => typeToken(form, options.vendor, companion))];
+      // One step of `op` for each declared resource, in a stable order (the engine runs them in parallel).
+      const eachOne = (op: string) => types.map((t) => `${op} ${t}`).sort();
       // Registered before the stack's hooks: its configuration names the emulator.
       beforeAll(async () => {
         emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true, ...options.emulator });
@@ -580,6 +593,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         form,
         sdk: SDKS[form],
         type,
+        types,
         get emulator() {
           if (!emulator) throw new Error("the emulator is not running (beforeAll failed)");
           return emulator;
@@ -646,7 +660,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("nothing");
             ctx.declare(ctx.base());
             const result = await ctx.up();
-            expect(ctx.ops(result, true)).toEqual([`create ${type}`]);
+            expect(ctx.ops(result, true).sort()).toEqual(eachOne("create"));
             await options.created?.(ctx, result);
             await ctx.expectCleanPreview();
           }),
@@ -662,8 +676,9 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.refresh();
             const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
             if (inState) expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(inState);
+            await drift.refreshed?.(ctx);
             const preview = await ctx.preview();
-            expect(ctx.ops(preview)).toEqual(["update"]);
+            expect(ctx.ops(preview, true).sort()).toEqual(eachOne("update"));
             for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
             await ctx.up();
             await drift.repaired(ctx);
@@ -676,11 +691,12 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             const before = await deleted.delete(ctx);
             ctx.markRequests();
             const refreshed = await ctx.refresh();
-            expect(refreshed.changeSummary.delete).toBe(1);
+            expect(refreshed.changeSummary.delete).toBe(types.length);
             await deleted.refreshed?.(ctx);
-            expect((await engine().exportState()).resources(type)).toEqual([]);
+            const state = await engine().exportState();
+            expect(types.flatMap((t) => state.resources(t))).toEqual([]);
             const result = await ctx.up();
-            expect(ctx.ops(result)).toEqual(["create"]);
+            expect(ctx.ops(result, true).sort()).toEqual(eachOne("create"));
             await deleted.recreated(ctx, before);
             await noPlaintext();
           }))(options.deleted),
@@ -702,7 +718,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           test(`destroy deletes the ${options.resource}`, async () => {
             await ctx.given("any");
             const destroyed = await ctx.destroy();
-            expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
+            expect(ctx.ops(destroyed, true).sort()).toEqual(eachOne("delete"));
             await options.destroyed?.(ctx);
             await noPlaintext();
           }),
