@@ -451,6 +451,8 @@ export interface SuiteContext<A, F> {
   readonly sdk: Sdk;
   /** The type token of the resource under test in this form. */
   readonly type: string;
+  /** The type tokens of every resource the default program declares: {@link type}, then the suite's companions. */
+  readonly types: readonly string[];
   readonly emulator: RunningEmulator;
   /** What the suite's `setup` made once for this form's emulator. */
   readonly fixtures: F;
@@ -507,6 +509,12 @@ export interface ResourceSuiteOptions<A, F> {
   resource: string;
   /** The resource's logical name in the default program. */
   name?: string;
+  /**
+   * Other resources of the vendor the default program declares beside this one, each once, when
+   * sibling resources are tested together in one program (e.g. two kinds of policy): the shared
+   * create, deleted and destroy steps then expect one step for each, and drift an update of each.
+   */
+  companions?: string[];
   /** Objects the tests need, made once per form's emulator (beforeAll), so any test can run alone. */
   setup?: (emulator: RunningEmulator) => Promise<F>;
   /** The arguments of the resource as most tests declare it. */
@@ -526,13 +534,15 @@ export interface ResourceSuiteOptions<A, F> {
   created?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
   drift?: {
-    /** The arguments the step starts from (default: what is applied now, or the base). */
+    /** The arguments the step starts from (default: what is applied now, or the base), when the edit needs a particular shape. */
     given?: (ctx: SuiteContext<A, F>) => A;
     edit: (ctx: SuiteContext<A, F>) => Promise<void>;
     /** What the stored outputs hold after the refresh (a function when it depends on the declared arguments). */
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
     /** What the preview's diff shows. */
     diffText?: RegExp | RegExp[];
+    /** Checks right after the refresh, beyond {@link inState} (e.g. a companion's stored outputs). */
+    refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
     repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   };
   /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
@@ -582,10 +592,14 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       let applied: A | null | undefined = null;
       let since = 0;
       const type = typeToken(form, options.vendor, options.resource);
-      // The type tokens the base program's create (and destroy) touch, sorted: the resource, or what `declares` says.
-      const declared = Object.entries(options.declares ?? { [options.resource]: 1 })
-        .flatMap(([resource, count]) => Array<string>(count).fill(typeToken(form, options.vendor, resource)))
-        .sort();
+      const types = [type, ...(options.companions ?? []).map((companion) => typeToken(form, options.vendor, companion))];
+      // One step of `op` for each resource under test, in a stable order (the engine runs them in parallel).
+      const eachOne = (op: string) => types.map((t) => `${op} ${t}`).sort();
+      // The type tokens the base program's create (and destroy) touch, sorted: the resources under test, or what `declares` says.
+      const declared = (options.declares
+        ? Object.entries(options.declares).flatMap(([resource, count]) => Array<string>(count).fill(typeToken(form, options.vendor, resource)))
+        : types
+      ).sort();
       const instances = declared.filter((t) => t === type).length;
       // Registered before the stack's hooks: its configuration names the emulator.
       beforeAll(async () => {
@@ -612,6 +626,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         form,
         sdk: SDKS[form],
         type,
+        types,
         get emulator() {
           if (!emulator) throw new Error("the emulator is not running (beforeAll failed)");
           return emulator;
@@ -678,8 +693,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("nothing");
             ctx.declare(ctx.base());
             const result = await ctx.up();
-            expect(ctx.ops(result).every((op) => op === "create")).toBe(true);
-            expect(resourceSteps(result.steps).map((s) => s.type).sort()).toEqual(declared);
+            expect(ctx.ops(result, true).sort()).toEqual(declared.map((t) => `create ${t}`));
             await options.created?.(ctx, result);
             await ctx.expectCleanPreview();
           }),
@@ -695,8 +709,9 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.refresh();
             const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
             if (inState) expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(inState);
+            await drift.refreshed?.(ctx);
             const preview = await ctx.preview();
-            expect(ctx.ops(preview)).toEqual(["update"]);
+            expect(ctx.ops(preview, true).sort()).toEqual(eachOne("update"));
             for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
             await ctx.up();
             await drift.repaired(ctx);
@@ -709,11 +724,13 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             const before = await deleted.delete(ctx);
             ctx.markRequests();
             const refreshed = await ctx.refresh();
-            expect(refreshed.changeSummary.delete).toBe(1);
+            expect(refreshed.changeSummary.delete).toBe(types.length);
             await deleted.refreshed?.(ctx);
-            expect((await engine().exportState()).resources(type)).toHaveLength(instances - 1);
+            // The resources under test are gone from the state; others of the type the base program declares stay.
+            const state = await engine().exportState();
+            expect(types.flatMap((t) => state.resources(t))).toHaveLength(instances - 1);
             const result = await ctx.up();
-            expect(ctx.ops(result)).toEqual(["create"]);
+            expect(ctx.ops(result, true).sort()).toEqual(eachOne("create"));
             await deleted.recreated(ctx, before);
             await noPlaintext();
           }))(options.deleted),
@@ -735,8 +752,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           test(`destroy deletes the ${options.resource}`, async () => {
             await ctx.given("any");
             const destroyed = await ctx.destroy();
-            expect(ctx.ops(destroyed).every((op) => op === "delete")).toBe(true);
-            expect(resourceSteps(destroyed.steps).map((s) => s.type).sort()).toEqual(declared);
+            expect(ctx.ops(destroyed, true).sort()).toEqual(declared.map((t) => `delete ${t}`));
             await options.destroyed?.(ctx);
             await noPlaintext();
           }),
