@@ -598,7 +598,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       // The type tokens the base program's create (and destroy) touch, sorted: the resources under test, or what `declares` says.
       const declared = (options.declares
         ? Object.entries(options.declares).flatMap(([resource, count]) => Array<string>(count).fill(typeToken(form, options.vendor, resource)))
-        : types
+        : [...types]
       ).sort();
       const instances = declared.filter((t) => t === type).length;
       // Registered before the stack's hooks: its configuration names the emulator.
