@@ -152,20 +152,11 @@ export const guardrail = declareResource({
     return { id: created.slug, outputs: await readBack(client, ctx, created.slug, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getGuardrail(portkeyClient(ctx), id, scopeOf(outputs));
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateGuardrail(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, outputs, ctx) {
-    await deleteGuardrail(portkeyClient(ctx), id, scopeOf(outputs));
+  // The default read, update and delete, in the guardrail's scope (where a 403 is told apart from "gone").
+  endpoints: {
+    get: (ctx, slug, [stored]) => getGuardrail(portkeyClient(ctx), slug, scopeOf(stored)),
+    update: (ctx, slug, body) => updateGuardrail(portkeyClient(ctx), slug, body),
+    delete: (ctx, slug, [stored]) => deleteGuardrail(portkeyClient(ctx), slug, scopeOf(stored)),
   },
 });
 

@@ -8,7 +8,6 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
@@ -127,20 +126,11 @@ export const mcpServer = declareResource({
     return ctx.outputsFrom(json, known);
   },
 
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateMcpServer(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, _outputs, ctx) {
-    try {
-      await deleteMcpServer(portkeyClient(ctx), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default update and delete.
+  endpoints: {
+    get: (ctx, id) => getMcpServer(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updateMcpServer(portkeyClient(ctx), id, body),
+    delete: (ctx, id) => deleteMcpServer(portkeyClient(ctx), id),
   },
 });
 

@@ -114,16 +114,10 @@ export const promptCollection = declareResource({
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getCollection(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateCollection(client, id, body as { name: string });
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  // The default read and update.
+  endpoints: {
+    get: (ctx, id) => getCollection(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updateCollection(portkeyClient(ctx), id, body),
   },
 
   async delete(id, outputs, ctx) {

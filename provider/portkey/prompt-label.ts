@@ -10,7 +10,6 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
@@ -136,25 +135,11 @@ export const promptLabel = declareResource({
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getLabel(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateLabel(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, _outputs, ctx) {
-    try {
-      await deleteLabel(portkeyClient(ctx), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default read, update and delete.
+  endpoints: {
+    get: (ctx, id) => getLabel(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updateLabel(portkeyClient(ctx), id, body),
+    delete: (ctx, id) => deleteLabel(portkeyClient(ctx), id),
   },
 });
 

@@ -13,7 +13,6 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
@@ -118,26 +117,17 @@ export const usageLimitsPolicy = declareResource({
     return { id, outputs: await readBack(client, ctx, id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getUsageLimitsPolicy(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
+  // The `resetUsage` trigger: each entry that is new or changed resets its entity once.
+  async afterUpdateBody(id, olds, news, ctx) {
     const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updatePolicy(client, "usage-limits", id, body);
     for (const entity of resetsDue(olds.resetUsage, news.resetUsage)) await resetEntity(client, ctx, id, entity);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
   },
 
-  async delete(id, _outputs, ctx) {
-    try {
-      await deletePolicy(portkeyClient(ctx), "usage-limits", id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default read, update and delete.
+  endpoints: {
+    get: (ctx, id) => getUsageLimitsPolicy(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updatePolicy(portkeyClient(ctx), "usage-limits", id, body),
+    delete: (ctx, id) => deletePolicy(portkeyClient(ctx), "usage-limits", id),
   },
 });
 

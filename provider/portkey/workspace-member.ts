@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { isGone } from "../errors";
+import { LifecycleContext } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
@@ -19,7 +20,6 @@ import {
   ApiWorkspaceMember,
   findWorkspaceMember,
   getWorkspaceMember,
-  MemberRole,
   removeWorkspaceMember,
   updateWorkspaceMember,
 } from "./api/workspace-members";
@@ -124,7 +124,9 @@ export const workspaceMember = declareResource({
     });
     const carried = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
     ctx.created(id, carried);
-    return { id, outputs: await readBack(client, ctx, carried) };
+    const member = await readWritten(client, ctx, carried, carried);
+    if (!member) throw new Error(`workspace member ${id} disappeared right after it was written`);
+    return { id, outputs: ctx.outputsFrom(member, carried) };
   },
 
   async read(id, stored, ctx) {
@@ -135,11 +137,10 @@ export const workspaceMember = declareResource({
     return member && ctx.outputsFrom(member, carried);
   },
 
-  async update(_id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    // Only the role is updatable (workspace and user replace).
-    if (ctx.changed("role", olds, news)) await updateWorkspaceMember(client, olds.resolvedWorkspaceId!, olds.userId, news.role);
-    return readBack(client, ctx, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  // The default update: the role (the workspace and the user replace), in the stored workspace.
+  endpoints: {
+    get: (ctx, _id, values) => readWritten(portkeyClient(ctx), ctx, values[0], values[values.length - 1]),
+    update: (ctx, _id, body, [stored]) => updateWorkspaceMember(portkeyClient(ctx), stored.resolvedWorkspaceId!, stored.userId!, body),
   },
 
   async delete(_id, outputs, ctx) {
@@ -167,14 +168,17 @@ async function readMember(client: ApiClient, workspaceId: string, userId: string
   }
 }
 
-/** The membership as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, carried: Partial<WorkspaceMemberOutputs> & { userId: string; role: MemberRole }): Promise<WorkspaceMemberOutputs> {
-  const member = await readMember(client, carried.resolvedWorkspaceId!, carried.userId);
-  if (!member) throw new Error(`workspace member ${carried.resolvedWorkspaceId}/${carried.userId} disappeared right after it was written`);
-  if (member.org_role === "owner" && member.role !== carried.role) {
-    ctx.warn(`user ${carried.userId} is the organisation's owner, who is always an admin of its workspaces: declare role 'admin' to stop this difference.`);
+/**
+ * The membership as read back after a write, in the workspace `stored`
+ * names; warns when the organisation's owner was `declared` another role than
+ * the admin it always is.
+ */
+async function readWritten(client: ApiClient, ctx: Pick<LifecycleContext, "warn">, stored: Partial<WorkspaceMemberOutputs>, declared: Partial<WorkspaceMemberOutputs>): Promise<ApiWorkspaceMember | undefined> {
+  const member = await readMember(client, stored.resolvedWorkspaceId!, stored.userId!);
+  if (member?.org_role === "owner" && member.role !== declared.role) {
+    ctx.warn(`user ${stored.userId} is the organisation's owner, who is always an admin of its workspaces: declare role 'admin' to stop this difference.`);
   }
-  return ctx.outputsFrom(member, carried);
+  return member;
 }
 
 /** What a membership read by its id alone (`pulumi import`) is: `<workspace UUID or slug>/<user id>`. */
