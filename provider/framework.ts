@@ -218,7 +218,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
       let createdOutputs: Json = {};
       try {
         const { __provider: _ignored, ...clean } = inputs;
-        const result = await definition.create(
+        const result = await hookOf(definition, "create")(
           clean as Inputs,
           context(this, (id, outputs) => {
             createdId = id;
@@ -237,7 +237,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
 
     async read(id: string, props?: Json) {
       const { __provider: _ignored, ...outputs } = props ?? {};
-      const result = await definition.read(id, outputs as Outputs, context(this)).catch((error: unknown) => {
+      const result = await hookOf(definition, "read")(id, outputs as Outputs, context(this)).catch((error: unknown) => {
         throw named(definition, error, outputs, id);
       });
       if (!result) return {};
@@ -253,7 +253,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     async update(id: string, olds: Json, news: Json) {
       const { __provider: _a, ...oldOutputs } = olds;
       const { __provider: _b, ...newInputs } = news;
-      const outputs = await definition.update(id, oldOutputs as Outputs, newInputs as Inputs, context(this)).catch((error: unknown) => {
+      const outputs = await hookOf(definition, "update")(id, oldOutputs as Outputs, newInputs as Inputs, context(this)).catch((error: unknown) => {
         throw named(definition, error, newInputs, id);
       });
       return { outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, outputs, newInputs)) };
@@ -261,7 +261,7 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
 
     async delete(id: string, props: Json) {
       const { __provider: _ignored, ...outputs } = props;
-      await definition.delete(id, outputs as Outputs, context(this)).catch((error: unknown) => {
+      await hookOf(definition, "delete")(id, outputs as Outputs, context(this)).catch((error: unknown) => {
         throw named(definition, error, outputs, id);
       });
     },
@@ -316,7 +316,27 @@ function resourceLabel(definition: Labelled, values: Json, id?: string): string 
  * carry one.
  */
 function named(definition: Labelled, error: unknown, values: Json, id?: string): Error {
-  return new Error(`${resourceLabel(definition, values, id)}: ${messageOf(error)}`);
+  const plain = new Error(`${resourceLabel(definition, values, id)}: ${messageOf(error)}`);
+  // The failure's own frames (code locations only, never its message), so the stack the host logs shows where it failed.
+  const frames = error instanceof Error && typeof error.stack === "string" ? error.stack.split("\n").filter((line) => /^\s+at /.test(line)) : [];
+  if (frames.length > 0) plain.stack = [`${plain.name}: ${plain.message}`, ...frames].join("\n");
+  return plain;
+}
+
+/**
+ * A definition's lifecycle hook under the name stack traces and profilers
+ * show, `<kind>.<hook>` (e.g. `portkey:ApiKey.create`). Named where it runs,
+ * when called: the engine's closure serializer rebuilds functions from their
+ * text and drops any name given at load.
+ */
+function hookOf<Inputs extends Json, Outputs extends Json, H extends "create" | "read" | "update" | "delete">(
+  definition: ResourceDefinition<Inputs, Outputs>,
+  hook: H,
+): ResourceDefinition<Inputs, Outputs>[H] {
+  const fn = definition[hook];
+  const name = `${definition.kind}.${hook}`;
+  if (fn.name !== name) Object.defineProperty(fn, "name", { value: name, configurable: true });
+  return fn;
 }
 
 /** Records which server-owned fields the program declared, so a later read keeps the others out of the inputs. */

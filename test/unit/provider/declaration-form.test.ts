@@ -663,3 +663,34 @@ describe("a create's outputs without a read-back", () => {
     await expect(kind.provider.create!({ name: "n" })).resolves.toEqual({ id: "m1", outs: { name: "n", __declaredServerOwned: [] } });
   });
 });
+
+describe("hooks are named in stack traces", () => {
+  // Each fails after an await, as a hook does when the API answers with an error.
+  const failing = async (): Promise<never> => {
+    await Promise.resolve();
+    throw new Error("the API failed");
+  };
+  const kind = declareResource({
+    kind: "test:Named",
+    doc: "",
+    configKeys: [],
+    inputs: () => ({ name: input(z.string(), { doc: "", api: "name" }) }),
+    outputs: () => ({}),
+    create: failing,
+    endpoints: { get: failing, update: failing, delete: failing },
+  });
+
+  test.each([
+    ["create", () => kind.provider.create!({ name: "a" })],
+    ["read", () => kind.provider.read!("t1", { name: "a" })],
+    ["update", () => kind.provider.update!("t1", { name: "a" }, { name: "b" })],
+    ["delete", () => kind.provider.delete!("t1", { name: "a" })],
+  ])("a failed %s: the error names the resource, its stack the kind and the hook", async (hook, run) => {
+    const error = await run().then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    expect(error?.message).toMatch(/^test:Named '(a|b)'.*: the API failed$/);
+    expect(error?.stack).toContain(`test:Named.${hook}`);
+  });
+});
