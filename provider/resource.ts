@@ -119,6 +119,19 @@ export type InputsOf<F extends InputFields> = z.output<z.ZodObject<SchemaShape<F
 /** Inputs and outputs together: what is stored in state. */
 export type OutputsOf<F extends InputFields, O extends OutputFields> = InputsOf<F> & z.output<z.ZodObject<SchemaShape<O>>>;
 
+/**
+ * The types one declaration's hooks and helpers deal in, from its two field
+ * tables: `type Shape = ShapeOf<typeof thingInputs, typeof thingOutputs>`,
+ * then `Shape["inputs"]` (after `check`), `Shape["outputs"]` (what state
+ * holds) and `Shape["context"]` (what a hook gets). The SDK's types are
+ * generated from the declaration itself (scripts/generate.ts), not from these.
+ */
+export interface ShapeOf<Inputs extends () => InputFields, Outputs extends () => OutputFields> {
+  inputs: InputsOf<ReturnType<Inputs>>;
+  outputs: OutputsOf<ReturnType<Inputs>, ReturnType<Outputs>>;
+  context: ResourceContext<InputsOf<ReturnType<Inputs>>, OutputsOf<ReturnType<Inputs>, ReturnType<Outputs>>>;
+}
+
 /** A problem that `check` reports against one property (a path below it is allowed). */
 export type AddIssue = (path: (string | number)[], message: string) => void;
 

@@ -13,7 +13,7 @@ import { isApiFailure, isGone } from "../errors";
 import { listPerParent } from "../enumeration";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { createCollection, deleteCollection, getCollection, isDefaultCollection, listCollections, updateCollection } from "./api/prompts";
@@ -59,10 +59,7 @@ function collectionOutputs() {
   };
 }
 
-type CollectionFields = ReturnType<typeof collectionInputs>;
-export type PromptCollectionInputs = InputsOf<CollectionFields>;
-export type PromptCollectionOutputs = OutputsOf<CollectionFields, ReturnType<typeof collectionOutputs>>;
-type Context = ResourceContext<PromptCollectionInputs, PromptCollectionOutputs>;
+type Shape = ShapeOf<typeof collectionInputs, typeof collectionOutputs>;
 
 export const promptCollection = declareResource({
   kind: "portkey:PromptCollection",
@@ -134,7 +131,7 @@ export const promptCollection = declareResource({
 });
 
 /** The collection as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptCollectionOutputs>): Promise<PromptCollectionOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getCollection(client, id);
   if (!json) throw new Error(`prompt collection ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

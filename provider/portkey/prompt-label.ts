@@ -12,7 +12,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { createLabel, deleteLabel, getLabel, isBuiltInLabel, listLabels, updateLabel } from "./api/prompts";
@@ -83,10 +83,7 @@ function labelOutputs() {
   };
 }
 
-type LabelFields = ReturnType<typeof labelInputs>;
-export type PromptLabelInputs = InputsOf<LabelFields>;
-export type PromptLabelOutputs = OutputsOf<LabelFields, ReturnType<typeof labelOutputs>>;
-type Context = ResourceContext<PromptLabelInputs, PromptLabelOutputs>;
+type Shape = ShapeOf<typeof labelInputs, typeof labelOutputs>;
 
 export const promptLabel = declareResource({
   kind: "portkey:PromptLabel",
@@ -144,7 +141,7 @@ export const promptLabel = declareResource({
 });
 
 /** The label as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptLabelOutputs>): Promise<PromptLabelOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getLabel(client, id);
   if (!json) throw new Error(`prompt label ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

@@ -11,7 +11,7 @@ import { LifecycleContext } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { getUser } from "./api/users";
@@ -66,10 +66,7 @@ function memberOutputs() {
   };
 }
 
-type MemberFields = ReturnType<typeof memberInputs>;
-export type WorkspaceMemberInputs = InputsOf<MemberFields>;
-export type WorkspaceMemberOutputs = OutputsOf<MemberFields, ReturnType<typeof memberOutputs>>;
-type Context = ResourceContext<WorkspaceMemberInputs, WorkspaceMemberOutputs>;
+type Shape = ShapeOf<typeof memberInputs, typeof memberOutputs>;
 
 export const workspaceMember = declareResource({
   kind: "portkey:WorkspaceMember",
@@ -173,7 +170,7 @@ async function readMember(client: ApiClient, workspaceId: string, userId: string
  * names; warns when the organisation's owner was `declared` another role than
  * the admin it always is.
  */
-async function readWritten(client: ApiClient, ctx: Pick<LifecycleContext, "warn">, stored: Partial<WorkspaceMemberOutputs>, declared: Partial<WorkspaceMemberOutputs>): Promise<ApiWorkspaceMember | undefined> {
+async function readWritten(client: ApiClient, ctx: Pick<LifecycleContext, "warn">, stored: Partial<Shape["outputs"]>, declared: Partial<Shape["outputs"]>): Promise<ApiWorkspaceMember | undefined> {
   const member = await readMember(client, stored.resolvedWorkspaceId!, stored.userId!);
   if (member?.org_role === "owner" && member.role !== declared.role) {
     ctx.warn(`user ${stored.userId} is the organisation's owner, who is always an admin of its workspaces: declare role 'admin' to stop this difference.`);
@@ -182,7 +179,7 @@ async function readWritten(client: ApiClient, ctx: Pick<LifecycleContext, "warn"
 }
 
 /** What a membership read by its id alone (`pulumi import`) is: `<workspace UUID or slug>/<user id>`. */
-async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<Partial<WorkspaceMemberOutputs> & { userId: string } | undefined> {
+async function identityFromId(client: ApiClient, ctx: Shape["context"], id: string): Promise<Partial<Shape["outputs"]> & { userId: string } | undefined> {
   const separator = id.indexOf("/");
   if (separator <= 0 || separator === id.length - 1) throw new Error(`'${id}' is not a workspace member id: use <workspaceId>/<userId>.`);
   const [workspaceId, userId] = [id.slice(0, separator), id.slice(separator + 1)];
