@@ -394,20 +394,13 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
       .filter(([, field]) => field.stable === true)
       .map(([name]) => name),
     comparable: (name, value, _side, olds) => comparableOf(fieldsOf()[name], value, olds),
-    // Each awaits its hook, so its frame (named `<kind>.<hook>` by the framework when it runs) stays in async stack traces.
-    async create(inputs, ctx) {
-      return await declaration.create(inputs, withFields(ctx));
-    },
+    create: (inputs, ctx) => declaration.create(inputs, withFields(ctx)),
     async read(id, outputs, ctx) {
       const refreshed = await readHook(id, outputs, withFields(ctx));
       return refreshed && { outputs: refreshed, inputs: inputsFromOutputs(fieldsOf(), refreshed as Json) as I };
     },
-    async update(id, olds, news, ctx) {
-      return await updateHook(id, olds, news, withFields(ctx));
-    },
-    async delete(id, outputs, ctx) {
-      await deleteHook(id, outputs, withFields(ctx));
-    },
+    update: (id, olds, news, ctx) => updateHook(id, olds, news, withFields(ctx)),
+    delete: (id, outputs, ctx) => deleteHook(id, outputs, withFields(ctx)),
   };
   return { provider: defineResource(definition), declaration, inputSchema: schema };
 }
