@@ -25,15 +25,17 @@ function kindOf(status: number, notFound: boolean): ApiFailureKind {
 }
 
 /**
- * Base of the provider's own errors. It sets `message` itself: when the engine
- * serializes a class into a dynamic provider it becomes a plain function, and
- * Error's constructor then leaves `this` alone (the engine would show only the
- * error's name).
+ * Base of the provider's own errors. It sets `message` (and the stack) itself:
+ * when the engine serializes a class into a dynamic provider it becomes a
+ * plain function, and Error's constructor then leaves `this` alone (the engine
+ * would show only the error's name).
  */
 export class ProviderError extends Error {
   constructor(message: string) {
     super(message);
     this.message = message;
+    // Nor does it capture a stack then: without one, the stack the host logs could not say where the failure was.
+    if (typeof this.stack !== "string") Error.captureStackTrace(this);
   }
 }
 

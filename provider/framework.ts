@@ -216,30 +216,32 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     async create(inputs: Json) {
       let createdId: string | undefined;
       let createdOutputs: Json = {};
-      try {
-        const { __provider: _ignored, ...clean } = inputs;
-        const result = await definition.create(
-          clean as Inputs,
-          context(this, (id, outputs) => {
-            createdId = id;
-            createdOutputs = outputs;
-          }),
-        );
-        return { id: result.id, outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, result.outputs, clean)) };
-      } catch (error) {
-        if (createdId === undefined) throw named(definition, error, inputs);
-        throw new PartialCreateError(createdId, plainJson(withDeclared(definition.serverOwnedUnlessDeclared, createdOutputs, inputs)), [
-          `${resourceLabel(definition, inputs, createdId)} was created, but a later step failed: ${messageOf(error)}. ` +
-            "It is recorded in the stack; run `pulumi up` again to finish.",
-        ]);
-      }
+      const { __provider: _ignored, ...clean } = inputs;
+      const result = await inHook(
+        definition.kind,
+        "create",
+        () =>
+          definition.create(
+            clean as Inputs,
+            context(this, (id, outputs) => {
+              createdId = id;
+              createdOutputs = outputs;
+            }),
+          ),
+        (error) => {
+          if (createdId === undefined) return named(definition, error, inputs);
+          return new PartialCreateError(createdId, plainJson(withDeclared(definition.serverOwnedUnlessDeclared, createdOutputs, inputs)), [
+            `${resourceLabel(definition, inputs, createdId)} was created, but a later step failed: ${messageOf(error)}. ` +
+              "It is recorded in the stack; run `pulumi up` again to finish.",
+          ]);
+        },
+      );
+      return { id: result.id, outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, result.outputs, clean)) };
     },
 
     async read(id: string, props?: Json) {
       const { __provider: _ignored, ...outputs } = props ?? {};
-      const result = await definition.read(id, outputs as Outputs, context(this)).catch((error: unknown) => {
-        throw named(definition, error, outputs, id);
-      });
+      const result = await inHook(definition.kind, "read", () => definition.read(id, outputs as Outputs, context(this)), (error) => named(definition, error, outputs, id));
       if (!result) return {};
       const declared = declaredOf(outputs);
       const inputs: Json = { ...result.inputs };
@@ -253,17 +255,18 @@ export function defineResource<Inputs extends Json, Outputs extends Json>(
     async update(id: string, olds: Json, news: Json) {
       const { __provider: _a, ...oldOutputs } = olds;
       const { __provider: _b, ...newInputs } = news;
-      const outputs = await definition.update(id, oldOutputs as Outputs, newInputs as Inputs, context(this)).catch((error: unknown) => {
-        throw named(definition, error, newInputs, id);
-      });
+      const outputs = await inHook(
+        definition.kind,
+        "update",
+        () => definition.update(id, oldOutputs as Outputs, newInputs as Inputs, context(this)),
+        (error) => named(definition, error, newInputs, id),
+      );
       return { outs: plainJson(withDeclared(definition.serverOwnedUnlessDeclared, outputs, newInputs)) };
     },
 
     async delete(id: string, props: Json) {
       const { __provider: _ignored, ...outputs } = props;
-      await definition.delete(id, outputs as Outputs, context(this)).catch((error: unknown) => {
-        throw named(definition, error, outputs, id);
-      });
+      await inHook(definition.kind, "delete", () => definition.delete(id, outputs as Outputs, context(this)), (error) => named(definition, error, outputs, id));
     },
   };
   return provider;
@@ -316,7 +319,34 @@ function resourceLabel(definition: Labelled, values: Json, id?: string): string 
  * carry one.
  */
 function named(definition: Labelled, error: unknown, values: Json, id?: string): Error {
-  return new Error(`${resourceLabel(definition, values, id)}: ${messageOf(error)}`);
+  const plain = new Error(`${resourceLabel(definition, values, id)}: ${messageOf(error)}`);
+  // Where it failed (code locations only, never the failure's message), then where this error was made (the hook, see inHook).
+  // (Duck-typed: a serialized provider's own error classes are not `instanceof Error`.)
+  const stack = (error as { stack?: unknown } | undefined)?.stack;
+  const framesOf = (text: unknown) => (typeof text === "string" ? text.split("\n").filter((line) => /^\s+at /.test(line)) : []);
+  const frames = [...framesOf(stack), ...framesOf(plain.stack).slice(1)];
+  plain.stack = [`${plain.name}: ${plain.message}`, ...frames].join("\n");
+  return plain;
+}
+
+/**
+ * Runs a lifecycle hook inside a function named `<kind>.<hook>` (e.g.
+ * `portkey:ApiKey.create`), where its failure becomes the error the engine
+ * shows (`fail`): that error's stack names the resource and the hook,
+ * whatever the hook's own frames say. Named here, when it runs: the engine's
+ * closure serializer rebuilds functions from their text and drops any name
+ * given at load.
+ */
+function inHook<R>(kind: string, hook: string, run: () => Promise<R>, fail: (error: unknown) => Error): Promise<R> {
+  const call = async (): Promise<R> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw fail(error);
+    }
+  };
+  Object.defineProperty(call, "name", { value: `${kind}.${hook}`, configurable: true });
+  return call();
 }
 
 /** Records which server-owned fields the program declared, so a later read keeps the others out of the inputs. */

@@ -119,6 +119,19 @@ export type InputsOf<F extends InputFields> = z.output<z.ZodObject<SchemaShape<F
 /** Inputs and outputs together: what is stored in state. */
 export type OutputsOf<F extends InputFields, O extends OutputFields> = InputsOf<F> & z.output<z.ZodObject<SchemaShape<O>>>;
 
+/**
+ * The types one declaration's hooks and helpers deal in, from its two field
+ * tables: `type Shape = ShapeOf<typeof thingInputs, typeof thingOutputs>`,
+ * then `Shape["inputs"]` (after `check`), `Shape["outputs"]` (what state
+ * holds) and `Shape["context"]` (what a hook gets). The SDK's types are
+ * generated from the declaration itself (scripts/generate.ts), not from these.
+ */
+export interface ShapeOf<Inputs extends () => InputFields, Outputs extends () => OutputFields> {
+  inputs: InputsOf<ReturnType<Inputs>>;
+  outputs: OutputsOf<ReturnType<Inputs>, ReturnType<Outputs>>;
+  context: ResourceContext<InputsOf<ReturnType<Inputs>>, OutputsOf<ReturnType<Inputs>, ReturnType<Outputs>>>;
+}
+
 /** A problem that `check` reports against one property (a path below it is allowed). */
 export type AddIssue = (path: (string | number)[], message: string) => void;
 
@@ -272,14 +285,23 @@ export interface ResourceDeclaration<F extends InputFields, O extends OutputFiel
    * an update that reaches the resource anyway fails loudly.
    */
   update?(id: string, olds: OutputsOf<F, O>, news: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<OutputsOf<F, O>>;
+  /**
+   * What the default update does after sending the body and before reading
+   * the object back: the actions a trigger without `api` asks for (a usage
+   * reset), so the read-back shows them and a failed body asks for nothing.
+   */
+  afterUpdateBody?(id: string, olds: OutputsOf<F, O>, news: InputsOf<F>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<void>;
   /** Default (with `endpoints.delete`): deletes it; an object already gone is deleted. */
   delete?(id: string, outputs: OutputsOf<F, O>, ctx: ResourceContext<InputsOf<F>, OutputsOf<F, O>>): Promise<void>;
 }
 
 /**
  * The endpoints the default hooks call, each written once in the vendor's
- * API layer. `values` are what the call concerns (stored outputs, or old
- * outputs and new inputs), for a client that keeps their secrets out of messages.
+ * API layer. `values` are what the call concerns, for a client that keeps
+ * their secrets out of messages: the stored outputs first (a read's and a
+ * delete's only value; an update's olds, then its new inputs). An endpoint
+ * scoped by something the create resolved (the workspace's UUID a path or a
+ * query needs) takes it from the stored outputs: `get: (ctx, id, [stored]) => ...`.
  */
 export interface Endpoints<O> {
   /** The object as the API answers it; undefined when it is gone. (The default read, and the default update's read-back.) */
@@ -311,6 +333,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
   const fieldsOf = () => processMemo(declaration, "inputs", () => declaration.inputs() as InputFields);
   const outputFieldsOf = () => processMemo(declaration, "outputs", () => declaration.outputs() as OutputFields);
   checkHooks(declaration.kind, fieldsOf(), declaration);
+  const endpoints = declaration.endpoints;
   const withFields = (ctx: LifecycleContext): Context => {
     const outputsFrom = (answer: object, carried: Partial<Out>) => outputsFromAnswer(fieldsOf(), outputFieldsOf(), answer as Json, carried as Json) as Out;
     return {
@@ -326,7 +349,6 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
   };
 
   // Named functions, so that stack traces and profiles say which hook ran.
-  const endpoints = declaration.endpoints;
   async function defaultRead(id: string, outputs: Out, ctx: Context): Promise<Out | undefined> {
     const answer = await endpoints!.get!(ctx, id, [outputs]);
     return answer && ctx.outputsFrom(answer, outputs);
@@ -334,6 +356,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
   async function defaultUpdate(id: string, olds: Out, news: I, ctx: Context): Promise<Out> {
     const body = ctx.updateBody(olds, news);
     if (Object.keys(body).length > 0) await endpoints!.update!(ctx, id, body, [olds, news as Partial<Out>]);
+    await declaration.afterUpdateBody?.(id, olds, news, ctx);
     const answer = await endpoints!.get!(ctx, id, [olds, news as Partial<Out>]);
     if (!answer) throw new Error(`the object ${id} disappeared right after it was written`);
     return ctx.outputsFrom(answer, { ...hookSetOutputs(outputFieldsOf(), olds as Json), ...news } as Partial<Out>);
@@ -383,11 +406,14 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
 }
 
 /** A declaration leaves a hook out only where a default stands in (see `ResourceDeclaration`). */
-function checkHooks(kind: string, fields: InputFields, declaration: { read?: unknown; update?: unknown; delete?: unknown; endpoints?: Endpoints<never> }): void {
+function checkHooks(kind: string, fields: InputFields, declaration: { read?: unknown; update?: unknown; afterUpdateBody?: unknown; delete?: unknown; endpoints?: Endpoints<never> }): void {
   const missing = (hook: string, endpoint: string) => new Error(`${kind}: declares no \`${hook}\` and no \`endpoints.${endpoint}\` for the default one`);
   const endpoints = declaration.endpoints;
   if (!declaration.read && !endpoints?.get) throw missing("read", "get");
   if (!declaration.delete && !endpoints?.delete) throw missing("delete", "delete");
+  if (declaration.afterUpdateBody && (declaration.update || !(endpoints?.update && endpoints.get))) {
+    throw new Error(`${kind}: \`afterUpdateBody\` is part of the default update, which needs \`endpoints.update\` and \`get\` and no \`update\` of its own`);
+  }
   if (!declaration.update && !(endpoints?.update && endpoints.get)) {
     const updatable = namesWhere(fields, (f) => f.replaces !== true && !f.notCompared);
     if (updatable.length > 0) throw new Error(`${kind}: declares no \`update\` (nor \`endpoints.update\` and \`get\`), yet ${updatable.join(", ")} can change in place`);

@@ -13,7 +13,7 @@ import { configKeysOf } from "../config";
 import { LifecycleContext } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { createKey, deleteKey, getKey, KeyJson, listKeys, listKeysWithServerTime, updateKey } from "./api/keys";
 import { listPerParent } from "../enumeration";
@@ -109,10 +109,7 @@ function apiKeyOutputs() {
   };
 }
 
-type ApiKeyFields = ReturnType<typeof apiKeyInputs>;
-export type OpenRouterApiKeyInputs = InputsOf<ApiKeyFields>;
-export type OpenRouterApiKeyOutputs = OutputsOf<ApiKeyFields, ReturnType<typeof apiKeyOutputs>>;
-type Context = ResourceContext<OpenRouterApiKeyInputs, OpenRouterApiKeyOutputs>;
+type Shape = ShapeOf<typeof apiKeyInputs, typeof apiKeyOutputs>;
 
 export const openrouterApiKey = declareResource({
   kind: "openrouter:ApiKey",
@@ -204,6 +201,6 @@ function secretSafeClient(ctx: LifecycleContext, secret: string | undefined): Ap
 }
 
 /** Outputs from the API's answer; the secret (never in an answer's `data`) is carried, "" when none was stored. */
-function toOutputs(ctx: Context, json: KeyJson, carried: Partial<OpenRouterApiKeyOutputs>): OpenRouterApiKeyOutputs {
+function toOutputs(ctx: Shape["context"], json: KeyJson, carried: Partial<Shape["outputs"]>): Shape["outputs"] {
   return ctx.outputsFrom(json, { ...carried, key: carried.key ?? "" });
 }

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { ByokKeyJson, createByokKey, deleteByokKey, getByokKey, listByokKeysWithServerTime, updateByokKey } from "./api/byok";
 import { listPerParent } from "../enumeration";
@@ -112,10 +112,7 @@ function byokKeyOutputs() {
   };
 }
 
-type ByokKeyFields = ReturnType<typeof byokKeyInputs>;
-export type OpenRouterByokKeyInputs = InputsOf<ByokKeyFields>;
-export type OpenRouterByokKeyOutputs = OutputsOf<ByokKeyFields, ReturnType<typeof byokKeyOutputs>>;
-type Context = ResourceContext<OpenRouterByokKeyInputs, OpenRouterByokKeyOutputs>;
+type Shape = ShapeOf<typeof byokKeyInputs, typeof byokKeyOutputs>;
 
 export const openrouterByokKey = declareResource({
   kind: "openrouter:ByokKey",
@@ -201,10 +198,10 @@ export const openrouterByokKey = declareResource({
   },
 });
 
-function secretsOf(values: Partial<OpenRouterByokKeyInputs>): string[] {
+function secretsOf(values: Partial<Shape["inputs"]>): string[] {
   return values.key ? [values.key] : [];
 }
 
-function toOutputs(ctx: Context, json: ByokKeyJson, carried: Partial<OpenRouterByokKeyOutputs>): OpenRouterByokKeyOutputs {
+function toOutputs(ctx: Shape["context"], json: ByokKeyJson, carried: Partial<Shape["outputs"]>): Shape["outputs"] {
   return ctx.outputsFrom(json, carried);
 }

@@ -15,7 +15,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import {
   assignKeys,
@@ -89,10 +89,6 @@ function keyAssignmentOutputs() {
     keyLabel: output(z.string().optional(), { doc: "The key's masked label.", api: "key_label" }),
   };
 }
-
-type KeyAssignmentFields = ReturnType<typeof keyAssignmentInputs>;
-export type OpenRouterGuardrailKeyAssignmentInputs = InputsOf<KeyAssignmentFields>;
-export type OpenRouterGuardrailKeyAssignmentOutputs = OutputsOf<KeyAssignmentFields, ReturnType<typeof keyAssignmentOutputs>>;
 
 export const openrouterGuardrailKeyAssignment = declareResource({
   kind: "openrouter:GuardrailKeyAssignment",
@@ -171,10 +167,6 @@ function memberAssignmentOutputs() {
     organizationId: output(z.string().optional(), { doc: "The organisation the member belongs to.", api: "organization_id" }),
   };
 }
-
-type MemberAssignmentFields = ReturnType<typeof memberAssignmentInputs>;
-export type OpenRouterGuardrailMemberAssignmentInputs = InputsOf<MemberAssignmentFields>;
-export type OpenRouterGuardrailMemberAssignmentOutputs = OutputsOf<MemberAssignmentFields, ReturnType<typeof memberAssignmentOutputs>>;
 
 export const openrouterGuardrailMemberAssignment = declareResource({
   kind: "openrouter:GuardrailMemberAssignment",

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { createGuardrail, deleteGuardrail, getGuardrail, listGuardrailsWithServerTime, updateGuardrail } from "./api/guardrails";
 import { guardrailPolicyInputs, guardrailPolicyOutputs, withBudgetPair } from "./guardrail-policy";
@@ -42,10 +42,6 @@ function guardrailOutputs() {
     ...guardrailPolicyOutputs(),
   };
 }
-
-type GuardrailFields = ReturnType<typeof guardrailInputs>;
-export type OpenRouterGuardrailInputs = InputsOf<GuardrailFields>;
-export type OpenRouterGuardrailOutputs = OutputsOf<GuardrailFields, ReturnType<typeof guardrailOutputs>>;
 
 export const openrouterGuardrail = declareResource({
   kind: "openrouter:Guardrail",

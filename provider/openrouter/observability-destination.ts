@@ -20,7 +20,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { deepEqual, normalize } from "../framework";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { KEY_HASH } from "./byok-key";
 import {
@@ -249,10 +249,7 @@ function destinationOutputs() {
   };
 }
 
-type DestinationFields = ReturnType<typeof destinationInputs>;
-export type ObservabilityDestinationInputs = InputsOf<DestinationFields>;
-export type ObservabilityDestinationOutputs = OutputsOf<DestinationFields, ReturnType<typeof destinationOutputs>>;
-type Context = ResourceContext<ObservabilityDestinationInputs, ObservabilityDestinationOutputs>;
+type Shape = ShapeOf<typeof destinationInputs, typeof destinationOutputs>;
 
 export const openrouterObservabilityDestination = declareResource({
   kind: "openrouter:ObservabilityDestination",
@@ -366,7 +363,7 @@ export const openrouterObservabilityDestination = declareResource({
   },
 });
 
-function toOutputs(ctx: Context, json: DestinationJson, carried: Partial<ObservabilityDestinationOutputs>): ObservabilityDestinationOutputs {
+function toOutputs(ctx: Shape["context"], json: DestinationJson, carried: Partial<Shape["outputs"]>): Shape["outputs"] {
   return ctx.outputsFrom(json, carried);
 }
 

@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { getOrganizationSettings, updateOrganizationSettings } from "./api/organization";
 
@@ -31,10 +31,6 @@ function organizationSettingsOutputs() {
     organizationId: output(z.string(), { stable: true, doc: "The organisation's id (the same as `id`).", api: "id" }),
   };
 }
-
-type Fields = ReturnType<typeof organizationSettingsInputs>;
-export type OpenRouterOrganizationSettingsInputs = InputsOf<Fields>;
-export type OpenRouterOrganizationSettingsOutputs = OutputsOf<Fields, ReturnType<typeof organizationSettingsOutputs>>;
 
 const NO_ORGANIZATION = "the management key belongs to no organisation (OpenRouter answers 404 for its settings): organisation settings exist only for organisation accounts.";
 

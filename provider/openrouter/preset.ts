@@ -14,7 +14,7 @@ import { configKeysOf } from "../config";
 import { isApiFailure } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { archivePreset, getPreset, listPresets, PresetJson, restorePreset, writePresetVersion } from "./api/presets";
 
@@ -60,10 +60,7 @@ function presetOutputs() {
   };
 }
 
-type Fields = ReturnType<typeof presetInputs>;
-export type OpenRouterPresetInputs = InputsOf<Fields>;
-export type OpenRouterPresetOutputs = OutputsOf<Fields, ReturnType<typeof presetOutputs>>;
-type Context = ResourceContext<OpenRouterPresetInputs, OpenRouterPresetOutputs>;
+type Shape = ShapeOf<typeof presetInputs, typeof presetOutputs>;
 
 /** `<workspaceId>/<slug>`, or a bare slug (the default workspace). */
 function parseId(id: string): { workspaceId?: string; slug: string } {
@@ -76,12 +73,12 @@ function idOf(preset: PresetJson): string {
 }
 
 /** The chat-completions body whose preset fields are the declared version: the config, and the system prompt as a system message. */
-function versionBody(inputs: OpenRouterPresetInputs): object {
+function versionBody(inputs: Shape["inputs"]): object {
   return { ...inputs.config, messages: inputs.systemPrompt ? [{ role: "system", content: inputs.systemPrompt }] : [] };
 }
 
 /** Whether the preset's designated version holds what is declared. */
-function holdsDeclared(ctx: Context, preset: PresetJson, inputs: OpenRouterPresetInputs): boolean {
+function holdsDeclared(ctx: Shape["context"], preset: PresetJson, inputs: Shape["inputs"]): boolean {
   const read = ctx.outputsFrom(preset, {});
   return !ctx.changed("config", read, inputs) && !ctx.changed("systemPrompt", read, inputs);
 }
@@ -180,7 +177,7 @@ export const openrouterPreset = declareResource({
 });
 
 /** The archived preset of the slug restored, with a new version only when its content is not what is declared. */
-async function restoreForCreate(ctx: Context, client: ApiClient, inputs: OpenRouterPresetInputs): Promise<PresetJson> {
+async function restoreForCreate(ctx: Shape["context"], client: ApiClient, inputs: Shape["inputs"]): Promise<PresetJson> {
   const { slug, workspaceId } = inputs;
   const restored = await restorePreset(client, slug, workspaceId);
   if (!restored) throw new Error(`slug: OpenRouter refused preset '${slug}' (409) and has no archived preset of that slug to restore.`);

@@ -22,7 +22,7 @@ import { configKeysOf } from "../config";
 import { isApiFailure, isUnclear, messageOf } from "../errors";
 import { sleep } from "../framework";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import {
   activatePrivateEndpoint,
@@ -158,12 +158,10 @@ function privateEndpointOutputs() {
   };
 }
 
-type Fields = ReturnType<typeof privateEndpointInputs>;
-export type OpenRouterPrivateEndpointInputs = InputsOf<Fields>;
-export type OpenRouterPrivateEndpointOutputs = OutputsOf<Fields, ReturnType<typeof privateEndpointOutputs>>;
+type Shape = ShapeOf<typeof privateEndpointInputs, typeof privateEndpointOutputs>;
 
 /** The whole pricing object of the declared rates (a PUT replaces it whole). */
-function pricingOf(values: Partial<OpenRouterPrivateEndpointInputs>): PricingJson | undefined {
+function pricingOf(values: Partial<Shape["inputs"]>): PricingJson | undefined {
   if (values.promptPrice === undefined || values.completionPrice === undefined) return undefined;
   return {
     prompt: values.promptPrice,

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { isApiFailure } from "../errors";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { createPrivateProvider, deletePrivateProvider, getPrivateProvider, listPrivateProviders, updatePrivateProvider } from "./api/private-providers";
 
@@ -92,10 +92,6 @@ function privateProviderOutputs() {
     createdAt: output(z.string().optional(), { stable: true, doc: "Creation time.", api: "created_at" }),
   };
 }
-
-type Fields = ReturnType<typeof privateProviderInputs>;
-export type OpenRouterPrivateProviderInputs = InputsOf<Fields>;
-export type OpenRouterPrivateProviderOutputs = OutputsOf<Fields, ReturnType<typeof privateProviderOutputs>>;
 
 export const openrouterPrivateProvider = declareResource({
   kind: "openrouter:PrivateProvider",

@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { isApiFailure } from "../errors";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { createScimGroupMapping, deleteScimGroupMapping, getScimGroupMapping, listScimGroupMappings, updateScimGroupMapping } from "./api/scim";
 
@@ -53,10 +53,6 @@ function scimGroupMappingOutputs() {
     updatedAt: output(z.string().optional(), { doc: "Last change.", api: "updated_at" }),
   };
 }
-
-type Fields = ReturnType<typeof scimGroupMappingInputs>;
-export type OpenRouterScimGroupMappingInputs = InputsOf<Fields>;
-export type OpenRouterScimGroupMappingOutputs = OutputsOf<Fields, ReturnType<typeof scimGroupMappingOutputs>>;
 
 export const openrouterScimGroupMapping = declareResource({
   kind: "openrouter:ScimGroupMapping",

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { isApiFailure } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { AddIssue, declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { AddIssue, declareResource, input, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { BudgetInterval, BudgetJson, deleteBudget, intervalOfBudget, listBudgets, putBudget } from "./api/budgets";
 import { listPerParent } from "../enumeration";
@@ -64,9 +64,7 @@ function workspaceBudgetOutputs() {
   };
 }
 
-type Fields = ReturnType<typeof workspaceBudgetInputs>;
-export type OpenRouterWorkspaceBudgetInputs = InputsOf<Fields>;
-export type OpenRouterWorkspaceBudgetOutputs = OutputsOf<Fields, ReturnType<typeof workspaceBudgetOutputs>>;
+type Shape = ShapeOf<typeof workspaceBudgetInputs, typeof workspaceBudgetOutputs>;
 
 /** Limits by interval, as declared or as stored. */
 type Limits = Partial<Record<BudgetInterval, number>>;
@@ -145,7 +143,7 @@ export const openrouterWorkspaceBudget = declareResource({
 /** The provider the engine runs. */
 export const openrouterWorkspaceBudgetProvider = openrouterWorkspaceBudget.provider;
 
-function limitsOf(values: Partial<OpenRouterWorkspaceBudgetInputs>): Limits {
+function limitsOf(values: Partial<Shape["inputs"]>): Limits {
   const limits: Limits = {};
   for (const interval of WIDEST_FIRST) {
     const limit = values[LIMIT_INPUT[interval]];

@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, InputsOf, ListedObject, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, ListedObject, output, ShapeOf } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { getGuardrail, GuardrailJson, updateGuardrail } from "./api/guardrails";
 import { getWorkspace, listWorkspaces } from "./api/workspaces";
@@ -39,10 +39,7 @@ function defaultGuardrailOutputs() {
   };
 }
 
-type DefaultGuardrailFields = ReturnType<typeof defaultGuardrailInputs>;
-export type OpenRouterWorkspaceDefaultGuardrailInputs = InputsOf<DefaultGuardrailFields>;
-export type OpenRouterWorkspaceDefaultGuardrailOutputs = OutputsOf<DefaultGuardrailFields, ReturnType<typeof defaultGuardrailOutputs>>;
-type Context = ResourceContext<OpenRouterWorkspaceDefaultGuardrailInputs, OpenRouterWorkspaceDefaultGuardrailOutputs>;
+type Shape = ShapeOf<typeof defaultGuardrailInputs, typeof defaultGuardrailOutputs>;
 
 export const openrouterWorkspaceDefaultGuardrail = declareResource({
   kind: "openrouter:WorkspaceDefaultGuardrail",
@@ -134,6 +131,6 @@ function unconfigured(guardrailId: string): GuardrailJson {
   return { id: guardrailId } as GuardrailJson;
 }
 
-function toOutputs(ctx: Context, json: GuardrailJson, carried: Partial<OpenRouterWorkspaceDefaultGuardrailOutputs>): OpenRouterWorkspaceDefaultGuardrailOutputs {
+function toOutputs(ctx: Shape["context"], json: GuardrailJson, carried: Partial<Shape["outputs"]>): Shape["outputs"] {
   return ctx.outputsFrom(json, carried);
 }

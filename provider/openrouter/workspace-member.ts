@@ -15,7 +15,7 @@ import { z } from "zod";
 import { isGone, isUnclear } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient, workspaceIdInput } from "./common";
 import { addWorkspaceMembers, listOrganizationMembers, listWorkspaceMembers, removeWorkspaceMembers, WorkspaceMemberJson } from "./api/members";
 import { listPerParent } from "../enumeration";
@@ -51,10 +51,6 @@ function workspaceMemberOutputs() {
     createdAt: output(z.string().optional(), { stable: true, doc: "When the person was added.", api: "created_at" }),
   };
 }
-
-type Fields = ReturnType<typeof workspaceMemberInputs>;
-export type OpenRouterWorkspaceMemberInputs = InputsOf<Fields>;
-export type OpenRouterWorkspaceMemberOutputs = OutputsOf<Fields, ReturnType<typeof workspaceMemberOutputs>>;
 
 export const openrouterWorkspaceMember = declareResource({
   kind: "openrouter:WorkspaceMember",

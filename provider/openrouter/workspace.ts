@@ -9,7 +9,7 @@ import { ApiError, isApiFailure, isForbidden, isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import { createWorkspace, deleteWorkspace, findWorkspaceBySlug, getWorkspace, listWorkspaces, updateWorkspace } from "./api/workspaces";
 import { listKeys } from "./api/keys";
@@ -117,10 +117,6 @@ function workspaceOutputs() {
     updatedAt: output(z.string().optional(), { doc: "Last change, once there was one.", api: "updated_at" }),
   };
 }
-
-type WorkspaceFields = ReturnType<typeof workspaceInputs>;
-export type OpenRouterWorkspaceInputs = InputsOf<WorkspaceFields>;
-export type OpenRouterWorkspaceOutputs = OutputsOf<WorkspaceFields, ReturnType<typeof workspaceOutputs>>;
 
 export const openrouterWorkspace = declareResource({
   kind: "openrouter:Workspace",

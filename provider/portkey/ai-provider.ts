@@ -21,7 +21,7 @@ import { configKeysOf } from "../config";
 import { normalize } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { ApiRateLimit, rateLimitSchema, rateLimitsFromApi, rateLimitToApi, usageLimitInput } from "./limits";
 import { isBare } from "./default-provider";
@@ -113,10 +113,7 @@ function aiProviderOutputs() {
   };
 }
 
-type AiProviderFields = ReturnType<typeof aiProviderInputs>;
-export type AiProviderInputs = InputsOf<AiProviderFields>;
-export type AiProviderOutputs = OutputsOf<AiProviderFields, ReturnType<typeof aiProviderOutputs>>;
-type Context = ResourceContext<AiProviderInputs, AiProviderOutputs>;
+type Shape = ShapeOf<typeof aiProviderInputs, typeof aiProviderOutputs>;
 
 /**
  * What a stack's record of an AiProvider (a state resource, or a pending
@@ -200,7 +197,7 @@ export const aiProvider = declareResource({
       cleanup: "delete it in the Portkey UI under the workspace's providers, or with DELETE /providers/{slug}?workspace_id=",
     });
     const id = `${workspace.id}/${created.slug}`;
-    const known: Partial<AiProviderOutputs> = { ...inputs, ...identity, providerId: created.id, adoptedDefault: false };
+    const known: Partial<Shape["outputs"]> = { ...inputs, ...identity, providerId: created.id, adoptedDefault: false };
     ctx.created(id, known);
     return { id, outputs: await readBack(client, ctx, workspace.id, created.slug, known) };
   },
@@ -248,7 +245,7 @@ export const aiProvider = declareResource({
  * (no note, budget, rate limit or expiry): a grant creates it bare, and
  * anything set on it since says someone made it theirs.
  */
-export function isGrantsDefault(existing: ApiProvider, inputs: Pick<AiProviderInputs, "integrationSlug" | "slug">, workspaceUuid: string): boolean {
+export function isGrantsDefault(existing: ApiProvider, inputs: Pick<Shape["inputs"], "integrationSlug" | "slug">, workspaceUuid: string): boolean {
   return (
     existing.slug === inputs.slug &&
     existing.integration_id === inputs.integrationSlug &&
@@ -260,11 +257,11 @@ export function isGrantsDefault(existing: ApiProvider, inputs: Pick<AiProviderIn
 /** Takes over a grant's default provider holding the declared slug, then writes what was declared to it; anything else fails. */
 async function adoptDefault(
   client: ApiClient,
-  ctx: Context,
-  inputs: AiProviderInputs,
+  ctx: Shape["context"],
+  inputs: Shape["inputs"],
   existing: ApiProvider,
-  identity: Pick<AiProviderOutputs, "resolvedWorkspaceId" | "workspaceSlug">,
-): Promise<{ id: string; outputs: AiProviderOutputs }> {
+  identity: Pick<Shape["outputs"], "resolvedWorkspaceId" | "workspaceSlug">,
+): Promise<{ id: string; outputs: Shape["outputs"] }> {
   const workspaceId = identity.resolvedWorkspaceId!;
   if (!isGrantsDefault(existing, inputs, workspaceId)) {
     throw new Error(
@@ -278,7 +275,7 @@ async function adoptDefault(
   // What it holds now, as outputs: the update sends only the declared fields that differ (a trigger is not fired by adopting).
   const current = ctx.outputsFrom(existing, { workspaceId: inputs.workspaceId, integrationSlug: inputs.integrationSlug, resetUsage: inputs.resetUsage, ...identity });
   const body = ctx.updateBody(current, inputs);
-  const known: Partial<AiProviderOutputs> = { ...inputs, ...identity, providerId: existing.id, adoptedDefault: true };
+  const known: Partial<Shape["outputs"]> = { ...inputs, ...identity, providerId: existing.id, adoptedDefault: true };
   ctx.created(id, known);
   if (Object.keys(body).length > 0) await updateProvider(client, workspaceId, existing.slug, body);
   ctx.warn(`adopted the default provider '${existing.slug}' that access to integration '${inputs.integrationSlug}' created in workspace '${inputs.workspaceId}'.`);
@@ -286,7 +283,7 @@ async function adoptDefault(
 }
 
 /** The provider as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, workspaceId: string, slug: string, carried: Partial<AiProviderOutputs>): Promise<AiProviderOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], workspaceId: string, slug: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getProvider(client, workspaceId, slug);
   if (!json) throw new Error(`provider ${slug} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);
@@ -302,12 +299,12 @@ async function getOrGone(client: ApiClient, workspaceId: string, slug: string): 
 }
 
 /** The slug: stored, else the id's part after the workspace. */
-function slugOf(id: string, outputs: Partial<AiProviderOutputs>): string {
+function slugOf(id: string, outputs: Partial<Shape["outputs"]>): string {
   return outputs.slug ?? id.slice(id.indexOf("/") + 1);
 }
 
 /** What a provider read by its id alone (`pulumi import`) is: `<workspace UUID or slug>/<slug>`. Undefined when the workspace is gone. */
-async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<Partial<AiProviderOutputs> | undefined> {
+async function identityFromId(client: ApiClient, ctx: Shape["context"], id: string): Promise<Partial<Shape["outputs"]> | undefined> {
   const separator = id.indexOf("/");
   if (separator <= 0 || separator === id.length - 1) throw new Error(`'${id}' is not a provider id: use <workspaceId>/<providerSlug>.`);
   const workspaceId = id.slice(0, separator);

@@ -11,7 +11,7 @@ import { normalize } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { rateLimitsInput, usageLimitInput } from "./limits";
 import { requireWorkspace } from "./api/workspaces";
@@ -221,10 +221,7 @@ function apiKeyOutputs() {
   };
 }
 
-type ApiKeyFields = ReturnType<typeof apiKeyInputs>;
-export type ApiKeyInputs = InputsOf<ApiKeyFields>;
-export type ApiKeyOutputs = OutputsOf<ApiKeyFields, ReturnType<typeof apiKeyOutputs>>;
-type Context = ResourceContext<ApiKeyInputs, ApiKeyOutputs>;
+type Shape = ShapeOf<typeof apiKeyInputs, typeof apiKeyOutputs>;
 
 export const apiKey = declareResource({
   kind: "portkey:ApiKey",
@@ -362,7 +359,7 @@ export const apiKey = declareResource({
         ctx.warn(`the key was rotated but could not be read back (${messageOf(error)}); run \`pulumi refresh\`.`);
         const { apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt } = olds;
         // What is known without a read; the rest (status, ...) comes with the next refresh.
-        const known: Partial<ApiKeyOutputs> = {
+        const known: Partial<Shape["outputs"]> = {
           ...news,
           apiKeyId,
           resolvedWorkspaceId,
@@ -372,7 +369,7 @@ export const apiKey = declareResource({
           ...secret,
           maskedKey: mask(rotated.key),
         };
-        return known as ApiKeyOutputs;
+        return known as Shape["outputs"];
       }
     }
     return readConsistent(client, ctx, id, { ...news, workspaceSlug: olds.workspaceSlug, ...secret });
@@ -387,7 +384,7 @@ export const apiKey = declareResource({
 export const apiKeyProvider = apiKey.provider;
 export const apiKeyInputSchema = apiKey.inputSchema;
 
-async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: ApiKeyOutputs) {
+async function rotate(client: ApiClient, id: string, news: Shape["inputs"], olds: Shape["outputs"]) {
   try {
     return await rotateApiKey(client, id, news.rotationTransitionPeriodMs);
   } catch (error) {
@@ -407,14 +404,14 @@ async function rotate(client: ApiClient, id: string, news: ApiKeyInputs, olds: A
  * and the inputs the API does not echo come from `carried`: the declared
  * inputs and what was stored.
  */
-function outputsOf(ctx: Context, json: ApiKeyJson, carried: Partial<ApiKeyOutputs>): ApiKeyOutputs {
+function outputsOf(ctx: Shape["context"], json: ApiKeyJson, carried: Partial<Shape["outputs"]>): Shape["outputs"] {
   // The kind of key is in the create URL, not the body; a key read by id alone (import) takes it from the answer's `type`.
-  const [type, subType] = json.type.split("-") as [ApiKeyInputs["type"], ApiKeyInputs["subType"]];
+  const [type, subType] = json.type.split("-") as [Shape["inputs"]["type"], Shape["inputs"]["subType"]];
   return ctx.outputsFrom(json, { ...carried, type: carried.type ?? type, subType: carried.subType ?? subType, key: carried.key ?? "" });
 }
 
 /** The key as read back after a write (see ctx.readBack: limits can lag); `carried` holds the inputs written. */
-function readConsistent(client: ApiClient, ctx: Context, id: string, carried: Partial<ApiKeyOutputs>): Promise<ApiKeyOutputs> {
+function readConsistent(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   return ctx.readBack(
     async () => {
       const json = await getApiKey(client, id);

@@ -11,7 +11,7 @@ import { configKeysOf } from "../config";
 import { sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiConfig, createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from "./api/configs";
@@ -73,10 +73,7 @@ function configOutputs() {
   };
 }
 
-type ConfigFields = ReturnType<typeof configInputs>;
-export type ConfigInputs = InputsOf<ConfigFields>;
-export type ConfigOutputs = OutputsOf<ConfigFields, ReturnType<typeof configOutputs>>;
-type Context = ResourceContext<ConfigInputs, ConfigOutputs>;
+type Shape = ShapeOf<typeof configInputs, typeof configOutputs>;
 
 export const config = declareResource({
   kind: "portkey:Config",
@@ -153,7 +150,7 @@ export const config = declareResource({
 });
 
 /** The config as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, slug: string, carried: Partial<ConfigOutputs>): Promise<ConfigOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], slug: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getConfig(client, slug, carried.resolvedWorkspaceId);
   if (!json) throw new Error(`config ${slug} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

@@ -15,7 +15,7 @@ import { configKeysOf } from "../config";
 import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { AddIssue, declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { AddIssue, declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { ApiGuardrail, createGuardrail, deleteGuardrail, getGuardrail, GuardrailScope, listGuardrails, updateGuardrail } from "./api/guardrails";
@@ -87,10 +87,7 @@ function guardrailOutputs() {
   };
 }
 
-type GuardrailFields = ReturnType<typeof guardrailInputs>;
-export type GuardrailInputs = InputsOf<GuardrailFields>;
-export type GuardrailOutputs = OutputsOf<GuardrailFields, ReturnType<typeof guardrailOutputs>>;
-type Context = ResourceContext<GuardrailInputs, GuardrailOutputs>;
+type Shape = ShapeOf<typeof guardrailInputs, typeof guardrailOutputs>;
 
 export const guardrail = declareResource({
   kind: "portkey:Guardrail",
@@ -147,37 +144,28 @@ export const guardrail = declareResource({
       recover: { adopt: async (candidate) => ({ id: candidate.id, slug: slugs.get(candidate.id) ?? "" }) },
       cleanup: "delete it in the Portkey UI under Guardrails, or with DELETE /guardrails/{id}",
     });
-    const known: Partial<GuardrailOutputs> = { ...inputs, slug: created.slug, guardrailId: created.id, resolvedWorkspaceId: workspace?.id, workspaceSlug: workspace?.slug };
+    const known: Partial<Shape["outputs"]> = { ...inputs, slug: created.slug, guardrailId: created.id, resolvedWorkspaceId: workspace?.id, workspaceSlug: workspace?.slug };
     ctx.created(created.slug, known);
     return { id: created.slug, outputs: await readBack(client, ctx, created.slug, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getGuardrail(portkeyClient(ctx), id, scopeOf(outputs));
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateGuardrail(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, outputs, ctx) {
-    await deleteGuardrail(portkeyClient(ctx), id, scopeOf(outputs));
+  // The default read, update and delete, in the guardrail's scope (where a 403 is told apart from "gone").
+  endpoints: {
+    get: (ctx, slug, [stored]) => getGuardrail(portkeyClient(ctx), slug, scopeOf(stored)),
+    update: (ctx, slug, body) => updateGuardrail(portkeyClient(ctx), slug, body),
+    delete: (ctx, slug, [stored]) => deleteGuardrail(portkeyClient(ctx), slug, scopeOf(stored)),
   },
 });
 
 /** The guardrail as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, slug: string, carried: Partial<GuardrailOutputs>): Promise<GuardrailOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], slug: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json: ApiGuardrail | undefined = await getGuardrail(client, slug, scopeOf(carried));
   if (!json) throw new Error(`guardrail ${slug} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);
 }
 
 /** Where the list looks when a 403 has to be told apart from "gone". */
-function scopeOf(outputs: Partial<GuardrailOutputs>): GuardrailScope {
+function scopeOf(outputs: Partial<Shape["outputs"]>): GuardrailScope {
   if (outputs.resolvedWorkspaceId) return { workspace_id: outputs.resolvedWorkspaceId };
   if (outputs.organisationId) return { organisation_id: outputs.organisationId };
   return {};

@@ -17,7 +17,7 @@ import { LifecycleContext } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { GroupCommit, processSingleton, sharedInFlight } from "../coalesce";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
 import { getWorkspace, listWorkspaces, requireWorkspace, resolveWorkspace } from "./api/workspaces";
@@ -91,10 +91,7 @@ function integrationAccessOutputs() {
   };
 }
 
-type IntegrationAccessFields = ReturnType<typeof integrationAccessInputs>;
-export type IntegrationAccessInputs = InputsOf<IntegrationAccessFields>;
-export type IntegrationAccessOutputs = OutputsOf<IntegrationAccessFields, ReturnType<typeof integrationAccessOutputs>>;
-type Context = ResourceContext<IntegrationAccessInputs, IntegrationAccessOutputs>;
+type Shape = ShapeOf<typeof integrationAccessInputs, typeof integrationAccessOutputs>;
 
 /**
  * Most pairs one PUT carries. PULUMI_AI_GATEWAY_ACCESS_BATCH_MS=0 (kept from
@@ -151,7 +148,7 @@ export const integrationAccess = declareResource({
     await writeAccess(client, ctx, inputs.integrationSlug, { ...ctx.createBody(inputs), ...emptied, id: inputs.workspaceId, enabled: inputs.enabled ?? true });
     const id = `${inputs.integrationSlug}/${inputs.workspaceId}`;
     const made = before && (await providerMadeByGrant(client, ctx, workspace.id, inputs, before));
-    const carried: IntegrationAccessOutputs = {
+    const carried: Shape["outputs"] = {
       ...inputs,
       resolvedWorkspaceId: workspace.id,
       workspaceSlug: workspace.slug,
@@ -226,7 +223,7 @@ export const integrationAccessInputSchema = integrationAccess.inputSchema;
  * What a grant read by its id alone (`pulumi import`) is: the id is
  * `<integrationSlug>/<workspace UUID or slug>`. Undefined when the workspace is gone.
  */
-async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<IntegrationAccessOutputs | undefined> {
+async function identityFromId(client: ApiClient, ctx: Shape["context"], id: string): Promise<Shape["outputs"] | undefined> {
   const separator = id.indexOf("/");
   if (separator <= 0) throw new Error(`'${id}' is not an access id: use <integrationSlug>/<workspaceId>.`);
   const [integrationSlug, workspaceId] = [id.slice(0, separator), id.slice(separator + 1)];
@@ -289,6 +286,6 @@ function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlug: str
  * would only wait out Portkey's lag in showing new rows and limits; the next
  * refresh reads the server's values.
  */
-function writtenOutputs(ctx: Context, declared: IntegrationAccessInputs, carried: IntegrationAccessOutputs): IntegrationAccessOutputs {
+function writtenOutputs(ctx: Shape["context"], declared: Shape["inputs"], carried: Shape["outputs"]): Shape["outputs"] {
   return ctx.outputsFrom({ ...ctx.createBody(declared), enabled: declared.enabled ?? true }, carried);
 }

@@ -21,7 +21,7 @@ import { isGone, ProviderError } from "../errors";
 import { configKeysOf } from "../config";
 import { deepEqual, normalize, plainJson } from "../framework";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import {
   ApiIntegrationModel,
@@ -101,10 +101,7 @@ function modelAccessOutputs() {
   };
 }
 
-type ModelAccessFields = ReturnType<typeof modelAccessInputs>;
-export type IntegrationModelAccessInputs = InputsOf<ModelAccessFields>;
-export type IntegrationModelAccessOutputs = OutputsOf<ModelAccessFields, ReturnType<typeof modelAccessOutputs>>;
-type Context = ResourceContext<IntegrationModelAccessInputs, IntegrationModelAccessOutputs>;
+type Shape = ShapeOf<typeof modelAccessInputs, typeof modelAccessOutputs>;
 
 export const integrationModelAccess = declareResource({
   kind: "portkey:IntegrationModelAccess",
@@ -162,7 +159,7 @@ export const integrationModelAccess = declareResource({
 
   async read(id, stored, ctx) {
     const client = portkeyClient(ctx);
-    const carried: Partial<IntegrationModelAccessOutputs> = stored.integrationSlug ? stored : { integrationSlug: id };
+    const carried: Partial<Shape["outputs"]> = stored.integrationSlug ? stored : { integrationSlug: id };
     const answer = await listModels(client, id);
     return answer && ctx.outputsFrom(answer, carried);
   },
@@ -240,7 +237,7 @@ async function classify(client: ApiClient, integrationSlug: string, slugs: strin
 }
 
 /** The models as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, integrationSlug: string, carried: Partial<IntegrationModelAccessOutputs>): Promise<IntegrationModelAccessOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], integrationSlug: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const answer = await listModels(client, integrationSlug);
   if (!answer) throw new Error(`integration '${integrationSlug}' does not exist (or was deleted).`);
   return ctx.outputsFrom(answer, carried);

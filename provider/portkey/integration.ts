@@ -15,7 +15,7 @@ import { configKeysOf } from "../config";
 import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import {
@@ -242,10 +242,7 @@ function integrationOutputs() {
   };
 }
 
-type IntegrationFields = ReturnType<typeof integrationInputs>;
-export type IntegrationInputs = InputsOf<IntegrationFields>;
-export type IntegrationOutputs = OutputsOf<IntegrationFields, ReturnType<typeof integrationOutputs>>;
-type Context = ResourceContext<IntegrationInputs, IntegrationOutputs>;
+type Shape = ShapeOf<typeof integrationInputs, typeof integrationOutputs>;
 
 export const integration = declareResource({
   kind: "portkey:Integration",
@@ -300,7 +297,7 @@ export const integration = declareResource({
       recover: { adopt: async (candidate) => ({ id: candidate.id, slug: slugs.get(candidate.id) ?? "" }) },
       cleanup: "delete it in the Portkey UI under Integrations, or with DELETE /integrations/{slug}",
     });
-    const known: Partial<IntegrationOutputs> = {
+    const known: Partial<Shape["outputs"]> = {
       ...inputs,
       slug: created.slug,
       integrationId: created.id,
@@ -337,7 +334,7 @@ export function secretMappingFromApi(json: Record<string, unknown>): SecretMappi
 }
 
 /** The integration as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, slug: string, carried: Partial<IntegrationOutputs>): Promise<IntegrationOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], slug: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getIntegration(client, slug);
   if (!json) throw new Error(`integration ${slug} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);
@@ -346,10 +343,10 @@ async function readBack(client: ApiClient, ctx: Context, slug: string, carried: 
 /** The workspace's UUID and slug, resolved once (an imported integration knows only Portkey's spelling). */
 async function workspaceOf(
   client: ApiClient,
-  ctx: Context,
+  ctx: Shape["context"],
   json: ApiIntegrationDetail,
-  outputs: Partial<IntegrationOutputs>,
-): Promise<Partial<IntegrationOutputs>> {
+  outputs: Partial<Shape["outputs"]>,
+): Promise<Partial<Shape["outputs"]>> {
   if (!json.workspace_id || outputs.resolvedWorkspaceId) return {};
   const workspace = await resolveWorkspace(client, ctx, json.workspace_id);
   return workspace ? { resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug } : {};
@@ -359,7 +356,7 @@ async function workspaceOf(
 const SECRET_FIELD = /(secret|key|token|password|service_account)/i;
 
 /** The values the client keeps out of every message: the credential and secret-looking configuration strings. */
-function secretsOf(values: Partial<IntegrationInputs>): string[] {
+function secretsOf(values: Partial<Shape["inputs"]>): string[] {
   const secrets = values.key ? [values.key] : [];
   for (const [field, value] of Object.entries(values.configurations ?? {})) {
     if (SECRET_FIELD.test(field) && typeof value === "string" && value.length > 0) secrets.push(value);

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { isGone } from "../errors";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { listPerParent } from "../enumeration";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
@@ -44,10 +44,7 @@ function mcpAccessOutputs() {
   };
 }
 
-type McpAccessFields = ReturnType<typeof mcpAccessInputs>;
-export type McpAccessInputs = InputsOf<McpAccessFields>;
-export type McpAccessOutputs = OutputsOf<McpAccessFields, ReturnType<typeof mcpAccessOutputs>>;
-type Context = ResourceContext<McpAccessInputs, McpAccessOutputs>;
+type Shape = ShapeOf<typeof mcpAccessInputs, typeof mcpAccessOutputs>;
 
 export const mcpIntegrationAccess = declareResource({
   kind: "portkey:McpIntegrationWorkspaceAccess",
@@ -116,7 +113,7 @@ export const mcpIntegrationAccess = declareResource({
 });
 
 /** A grant read by its id alone (`pulumi import`): `<mcpIntegrationId>/<workspace UUID or slug>`. Undefined when the workspace is gone. */
-async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<McpAccessOutputs | undefined> {
+async function identityFromId(client: ApiClient, ctx: Shape["context"], id: string): Promise<Shape["outputs"] | undefined> {
   const separator = id.indexOf("/");
   if (separator <= 0) throw new Error(`'${id}' is not an MCP access id: use <mcpIntegrationId>/<workspaceId>.`);
   const [mcpIntegrationId, workspaceId] = [id.slice(0, separator), id.slice(separator + 1)];

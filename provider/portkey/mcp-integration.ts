@@ -14,7 +14,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { secretMappingsInput } from "./integration";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
@@ -99,10 +99,7 @@ function mcpIntegrationOutputs() {
   };
 }
 
-type McpIntegrationFields = ReturnType<typeof mcpIntegrationInputs>;
-export type McpIntegrationInputs = InputsOf<McpIntegrationFields>;
-export type McpIntegrationOutputs = OutputsOf<McpIntegrationFields, ReturnType<typeof mcpIntegrationOutputs>>;
-type Context = ResourceContext<McpIntegrationInputs, McpIntegrationOutputs>;
+type Shape = ShapeOf<typeof mcpIntegrationInputs, typeof mcpIntegrationOutputs>;
 
 export const mcpIntegration = declareResource({
   kind: "portkey:McpIntegration",
@@ -154,7 +151,7 @@ export const mcpIntegration = declareResource({
       recover: { adopt: async (candidate) => ({ id: candidate.id, slug: slugs.get(candidate.id) ?? "" }) },
       cleanup: "delete it in the Portkey UI under MCP Registry, or with DELETE /mcp-integrations/{id}",
     });
-    const known: Partial<McpIntegrationOutputs> = { ...inputs, slug: created.slug, mcpIntegrationId: created.id, resolvedWorkspaceId: workspace?.id, workspaceSlug: workspace?.slug };
+    const known: Partial<Shape["outputs"]> = { ...inputs, slug: created.slug, mcpIntegrationId: created.id, resolvedWorkspaceId: workspace?.id, workspaceSlug: workspace?.slug };
     ctx.created(created.id, known);
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
@@ -174,21 +171,21 @@ export const mcpIntegration = declareResource({
   },
 });
 
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<McpIntegrationOutputs>): Promise<McpIntegrationOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getMcpIntegration(client, id);
   if (!json) throw new Error(`MCP integration ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);
 }
 
 /** The workspace's UUID and slug, resolved once (an imported integration knows only Portkey's UUID). */
-async function workspaceOf(client: ApiClient, ctx: Context, json: ApiMcpIntegration, outputs: Partial<McpIntegrationOutputs>): Promise<Partial<McpIntegrationOutputs>> {
+async function workspaceOf(client: ApiClient, ctx: Shape["context"], json: ApiMcpIntegration, outputs: Partial<Shape["outputs"]>): Promise<Partial<Shape["outputs"]>> {
   if (!json.workspace_id || outputs.resolvedWorkspaceId) return {};
   const workspace = await resolveWorkspace(client, ctx, json.workspace_id);
   return workspace ? { resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug } : {};
 }
 
 /** Every string in `configurations` (headers and tokens): kept out of every message. */
-function secretsOf(values: Partial<McpIntegrationInputs>): string[] {
+function secretsOf(values: Partial<Shape["inputs"]>): string[] {
   const secrets: string[] = [];
   const walk = (value: unknown) => {
     if (typeof value === "string" && value.length >= 8) secrets.push(value);

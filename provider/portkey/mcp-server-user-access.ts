@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { declareResource, input, InputsOf, OutputsOf } from "../resource";
+import { declareResource, input, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { ApiMcpUserAccess, getMcpServerUserAccess, listMcpServers, putMcpServerUserAccess } from "./api/mcp";
 import { output } from "../resource";
@@ -67,12 +67,10 @@ function userAccessOutputs() {
   };
 }
 
-type UserAccessFields = ReturnType<typeof userAccessInputs>;
-export type McpUserAccessInputs = InputsOf<UserAccessFields>;
-export type McpUserAccessOutputs = OutputsOf<UserAccessFields, ReturnType<typeof userAccessOutputs>>;
+type Shape = ShapeOf<typeof userAccessInputs, typeof userAccessOutputs>;
 
 /** The declared users as read (a user gone from the workspace is dropped: a change to send again), and the default. */
-function accessRead(held: ApiMcpUserAccess, declared: UserOverride[] | undefined, stored: Partial<McpUserAccessOutputs>): Partial<McpUserAccessOutputs> {
+function accessRead(held: ApiMcpUserAccess, declared: UserOverride[] | undefined, stored: Partial<Shape["outputs"]>): Partial<Shape["outputs"]> {
   const rows = new Map(held.data.map((r) => [r.user_id, r]));
   const listed = declared ?? held.data.filter((r) => r.has_override).map((r) => ({ userId: r.user_id, enabled: r.enabled }));
   const users = listed.filter((u) => rows.has(u.userId)).map((u) => ({ userId: u.userId, enabled: rows.get(u.userId)!.enabled }));
@@ -123,7 +121,7 @@ export const mcpServerUserAccess = declareResource({
   async read(id, stored, ctx) {
     const held = await getMcpServerUserAccess(portkeyClient(ctx), id);
     if (!held) return undefined;
-    return { mcpServerId: stored.mcpServerId ?? id, ...accessRead(held, stored.users, stored) } as McpUserAccessOutputs;
+    return { mcpServerId: stored.mcpServerId ?? id, ...accessRead(held, stored.users, stored) } as Shape["outputs"];
   },
 
   async update(_id, olds, news, ctx) {
@@ -142,8 +140,8 @@ export const mcpServerUserAccess = declareResource({
   },
 });
 
-async function readBack(ctx: Parameters<typeof portkeyClient>[0], id: string, declared: McpUserAccessInputs): Promise<McpUserAccessOutputs> {
+async function readBack(ctx: Parameters<typeof portkeyClient>[0], id: string, declared: Shape["inputs"]): Promise<Shape["outputs"]> {
   const held = await getMcpServerUserAccess(portkeyClient(ctx), id);
   if (!held) throw new Error(`MCP server ${id} disappeared right after its user access was written`);
-  return { ...accessRead(held, declared.users ?? [], declared), mcpServerId: declared.mcpServerId } as McpUserAccessOutputs;
+  return { ...accessRead(held, declared.users ?? [], declared), mcpServerId: declared.mcpServerId } as Shape["outputs"];
 }

@@ -8,10 +8,9 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { createMcpServer, deleteMcpServer, getMcpServer, listMcpServers, updateMcpServer } from "./api/mcp";
@@ -65,10 +64,7 @@ function mcpServerOutputs() {
   };
 }
 
-type McpServerFields = ReturnType<typeof mcpServerInputs>;
-export type McpServerInputs = InputsOf<McpServerFields>;
-export type McpServerOutputs = OutputsOf<McpServerFields, ReturnType<typeof mcpServerOutputs>>;
-type Context = ResourceContext<McpServerInputs, McpServerOutputs>;
+type Shape = ShapeOf<typeof mcpServerInputs, typeof mcpServerOutputs>;
 
 export const mcpServer = declareResource({
   kind: "portkey:McpServer",
@@ -110,7 +106,7 @@ export const mcpServer = declareResource({
       recover: { adopt: async (candidate) => ({ id: candidate.id, slug: "" }) },
       cleanup: "delete it in the Portkey UI under the workspace's MCP servers, or with DELETE /mcp-servers/{id}",
     });
-    const known: Partial<McpServerOutputs> = { ...inputs, mcpServerId: created.id, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
+    const known: Partial<Shape["outputs"]> = { ...inputs, mcpServerId: created.id, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
     ctx.created(created.id, known);
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
@@ -119,7 +115,7 @@ export const mcpServer = declareResource({
     const client = portkeyClient(ctx);
     const json = await getMcpServer(client, id);
     if (!json) return undefined;
-    let known: Partial<McpServerOutputs> = outputs;
+    let known: Partial<Shape["outputs"]> = outputs;
     if (!outputs.resolvedWorkspaceId && json.workspace_id) {
       const workspace = await resolveWorkspace(client, ctx, json.workspace_id);
       if (workspace) known = { ...outputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
@@ -127,24 +123,15 @@ export const mcpServer = declareResource({
     return ctx.outputsFrom(json, known);
   },
 
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateMcpServer(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, _outputs, ctx) {
-    try {
-      await deleteMcpServer(portkeyClient(ctx), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default update and delete.
+  endpoints: {
+    get: (ctx, id) => getMcpServer(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updateMcpServer(portkeyClient(ctx), id, body),
+    delete: (ctx, id) => deleteMcpServer(portkeyClient(ctx), id),
   },
 });
 
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<McpServerOutputs>): Promise<McpServerOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getMcpServer(client, id);
   if (!json) throw new Error(`MCP server ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

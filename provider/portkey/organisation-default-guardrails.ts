@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { ApiDefaultGuardrail, getOrganisationDefaults, putOrganisationDefaults } from "./api/organisation-defaults";
 
@@ -50,10 +50,7 @@ function defaultsOutputs() {
   };
 }
 
-type DefaultsFields = ReturnType<typeof defaultsInputs>;
-export type OrganisationDefaultsInputs = InputsOf<DefaultsFields>;
-export type OrganisationDefaultsOutputs = OutputsOf<DefaultsFields, ReturnType<typeof defaultsOutputs>>;
-type Context = ResourceContext<OrganisationDefaultsInputs, OrganisationDefaultsOutputs>;
+type Shape = ShapeOf<typeof defaultsInputs, typeof defaultsOutputs>;
 
 export const organisationDefaultGuardrails = declareResource({
   kind: "portkey:OrganisationDefaultGuardrails",
@@ -100,6 +97,6 @@ export const organisationDefaultGuardrails = declareResource({
   },
 });
 
-async function readBack(client: ApiClient, ctx: Context, carried: Partial<OrganisationDefaultsOutputs>): Promise<OrganisationDefaultsOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   return ctx.outputsFrom(await getOrganisationDefaults(client), carried);
 }

@@ -13,7 +13,7 @@ import { isApiFailure, isGone } from "../errors";
 import { listPerParent } from "../enumeration";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { createCollection, deleteCollection, getCollection, isDefaultCollection, listCollections, updateCollection } from "./api/prompts";
@@ -59,10 +59,7 @@ function collectionOutputs() {
   };
 }
 
-type CollectionFields = ReturnType<typeof collectionInputs>;
-export type PromptCollectionInputs = InputsOf<CollectionFields>;
-export type PromptCollectionOutputs = OutputsOf<CollectionFields, ReturnType<typeof collectionOutputs>>;
-type Context = ResourceContext<PromptCollectionInputs, PromptCollectionOutputs>;
+type Shape = ShapeOf<typeof collectionInputs, typeof collectionOutputs>;
 
 export const promptCollection = declareResource({
   kind: "portkey:PromptCollection",
@@ -114,16 +111,10 @@ export const promptCollection = declareResource({
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getCollection(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateCollection(client, id, body as { name: string });
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  // The default read and update.
+  endpoints: {
+    get: (ctx, id) => getCollection(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updateCollection(portkeyClient(ctx), id, body),
   },
 
   async delete(id, outputs, ctx) {
@@ -140,7 +131,7 @@ export const promptCollection = declareResource({
 });
 
 /** The collection as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptCollectionOutputs>): Promise<PromptCollectionOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getCollection(client, id);
   if (!json) throw new Error(`prompt collection ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

@@ -10,10 +10,9 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace } from "./api/workspaces";
 import { createLabel, deleteLabel, getLabel, isBuiltInLabel, listLabels, updateLabel } from "./api/prompts";
@@ -84,10 +83,7 @@ function labelOutputs() {
   };
 }
 
-type LabelFields = ReturnType<typeof labelInputs>;
-export type PromptLabelInputs = InputsOf<LabelFields>;
-export type PromptLabelOutputs = OutputsOf<LabelFields, ReturnType<typeof labelOutputs>>;
-type Context = ResourceContext<PromptLabelInputs, PromptLabelOutputs>;
+type Shape = ShapeOf<typeof labelInputs, typeof labelOutputs>;
 
 export const promptLabel = declareResource({
   kind: "portkey:PromptLabel",
@@ -136,30 +132,16 @@ export const promptLabel = declareResource({
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getLabel(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updateLabel(client, id, body);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
-  },
-
-  async delete(id, _outputs, ctx) {
-    try {
-      await deleteLabel(portkeyClient(ctx), id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default read, update and delete.
+  endpoints: {
+    get: (ctx, id) => getLabel(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updateLabel(portkeyClient(ctx), id, body),
+    delete: (ctx, id) => deleteLabel(portkeyClient(ctx), id),
   },
 });
 
 /** The label as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptLabelOutputs>): Promise<PromptLabelOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getLabel(client, id);
   if (!json) throw new Error(`prompt label ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

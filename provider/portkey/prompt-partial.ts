@@ -21,7 +21,7 @@ import { isApiFailure, isForbidden, isGone } from "../errors";
 import { listPerParent } from "../enumeration";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { inUseError, portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { getWorkspace, requireWorkspace } from "./api/workspaces";
 import { ApiPartial, createPartial, deletePartial, getCollection, getPartial, listPartials, publishPartial, publishPartialVersion, updatePartial } from "./api/prompts";
@@ -74,10 +74,7 @@ function partialOutputs() {
   };
 }
 
-type PartialFields = ReturnType<typeof partialInputs>;
-export type PromptPartialInputs = InputsOf<PartialFields>;
-export type PromptPartialOutputs = OutputsOf<PartialFields, ReturnType<typeof partialOutputs>>;
-type Context = ResourceContext<PromptPartialInputs, PromptPartialOutputs>;
+type Shape = ShapeOf<typeof partialInputs, typeof partialOutputs>;
 
 export const promptPartial = declareResource({
   kind: "portkey:PromptPartial",
@@ -118,7 +115,7 @@ export const promptPartial = declareResource({
       recover: { adopt: async (candidate) => ({ id: candidate.id, slug: "" }) },
       cleanup: "delete it in the Portkey UI under Prompts → Partials, or with DELETE /prompts/partials/{id}",
     });
-    const known: Partial<PromptPartialOutputs> = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
+    const known: Partial<Shape["outputs"]> = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
     ctx.created(created.id, known);
     const outputs = await readBack(client, ctx, created.id, known);
     return { id: created.id, outputs: { ...outputs, managedVersion: outputs.version } };
@@ -176,8 +173,8 @@ export const promptPartial = declareResource({
  * What a read by id alone (an import) lacks: the workspace, found through
  * the partial's collection, and the managed version (the one published now).
  */
-async function adopted(client: ApiClient, json: ApiPartial, outputs: Partial<PromptPartialOutputs>, warn: (message: string) => void): Promise<Partial<PromptPartialOutputs>> {
-  const found: Partial<PromptPartialOutputs> = {};
+async function adopted(client: ApiClient, json: ApiPartial, outputs: Partial<Shape["outputs"]>, warn: (message: string) => void): Promise<Partial<Shape["outputs"]>> {
+  const found: Partial<Shape["outputs"]> = {};
   if (outputs.managedVersion === undefined) found.managedVersion = json.version;
   if (outputs.workspaceId === undefined && json.collection_id) {
     let collection: Awaited<ReturnType<typeof getCollection>>;
@@ -199,7 +196,7 @@ async function adopted(client: ApiClient, json: ApiPartial, outputs: Partial<Pro
 }
 
 /** The partial as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptPartialOutputs>): Promise<PromptPartialOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getPartial(client, id);
   if (!json) throw new Error(`prompt partial ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

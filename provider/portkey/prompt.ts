@@ -41,7 +41,7 @@ import { listPerParent } from "../enumeration";
 import { normalize, sortedKeys } from "../framework";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { inUseError, portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { UUID } from "./prompt-collection";
 import { ApiPrompt, createPrompt, deletePrompt, getPrompt, labelPromptVersion, listPrompts, publishPrompt, publishPromptVersion, updatePrompt } from "./api/prompts";
@@ -171,13 +171,10 @@ function promptOutputs() {
   };
 }
 
-type PromptFields = ReturnType<typeof promptInputs>;
-export type PromptInputs = InputsOf<PromptFields>;
-export type PromptOutputs = OutputsOf<PromptFields, ReturnType<typeof promptOutputs>>;
-type Context = ResourceContext<PromptInputs, PromptOutputs>;
+type Shape = ShapeOf<typeof promptInputs, typeof promptOutputs>;
 
 /** Inputs whose change makes a new version, with the update's name for each (it calls the metadata `prompt_metadata`). */
-const VERSIONED: Partial<Record<keyof PromptInputs, string>> = {
+const VERSIONED: Partial<Record<keyof Shape["inputs"], string>> = {
   string: "string",
   model: "model",
   parameters: "parameters",
@@ -193,10 +190,10 @@ const VERSIONED: Partial<Record<keyof PromptInputs, string>> = {
  * document's type (it types these as strings, objects and arrays, never null,
  * and a null makes no version).
  */
-const CLEARED: Partial<Record<keyof PromptInputs, unknown>> = { model: "", parameters: {}, functions: [], tools: [], toolChoice: {}, isRawTemplate: 0, templateMetadata: {} };
+const CLEARED: Partial<Record<keyof Shape["inputs"], unknown>> = { model: "", parameters: {}, functions: [], tools: [], toolChoice: {}, isRawTemplate: 0, templateMetadata: {} };
 
 /** A versioned input as a new version carries it (`isRawTemplate` as the update's 0/1). */
-function versionedValue(field: keyof PromptInputs, value: unknown): unknown {
+function versionedValue(field: keyof Shape["inputs"], value: unknown): unknown {
   if (value === undefined) return CLEARED[field];
   return field === "isRawTemplate" ? (value ? 1 : 0) : value;
 }
@@ -288,7 +285,7 @@ export const prompt = declareResource({
     const body: Json = {};
     if (ctx.changed("name", olds, news)) body.name = news.name;
     if (ctx.changed("collectionId", olds, news)) body.collection_id = news.collectionId;
-    const versioned = (Object.keys(VERSIONED) as (keyof PromptInputs & string)[]).filter((field) => ctx.changed(field, olds, news));
+    const versioned = (Object.keys(VERSIONED) as (keyof Shape["inputs"] & string)[]).filter((field) => ctx.changed(field, olds, news));
     let republish: number | undefined;
     let versionMade = false;
     /** The managed version as read now, when it is not the published one. */
@@ -300,7 +297,7 @@ export const prompt = declareResource({
         // A draft saved in the UI on top of the published version: `patch` would copy from it, so every declared field is sent.
         const latest = await getPrompt(client, id, "latest");
         const draftOnTop = latest !== undefined && latest.prompt_version_id !== olds.versionId;
-        const fields = draftOnTop ? (Object.keys(VERSIONED) as (keyof PromptInputs & string)[]) : versioned;
+        const fields = draftOnTop ? (Object.keys(VERSIONED) as (keyof Shape["inputs"] & string)[]) : versioned;
         let onlyClearings = true;
         for (const field of fields) {
           const value = news[field];
@@ -359,10 +356,10 @@ function isRaw(json: ApiPrompt): boolean {
  */
 async function keepLabel(
   client: ApiClient,
-  ctx: Context,
+  ctx: Shape["context"],
   id: string,
-  olds: PromptOutputs,
-  news: PromptInputs,
+  olds: Shape["outputs"],
+  news: Shape["inputs"],
   now: { newVersionId?: string; own?: ApiPrompt; managed?: number },
 ): Promise<void> {
   const wanted = news.labelId ?? null;
@@ -381,16 +378,16 @@ async function keepLabel(
 }
 
 /** Whether a version (read by number) holds every versioned input and the provider as declared. */
-function holdsDeclared(ctx: Context, version: ApiPrompt, olds: PromptOutputs, news: PromptInputs): boolean {
+function holdsDeclared(ctx: Shape["context"], version: ApiPrompt, olds: Shape["outputs"], news: Shape["inputs"]): boolean {
   const asOutputs = ctx.outputsFrom(version, olds);
-  return [...Object.keys(VERSIONED), "virtualKey"].every((field) => !ctx.changed(field as keyof PromptInputs & string, asOutputs, news));
+  return [...Object.keys(VERSIONED), "virtualKey"].every((field) => !ctx.changed(field as keyof Shape["inputs"] & string, asOutputs, news));
 }
 
 /**
  * The prompt as read back after a write; `carried` holds the inputs written.
  * The provider is kept as declared: Portkey just accepted it (it answers the slug).
  */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<PromptOutputs>, news: PromptInputs): Promise<PromptOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>, news: Shape["inputs"]): Promise<Shape["outputs"]> {
   const json = await getPrompt(client, id);
   if (!json) throw new Error(`prompt ${id} disappeared right after it was written`);
   return { ...ctx.outputsFrom(json, carried), virtualKey: news.virtualKey };

@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { createPolicyRecovering, policyConditionsInput, policyGroupByInput, policyNameInput, policyOutputs, policyWorkspaceInput } from "./policies";
 import { ApiRateLimitsPolicy, deletePolicy, getRateLimitsPolicy, listPolicies, updatePolicy } from "./api/policies";
@@ -59,10 +59,7 @@ function rateLimitsPolicyInputs() {
 const MCP_TOOL_KEYS = ["api_key", "workspace_id", "mcp_server", "mcp_tool"];
 const isMcpToolKey = (key: string) => MCP_TOOL_KEYS.includes(key) || key.startsWith("metadata.");
 
-type RateLimitsPolicyFields = ReturnType<typeof rateLimitsPolicyInputs>;
-export type RateLimitsPolicyInputs = InputsOf<RateLimitsPolicyFields>;
-export type RateLimitsPolicyOutputs = OutputsOf<RateLimitsPolicyFields, ReturnType<typeof policyOutputs>>;
-type Context = ResourceContext<RateLimitsPolicyInputs, RateLimitsPolicyOutputs>;
+type Shape = ShapeOf<typeof rateLimitsPolicyInputs, typeof policyOutputs>;
 
 export const rateLimitsPolicy = declareResource({
   kind: "portkey:RateLimitsPolicy",
@@ -121,7 +118,7 @@ export const rateLimitsPolicy = declareResource({
 });
 
 /** The policy as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<RateLimitsPolicyOutputs>): Promise<RateLimitsPolicyOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getRateLimitsPolicy(client, id);
   if (!json) throw new Error(`rate-limits policy ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

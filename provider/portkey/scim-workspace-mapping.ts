@@ -13,7 +13,7 @@ import { z } from "zod";
 import { configKeysOf } from "../config";
 import { isGone } from "../errors";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { createScimMapping, deleteScimMapping, findScimMapping, listScimMappings } from "./api/scim";
@@ -64,10 +64,6 @@ function scimMappingOutputs() {
     workspaceSlug: output(z.string().optional(), { stable: true, doc: "The workspace's slug." }),
   };
 }
-
-type ScimMappingFields = ReturnType<typeof scimMappingInputs>;
-export type ScimMappingInputs = InputsOf<ScimMappingFields>;
-export type ScimMappingOutputs = OutputsOf<ScimMappingFields, ReturnType<typeof scimMappingOutputs>>;
 
 export const scimWorkspaceMapping = declareResource({
   kind: "portkey:ScimWorkspaceMapping",

@@ -18,7 +18,7 @@ import { isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { createWithRecovery } from "../recovery";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { configurationsRead } from "./integration";
 import { sortedKeys } from "../framework";
@@ -139,10 +139,7 @@ function secretReferenceOutputs() {
   };
 }
 
-type SecretReferenceFields = ReturnType<typeof secretReferenceInputs>;
-export type SecretReferenceInputs = InputsOf<SecretReferenceFields>;
-export type SecretReferenceOutputs = OutputsOf<SecretReferenceFields, ReturnType<typeof secretReferenceOutputs>>;
-type Context = ResourceContext<SecretReferenceInputs, SecretReferenceOutputs>;
+type Shape = ShapeOf<typeof secretReferenceInputs, typeof secretReferenceOutputs>;
 
 export const secretReference = declareResource({
   kind: "portkey:SecretReference",
@@ -209,7 +206,7 @@ export const secretReference = declareResource({
       recover: { adopt: async (candidate) => ({ id: candidate.id, slug: "" }) },
       cleanup: "delete it in the Portkey UI under Secret References, or with DELETE /secret-references/{id}",
     });
-    const known: Partial<SecretReferenceOutputs> = { ...inputs, secretReferenceId: created.id };
+    const known: Partial<Shape["outputs"]> = { ...inputs, secretReferenceId: created.id };
     ctx.created(created.id, known);
     return { id: created.id, outputs: await readBack(client, ctx, created.id, known) };
   },
@@ -242,14 +239,14 @@ export const secretReference = declareResource({
 });
 
 /** The reference as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<SecretReferenceOutputs>): Promise<SecretReferenceOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getSecretReference(client, id);
   if (!json) throw new Error(`secret reference ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);
 }
 
 /** The store credentials, kept out of every message the client writes. */
-function secretsOf(values: Partial<SecretReferenceInputs>): string[] {
+function secretsOf(values: Partial<Shape["inputs"]>): string[] {
   const credential = /(secret|token|access_key_id)/;
   return Object.entries(values.authConfig ?? {})
     .filter(([field, value]) => credential.test(field) && value.length > 0)

@@ -13,9 +13,8 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { isGone } from "../errors";
 import { ApiClient } from "../http";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { createPolicyRecovering, policyConditionsInput, policyGroupByInput, policyNameInput, policyOutputs, policyWorkspaceInput } from "./policies";
 import { ApiUsageLimitsPolicy, deletePolicy, getUsageLimitsPolicy, listPolicies, listPolicyEntities, resetPolicyEntity, updatePolicy } from "./api/policies";
@@ -67,10 +66,7 @@ function usageLimitsPolicyOutputs() {
   };
 }
 
-type UsageLimitsPolicyFields = ReturnType<typeof usageLimitsPolicyInputs>;
-export type UsageLimitsPolicyInputs = InputsOf<UsageLimitsPolicyFields>;
-export type UsageLimitsPolicyOutputs = OutputsOf<UsageLimitsPolicyFields, ReturnType<typeof usageLimitsPolicyOutputs>>;
-type Context = ResourceContext<UsageLimitsPolicyInputs, UsageLimitsPolicyOutputs>;
+type Shape = ShapeOf<typeof usageLimitsPolicyInputs, typeof usageLimitsPolicyOutputs>;
 
 export const usageLimitsPolicy = declareResource({
   kind: "portkey:UsageLimitsPolicy",
@@ -118,26 +114,17 @@ export const usageLimitsPolicy = declareResource({
     return { id, outputs: await readBack(client, ctx, id, known) };
   },
 
-  async read(id, outputs, ctx) {
-    const json = await getUsageLimitsPolicy(portkeyClient(ctx), id);
-    return json && ctx.outputsFrom(json, outputs);
-  },
-
-  async update(id, olds, news, ctx) {
+  // The `resetUsage` trigger: each entry that is new or changed resets its entity once.
+  async afterUpdateBody(id, olds, news, ctx) {
     const client = portkeyClient(ctx);
-    const body = ctx.updateBody(olds, news);
-    if (Object.keys(body).length > 0) await updatePolicy(client, "usage-limits", id, body);
     for (const entity of resetsDue(olds.resetUsage, news.resetUsage)) await resetEntity(client, ctx, id, entity);
-    return readBack(client, ctx, id, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
   },
 
-  async delete(id, _outputs, ctx) {
-    try {
-      await deletePolicy(portkeyClient(ctx), "usage-limits", id);
-    } catch (error) {
-      if (isGone(error)) return;
-      throw error;
-    }
+  // The default read, update and delete.
+  endpoints: {
+    get: (ctx, id) => getUsageLimitsPolicy(portkeyClient(ctx), id),
+    update: (ctx, id, body) => updatePolicy(portkeyClient(ctx), "usage-limits", id, body),
+    delete: (ctx, id) => deletePolicy(portkeyClient(ctx), "usage-limits", id),
   },
 });
 
@@ -152,7 +139,7 @@ function resetsDue(olds: Record<string, string | number> | undefined, news: Reco
  * Resets one entity, named by id or value key. An entity Portkey does not
  * list has counted nothing yet: there is nothing to reset, so it is a warning.
  */
-async function resetEntity(client: ApiClient, ctx: Context, policyId: string, named: string): Promise<void> {
+async function resetEntity(client: ApiClient, ctx: Shape["context"], policyId: string, named: string): Promise<void> {
   const byValue = (await listPolicyEntities(client, policyId, named)).find((e) => e.value_key === named);
   const entity = byValue ?? (await listPolicyEntities(client, policyId, "")).find((e) => e.id === named);
   if (!entity) {
@@ -163,7 +150,7 @@ async function resetEntity(client: ApiClient, ctx: Context, policyId: string, na
 }
 
 /** The policy as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<UsageLimitsPolicyOutputs>): Promise<UsageLimitsPolicyOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const json = await getUsageLimitsPolicy(client, id);
   if (!json) throw new Error(`usage-limits policy ${id} disappeared right after it was written`);
   return ctx.outputsFrom(json, carried);

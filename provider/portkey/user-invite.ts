@@ -20,7 +20,7 @@ import { isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { ApiUser, listUsers } from "./api/users";
 import { ApiInvite, createInvite, deleteInvite, getInvite, listInvites, resendInvite } from "./api/invites";
@@ -103,10 +103,7 @@ function inviteOutputs() {
   };
 }
 
-type InviteFields = ReturnType<typeof inviteInputs>;
-export type UserInviteInputs = InputsOf<InviteFields>;
-export type UserInviteOutputs = OutputsOf<InviteFields, ReturnType<typeof inviteOutputs>>;
-type Context = ResourceContext<UserInviteInputs, UserInviteOutputs>;
+type Shape = ShapeOf<typeof inviteInputs, typeof inviteOutputs>;
 
 export const userInvite = declareResource({
   kind: "portkey:UserInvite",
@@ -232,7 +229,7 @@ async function userWithEmail(client: ApiClient, email: string): Promise<ApiUser 
 }
 
 /** The invite as read back after a write; `carried` holds the inputs written and the link. */
-async function readBack(client: ApiClient, ctx: Context, id: string, carried: Partial<UserInviteOutputs>): Promise<UserInviteOutputs> {
+async function readBack(client: ApiClient, ctx: Shape["context"], id: string, carried: Partial<Shape["outputs"]>): Promise<Shape["outputs"]> {
   const invite = await getInvite(client, id);
   if (!invite) throw new Error(`invite ${id} disappeared right after it was written`);
   return ctx.outputsFrom(invite, carried);

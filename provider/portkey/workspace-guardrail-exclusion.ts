@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { configKeysOf } from "../config";
-import { declareResource, input, InputsOf, output, OutputsOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { getWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { GuardrailDirection, listGuardrailExclusions, putGuardrailExclusion } from "./api/organisation-defaults";
@@ -34,10 +34,6 @@ function exclusionOutputs() {
     workspaceSlug: output(z.string(), { stable: true, doc: "The workspace's slug." }),
   };
 }
-
-type ExclusionFields = ReturnType<typeof exclusionInputs>;
-export type ExclusionInputs = InputsOf<ExclusionFields>;
-export type ExclusionOutputs = OutputsOf<ExclusionFields, ReturnType<typeof exclusionOutputs>>;
 
 export const workspaceGuardrailExclusion = declareResource({
   kind: "portkey:WorkspaceGuardrailExclusion",

@@ -7,10 +7,11 @@
  */
 import { z } from "zod";
 import { isGone } from "../errors";
+import { LifecycleContext } from "../framework";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS, workspaceIdInput } from "./common";
 import { goneWithItsWorkspace, requireWorkspace, resolveWorkspace } from "./api/workspaces";
 import { getUser } from "./api/users";
@@ -19,7 +20,6 @@ import {
   ApiWorkspaceMember,
   findWorkspaceMember,
   getWorkspaceMember,
-  MemberRole,
   removeWorkspaceMember,
   updateWorkspaceMember,
 } from "./api/workspace-members";
@@ -66,10 +66,7 @@ function memberOutputs() {
   };
 }
 
-type MemberFields = ReturnType<typeof memberInputs>;
-export type WorkspaceMemberInputs = InputsOf<MemberFields>;
-export type WorkspaceMemberOutputs = OutputsOf<MemberFields, ReturnType<typeof memberOutputs>>;
-type Context = ResourceContext<WorkspaceMemberInputs, WorkspaceMemberOutputs>;
+type Shape = ShapeOf<typeof memberInputs, typeof memberOutputs>;
 
 export const workspaceMember = declareResource({
   kind: "portkey:WorkspaceMember",
@@ -124,7 +121,9 @@ export const workspaceMember = declareResource({
     });
     const carried = { ...inputs, resolvedWorkspaceId: workspace.id, workspaceSlug: workspace.slug };
     ctx.created(id, carried);
-    return { id, outputs: await readBack(client, ctx, carried) };
+    const member = await readWritten(client, ctx, carried, carried);
+    if (!member) throw new Error(`workspace member ${id} disappeared right after it was written`);
+    return { id, outputs: ctx.outputsFrom(member, carried) };
   },
 
   async read(id, stored, ctx) {
@@ -135,11 +134,10 @@ export const workspaceMember = declareResource({
     return member && ctx.outputsFrom(member, carried);
   },
 
-  async update(_id, olds, news, ctx) {
-    const client = portkeyClient(ctx);
-    // Only the role is updatable (workspace and user replace).
-    if (ctx.changed("role", olds, news)) await updateWorkspaceMember(client, olds.resolvedWorkspaceId!, olds.userId, news.role);
-    return readBack(client, ctx, { ...news, resolvedWorkspaceId: olds.resolvedWorkspaceId, workspaceSlug: olds.workspaceSlug });
+  // The default update: the role (the workspace and the user replace), in the stored workspace.
+  endpoints: {
+    get: (ctx, _id, values) => readWritten(portkeyClient(ctx), ctx, values[0], values[values.length - 1]),
+    update: (ctx, _id, body, [stored]) => updateWorkspaceMember(portkeyClient(ctx), stored.resolvedWorkspaceId!, stored.userId!, body),
   },
 
   async delete(_id, outputs, ctx) {
@@ -167,18 +165,21 @@ async function readMember(client: ApiClient, workspaceId: string, userId: string
   }
 }
 
-/** The membership as read back after a write; `carried` holds the inputs written. */
-async function readBack(client: ApiClient, ctx: Context, carried: Partial<WorkspaceMemberOutputs> & { userId: string; role: MemberRole }): Promise<WorkspaceMemberOutputs> {
-  const member = await readMember(client, carried.resolvedWorkspaceId!, carried.userId);
-  if (!member) throw new Error(`workspace member ${carried.resolvedWorkspaceId}/${carried.userId} disappeared right after it was written`);
-  if (member.org_role === "owner" && member.role !== carried.role) {
-    ctx.warn(`user ${carried.userId} is the organisation's owner, who is always an admin of its workspaces: declare role 'admin' to stop this difference.`);
+/**
+ * The membership as read back after a write, in the workspace `stored`
+ * names; warns when the organisation's owner was `declared` another role than
+ * the admin it always is.
+ */
+async function readWritten(client: ApiClient, ctx: Pick<LifecycleContext, "warn">, stored: Partial<Shape["outputs"]>, declared: Partial<Shape["outputs"]>): Promise<ApiWorkspaceMember | undefined> {
+  const member = await readMember(client, stored.resolvedWorkspaceId!, stored.userId!);
+  if (member?.org_role === "owner" && member.role !== declared.role) {
+    ctx.warn(`user ${stored.userId} is the organisation's owner, who is always an admin of its workspaces: declare role 'admin' to stop this difference.`);
   }
-  return ctx.outputsFrom(member, carried);
+  return member;
 }
 
 /** What a membership read by its id alone (`pulumi import`) is: `<workspace UUID or slug>/<user id>`. */
-async function identityFromId(client: ApiClient, ctx: Context, id: string): Promise<Partial<WorkspaceMemberOutputs> & { userId: string } | undefined> {
+async function identityFromId(client: ApiClient, ctx: Shape["context"], id: string): Promise<Partial<Shape["outputs"]> & { userId: string } | undefined> {
   const separator = id.indexOf("/");
   if (separator <= 0 || separator === id.length - 1) throw new Error(`'${id}' is not a workspace member id: use <workspaceId>/<userId>.`);
   const [workspaceId, userId] = [id.slice(0, separator), id.slice(separator + 1)];

@@ -12,7 +12,7 @@ import { isApiFailure, isForbidden, isGone } from "../errors";
 import { configKeysOf } from "../config";
 import { ApiClient } from "../http";
 import { createWithRecovery } from "../recovery";
-import { declareResource, input, InputsOf, output, OutputsOf, ResourceContext } from "../resource";
+import { declareResource, input, output, ShapeOf } from "../resource";
 import { portkeyClient, PORTKEY_SETTINGS } from "./common";
 import { rateLimitsInput, usageLimitsInput } from "./limits";
 import {
@@ -111,10 +111,7 @@ function workspaceOutputs() {
   };
 }
 
-type WorkspaceFields = ReturnType<typeof workspaceInputs>;
-export type WorkspaceInputs = InputsOf<WorkspaceFields>;
-export type WorkspaceOutputs = OutputsOf<WorkspaceFields, ReturnType<typeof workspaceOutputs>>;
-type Context = ResourceContext<WorkspaceInputs, WorkspaceOutputs>;
+type Shape = ShapeOf<typeof workspaceInputs, typeof workspaceOutputs>;
 
 export const workspace = declareResource({
   kind: "portkey:Workspace",
@@ -241,7 +238,7 @@ export const workspaceInputSchema = workspace.inputSchema;
  * whole: the server's current one (read now, so a change made in the UI since
  * the last refresh is not lost) with the declared fields over it.
  */
-async function writeChanges(client: ApiClient, ctx: Context, id: string, olds: Partial<WorkspaceOutputs>, news: WorkspaceInputs): Promise<WorkspaceOutputs> {
+async function writeChanges(client: ApiClient, ctx: Shape["context"], id: string, olds: Partial<Shape["outputs"]>, news: Shape["inputs"]): Promise<Shape["outputs"]> {
   const body = ctx.updateBody(olds, news);
   if (body.defaults) {
     const { is_default: _readOnly, ...kept } = (await getWorkspace(client, id))?.defaults ?? {};
@@ -256,7 +253,7 @@ async function writeChanges(client: ApiClient, ctx: Context, id: string, olds: P
  * to the declared state, instead of creating a second one. (Dynamic providers
  * cannot `pulumi import`; this is the alternative.)
  */
-async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: Context): Promise<{ id: string; outputs: WorkspaceOutputs } | undefined> {
+async function adopt(client: ApiClient, inputs: Shape["inputs"], ctx: Shape["context"]): Promise<{ id: string; outputs: Shape["outputs"] } | undefined> {
   const { workspaces: existing } = await listWorkspacesByName(client, inputs.name);
   if (existing.length === 0) return undefined;
   if (existing.length > 1) {
@@ -270,7 +267,7 @@ async function adopt(client: ApiClient, inputs: WorkspaceInputs, ctx: Context): 
 }
 
 /** The workspace as read back after a write (see ctx.readBack: limits can lag). */
-function readConsistent(client: ApiClient, ctx: Context, id: string, written: WorkspaceInputs): Promise<WorkspaceOutputs> {
+function readConsistent(client: ApiClient, ctx: Shape["context"], id: string, written: Shape["inputs"]): Promise<Shape["outputs"]> {
   return ctx.readBack(
     async () => {
       const workspace: ApiWorkspace | undefined = await getWorkspace(client, id);

@@ -50,6 +50,9 @@ async function main() {
   await workspace.update(ws.id, updated.outs, { ...checked.inputs, forceDelete: true });
   await workspace.delete(ws.id, { ...updated.outs, forceDelete: true });
   results.deleted = Object.keys(await workspace.read(ws.id, updated.outs)).length === 0;
+  // A failing hook of the loaded copy is named in the stack the host logs (names given at load do not survive serialization).
+  const failure = await workspace.update(ws.id, updated.outs, { ...checked.inputs, description: "gone" }).then(() => undefined, (error) => error);
+  results.failedUpdateStack = /portkey:Workspace\.update/.test(String(failure && failure.stack));
   process.stdout.write(JSON.stringify(results));
 }
 

@@ -63,8 +63,8 @@ export async function getCollection(client: ApiClient, idOrSlug: string): Promis
   return client.requestOrGone<ApiCollection>({ method: "GET", path: apiPath`/collections/${idOrSlug}` });
 }
 
-/** PUT: only `name` can change. */
-export async function updateCollection(client: ApiClient, id: string, body: { name: string }): Promise<void> {
+/** PUT: only `name` can change (the body holds it). */
+export async function updateCollection(client: ApiClient, id: string, body: object): Promise<void> {
   await client.request({ method: "PUT", path: apiPath`/collections/${id}`, body });
 }
 

@@ -40,8 +40,9 @@ export async function getWorkspaceMember(client: ApiClient, workspaceId: string,
   return { ...answer, id: answer.id || userId, role: typeof answer.role === "string" ? answer.role.replace(/^ws-/, "") : answer.role };
 }
 
-export async function updateWorkspaceMember(client: ApiClient, workspaceId: string, userId: string, role: MemberRole): Promise<void> {
-  await client.request({ method: "PUT", path: memberPath(workspaceId, userId), body: { role } });
+/** PUT: only the role changes (the body holds it). */
+export async function updateWorkspaceMember(client: ApiClient, workspaceId: string, userId: string, body: { role?: MemberRole }): Promise<void> {
+  await client.request({ method: "PUT", path: memberPath(workspaceId, userId), body });
 }
 
 export async function removeWorkspaceMember(client: ApiClient, workspaceId: string, userId: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { Dispatcher, getGlobalDispatcher, MockAgent, setGlobalDispatcher } from "undici";
 import { PartialCreateError } from "../../../provider/framework";
-import { apiKeyProvider, ApiKeyOutputs } from "../../../provider/portkey/api-key";
+import { apiKeyProvider } from "../../../provider/portkey/api-key";
 
 const BASE = "https://portkey.test";
 const SECRET = "Xk-full-secret-value-S4";
@@ -65,7 +65,7 @@ test("a create whose read-back fails is a partial failure that keeps the id and 
 
 test("read carries the stored secret forward and exposes the masked form separately", async () => {
   agent.get(BASE).intercept({ path: "/v1/api-keys/k1", method: "GET" }).reply(200, keyJson({ name: "renamed elsewhere" }));
-  const stored = { ...inputs, apiKeyId: "k1", key: SECRET, maskedKey: "Xk*******S4", keyIsCurrent: true } as unknown as ApiKeyOutputs;
+  const stored = { ...inputs, apiKeyId: "k1", key: SECRET, maskedKey: "Xk*******S4", keyIsCurrent: true };
   const result = await apiKeyProvider.read!("k1", stored);
   expect(result.props).toMatchObject({ key: SECRET, maskedKey: "Xk*******S4", keyIsCurrent: true, name: "renamed elsewhere" });
   expect(result.inputs).toMatchObject({ name: "renamed elsewhere" });
@@ -75,7 +75,7 @@ test("read carries the stored secret forward and exposes the masked form separat
 test("read marks the secret stale when the masked key no longer matches it", async () => {
   agent.get(BASE).intercept({ path: "/v1/api-keys/k1", method: "GET" }).reply(200, keyJson({ key: "Qq*******Zz" }));
   const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-  const stored = { ...inputs, apiKeyId: "k1", key: SECRET, keyIsCurrent: true } as unknown as ApiKeyOutputs;
+  const stored = { ...inputs, apiKeyId: "k1", key: SECRET, keyIsCurrent: true };
   const result = await apiKeyProvider.read!("k1", stored);
   expect(result.props).toMatchObject({ key: SECRET, keyIsCurrent: false });
   expect(warn.mock.calls.join(" ")).toMatch(/stale/);

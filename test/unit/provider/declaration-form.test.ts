@@ -508,12 +508,15 @@ describe("fields that lag after a write", () => {
 });
 
 /** A declared kind over an in-memory API: the default hooks' endpoints, with what they were called with. */
-function memoryKind(options: { update?: boolean; fields?: () => InputFields; uniqueTogether?: string[][] } = {}) {
+function memoryKind(
+  options: { update?: boolean; fields?: () => InputFields; uniqueTogether?: string[][]; afterUpdateBody?: (id: string, olds: Json, news: Json) => Promise<void>; ownUpdate?: boolean } = {},
+) {
   const store = new Map<string, Json>();
   const calls: string[] = [];
   const notFound = (id: string) => new ApiError("Test", "GET", `/things/${id}`, 404, "NF", "not found", "req-1", true);
   const endpoints: Endpoints<Json> = {
-    get: async (_ctx, id) => (calls.push(`get ${id}`), store.get(id)),
+    // Scoped like a workspace's object: the stored outputs (first of `values`) name where it lives.
+    get: async (_ctx, id, [stored]) => (calls.push(`get ${id}${stored?.parentSlug ? ` in ${stored.parentSlug}` : ""}`), store.get(id)),
     delete: async (_ctx, id) => {
       calls.push(`delete ${id}`);
       if (id === "locked") throw new ApiError("Test", "DELETE", `/things/${id}`, 403, "NO", "forbidden", "req-2");
@@ -543,6 +546,8 @@ function memoryKind(options: { update?: boolean; fields?: () => InputFields; uni
       parentSlug: output(z.string().optional(), { doc: "set by a hook" }),
     }),
     uniqueTogether: options.uniqueTogether as never,
+    ...(options.afterUpdateBody ? { afterUpdateBody: (id: string, olds: Json, news: Json) => options.afterUpdateBody!(id, olds, news) } : {}),
+    ...(options.ownUpdate ? { update: async (_id: string, olds: never) => olds } : {}),
     async create(inputs, ctx) {
       store.set("t1", { id: "t1", ...ctx.createBody(inputs) });
       return { id: "t1", outputs: ctx.outputsFrom(store.get("t1")!, { ...inputs, parentSlug: "p" }) };
@@ -563,12 +568,34 @@ describe("default hooks over declared endpoints", () => {
     await expect(provider.read!("t1", outs)).resolves.toEqual({});
   });
 
-  test("update: only the changed fields are sent, then the object is read back with hook-set outputs carried", async () => {
+  test("update: only the changed fields are sent, then the object is read back in the stored scope with hook-set outputs carried", async () => {
     const { provider, calls } = memoryKind();
     const { outs } = await provider.create!({ name: "a", size: 1 });
     const updated = await provider.update!("t1", outs, { name: "a", size: 2 });
-    expect(calls).toEqual(['update t1 {"size":2}', "get t1"]);
+    expect(calls).toEqual(['update t1 {"size":2}', "get t1 in p"]);
     expect(updated.outs).toEqual({ name: "a", size: 2, thingId: "t1", parentSlug: "p" });
+  });
+
+  test("update: afterUpdateBody acts between the body and the read-back, also when there is no body to send", async () => {
+    const acted: string[] = [];
+    const { provider, calls } = memoryKind({
+      afterUpdateBody: async (id, olds, news) => {
+        calls.push(`act on ${id}`);
+        acted.push(`${olds.size}->${news.size}`);
+      },
+    });
+    const { outs } = await provider.create!({ name: "a", size: 1 });
+    await provider.update!("t1", outs, { name: "a", size: 2 });
+    await provider.update!("t1", outs, { name: "a", size: 1 });
+    expect(calls).toEqual(['update t1 {"size":2}', "act on t1", "get t1 in p", "act on t1", "get t1 in p"]);
+    expect(acted).toEqual(["1->2", "1->1"]);
+  });
+
+  test("afterUpdateBody beside an update of the declaration's own is refused when declared (it would never run)", () => {
+    expect(() => memoryKind({ ownUpdate: true, afterUpdateBody: async () => {} })).toThrow(/test:Thing: `afterUpdateBody` is part of the default update/);
+    expect(() => memoryKind({ update: false, afterUpdateBody: async () => {}, fields: () => ({ name: input(z.string(), { doc: "", api: "name", replaces: true }) }) })).toThrow(
+      /afterUpdateBody/,
+    );
   });
 
   test("delete: an object already gone is deleted", async () => {
@@ -634,5 +661,36 @@ describe("a create's outputs without a read-back", () => {
   test("lagging and left-out fields hold what was written; undeclared ones are unset", async () => {
     await expect(kind.provider.create!({ name: "n", limits: [5], guard: "g" })).resolves.toEqual({ id: "m1", outs: { name: "n", limits: [5], guard: "g", __declaredServerOwned: ["guard"] } });
     await expect(kind.provider.create!({ name: "n" })).resolves.toEqual({ id: "m1", outs: { name: "n", __declaredServerOwned: [] } });
+  });
+});
+
+describe("hooks are named in stack traces", () => {
+  // Each fails after an await, as a hook does when the API answers with an error.
+  const failing = async (): Promise<never> => {
+    await Promise.resolve();
+    throw new Error("the API failed");
+  };
+  const kind = declareResource({
+    kind: "test:Named",
+    doc: "",
+    configKeys: [],
+    inputs: () => ({ name: input(z.string(), { doc: "", api: "name" }) }),
+    outputs: () => ({}),
+    create: failing,
+    endpoints: { get: failing, update: failing, delete: failing },
+  });
+
+  test.each([
+    ["create", () => kind.provider.create!({ name: "a" })],
+    ["read", () => kind.provider.read!("t1", { name: "a" })],
+    ["update", () => kind.provider.update!("t1", { name: "a" }, { name: "b" })],
+    ["delete", () => kind.provider.delete!("t1", { name: "a" })],
+  ])("a failed %s: the error names the resource, its stack the kind and the hook", async (hook, run) => {
+    const error = await run().then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    expect(error?.message).toMatch(/^test:Named '(a|b)'.*: the API failed$/);
+    expect(error?.stack).toContain(`test:Named.${hook}`);
   });
 });

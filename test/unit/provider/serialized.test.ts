@@ -45,5 +45,6 @@ test("each provider works after serialization, from the compiled package, in a p
     apiKey: { created: true, rotated: true, current: true },
     access: { id: expect.stringMatching(/^serialized\//), enabled: true },
     deleted: true,
+    failedUpdateStack: true,
   });
 }, 180_000);
