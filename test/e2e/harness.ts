@@ -497,7 +497,15 @@ export interface ResourceSuiteOptions<A, F> {
   declare: (sdk: Sdk, name: string, args: A) => Record<string, unknown>;
   /** Which shared steps run in which form (default: every step given below, in both forms). */
   steps?: Partial<Record<Form, readonly SharedStep[]>>;
-  /** Step "create": `up` creates exactly the resource and a second preview is clean; then these checks. */
+  /**
+   * Other resources of the vendor (names, repeated when declared more than once) that the default program
+   * declares with this one, for resources that cannot be tested apart: e.g. an MCP integration's workspace
+   * grant and capabilities, which live on the integration. The shared steps count their steps with the
+   * resource's: create creates each, destroy deletes each, an out-of-band delete drops each (unless
+   * `deleted.dropped` says otherwise). Default: none.
+   */
+  together?: readonly string[];
+  /** Step "create": `up` creates exactly the resource (and `together`) and a second preview is clean; then these checks. */
   created?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
   drift?: {
@@ -506,11 +514,18 @@ export interface ResourceSuiteOptions<A, F> {
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
     /** What the preview's diff shows. */
     diffText?: RegExp | RegExp[];
+    /** Checks right after the refresh, beyond `inState` (e.g. the stored outputs of the resources `together`). */
+    refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+    /** The resources (names) the preview updates (default: the resource alone). */
+    updated?: readonly string[];
+    /** Checks after the repairing `up`; {@link SuiteContext.requests} are that `up`'s. */
     repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   };
   /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
   deleted?: {
     delete: (ctx: SuiteContext<A, F>) => Promise<unknown>;
+    /** The resources (names) the refresh drops and `up` makes again (default: the resource and `together`). */
+    dropped?: readonly string[];
     /** Checks right after the refresh (its requests are {@link SuiteContext.requests}). */
     refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
     recreated: (ctx: SuiteContext<A, F>, before: unknown) => Promise<void> | void;
@@ -522,7 +537,12 @@ export interface ResourceSuiteOptions<A, F> {
    * engine's output, right after the create and again at the end of every other shared step.
    */
   secrets?: (ctx: SuiteContext<A, F>) => string[];
-  /** Step "destroy": `destroy` deletes exactly the resource; then these checks. */
+  /**
+   * Step "destroy": runs first (e.g. to make an object by hand beside the resource that destroy must
+   * leave alone); {@link SuiteContext.requests} start after it.
+   */
+  destroying?: (ctx: SuiteContext<A, F>) => Promise<void>;
+  /** Step "destroy": `destroy` deletes exactly the resource (and `together`); then these checks. */
   destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   /** Tests of what only this resource does, in each form they name. */
   tests?: SuiteTest<A, F>[];
@@ -553,6 +573,10 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       let applied: A | null | undefined = null;
       let since = 0;
       const type = typeToken(form, options.vendor, options.resource);
+      // `op type` of each step a shared step expects, sorted (the engine runs independent steps in any order).
+      const expected = (op: string, resources: readonly string[]) => resources.map((r) => `${op} ${typeToken(form, options.vendor, r)}`).sort();
+      const unit = [options.resource, ...(options.together ?? [])];
+      const sortedOps = (report: { steps: StepReport[] }) => ctx.ops(report, true).sort();
       // Registered before the stack's hooks: its configuration names the emulator.
       beforeAll(async () => {
         emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true, ...options.emulator });
@@ -644,7 +668,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("nothing");
             ctx.declare(ctx.base());
             const result = await ctx.up();
-            expect(ctx.ops(result, true)).toEqual([`create ${type}`]);
+            expect(sortedOps(result)).toEqual(expected("create", unit));
             await options.created?.(ctx, result);
             await ctx.expectCleanPreview();
           }),
@@ -660,9 +684,11 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.refresh();
             const inState = typeof drift.inState === "function" ? drift.inState(ctx) : drift.inState;
             if (inState) expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(inState);
+            await drift.refreshed?.(ctx);
             const preview = await ctx.preview();
-            expect(ctx.ops(preview)).toEqual(["update"]);
+            expect(sortedOps(preview)).toEqual(expected("update", drift.updated ?? [options.resource]));
             for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
+            ctx.markRequests();
             await ctx.up();
             await drift.repaired(ctx);
             await ctx.expectCleanPreview();
@@ -673,12 +699,13 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("any");
             const before = await deleted.delete(ctx);
             ctx.markRequests();
+            const dropped = deleted.dropped ?? unit;
             const refreshed = await ctx.refresh();
-            expect(refreshed.changeSummary.delete).toBe(1);
+            expect(refreshed.changeSummary.delete).toBe(dropped.length);
             await deleted.refreshed?.(ctx);
             expect((await engine().exportState()).resources(type)).toEqual([]);
             const result = await ctx.up();
-            expect(ctx.ops(result)).toEqual(["create"]);
+            expect(sortedOps(result)).toEqual(expected("create", dropped));
             await deleted.recreated(ctx, before);
             await noPlaintext();
           }))(options.deleted),
@@ -699,8 +726,12 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         destroy: () =>
           test(`destroy deletes the ${options.resource}`, async () => {
             await ctx.given("any");
+            if (options.destroying) {
+              await options.destroying(ctx);
+              ctx.markRequests();
+            }
             const destroyed = await ctx.destroy();
-            expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
+            expect(sortedOps(destroyed)).toEqual(expected("delete", unit));
             await options.destroyed?.(ctx);
             await noPlaintext();
           }),
