@@ -136,7 +136,8 @@ resourceSuite<Desired, Fixtures>({
     }
     return outputs;
   },
-  steps: { native: ["create", "destroy"] },
+  // The dynamic form's destroy is the last test's (a refused delete first): a shared one before it would cost an up.
+  steps: { dynamic: ["create", "secrets", "drift", "deleted", "badInput"], native: ["create", "destroy"] },
 
   // Every kind as declared; each create sent what was declared, the workspace as its UUID.
   created: (ctx, result) => {
@@ -457,7 +458,7 @@ resourceSuite<Desired, Fixtures>({
     {
       title: "a prompt a policy counts is not deleted: the error names the policy; once it is gone, destroy deletes everything; no credential is in the state",
       forms: ["dynamic"],
-      after: "destroy",
+      after: "badInput",
       body: async (ctx: Ctx) => {
         const { emulator } = ctx;
         await ctx.given("any");
@@ -473,6 +474,7 @@ resourceSuite<Desired, Fixtures>({
         await call(emulator, "DELETE", `/policies/usage-limits/${policy.id}`);
         const destroyed = await ctx.destroy();
         expect(kinds(destroyed)).toContain("delete Prompt");
+        await ctx.expectNoPlaintext([ADMIN_KEY]);
         expect(prompts(emulator)).toEqual([]);
         expect(collections(emulator)).toEqual([]);
         expect(labels(emulator)).toEqual([]);
