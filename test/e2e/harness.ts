@@ -451,7 +451,7 @@ export interface SuiteContext<A, F> {
   readonly sdk: Sdk;
   /** The type token of the resource under test in this form. */
   readonly type: string;
-  /** The type tokens of every resource the default program declares: {@link type}, then the suite's companions. */
+  /** The type tokens of the unit under test: {@link type}, then those of the suite's `together` resources. */
   readonly types: readonly string[];
   readonly emulator: RunningEmulator;
   /** What the suite's `setup` made once for this form's emulator. */
@@ -509,12 +509,6 @@ export interface ResourceSuiteOptions<A, F> {
   resource: string;
   /** The resource's logical name in the default program. */
   name?: string;
-  /**
-   * Other resources of the vendor the default program declares beside this one, each once, when
-   * sibling resources are tested together in one program (e.g. two kinds of policy): the shared
-   * create, deleted and destroy steps then expect one step for each, and drift an update of each.
-   */
-  companions?: string[];
   /** Objects the tests need, made once per form's emulator (beforeAll), so any test can run alone. */
   setup?: (emulator: RunningEmulator) => Promise<F>;
   /** The arguments of the resource as most tests declare it. */
@@ -530,7 +524,15 @@ export interface ResourceSuiteOptions<A, F> {
   declares?: Record<string, number>;
   /** Which shared steps run in which form (default: every step given below, in both forms). */
   steps?: Partial<Record<Form, readonly SharedStep[]>>;
-  /** Step "create": `up` creates exactly the resource and a second preview is clean; then these checks. */
+  /**
+   * Other resources of the vendor (names, repeated when declared more than once) that the default program
+   * declares with this one, for resources that cannot be tested apart: e.g. an MCP integration's workspace
+   * grant and capabilities, which live on the integration. The shared steps count their steps with the
+   * resource's: create creates each, destroy deletes each, an out-of-band delete drops each (unless
+   * `deleted.dropped` says otherwise). Default: none.
+   */
+  together?: readonly string[];
+  /** Step "create": `up` creates exactly the resource (and `together`) and a second preview is clean; then these checks. */
   created?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Step "drift": an out-of-band edit shows after refresh (`inState` in the stored outputs) and `up` repairs it. */
   drift?: {
@@ -541,8 +543,11 @@ export interface ResourceSuiteOptions<A, F> {
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
     /** What the preview's diff shows. */
     diffText?: RegExp | RegExp[];
-    /** Checks right after the refresh, beyond {@link inState} (e.g. a companion's stored outputs). */
+    /** Checks right after the refresh, beyond `inState` (e.g. the stored outputs of the resources `together`). */
     refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+    /** The resources (names) the preview updates (default: the resource alone). */
+    updated?: readonly string[];
+    /** Checks after the repairing `up`; {@link SuiteContext.requests} are that `up`'s. */
     repaired: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   };
   /** Step "deleted": an out-of-band delete drops it from state on refresh and `up` recreates it. */
@@ -550,6 +555,8 @@ export interface ResourceSuiteOptions<A, F> {
     /** The arguments the step starts from (default: what is applied now, or the base). */
     given?: (ctx: SuiteContext<A, F>) => A;
     delete: (ctx: SuiteContext<A, F>) => Promise<unknown>;
+    /** The resources (names) the refresh drops and `up` makes again (default: the resource and `together`). */
+    dropped?: readonly string[];
     /** Checks right after the refresh (its requests are {@link SuiteContext.requests}). */
     refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
     recreated: (ctx: SuiteContext<A, F>, before: unknown) => Promise<void> | void;
@@ -561,7 +568,12 @@ export interface ResourceSuiteOptions<A, F> {
    * engine's output, right after the create and again at the end of every other shared step.
    */
   secrets?: (ctx: SuiteContext<A, F>) => string[];
-  /** Step "destroy": `destroy` deletes exactly the resource; then these checks. */
+  /**
+   * Step "destroy": runs first (e.g. to make an object by hand beside the resource that destroy must
+   * leave alone); {@link SuiteContext.requests} start after it.
+   */
+  destroying?: (ctx: SuiteContext<A, F>) => Promise<void>;
+  /** Step "destroy": `destroy` deletes exactly the resource (and `together`); then these checks. */
   destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
   /** Tests of what only this resource does, in each form they name. */
   tests?: SuiteTest<A, F>[];
@@ -592,15 +604,13 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
       let applied: A | null | undefined = null;
       let since = 0;
       const type = typeToken(form, options.vendor, options.resource);
-      const types = [type, ...(options.companions ?? []).map((companion) => typeToken(form, options.vendor, companion))];
-      // One step of `op` for each resource under test, in a stable order (the engine runs them in parallel).
-      const eachOne = (op: string) => types.map((t) => `${op} ${t}`).sort();
-      // The type tokens the base program's create (and destroy) touch, sorted: the resources under test, or what `declares` says.
-      const declared = (options.declares
-        ? Object.entries(options.declares).flatMap(([resource, count]) => Array<string>(count).fill(typeToken(form, options.vendor, resource)))
-        : [...types]
-      ).sort();
-      const instances = declared.filter((t) => t === type).length;
+      // `op type` of each step a shared step expects, sorted (the engine runs independent steps in any order).
+      const expected = (op: string, resources: readonly string[]) => resources.map((r) => `${op} ${typeToken(form, options.vendor, r)}`).sort();
+      const unit = [options.resource, ...(options.together ?? [])];
+      const types = unit.map((r) => typeToken(form, options.vendor, r));
+      // What the base program's create (and destroy) touch: the unit under test, or what `declares` says.
+      const declared = options.declares ? Object.entries(options.declares).flatMap(([resource, count]) => Array<string>(count).fill(resource)) : unit;
+      const sortedOps = (report: { steps: StepReport[] }) => ctx.ops(report, true).sort();
       // Registered before the stack's hooks: its configuration names the emulator.
       beforeAll(async () => {
         emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true, ...options.emulator });
@@ -693,7 +703,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("nothing");
             ctx.declare(ctx.base());
             const result = await ctx.up();
-            expect(ctx.ops(result, true).sort()).toEqual(declared.map((t) => `create ${t}`));
+            expect(sortedOps(result)).toEqual(expected("create", declared));
             await options.created?.(ctx, result);
             await ctx.expectCleanPreview();
           }),
@@ -711,8 +721,9 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             if (inState) expect((await engine().exportState()).resource(type, name)?.outputs).toMatchObject(inState);
             await drift.refreshed?.(ctx);
             const preview = await ctx.preview();
-            expect(ctx.ops(preview, true).sort()).toEqual(eachOne("update"));
+            expect(sortedOps(preview)).toEqual(expected("update", drift.updated ?? [options.resource]));
             for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
+            ctx.markRequests();
             await ctx.up();
             await drift.repaired(ctx);
             await ctx.expectCleanPreview();
@@ -723,14 +734,18 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given(deleted.given?.(ctx) ?? "any");
             const before = await deleted.delete(ctx);
             ctx.markRequests();
+            const dropped = deleted.dropped ?? unit;
             const refreshed = await ctx.refresh();
-            expect(refreshed.changeSummary.delete).toBe(types.length);
+            expect(refreshed.changeSummary.delete).toBe(dropped.length);
             await deleted.refreshed?.(ctx);
-            // The resources under test are gone from the state; others of the type the base program declares stay.
+            // What the refresh dropped is gone from the state; others of those types the base program declares stay.
             const state = await engine().exportState();
-            expect(types.flatMap((t) => state.resources(t))).toHaveLength(instances - 1);
+            for (const resource of new Set(dropped)) {
+              const count = (names: readonly string[]) => names.filter((r) => r === resource).length;
+              expect(state.resources(typeToken(form, options.vendor, resource))).toHaveLength(count(declared) - count(dropped));
+            }
             const result = await ctx.up();
-            expect(ctx.ops(result, true).sort()).toEqual(eachOne("create"));
+            expect(sortedOps(result)).toEqual(expected("create", dropped));
             await deleted.recreated(ctx, before);
             await noPlaintext();
           }))(options.deleted),
@@ -751,8 +766,12 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         destroy: () =>
           test(`destroy deletes the ${options.resource}`, async () => {
             await ctx.given("any");
+            if (options.destroying) {
+              await options.destroying(ctx);
+              ctx.markRequests();
+            }
             const destroyed = await ctx.destroy();
-            expect(ctx.ops(destroyed, true).sort()).toEqual(declared.map((t) => `delete ${t}`));
+            expect(sortedOps(destroyed)).toEqual(expected("delete", declared));
             await options.destroyed?.(ctx);
             await noPlaintext();
           }),

@@ -1,419 +1,493 @@
 /**
- * Portkey MCP through the real engine against the emulator (issue 24):
- * McpIntegration, McpIntegrationWorkspaceAccess and McpIntegrationCapabilities
- * created together, a clean second preview, every updatable field changed in
- * place (each write carrying only what changed), optional fields cleared,
- * drift made through the plain API shown by refresh and repaired by up, an
- * integration deleted out of band, bad input refused at preview, the secret
- * configuration absent from the exported state, destroy touching only its own
- * access row; then `pulumi import` of all three by id with the native plugin.
+ * Portkey MCP through the real engine against the emulator (issue 24), in both
+ * forms (see resourceSuite in ./harness.ts), as two units whose kinds are tested
+ * together because they cannot exist apart: an McpIntegration with its
+ * McpIntegrationWorkspaceAccess and McpIntegrationCapabilities (both live on the
+ * integration, take its id, and go when it is deleted), and an McpServer with
+ * its McpServerCapabilities and McpServerUserAccess (the same, on the server).
+ * What each unit needs beside it (workspaces, a user, the server's integration
+ * and grant) is made by hand.
+ *
+ * Both forms: create (capabilities not synced yet are kept for later, no
+ * drift), the secret configuration never in plaintext, a clean second preview,
+ * destroy touching only its own access row. Dynamic: every updatable field
+ * changed in place (each write carrying only what changed), optional fields
+ * cleared, drift made through the plain API shown by refresh and repaired by up,
+ * out-of-band deletes, bad input refused at preview. Native: `pulumi import` of
+ * each unit by id.
  */
-import { RunningEmulator, startEmulator } from "../../emulator";
-import * as dynamicSdk from "../../sdk";
-import * as nativeSdk from "../../sdk/native";
-import type { McpIntegrationArgs, McpCapabilityArgs } from "../../sdk/portkey";
-import { ADMIN_KEY, call } from "../support/emulator";
-import { changedSteps, EngineStack, useEngineStack } from "./harness";
+import type { McpCapabilityArgs, McpIntegrationArgs } from "../../sdk/portkey";
+import type { RunningEmulator } from "../../emulator";
+import { call } from "../support/emulator";
+import { Form, resourceSuite, SuiteContext, typeToken } from "./harness";
 
 jest.setTimeout(10 * 60_000);
 
-const portkey = dynamicSdk.portkey;
-const INTEGRATION = "pulumi-nodejs:dynamic/portkey:McpIntegration";
-const ACCESS = "pulumi-nodejs:dynamic/portkey:McpIntegrationWorkspaceAccess";
-const CAPABILITIES = "pulumi-nodejs:dynamic/portkey:McpIntegrationCapabilities";
 const TOKEN = "Bearer linear-secret-token-0123456789";
 const NEW_TOKEN = "Bearer linear-secret-token-rotated-987";
-const ROUTES = {
-  updateIntegration: "PUT /mcp-integrations/{mcpIntegrationId}",
+
+/** The bodies of the requests to a route since the test's window began. */
+function bodies(ctx: { requests: SuiteContext<unknown, unknown>["requests"] }, route: string): unknown[] {
+  return ctx.requests(route).map((r) => r.body);
+}
+
+const mcpType = (form: Form, resource: string) => typeToken(form, "portkey", resource);
+
+// ---------------------------------------------------------------------------
+// An integration with its workspace grant and capabilities.
+// ---------------------------------------------------------------------------
+
+interface IntegrationUnit {
+  integration: McpIntegrationArgs;
+  /** The workspace the grant is for (made by hand). */
+  workspaceId: string;
+  accessEnabled?: boolean;
+  capabilities: McpCapabilityArgs[];
+}
+interface IntegrationFixtures {
+  tools: { id: string; slug: string };
+  /** A workspace whose rows Pulumi never manages. */
+  handMade: { id: string; slug: string };
+}
+type IntegrationCtx = SuiteContext<IntegrationUnit, IntegrationFixtures>;
+
+const INTEGRATION_ROUTES = {
+  update: "PUT /mcp-integrations/{mcpIntegrationId}",
   putAccess: "PUT /mcp-integrations/{mcpIntegrationId}/workspaces",
   putCapabilities: "PUT /mcp-integrations/{mcpIntegrationId}/capabilities",
 };
 
-let emulator: RunningEmulator;
-let handMade: { id: string; slug: string };
-let integrationArgs: Partial<McpIntegrationArgs>;
-let accessEnabled: boolean | undefined;
-let capabilities: McpCapabilityArgs[];
-
-const config = () => ({
-  "portkey:apiKey": { value: ADMIN_KEY, secret: true },
-  "portkey:baseUrl": { value: emulator.portkeyBaseUrl },
-});
-
-beforeAll(async () => {
-  emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true });
-  handMade = (await call(emulator, "POST", "/admin/workspaces", { name: "Hand made" })).body;
-});
-afterAll(async () => emulator?.stop());
-
-const engine = useEngineStack(() => ({
-  projectName: "portkey-mcp",
-  program: async () => {
-    const ws = new portkey.Workspace("tools", { name: "Tools team", forceDelete: true });
-    const linear = new portkey.McpIntegration("linear", {
-      name: "Linear",
-      slug: "linear",
-      url: "https://mcp.linear.app/mcp",
-      authType: "headers",
-      transport: "http",
-      ...integrationArgs,
-    });
-    new portkey.McpIntegrationWorkspaceAccess("tools", { mcpIntegrationId: linear.id, workspaceId: ws.id, enabled: accessEnabled });
-    new portkey.McpIntegrationCapabilities("linear", { mcpIntegrationId: linear.id, capabilities });
-    // Exports nothing: outputs registered after a preview refused at check are rejected by the terminating
-    // engine as an unhandled rejection, which Jest counts as a failed suite (see convergence.test.ts).
-  },
-  config: config(),
-}));
-
-/** The operations of this package's resources (not the stack's own). */
-function ops(steps: Parameters<typeof changedSteps>[0]): string[] {
-  return changedSteps(steps).filter((s) => !s.type.startsWith("pulumi:")).map((s) => s.op);
-}
-
-function bodies(route: string): unknown[] {
-  return emulator.requestLog().filter((r) => r.route === route).map((r) => r.body);
-}
-
-async function integrationId(): Promise<string> {
-  return (await engine().exportState()).resources(INTEGRATION)[0].id!;
-}
-
-async function held(): Promise<Record<string, unknown>> {
-  return (await call(emulator, "GET", `/mcp-integrations/${await integrationId()}`)).body;
-}
-
-async function rows(): Promise<Record<string, boolean>> {
-  const list = (await call(emulator, "GET", `/mcp-integrations/${await integrationId()}/workspaces`)).body as { workspaces: { id: string; enabled: boolean }[] };
-  return Object.fromEntries(list.workspaces.map((r) => [r.id, r.enabled]));
-}
-
-async function heldCapabilities(): Promise<Record<string, boolean>> {
-  const list = (await call(emulator, "GET", `/mcp-integrations/${await integrationId()}/capabilities`)).body as { data: { type: string; name: string; enabled: boolean }[] };
-  return Object.fromEntries(list.data.map((c) => [`${c.type}:${c.name}`, c.enabled]));
-}
-
-/** The next preview changes none of the program's resources (a provider's name, after an import, is not a change of them). */
-async function expectClean(stack: EngineStack = engine()): Promise<void> {
-  expect(changedSteps((await stack.preview()).steps).filter((s) => !s.type.startsWith("pulumi:"))).toEqual([]);
-}
-
-function toolsWorkspace(): string {
-  return Object.values(emulator.state().workspaces).find((w) => w.name === "Tools team")!.id;
-}
-
-test("creates the integration, grants a workspace, sets capabilities not synced yet (no drift); the secret stays encrypted", async () => {
-  integrationArgs = { description: "issue tracker", configurations: { custom_headers: { Authorization: TOKEN } } };
-  capabilities = [
-    { type: "tool", name: "delete_issue", enabled: false },
-    { type: "tool", name: "create_issue", enabled: true },
-  ];
-  const result = await engine().up();
-  expect(ops(result.steps)).toEqual(["create", "create", "create", "create"]);
-  expect(await held()).toMatchObject({ slug: "linear", name: "Linear", description: "issue tracker", auth_type: "headers", type: "organisation" });
-  expect(await rows()).toEqual({ [toolsWorkspace()]: true });
-  // Nothing synced yet: the switches are kept for later and name what is pending.
-  expect(await heldCapabilities()).toEqual({});
-  expect((await engine().exportState()).resource(CAPABILITIES, "linear")?.outputs?.notSynced).toEqual(["tool:delete_issue", "tool:create_issue"]);
-  await expectClean();
-  const state = await engine().exportState();
-  expect(state.text).not.toContain("linear-secret-token");
-  // Pulumi's mark of a secret value.
-  expect(state.resource(INTEGRATION, "linear")?.outputs?.configurations).toHaveProperty(["4dabf18193072939515e22adb298388d"]);
-});
-
-test("once synced, capabilities read back as set; every updatable field changes in place, each write carrying only what changed", async () => {
-  await call(emulator, "POST", `/mcp-integrations/${await integrationId()}/sync`, {
-    capabilities: [
-      { name: "create_issue", type: "tool" },
-      { name: "delete_issue", type: "tool" },
-      { name: "search", type: "tool" },
-    ],
-  });
-  expect(await heldCapabilities()).toEqual({ "tool:create_issue": true, "tool:delete_issue": false, "tool:search": true });
-  await engine().refresh();
-  await expectClean();
-
-  integrationArgs = {
+/** Every updatable field changed from the base. */
+const updatedIntegration = (ctx: IntegrationCtx): IntegrationUnit => ({
+  ...ctx.base(),
+  integration: {
     name: "Linear (prod)",
+    slug: "linear",
     url: "https://mcp.linear.app/sse",
     authType: "oauth_auto",
     transport: "sse",
     description: "tickets",
     configurations: { custom_headers: { Authorization: NEW_TOKEN } },
-  };
-  accessEnabled = false;
-  capabilities = [
+  },
+  accessEnabled: false,
+  capabilities: [
     { type: "tool", name: "delete_issue", enabled: true },
     { type: "tool", name: "create_issue", enabled: true },
-  ];
-  emulator.clearRequestLog();
-  const result = await engine().up();
-  expect(ops(result.steps)).toEqual(["update", "update", "update"]);
-  expect(bodies(ROUTES.updateIntegration)).toEqual([
-    { name: "Linear (prod)", url: "https://mcp.linear.app/sse", auth_type: "oauth_auto", transport: "sse", description: "tickets", configurations: { custom_headers: { Authorization: NEW_TOKEN } } },
-  ]);
-  expect(bodies(ROUTES.putAccess)).toEqual([{ workspaces: [{ id: toolsWorkspace(), enabled: false }] }]);
-  expect(bodies(ROUTES.putCapabilities)).toEqual([{ capabilities: [{ name: "delete_issue", type: "tool", enabled: true }] }]);
-  expect(await held()).toMatchObject({ name: "Linear (prod)", transport: "sse", auth_type: "oauth_auto" });
-  expect(await rows()).toEqual({ [toolsWorkspace()]: false });
-  expect(await heldCapabilities()).toMatchObject({ "tool:delete_issue": true });
-  await expectClean();
-  expect((await engine().exportState()).text).not.toContain("rotated-987");
+  ],
 });
 
-test("optional fields are cleared: description with null, configurations with an empty object", async () => {
-  integrationArgs = { name: "Linear (prod)", url: "https://mcp.linear.app/sse", authType: "oauth_auto", transport: "sse" };
-  emulator.clearRequestLog();
-  await engine().up();
-  expect(bodies(ROUTES.updateIntegration)).toEqual([{ description: null, configurations: {} }]);
-  expect((await held()).description).toBeNull();
-  await expectClean();
-});
+/** The optional fields (description, configurations) cleared from the updated arguments. */
+const clearedIntegration = (ctx: IntegrationCtx): IntegrationUnit => {
+  const updated = updatedIntegration(ctx);
+  const { description: _description, configurations: _configurations, ...kept } = updated.integration;
+  return { ...updated, integration: kept };
+};
 
-test("drift made through the plain API shows on refresh and up repairs it; other workspaces' rows are never touched", async () => {
-  const id = await integrationId();
-  await call(emulator, "PUT", `/mcp-integrations/${id}`, { name: "Renamed in the UI" });
-  await call(emulator, "PUT", `/mcp-integrations/${id}/workspaces`, { workspaces: [{ id: toolsWorkspace(), enabled: true }, { id: handMade.id, enabled: true }] });
-  await call(emulator, "PUT", `/mcp-integrations/${id}/capabilities`, { capabilities: [{ name: "create_issue", type: "tool", enabled: false }] });
-  await engine().refresh();
-  const preview = await engine().preview();
-  expect(changedSteps(preview.steps).map((s) => s.type).sort()).toEqual([INTEGRATION, CAPABILITIES, ACCESS].sort());
-  emulator.clearRequestLog();
-  await engine().up();
-  expect(bodies(ROUTES.putAccess)).toEqual([{ workspaces: [{ id: toolsWorkspace(), enabled: false }] }]);
-  expect((await held()).name).toBe("Linear (prod)");
-  expect(await rows()).toEqual({ [toolsWorkspace()]: false, [handMade.id]: true });
-  expect(await heldCapabilities()).toMatchObject({ "tool:create_issue": true });
-  await expectClean();
-});
+function linearId({ emulator }: IntegrationCtx): string {
+  return Object.values(emulator.state().mcp_integrations ?? {}).find((i) => i.slug === "linear")!.id;
+}
 
-test("bad input is refused at preview, naming the property", async () => {
-  const valid = { integrationArgs, capabilities };
-  try {
-    integrationArgs = { ...valid.integrationArgs, url: "ftp://mcp.example.com" };
-    await expect(engine().preview()).rejects.toThrow(/url: must be an http\(s\) URL/);
-    integrationArgs = { ...valid.integrationArgs, secretMappings: [{ targetField: "key", secretReferenceId: "ref" }] };
-    await expect(engine().preview()).rejects.toThrow(/secretMappings\[0\]\.targetField: must be `configurations.<field>`/);
-    integrationArgs = valid.integrationArgs;
-    capabilities = [{ type: "resource_template" as "tool", name: "x", enabled: false }];
-    await expect(engine().preview()).rejects.toThrow(/capabilities\[0\]\.type/);
-    capabilities = [valid.capabilities[0], valid.capabilities[0]];
-    await expect(engine().preview()).rejects.toThrow(/capabilities: must list each type and name once/);
-  } finally {
-    ({ integrationArgs, capabilities } = valid);
-  }
-});
+async function heldIntegration(ctx: IntegrationCtx, id = linearId(ctx)): Promise<Record<string, unknown>> {
+  return (await call(ctx.emulator, "GET", `/mcp-integrations/${id}`)).body;
+}
 
-test("an integration deleted out of band is gone on refresh with its grant and capabilities, and up makes them again", async () => {
-  await call(emulator, "DELETE", `/mcp-integrations/${await integrationId()}`);
-  const refreshed = await engine().refresh();
-  expect(refreshed.changeSummary.delete).toBe(3);
-  const result = await engine().up();
-  expect(ops(result.steps)).toEqual(["create", "create", "create"]);
-  expect(await rows()).toEqual({ [toolsWorkspace()]: false });
-  await expectClean();
-});
+/** The integration's workspace rows: workspace id → enabled. */
+async function rows(ctx: IntegrationCtx): Promise<Record<string, boolean>> {
+  const list = (await call(ctx.emulator, "GET", `/mcp-integrations/${linearId(ctx)}/workspaces`)).body as { workspaces: { id: string; enabled: boolean }[] };
+  return Object.fromEntries(list.workspaces.map((r) => [r.id, r.enabled]));
+}
 
-test("destroy switches off only its own row and deletes the integration", async () => {
-  const id = await integrationId();
-  await call(emulator, "PUT", `/mcp-integrations/${id}/workspaces`, { workspaces: [{ id: handMade.id, enabled: true }] });
-  emulator.clearRequestLog();
-  await engine().destroy();
-  for (const body of bodies(ROUTES.putAccess)) expect(body).toEqual({ workspaces: [{ id: expect.any(String), enabled: false }] });
-  expect((await call(emulator, "GET", `/mcp-integrations/${id}`)).status).toBe(404);
-});
+/** The integration's capabilities as Portkey lists them: `type:name` → enabled (empty until synced). */
+async function heldCapabilities(emulator: RunningEmulator, id: string): Promise<Record<string, boolean>> {
+  const list = (await call(emulator, "GET", `/mcp-integrations/${id}/capabilities`)).body as { data: { type: string; name: string; enabled: boolean }[] };
+  return Object.fromEntries(list.data.map((c) => [`${c.type}:${c.name}`, c.enabled]));
+}
 
-test("native: pulumi import takes an integration, its grant and its capabilities made by hand, and the program previews clean", async () => {
-  const made = (await call(emulator, "POST", "/mcp-integrations", { name: "GitHub", slug: "github", url: "https://api.githubcopilot.com/mcp/", auth_type: "none", transport: "http" })).body as { id: string };
-  await call(emulator, "PUT", `/mcp-integrations/${made.id}/workspaces`, { workspaces: [{ id: handMade.id, enabled: true }] });
-  await call(emulator, "POST", `/mcp-integrations/${made.id}/sync`, { capabilities: [{ name: "merge_pr", type: "tool" }, { name: "list_prs", type: "tool" }] });
-  await call(emulator, "PUT", `/mcp-integrations/${made.id}/capabilities`, { capabilities: [{ name: "merge_pr", type: "tool", enabled: false }] });
-  const native = nativeSdk.portkey;
-  let program = async () => ({});
-  const stack = await EngineStack.create({
-    projectName: "portkey-mcp-import",
-    program: () => program(),
-    config: config(),
-    env: { PATH: `${require("node:path").resolve(__dirname, "..", "..", "bin")}:${process.env.PATH}` },
-  });
-  try {
-    await stack.up();
-    const imported = await stack.stack.import({
-      resources: [
-        { type: "portkey:index:McpIntegration", name: "github", id: made.id },
-        { type: "portkey:index:McpIntegrationWorkspaceAccess", name: "github-hand-made", id: `${made.id}/${handMade.id}` },
-        { type: "portkey:index:McpIntegrationCapabilities", name: "github", id: made.id },
-      ],
-      generateCode: false,
-    });
-    expect(imported.summary.resourceChanges).toMatchObject({ import: 3 });
-    // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
-    const declared = (protect: boolean) => async () => {
-      const github = new native.McpIntegration("github", { name: "GitHub", slug: "github", url: "https://api.githubcopilot.com/mcp/", authType: "none", transport: "http" }, { protect });
-      new native.McpIntegrationWorkspaceAccess("github-hand-made", { mcpIntegrationId: github.id, workspaceId: handMade.id }, { protect });
-      new native.McpIntegrationCapabilities("github", { mcpIntegrationId: github.id, capabilities: [{ type: "tool", name: "merge_pr", enabled: false }] }, { protect });
-      return {};
-    };
-    program = declared(true);
-    await expectClean(stack);
-    program = declared(false);
-    await stack.up();
-    await stack.destroy();
-    expect((await call(emulator, "GET", `/mcp-integrations/${made.id}`)).status).toBe(404);
-  } finally {
-    await stack.dispose();
-  }
-});
+/** Portkey syncing the upstream server's tools (as its UI does), unless it already has. */
+async function syncTools(emulator: RunningEmulator, id: string, names: string[]): Promise<void> {
+  if (Object.keys(await heldCapabilities(emulator, id)).length > 0) return;
+  await call(emulator, "POST", `/mcp-integrations/${id}/sync`, { capabilities: names.map((name) => ({ name, type: "tool" })) });
+}
 
-describe("MCP servers with their capabilities and user access", () => {
-  const SERVER = "pulumi-nodejs:dynamic/portkey:McpServer";
-  const SERVER_CAPABILITIES = "pulumi-nodejs:dynamic/portkey:McpServerCapabilities";
-  const USER_ACCESS = "pulumi-nodejs:dynamic/portkey:McpServerUserAccess";
-  let server: { name: string; description?: string; slug?: string };
-  let serverCapabilities: McpCapabilityArgs[];
-  let users: { userId: string; enabled: boolean }[];
-  let defaultUserAccess: "allow" | "deny" | undefined;
-  let ada: { id: string };
-  let workspace: { id: string; slug: string };
-  let stack: EngineStack;
+let destroyedIntegration = "";
 
-  const serverId = async () => (await stack.exportState()).resources(SERVER)[0].id!;
-  const heldServer = async () => (await call(emulator, "GET", `/mcp-servers/${await serverId()}`)).body;
-  const heldAccess = async () => (await call(emulator, "GET", `/mcp-servers/${await serverId()}/user-access`)).body as { default_user_access: string; data: { user_id: string; enabled: boolean; has_override: boolean }[] };
-  const heldServerCapabilities = async () =>
-    Object.fromEntries(((await call(emulator, "GET", `/mcp-servers/${await serverId()}/capabilities`)).body.data as { name: string; enabled: boolean }[]).map((c) => [c.name, c.enabled]));
-
-  beforeAll(async () => {
-    workspace = (await call(emulator, "POST", "/admin/workspaces", { name: "Server home" })).body;
-    ada = (await (await fetch(`${emulator.url}/_emulator/portkey/users`, { method: "POST", body: JSON.stringify({ email: "ada@example.com" }) })).json()) as { id: string };
-    await call(emulator, "POST", `/admin/workspaces/${workspace.id}/users`, { users: [{ id: ada.id, role: "member" }] });
-    server = { name: "Notion", description: "team notes", slug: "notion-team" };
-    serverCapabilities = [{ type: "tool", name: "delete_page", enabled: false }];
-    users = [{ userId: ada.id, enabled: false }];
-    defaultUserAccess = "deny";
-    stack = await EngineStack.create({
-      projectName: "portkey-mcp-servers",
-      config: config(),
-      program: async () => {
-        const notion = new portkey.McpIntegration("notion", { name: "Notion", slug: "notion", url: "https://mcp.notion.com/mcp", authType: "oauth_auto", transport: "http" });
-        const grant = new portkey.McpIntegrationWorkspaceAccess("notion-home", { mcpIntegrationId: notion.id, workspaceId: workspace.id });
-        const made = new portkey.McpServer("notion-team", { ...server, mcpIntegrationId: notion.id, workspaceId: workspace.slug }, { dependsOn: [grant] });
-        new portkey.McpServerCapabilities("notion-team", { mcpServerId: made.id, capabilities: serverCapabilities });
-        new portkey.McpServerUserAccess("notion-team", { mcpServerId: made.id, users, defaultUserAccess });
-        return { integration: notion.id };
+describe("McpIntegration with its workspace grant and capabilities", () => {
+  resourceSuite<IntegrationUnit, IntegrationFixtures>({
+    vendor: "portkey",
+    resource: "McpIntegration",
+    together: ["McpIntegrationWorkspaceAccess", "McpIntegrationCapabilities"],
+    name: "linear",
+    setup: async (emulator) => ({
+      tools: (await call(emulator, "POST", "/admin/workspaces", { name: "Tools team" })).body,
+      handMade: (await call(emulator, "POST", "/admin/workspaces", { name: "Hand made" })).body,
+    }),
+    base: ({ tools }) => ({
+      integration: {
+        name: "Linear",
+        slug: "linear",
+        url: "https://mcp.linear.app/mcp",
+        authType: "headers",
+        transport: "http",
+        description: "issue tracker",
+        configurations: { custom_headers: { Authorization: TOKEN } },
       },
-    });
-  });
-  afterAll(async () => {
-    await stack.destroy().catch(() => undefined);
-    await stack.dispose();
-  });
+      workspaceId: tools.id,
+      capabilities: [
+        { type: "tool", name: "delete_issue", enabled: false },
+        { type: "tool", name: "create_issue", enabled: true },
+      ],
+    }),
+    declare: (sdk, name, args) => {
+      const linear = new sdk.portkey.McpIntegration(name, args.integration);
+      new sdk.portkey.McpIntegrationWorkspaceAccess("tools", { mcpIntegrationId: linear.id, workspaceId: args.workspaceId, enabled: args.accessEnabled });
+      new sdk.portkey.McpIntegrationCapabilities(name, { mcpIntegrationId: linear.id, capabilities: args.capabilities });
+      // Exports nothing: outputs registered after a preview refused at check are rejected by the terminating
+      // engine as an unhandled rejection, which Jest counts as a failed suite (see convergence.test.ts).
+      return {};
+    },
+    steps: { native: ["create", "secrets", "destroy"] },
 
-  test("a server made after its grant, with capabilities and user access; a second preview is clean", async () => {
-    await stack.up();
-    expect(await heldServer()).toMatchObject({ name: "Notion", slug: "notion-team", description: "team notes", workspace_id: workspace.id });
-    const { integration } = Object.fromEntries(Object.entries(await stack.stack.outputs()).map(([k, v]) => [k, v.value as string]));
-    await call(emulator, "POST", `/mcp-integrations/${integration}/sync`, { capabilities: [{ name: "delete_page", type: "tool" }, { name: "search", type: "tool" }] });
-    expect(await heldServerCapabilities()).toEqual({ delete_page: false, search: true });
-    expect(await heldAccess()).toMatchObject({ default_user_access: "deny", data: [{ user_id: ada.id, enabled: false, has_override: true }] });
-    await stack.refresh();
-    await expectClean(stack);
-  });
+    // The grant is made, and capabilities not synced yet are kept for later and named as pending (no drift).
+    created: async (ctx) => {
+      expect(await heldIntegration(ctx)).toMatchObject({ slug: "linear", name: "Linear", description: "issue tracker", auth_type: "headers", type: "organisation" });
+      expect(await rows(ctx)).toEqual({ [ctx.fixtures.tools.id]: true });
+      expect(await heldCapabilities(ctx.emulator, linearId(ctx))).toEqual({});
+      const state = await ctx.engine.exportState();
+      expect(state.resource(mcpType(ctx.form, "McpIntegrationCapabilities"), "linear")?.outputs?.notSynced).toEqual(["tool:delete_issue", "tool:create_issue"]);
+      // Pulumi's mark of a secret value.
+      expect(state.resource(ctx.type, "linear")?.outputs?.configurations).toHaveProperty(["4dabf18193072939515e22adb298388d"]);
+    },
+    // Neither token (both contain this) is in the state, its backend files or anything the engine printed.
+    secrets: () => ["linear-secret-token"],
 
-  test("name and description change in place (only what changed is sent), the description clears with null; the default and an override change", async () => {
-    server = { name: "Notion (team)", slug: "notion-team" };
-    serverCapabilities = [{ type: "tool", name: "delete_page", enabled: true }, { type: "tool", name: "search", enabled: false }];
-    users = [{ userId: ada.id, enabled: true }];
-    defaultUserAccess = "allow";
-    emulator.clearRequestLog();
-    const result = await stack.up();
-    expect(ops(result.steps)).toEqual(["update", "update", "update"]);
-    expect(bodies("PUT /mcp-servers/{mcpServerId}")).toEqual([{ name: "Notion (team)", description: null }]);
-    expect(bodies("PUT /mcp-servers/{mcpServerId}/capabilities")).toEqual([{ capabilities: [{ name: "delete_page", type: "tool", enabled: true }, { name: "search", type: "tool", enabled: false }] }]);
-    expect(bodies("PUT /mcp-servers/{mcpServerId}/user-access")).toEqual([{ default_user_access: "allow", user_access: [{ user_id: ada.id, enabled: true }] }]);
-    expect(await heldServer()).toMatchObject({ name: "Notion (team)", description: null });
-    expect(await heldServerCapabilities()).toEqual({ delete_page: true, search: false });
-    await expectClean(stack);
-  });
+    // Renamed, the grant flipped and another workspace's row added, a capability switched: all three show, and up
+    // writes back only its own row.
+    drift: {
+      edit: async (ctx) => {
+        const id = linearId(ctx);
+        // Capabilities read back only once Portkey has synced them.
+        await syncTools(ctx.emulator, id, ["create_issue", "delete_issue", "search"]);
+        const declared = ctx.desired!.accessEnabled ?? true;
+        await call(ctx.emulator, "PUT", `/mcp-integrations/${id}`, { name: "Renamed in the UI" });
+        await call(ctx.emulator, "PUT", `/mcp-integrations/${id}/workspaces`, {
+          workspaces: [
+            { id: ctx.fixtures.tools.id, enabled: !declared },
+            { id: ctx.fixtures.handMade.id, enabled: true },
+          ],
+        });
+        await call(ctx.emulator, "PUT", `/mcp-integrations/${id}/capabilities`, { capabilities: [{ name: "create_issue", type: "tool", enabled: false }] });
+      },
+      inState: { name: "Renamed in the UI" },
+      updated: ["McpIntegration", "McpIntegrationWorkspaceAccess", "McpIntegrationCapabilities"],
+      repaired: async (ctx) => {
+        const { tools, handMade } = ctx.fixtures;
+        const declared = ctx.desired!.accessEnabled ?? true;
+        expect(bodies(ctx, INTEGRATION_ROUTES.putAccess)).toEqual([{ workspaces: [{ id: tools.id, enabled: declared }] }]);
+        expect((await heldIntegration(ctx)).name).toBe(ctx.desired!.integration.name);
+        expect(await rows(ctx)).toEqual({ [tools.id]: declared, [handMade.id]: true });
+        expect(await heldCapabilities(ctx.emulator, linearId(ctx))).toMatchObject({ "tool:create_issue": true });
+      },
+    },
 
-  test("drift through the plain API is shown by refresh and repaired by up; bad input is refused at preview", async () => {
-    const id = await serverId();
-    await call(emulator, "PUT", `/mcp-servers/${id}`, { name: "Renamed" });
-    await call(emulator, "PUT", `/mcp-servers/${id}/capabilities`, { capabilities: [{ name: "search", type: "tool", enabled: true }] });
-    await call(emulator, "PUT", `/mcp-servers/${id}/user-access`, { user_access: [{ user_id: ada.id, enabled: false }] });
-    await stack.refresh();
-    expect(changedSteps((await stack.preview()).steps).map((s) => s.type).sort()).toEqual([SERVER, SERVER_CAPABILITIES, USER_ACCESS].sort());
-    await stack.up();
-    expect((await heldServer()).name).toBe("Notion (team)");
-    expect(await heldServerCapabilities()).toEqual({ delete_page: true, search: false });
-    expect((await heldAccess()).data[0]).toMatchObject({ enabled: true });
-    await expectClean(stack);
+    // The integration deleted out of band: its grant and capabilities go with it.
+    deleted: {
+      delete: (ctx) => call(ctx.emulator, "DELETE", `/mcp-integrations/${linearId(ctx)}`),
+      recreated: async (ctx) => {
+        expect(await rows(ctx)).toEqual({ [ctx.fixtures.tools.id]: ctx.desired!.accessEnabled ?? true });
+        await ctx.expectCleanPreview();
+      },
+    },
 
-    const valid = server;
-    server = { ...valid, slug: "ab" };
-    await expect(stack.preview()).rejects.toThrow(/slug: must be 3-50 letters/);
-    server = valid;
-  });
+    badInput: (valid) => [
+      [{ ...valid, integration: { ...valid.integration, url: "ftp://mcp.example.com" } }, /url: must be an http\(s\) URL/],
+      [{ ...valid, integration: { ...valid.integration, secretMappings: [{ targetField: "key", secretReferenceId: "ref" }] } }, /secretMappings\[0\]\.targetField: must be `configurations.<field>`/],
+      [{ ...valid, capabilities: [{ type: "resource_template" as "tool", name: "x", enabled: false }] }, /capabilities\[0\]\.type/],
+      [{ ...valid, capabilities: [valid.capabilities[0], valid.capabilities[0]] }, /capabilities: must list each type and name once/],
+    ],
 
-  test("a server deleted out of band is made again by up; destroy deletes it", async () => {
-    await call(emulator, "DELETE", `/mcp-servers/${await serverId()}`);
-    const refreshed = await stack.refresh();
-    expect(refreshed.changeSummary.delete).toBe(3);
-    const result = await stack.up();
-    expect(ops(result.steps)).toEqual(["create", "create", "create"]);
-    await expectClean(stack);
-    const id = await serverId();
-    await stack.destroy();
-    expect((await call(emulator, "GET", `/mcp-servers/${id}`)).status).toBe(404);
-  });
+    // Another workspace's row, enabled by hand, is left alone: destroy switches off only its own.
+    destroying: async (ctx) => {
+      destroyedIntegration = linearId(ctx);
+      await call(ctx.emulator, "PUT", `/mcp-integrations/${destroyedIntegration}/workspaces`, { workspaces: [{ id: ctx.fixtures.handMade.id, enabled: true }] });
+    },
+    destroyed: async (ctx) => {
+      const writes = bodies(ctx, INTEGRATION_ROUTES.putAccess);
+      expect(writes).not.toEqual([]);
+      for (const body of writes) expect(body).toEqual({ workspaces: [{ id: ctx.fixtures.tools.id, enabled: false }] });
+      expect((await call(ctx.emulator, "GET", `/mcp-integrations/${destroyedIntegration}`)).status).toBe(404);
+    },
 
-  test("native: pulumi import takes a server, its capabilities and its user access made by hand, and the program previews clean", async () => {
-    const jira = (await call(emulator, "POST", "/mcp-integrations", { name: "Jira", slug: "jira", url: "https://mcp.atlassian.com/v1/sse", auth_type: "oauth_auto", transport: "sse" })).body as { id: string };
-    await call(emulator, "PUT", `/mcp-integrations/${jira.id}/workspaces`, { workspaces: [{ id: workspace.id, enabled: true }] });
-    const made = (await call(emulator, "POST", "/mcp-servers", { name: "Jira", slug: "jira-home", description: "tickets", mcp_integration_id: jira.id, workspace_id: workspace.id })).body as { id: string };
-    await call(emulator, "POST", `/mcp-integrations/${jira.id}/sync`, { capabilities: [{ name: "create_issue", type: "tool" }, { name: "search", type: "tool" }] });
-    await call(emulator, "PUT", `/mcp-servers/${made.id}/capabilities`, { capabilities: [{ name: "create_issue", type: "tool", enabled: false }] });
-    await call(emulator, "PUT", `/mcp-servers/${made.id}/user-access`, { default_user_access: "deny", user_access: [{ user_id: ada.id, enabled: true }] });
-    const native = nativeSdk.portkey;
-    let program = async () => ({});
-    const imported = await EngineStack.create({
-      projectName: "portkey-mcp-server-import",
-      program: () => program(),
-      config: config(),
-      env: { PATH: `${require("node:path").resolve(__dirname, "..", "..", "bin")}:${process.env.PATH}` },
-    });
-    try {
-      await imported.up();
-      const result = await imported.stack.import({
-        resources: [
-          { type: "portkey:index:McpServer", name: "jira-home", id: made.id },
-          { type: "portkey:index:McpServerCapabilities", name: "jira-home", id: made.id },
-          { type: "portkey:index:McpServerUserAccess", name: "jira-home", id: made.id },
-        ],
-        generateCode: false,
-      });
-      expect(result.summary.resourceChanges).toMatchObject({ import: 3 });
-      // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
-      const declared = (protect: boolean) => async () => {
-        const server = new native.McpServer("jira-home", { name: "Jira", slug: "jira-home", description: "tickets", mcpIntegrationId: jira.id, workspaceId: workspace.id }, { protect });
-        new native.McpServerCapabilities("jira-home", { mcpServerId: server.id, capabilities: [{ type: "tool", name: "create_issue", enabled: false }] }, { protect });
-        new native.McpServerUserAccess("jira-home", { mcpServerId: server.id, defaultUserAccess: "deny", users: [{ userId: ada.id, enabled: true }] }, { protect });
-        return {};
-      };
-      program = declared(true);
-      await expectClean(imported);
-      program = declared(false);
-      await imported.up();
-      await imported.destroy();
-      expect((await call(emulator, "GET", `/mcp-servers/${made.id}`)).status).toBe(404);
-    } finally {
-      await imported.dispose();
-      await call(emulator, "DELETE", `/mcp-integrations/${jira.id}`);
-    }
+    tests: [
+      {
+        title: "once synced, capabilities read back as set; every updatable field changes in place, each write carrying only what changed",
+        forms: ["dynamic"],
+        body: async (ctx: IntegrationCtx) => {
+          await ctx.given(ctx.base());
+          const id = linearId(ctx);
+          await syncTools(ctx.emulator, id, ["create_issue", "delete_issue", "search"]);
+          expect(await heldCapabilities(ctx.emulator, id)).toEqual({ "tool:create_issue": true, "tool:delete_issue": false, "tool:search": true });
+          // No drift: the switches kept for later are the ones Portkey now holds.
+          await ctx.engine.refresh();
+          await ctx.expectCleanPreview();
+
+          ctx.declare(updatedIntegration(ctx));
+          ctx.markRequests();
+          const result = await ctx.up();
+          expect(ctx.ops(result)).toEqual(["update", "update", "update"]);
+          expect(bodies(ctx, INTEGRATION_ROUTES.update)).toEqual([
+            { name: "Linear (prod)", url: "https://mcp.linear.app/sse", auth_type: "oauth_auto", transport: "sse", description: "tickets", configurations: { custom_headers: { Authorization: NEW_TOKEN } } },
+          ]);
+          expect(bodies(ctx, INTEGRATION_ROUTES.putAccess)).toEqual([{ workspaces: [{ id: ctx.fixtures.tools.id, enabled: false }] }]);
+          expect(bodies(ctx, INTEGRATION_ROUTES.putCapabilities)).toEqual([{ capabilities: [{ name: "delete_issue", type: "tool", enabled: true }] }]);
+          expect(await heldIntegration(ctx)).toMatchObject({ name: "Linear (prod)", transport: "sse", auth_type: "oauth_auto" });
+          expect(await rows(ctx)).toEqual({ [ctx.fixtures.tools.id]: false });
+          expect(await heldCapabilities(ctx.emulator, id)).toMatchObject({ "tool:delete_issue": true });
+          await ctx.expectCleanPreview();
+          expect((await ctx.engine.exportState()).text).not.toContain("rotated-987");
+        },
+      },
+      {
+        title: "optional fields are cleared: description with null, configurations with an empty object",
+        forms: ["dynamic"],
+        body: async (ctx: IntegrationCtx) => {
+          await ctx.given(updatedIntegration(ctx));
+          ctx.declare(clearedIntegration(ctx));
+          await ctx.up();
+          expect(bodies(ctx, INTEGRATION_ROUTES.update)).toEqual([{ description: null, configurations: {} }]);
+          expect((await heldIntegration(ctx)).description).toBeNull();
+          await ctx.expectCleanPreview();
+        },
+      },
+      {
+        title: "pulumi import takes an integration, its grant and its capabilities made by hand, and the program previews clean",
+        forms: ["native"],
+        after: "destroy",
+        body: async (ctx: IntegrationCtx) => {
+          await ctx.given("nothing");
+          const { handMade } = ctx.fixtures;
+          const made = (await call(ctx.emulator, "POST", "/mcp-integrations", { name: "GitHub", slug: "github", url: "https://api.githubcopilot.com/mcp/", auth_type: "none", transport: "http" })).body as { id: string };
+          await call(ctx.emulator, "PUT", `/mcp-integrations/${made.id}/workspaces`, { workspaces: [{ id: handMade.id, enabled: true }] });
+          await call(ctx.emulator, "POST", `/mcp-integrations/${made.id}/sync`, { capabilities: [{ name: "merge_pr", type: "tool" }, { name: "list_prs", type: "tool" }] });
+          await call(ctx.emulator, "PUT", `/mcp-integrations/${made.id}/capabilities`, { capabilities: [{ name: "merge_pr", type: "tool", enabled: false }] });
+          ctx.declare(undefined);
+          await ctx.up();
+          const imported = await ctx.engine.stack.import({
+            resources: [
+              { type: ctx.type, name: "github", id: made.id },
+              { type: mcpType(ctx.form, "McpIntegrationWorkspaceAccess"), name: "github-hand-made", id: `${made.id}/${handMade.id}` },
+              { type: mcpType(ctx.form, "McpIntegrationCapabilities"), name: "github", id: made.id },
+            ],
+            // Code generation needs the Go language host, which is not served here.
+            generateCode: false,
+          });
+          expect(imported.summary.resourceChanges).toMatchObject({ import: 3 });
+          // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
+          const declared = (protect: boolean) => async () => {
+            const github = new ctx.sdk.portkey.McpIntegration("github", { name: "GitHub", slug: "github", url: "https://api.githubcopilot.com/mcp/", authType: "none", transport: "http" }, { protect });
+            new ctx.sdk.portkey.McpIntegrationWorkspaceAccess("github-hand-made", { mcpIntegrationId: github.id, workspaceId: handMade.id }, { protect });
+            new ctx.sdk.portkey.McpIntegrationCapabilities("github", { mcpIntegrationId: github.id, capabilities: [{ type: "tool", name: "merge_pr", enabled: false }] }, { protect });
+            return {};
+          };
+          ctx.setProgram(declared(true));
+          await ctx.expectCleanPreview();
+          ctx.setProgram(declared(false));
+          await ctx.up();
+          await ctx.destroy();
+          expect((await call(ctx.emulator, "GET", `/mcp-integrations/${made.id}`)).status).toBe(404);
+        },
+      },
+    ],
   });
 });
 
-test("every response the emulator gave conformed to the official document", () => {
-  expect(emulator.specViolations()).toEqual([]);
+// ---------------------------------------------------------------------------
+// A server with its capabilities and user access.
+// ---------------------------------------------------------------------------
+
+interface ServerUnit {
+  server: { name: string; description?: string; slug?: string };
+  /** The server's integration and workspace (made and granted by hand). */
+  mcpIntegrationId: string;
+  workspaceId: string;
+  capabilities: McpCapabilityArgs[];
+  users: { userId: string; enabled: boolean }[];
+  defaultUserAccess?: "allow" | "deny";
+}
+interface ServerFixtures {
+  workspace: { id: string; slug: string };
+  ada: { id: string };
+  notion: { id: string };
+}
+type ServerCtx = SuiteContext<ServerUnit, ServerFixtures>;
+
+const SERVER_ROUTES = {
+  update: "PUT /mcp-servers/{mcpServerId}",
+  putCapabilities: "PUT /mcp-servers/{mcpServerId}/capabilities",
+  putUserAccess: "PUT /mcp-servers/{mcpServerId}/user-access",
+};
+
+/** The name and description changed (the description cleared), both capabilities switched, the default and the override flipped. */
+const updatedServer = (ctx: ServerCtx): ServerUnit => ({
+  ...ctx.base(),
+  server: { name: "Notion (team)", slug: "notion-team" },
+  capabilities: [
+    { type: "tool", name: "delete_page", enabled: true },
+    { type: "tool", name: "search", enabled: false },
+  ],
+  users: [{ userId: ctx.fixtures.ada.id, enabled: true }],
+  defaultUserAccess: "allow",
+});
+
+function serverId({ emulator }: ServerCtx, slug = "notion-team"): string {
+  return Object.values(emulator.state().mcp_servers ?? {}).find((s) => s.slug === slug)!.id;
+}
+const heldServer = async (ctx: ServerCtx) => (await call(ctx.emulator, "GET", `/mcp-servers/${serverId(ctx)}`)).body;
+const heldAccess = async (ctx: ServerCtx) =>
+  (await call(ctx.emulator, "GET", `/mcp-servers/${serverId(ctx)}/user-access`)).body as { default_user_access: string; data: { user_id: string; enabled: boolean; has_override: boolean }[] };
+const heldServerCapabilities = async (ctx: ServerCtx) =>
+  Object.fromEntries(((await call(ctx.emulator, "GET", `/mcp-servers/${serverId(ctx)}/capabilities`)).body.data as { name: string; enabled: boolean }[]).map((c) => [c.name, c.enabled]));
+/** Portkey syncing the Notion integration's tools, which the server's capabilities are (once). */
+const syncNotion = (ctx: ServerCtx) => syncTools(ctx.emulator, ctx.fixtures.notion.id, ["delete_page", "search"]);
+
+let destroyedServer = "";
+
+describe("McpServer with its capabilities and user access", () => {
+  resourceSuite<ServerUnit, ServerFixtures>({
+    vendor: "portkey",
+    resource: "McpServer",
+    together: ["McpServerCapabilities", "McpServerUserAccess"],
+    name: "notion-team",
+    setup: async (emulator) => {
+      const workspace = (await call(emulator, "POST", "/admin/workspaces", { name: "Server home" })).body;
+      const ada = (await (await fetch(`${emulator.url}/_emulator/portkey/users`, { method: "POST", body: JSON.stringify({ email: "ada@example.com" }) })).json()) as { id: string };
+      await call(emulator, "POST", `/admin/workspaces/${workspace.id}/users`, { users: [{ id: ada.id, role: "member" }] });
+      // The server's integration, granted to its workspace first.
+      const notion = (await call(emulator, "POST", "/mcp-integrations", { name: "Notion", slug: "notion", url: "https://mcp.notion.com/mcp", auth_type: "oauth_auto", transport: "http" })).body;
+      await call(emulator, "PUT", `/mcp-integrations/${notion.id}/workspaces`, { workspaces: [{ id: workspace.id, enabled: true }] });
+      return { workspace, ada, notion };
+    },
+    base: ({ workspace, ada, notion }) => ({
+      server: { name: "Notion", description: "team notes", slug: "notion-team" },
+      mcpIntegrationId: notion.id,
+      workspaceId: workspace.slug,
+      capabilities: [{ type: "tool", name: "delete_page", enabled: false }],
+      users: [{ userId: ada.id, enabled: false }],
+      defaultUserAccess: "deny",
+    }),
+    declare: (sdk, name, args) => {
+      const made = new sdk.portkey.McpServer(name, { ...args.server, mcpIntegrationId: args.mcpIntegrationId, workspaceId: args.workspaceId });
+      new sdk.portkey.McpServerCapabilities(name, { mcpServerId: made.id, capabilities: args.capabilities });
+      new sdk.portkey.McpServerUserAccess(name, { mcpServerId: made.id, users: args.users, defaultUserAccess: args.defaultUserAccess });
+      return {};
+    },
+    steps: { native: ["create", "destroy"] },
+
+    // The server's capability switch is kept until Portkey syncs the integration; the user's override is set.
+    created: async (ctx) => {
+      const { workspace, ada } = ctx.fixtures;
+      expect(await heldServer(ctx)).toMatchObject({ name: "Notion", slug: "notion-team", description: "team notes", workspace_id: workspace.id });
+      await syncNotion(ctx);
+      expect(await heldServerCapabilities(ctx)).toEqual({ delete_page: false, search: true });
+      expect(await heldAccess(ctx)).toMatchObject({ default_user_access: "deny", data: [{ user_id: ada.id, enabled: false, has_override: true }] });
+      // Nothing to refresh: what is applied is unchanged (the step's clean preview follows).
+      await ctx.engine.refresh();
+    },
+
+    // Renamed, the last declared capability and the user's override switched: all three show.
+    drift: {
+      edit: async (ctx) => {
+        await syncNotion(ctx);
+        const id = serverId(ctx);
+        const capability = ctx.desired!.capabilities.at(-1)!;
+        const user = ctx.desired!.users[0];
+        await call(ctx.emulator, "PUT", `/mcp-servers/${id}`, { name: "Renamed" });
+        await call(ctx.emulator, "PUT", `/mcp-servers/${id}/capabilities`, { capabilities: [{ name: capability.name, type: capability.type, enabled: !capability.enabled }] });
+        await call(ctx.emulator, "PUT", `/mcp-servers/${id}/user-access`, { user_access: [{ user_id: user.userId, enabled: !user.enabled }] });
+      },
+      inState: { name: "Renamed" },
+      updated: ["McpServer", "McpServerCapabilities", "McpServerUserAccess"],
+      repaired: async (ctx) => {
+        expect((await heldServer(ctx)).name).toBe(ctx.desired!.server.name);
+        const declared = Object.fromEntries(ctx.desired!.capabilities.map((c) => [c.name, c.enabled]));
+        expect(await heldServerCapabilities(ctx)).toMatchObject(declared);
+        expect((await heldAccess(ctx)).data[0]).toMatchObject({ enabled: ctx.desired!.users[0].enabled });
+      },
+    },
+
+    // The server deleted out of band: its capabilities and user access go with it.
+    deleted: {
+      delete: (ctx) => call(ctx.emulator, "DELETE", `/mcp-servers/${serverId(ctx)}`),
+      recreated: (ctx) => ctx.expectCleanPreview(),
+    },
+
+    badInput: (valid) => [[{ ...valid, server: { ...valid.server, slug: "ab" } }, /slug: must be 3-50 letters/]],
+
+    destroying: async (ctx) => {
+      destroyedServer = serverId(ctx);
+    },
+    destroyed: async (ctx) => {
+      expect((await call(ctx.emulator, "GET", `/mcp-servers/${destroyedServer}`)).status).toBe(404);
+    },
+
+    tests: [
+      {
+        title: "name and description change in place (only what changed is sent), the description clears with null; the default and an override change",
+        forms: ["dynamic"],
+        body: async (ctx: ServerCtx) => {
+          await ctx.given(ctx.base());
+          await syncNotion(ctx);
+          ctx.declare(updatedServer(ctx));
+          ctx.markRequests();
+          const result = await ctx.up();
+          expect(ctx.ops(result)).toEqual(["update", "update", "update"]);
+          expect(bodies(ctx, SERVER_ROUTES.update)).toEqual([{ name: "Notion (team)", description: null }]);
+          expect(bodies(ctx, SERVER_ROUTES.putCapabilities)).toEqual([{ capabilities: [{ name: "delete_page", type: "tool", enabled: true }, { name: "search", type: "tool", enabled: false }] }]);
+          expect(bodies(ctx, SERVER_ROUTES.putUserAccess)).toEqual([{ default_user_access: "allow", user_access: [{ user_id: ctx.fixtures.ada.id, enabled: true }] }]);
+          expect(await heldServer(ctx)).toMatchObject({ name: "Notion (team)", description: null });
+          expect(await heldServerCapabilities(ctx)).toEqual({ delete_page: true, search: false });
+          await ctx.expectCleanPreview();
+        },
+      },
+      {
+        title: "pulumi import takes a server, its capabilities and its user access made by hand, and the program previews clean",
+        forms: ["native"],
+        after: "destroy",
+        body: async (ctx: ServerCtx) => {
+          await ctx.given("nothing");
+          const { workspace, ada } = ctx.fixtures;
+          const jira = (await call(ctx.emulator, "POST", "/mcp-integrations", { name: "Jira", slug: "jira", url: "https://mcp.atlassian.com/v1/sse", auth_type: "oauth_auto", transport: "sse" })).body as { id: string };
+          await call(ctx.emulator, "PUT", `/mcp-integrations/${jira.id}/workspaces`, { workspaces: [{ id: workspace.id, enabled: true }] });
+          const made = (await call(ctx.emulator, "POST", "/mcp-servers", { name: "Jira", slug: "jira-home", description: "tickets", mcp_integration_id: jira.id, workspace_id: workspace.id })).body as { id: string };
+          await call(ctx.emulator, "POST", `/mcp-integrations/${jira.id}/sync`, { capabilities: [{ name: "create_issue", type: "tool" }, { name: "search", type: "tool" }] });
+          await call(ctx.emulator, "PUT", `/mcp-servers/${made.id}/capabilities`, { capabilities: [{ name: "create_issue", type: "tool", enabled: false }] });
+          await call(ctx.emulator, "PUT", `/mcp-servers/${made.id}/user-access`, { default_user_access: "deny", user_access: [{ user_id: ada.id, enabled: true }] });
+          ctx.declare(undefined);
+          await ctx.up();
+          const result = await ctx.engine.stack.import({
+            resources: [
+              { type: ctx.type, name: "jira-home", id: made.id },
+              { type: mcpType(ctx.form, "McpServerCapabilities"), name: "jira-home", id: made.id },
+              { type: mcpType(ctx.form, "McpServerUserAccess"), name: "jira-home", id: made.id },
+            ],
+            generateCode: false,
+          });
+          expect(result.summary.resourceChanges).toMatchObject({ import: 3 });
+          // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
+          const declared = (protect: boolean) => async () => {
+            const server = new ctx.sdk.portkey.McpServer("jira-home", { name: "Jira", slug: "jira-home", description: "tickets", mcpIntegrationId: jira.id, workspaceId: workspace.id }, { protect });
+            new ctx.sdk.portkey.McpServerCapabilities("jira-home", { mcpServerId: server.id, capabilities: [{ type: "tool", name: "create_issue", enabled: false }] }, { protect });
+            new ctx.sdk.portkey.McpServerUserAccess("jira-home", { mcpServerId: server.id, defaultUserAccess: "deny", users: [{ userId: ada.id, enabled: true }] }, { protect });
+            return {};
+          };
+          ctx.setProgram(declared(true));
+          await ctx.expectCleanPreview();
+          ctx.setProgram(declared(false));
+          await ctx.up();
+          await ctx.destroy();
+          expect((await call(ctx.emulator, "GET", `/mcp-servers/${made.id}`)).status).toBe(404);
+          await call(ctx.emulator, "DELETE", `/mcp-integrations/${jira.id}`);
+        },
+      },
+    ],
+  });
 });

@@ -79,7 +79,7 @@ function cleared(ctx: Ctx): Policies {
 resourceSuite<Policies, Fixtures>({
   vendor: "portkey",
   resource: "UsageLimitsPolicy",
-  companions: ["RateLimitsPolicy"],
+  together: ["RateLimitsPolicy"],
   name: "budget",
   setup: async (emulator) => ({ ws: (await call(emulator, "POST", "/admin/workspaces", { name: "Policies" })).body }),
   // The usage policy's workspace by slug, the rate one's by UUID. Each form creates a usage policy of another type.
@@ -125,6 +125,7 @@ resourceSuite<Policies, Fixtures>({
 
   // From a usage policy without periodicReset, so the repair clears what the edit set.
   drift: {
+    updated: ["UsageLimitsPolicy", "RateLimitsPolicy"],
     given: (ctx) => {
       const declared = ctx.desired ?? ctx.base();
       const { periodicReset: _reset, ...usage } = declared.usage;
