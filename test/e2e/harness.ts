@@ -406,7 +406,8 @@ export function emulatorConfig(emulator: RunningEmulator, vendors: ("portkey" | 
     config["portkey:baseUrl"] = { value: emulator.portkeyBaseUrl };
   }
   if (vendors.includes("openrouter")) {
-    config["openrouter:apiKey"] = { value: ADMIN_KEY, secret: true };
+    // The emulator takes its admin keys as OpenRouter management keys unless told otherwise.
+    config["openrouter:managementKey"] = { value: ADMIN_KEY, secret: true };
     config["openrouter:baseUrl"] = { value: emulator.openrouterBaseUrl };
   }
   return config;
@@ -522,12 +523,17 @@ export interface ResourceSuiteOptions<A, F> {
    * engine's output, right after the create and again at the end of every other shared step.
    */
   secrets?: (ctx: SuiteContext<A, F>) => string[];
-  /** Step "destroy": `destroy` deletes exactly the resource; then these checks. */
-  destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+  /** Step "destroy": `destroy` deletes exactly the resource; then these checks (`result` is the destroy's report). */
+  destroyed?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Tests of what only this resource does, in each form they name. */
   tests?: SuiteTest<A, F>[];
   /** Emulator options beyond the admin key and response checks. */
   emulator?: EmulatorOptions;
+  /**
+   * A describe block around this suite's forms, e.g. the resource's name. Needed when one file holds
+   * several suites (one per resource it covers), so that test names stay unique and `-t` finds one.
+   */
+  group?: string;
 }
 
 /**
@@ -540,6 +546,11 @@ export interface ResourceSuiteOptions<A, F> {
  */
 export function resourceSuite<A, F = Record<string, never>>(options: ResourceSuiteOptions<A, F>): void {
   const name = options.name ?? "it";
+  if (options.group !== undefined) {
+    const { group, ...rest } = options;
+    describe(group, () => resourceSuite(rest));
+    return;
+  }
   const given: SharedStep[] = STEP_ORDER.filter((step) => step === "create" || step === "destroy" || options[step] !== undefined);
   for (const form of FORMS) {
     const steps = options.steps?.[form] ?? given;
@@ -701,7 +712,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             await ctx.given("any");
             const destroyed = await ctx.destroy();
             expect(ctx.ops(destroyed, true)).toEqual([`delete ${type}`]);
-            await options.destroyed?.(ctx);
+            await options.destroyed?.(ctx, destroyed);
             await noPlaintext();
           }),
       };
