@@ -423,7 +423,7 @@ export function emulatorConfig(emulator: RunningEmulator, vendors: ("portkey" | 
     config["portkey:baseUrl"] = { value: emulator.portkeyBaseUrl };
   }
   if (vendors.includes("openrouter")) {
-    // The emulator takes its admin keys as OpenRouter management keys too.
+    // The emulator takes its admin keys as OpenRouter management keys unless told otherwise.
     config["openrouter:managementKey"] = { value: ADMIN_KEY, secret: true };
     config["openrouter:baseUrl"] = { value: emulator.openrouterBaseUrl };
   }
@@ -573,12 +573,17 @@ export interface ResourceSuiteOptions<A, F> {
    * leave alone); {@link SuiteContext.requests} start after it.
    */
   destroying?: (ctx: SuiteContext<A, F>) => Promise<void>;
-  /** Step "destroy": `destroy` deletes exactly the resource (and `together`); then these checks. */
-  destroyed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
+  /** Step "destroy": `destroy` deletes exactly the resource (and `together`); then these checks (`result` is the destroy's report). */
+  destroyed?: (ctx: SuiteContext<A, F>, result: OperationReport) => Promise<void> | void;
   /** Tests of what only this resource does, in each form they name. */
   tests?: SuiteTest<A, F>[];
   /** Emulator options beyond the admin key and response checks. */
   emulator?: EmulatorOptions;
+  /**
+   * A describe block around this suite's forms, e.g. the resource's name. Needed when one file holds
+   * several suites (one per resource it covers), so that test names stay unique and `-t` finds one.
+   */
+  group?: string;
 }
 
 /**
@@ -591,6 +596,11 @@ export interface ResourceSuiteOptions<A, F> {
  */
 export function resourceSuite<A, F = Record<string, never>>(options: ResourceSuiteOptions<A, F>): void {
   const name = options.name ?? "it";
+  if (options.group !== undefined) {
+    const { group, ...rest } = options;
+    describe(group, () => resourceSuite(rest));
+    return;
+  }
   const given: SharedStep[] = STEP_ORDER.filter((step) => step === "create" || step === "destroy" || options[step] !== undefined);
   for (const form of FORMS) {
     const steps = options.steps?.[form] ?? given;
@@ -772,7 +782,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             }
             const destroyed = await ctx.destroy();
             expect(sortedOps(destroyed)).toEqual(expected("delete", declared));
-            await options.destroyed?.(ctx);
+            await options.destroyed?.(ctx, destroyed);
             await noPlaintext();
           }),
       };

@@ -1,115 +1,96 @@
 /**
  * OpenRouter Guardrail, WorkspaceDefaultGuardrail, GuardrailKeyAssignment and
- * GuardrailMemberAssignment through the real engine against the emulator.
- * Dynamic form: create, clean preview, every rule updated in place and
- * cleared, drift repaired, out-of-band deletes, bad input at preview, two
- * assignments to one guardrail coexisting (and deleting one leaving the
- * other), the default guardrail left in force on destroy, no secret in state.
- * Native form (plugins on PATH): create, clean preview, and `pulumi import` of
- * all four, then a clean preview.
+ * GuardrailMemberAssignment through the real engine against the emulator, one
+ * suite per resource, each in both forms (see resourceSuite in ./harness.ts).
+ * The four are independent: an assignment's guardrail is made through the API
+ * in the suite's setup, not declared beside it.
+ *
+ * Guardrail. Both: create with every rule, clean preview, destroy. Dynamic:
+ * every rule updated in place and cleared, a lifetime limit, drift repaired,
+ * out-of-band delete, bad input at preview. Native: `pulumi import`.
+ * WorkspaceDefaultGuardrail. Both: create (by PATCH, never POST), clean
+ * preview, destroy (only leaves the stack: its rules stay in force). Dynamic:
+ * updated in place, drift repaired, bad input, rules already in force kept with
+ * a warning, its workspace deleted. Native: `pulumi import`.
+ * Key and member assignments. Both: create (one item per request), destroy.
+ * Dynamic: two to one guardrail coexist and removing one leaves the other,
+ * removed (key) or moved (member) out of band, bad input. Native: `pulumi import`.
+ * No secret (the management key, the keys' secrets) is in plaintext anywhere.
  */
-import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
-import { openrouter } from "../../sdk";
-import type { GuardrailArgs, WorkspaceDefaultGuardrailArgs } from "../../sdk/openrouter";
-import { openrouter as nativeOpenrouter } from "../../sdk/native";
-import { RunningEmulator, startEmulator } from "../../emulator";
-import { callOpenRouter } from "../support/emulator";
-import { changedSteps, StepReport, useEngineStack } from "./harness";
+import type {
+  GuardrailArgs,
+  GuardrailKeyAssignmentArgs,
+  GuardrailMemberAssignmentArgs,
+  WorkspaceDefaultGuardrailArgs,
+} from "../../sdk/openrouter";
+import type { RunningEmulator } from "../../emulator";
+import type { OpenRouterGuardrailRecord } from "../../emulator/openrouter/state";
+import { ADMIN_KEY, callOpenRouter } from "../support/emulator";
+import { seedOrganizationMembers } from "../support/openrouter-members";
+import type { CustomResourceOptions } from "@pulumi/pulumi";
+import { resourceSuite, Sdk, SuiteContext } from "./harness";
 
 jest.setTimeout(15 * 60_000);
 
-const MANAGEMENT_KEY = "sk-or-mgmt-guardrails-e2e-0123456789";
-const GUARDRAIL = "pulumi-nodejs:dynamic/openrouter:Guardrail";
-const DEFAULT_GUARDRAIL = "pulumi-nodejs:dynamic/openrouter:WorkspaceDefaultGuardrail";
-const KEY_ASSIGNMENT = "pulumi-nodejs:dynamic/openrouter:GuardrailKeyAssignment";
-const MEMBER_ASSIGNMENT = "pulumi-nodejs:dynamic/openrouter:GuardrailMemberAssignment";
-const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
+const USERS = ["user_alice", "user_bob", "user_carol"];
 
-let emulator: RunningEmulator;
-let workspaceId: string;
-let keyHashes: string[];
+/** The emulator's OpenRouter API (the admin key is also its management key). */
+const api = (emulator: RunningEmulator, method: string, route: string, body?: unknown) => callOpenRouter(emulator, method, route, body);
 
-let guardrailArgs: GuardrailArgs | undefined;
-let defaultArgs: WorkspaceDefaultGuardrailArgs | undefined;
-let assignedKeys: string[] = [];
-let assignedMembers: string[] = [];
-let nativeProgram: () => Promise<Record<string, unknown>> = async () => ({});
-
-/** The emulator's OpenRouter API with the management key. */
-function api(method: string, route: string, body?: unknown) {
-  return callOpenRouter(emulator, method, route, body, MANAGEMENT_KEY);
+interface Workspace {
+  workspaceId: string;
+}
+interface Assignable extends Workspace {
+  /** A guardrail made through the API, the one the assignments name. */
+  guardrailId: string;
+  keyHashes: string[];
+  keySecrets: string[];
 }
 
-async function seedMember(userId: string): Promise<void> {
-  const response = await fetch(`${emulator.url}/_emulator/openrouter/organization-members`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ members: [{ id: userId, email: `${userId}@example.com` }] }),
-  });
-  if (response.status !== 200) throw new Error(`seeding ${userId}: ${response.status}`);
+/** A workspace for the guardrails. */
+async function guardedWorkspace(emulator: RunningEmulator): Promise<Workspace> {
+  return { workspaceId: (await api(emulator, "POST", "/workspaces", { name: "Guarded", slug: "guarded" })).body.data.id };
 }
 
-beforeAll(async () => {
-  emulator = await startEmulator({ adminKeys: ["unused-portkey-key"], managementKeys: [MANAGEMENT_KEY] });
-  workspaceId = (await api("POST", "/workspaces", { name: "Guarded", slug: "guarded" })).body.data.id;
-  keyHashes = [];
-  for (const name of ["alpha", "beta", "gamma"]) keyHashes.push((await api("POST", "/keys", { name, workspace_id: workspaceId })).body.data.hash);
-  for (const user of ["user_alice", "user_bob", "user_carol"]) await seedMember(user);
+/** The workspace with three keys, three members of it and a guardrail to assign. */
+async function assignable(emulator: RunningEmulator): Promise<Assignable> {
+  const { workspaceId } = await guardedWorkspace(emulator);
+  const keys = [];
+  for (const name of ["alpha", "beta", "gamma"]) keys.push((await api(emulator, "POST", "/keys", { name, workspace_id: workspaceId })).body.data);
+  await seedOrganizationMembers(emulator, USERS.map((id) => ({ id, email: `${id}@example.com` })));
   // Members can hold the workspace's guardrails only once they belong to it.
-  await api("POST", `/workspaces/${workspaceId}/members/add`, { user_ids: ["user_alice", "user_bob", "user_carol"] });
-});
-afterAll(async () => emulator?.stop());
-
-const config = () => ({
-  "openrouter:managementKey": { value: MANAGEMENT_KEY, secret: true },
-  "openrouter:baseUrl": { value: emulator.openrouterBaseUrl },
-});
-
-const engine = useEngineStack(() => ({
-  projectName: "openrouter-guardrails",
-  // Exports nothing: stack outputs registered after a preview refused at check are rejected by the
-  // terminating engine as an unhandled rejection, which Jest counts as a failed suite (see convergence.test.ts).
-  program: async () => {
-    if (defaultArgs) new openrouter.WorkspaceDefaultGuardrail("ws-default", defaultArgs);
-    if (!guardrailArgs) return;
-    const guardrail = new openrouter.Guardrail("strict", guardrailArgs);
-    const guardrailId: pulumi.Input<string> = guardrail.id;
-    for (const hash of assignedKeys) new openrouter.GuardrailKeyAssignment(`key-${hash.slice(0, 8)}`, { guardrailId, keyHash: hash });
-    for (const user of assignedMembers) new openrouter.GuardrailMemberAssignment(`member-${user}`, { guardrailId, userId: user });
-  },
-  config: config(),
-}));
-
-const nativeEngine = useEngineStack(() => ({
-  projectName: "openrouter-guardrails-native",
-  program: () => nativeProgram(),
-  env: { PATH: `${PLUGINS}${path.delimiter}${process.env.PATH ?? ""}` },
-  config: config(),
-}));
-
-/** Steps of resources the program declares (not the providers or the stack). */
-function resourceSteps(steps: StepReport[]) {
-  return changedSteps(steps).filter((s) => !s.type.startsWith("pulumi:"));
+  await api(emulator, "POST", `/workspaces/${workspaceId}/members/add`, { user_ids: USERS });
+  const guardrailId = (await api(emulator, "POST", "/guardrails", { name: "strict", workspace_id: workspaceId })).body.data.id;
+  return {
+    workspaceId,
+    guardrailId,
+    keyHashes: keys.map((k: { hash: string }) => k.hash),
+    keySecrets: keys.map((k: { hash: string }) => emulator.openrouterState().keys[k.hash].secret),
+  };
 }
-async function expectNoChanges(stack = engine()) {
-  expect(resourceSteps((await stack.preview()).steps)).toEqual([]);
-}
-function remoteGuardrails() {
+
+function remoteGuardrails(emulator: RunningEmulator): OpenRouterGuardrailRecord[] {
   return Object.values(emulator.openrouterState().guardrails ?? {}).filter((g) => !g.deleted_at && !g.is_workspace_default);
 }
-function defaultGuardrailOf(id: string) {
-  const guardrailId = emulator.openrouterState().workspaces[id].default_guardrail_id;
+function defaultGuardrailOf(emulator: RunningEmulator, workspaceId: string): OpenRouterGuardrailRecord | undefined {
+  const guardrailId = emulator.openrouterState().workspaces[workspaceId].default_guardrail_id;
   return emulator.openrouterState().guardrails?.[guardrailId];
 }
-async function assignedKeyHashes(guardrailId: string): Promise<string[]> {
-  return (await api("GET", `/guardrails/${guardrailId}/assignments/keys`)).body.data.map((a: { key_hash: string }) => a.key_hash).sort();
+async function assignedKeyHashes(emulator: RunningEmulator, guardrailId: string): Promise<string[]> {
+  return (await api(emulator, "GET", `/guardrails/${guardrailId}/assignments/keys`)).body.data.map((a: { key_hash: string }) => a.key_hash).sort();
 }
-async function assignedUserIds(guardrailId: string): Promise<string[]> {
-  return (await api("GET", `/guardrails/${guardrailId}/assignments/members`)).body.data.map((a: { user_id: string }) => a.user_id).sort();
+async function assignedUserIds(emulator: RunningEmulator, guardrailId: string): Promise<string[]> {
+  return (await api(emulator, "GET", `/guardrails/${guardrailId}/assignments/members`)).body.data.map((a: { user_id: string }) => a.user_id).sort();
 }
 
-const FULL: () => GuardrailArgs = () => ({
+// ---------------------------------------------------------------------------
+// Guardrail
+// ---------------------------------------------------------------------------
+
+type GuardrailCtx = SuiteContext<GuardrailArgs, Workspace>;
+const PATCH_GUARDRAIL = "PATCH openrouter /guardrails/{id}";
+
+const FULL = (workspaceId: string): GuardrailArgs => ({
   name: "strict",
   workspaceId,
   description: "Research spending and data rules",
@@ -133,20 +114,62 @@ const FULL: () => GuardrailArgs = () => ({
   allowedDataRegions: ["europe"],
 });
 
-describe("dynamic", () => {
-  test("a guardrail is created with every rule; a second preview is clean", async () => {
-    guardrailArgs = FULL();
-    const result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => `${s.op} ${s.type}`)).toEqual([`create ${GUARDRAIL}`]);
-    const [made] = remoteGuardrails();
+/** Every rule changed. */
+const CHANGED = (workspaceId: string): GuardrailArgs => ({
+  name: "strict-v2",
+  workspaceId,
+  description: "Changed",
+  limitUsd: 75,
+  resetInterval: "weekly",
+  includeByokInBudgets: false,
+  allowedModels: ["google/gemini-2.0-flash-001"],
+  ignoredModels: ["anthropic/claude-3.5-sonnet"],
+  allowedProviders: ["google"],
+  ignoredProviders: ["openai"],
+  enforceZdrAnthropic: false,
+  enforceZdrOpenai: false,
+  enforceZdrGoogle: true,
+  enforceZdrXai: false,
+  enforceZdrOther: true,
+  enableFreeModelPublication: true,
+  enableFreeModelTraining: true,
+  enablePaidModelTraining: false,
+  contentFilters: [{ pattern: "secret-[a-z]+", action: "redact" }],
+  contentFilterBuiltins: [{ slug: "regex-prompt-injection", action: "block", scanScope: "user_only" }, { slug: "ssn", action: "block" }],
+  allowedDataRegions: ["us", "global"],
+});
+
+/** Every optional rule removed. */
+const BARE = (workspaceId: string): GuardrailArgs => ({ name: "strict-v2", workspaceId });
+
+/** The rules an out-of-band edit changes, as they were before it (what `up` puts back). */
+let beforeEdit: Partial<OpenRouterGuardrailRecord> = {};
+
+resourceSuite<GuardrailArgs, Workspace>({
+  group: "Guardrail",
+  vendor: "openrouter",
+  resource: "Guardrail",
+  name: "strict",
+  setup: guardedWorkspace,
+  base: ({ workspaceId }) => FULL(workspaceId),
+  // Exports nothing: stack outputs registered after a preview refused at check are rejected by the
+  // terminating engine as an unhandled rejection, which Jest counts as a failed suite (see convergence.test.ts).
+  declare: (sdk, name, args) => {
+    new sdk.openrouter.Guardrail(name, args);
+    return {};
+  },
+  steps: { native: ["create", "destroy"] },
+
+  created: async (ctx) => {
+    const [made] = remoteGuardrails(ctx.emulator);
     expect(made).toMatchObject({
       name: "strict",
-      workspace_id: workspaceId,
+      workspace_id: ctx.fixtures.workspaceId,
       description: "Research spending and data rules",
       limit_usd: 50,
       reset_interval: "monthly",
       include_byok_in_budgets: true,
-      // OpenRouter stores canonical slugs; the program's spelling previews clean (below).
+      // OpenRouter stores canonical slugs; the program's spelling previews clean (the create step's second preview).
       allowed_models: ["openai/gpt-4o-2024-05-13", "anthropic/claude-3.5-sonnet-20240620"],
       ignored_models: ["openai/gpt-4o-mini-2024-07-18"],
       allowed_providers: ["openai", "anthropic"],
@@ -166,9 +189,9 @@ describe("dynamic", () => {
       ],
       allowed_data_regions: ["europe"],
     });
-    expect((await engine().exportState()).resource(GUARDRAIL, "strict")?.id).toBe(made.id);
+    expect((await ctx.engine.exportState()).resource(ctx.type, "strict")?.id).toBe(made.id);
     // The create sent what was declared, in OpenRouter's names.
-    const [post] = emulator.requestLog().filter((r) => r.route === "POST openrouter /guardrails");
+    const [post] = ctx.requests("POST openrouter /guardrails");
     expect(Object.keys(post.body as object).sort()).toEqual(
       [
         "name", "workspace_id", "description", "limit_usd", "reset_interval", "include_byok_in_budgets", "allowed_models", "ignored_models",
@@ -177,370 +200,459 @@ describe("dynamic", () => {
         "content_filter_builtins", "allowed_data_regions",
       ].sort(),
     );
-    await expectNoChanges();
-  });
+  },
+  secrets: () => [ADMIN_KEY],
 
-  test("every rule changes in place (one PATCH, same id)", async () => {
-    const id = remoteGuardrails()[0].id;
-    emulator.clearRequestLog();
-    guardrailArgs = {
-      name: "strict-v2",
-      workspaceId,
-      description: "Changed",
-      limitUsd: 75,
-      resetInterval: "weekly",
-      includeByokInBudgets: false,
-      allowedModels: ["google/gemini-2.0-flash-001"],
-      ignoredModels: ["anthropic/claude-3.5-sonnet"],
-      allowedProviders: ["google"],
-      ignoredProviders: ["openai"],
-      enforceZdrAnthropic: false,
-      enforceZdrOpenai: false,
-      enforceZdrGoogle: true,
-      enforceZdrXai: false,
-      enforceZdrOther: true,
-      enableFreeModelPublication: true,
-      enableFreeModelTraining: true,
-      enablePaidModelTraining: false,
-      contentFilters: [{ pattern: "secret-[a-z]+", action: "redact" }],
-      contentFilterBuiltins: [{ slug: "regex-prompt-injection", action: "block", scanScope: "user_only" }, { slug: "ssn", action: "block" }],
-      allowedDataRegions: ["us", "global"],
-    };
-    const preview = await engine().preview();
-    expect(resourceSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
-    await engine().up();
-    await expectNoChanges();
-    expect(remoteGuardrails()).toEqual([
-      expect.objectContaining({
-        id,
-        name: "strict-v2",
-        description: "Changed",
-        limit_usd: 75,
-        reset_interval: "weekly",
-        include_byok_in_budgets: false,
-        allowed_models: ["google/gemini-2.0-flash-001"],
-        ignored_models: ["anthropic/claude-3.5-sonnet-20240620"],
-        allowed_providers: ["google"],
-        ignored_providers: ["openai"],
-        enforce_zdr_anthropic: false,
-        enforce_zdr_google: true,
-        enforce_zdr_other: true,
-        enable_free_model_publication: true,
-        enable_paid_model_training: false,
-        content_filters: [{ pattern: "secret-[a-z]+", action: "redact", label: null }],
-        content_filter_builtins: [
-          { slug: "regex-prompt-injection", action: "block", label: "[PROMPT_INJECTION]", scan_scope: "user_only" },
-          { slug: "ssn", action: "block", label: "[SSN]" },
-        ],
-        allowed_data_regions: ["us", "global"],
-      }),
-    ]);
-    const patches = emulator.requestLog().filter((r) => r.route === "PATCH openrouter /guardrails/{id}");
-    expect(patches).toHaveLength(1);
-    expect(patches[0].body).not.toHaveProperty("workspace_id");
-  });
+  drift: {
+    edit: async ({ emulator }) => {
+      const [guardrail] = remoteGuardrails(emulator);
+      beforeEdit = { description: guardrail.description, allowed_models: guardrail.allowed_models, enforce_zdr_xai: guardrail.enforce_zdr_xai };
+      await api(emulator, "PATCH", `/guardrails/${guardrail.id}`, { description: "edited", allowed_models: ["openai/gpt-4o-mini"], enforce_zdr_xai: true });
+    },
+    diffText: [/allowedModels/, /description/],
+    repaired: ({ emulator }) => {
+      expect(remoteGuardrails(emulator)[0]).toMatchObject(beforeEdit);
+    },
+  },
 
-  test("removing the optional rules clears them", async () => {
-    emulator.clearRequestLog();
-    guardrailArgs = { name: "strict-v2", workspaceId };
-    await engine().up();
-    await expectNoChanges();
-    expect(remoteGuardrails()[0]).toMatchObject({
-      description: null,
-      limit_usd: null,
-      reset_interval: null,
-      include_byok_in_budgets: false,
-      allowed_models: null,
-      ignored_models: null,
-      allowed_providers: null,
-      ignored_providers: null,
-      enforce_zdr_anthropic: null,
-      enforce_zdr_openai: null,
-      enforce_zdr_google: null,
-      enforce_zdr_xai: null,
-      enforce_zdr_other: null,
-      enable_free_model_publication: null,
-      enable_free_model_training: null,
-      enable_paid_model_training: null,
-      content_filters: null,
-      content_filter_builtins: null,
-      allowed_data_regions: null,
-    });
-    // The budget pair went together (OpenRouter refuses one without the other).
-    const [patch] = emulator.requestLog().filter((r) => r.route === "PATCH openrouter /guardrails/{id}");
-    expect(patch.body).toMatchObject({ limit_usd: null, reset_interval: null });
-  });
+  deleted: {
+    delete: async ({ emulator }) => {
+      const old = remoteGuardrails(emulator)[0];
+      await api(emulator, "DELETE", `/guardrails/${old.id}`);
+      return old;
+    },
+    recreated: async (ctx, old) => {
+      expect(remoteGuardrails(ctx.emulator)).toHaveLength(1);
+      expect(remoteGuardrails(ctx.emulator)[0].id).not.toBe((old as OpenRouterGuardrailRecord).id);
+      await ctx.expectCleanPreview();
+    },
+  },
 
-  test("a lifetime limit (no resetInterval) sends the pair with reset_interval null", async () => {
-    emulator.clearRequestLog();
-    guardrailArgs = { name: "strict-v2", workspaceId, limitUsd: 20, allowedModels: ["openai/gpt-4o"] };
-    await engine().up();
-    await expectNoChanges();
-    const [patch] = emulator.requestLog().filter((r) => r.route === "PATCH openrouter /guardrails/{id}");
-    expect(patch.body).toEqual({ limit_usd: 20, reset_interval: null, allowed_models: ["openai/gpt-4o"] });
-  });
+  badInput: () => [
+    [{ name: "" }, /name: must not be empty/],
+    [{ name: "g", workspaceId: "guarded" }, /workspaceId: must be the workspace's UUID/],
+    [{ name: "g", limitUsd: -1 }, /limitUsd: must be >= 0/],
+    [{ name: "g", allowedModels: [] }, /allowedModels: must list at least one model/],
+    [{ name: "g", allowedDataRegions: [] }, /allowedDataRegions: must list at least one region/],
+    [{ name: "g", contentFilters: [{ pattern: "(", action: "block" }] }, /contentFilters\.0\.pattern.*valid regular expression|contentFilters.*pattern.*valid regular expression/],
+    [{ name: "g", contentFilterBuiltins: [{ slug: "email", action: "redact", scanScope: "user_only" }] }, /contentFilterBuiltins.*scanScope.*applies only to regex-prompt-injection/],
+  ],
 
-  test("out-of-band edits show after refresh and up repairs them", async () => {
-    const id = remoteGuardrails()[0].id;
-    await api("PATCH", `/guardrails/${id}`, { description: "edited", allowed_models: ["openai/gpt-4o-mini"], enforce_zdr_xai: true });
-    await engine().refresh();
-    const preview = await engine().preview();
-    expect(resourceSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
-    expect(preview.diffText).toMatch(/allowedModels/);
-    expect(preview.diffText).toMatch(/description/);
-    await engine().up();
-    await expectNoChanges();
-    expect(remoteGuardrails()[0]).toMatchObject({ description: null, allowed_models: ["openai/gpt-4o-2024-05-13"], enforce_zdr_xai: null });
-  });
+  destroyed: ({ emulator }) => {
+    expect(remoteGuardrails(emulator)).toEqual([]);
+  },
 
-  test("bad input fails at preview naming the property", async () => {
-    const valid = guardrailArgs;
-    const cases: [GuardrailArgs, RegExp][] = [
-      [{ name: "" }, /name: must not be empty/],
-      [{ name: "g", workspaceId: "guarded" }, /workspaceId: must be the workspace's UUID/],
-      [{ name: "g", limitUsd: -1 }, /limitUsd: must be >= 0/],
-      [{ name: "g", allowedModels: [] }, /allowedModels: must list at least one model/],
-      [{ name: "g", allowedDataRegions: [] }, /allowedDataRegions: must list at least one region/],
-      [{ name: "g", contentFilters: [{ pattern: "(", action: "block" }] }, /contentFilters\.0\.pattern.*valid regular expression|contentFilters.*pattern.*valid regular expression/],
-      [{ name: "g", contentFilterBuiltins: [{ slug: "email", action: "redact", scanScope: "user_only" }] }, /contentFilterBuiltins.*scanScope.*applies only to regex-prompt-injection/],
-    ];
-    try {
-      for (const [args, message] of cases) {
-        guardrailArgs = args;
-        await expect(engine().preview()).rejects.toThrow(message);
-      }
-    } finally {
-      guardrailArgs = valid;
-    }
-  });
+  tests: [
+    {
+      title: "every rule changes in place (one PATCH, same id)",
+      forms: ["dynamic"],
+      body: async (ctx: GuardrailCtx) => {
+        await ctx.given(FULL(ctx.fixtures.workspaceId));
+        const id = remoteGuardrails(ctx.emulator)[0].id;
+        ctx.declare(CHANGED(ctx.fixtures.workspaceId));
+        expect(ctx.ops(await ctx.preview())).toEqual(["update"]);
+        await ctx.up();
+        await ctx.expectCleanPreview();
+        expect(remoteGuardrails(ctx.emulator)).toEqual([
+          expect.objectContaining({
+            id,
+            name: "strict-v2",
+            description: "Changed",
+            limit_usd: 75,
+            reset_interval: "weekly",
+            include_byok_in_budgets: false,
+            allowed_models: ["google/gemini-2.0-flash-001"],
+            ignored_models: ["anthropic/claude-3.5-sonnet-20240620"],
+            allowed_providers: ["google"],
+            ignored_providers: ["openai"],
+            enforce_zdr_anthropic: false,
+            enforce_zdr_google: true,
+            enforce_zdr_other: true,
+            enable_free_model_publication: true,
+            enable_paid_model_training: false,
+            content_filters: [{ pattern: "secret-[a-z]+", action: "redact", label: null }],
+            content_filter_builtins: [
+              { slug: "regex-prompt-injection", action: "block", label: "[PROMPT_INJECTION]", scan_scope: "user_only" },
+              { slug: "ssn", action: "block", label: "[SSN]" },
+            ],
+            allowed_data_regions: ["us", "global"],
+          }),
+        ]);
+        const patches = ctx.requests(PATCH_GUARDRAIL);
+        expect(patches).toHaveLength(1);
+        expect(patches[0].body).not.toHaveProperty("workspace_id");
+      },
+    },
+    {
+      title: "removing the optional rules clears them",
+      forms: ["dynamic"],
+      body: async (ctx: GuardrailCtx) => {
+        await ctx.given(CHANGED(ctx.fixtures.workspaceId));
+        ctx.declare(BARE(ctx.fixtures.workspaceId));
+        await ctx.up();
+        await ctx.expectCleanPreview();
+        expect(remoteGuardrails(ctx.emulator)[0]).toMatchObject({
+          description: null,
+          limit_usd: null,
+          reset_interval: null,
+          include_byok_in_budgets: false,
+          allowed_models: null,
+          ignored_models: null,
+          allowed_providers: null,
+          ignored_providers: null,
+          enforce_zdr_anthropic: null,
+          enforce_zdr_openai: null,
+          enforce_zdr_google: null,
+          enforce_zdr_xai: null,
+          enforce_zdr_other: null,
+          enable_free_model_publication: null,
+          enable_free_model_training: null,
+          enable_paid_model_training: null,
+          content_filters: null,
+          content_filter_builtins: null,
+          allowed_data_regions: null,
+        });
+        // The budget pair went together (OpenRouter refuses one without the other).
+        const [patch] = ctx.requests(PATCH_GUARDRAIL);
+        expect(patch.body).toMatchObject({ limit_usd: null, reset_interval: null });
+      },
+    },
+    {
+      title: "a lifetime limit (no resetInterval) sends the pair with reset_interval null",
+      forms: ["dynamic"],
+      body: async (ctx: GuardrailCtx) => {
+        await ctx.given(BARE(ctx.fixtures.workspaceId));
+        ctx.declare({ ...BARE(ctx.fixtures.workspaceId), limitUsd: 20, allowedModels: ["openai/gpt-4o"] });
+        await ctx.up();
+        await ctx.expectCleanPreview();
+        const [patch] = ctx.requests(PATCH_GUARDRAIL);
+        expect(patch.body).toEqual({ limit_usd: 20, reset_interval: null, allowed_models: ["openai/gpt-4o"] });
+      },
+    },
+    {
+      title: "pulumi import takes a guardrail made by hand; the program declaring it previews clean",
+      forms: ["native"],
+      after: "destroy",
+      body: async (ctx: GuardrailCtx) => {
+        const { workspaceId } = ctx.fixtures;
+        await ctx.given("nothing");
+        const byHand = { name: "by-hand", workspace_id: workspaceId, allowed_providers: ["openai"], limit_usd: 5, reset_interval: "weekly" };
+        const guardrailId = (await api(ctx.emulator, "POST", "/guardrails", byHand)).body.data.id;
+        const imported = await ctx.engine.stack.import({
+          resources: [{ type: ctx.type, name: "byHand", id: guardrailId }],
+          // Code generation needs the Go language host, which is not served here.
+          generateCode: false,
+        });
+        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
 
-  test("an out-of-band delete drops the guardrail on refresh and up recreates it", async () => {
-    const old = remoteGuardrails()[0];
-    await api("DELETE", `/guardrails/${old.id}`);
-    const refreshed = await engine().refresh();
-    expect(refreshed.changeSummary.delete).toBe(1);
-    const result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => s.op)).toEqual(["create"]);
-    expect(remoteGuardrails()).toHaveLength(1);
-    expect(remoteGuardrails()[0].id).not.toBe(old.id);
-    await expectNoChanges();
-  });
-
-  test("two key and two member assignments to one guardrail coexist", async () => {
-    assignedKeys = [keyHashes[0], keyHashes[1]];
-    assignedMembers = ["user_alice", "user_bob"];
-    emulator.clearRequestLog();
-    const result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => `${s.op} ${s.type}`).sort()).toEqual(
-      [`create ${KEY_ASSIGNMENT}`, `create ${KEY_ASSIGNMENT}`, `create ${MEMBER_ASSIGNMENT}`, `create ${MEMBER_ASSIGNMENT}`].sort(),
-    );
-    const guardrailId = remoteGuardrails()[0].id;
-    expect(await assignedKeyHashes(guardrailId)).toEqual([keyHashes[0], keyHashes[1]].sort());
-    expect(await assignedUserIds(guardrailId)).toEqual(["user_alice", "user_bob"]);
-    // Each resource sent only its own item.
-    const posts = emulator.requestLog().filter((r) => r.route.startsWith("POST openrouter /guardrails/{id}/assignments"));
-    expect(posts.map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      [{ key_hashes: [keyHashes[0]] }, { key_hashes: [keyHashes[1]] }, { member_user_ids: ["user_alice"] }, { member_user_ids: ["user_bob"] }].sort((a, b) =>
-        JSON.stringify(a).localeCompare(JSON.stringify(b)),
-      ),
-    );
-    const state = await engine().exportState();
-    expect(state.resource(KEY_ASSIGNMENT, `key-${keyHashes[0].slice(0, 8)}`)?.id).toBe(`${guardrailId}/${keyHashes[0]}`);
-    await expectNoChanges();
-  });
-
-  test("deleting one assignment leaves the other", async () => {
-    const guardrailId = remoteGuardrails()[0].id;
-    assignedKeys = [keyHashes[1]];
-    assignedMembers = ["user_bob"];
-    const result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => `${s.op} ${s.type}`).sort()).toEqual([`delete ${KEY_ASSIGNMENT}`, `delete ${MEMBER_ASSIGNMENT}`].sort());
-    expect(await assignedKeyHashes(guardrailId)).toEqual([keyHashes[1]]);
-    expect(await assignedUserIds(guardrailId)).toEqual(["user_bob"]);
-    await expectNoChanges();
-  });
-
-  test("an assignment removed or moved out of band is dropped on refresh and re-made by up", async () => {
-    const guardrailId = remoteGuardrails()[0].id;
-    await api("POST", `/guardrails/${guardrailId}/assignments/keys/remove`, { key_hashes: [keyHashes[1]] });
-    // Moved: assigned to another guardrail by hand.
-    const other = (await api("POST", "/guardrails", { name: "other", workspace_id: workspaceId })).body.data.id;
-    await api("POST", `/guardrails/${other}/assignments/members`, { member_user_ids: ["user_bob"] });
-    const refreshed = await engine().refresh();
-    expect(refreshed.changeSummary.delete).toBe(2);
-    const result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => s.op)).toEqual(["create", "create"]);
-    expect(await assignedKeyHashes(guardrailId)).toEqual([keyHashes[1]]);
-    expect(await assignedUserIds(guardrailId)).toEqual(["user_bob"]);
-    await api("DELETE", `/guardrails/${other}`);
-    await expectNoChanges();
-  });
-
-  test("bad assignment input fails at preview naming the property", async () => {
-    const keys = assignedKeys;
-    try {
-      assignedKeys = ["not-a-hash"];
-      await expect(engine().preview()).rejects.toThrow(/keyHash: must be the key's 64-character hex hash/);
-    } finally {
-      assignedKeys = keys;
-    }
-  });
-
-  test("the workspace default guardrail: created by PATCH, clean preview, updated, cleared, drift repaired", async () => {
-    const guardrailId = emulator.openrouterState().workspaces[workspaceId].default_guardrail_id;
-    expect((await api("GET", `/guardrails/${guardrailId}`)).status).toBe(404);
-    emulator.clearRequestLog();
-    defaultArgs = { workspaceId, allowedDataRegions: ["europe"], enforceZdrOther: true, allowedProviders: ["anthropic"], limitUsd: 100, resetInterval: "daily" };
-    let result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => `${s.op} ${s.type}`)).toEqual([`create ${DEFAULT_GUARDRAIL}`]);
-    expect(emulator.requestLog().filter((r) => r.route === "POST openrouter /guardrails")).toEqual([]);
-    expect(defaultGuardrailOf(workspaceId)).toMatchObject({ allowed_data_regions: ["europe"], enforce_zdr_other: true, allowed_providers: ["anthropic"], limit_usd: 100, reset_interval: "daily" });
-    expect((await engine().exportState()).resource(DEFAULT_GUARDRAIL, "ws-default")?.id).toBe(workspaceId);
-    await expectNoChanges();
-
-    defaultArgs = { workspaceId, allowedDataRegions: ["europe", "us"], enforceZdrOther: false, contentFilterBuiltins: [{ slug: "phone", action: "flag" }] };
-    result = await engine().up();
-    expect(resourceSteps(result.steps).map((s) => s.op)).toEqual(["update"]);
-    await expectNoChanges();
-    expect(defaultGuardrailOf(workspaceId)).toMatchObject({
-      allowed_data_regions: ["europe", "us"],
-      enforce_zdr_other: false,
-      allowed_providers: null,
-      limit_usd: null,
-      reset_interval: null,
-      content_filter_builtins: [{ slug: "phone", action: "flag", label: "[PHONE]" }],
-    });
-
-    await api("PATCH", `/guardrails/${guardrailId}`, { allowed_data_regions: ["global"], ignored_providers: ["openai"] });
-    await engine().refresh();
-    expect(resourceSteps((await engine().preview()).steps).map((s) => s.op)).toEqual(["update"]);
-    await engine().up();
-    await expectNoChanges();
-    expect(defaultGuardrailOf(workspaceId)).toMatchObject({ allowed_data_regions: ["europe", "us"], ignored_providers: null });
-  });
-
-  test("bad default-guardrail input fails at preview naming the property", async () => {
-    const valid = defaultArgs;
-    try {
-      defaultArgs = { workspaceId: "guarded" };
-      await expect(engine().preview()).rejects.toThrow(/workspaceId: must be the workspace's UUID/);
-      defaultArgs = { workspaceId, name: "renamed" } as WorkspaceDefaultGuardrailArgs;
-      await expect(engine().preview()).rejects.toThrow(/name/);
-    } finally {
-      defaultArgs = valid;
-    }
-  });
-
-  test("no secret reaches the state", async () => {
-    const state = await engine().exportState();
-    expect(state.text).not.toContain(MANAGEMENT_KEY);
-    expect(engine().backendFilesText()).not.toContain(MANAGEMENT_KEY);
-    for (const hash of keyHashes) expect(state.text).not.toContain(emulator.openrouterState().keys[hash].secret);
-  });
-
-  test("destroy deletes guardrail and assignments; the default guardrail only leaves the stack (its rules stay)", async () => {
-    const destroyed = await engine().destroy();
-    expect(resourceSteps(destroyed.steps).filter((s) => s.op === "delete")).toHaveLength(4);
-    expect(destroyed.stdout).toMatch(/cannot delete a workspace's default guardrail/);
-    expect(remoteGuardrails()).toEqual([]);
-    expect((await api("GET", "/guardrails/assignments/keys")).body.data).toEqual([]);
-    expect(defaultGuardrailOf(workspaceId)).toMatchObject({ allowed_data_regions: ["europe", "us"], deleted_at: null });
-  });
-
-  test("managing it again keeps the rules already in force, with a warning; the preview then shows them", async () => {
-    guardrailArgs = undefined;
-    assignedKeys = [];
-    assignedMembers = [];
-    defaultArgs = { workspaceId, allowedDataRegions: ["europe", "us"] };
-    const result = await engine().up();
-    expect(result.stdout).toMatch(/already had rules this program does not declare \(enforceZdrOther, contentFilterBuiltins\)/);
-    expect(defaultGuardrailOf(workspaceId)).toMatchObject({ enforce_zdr_other: false, content_filter_builtins: [expect.objectContaining({ slug: "phone" })] });
-    const preview = await engine().preview();
-    expect(resourceSteps(preview.steps).map((s) => s.op)).toEqual(["update"]);
-    defaultArgs = { workspaceId, allowedDataRegions: ["europe", "us"], enforceZdrOther: false, contentFilterBuiltins: [{ slug: "phone", action: "flag" }] };
-    await expectNoChanges();
-    await engine().destroy();
-  });
-
-  test("a default guardrail whose workspace was deleted leaves the stack on refresh", async () => {
-    const other = (await api("POST", "/workspaces", { name: "Temp", slug: "temp-guarded" })).body.data.id;
-    defaultArgs = { workspaceId: other, enforceZdrOther: true };
-    await engine().up();
-    expect(defaultGuardrailOf(other)).toMatchObject({ enforce_zdr_other: true });
-    await api("DELETE", `/workspaces/${other}`);
-    const refreshed = await engine().refresh();
-    expect(refreshed.changeSummary.delete).toBe(1);
-    expect((await engine().exportState()).resources(DEFAULT_GUARDRAIL)).toEqual([]);
-    defaultArgs = undefined;
-    await engine().up();
-  });
+        const declared = (protect: boolean) => async () => {
+          new ctx.sdk.openrouter.Guardrail("byHand", { name: "by-hand", workspaceId, allowedProviders: ["openai"], limitUsd: 5, resetInterval: "weekly" }, { protect });
+          return {};
+        };
+        ctx.setProgram(declared(true));
+        await ctx.expectCleanPreview();
+        ctx.setProgram(declared(false));
+        await ctx.up();
+        await ctx.destroy();
+        expect(remoteGuardrails(ctx.emulator)).toEqual([]);
+      },
+    },
+  ],
 });
 
-describe("native", () => {
-  const NATIVE = {
-    guardrail: "openrouter:index:Guardrail",
-    defaultGuardrail: "openrouter:index:WorkspaceDefaultGuardrail",
-    key: "openrouter:index:GuardrailKeyAssignment",
-    member: "openrouter:index:GuardrailMemberAssignment",
-  };
+// ---------------------------------------------------------------------------
+// WorkspaceDefaultGuardrail
+// ---------------------------------------------------------------------------
 
-  test("create all four, clean preview, destroy", async () => {
-    nativeProgram = async () => {
-      const g = new nativeOpenrouter.Guardrail("native", { name: "native", workspaceId, allowedModels: ["openai/gpt-4o"], contentFilterBuiltins: [{ slug: "email", action: "redact" }] });
-      new nativeOpenrouter.GuardrailKeyAssignment("native-key", { guardrailId: g.id, keyHash: keyHashes[2] });
-      new nativeOpenrouter.GuardrailMemberAssignment("native-member", { guardrailId: g.id, userId: "user_carol" });
-      // The rules the dynamic section left in force, plus one: kept at create, so the program declares them.
-      new nativeOpenrouter.WorkspaceDefaultGuardrail("native-default", {
-        workspaceId,
-        enforceZdrGoogle: true,
-        enforceZdrOther: false,
-        allowedDataRegions: ["europe", "us"],
-        contentFilterBuiltins: [{ slug: "phone", action: "flag" }],
-      });
+type DefaultCtx = SuiteContext<WorkspaceDefaultGuardrailArgs, Workspace>;
+
+/** Rules that clear what the base declares and add others. */
+const UPDATED = (workspaceId: string): WorkspaceDefaultGuardrailArgs => ({
+  workspaceId,
+  allowedDataRegions: ["europe", "us"],
+  enforceZdrOther: false,
+  contentFilterBuiltins: [{ slug: "phone", action: "flag" }],
+});
+
+resourceSuite<WorkspaceDefaultGuardrailArgs, Workspace>({
+  group: "WorkspaceDefaultGuardrail",
+  vendor: "openrouter",
+  resource: "WorkspaceDefaultGuardrail",
+  name: "ws-default",
+  setup: guardedWorkspace,
+  base: ({ workspaceId }) => ({ workspaceId, allowedDataRegions: ["europe"], enforceZdrOther: true, allowedProviders: ["anthropic"], limitUsd: 100, resetInterval: "daily" }),
+  declare: (sdk, name, args) => {
+    new sdk.openrouter.WorkspaceDefaultGuardrail(name, args);
+    return {};
+  },
+  steps: { native: ["create", "destroy"] },
+
+  // Written by PATCH: OpenRouter gives every workspace one, nothing is POSTed.
+  created: async (ctx) => {
+    const { workspaceId } = ctx.fixtures;
+    expect(ctx.requests("POST openrouter /guardrails")).toEqual([]);
+    expect(defaultGuardrailOf(ctx.emulator, workspaceId)).toMatchObject({ allowed_data_regions: ["europe"], enforce_zdr_other: true, allowed_providers: ["anthropic"], limit_usd: 100, reset_interval: "daily" });
+    expect((await ctx.engine.exportState()).resource(ctx.type, "ws-default")?.id).toBe(workspaceId);
+  },
+  secrets: () => [ADMIN_KEY],
+
+  drift: {
+    edit: async ({ emulator, fixtures }) => {
+      const guardrailId = emulator.openrouterState().workspaces[fixtures.workspaceId].default_guardrail_id;
+      await api(emulator, "PATCH", `/guardrails/${guardrailId}`, { allowed_data_regions: ["global"], ignored_providers: ["openai"] });
+    },
+    repaired: ({ emulator, fixtures, desired }) => {
+      expect(defaultGuardrailOf(emulator, fixtures.workspaceId)).toMatchObject({ allowed_data_regions: desired!.allowedDataRegions, ignored_providers: null });
+    },
+  },
+
+  badInput: ({ workspaceId }) => [
+    [{ workspaceId: "guarded" }, /workspaceId: must be the workspace's UUID/],
+    [{ workspaceId, name: "renamed" } as WorkspaceDefaultGuardrailArgs, /name/],
+  ],
+
+  // Only leaves the stack: OpenRouter cannot delete it, so its rules stay in force.
+  destroyed: (ctx, result) => {
+    expect(result.stdout).toMatch(/cannot delete a workspace's default guardrail/);
+    expect(defaultGuardrailOf(ctx.emulator, ctx.fixtures.workspaceId)).toMatchObject({ allowed_data_regions: ctx.desired!.allowedDataRegions, deleted_at: null });
+  },
+
+  tests: [
+    {
+      title: "the rules change in place; rules no longer declared are cleared",
+      forms: ["dynamic"],
+      body: async (ctx: DefaultCtx) => {
+        const { workspaceId } = ctx.fixtures;
+        await ctx.given(ctx.base());
+        ctx.declare(UPDATED(workspaceId));
+        expect(ctx.ops(await ctx.up())).toEqual(["update"]);
+        await ctx.expectCleanPreview();
+        expect(defaultGuardrailOf(ctx.emulator, workspaceId)).toMatchObject({
+          allowed_data_regions: ["europe", "us"],
+          enforce_zdr_other: false,
+          allowed_providers: null,
+          limit_usd: null,
+          reset_interval: null,
+          content_filter_builtins: [{ slug: "phone", action: "flag", label: "[PHONE]" }],
+        });
+      },
+    },
+    {
+      title: "managing one again keeps the rules already in force, with a warning; the preview then shows them",
+      forms: ["dynamic"],
+      after: "destroy",
+      body: async (ctx: DefaultCtx) => {
+        await ctx.given("nothing");
+        // A workspace whose default guardrail someone set by hand (or a destroyed stack left in force).
+        const workspaceId = (await api(ctx.emulator, "POST", "/workspaces", { name: "Kept", slug: "kept-rules" })).body.data.id;
+        const guardrailId = ctx.emulator.openrouterState().workspaces[workspaceId].default_guardrail_id;
+        await api(ctx.emulator, "PATCH", `/guardrails/${guardrailId}`, { allowed_data_regions: ["europe", "us"], enforce_zdr_other: false, content_filter_builtins: [{ slug: "phone", action: "flag" }] });
+        ctx.declare({ workspaceId, allowedDataRegions: ["europe", "us"] });
+        const result = await ctx.up();
+        expect(result.stdout).toMatch(/already had rules this program does not declare \(enforceZdrOther, contentFilterBuiltins\)/);
+        expect(defaultGuardrailOf(ctx.emulator, workspaceId)).toMatchObject({ enforce_zdr_other: false, content_filter_builtins: [expect.objectContaining({ slug: "phone" })] });
+        expect(ctx.ops(await ctx.preview())).toEqual(["update"]);
+        ctx.declare(UPDATED(workspaceId));
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "an unconfigured default guardrail reads 404; once written, deleting its workspace drops it from the stack on refresh",
+      forms: ["dynamic"],
+      after: "destroy",
+      body: async (ctx: DefaultCtx) => {
+        const other = (await api(ctx.emulator, "POST", "/workspaces", { name: "Temp", slug: "temp-guarded" })).body.data.id;
+        const guardrailId = ctx.emulator.openrouterState().workspaces[other].default_guardrail_id;
+        expect((await api(ctx.emulator, "GET", `/guardrails/${guardrailId}`)).status).toBe(404);
+        await ctx.given({ workspaceId: other, enforceZdrOther: true });
+        expect(defaultGuardrailOf(ctx.emulator, other)).toMatchObject({ enforce_zdr_other: true });
+        await api(ctx.emulator, "DELETE", `/workspaces/${other}`);
+        const refreshed = await ctx.refresh();
+        expect(refreshed.changeSummary.delete).toBe(1);
+        expect((await ctx.engine.exportState()).resources(ctx.type)).toEqual([]);
+      },
+    },
+    {
+      title: "pulumi import takes a default guardrail by its workspace; the program declaring it previews clean",
+      forms: ["native"],
+      after: "destroy",
+      body: async (ctx: DefaultCtx) => {
+        const { workspaceId } = ctx.fixtures;
+        await ctx.given("nothing");
+        const guardrailId = ctx.emulator.openrouterState().workspaces[workspaceId].default_guardrail_id;
+        const rules = { enforce_zdr_google: true, enforce_zdr_other: false, allowed_data_regions: ["europe", "us"], content_filter_builtins: [{ slug: "phone", action: "flag" }] };
+        // Whatever the stack left in force is replaced by these rules, set by hand.
+        await api(ctx.emulator, "PATCH", `/guardrails/${guardrailId}`, { ...rules, allowed_providers: null, limit_usd: null, reset_interval: null });
+        const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "byHandDefault", id: workspaceId }], generateCode: false });
+        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
+
+        const declared = (protect: boolean) => async () => {
+          new ctx.sdk.openrouter.WorkspaceDefaultGuardrail("byHandDefault", { workspaceId, enforceZdrGoogle: true, enforceZdrOther: false, allowedDataRegions: ["europe", "us"], contentFilterBuiltins: [{ slug: "phone", action: "flag" }] }, { protect });
+          return {};
+        };
+        ctx.setProgram(declared(true));
+        await ctx.expectCleanPreview();
+        ctx.setProgram(declared(false));
+        await ctx.up();
+        await ctx.destroy();
+      },
+    },
+  ],
+});
+
+// ---------------------------------------------------------------------------
+// GuardrailKeyAssignment and GuardrailMemberAssignment: the same behaviour, one suite each.
+// ---------------------------------------------------------------------------
+
+interface AssignmentKind<A> {
+  resource: "GuardrailKeyAssignment" | "GuardrailMemberAssignment";
+  /** The path segment of its assignments (`/guardrails/{id}/assignments/<segment>`) and the body field carrying the items. */
+  segment: "keys" | "members";
+  field: "key_hashes" | "member_user_ids";
+  /** The assigned item: a key hash or a user id (index 0 is the base's, 1 the second one's). */
+  item: (fixtures: Assignable, index: number) => string;
+  args: (guardrailId: string, item: string) => A;
+  itemOf: (args: A) => string;
+  assigned: (emulator: RunningEmulator, guardrailId: string) => Promise<string[]>;
+  /** Undoes the assignment out of band (what it answers is given to `cleanUp`); `up` must make it again. */
+  undo: (ctx: SuiteContext<A, Assignable>) => Promise<unknown>;
+  cleanUp?: (ctx: SuiteContext<A, Assignable>, undone: unknown) => Promise<void>;
+  badInput?: (valid: A) => [A, RegExp][];
+  secrets: (fixtures: Assignable) => string[];
+}
+
+function assignmentSuite<A>(kind: AssignmentKind<A>): void {
+  type Ctx = SuiteContext<A, Assignable>;
+  const sorted = (items: string[]) => [...items].sort();
+  const route = `POST openrouter /guardrails/{id}/assignments/${kind.segment}`;
+  /** Declares one assignment of this kind (the two kinds' classes take their own arguments). */
+  const declareOne = (sdk: Sdk, name: string, args: A, opts?: CustomResourceOptions) =>
+    new sdk.openrouter[kind.resource](name, args as unknown as GuardrailKeyAssignmentArgs & GuardrailMemberAssignmentArgs, opts);
+  resourceSuite<A, Assignable>({
+    group: kind.resource,
+    vendor: "openrouter",
+    resource: kind.resource,
+    name: "assigned",
+    setup: assignable,
+    base: (f) => kind.args(f.guardrailId, kind.item(f, 0)),
+    declare: (sdk, name, args) => {
+      declareOne(sdk, name, args);
       return {};
-    };
-    const created = await nativeEngine().up();
-    expect(resourceSteps(created.steps).map((s) => `${s.op} ${s.type}`).sort()).toEqual(Object.values(NATIVE).map((t) => `create ${t}`).sort());
-    const guardrailId = remoteGuardrails()[0].id;
-    expect(await assignedKeyHashes(guardrailId)).toEqual([keyHashes[2]]);
-    expect(await assignedUserIds(guardrailId)).toEqual(["user_carol"]);
-    expect(defaultGuardrailOf(workspaceId)).toMatchObject({ enforce_zdr_google: true });
-    await expectNoChanges(nativeEngine());
-    await nativeEngine().destroy();
-    expect(remoteGuardrails()).toEqual([]);
-  });
+    },
+    steps: { native: ["create", "destroy"] },
 
-  test("pulumi import takes all four under management; the program declaring them previews clean", async () => {
-    const guardrailId = (await api("POST", "/guardrails", { name: "by-hand", workspace_id: workspaceId, allowed_providers: ["openai"], limit_usd: 5, reset_interval: "weekly" })).body.data.id;
-    await api("POST", `/guardrails/${guardrailId}/assignments/keys`, { key_hashes: [keyHashes[0]] });
-    await api("POST", `/guardrails/${guardrailId}/assignments/members`, { member_user_ids: ["user_alice"] });
-    nativeProgram = async () => ({});
-    await nativeEngine().up();
-    const imported = await nativeEngine().stack.import({
-      resources: [
-        { type: NATIVE.guardrail, name: "byHand", id: guardrailId },
-        { type: NATIVE.key, name: "byHandKey", id: `${guardrailId}/${keyHashes[0]}` },
-        { type: NATIVE.member, name: "byHandMember", id: `${guardrailId}/user_alice` },
-        { type: NATIVE.defaultGuardrail, name: "byHandDefault", id: workspaceId },
-      ],
-      generateCode: false,
-    });
-    expect(imported.summary.resourceChanges).toMatchObject({ import: 4 });
+    // The request carries this resource's item only: never a list that could stand for the others.
+    created: async (ctx) => {
+      const { guardrailId } = ctx.fixtures;
+      const item = kind.itemOf(ctx.desired!);
+      expect(await kind.assigned(ctx.emulator, guardrailId)).toEqual([item]);
+      expect(ctx.requests(route).map((r) => r.body)).toEqual([{ [kind.field]: [item] }]);
+      expect((await ctx.engine.exportState()).resource(ctx.type, "assigned")?.id).toBe(`${guardrailId}/${item}`);
+    },
+    secrets: (ctx) => kind.secrets(ctx.fixtures),
 
-    const declared = (protect: boolean) => async () => {
-      new nativeOpenrouter.Guardrail("byHand", { name: "by-hand", workspaceId, allowedProviders: ["openai"], limitUsd: 5, resetInterval: "weekly" }, { protect });
-      new nativeOpenrouter.GuardrailKeyAssignment("byHandKey", { guardrailId, keyHash: keyHashes[0] }, { protect });
-      new nativeOpenrouter.GuardrailMemberAssignment("byHandMember", { guardrailId, userId: "user_alice" }, { protect });
-      // The default guardrail as it was left by the destroy above.
-      new nativeOpenrouter.WorkspaceDefaultGuardrail("byHandDefault", { workspaceId, enforceZdrGoogle: true, enforceZdrOther: false, allowedDataRegions: ["europe", "us"], contentFilterBuiltins: [{ slug: "phone", action: "flag" }] }, { protect });
-      return {};
-    };
-    nativeProgram = declared(true);
-    await expectNoChanges(nativeEngine());
-    nativeProgram = declared(false);
-    await nativeEngine().up();
-    await nativeEngine().destroy();
-    expect(remoteGuardrails()).toEqual([]);
-    expect(await api("GET", "/guardrails/assignments/members").then((r) => r.body.data)).toEqual([]);
+    deleted: {
+      delete: (ctx) => kind.undo(ctx),
+      recreated: async (ctx, undone) => {
+        expect(await kind.assigned(ctx.emulator, ctx.fixtures.guardrailId)).toEqual([kind.itemOf(ctx.desired!)]);
+        await kind.cleanUp?.(ctx, undone);
+        await ctx.expectCleanPreview();
+      },
+    },
+    badInput: kind.badInput,
+
+    // None is left, on any guardrail.
+    destroyed: async ({ emulator, fixtures }) => {
+      expect(await kind.assigned(emulator, fixtures.guardrailId)).toEqual([]);
+      expect((await api(emulator, "GET", `/guardrails/assignments/${kind.segment}`)).body.data).toEqual([]);
+    },
+
+    tests: [
+      {
+        title: "two assignments to one guardrail coexist, each request carrying its own item; removing one leaves the other",
+        forms: ["dynamic"],
+        body: async (ctx: Ctx) => {
+          const { guardrailId } = ctx.fixtures;
+          const [first, second] = [kind.item(ctx.fixtures, 0), kind.item(ctx.fixtures, 1)];
+          await ctx.given(kind.args(guardrailId, first));
+          const firstArgs = ctx.desired!;
+          ctx.setProgram(async () => {
+            declareOne(ctx.sdk, "assigned", firstArgs);
+            declareOne(ctx.sdk, "second", kind.args(guardrailId, second));
+            return {};
+          });
+          expect(ctx.ops(await ctx.up(), true)).toEqual([`create ${ctx.type}`]);
+          expect(await kind.assigned(ctx.emulator, guardrailId)).toEqual(sorted([first, second]));
+          expect(ctx.requests(route).map((r) => r.body)).toEqual([{ [kind.field]: [second] }]);
+          expect((await ctx.engine.exportState()).resource(ctx.type, "second")?.id).toBe(`${guardrailId}/${second}`);
+          await ctx.expectCleanPreview();
+
+          // Back to the first one only.
+          ctx.declare(firstArgs);
+          expect(ctx.ops(await ctx.up(), true)).toEqual([`delete ${ctx.type}`]);
+          expect(await kind.assigned(ctx.emulator, guardrailId)).toEqual([first]);
+          await ctx.expectCleanPreview();
+        },
+      },
+      {
+        title: "pulumi import takes an assignment made by hand by <guardrailId>/<item>; the program declaring it previews clean",
+        forms: ["native"],
+        after: "destroy",
+        body: async (ctx: Ctx) => {
+          const { guardrailId } = ctx.fixtures;
+          const item = kind.item(ctx.fixtures, 0);
+          await ctx.given("nothing");
+          await api(ctx.emulator, "POST", `/guardrails/${guardrailId}/assignments/${kind.segment}`, { [kind.field]: [item] });
+          const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "byHand", id: `${guardrailId}/${item}` }], generateCode: false });
+          expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
+
+          const declared = (protect: boolean) => async () => {
+            declareOne(ctx.sdk, "byHand", kind.args(guardrailId, item), { protect });
+            return {};
+          };
+          ctx.setProgram(declared(true));
+          await ctx.expectCleanPreview();
+          ctx.setProgram(declared(false));
+          await ctx.up();
+          await ctx.destroy();
+          expect(await kind.assigned(ctx.emulator, guardrailId)).toEqual([]);
+        },
+      },
+    ],
   });
+}
+
+assignmentSuite<GuardrailKeyAssignmentArgs>({
+  resource: "GuardrailKeyAssignment",
+  segment: "keys",
+  field: "key_hashes",
+  item: (f, index) => f.keyHashes[index],
+  args: (guardrailId, keyHash) => ({ guardrailId, keyHash }),
+  itemOf: (args) => args.keyHash as string,
+  assigned: assignedKeyHashes,
+  // Removed by hand.
+  undo: ({ emulator, fixtures, desired }) => api(emulator, "POST", `/guardrails/${fixtures.guardrailId}/assignments/keys/remove`, { key_hashes: [desired!.keyHash] }),
+  badInput: (valid) => [[{ ...valid, keyHash: "not-a-hash" }, /keyHash: must be the key's 64-character hex hash/]],
+  // The keys' secrets never reach the stack either.
+  secrets: (f) => [ADMIN_KEY, ...f.keySecrets],
+});
+
+assignmentSuite<GuardrailMemberAssignmentArgs>({
+  resource: "GuardrailMemberAssignment",
+  segment: "members",
+  field: "member_user_ids",
+  item: (_, index) => USERS[index],
+  args: (guardrailId, userId) => ({ guardrailId, userId }),
+  itemOf: (args) => args.userId as string,
+  assigned: assignedUserIds,
+  // Moved: assigned to another guardrail by hand (a member holds one guardrail).
+  undo: async ({ emulator, fixtures, desired }) => {
+    const other: string = (await api(emulator, "POST", "/guardrails", { name: "other", workspace_id: fixtures.workspaceId })).body.data.id;
+    await api(emulator, "POST", `/guardrails/${other}/assignments/members`, { member_user_ids: [desired!.userId] });
+    return other;
+  },
+  cleanUp: async ({ emulator }, other) => {
+    await api(emulator, "DELETE", `/guardrails/${other as string}`);
+  },
+  secrets: () => [ADMIN_KEY],
 });

@@ -1,367 +1,440 @@
 /**
  * OpenRouter WorkspaceMember and WorkspaceBudget through the real engine
- * against the emulator. Dynamic form: create, clean preview, limits and the
- * BYOK flag updated in place, the flag undeclared (left alone), limits raised,
+ * against the emulator, one suite per resource, each in both forms (see
+ * resourceSuite in ./harness.ts). The two are independent: each suite's setup
+ * makes the workspace and the people it needs.
+ *
+ * WorkspaceMember. Both: create (one person per request, the role read from
+ * the organisation), clean preview, destroy (people added by hand untouched).
+ * Dynamic: a second person added by a request of their own, a changed
+ * organisation role seen after refresh, out-of-band removal, a person outside
+ * the organisation or already in the workspace refused at create, bad input.
+ * Native: `pulumi import` by `<workspace slug>/<user id>`.
+ * WorkspaceBudget. Both: create (widest first, the BYOK flag with the first),
+ * clean preview, destroy (budgets set elsewhere untouched). Dynamic: limits and
+ * the flag updated in place, the flag undeclared (left alone), limits raised,
  * lowered and added in one update in a valid order, a budget set by hand
- * (refused until refreshed, then removed), drift repaired (limit) and seen
- * (role), out-of-band deletes, a person outside the organisation and budgets
- * set elsewhere refused at create, bad input (the ordering rule) at preview,
- * destroy (people added by hand untouched), no
- * credential in state. Native form (the provider plugins on PATH): create,
- * clean preview, and `pulumi import` of a membership and a budget made by
- * hand, then a clean preview.
+ * (refused until refreshed, then removed), drift repaired, one budget or all
+ * removed out of band, budgets set elsewhere refused at create, bad input (the
+ * ordering rule). Native: an update in place, `pulumi import` by workspace slug.
+ * The management key is never in plaintext anywhere.
  */
-import * as path from "node:path";
-import { openrouter } from "../../sdk";
 import type { WorkspaceBudgetArgs, WorkspaceMemberArgs } from "../../sdk/openrouter";
-import { openrouter as nativeOpenrouter } from "../../sdk/native";
-import { RunningEmulator, startEmulator } from "../../emulator";
-import { callOpenRouter } from "../support/emulator";
+import type { RunningEmulator } from "../../emulator";
+import { ADMIN_KEY, callOpenRouter } from "../support/emulator";
 import { seedOrganizationMembers } from "../support/openrouter-members";
-import { changedSteps, StepReport, useEngineStack } from "./harness";
+import { resourceSuite, SuiteContext } from "./harness";
 
 jest.setTimeout(10 * 60_000);
 
-const MANAGEMENT_KEY = "sk-or-mgmt-e2e-members-0123456789";
-const MEMBER = "pulumi-nodejs:dynamic/openrouter:WorkspaceMember";
-const BUDGET = "pulumi-nodejs:dynamic/openrouter:WorkspaceBudget";
-const NATIVE_MEMBER = "openrouter:index:WorkspaceMember";
-const NATIVE_BUDGET = "openrouter:index:WorkspaceBudget";
-const PLUGINS = path.resolve(__dirname, "..", "..", "bin");
+/** The emulator's OpenRouter API (the admin key is also its management key). */
+const api = (emulator: RunningEmulator, method: string, route: string, body?: unknown) => callOpenRouter(emulator, method, route, body);
 
-let emulator: RunningEmulator;
-let ws: { id: string; slug: string };
-let other: { id: string; slug: string };
-let members: Record<string, WorkspaceMemberArgs> = {};
-let budgets: Record<string, WorkspaceBudgetArgs> = {};
-let nativeProgram: () => Promise<Record<string, unknown>> = async () => ({});
+interface Fixtures {
+  ws: { id: string; slug: string };
+  /** Another workspace, with a lifetime budget of $5000 set by hand. */
+  other: { id: string; slug: string };
+}
 
-const api = (method: string, route: string, body?: unknown) => callOpenRouter(emulator, method, route, body, MANAGEMENT_KEY);
-
-beforeAll(async () => {
-  emulator = await startEmulator({ adminKeys: ["unused-portkey-key"], managementKeys: [MANAGEMENT_KEY] });
-  ws = (await api("POST", "/workspaces", { name: "Team", slug: "team" })).body.data;
-  other = (await api("POST", "/workspaces", { name: "Other", slug: "other" })).body.data;
+/** Two workspaces and three people of the organisation (Ada an admin); Cy added to the first by hand. */
+async function setup(emulator: RunningEmulator): Promise<Fixtures> {
+  const ws = (await api(emulator, "POST", "/workspaces", { name: "Team", slug: "team" })).body.data;
+  const other = (await api(emulator, "POST", "/workspaces", { name: "Other", slug: "other" })).body.data;
   await seedOrganizationMembers(emulator, [
     { id: "user_ada", email: "ada@example.com", role: "org:admin" },
     { id: "user_bob", email: "bob@example.com" },
     { id: "user_cy", email: "cy@example.com" },
   ]);
-});
-afterAll(async () => emulator?.stop());
-
-const config = () => ({
-  "openrouter:managementKey": { value: MANAGEMENT_KEY, secret: true },
-  "openrouter:baseUrl": { value: emulator.openrouterBaseUrl },
-});
-
-const engine = useEngineStack(() => ({
-  projectName: "openrouter-members-budgets",
-  program: async () => {
-    const outputs: Record<string, unknown> = {};
-    for (const [name, args] of Object.entries(members)) outputs[`${name}Role`] = new openrouter.WorkspaceMember(name, args).role;
-    for (const [name, args] of Object.entries(budgets)) outputs[`${name}Ids`] = new openrouter.WorkspaceBudget(name, args).budgetIds;
-    return outputs;
-  },
-  config: config(),
-}));
-
-const nativeEngine = useEngineStack(() => ({
-  projectName: "openrouter-members-budgets-native",
-  program: () => nativeProgram(),
-  env: { PATH: `${PLUGINS}${path.delimiter}${process.env.PATH ?? ""}` },
-  config: config(),
-}));
-
-/** Steps of resources the program declares (not the providers or the stack). */
-function resourceSteps(steps: StepReport[]) {
-  return changedSteps(steps).filter((s) => !s.type.startsWith("pulumi:"));
-}
-function opsByName(steps: StepReport[]): Record<string, string> {
-  return Object.fromEntries(resourceSteps(steps).map((s) => [s.urn.split("::").pop()!, s.op]));
+  await api(emulator, "POST", `/workspaces/${ws.id}/members/add`, { user_ids: ["user_cy"] });
+  expect((await api(emulator, "PUT", `/workspaces/${other.id}/budgets/lifetime`, { limit_usd: 5000 })).status).toBe(200);
+  return { ws, other };
 }
 
-async function remoteMembers(workspace = ws.id): Promise<{ user_id: string; role: string }[]> {
-  return (await api("GET", `/workspaces/${workspace}/members`)).body.data;
+async function remoteMembers(emulator: RunningEmulator, workspace: string): Promise<[string, string][]> {
+  const members: { user_id: string; role: string }[] = (await api(emulator, "GET", `/workspaces/${workspace}/members`)).body.data;
+  return members.map((m): [string, string] => [m.user_id, m.role]).sort();
 }
-function remoteBudgets(workspace = ws.id) {
+function remoteBudgets(emulator: RunningEmulator, workspace: string): Record<string, number> {
   const all = emulator.openrouterState().workspace_budgets ?? {};
   return Object.fromEntries(Object.values(all).filter((b) => b.workspace_id === workspace).map((b) => [b.interval, b.limit_usd]));
 }
-function byokFlag(workspace = ws.id): boolean | undefined {
+function byokFlag(emulator: RunningEmulator, workspace: string): boolean | undefined {
   return emulator.openrouterState().workspaces[workspace].include_byok_in_budgets;
 }
-async function expectClean(): Promise<void> {
-  expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
-}
 
-describe("dynamic", () => {
-  const putRoute = "PUT openrouter /workspaces/{id}/budgets/{interval}";
-  const deleteRoute = "DELETE openrouter /workspaces/{id}/budgets/{interval}";
-  /** The budget writes since the log was cleared, in the order sent. */
-  function budgetWrites(): string[] {
-    return emulator
-      .requestLog()
-      .filter((r) => r.route === putRoute || r.route === deleteRoute)
-      .map((r) => `${r.method} ${r.path.split("/").pop()}${r.body ? ` ${JSON.stringify(r.body)}` : ""}`);
-  }
+// ---------------------------------------------------------------------------
+// WorkspaceMember
+// ---------------------------------------------------------------------------
 
-  test("up adds each person and sets each budget; a second preview is clean", async () => {
-    emulator.clearRequestLog();
-    members = { ada: { workspaceId: ws.id, userId: "user_ada" }, bob: { workspaceId: ws.id, userId: "user_bob" } };
-    budgets = { team: { workspaceId: ws.id, monthlyUsd: 100, dailyUsd: 10, includeByokInBudgets: true } };
-    const result = await engine().up();
-    expect(opsByName(result.steps)).toEqual({ ada: "create", bob: "create", team: "create" });
-    expect((await remoteMembers()).map((m) => [m.user_id, m.role]).sort()).toEqual([["user_ada", "admin"], ["user_bob", "member"]]);
-    expect(remoteBudgets()).toEqual({ monthly: 100, daily: 10 });
-    expect(byokFlag()).toBe(true);
-    expect(result.outputs.adaRole.value).toBe("admin");
-    // One person per request: never a list that could replace others.
-    const adds = emulator.requestLog().filter((r) => r.route === "POST openrouter /workspaces/{id}/members/add");
-    expect(adds.map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([{ user_ids: ["user_ada"] }, { user_ids: ["user_bob"] }]);
-    // Widest first, the flag with the first.
-    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":100,"include_byok_in_budgets":true}', 'PUT daily {"limit_usd":10}']);
-    const state = await engine().exportState();
-    expect(state.resource(MEMBER, "ada")!.id).toBe(`${ws.id}/user_ada`);
-    expect(state.resource(BUDGET, "team")!.id).toBe(ws.id);
-    expect(Object.keys(result.outputs.teamIds.value as object).sort()).toEqual(["daily", "monthly"]);
-    await expectClean();
-  });
+type MemberCtx = SuiteContext<WorkspaceMemberArgs, Fixtures>;
+const ADD_ROUTE = "POST openrouter /workspaces/{id}/members/add";
 
-  test("limits and the BYOK flag change in place; undeclaring the flag leaves it alone", async () => {
-    emulator.clearRequestLog();
-    budgets = { team: { ...budgets.team, monthlyUsd: 200, dailyUsd: 20, includeByokInBudgets: false } };
-    const preview = await engine().preview();
-    expect(opsByName(preview.steps)).toEqual({ team: "update" });
-    await engine().up();
-    expect(remoteBudgets()).toEqual({ monthly: 200, daily: 20 });
-    expect(byokFlag()).toBe(false);
-    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":200,"include_byok_in_budgets":false}', 'PUT daily {"limit_usd":20}']);
-    await expectClean();
+resourceSuite<WorkspaceMemberArgs, Fixtures>({
+  group: "WorkspaceMember",
+  vendor: "openrouter",
+  resource: "WorkspaceMember",
+  name: "ada",
+  setup,
+  base: ({ ws }) => ({ workspaceId: ws.id, userId: "user_ada" }),
+  declare: (sdk, name, args) => ({ role: new sdk.openrouter.WorkspaceMember(name, args).role }),
+  steps: { native: ["create", "destroy"] },
 
-    // The flag is one setting of the whole workspace: undeclared, it is no longer managed, and not reset.
-    await api("PUT", `/workspaces/${ws.id}/budgets/monthly`, { limit_usd: 200, include_byok_in_budgets: true });
-    budgets = { team: { workspaceId: ws.id, monthlyUsd: 200, dailyUsd: 20 } };
-    await expectClean();
-    await engine().up();
-    expect(byokFlag()).toBe(true);
-    // A refresh reads the server's value as an output; undeclared, it is still no change.
-    await engine().refresh();
-    expect((await engine().exportState()).resource(BUDGET, "team")!.outputs!.includeByokInBudgets).toBe(true);
-    await expectClean();
+  // The role is read from the organisation (Ada is an admin); one person per request: never a list that could replace others.
+  created: async (ctx, result) => {
+    const { ws } = ctx.fixtures;
+    expect(await remoteMembers(ctx.emulator, ws.id)).toEqual([["user_ada", "admin"], ["user_cy", "member"]]);
+    expect(result.outputs.role.value).toBe("admin");
+    expect(ctx.requests(ADD_ROUTE).map((r) => r.body)).toEqual([{ user_ids: ["user_ada"] }]);
+    expect((await ctx.engine.exportState()).resource(ctx.type, "ada")!.id).toBe(`${ws.id}/user_ada`);
+  },
+  secrets: () => [ADMIN_KEY],
 
-    // Declared again with only the flag changing: one PUT of an unchanged limit carries it.
-    emulator.clearRequestLog();
-    budgets = { team: { ...budgets.team, includeByokInBudgets: false } };
-    await engine().up();
-    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":200,"include_byok_in_budgets":false}']);
-    expect(byokFlag()).toBe(false);
-    await expectClean();
-  });
+  // Removed by hand: dropped from state on refresh, and up adds the person again.
+  deleted: {
+    delete: ({ emulator, fixtures, desired }) => api(emulator, "POST", `/workspaces/${fixtures.ws.id}/members/remove`, { user_ids: [desired!.userId] }),
+    recreated: async ({ emulator, fixtures, desired }) => {
+      expect((await remoteMembers(emulator, fixtures.ws.id)).map(([user]) => user)).toContain(desired!.userId);
+    },
+  },
 
-  test("limits raised, lowered and added in one update go out in an order where every step is valid", async () => {
-    // Raised: widest first (daily 150 is only valid once monthly is 400).
-    emulator.clearRequestLog();
-    budgets = { team: { ...budgets.team, monthlyUsd: 400, dailyUsd: 150 } };
-    await engine().up();
-    expect(budgetWrites()).toEqual(['PUT monthly {"limit_usd":400}', 'PUT daily {"limit_usd":150}']);
-    expect(remoteBudgets()).toEqual({ monthly: 400, daily: 150 });
-    // Lowered: narrowest first (monthly 120 is only valid once daily is 60); a new budget last.
-    emulator.clearRequestLog();
-    budgets = { team: { ...budgets.team, monthlyUsd: 120, weeklyUsd: 90, dailyUsd: 60 } };
-    await engine().up();
-    expect(budgetWrites()).toEqual(['PUT daily {"limit_usd":60}', 'PUT monthly {"limit_usd":120}', 'PUT weekly {"limit_usd":90}']);
-    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
-    await expectClean();
-  });
+  badInput: (valid) => [
+    [{ ...valid, userId: "" }, /userId.*must not be empty/],
+    [{ ...valid, userId: "ada@example.com" }, /userId.*not an email address/],
+    [{ ...valid, workspaceId: "team" }, /workspaceId.*UUID/],
+  ],
 
-  test("a budget set by hand shows on refresh and the next update removes it; a refusal without refresh names the property", async () => {
-    await api("PUT", `/workspaces/${ws.id}/budgets/lifetime`, { limit_usd: 300 });
-    const valid = budgets;
-    budgets = { team: { ...valid.team, monthlyUsd: 500 } };
-    try {
-      // The stack does not know the lifetime budget yet: OpenRouter refuses, and the message says what to do.
-      await expect(engine().up()).rejects.toThrow(/monthlyUsd: OpenRouter refused a monthly limit of \$500 .*strictly decrease.*pulumi refresh/s);
-      expect(remoteBudgets()).toEqual({ lifetime: 300, monthly: 120, weekly: 90, daily: 60 });
-      await engine().refresh();
-      expect((await engine().exportState()).resource(BUDGET, "team")!.outputs!.lifetimeUsd).toBe(300);
-      const preview = await engine().preview();
-      expect(opsByName(preview.steps)).toEqual({ team: "update" });
-      expect(preview.diffText).toMatch(/lifetimeUsd/);
-      emulator.clearRequestLog();
-      await engine().up();
-      expect(budgetWrites()).toEqual(["DELETE lifetime", 'PUT monthly {"limit_usd":500}']);
-    } finally {
-      budgets = valid;
-    }
-    await engine().up();
-    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
-    await expectClean();
-  });
+  // Only its own people: Cy, added by hand, stays.
+  destroyed: async ({ emulator, fixtures }) => {
+    expect((await remoteMembers(emulator, fixtures.ws.id)).map(([user]) => user)).toEqual(["user_cy"]);
+  },
 
-  test("an out-of-band limit shows after refresh and up repairs it; a changed organisation role shows after refresh", async () => {
-    await api("PUT", `/workspaces/${ws.id}/budgets/monthly`, { limit_usd: 999 });
-    await seedOrganizationMembers(emulator, [{ id: "user_bob", email: "bob@example.com", role: "org:admin" }]);
-    await engine().refresh();
-    const state = await engine().exportState();
-    expect(state.resource(BUDGET, "team")!.outputs!.monthlyUsd).toBe(999);
-    expect(state.resource(MEMBER, "bob")!.outputs!.role).toBe("admin");
-    const preview = await engine().preview();
-    expect(opsByName(preview.steps)).toEqual({ team: "update" });
-    expect(preview.diffText).toMatch(/monthlyUsd/);
-    await engine().up();
-    expect(remoteBudgets().monthly).toBe(120);
-    await expectClean();
-    await seedOrganizationMembers(emulator, [{ id: "user_bob", email: "bob@example.com", role: "org:member" }]);
-  });
+  tests: [
+    {
+      title: "a second person is added by a request of their own, with the organisation's role",
+      forms: ["dynamic"],
+      body: async (ctx: MemberCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given(ctx.base());
+        const ada = ctx.desired!;
+        ctx.setProgram(async () => {
+          new ctx.sdk.openrouter.WorkspaceMember("ada", ada);
+          return { bobRole: new ctx.sdk.openrouter.WorkspaceMember("bob", { workspaceId: ws.id, userId: "user_bob" }).role };
+        });
+        const result = await ctx.up();
+        expect(ctx.ops(result)).toEqual(["create"]);
+        expect(result.outputs.bobRole.value).toBe("member");
+        expect(await remoteMembers(ctx.emulator, ws.id)).toEqual([["user_ada", "admin"], ["user_bob", "member"], ["user_cy", "member"]]);
+        expect(ctx.requests(ADD_ROUTE).map((r) => r.body)).toEqual([{ user_ids: ["user_bob"] }]);
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "a changed organisation role shows after refresh, as an output: no change to make",
+      forms: ["dynamic"],
+      body: async (ctx: MemberCtx) => {
+        await ctx.given(ctx.base());
+        await seedOrganizationMembers(ctx.emulator, [{ id: "user_ada", email: "ada@example.com", role: "org:member" }]);
+        try {
+          await ctx.refresh();
+          expect((await ctx.engine.exportState()).resource(ctx.type, "ada")!.outputs!.role).toBe("member");
+          await ctx.expectCleanPreview();
+        } finally {
+          await seedOrganizationMembers(ctx.emulator, [{ id: "user_ada", email: "ada@example.com", role: "org:admin" }]);
+        }
+      },
+    },
+    {
+      title: "a person outside the organisation, or already in the workspace, is refused at create, saying what to do",
+      forms: ["dynamic"],
+      body: async (ctx: MemberCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given("any");
+        const valid = ctx.desired!;
+        const withAlso = (userId: string) => async () => {
+          new ctx.sdk.openrouter.WorkspaceMember("ada", valid);
+          new ctx.sdk.openrouter.WorkspaceMember("also", { workspaceId: ws.id, userId });
+          return {};
+        };
+        ctx.setProgram(withAlso("user_nobody"));
+        await expect(ctx.up()).rejects.toThrow(/userId: 'user_nobody' is not a member of the OpenRouter organisation.*Invite/s);
+        // Cy was added by hand: declaring her does not take her over.
+        ctx.setProgram(withAlso("user_cy"));
+        await expect(ctx.up()).rejects.toThrow(new RegExp(`already a member of workspace .*import it with the id '${ws.id}/user_cy'`, "s"));
+        ctx.declare(valid);
+        expect(ctx.requests(ADD_ROUTE).filter((r) => JSON.stringify(r.body).includes("user_nobody"))).toEqual([]);
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "pulumi import takes a membership made by hand by <workspace slug>/<user id>; the program declaring it previews clean",
+      forms: ["native"],
+      after: "destroy",
+      body: async (ctx: MemberCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given("nothing");
+        await api(ctx.emulator, "POST", `/workspaces/${ws.id}/members/add`, { user_ids: ["user_ada"] });
+        const imported = await ctx.engine.stack.import({
+          resources: [{ type: ctx.type, name: "ada", id: `${ws.slug}/user_ada` }],
+          // Code generation needs the Go language host, which is not served here.
+          generateCode: false,
+        });
+        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
+        expect((await ctx.engine.exportState()).resource(ctx.type, "ada")?.outputs).toMatchObject({ workspaceId: ws.id, userId: "user_ada", role: "admin" });
 
-  test("out-of-band removals: one budget is put back; all budgets and a person gone drop from state on refresh and up recreates them", async () => {
-    await api("DELETE", `/workspaces/${ws.id}/budgets/daily`);
-    await engine().refresh();
-    expect(opsByName((await engine().preview()).steps)).toEqual({ team: "update" });
-    await engine().up();
-    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
-
-    await api("POST", `/workspaces/${ws.id}/members/remove`, { user_ids: ["user_ada"] });
-    for (const interval of ["monthly", "weekly", "daily"]) await api("DELETE", `/workspaces/${ws.id}/budgets/${interval}`);
-    const refreshed = await engine().refresh();
-    expect(refreshed.changeSummary.delete).toBe(2);
-    const state = await engine().exportState();
-    expect(state.resource(MEMBER, "ada")).toBeUndefined();
-    expect(state.resource(BUDGET, "team")).toBeUndefined();
-    const result = await engine().up();
-    expect(opsByName(result.steps)).toEqual({ ada: "create", team: "create" });
-    expect((await remoteMembers()).map((m) => m.user_id).sort()).toEqual(["user_ada", "user_bob"]);
-    expect(remoteBudgets()).toEqual({ monthly: 120, weekly: 90, daily: 60 });
-    await expectClean();
-  });
-
-  test("a person outside the organisation, or already in the workspace, and budgets set elsewhere are refused at create, saying what to do", async () => {
-    const [validMembers, validBudgets] = [members, budgets];
-    await api("POST", `/workspaces/${ws.id}/members/add`, { user_ids: ["user_cy"] });
-    expect((await api("PUT", `/workspaces/${other.id}/budgets/lifetime`, { limit_usd: 5000 })).status).toBe(200);
-    try {
-      members = { ...validMembers, nobody: { workspaceId: ws.id, userId: "user_nobody" } };
-      await expect(engine().up()).rejects.toThrow(/userId: 'user_nobody' is not a member of the OpenRouter organisation.*Invite/s);
-      members = { ...validMembers, cy: { workspaceId: ws.id, userId: "user_cy" } };
-      await expect(engine().up()).rejects.toThrow(new RegExp(`already a member of workspace .*import it with the id '${ws.id}/user_cy'`, "s"));
-      members = validMembers;
-      budgets = { ...validBudgets, other: { workspaceId: other.id, monthlyUsd: 100 } };
-      await expect(engine().up()).rejects.toThrow(new RegExp(`already has budgets set outside this stack \\(lifetime \\$5000\\).*'${other.id}'`, "s"));
-    } finally {
-      [members, budgets] = [validMembers, validBudgets];
-    }
-    expect(remoteBudgets(other.id)).toEqual({ lifetime: 5000 });
-    expect(emulator.requestLog().filter((r) => r.route === "POST openrouter /workspaces/{id}/members/add" && JSON.stringify(r.body).includes("user_nobody"))).toEqual([]);
-    await expectClean();
-  });
-
-  test("invalid input fails at preview with a message naming the property, the ordering rule included", async () => {
-    const [validMembers, validBudgets] = [members, budgets];
-    const memberCases: [WorkspaceMemberArgs, RegExp][] = [
-      [{ workspaceId: ws.id, userId: "" }, /userId.*must not be empty/],
-      [{ workspaceId: ws.id, userId: "ada@example.com" }, /userId.*not an email address/],
-      [{ workspaceId: "team", userId: "user_ada" }, /workspaceId.*UUID/],
-    ];
-    const budgetCases: [WorkspaceBudgetArgs, RegExp][] = [
-      [{ workspaceId: ws.id, monthlyUsd: 0 }, /monthlyUsd.*greater than 0/],
-      [{ workspaceId: ws.id, monthlyUsd: 100, dailyUsd: 100 }, /dailyUsd.*must be less than monthlyUsd \(\$100\).*strictly decrease/],
-      [{ workspaceId: ws.id, lifetimeUsd: 50, weeklyUsd: 80 }, /weeklyUsd.*must be less than lifetimeUsd \(\$50\)/],
-      [{ workspaceId: ws.id }, /declare at least one of lifetimeUsd, monthlyUsd, weeklyUsd and dailyUsd/],
-      [{ workspaceId: ws.id, monthlyUsd: 10, hourlyUsd: 1 } as WorkspaceBudgetArgs, /hourlyUsd/],
-    ];
-    try {
-      for (const [args, message] of memberCases) {
-        members = { ...validMembers, ada: args };
-        await expect(engine().preview()).rejects.toThrow(message);
-      }
-      members = validMembers;
-      for (const [args, message] of budgetCases) {
-        budgets = { team: args };
-        await expect(engine().preview()).rejects.toThrow(message);
-      }
-    } finally {
-      [members, budgets] = [validMembers, validBudgets];
-    }
-  });
-
-  test("the management key never reaches the state", async () => {
-    expect((await engine().exportState()).text).not.toContain(MANAGEMENT_KEY);
-  });
-
-  test("destroy removes its people and budgets only", async () => {
-    const destroyed = await engine().destroy();
-    expect(opsByName(destroyed.steps)).toEqual({ ada: "delete", bob: "delete", team: "delete" });
-    expect((await remoteMembers()).map((m) => m.user_id)).toEqual(["user_cy"]);
-    expect(remoteBudgets()).toEqual({});
-    expect(remoteBudgets(other.id)).toEqual({ lifetime: 5000 });
-    members = {};
-    budgets = {};
-  });
+        const declared = (protect: boolean) => async () => {
+          new ctx.sdk.openrouter.WorkspaceMember("ada", { workspaceId: ws.id, userId: "user_ada" }, { protect });
+          return {};
+        };
+        ctx.setProgram(declared(true));
+        await ctx.expectCleanPreview();
+        ctx.setProgram(declared(false));
+        await ctx.up();
+        await ctx.destroy();
+        expect((await remoteMembers(ctx.emulator, ws.id)).map(([user]) => user)).toEqual(["user_cy"]);
+      },
+    },
+  ],
 });
 
-describe("native", () => {
-  let nativeWs: { id: string; slug: string };
-  beforeAll(async () => {
-    nativeWs = (await api("POST", "/workspaces", { name: "Native", slug: "native-team" })).body.data;
-  });
+// ---------------------------------------------------------------------------
+// WorkspaceBudget
+// ---------------------------------------------------------------------------
 
-  test("create, clean preview, update in place, destroy", async () => {
-    let limitUsd = 30;
-    nativeProgram = async () => {
-      const member = new nativeOpenrouter.WorkspaceMember("bob", { workspaceId: nativeWs.id, userId: "user_bob" });
-      const budget = new nativeOpenrouter.WorkspaceBudget("budgets", { workspaceId: nativeWs.id, weeklyUsd: limitUsd });
-      return { role: member.role, budgetIds: budget.budgetIds };
-    };
-    const created = await nativeEngine().up();
-    expect(resourceSteps(created.steps).map((s) => `${s.op} ${s.type}`).sort()).toEqual([`create ${NATIVE_BUDGET}`, `create ${NATIVE_MEMBER}`]);
-    expect(created.outputs.role.value).toBe("member");
-    expect((await remoteMembers(nativeWs.id)).map((m) => m.user_id)).toEqual(["user_bob"]);
-    expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
+type BudgetCtx = SuiteContext<WorkspaceBudgetArgs, Fixtures>;
+const PUT_ROUTE = "PUT openrouter /workspaces/{id}/budgets/{interval}";
+const DELETE_ROUTE = "DELETE openrouter /workspaces/{id}/budgets/{interval}";
 
-    limitUsd = 35;
-    const preview = await nativeEngine().preview();
-    expect(resourceSteps(preview.steps).map((s) => `${s.op} ${s.type}`)).toEqual([`update ${NATIVE_BUDGET}`]);
-    await nativeEngine().up();
-    expect(remoteBudgets(nativeWs.id)).toEqual({ weekly: 35 });
-    expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
+/** The budget writes of this test so far, in the order sent. */
+function budgetWrites(ctx: BudgetCtx): string[] {
+  return ctx
+    .requests()
+    .filter((r) => r.route === PUT_ROUTE || r.route === DELETE_ROUTE)
+    .map((r) => `${r.method} ${r.path.split("/").pop()}${r.body ? ` ${JSON.stringify(r.body)}` : ""}`);
+}
+/** The limits declared, by interval, as the emulator holds them. */
+function declaredBudgets(args: WorkspaceBudgetArgs): Record<string, number> {
+  const limits: Record<string, unknown> = { lifetime: args.lifetimeUsd, monthly: args.monthlyUsd, weekly: args.weeklyUsd, daily: args.dailyUsd };
+  return Object.fromEntries(Object.entries(limits).filter(([, limit]) => limit !== undefined)) as Record<string, number>;
+}
 
-    await nativeEngine().destroy();
-    expect(await remoteMembers(nativeWs.id)).toEqual([]);
-    expect(remoteBudgets(nativeWs.id)).toEqual({});
-  });
+/** Where the flag test leaves the budgets: raised, the flag declared off. */
+const FLAG_OFF = (workspaceId: string): WorkspaceBudgetArgs => ({ workspaceId, monthlyUsd: 200, dailyUsd: 20, includeByokInBudgets: false });
+/** Where the ordering test leaves them: lowered, and a weekly one added. */
+const LOWERED = (workspaceId: string): WorkspaceBudgetArgs => ({ workspaceId, monthlyUsd: 120, weeklyUsd: 90, dailyUsd: 60, includeByokInBudgets: false });
 
-  test("pulumi import takes a membership and a budget made by hand (workspace by slug); the program declaring them previews clean", async () => {
-    await api("POST", `/workspaces/${nativeWs.id}/members/add`, { user_ids: ["user_ada"] });
-    await api("PUT", `/workspaces/${nativeWs.id}/budgets/lifetime`, { limit_usd: 1000, include_byok_in_budgets: true });
-    nativeProgram = async () => ({});
-    await nativeEngine().up();
-    const imported = await nativeEngine().stack.import({
-      resources: [
-        { type: NATIVE_MEMBER, name: "ada", id: `${nativeWs.slug}/user_ada` },
-        { type: NATIVE_BUDGET, name: "budgets", id: nativeWs.slug },
-      ],
-      // Code generation needs the Go language host, which is not served here.
-      generateCode: false,
-    });
-    expect(imported.summary.resourceChanges).toMatchObject({ import: 2 });
-    const state = await nativeEngine().exportState();
-    expect(state.resource(NATIVE_MEMBER, "ada")?.outputs).toMatchObject({ workspaceId: nativeWs.id, userId: "user_ada", role: "admin" });
-    expect(state.resource(NATIVE_BUDGET, "budgets")?.outputs).toMatchObject({ workspaceId: nativeWs.id, lifetimeUsd: 1000, includeByokInBudgets: true });
+resourceSuite<WorkspaceBudgetArgs, Fixtures>({
+  group: "WorkspaceBudget",
+  vendor: "openrouter",
+  resource: "WorkspaceBudget",
+  name: "team",
+  setup,
+  base: ({ ws }) => ({ workspaceId: ws.id, monthlyUsd: 100, dailyUsd: 10, includeByokInBudgets: true }),
+  declare: (sdk, name, args) => ({ budgetIds: new sdk.openrouter.WorkspaceBudget(name, args).budgetIds }),
+  steps: { native: ["create", "destroy"] },
 
-    const declared = (protect: boolean) => async () => {
-      new nativeOpenrouter.WorkspaceMember("ada", { workspaceId: nativeWs.id, userId: "user_ada" }, { protect });
-      new nativeOpenrouter.WorkspaceBudget("budgets", { workspaceId: nativeWs.id, lifetimeUsd: 1000 }, { protect });
-      return {};
-    };
-    nativeProgram = declared(true);
-    expect(resourceSteps((await nativeEngine().preview()).steps)).toEqual([]);
-    nativeProgram = declared(false);
-    await nativeEngine().up();
-    await nativeEngine().destroy();
-    expect(await remoteMembers(nativeWs.id)).toEqual([]);
-    expect(remoteBudgets(nativeWs.id)).toEqual({});
-    // Undeclared, the workspace-wide flag was left as it was.
-    expect(byokFlag(nativeWs.id)).toBe(true);
-  });
+  // Widest first, the flag with the first.
+  created: async (ctx, result) => {
+    const { ws } = ctx.fixtures;
+    expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ monthly: 100, daily: 10 });
+    expect(byokFlag(ctx.emulator, ws.id)).toBe(true);
+    expect(budgetWrites(ctx)).toEqual(['PUT monthly {"limit_usd":100,"include_byok_in_budgets":true}', 'PUT daily {"limit_usd":10}']);
+    expect((await ctx.engine.exportState()).resource(ctx.type, "team")!.id).toBe(ws.id);
+    expect(Object.keys(result.outputs.budgetIds.value as object).sort()).toEqual(["daily", "monthly"]);
+  },
+  secrets: () => [ADMIN_KEY],
+
+  drift: {
+    edit: async ({ emulator, fixtures }) => {
+      await api(emulator, "PUT", `/workspaces/${fixtures.ws.id}/budgets/monthly`, { limit_usd: 999 });
+    },
+    inState: { monthlyUsd: 999 },
+    diffText: /monthlyUsd/,
+    repaired: ({ emulator, fixtures, desired }) => {
+      expect(remoteBudgets(emulator, fixtures.ws.id).monthly).toBe(desired!.monthlyUsd);
+    },
+  },
+
+  // All of them removed by hand: dropped from state on refresh, and up sets them again.
+  deleted: {
+    delete: async ({ emulator, fixtures }) => {
+      for (const interval of Object.keys(remoteBudgets(emulator, fixtures.ws.id))) await api(emulator, "DELETE", `/workspaces/${fixtures.ws.id}/budgets/${interval}`);
+    },
+    recreated: async (ctx) => {
+      expect(remoteBudgets(ctx.emulator, ctx.fixtures.ws.id)).toEqual(declaredBudgets(ctx.desired!));
+      await ctx.expectCleanPreview();
+    },
+  },
+
+  badInput: ({ workspaceId }) => [
+    [{ workspaceId, monthlyUsd: 0 }, /monthlyUsd.*greater than 0/],
+    [{ workspaceId, monthlyUsd: 100, dailyUsd: 100 }, /dailyUsd.*must be less than monthlyUsd \(\$100\).*strictly decrease/],
+    [{ workspaceId, lifetimeUsd: 50, weeklyUsd: 80 }, /weeklyUsd.*must be less than lifetimeUsd \(\$50\)/],
+    [{ workspaceId }, /declare at least one of lifetimeUsd, monthlyUsd, weeklyUsd and dailyUsd/],
+    [{ workspaceId, monthlyUsd: 10, hourlyUsd: 1 } as WorkspaceBudgetArgs, /hourlyUsd/],
+  ],
+
+  // Only its own budgets: the other workspace's, set by hand, stay.
+  destroyed: ({ emulator, fixtures }) => {
+    expect(remoteBudgets(emulator, fixtures.ws.id)).toEqual({});
+    expect(remoteBudgets(emulator, fixtures.other.id)).toEqual({ lifetime: 5000 });
+  },
+
+  tests: [
+    {
+      title: "limits and the BYOK flag change in place; undeclaring the flag leaves it alone",
+      forms: ["dynamic"],
+      body: async (ctx: BudgetCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given(ctx.base());
+        ctx.declare(FLAG_OFF(ws.id));
+        expect(ctx.ops(await ctx.preview())).toEqual(["update"]);
+        await ctx.up();
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ monthly: 200, daily: 20 });
+        expect(byokFlag(ctx.emulator, ws.id)).toBe(false);
+        expect(budgetWrites(ctx)).toEqual(['PUT monthly {"limit_usd":200,"include_byok_in_budgets":false}', 'PUT daily {"limit_usd":20}']);
+        await ctx.expectCleanPreview();
+
+        // The flag is one setting of the whole workspace: undeclared, it is no longer managed, and not reset.
+        await api(ctx.emulator, "PUT", `/workspaces/${ws.id}/budgets/monthly`, { limit_usd: 200, include_byok_in_budgets: true });
+        ctx.declare({ workspaceId: ws.id, monthlyUsd: 200, dailyUsd: 20 });
+        await ctx.expectCleanPreview();
+        await ctx.up();
+        expect(byokFlag(ctx.emulator, ws.id)).toBe(true);
+        // A refresh reads the server's value as an output; undeclared, it is still no change.
+        await ctx.refresh();
+        expect((await ctx.engine.exportState()).resource(ctx.type, "team")!.outputs!.includeByokInBudgets).toBe(true);
+        await ctx.expectCleanPreview();
+
+        // Declared again with only the flag changing: one PUT of an unchanged limit carries it.
+        ctx.markRequests();
+        ctx.declare(FLAG_OFF(ws.id));
+        await ctx.up();
+        expect(budgetWrites(ctx)).toEqual(['PUT monthly {"limit_usd":200,"include_byok_in_budgets":false}']);
+        expect(byokFlag(ctx.emulator, ws.id)).toBe(false);
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "limits raised, lowered and added in one update go out in an order where every step is valid",
+      forms: ["dynamic"],
+      body: async (ctx: BudgetCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given(FLAG_OFF(ws.id));
+        // Raised: widest first (daily 150 is only valid once monthly is 400).
+        ctx.declare({ ...FLAG_OFF(ws.id), monthlyUsd: 400, dailyUsd: 150 });
+        await ctx.up();
+        expect(budgetWrites(ctx)).toEqual(['PUT monthly {"limit_usd":400}', 'PUT daily {"limit_usd":150}']);
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ monthly: 400, daily: 150 });
+        // Lowered: narrowest first (monthly 120 is only valid once daily is 60); a new budget last.
+        ctx.markRequests();
+        ctx.declare(LOWERED(ws.id));
+        await ctx.up();
+        expect(budgetWrites(ctx)).toEqual(['PUT daily {"limit_usd":60}', 'PUT monthly {"limit_usd":120}', 'PUT weekly {"limit_usd":90}']);
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ monthly: 120, weekly: 90, daily: 60 });
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "a budget set by hand shows on refresh and the next update removes it; a refusal without refresh names the property",
+      forms: ["dynamic"],
+      body: async (ctx: BudgetCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given(LOWERED(ws.id));
+        await api(ctx.emulator, "PUT", `/workspaces/${ws.id}/budgets/lifetime`, { limit_usd: 300 });
+        ctx.declare({ ...LOWERED(ws.id), monthlyUsd: 500 });
+        // The stack does not know the lifetime budget yet: OpenRouter refuses, and the message says what to do.
+        await expect(ctx.up()).rejects.toThrow(/monthlyUsd: OpenRouter refused a monthly limit of \$500 .*strictly decrease.*pulumi refresh/s);
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ lifetime: 300, monthly: 120, weekly: 90, daily: 60 });
+        await ctx.refresh();
+        expect((await ctx.engine.exportState()).resource(ctx.type, "team")!.outputs!.lifetimeUsd).toBe(300);
+        const preview = await ctx.preview();
+        expect(ctx.ops(preview)).toEqual(["update"]);
+        expect(preview.diffText).toMatch(/lifetimeUsd/);
+        ctx.markRequests();
+        await ctx.up();
+        expect(budgetWrites(ctx)).toEqual(["DELETE lifetime", 'PUT monthly {"limit_usd":500}']);
+        ctx.declare(LOWERED(ws.id));
+        await ctx.up();
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ monthly: 120, weekly: 90, daily: 60 });
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "budgets set elsewhere are refused at create, saying what to do",
+      forms: ["dynamic"],
+      body: async (ctx: BudgetCtx) => {
+        const { other } = ctx.fixtures;
+        await ctx.given("any");
+        const valid = ctx.desired!;
+        ctx.setProgram(async () => {
+          new ctx.sdk.openrouter.WorkspaceBudget("team", valid);
+          new ctx.sdk.openrouter.WorkspaceBudget("other", { workspaceId: other.id, monthlyUsd: 100 });
+          return {};
+        });
+        await expect(ctx.up()).rejects.toThrow(new RegExp(`already has budgets set outside this stack \\(lifetime \\$5000\\).*'${other.id}'`, "s"));
+        expect(remoteBudgets(ctx.emulator, other.id)).toEqual({ lifetime: 5000 });
+        ctx.declare(valid);
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "one budget removed out of band is put back by the next up",
+      forms: ["dynamic"],
+      after: "drift",
+      body: async (ctx: BudgetCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given("any");
+        const intervals = Object.keys(declaredBudgets(ctx.desired!));
+        expect(intervals.length).toBeGreaterThan(1);
+        await api(ctx.emulator, "DELETE", `/workspaces/${ws.id}/budgets/${intervals[intervals.length - 1]}`);
+        await ctx.refresh();
+        expect(ctx.ops(await ctx.preview())).toEqual(["update"]);
+        await ctx.up();
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual(declaredBudgets(ctx.desired!));
+      },
+    },
+    {
+      title: "a limit changes in place",
+      forms: ["native"],
+      body: async (ctx: BudgetCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given(ctx.base());
+        ctx.declare({ ...ctx.base(), dailyUsd: 15 });
+        expect(ctx.ops(await ctx.preview(), true)).toEqual([`update ${ctx.type}`]);
+        await ctx.up();
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({ monthly: 100, daily: 15 });
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "pulumi import takes budgets set by hand by the workspace's slug; the program declaring them previews clean, the flag left alone",
+      forms: ["native"],
+      after: "destroy",
+      body: async (ctx: BudgetCtx) => {
+        const { ws } = ctx.fixtures;
+        await ctx.given("nothing");
+        await api(ctx.emulator, "PUT", `/workspaces/${ws.id}/budgets/lifetime`, { limit_usd: 1000, include_byok_in_budgets: true });
+        const imported = await ctx.engine.stack.import({
+          resources: [{ type: ctx.type, name: "budgets", id: ws.slug }],
+          // Code generation needs the Go language host, which is not served here.
+          generateCode: false,
+        });
+        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
+        expect((await ctx.engine.exportState()).resource(ctx.type, "budgets")?.outputs).toMatchObject({ workspaceId: ws.id, lifetimeUsd: 1000, includeByokInBudgets: true });
+
+        const declared = (protect: boolean) => async () => {
+          new ctx.sdk.openrouter.WorkspaceBudget("budgets", { workspaceId: ws.id, lifetimeUsd: 1000 }, { protect });
+          return {};
+        };
+        ctx.setProgram(declared(true));
+        await ctx.expectCleanPreview();
+        ctx.setProgram(declared(false));
+        await ctx.up();
+        await ctx.destroy();
+        expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({});
+        // Undeclared, the workspace-wide flag was left as it was.
+        expect(byokFlag(ctx.emulator, ws.id)).toBe(true);
+      },
+    },
+  ],
 });
