@@ -349,7 +349,7 @@ describe("PrivateProvider and PrivateEndpoint", () => {
     emulator.clearRequestLog();
     endpoints = { ...endpoints, draft: { ...endpoints.draft, promptPrice: "0.000003", cacheReadPrice: "0.000001" } };
     expect(opsByName((await engine().preview()).steps)).toEqual({ draft: "update" });
-    await engine().up();
+    expect(opsByName((await engine().up()).steps)).toEqual({ draft: "update" });
     expect(bodiesOf(PRICING_PUT)).toEqual([{ pricing: { prompt: "0.000003", completion: "0.00001", cache_read: "0.000001" } }]);
     await expectClean();
 
