@@ -59,11 +59,18 @@ interface EngineLog {
   log(request: InstanceType<typeof engineProto.LogRequest>, callback: (error: grpc.ServiceError | null) => void): void;
 }
 
-/** Sends a warning to the engine against one resource; without an engine connection it goes to stderr. */
-export type WarnFor = (urn: string, message: string) => void;
+/**
+ * Sends a warning to the engine against one resource; without an engine connection it goes to stderr.
+ * `settled` resolves once the engine has taken every warning sent so far.
+ */
+export interface WarnFor {
+  (urn: string, message: string): void;
+  settled?: () => Promise<void>;
+}
 
 function engineWarnings(engine: EngineLog | undefined): WarnFor {
-  return (urn, message) => {
+  const pending = new Set<Promise<void>>();
+  const warn: WarnFor = (urn, message) => {
     if (!engine) {
       process.stderr.write(`warning: ${message}\n`);
       return;
@@ -72,10 +79,19 @@ function engineWarnings(engine: EngineLog | undefined): WarnFor {
     request.setSeverity(engineProto.LogSeverity.WARNING);
     request.setMessage(message);
     request.setUrn(urn);
-    engine.log(request, (error) => {
-      if (error) process.stderr.write(`warning: ${message}\n`);
-    });
+    const sent = new Promise<void>((resolve) =>
+      engine.log(request, (error) => {
+        if (error) process.stderr.write(`warning: ${message}\n`);
+        resolve();
+      }),
+    );
+    pending.add(sent);
+    void sent.then(() => pending.delete(sent));
   };
+  warn.settled = async () => {
+    await Promise.all([...pending]);
+  };
+  return warn;
 }
 
 interface StatusMessage {
@@ -193,6 +209,16 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     return view;
   };
   const empty = () => new emptyProto.Empty();
+  // Answered only once the engine has the call's warnings: a step that ends the operation (a last delete)
+  // could otherwise let the engine exit before it logs them.
+  const reply = <T>(callback: Callback<T>, work: () => Promise<T>): void =>
+    answer(callback, async () => {
+      try {
+        return await work();
+      } finally {
+        await warnFor.settled?.();
+      }
+    });
 
   return {
     handshake: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("Handshake")),
@@ -203,7 +229,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     list: (_call: Call<unknown>, callback: Callback<unknown>) => callback(unimplemented("List")),
 
     invoke(call: Call<InstanceType<typeof proto.InvokeRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const token = call.request.getTok();
         const lookup = lookupsByToken.get(token);
         if (!lookup) throw new Error(`${token} is not a function of the ${vendor.name} provider`);
@@ -235,7 +261,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     getSchema(_call: Call<unknown>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const response = new proto.GetSchemaResponse();
         response.setSchema(JSON.stringify(packageSchema(vendor, version)));
         return response;
@@ -251,7 +277,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     checkConfig(call: Call<InstanceType<typeof proto.CheckRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const response = new proto.CheckResponse();
         response.setInputs(call.request.getNews() ?? toStruct({}));
         return response;
@@ -259,7 +285,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     diffConfig(call: Call<InstanceType<typeof proto.DiffRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         // Credentials and the base URL reach the API at call time: changing them never replaces a resource.
         const olds = toJson(call.request.getOldInputs() ?? call.request.getOlds());
         const news = toJson(call.request.getNews());
@@ -273,7 +299,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     configure(call: Call<InstanceType<typeof proto.ConfigureRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const variables = new Map<string, string>(call.request.getVariablesMap().toArray() as [string, string][]);
         configured = configuredFrom(vendor, toJson(call.request.getArgs()), variables);
         const response = new proto.ConfigureResponse();
@@ -286,7 +312,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     check(call: Call<InstanceType<typeof proto.CheckRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const provider = providerFor(call.request.getUrn());
         const result = await provider.check!(toJson(call.request.getOlds()), toJson(call.request.getNews()));
         const response = new proto.CheckResponse();
@@ -304,7 +330,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     diff(call: Call<InstanceType<typeof proto.DiffRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const provider = providerFor(call.request.getUrn());
         const olds = toJson(call.request.getOlds());
         const news = toJson(call.request.getNews());
@@ -332,7 +358,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     create(call: Call<InstanceType<typeof proto.CreateRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const provider = providerFor(call.request.getUrn());
         if (call.request.getPreview()) {
           // What a create will hold is the inputs; every server-set output is unknown until then.
@@ -349,7 +375,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     read(call: Call<InstanceType<typeof proto.ReadRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const provider = providerFor(call.request.getUrn());
         // On import the engine knows only the id: the properties are empty.
         const result = await provider.read!(call.request.getId(), toJson(call.request.getProperties()));
@@ -364,7 +390,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     update(call: Call<InstanceType<typeof proto.UpdateRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const provider = providerFor(call.request.getUrn());
         if (call.request.getPreview()) {
           // The new inputs, and the outputs an update never changes (ids, slugs, creation time) as they are:
@@ -385,7 +411,7 @@ export function nativeService(vendor: Vendor, version: string, warnFor: WarnFor)
     },
 
     delete(call: Call<InstanceType<typeof proto.DeleteRequest>>, callback: Callback<unknown>) {
-      answer(callback, async () => {
+      reply(callback, async () => {
         const provider = providerFor(call.request.getUrn());
         await provider.delete!(call.request.getId(), toJson(call.request.getProperties()));
         return empty();

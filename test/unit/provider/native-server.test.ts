@@ -54,3 +54,23 @@ test("after the engine's Cancel, no new operation starts", async () => {
   request.setNews(Struct.fromJavaScript({ name: "ok" }));
   await expect(call(service.check, request)).rejects.toThrow(/cancelled/);
 });
+
+test("a call is answered only after the engine has taken its warnings", async () => {
+  const vendor = vendors().find((v) => v.name === "openrouter")!;
+  const events: string[] = [];
+  let deliver = () => {};
+  const warnFor = Object.assign((_urn: string, message: string) => events.push(/cannot delete a workspace's default guardrail/.test(message) ? "warned" : message), {
+    settled: () => new Promise<void>((resolve) => (deliver = () => (events.push("delivered"), resolve()))),
+  });
+  const service = nativeService(vendor, "0.0.0-test", warnFor);
+  const request = new proto.DeleteRequest();
+  request.setUrn(URN("openrouter:index:WorkspaceDefaultGuardrail"));
+  request.setId("ws-1");
+  request.setProperties(Struct.fromJavaScript({ workspaceId: "ws-1" }));
+  const answered = call(service.delete, request).then(() => events.push("answered"));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(events).toEqual(["warned"]);
+  deliver();
+  await answered;
+  expect(events).toEqual(["warned", "delivered", "answered"]);
+});
