@@ -255,6 +255,8 @@ test("npx pulumi-ai-gateway emulator serves the admin APIs from the installed pa
   const server = spawn("npx", ["--no-install", "pulumi-ai-gateway", "emulator", "--admin-key", "installed-key", "--management-key", "installed-mgmt", "--latency-ms", "0"], {
     cwd: consumer,
     stdio: ["ignore", "pipe", "pipe"],
+    // A process group of its own: npx runs the emulator as its child, which a signal to npx alone leaves running.
+    detached: true,
   });
   try {
     const line = await new Promise<string>((resolve, reject) => {
@@ -274,7 +276,7 @@ test("npx pulumi-ai-gateway emulator serves the admin APIs from the installed pa
     const openrouterKeys = await fetch(`${urls![2]}/keys`, { headers: { authorization: "Bearer installed-mgmt" } });
     expect(openrouterKeys.status).toBe(200);
   } finally {
-    server.kill("SIGTERM");
+    process.kill(-server.pid!, "SIGTERM");
   }
   const bad = await run("npx", ["--no-install", "pulumi-ai-gateway", "emulator", "--fault-rate", "2", "--admin-key", "k"], consumer).catch((error: Error) => error.message);
   expect(bad).toContain("--fault-rate must be a number from 0 to 1");
