@@ -113,7 +113,7 @@ export async function createWithRecovery<Created>(ctx: LifecycleContext, spec: R
         return await spec.recover.adopt(mine);
       }
       try {
-        await spec.recover.discard(mine);
+        await discardProven(spec.recover.discard, mine);
       } catch (error) {
         throw new Error(
           `The create call for ${spec.what} lost its response after creating ${mine.id}, ${spec.recover.why}, ` +
@@ -184,6 +184,23 @@ async function lookUp<Created>(
             `and delete it if it is there (${spec.cleanup}), or the next run creates a second one.`,
         );
       }
+      await sleep(CREATE_RECOVERY_TIMING.lookupRoundDelayMs * round);
+    }
+  }
+}
+
+/**
+ * Deletes the object this create proved its own, retried for as long as the
+ * API's failures are transient: giving up leaves a live object no one can use,
+ * which the next run cannot see and duplicates.
+ */
+async function discardProven(discard: (candidate: CreateCandidate) => Promise<void>, mine: CreateCandidate): Promise<void> {
+  for (let round = 1; ; round++) {
+    try {
+      return await discard(mine);
+    } catch (error) {
+      const transient = isUnclear(error) || isApiFailure(error, "rate-limited");
+      if (!transient || round >= CREATE_RECOVERY_TIMING.lookupRounds) throw error;
       await sleep(CREATE_RECOVERY_TIMING.lookupRoundDelayMs * round);
     }
   }

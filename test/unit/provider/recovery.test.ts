@@ -152,6 +152,31 @@ test("a discarded orphan whose delete fails stops the create with its id and how
   expect(ctx.warnings).toEqual([]); // nothing claims it was deleted
 });
 
+test("a discarded orphan's delete is retried while the API's failures are transient (a 503)", async () => {
+  const server: Server = { objects: [], deleted: [] };
+  const ctx = context();
+  let posts = 0;
+  let deletes = 0;
+  const created = spec(server, "k", async () => {
+    if (++posts === 1) {
+      make(server, "k-1");
+      throw lost();
+    }
+    make(server, "k-2");
+    return "k-2";
+  }, "discard");
+  const discard = (created.recover as { discard: (c: CreateCandidate) => Promise<void> }).discard;
+  created.recover = {
+    why: "its secret was lost",
+    discard: async (candidate) => {
+      if (++deletes === 1) throw unavailable();
+      await discard(candidate);
+    },
+  };
+  expect(await createWithRecovery(ctx, created)).toBe("k-2");
+  expect({ deletes, deleted: server.deleted, left: server.objects.map((o) => o.id) }).toEqual({ deletes: 2, deleted: ["k-1"], left: ["k-2"] });
+});
+
 test("a discarded orphan is deleted, said so, and the create goes on", async () => {
   const server: Server = { objects: [], deleted: [] };
   const ctx = context();
