@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { ADMIN_KEY } from "../support/emulator";
+import { errorsFirst } from "../support/killed-run";
 
 jest.setTimeout(5 * 60_000);
 
@@ -146,7 +147,7 @@ test("after SIGKILL of the engine during an up, the language host, program and p
 
   // Killed while creating: the plugins, the dynamic-provider host and the language host are up, and a dynamic resource's create has reached the emulator.
   const running = await waitFor("the plugins, the language host and a dynamic resource's create", 120_000, () => {
-    if (cli!.exitCode !== null) throw new Error(`pulumi up ended before it could be killed:\n${output}`);
+    if (cli!.exitCode !== null) throw new Error(`pulumi up ended (exit ${cli!.exitCode}) before it could be killed${errorsFirst(output)}`);
     const processes = markedProcesses();
     const started = ["pulumi-resource-portkey", "pulumi-resource-openrouter", "dynamic-provider", "language-host.js"].every((name) =>
       processes.some((p) => p.command.includes(name)),

@@ -188,7 +188,7 @@ test("1e: an orphan that cannot be deleted fails the up, naming the key and the 
     setFaults(emulator(), {
       failNext: {
         [ROUTES.createKey]: { times: 1, fault: "lost-response" },
-        [ROUTES.deleteKey]: { times: 20, fault: "unavailable" },
+        [ROUTES.deleteKey]: { times: 1000, fault: "unavailable" }, // down for longer than every retry round of the discard
       },
     });
     const result = await outcome(stack.up());

@@ -100,7 +100,7 @@ export async function upKilledWhen(cwd: string, env: NodeJS.ProcessEnv, stack: s
   const exited = new Promise<void>((resolve) => cli.on("exit", () => resolve()));
   try {
     for (const deadline = Date.now() + boundMs; !ready(); ) {
-      if (cli.exitCode !== null) throw new Error(`pulumi up ended before it could be killed:\n${output}`);
+      if (cli.exitCode !== null) throw new Error(`pulumi up ended (exit ${cli.exitCode}) before it could be killed${errorsFirst(output)}`);
       if (Date.now() > deadline) throw new Error(`the kill point was not reached within ${boundMs} ms:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -108,6 +108,15 @@ export async function upKilledWhen(cwd: string, env: NodeJS.ProcessEnv, stack: s
     if (cli.exitCode === null) process.kill(cli.pid!, "SIGKILL");
     await exited;
   }
+}
+
+/**
+ * A CLI transcript with its error lines first: CI keeps only part of a long
+ * failure message, and the cause is near the end of the transcript.
+ */
+export function errorsFirst(output: string): string {
+  const errors = [...new Set(output.split("\n").map((line) => line.trim()).filter((line) => /\berror\b/i.test(line)))];
+  return `; its errors:\n${errors.join("\n") || "(none printed)"}\nthe whole output:\n${output}`;
 }
 
 /** A live process (not a zombie) carrying the marker. */
