@@ -62,13 +62,14 @@ beforeAll(async () => {
     { email: "reviewer@example.com", role: "org:member" },
   ]);
 });
-afterAll(async () => emulator?.stop());
 
 const engine = useEngineStack(() => ({
   projectName: "ai-gateway-openrouter",
   program: async () => runExample(),
   config: exampleConfig(),
 }));
+// After the stacks' own afterAll (jest runs them in the order declared): their last destroy needs the emulator.
+afterAll(async () => emulator?.stop());
 
 function api<T = any>(route: string) {
   return callOpenRouter<T>(emulator, "GET", route, undefined, MANAGEMENT_KEY);

@@ -626,15 +626,16 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true, ...options.emulator });
         fixtures = options.setup ? await options.setup(emulator) : ({} as F);
       });
-      afterAll(async () => {
-        await emulator?.stop();
-      });
       const engine = useEngineStack(() => ({
         projectName: `${options.vendor}-${options.resource.toLowerCase()}-${form}`,
         program: () => (program ?? defaultProgram)(),
         config: emulatorConfig(emulator!, [options.vendor]),
         env: formEnv(form),
       }));
+      // After the stack's own afterAll (jest runs them in the order declared): its last destroy needs the emulator.
+      afterAll(async () => {
+        await emulator?.stop();
+      });
       const defaultProgram: PulumiFn = async () => (ctx.desired === undefined ? {} : options.declare(SDKS[form], name, ctx.desired));
       const tracked = async <R>(operation: () => Promise<R>, after: A | null | undefined): Promise<R> => {
         applied = undefined;

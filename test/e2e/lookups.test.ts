@@ -53,7 +53,6 @@ beforeAll(async () => {
   portkeyUserId = ((await seeded.json()) as { id: string }).id;
   [{ id: openrouterUserId }] = await seedOrganizationMembers(emulator, [{ email: "grace@example.com", first_name: "Grace", role: "org:member" }]);
 });
-afterAll(async () => emulator?.stop());
 
 const config = () => ({
   "portkey:apiKey": { value: ADMIN_KEY, secret: true },
@@ -69,6 +68,8 @@ const nativeEngine = useEngineStack(() => ({
   env: { PATH: `${PLUGINS}${path.delimiter}${process.env.PATH ?? ""}` },
   config: config(),
 }));
+// After the stacks' own afterAll (jest runs them in the order declared): their last destroy needs the emulator.
+afterAll(async () => emulator?.stop());
 
 function resourceSteps(steps: Parameters<typeof changedSteps>[0]) {
   return changedSteps(steps).filter((s) => !s.type.startsWith("pulumi:"));

@@ -30,7 +30,6 @@ beforeAll(async () => {
   eu = await startEmulator({ adminKeys: [ADMIN_KEY, US_ADMIN_KEY], managementKeys: [MANAGEMENT_KEY], checkResponses: true });
   await call(eu, "POST", "/integrations", { name: "Shared OpenAI", slug: INTEGRATION, ai_provider_id: "openai", key: "sk-test-fake-key-12345" });
 });
-afterAll(async () => eu?.stop());
 
 const engine = useEngineStack(() => ({
   projectName: "native",
@@ -54,6 +53,8 @@ const migrationEngine = useEngineStack(() => ({
     "portkey:baseUrl": { value: eu.portkeyBaseUrl },
   },
 }));
+// After the stacks' own afterAll (jest runs them in the order declared): their last destroy needs the emulator.
+afterAll(async () => eu?.stop());
 
 /** Steps of resources the program declares (not the providers or the stack). */
 function resourceSteps(steps: Parameters<typeof changedSteps>[0]) {

@@ -38,10 +38,6 @@ beforeAll(async () => {
   emulator = await startEmulator({ adminKeys: [ADMIN_KEY], checkResponses: true });
   seeded = liveWorkspaces().map((workspace) => workspace.id);
 });
-afterAll(async () => {
-  await emulator?.stop();
-  fs.rmSync(PROGRAM, { recursive: true, force: true });
-});
 
 const engine = useEngineStack(() => ({
   workDir: PROGRAM,
@@ -51,6 +47,11 @@ const engine = useEngineStack(() => ({
     "portkey:baseUrl": { value: emulator.portkeyBaseUrl },
   },
 }));
+// After the stacks' own afterAll (jest runs them in the order declared): their last destroy needs the emulator.
+afterAll(async () => {
+  await emulator?.stop();
+  fs.rmSync(PROGRAM, { recursive: true, force: true });
+});
 
 function programSteps(steps: StepReport[]): string[] {
   return changedSteps(steps)
