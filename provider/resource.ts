@@ -160,6 +160,13 @@ export interface ResourceContext<I, O> extends LifecycleContext {
   readBack(read: () => Promise<O | undefined>, written: Partial<O>, missing: () => Error): Promise<O>;
   /** The inputs a refreshed resource has. */
   inputsOf(outputs: O): I;
+  /**
+   * What an update's outputs keep from the stored ones: the outputs a hook
+   * sets (no `api`: nothing else sets them again) and the `stable` ones (no
+   * in-place update changes them). Carried into `outputsFrom`, an answer's
+   * values still win; a hook that changes one (a rotated secret) sets it after.
+   */
+  keptByUpdate(stored: Partial<O>): Partial<O>;
 }
 
 /**
@@ -345,6 +352,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
       outputsFromCreate: (answer, written) => writtenOver(fieldsOf(), outputsFrom(answer, written) as Json, written as Json, (f) => !!(f.lagsAfterWrite || f.absentFromCreateAnswer)) as Out,
       readBack: (read, written, missing) => readBackAfterWrite(fieldsOf(), read, written, missing),
       inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
+      keptByUpdate: (stored) => keptByUpdateOf(outputFieldsOf(), stored as Json) as Partial<Out>,
     };
   };
 
@@ -359,7 +367,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     await declaration.afterUpdateBody?.(id, olds, news, ctx);
     const answer = await endpoints!.get!(ctx, id, [olds, news as Partial<Out>]);
     if (!answer) throw new Error(`the object ${id} disappeared right after it was written`);
-    return ctx.outputsFrom(answer, { ...hookSetOutputs(outputFieldsOf(), olds as Json), ...news } as Partial<Out>);
+    return ctx.outputsFrom(answer, { ...ctx.keptByUpdate(olds), ...news } as Partial<Out>);
   }
   async function refusedUpdate(id: string): Promise<Out> {
     throw new Error(
@@ -420,9 +428,13 @@ function checkHooks(kind: string, fields: InputFields, declaration: { read?: unk
   }
 }
 
-/** Outputs a hook sets (no API name): what an update carries over from the stored state. */
-function hookSetOutputs(outputs: OutputFields, stored: Json): Json {
-  return Object.fromEntries(Object.entries(outputs).filter(([name, field]) => !field.api && stored[name] !== undefined).map(([name]) => [name, stored[name]]));
+/** See ResourceContext.keptByUpdate. */
+export function keptByUpdateOf(outputs: OutputFields, stored: Json): Json {
+  return Object.fromEntries(
+    Object.entries(outputs)
+      .filter(([name, field]) => (!field.api || field.stable === true) && stored[name] !== undefined)
+      .map(([name]) => [name, stored[name]]),
+  );
 }
 
 /** `outputs` with the written value of each input `which` selects (unset when not written). */

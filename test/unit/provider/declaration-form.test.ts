@@ -18,6 +18,7 @@ import {
   InputField,
   InputFields,
   inputsFromOutputs,
+  keptByUpdateOf,
   output,
   OutputFields,
   outputsFromAnswer,
@@ -360,6 +361,20 @@ const rows: Row[] = [
     changed: true,
   },
   {
+    flags: "sentWhole + serverOwnedUnlessDeclared: a change of one declared field sends every declared one, unchanged ones too",
+    fields: {
+      f: input(optionalString, { doc: "", api: "pricing.a", serverOwnedUnlessDeclared: true }),
+      g: input(optionalString, { doc: "", api: "pricing.b", serverOwnedUnlessDeclared: true }),
+      h: input(optionalString, { doc: "", api: "pricing.c", serverOwnedUnlessDeclared: true }),
+    },
+    sentWhole: ["pricing"],
+    olds: { f: "1", g: "2", h: "inherited" },
+    news: { f: "1", g: "3" },
+    createBody: { pricing: { a: "1", b: "3" } },
+    updateBody: { pricing: { a: "1", b: "3" } },
+    changed: false,
+  },
+  {
     flags: "sentWhole + trigger: a trigger inside the object is never sent with it",
     fields: {
       f: input(optionalString, { doc: "", api: "defaults.a" }),
@@ -470,6 +485,12 @@ describe("outputs and refreshed inputs", () => {
 
   test("comparison of an undeclared field normalizes (empty is unset)", () => {
     expect(comparableOf(undefined, { b: [], a: "x" }, {})).toEqual({ a: "x" });
+  });
+
+  test("an update keeps the outputs hooks set and the stable ones; other server outputs are read again", () => {
+    const withStatus: OutputFields = { ...outputFields, status: output(z.string(), { doc: "", api: "status" }) };
+    expect(keptByUpdateOf(withStatus, { name: "n", slug: "s", note: "hook", status: "active" })).toEqual({ slug: "s", note: "hook" });
+    expect(keptByUpdateOf(withStatus, { name: "n", status: "active" })).toEqual({});
   });
 });
 
