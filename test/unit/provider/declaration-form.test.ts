@@ -26,6 +26,7 @@ import {
   updateBodyOf,
 } from "../../../provider/resource";
 import { LifecycleContext, UNKNOWN } from "../../../provider/framework";
+import { arg, declareLookup } from "../../../provider/lookup";
 import { ApiError } from "../../../provider/errors";
 
 type Json = Record<string, unknown>;
@@ -491,6 +492,26 @@ describe("outputs and refreshed inputs", () => {
     const withStatus: OutputFields = { ...outputFields, status: output(z.string(), { doc: "", api: "status" }) };
     expect(keptByUpdateOf(withStatus, { name: "n", slug: "s", note: "hook", status: "active" })).toEqual({ slug: "s", note: "hook" });
     expect(keptByUpdateOf(withStatus, { name: "n", status: "active" })).toEqual({});
+  });
+});
+
+describe("look-up arguments that identify the object", () => {
+  const lookup = declareLookup({
+    name: "test:getThing",
+    doc: "",
+    args: () => ({
+      id: arg(z.string().optional(), { doc: "", identifies: true }),
+      name: arg(z.string().optional(), { doc: "", identifies: true }),
+      scope: arg(z.string().optional(), { doc: "" }),
+    }),
+    results: () => ({ id: output(z.string(), { doc: "" }) }),
+    run: async (args) => ({ id: args.id ?? "by-name" }),
+  });
+
+  test("exactly one is given, in any company of the other arguments", async () => {
+    await expect(lookup.invoke({ name: "n", scope: "s" }, {})).resolves.toEqual({ id: "by-name" });
+    await expect(lookup.invoke({ scope: "s" }, {})).rejects.toThrow("test.getThing: give one of id, name");
+    await expect(lookup.invoke({ id: "i", name: "n" }, {})).rejects.toThrow("test.getThing: give only one of id, name (got id and name)");
   });
 });
 
