@@ -81,6 +81,13 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
   serverDefault?: unknown;
   /** What an update sends when the field is removed, when that is not `serverDefault` or `null`. */
   clearAs?: unknown;
+  /** The name an update sends the field under, when it is not `api` (the create's and the answers' name). */
+  updateApi?: string;
+  /**
+   * A change makes a new version of the object (versions being immutable): the
+   * hooks of a versioned kind send it with each new version (`ctx.versioned`).
+   */
+  versioned?: boolean;
   /** An empty list or object is a value of its own (not "unset"): compared, sent and read back as is. */
   keepEmpty?: boolean;
   /** The declared value in the API's form (default: as is). */
@@ -167,6 +174,10 @@ export interface ResourceContext<I, O> extends LifecycleContext {
    * values still win; a hook that changes one (a rotated secret) sets it after.
    */
   keptByUpdate(stored: Partial<O>): Partial<O>;
+  /** The inputs declared `versioned`, in declaration order. */
+  versioned(): (keyof I & string)[];
+  /** One input as an update body carries it: under its update name, in the API's form, its clearing value when unset. */
+  sent(name: keyof I & string, value: unknown): Json;
 }
 
 /**
@@ -353,6 +364,8 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
       readBack: (read, written, missing) => readBackAfterWrite(fieldsOf(), read, written, missing),
       inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
       keptByUpdate: (stored) => keptByUpdateOf(outputFieldsOf(), stored as Json) as Partial<Out>,
+      versioned: () => namesWhere(fieldsOf(), (f) => f.versioned === true) as (keyof I & string)[],
+      sent: (name, value) => sentOf(fieldsOf()[name], value),
     };
   };
 
@@ -518,33 +531,47 @@ export function createBodyOf(fields: InputFields, inputs: Json): Json {
 export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
   const body: Json = {};
   const updatable = Object.entries(fields).filter(([, field]) => field.api && field.replaces !== true && !field.notCompared);
-  const valueOf = (field: InputField, value: unknown) => {
-    if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
-    return field.toApi ? field.toApi(value) : value;
-  };
   const changedObjects = new Set<string>();
   for (const [name, field] of updatable) {
     if (!fieldChanged(field, olds[name], news[name], olds)) continue;
-    const whole = sentWhole.find((prefix) => field.api!.startsWith(`${prefix}.`));
+    const whole = sentWhole.find((prefix) => updateNameOf(field).startsWith(`${prefix}.`));
     if (whole) {
       changedObjects.add(whole);
       continue;
     }
     if (field.trigger) {
-      if (news[name] !== undefined) setPath(body, field.api!, true);
+      if (news[name] !== undefined) setPath(body, updateNameOf(field), true);
       continue;
     }
-    setPath(body, field.api!, valueOf(field, news[name]));
+    setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
   }
   for (const prefix of changedObjects) {
     for (const [name, field] of updatable) {
-      if (!field.api!.startsWith(`${prefix}.`) || field.trigger) continue;
+      if (!updateNameOf(field).startsWith(`${prefix}.`) || field.trigger) continue;
       if (field.serverOwnedUnlessDeclared && news[name] === undefined) continue; // the server's: left alone
       // Neither declared nor held before: nothing to send, not even a clearing value.
       if (comparableOf(field, olds[name], olds) === undefined && comparableOf(field, news[name], olds) === undefined) continue;
-      setPath(body, field.api!, valueOf(field, news[name]));
+      setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
     }
   }
+  return plainJson(body);
+}
+
+/** The name an update sends a field under. */
+function updateNameOf(field: InputField): string {
+  return field.updateApi ?? field.api!;
+}
+
+/** A field's value as an update sends it: in the API's form, or its clearing value when unset. */
+function sentValueOf(field: InputField, value: unknown): unknown {
+  if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
+  return field.toApi ? field.toApi(value) : value;
+}
+
+/** See ResourceContext.sent. */
+export function sentOf(field: InputField, value: unknown): Json {
+  const body: Json = {};
+  setPath(body, updateNameOf(field), sentValueOf(field, value));
   return plainJson(body);
 }
 

@@ -424,6 +424,28 @@ const rows: Row[] = [
     output: "from the UI",
   },
   {
+    flags: "updateApi: an update sends the field under its own name; the create and answers use api",
+    fields: field({ doc: "", api: "f_api", updateApi: "f_update", clearAs: {} }, z.record(z.string(), z.string()).optional()),
+    olds: { f: { a: "1" } },
+    news: {},
+    createBody: {},
+    updateBody: { f_update: {} },
+    changed: true,
+    answer: { f_api: { a: "server" } },
+    output: { a: "server" },
+  },
+  {
+    flags: "versioned: bodies, diff and outputs as without it (the hooks of a versioned kind read it)",
+    fields: field({ doc: "", api: "f_api", versioned: true }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: { f_api: "b" },
+    changed: true,
+    answer: { f_api: "a" },
+    output: "a",
+  },
+  {
     flags: "lagsAfterWrite + comparable: a change is judged in the declared form",
     fields: field({ doc: "", api: "f_api", lagsAfterWrite: true, comparable: (value) => (typeof value === "string" ? value.toLowerCase() : value) }),
     olds: { f: "Same" },
@@ -492,6 +514,39 @@ describe("outputs and refreshed inputs", () => {
     const withStatus: OutputFields = { ...outputFields, status: output(z.string(), { doc: "", api: "status" }) };
     expect(keptByUpdateOf(withStatus, { name: "n", slug: "s", note: "hook", status: "active" })).toEqual({ slug: "s", note: "hook" });
     expect(keptByUpdateOf(withStatus, { name: "n", status: "active" })).toEqual({});
+  });
+});
+
+describe("what the hooks of a versioned kind get", () => {
+  const declared = declareResource({
+    kind: "test:Versioned",
+    doc: "",
+    configKeys: [],
+    inputs: () => ({
+      name: input(z.string(), { doc: "", api: "name" }),
+      text: input(z.string(), { doc: "", api: "text", versioned: true }),
+      raw: input(z.boolean().optional(), { doc: "", api: "is_raw", versioned: true, serverDefault: false, clearAs: 0, toApi: (value) => (value ? 1 : 0) }),
+      meta: input(z.record(z.string(), z.string()).optional(), { doc: "", api: "meta", updateApi: "version_meta", versioned: true, clearAs: {} }),
+    }),
+    outputs: () => ({}),
+    async create(inputs, ctx) {
+      const seen = { versioned: ctx.versioned(), raw: ctx.sent("raw", true), rawCleared: ctx.sent("raw", undefined), meta: ctx.sent("meta", { a: "1" }), metaCleared: ctx.sent("meta", undefined) };
+      return { id: "v1", outputs: { ...inputs, seen } as never };
+    },
+    read: async () => undefined,
+    delete: async () => {},
+    update: async (_id, olds) => olds,
+  });
+
+  test("ctx.versioned lists the versioned inputs in declaration order; ctx.sent gives one as an update carries it", async () => {
+    const { outs } = await declared.provider.create!({ name: "n", text: "t" });
+    expect(outs.seen).toEqual({
+      versioned: ["text", "raw", "meta"],
+      raw: { is_raw: 1 },
+      rawCleared: { is_raw: 0 },
+      meta: { version_meta: { a: "1" } },
+      metaCleared: { version_meta: {} },
+    });
   });
 });
 
