@@ -17,6 +17,9 @@
  *   literals (an enumeration's `identity` and `uniqueTogether` sets excepted:
  *   those are declared; so is the path a `refine` reports a problem at, the
  *   first argument of its `issue`, which names one field and a place in it);
+ * - a table keyed by names: an object literal with two or more field-name
+ *   keys, declared as a `Record` keyed by `keyof` a declaration's types
+ *   (e.g. each field's update name, each field's clearing value);
  * - a hand-written field map: an object literal with two or more members
  *   `name: <state>.name` (field names; `<state>` one of the names hooks give
  *   inputs and outputs: olds, news, outputs, ...) and nothing else but spreads;
@@ -131,6 +134,10 @@ function placesIn(file: string, names: Set<string>): { places: Place[]; sharedIn
       const declared = ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && ["identity", "uniqueTogether"].includes(property.name.text);
       const issuePath = ts.isCallExpression(node.parent) && node.parent.arguments[0] === node && isIssueCall(node.parent);
       if (listed.length >= 2 && !declared && !issuePath) at(node, `lists the names ${listed.map((l) => l.text).join(", ")}`);
+    }
+    if (ts.isObjectLiteralExpression(node) && ts.isVariableDeclaration(node.parent) && node.parent.type && /Record<\s*keyof\b/.test(node.parent.type.getText())) {
+      const keys = node.properties.filter((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && names.has(p.name.text));
+      if (keys.length >= 2) at(node, `keys a table by the names ${keys.map((p) => (p.name as ts.Identifier).text).join(", ")}`);
     }
     if (ts.isObjectLiteralExpression(node)) {
       const mapped = node.properties.filter(
