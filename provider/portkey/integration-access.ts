@@ -183,8 +183,8 @@ export const integrationAccess = declareResource({
     const client = portkeyClient(ctx);
     // Every entry of the bulk PUT names its workspace and its state.
     await writeAccess(client, ctx, news.integrationSlug, { ...ctx.updateBody(olds, news), id: news.workspaceId, enabled: news.enabled ?? true });
-    // What was written is the new inputs; only identity and first-grant settings come from before (the settings the grant
-    // was made with, which only this resource records rather than what is declared now).
+    // What was written is the new inputs; identity comes from before, and so do the first-grant settings, which record
+    // what the grant was made with (a value declared later does nothing, so it is not what state holds).
     return writtenOutputs(ctx, news, {
       ...news,
       ...ctx.keptByUpdate(olds),
