@@ -13,11 +13,27 @@ import { z } from "zod";
 import { ProviderError } from "./errors";
 import type { ConfiguredValues } from "./config";
 import { describeIssue, plainJson } from "./framework";
+import { input } from "./resource";
 import type { InputField, OutputField } from "./resource";
 
 type Json = Record<string, unknown>;
 
-export type LookupArgs = Record<string, InputField>;
+/** A look-up's argument: an input field (only `doc`, the schema and `sdkType` matter), or one way of naming the object. */
+export interface LookupArg<S extends z.ZodType = z.ZodType> extends InputField<S> {
+  /**
+   * One of the ways to name the object (its UUID, slug, name, ...): the call
+   * gives exactly one of the look-up's identifying arguments.
+   */
+  identifies?: boolean;
+}
+
+/** Declares a look-up argument (`input` with the look-up's own flags). */
+export function arg<S extends z.ZodType>(schema: S, options: Omit<LookupArg<S>, "role" | "schema">): LookupArg<S> {
+  const { identifies, ...field } = options;
+  return { ...input(schema, field), ...(identifies ? { identifies } : {}) };
+}
+
+export type LookupArgs = Record<string, LookupArg>;
 export type LookupResults = Record<string, OutputField>;
 
 type SchemaShape<F> = { [K in keyof F]: F[K] extends { schema: infer S extends z.ZodType } ? S : never };
@@ -39,7 +55,7 @@ export interface LookupDeclaration<A extends LookupArgs, R extends LookupResults
    * the SDK's interfaces derive from them.
    */
   types?(): Record<string, Record<string, InputField | OutputField>>;
-  /** Rules across arguments (e.g. "exactly one of"), run with the types already valid. */
+  /** Rules across arguments, run with the types already valid (after "exactly one of" the identifying arguments). */
   refine?(args: ArgsOf<A>, issue: (path: string, message: string) => void): void;
   /** Reads the vendor's API: the results, or an error saying why none or several matched. */
   run(args: ArgsOf<A>, configured: ConfiguredValues): Promise<ResultsOf<R>>;
@@ -69,11 +85,24 @@ export interface DeclaredLookup<A extends LookupArgs, R extends LookupResults> {
 
 /** The strict zod object of a look-up's arguments, with its cross-argument rules. */
 export function argsSchemaOf(declaration: LookupDeclaration<LookupArgs, LookupResults>): z.ZodType {
-  const shape = Object.fromEntries(Object.entries(declaration.args()).map(([name, field]) => [name, field.schema]));
+  const args = declaration.args();
+  const shape = Object.fromEntries(Object.entries(args).map(([name, field]) => [name, field.schema]));
   const object = z.strictObject(shape);
+  const identifying = Object.keys(args).filter((name) => args[name].identifies === true);
   const refine = declaration.refine;
-  if (!refine) return object;
-  return object.superRefine((value, ctx) => refine(value as never, (path, message) => ctx.addIssue({ code: "custom", path: path ? [path] : [], message })));
+  if (!refine && identifying.length === 0) return object;
+  return object.superRefine((value, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: path ? [path] : [], message });
+    if (identifying.length > 0) exactlyOneOf(identifying, value as Json, issue);
+    refine?.(value as never, issue);
+  });
+}
+
+/** "Exactly one of" the identifying arguments, reported against the whole call. */
+function exactlyOneOf(names: string[], args: Json, issue: (path: string, message: string) => void): void {
+  const given = names.filter((name) => args[name] !== undefined);
+  if (given.length === 1) return;
+  issue("", given.length === 0 ? `give one of ${names.join(", ")}` : `give only one of ${names.join(", ")} (got ${given.join(" and ")})`);
 }
 
 export function declareLookup<A extends LookupArgs, R extends LookupResults>(declaration: LookupDeclaration<A, R>): DeclaredLookup<A, R> {

@@ -81,6 +81,13 @@ export interface InputField<S extends z.ZodType = z.ZodType> extends FieldCommon
   serverDefault?: unknown;
   /** What an update sends when the field is removed, when that is not `serverDefault` or `null`. */
   clearAs?: unknown;
+  /** The name an update sends the field under, when it is not `api` (the create's and the answers' name). */
+  updateApi?: string;
+  /**
+   * A change makes a new version of the object (versions being immutable): the
+   * hooks of a versioned kind send it with each new version (`ctx.versioned`).
+   */
+  versioned?: boolean;
   /** An empty list or object is a value of its own (not "unset"): compared, sent and read back as is. */
   keepEmpty?: boolean;
   /** The declared value in the API's form (default: as is). */
@@ -160,6 +167,17 @@ export interface ResourceContext<I, O> extends LifecycleContext {
   readBack(read: () => Promise<O | undefined>, written: Partial<O>, missing: () => Error): Promise<O>;
   /** The inputs a refreshed resource has. */
   inputsOf(outputs: O): I;
+  /**
+   * What an update's outputs keep from the stored ones: the outputs a hook
+   * sets (no `api`: nothing else sets them again) and the `stable` ones (no
+   * in-place update changes them). Carried into `outputsFrom`, an answer's
+   * values still win; a hook that changes one (a rotated secret) sets it after.
+   */
+  keptByUpdate(stored: Partial<O>): Partial<O>;
+  /** The inputs declared `versioned`, in declaration order. */
+  versioned(): (keyof I & string)[];
+  /** One input as an update body carries it: under its update name, in the API's form, its clearing value when unset. */
+  sent(name: keyof I & string, value: unknown): Json;
 }
 
 /**
@@ -345,6 +363,9 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
       outputsFromCreate: (answer, written) => writtenOver(fieldsOf(), outputsFrom(answer, written) as Json, written as Json, (f) => !!(f.lagsAfterWrite || f.absentFromCreateAnswer)) as Out,
       readBack: (read, written, missing) => readBackAfterWrite(fieldsOf(), read, written, missing),
       inputsOf: (outputs) => inputsFromOutputs(fieldsOf(), outputs as Json) as I,
+      keptByUpdate: (stored) => keptByUpdateOf(outputFieldsOf(), stored as Json) as Partial<Out>,
+      versioned: () => namesWhere(fieldsOf(), (f) => f.versioned === true) as (keyof I & string)[],
+      sent: (name, value) => sentOf(fieldsOf()[name], value),
     };
   };
 
@@ -359,7 +380,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
     await declaration.afterUpdateBody?.(id, olds, news, ctx);
     const answer = await endpoints!.get!(ctx, id, [olds, news as Partial<Out>]);
     if (!answer) throw new Error(`the object ${id} disappeared right after it was written`);
-    return ctx.outputsFrom(answer, { ...hookSetOutputs(outputFieldsOf(), olds as Json), ...news } as Partial<Out>);
+    return ctx.outputsFrom(answer, { ...ctx.keptByUpdate(olds), ...news } as Partial<Out>);
   }
   async function refusedUpdate(id: string): Promise<Out> {
     throw new Error(
@@ -420,9 +441,13 @@ function checkHooks(kind: string, fields: InputFields, declaration: { read?: unk
   }
 }
 
-/** Outputs a hook sets (no API name): what an update carries over from the stored state. */
-function hookSetOutputs(outputs: OutputFields, stored: Json): Json {
-  return Object.fromEntries(Object.entries(outputs).filter(([name, field]) => !field.api && stored[name] !== undefined).map(([name]) => [name, stored[name]]));
+/** See ResourceContext.keptByUpdate. */
+export function keptByUpdateOf(outputs: OutputFields, stored: Json): Json {
+  return Object.fromEntries(
+    Object.entries(outputs)
+      .filter(([name, field]) => (!field.api || field.stable === true) && stored[name] !== undefined)
+      .map(([name]) => [name, stored[name]]),
+  );
 }
 
 /** `outputs` with the written value of each input `which` selects (unset when not written). */
@@ -506,33 +531,47 @@ export function createBodyOf(fields: InputFields, inputs: Json): Json {
 export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
   const body: Json = {};
   const updatable = Object.entries(fields).filter(([, field]) => field.api && field.replaces !== true && !field.notCompared);
-  const valueOf = (field: InputField, value: unknown) => {
-    if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
-    return field.toApi ? field.toApi(value) : value;
-  };
   const changedObjects = new Set<string>();
   for (const [name, field] of updatable) {
     if (!fieldChanged(field, olds[name], news[name], olds)) continue;
-    const whole = sentWhole.find((prefix) => field.api!.startsWith(`${prefix}.`));
+    const whole = sentWhole.find((prefix) => updateNameOf(field).startsWith(`${prefix}.`));
     if (whole) {
       changedObjects.add(whole);
       continue;
     }
     if (field.trigger) {
-      if (news[name] !== undefined) setPath(body, field.api!, true);
+      if (news[name] !== undefined) setPath(body, updateNameOf(field), true);
       continue;
     }
-    setPath(body, field.api!, valueOf(field, news[name]));
+    setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
   }
   for (const prefix of changedObjects) {
     for (const [name, field] of updatable) {
-      if (!field.api!.startsWith(`${prefix}.`) || field.trigger) continue;
+      if (!updateNameOf(field).startsWith(`${prefix}.`) || field.trigger) continue;
       if (field.serverOwnedUnlessDeclared && news[name] === undefined) continue; // the server's: left alone
       // Neither declared nor held before: nothing to send, not even a clearing value.
       if (comparableOf(field, olds[name], olds) === undefined && comparableOf(field, news[name], olds) === undefined) continue;
-      setPath(body, field.api!, valueOf(field, news[name]));
+      setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
     }
   }
+  return plainJson(body);
+}
+
+/** The name an update sends a field under. */
+function updateNameOf(field: InputField): string {
+  return field.updateApi ?? field.api!;
+}
+
+/** A field's value as an update sends it: in the API's form, or its clearing value when unset. */
+function sentValueOf(field: InputField, value: unknown): unknown {
+  if (value === undefined || value === null) return field.clearAs !== undefined ? field.clearAs : (field.serverDefault ?? null);
+  return field.toApi ? field.toApi(value) : value;
+}
+
+/** See ResourceContext.sent. */
+export function sentOf(field: InputField, value: unknown): Json {
+  const body: Json = {};
+  setPath(body, updateNameOf(field), sentValueOf(field, value));
   return plainJson(body);
 }
 

@@ -183,7 +183,8 @@ export const openrouterApiKey = declareResource({
     const client = secretSafeClient(ctx, olds.key);
     const json = Object.keys(body).length > 0 ? await updateKey(client, id, body) : await getKey(client, id);
     if (!json) throw new Error(`key ${id} does not exist (or was deleted); run \`pulumi refresh\`.`);
-    return toOutputs(ctx, json, { ...news, key: olds.key, hash: olds.hash, resolvedWorkspaceId: olds.resolvedWorkspaceId });
+    // The workspace is not stable (a new workspaceId moves the key), yet an answer may leave it out: the stored one stands in.
+    return toOutputs(ctx, json, { ...news, ...ctx.keptByUpdate(olds), resolvedWorkspaceId: olds.resolvedWorkspaceId });
   },
 
   async delete(id, outputs, ctx) {

@@ -22,7 +22,7 @@ import { configKeysOf } from "../config";
 import { isApiFailure, isUnclear, messageOf } from "../errors";
 import { sleep } from "../framework";
 import { ApiClient } from "../http";
-import { declareResource, input, output, ShapeOf } from "../resource";
+import { declareResource, input, output } from "../resource";
 import { OPENROUTER_SETTINGS, openrouterClient } from "./common";
 import {
   activatePrivateEndpoint,
@@ -158,19 +158,6 @@ function privateEndpointOutputs() {
   };
 }
 
-type Shape = ShapeOf<typeof privateEndpointInputs, typeof privateEndpointOutputs>;
-
-/** The whole pricing object of the declared rates (a PUT replaces it whole). */
-function pricingOf(values: Partial<Shape["inputs"]>): PricingJson | undefined {
-  if (values.promptPrice === undefined || values.completionPrice === undefined) return undefined;
-  return {
-    prompt: values.promptPrice,
-    completion: values.completionPrice,
-    ...(values.cacheReadPrice === undefined ? {} : { cache_read: values.cacheReadPrice }),
-    ...(values.cacheWritePrice === undefined ? {} : { cache_write: values.cacheWritePrice }),
-  };
-}
-
 export const openrouterPrivateEndpoint = declareResource({
   kind: "openrouter:PrivateEndpoint",
   enumerate: {
@@ -197,6 +184,8 @@ export const openrouterPrivateEndpoint = declareResource({
   configKeys: configKeysOf(OPENROUTER_SETTINGS),
   inputs: privateEndpointInputs,
   outputs: privateEndpointOutputs,
+  // A pricing PUT replaces the pricing whole (and makes a new pricing version): every declared rate goes, when any changed.
+  sentWhole: ["pricing"],
   label: (values) => values.modelPermaslug && values.providerSlug && `${values.modelPermaslug} on ${values.providerSlug}`,
 
   refine(inputs, issue) {
@@ -211,8 +200,6 @@ export const openrouterPrivateEndpoint = declareResource({
   async create(inputs, ctx) {
     const client = openrouterClient(ctx);
     const body = ctx.createBody(inputs);
-    const pricing = pricingOf(inputs);
-    if (pricing) body.pricing = pricing;
     const key = `pulumi-${randomUUID()}`;
     let made: PrivateEndpointJson;
     try {
@@ -241,10 +228,9 @@ export const openrouterPrivateEndpoint = declareResource({
     if (activating ? news.enabled === false : news.enabled !== undefined && ctx.changed("enabled", olds, news)) {
       await setPrivateEndpointRouting(client, id, news.enabled ? "active" : "disabled");
     }
-    const names = ["promptPrice", "completionPrice", "cacheReadPrice", "cacheWritePrice"] as const;
-    const pricing = pricingOf(news);
-    const endpoint =
-      pricing && names.some((name) => ctx.changed(name, olds, news)) ? await putPrivateEndpointPricing(client, id, pricing) : await getPrivateEndpoint(client, id);
+    // The pricing object, whole, when a declared rate changed (rates left undeclared are OpenRouter's: never a change).
+    const pricing = ctx.updateBody(olds, news).pricing as PricingJson | undefined;
+    const endpoint = pricing ? await putPrivateEndpointPricing(client, id, pricing) : await getPrivateEndpoint(client, id);
     if (!endpoint) throw new Error(`private endpoint ${id} does not exist (or was deleted); run \`pulumi refresh\`.`);
     return ctx.outputsFrom(endpoint, news);
   },

@@ -112,7 +112,7 @@ export const openrouterWorkspaceMember = declareResource({
   },
 
   async read(id, stored, ctx) {
-    const identity = stored.userId ? { workspaceId: stored.workspaceId, userId: stored.userId } : identityFromId(id);
+    const identity = stored.userId ? stored : identityFromId(id);
     const members = await listWorkspaceMembers(openrouterClient(ctx), identity.workspaceId);
     const member = members?.find((m) => m.user_id === identity.userId);
     if (!member) return undefined;

@@ -216,12 +216,7 @@ export const aiProvider = declareResource({
     const slug = slugOf(id, olds);
     const body = ctx.updateBody(olds, news);
     if (Object.keys(body).length > 0) await updateProvider(client, olds.resolvedWorkspaceId!, slug, body);
-    return readBack(client, ctx, olds.resolvedWorkspaceId!, slug, {
-      ...news,
-      resolvedWorkspaceId: olds.resolvedWorkspaceId,
-      workspaceSlug: olds.workspaceSlug,
-      adoptedDefault: olds.adoptedDefault,
-    });
+    return readBack(client, ctx, olds.resolvedWorkspaceId!, slug, { ...news, ...ctx.keptByUpdate(olds) });
   },
 
   async delete(id, outputs, ctx) {
@@ -272,8 +267,9 @@ async function adoptDefault(
     );
   }
   const id = `${workspaceId}/${existing.slug}`;
-  // What it holds now, as outputs: the update sends only the declared fields that differ (a trigger is not fired by adopting).
-  const current = ctx.outputsFrom(existing, { workspaceId: inputs.workspaceId, integrationSlug: inputs.integrationSlug, resetUsage: inputs.resetUsage, ...identity });
+  // What it holds now, as outputs (the declared values standing in for what the answer does not show, so a trigger is not
+  // fired by adopting): the update sends only the declared fields that differ.
+  const current = ctx.outputsFrom(existing, { ...inputs, ...identity });
   const body = ctx.updateBody(current, inputs);
   const known: Partial<Shape["outputs"]> = { ...inputs, ...identity, providerId: existing.id, adoptedDefault: true };
   ctx.created(id, known);

@@ -348,31 +348,23 @@ export const apiKey = declareResource({
     const defaults = body.defaults as Record<string, unknown> | undefined;
     if (defaults && !news.configId) delete defaults.allow_config_override;
     if (Object.keys(body).length > 0) await updateApiKey(client, id, body);
-    let secret = { key: olds.key, keyTransitionExpiresAt: olds.keyTransitionExpiresAt, keyIsCurrent: olds.keyIsCurrent };
+    // The stored secret (and the identity no update changes) stays unless the secret is rotated now.
+    const kept = ctx.keptByUpdate(olds);
     if (ctx.changed("rotateWhen", olds, news) && news.rotateWhen !== undefined) {
       const rotated = await rotate(client, id, news, olds);
-      secret = { key: rotated.key, keyTransitionExpiresAt: rotated.key_transition_expires_at, keyIsCurrent: true };
+      // Only the rotate answer holds the new secret: set by hand from it.
+      const secret = { key: rotated.key, keyTransitionExpiresAt: rotated.key_transition_expires_at, keyIsCurrent: true };
       // The new secret exists only in memory now: never fail after this point.
       try {
-        return await readConsistent(portkeyClient(ctx, [rotated.key]), ctx, id, { ...news, workspaceSlug: olds.workspaceSlug, ...secret });
+        return await readConsistent(portkeyClient(ctx, [rotated.key]), ctx, id, { ...news, ...kept, ...secret });
       } catch (error) {
         ctx.warn(`the key was rotated but could not be read back (${messageOf(error)}); run \`pulumi refresh\`.`);
-        const { apiKeyId, resolvedWorkspaceId, workspaceSlug, organisationId, createdAt } = olds;
         // What is known without a read; the rest (status, ...) comes with the next refresh.
-        const known: Partial<Shape["outputs"]> = {
-          ...news,
-          apiKeyId,
-          resolvedWorkspaceId,
-          workspaceSlug,
-          organisationId,
-          createdAt,
-          ...secret,
-          maskedKey: mask(rotated.key),
-        };
+        const known: Partial<Shape["outputs"]> = { ...news, ...kept, ...secret, maskedKey: mask(rotated.key) };
         return known as Shape["outputs"];
       }
     }
-    return readConsistent(client, ctx, id, { ...news, workspaceSlug: olds.workspaceSlug, ...secret });
+    return readConsistent(client, ctx, id, { ...news, ...kept });
   },
 
   async delete(id, outputs, ctx) {

@@ -183,16 +183,13 @@ export const integrationAccess = declareResource({
     const client = portkeyClient(ctx);
     // Every entry of the bulk PUT names its workspace and its state.
     await writeAccess(client, ctx, news.integrationSlug, { ...ctx.updateBody(olds, news), id: news.workspaceId, enabled: news.enabled ?? true });
-    // What was written is the new inputs; only identity and first-grant settings come from before.
+    // What was written is the new inputs; identity comes from before, and so do the first-grant settings, which record
+    // what the grant was made with (a value declared later does nothing, so it is not what state holds).
     return writtenOutputs(ctx, news, {
       ...news,
-      resolvedWorkspaceId: olds.resolvedWorkspaceId,
-      workspaceSlug: olds.workspaceSlug,
+      ...ctx.keptByUpdate(olds),
       createDefaultProvider: olds.createDefaultProvider,
       defaultProviderSlug: olds.defaultProviderSlug,
-      createdProviderId: olds.createdProviderId,
-      createdProviderSlug: olds.createdProviderSlug,
-      createdProviderName: olds.createdProviderName,
     });
   },
 
@@ -286,6 +283,6 @@ function listRows(client: ApiClient, ctx: LifecycleContext, integrationSlug: str
  * would only wait out Portkey's lag in showing new rows and limits; the next
  * refresh reads the server's values.
  */
-function writtenOutputs(ctx: Shape["context"], declared: Shape["inputs"], carried: Shape["outputs"]): Shape["outputs"] {
+function writtenOutputs(ctx: Shape["context"], declared: Shape["inputs"], carried: Partial<Shape["outputs"]>): Shape["outputs"] {
   return ctx.outputsFrom({ ...ctx.createBody(declared), enabled: declared.enabled ?? true }, carried);
 }

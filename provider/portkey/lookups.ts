@@ -5,20 +5,12 @@
  * typo never resolves to the wrong object.
  */
 import { z } from "zod";
-import { declareLookup } from "../lookup";
+import { arg, declareLookup } from "../lookup";
 import { input, output } from "../resource";
 import { portkeyClient } from "./common";
 import { ApiWorkspace, getWorkspace as fetchWorkspace, listWorkspacesByName } from "./api/workspaces";
 import { getIntegration as fetchIntegration, listIntegrations } from "./api/integrations";
 import { listUsers } from "./api/users";
-
-/** "exactly one of" for look-up arguments. */
-function exactlyOne(args: Record<string, unknown>, names: string[], issue: (path: string, message: string) => void): void {
-  const given = names.filter((name) => args[name] !== undefined);
-  if (given.length !== 1) {
-    issue("", given.length === 0 ? `give one of ${names.join(", ")}` : `give only one of ${names.join(", ")} (got ${given.join(" and ")})`);
-  }
-}
 
 const nonEmpty = () => z.string().min(1, "must not be empty");
 
@@ -44,9 +36,9 @@ export const getWorkspace = declareLookup({
     'new portkey.ApiKey("ci", { workspaceId: shared.id, name: "ci", type: "workspace", subType: "service", scopes: ["completions.write"] });\n' +
     "```",
   args: () => ({
-    id: input(nonEmpty().optional(), { doc: "The workspace's UUID." }),
-    slug: input(nonEmpty().optional(), { doc: "The workspace's slug, e.g. `ws-shared-1a2b3c`." }),
-    name: input(nonEmpty().optional(), { doc: "The workspace's exact name (without its icon)." }),
+    id: arg(nonEmpty().optional(), { doc: "The workspace's UUID.", identifies: true }),
+    slug: arg(nonEmpty().optional(), { doc: "The workspace's slug, e.g. `ws-shared-1a2b3c`.", identifies: true }),
+    name: arg(nonEmpty().optional(), { doc: "The workspace's exact name (without its icon).", identifies: true }),
   }),
   results: () => ({
     id: output(z.string(), { doc: "The workspace's UUID (what `workspaceId` inputs take)." }),
@@ -57,7 +49,6 @@ export const getWorkspace = declareLookup({
     createdAt: output(z.string(), { doc: "When Portkey created the workspace (RFC 3339)." }),
     lastUpdatedAt: output(z.string(), { doc: "When Portkey last changed the workspace (RFC 3339)." }),
   }),
-  refine: (args, issue) => exactlyOne(args, ["id", "slug", "name"], issue),
   async run(args, configured) {
     const client = portkeyClient({ configured });
     if (args.name !== undefined) {
@@ -90,8 +81,8 @@ export const getIntegration = declareLookup({
     'new portkey.IntegrationWorkspaceAccess("dev-openai", { integrationSlug: openai.slug, workspaceId: dev.id });\n' +
     "```",
   args: () => ({
-    slug: input(nonEmpty().optional(), { doc: "The integration's slug." }),
-    name: input(nonEmpty().optional(), { doc: "The integration's exact name." }),
+    slug: arg(nonEmpty().optional(), { doc: "The integration's slug.", identifies: true }),
+    name: arg(nonEmpty().optional(), { doc: "The integration's exact name.", identifies: true }),
   }),
   results: () => ({
     id: output(z.string(), { doc: "The integration's UUID." }),
@@ -104,7 +95,6 @@ export const getIntegration = declareLookup({
     status: output(z.string().optional(), { doc: "The integration's status, e.g. `active`." }),
     createdAt: output(z.string().optional(), { doc: "When Portkey created the integration (RFC 3339)." }),
   }),
-  refine: (args, issue) => exactlyOne(args, ["slug", "name"], issue),
   async run(args, configured) {
     const client = portkeyClient({ configured });
     let slug = args.slug;

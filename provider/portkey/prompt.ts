@@ -70,6 +70,7 @@ function promptInputs() {
         "A change makes a new version, which the provider publishes.",
       outputDoc: "The published version's template.",
       api: "string",
+      versioned: true,
     }),
     virtualKey: input(z.string().min(1, "must not be empty"), {
       doc:
@@ -84,6 +85,9 @@ function promptInputs() {
       doc: "The model, e.g. `gpt-4o-mini`. A change makes a new version; removing it clears it in the new version.",
       outputDoc: "The published version's model.",
       api: "model",
+      versioned: true,
+      // The document types the versioned fields as strings, objects and arrays, never null (a null makes no version).
+      clearAs: "",
     }),
     parameters: input(z.record(z.string(), z.json()).optional(), {
       doc:
@@ -91,6 +95,8 @@ function promptInputs() {
         "is no change. A change makes a new version.",
       outputDoc: "The published version's parameters (without the `model` Portkey adds).",
       api: "parameters",
+      versioned: true,
+      clearAs: {},
       comparable: (value) => sortedKeys(value),
       fromApi: (value, answer, carried) => {
         if (!isPlainObject(value)) return undefined;
@@ -105,18 +111,24 @@ function promptInputs() {
       doc: "Function definitions in the API's form (OpenAI's older `functions`). A change makes a new version; removing them clears them in the new version.",
       outputDoc: "The published version's functions.",
       api: "functions",
+      versioned: true,
+      clearAs: [],
       comparable: (value) => sortedKeys(value),
     }),
     tools: input(z.array(z.record(z.string(), z.json())).optional(), {
       doc: "Tool definitions in the API's (OpenAI) form. A change makes a new version; removing them clears them in the new version.",
       outputDoc: "The published version's tools.",
       api: "tools",
+      versioned: true,
+      clearAs: [],
       comparable: (value) => sortedKeys(value),
     }),
     toolChoice: input(z.record(z.string(), z.json()).optional(), {
       doc: "The tool choice as an object, e.g. `{ type: \"function\", function: { name: \"tag\" } }` (the document types it as an object). A change makes a new version.",
       outputDoc: "The published version's tool choice.",
       api: "tool_choice",
+      versioned: true,
+      clearAs: {},
       comparable: (value) => sortedKeys(value),
     }),
     isRawTemplate: input(z.boolean().optional(), {
@@ -126,7 +138,9 @@ function promptInputs() {
         "created, then given a raw version 2, which the provider publishes.",
       outputDoc: "Whether the published version's template is raw.",
       api: "is_raw_template",
+      versioned: true,
       serverDefault: false,
+      clearAs: 0,
       // The update takes 0/1; the document's prompt object says boolean, live-tested clients read a number: both are read.
       toApi: (value) => (value ? 1 : 0),
       fromApi: (value) => (value === 1 || value === true ? true : undefined),
@@ -135,6 +149,9 @@ function promptInputs() {
       doc: "Free-form metadata stored with the version (`template_metadata`; the update calls it `prompt_metadata`). A change makes a new version.",
       outputDoc: "The published version's metadata.",
       api: "template_metadata",
+      updateApi: "prompt_metadata",
+      versioned: true,
+      clearAs: {},
       comparable: (value) => sortedKeys(value),
     }),
     versionDescription: input(z.string().max(1000, "must be at most 1000 characters").optional(), {
@@ -172,31 +189,6 @@ function promptOutputs() {
 }
 
 type Shape = ShapeOf<typeof promptInputs, typeof promptOutputs>;
-
-/** Inputs whose change makes a new version, with the update's name for each (it calls the metadata `prompt_metadata`). */
-const VERSIONED: Partial<Record<keyof Shape["inputs"], string>> = {
-  string: "string",
-  model: "model",
-  parameters: "parameters",
-  functions: "functions",
-  tools: "tools",
-  toolChoice: "tool_choice",
-  isRawTemplate: "is_raw_template",
-  templateMetadata: "prompt_metadata",
-};
-
-/**
- * What a new version carries for a removed field: the empty value of the
- * document's type (it types these as strings, objects and arrays, never null,
- * and a null makes no version).
- */
-const CLEARED: Partial<Record<keyof Shape["inputs"], unknown>> = { model: "", parameters: {}, functions: [], tools: [], toolChoice: {}, isRawTemplate: 0, templateMetadata: {} };
-
-/** A versioned input as a new version carries it (`isRawTemplate` as the update's 0/1). */
-function versionedValue(field: keyof Shape["inputs"], value: unknown): unknown {
-  if (value === undefined) return CLEARED[field];
-  return field === "isRawTemplate" ? (value ? 1 : 0) : value;
-}
 
 export const prompt = declareResource({
   kind: "portkey:Prompt",
@@ -256,7 +248,7 @@ export const prompt = declareResource({
     // Checked against what is published, so that a create recovered by adoption repeats nothing.
     if (inputs.isRawTemplate && !isRaw(published)) {
       const note = inputs.versionDescription !== undefined ? { version_description: inputs.versionDescription } : {};
-      const answer = await updatePrompt(client, created.id, { ...note, is_raw_template: versionedValue("isRawTemplate", true), patch: true });
+      const answer = await updatePrompt(client, created.id, { ...note, ...ctx.sent("isRawTemplate", true), patch: true });
       const versionId = answer.prompt_version_id ?? (await getPrompt(client, created.id, "latest"))?.prompt_version_id;
       if (!versionId) throw new Error(`prompt ${created.id} disappeared right after it was written`);
       await publishPromptVersion(client, created.id, versionId);
@@ -285,7 +277,7 @@ export const prompt = declareResource({
     const body: Json = {};
     if (ctx.changed("name", olds, news)) body.name = news.name;
     if (ctx.changed("collectionId", olds, news)) body.collection_id = news.collectionId;
-    const versioned = (Object.keys(VERSIONED) as (keyof Shape["inputs"] & string)[]).filter((field) => ctx.changed(field, olds, news));
+    const versioned = ctx.versioned().filter((field) => ctx.changed(field, olds, news));
     let republish: number | undefined;
     let versionMade = false;
     /** The managed version as read now, when it is not the published one. */
@@ -297,12 +289,12 @@ export const prompt = declareResource({
         // A draft saved in the UI on top of the published version: `patch` would copy from it, so every declared field is sent.
         const latest = await getPrompt(client, id, "latest");
         const draftOnTop = latest !== undefined && latest.prompt_version_id !== olds.versionId;
-        const fields = draftOnTop ? (Object.keys(VERSIONED) as (keyof Shape["inputs"] & string)[]) : versioned;
+        const fields = draftOnTop ? ctx.versioned() : versioned;
         let onlyClearings = true;
         for (const field of fields) {
           const value = news[field];
           if (value === undefined && olds[field] === undefined) continue;
-          body[VERSIONED[field]!] = versionedValue(field, value);
+          Object.assign(body, ctx.sent(field, value));
           if (normalize(value) !== undefined) onlyClearings = false;
         }
         // Only clearings: the template goes with them, so that the update surely makes a version.
@@ -380,7 +372,7 @@ async function keepLabel(
 /** Whether a version (read by number) holds every versioned input and the provider as declared. */
 function holdsDeclared(ctx: Shape["context"], version: ApiPrompt, olds: Shape["outputs"], news: Shape["inputs"]): boolean {
   const asOutputs = ctx.outputsFrom(version, olds);
-  return [...Object.keys(VERSIONED), "virtualKey"].every((field) => !ctx.changed(field as keyof Shape["inputs"] & string, asOutputs, news));
+  return [...ctx.versioned(), "virtualKey" as const].every((field) => !ctx.changed(field, asOutputs, news));
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   InputField,
   InputFields,
   inputsFromOutputs,
+  keptByUpdateOf,
   output,
   OutputFields,
   outputsFromAnswer,
@@ -25,6 +26,7 @@ import {
   updateBodyOf,
 } from "../../../provider/resource";
 import { LifecycleContext, UNKNOWN } from "../../../provider/framework";
+import { arg, declareLookup } from "../../../provider/lookup";
 import { ApiError } from "../../../provider/errors";
 
 type Json = Record<string, unknown>;
@@ -360,6 +362,20 @@ const rows: Row[] = [
     changed: true,
   },
   {
+    flags: "sentWhole + serverOwnedUnlessDeclared: a change of one declared field sends every declared one, unchanged ones too",
+    fields: {
+      f: input(optionalString, { doc: "", api: "pricing.a", serverOwnedUnlessDeclared: true }),
+      g: input(optionalString, { doc: "", api: "pricing.b", serverOwnedUnlessDeclared: true }),
+      h: input(optionalString, { doc: "", api: "pricing.c", serverOwnedUnlessDeclared: true }),
+    },
+    sentWhole: ["pricing"],
+    olds: { f: "1", g: "2", h: "inherited" },
+    news: { f: "1", g: "3" },
+    createBody: { pricing: { a: "1", b: "3" } },
+    updateBody: { pricing: { a: "1", b: "3" } },
+    changed: false,
+  },
+  {
     flags: "sentWhole + trigger: a trigger inside the object is never sent with it",
     fields: {
       f: input(optionalString, { doc: "", api: "defaults.a" }),
@@ -406,6 +422,28 @@ const rows: Row[] = [
     changed: false,
     answer: { f_api: "from the UI" },
     output: "from the UI",
+  },
+  {
+    flags: "updateApi: an update sends the field under its own name; the create and answers use api",
+    fields: field({ doc: "", api: "f_api", updateApi: "f_update", clearAs: {} }, z.record(z.string(), z.string()).optional()),
+    olds: { f: { a: "1" } },
+    news: {},
+    createBody: {},
+    updateBody: { f_update: {} },
+    changed: true,
+    answer: { f_api: { a: "server" } },
+    output: { a: "server" },
+  },
+  {
+    flags: "versioned: bodies, diff and outputs as without it (the hooks of a versioned kind read it)",
+    fields: field({ doc: "", api: "f_api", versioned: true }),
+    olds: { f: "a" },
+    news: { f: "b" },
+    createBody: { f_api: "b" },
+    updateBody: { f_api: "b" },
+    changed: true,
+    answer: { f_api: "a" },
+    output: "a",
   },
   {
     flags: "lagsAfterWrite + comparable: a change is judged in the declared form",
@@ -470,6 +508,65 @@ describe("outputs and refreshed inputs", () => {
 
   test("comparison of an undeclared field normalizes (empty is unset)", () => {
     expect(comparableOf(undefined, { b: [], a: "x" }, {})).toEqual({ a: "x" });
+  });
+
+  test("an update keeps the outputs hooks set and the stable ones; other server outputs are read again", () => {
+    const withStatus: OutputFields = { ...outputFields, status: output(z.string(), { doc: "", api: "status" }) };
+    expect(keptByUpdateOf(withStatus, { name: "n", slug: "s", note: "hook", status: "active" })).toEqual({ slug: "s", note: "hook" });
+    expect(keptByUpdateOf(withStatus, { name: "n", status: "active" })).toEqual({});
+  });
+});
+
+describe("what the hooks of a versioned kind get", () => {
+  const declared = declareResource({
+    kind: "test:Versioned",
+    doc: "",
+    configKeys: [],
+    inputs: () => ({
+      name: input(z.string(), { doc: "", api: "name" }),
+      text: input(z.string(), { doc: "", api: "text", versioned: true }),
+      raw: input(z.boolean().optional(), { doc: "", api: "is_raw", versioned: true, serverDefault: false, clearAs: 0, toApi: (value) => (value ? 1 : 0) }),
+      meta: input(z.record(z.string(), z.string()).optional(), { doc: "", api: "meta", updateApi: "version_meta", versioned: true, clearAs: {} }),
+    }),
+    outputs: () => ({}),
+    async create(inputs, ctx) {
+      const seen = { versioned: ctx.versioned(), raw: ctx.sent("raw", true), rawCleared: ctx.sent("raw", undefined), meta: ctx.sent("meta", { a: "1" }), metaCleared: ctx.sent("meta", undefined) };
+      return { id: "v1", outputs: { ...inputs, seen } as never };
+    },
+    read: async () => undefined,
+    delete: async () => {},
+    update: async (_id, olds) => olds,
+  });
+
+  test("ctx.versioned lists the versioned inputs in declaration order; ctx.sent gives one as an update carries it", async () => {
+    const { outs } = await declared.provider.create!({ name: "n", text: "t" });
+    expect(outs.seen).toEqual({
+      versioned: ["text", "raw", "meta"],
+      raw: { is_raw: 1 },
+      rawCleared: { is_raw: 0 },
+      meta: { version_meta: { a: "1" } },
+      metaCleared: { version_meta: {} },
+    });
+  });
+});
+
+describe("look-up arguments that identify the object", () => {
+  const lookup = declareLookup({
+    name: "test:getThing",
+    doc: "",
+    args: () => ({
+      id: arg(z.string().optional(), { doc: "", identifies: true }),
+      name: arg(z.string().optional(), { doc: "", identifies: true }),
+      scope: arg(z.string().optional(), { doc: "" }),
+    }),
+    results: () => ({ id: output(z.string(), { doc: "" }) }),
+    run: async (args) => ({ id: args.id ?? "by-name" }),
+  });
+
+  test("exactly one is given, in any company of the other arguments", async () => {
+    await expect(lookup.invoke({ name: "n", scope: "s" }, {})).resolves.toEqual({ id: "by-name" });
+    await expect(lookup.invoke({ scope: "s" }, {})).rejects.toThrow("test.getThing: give one of id, name");
+    await expect(lookup.invoke({ id: "i", name: "n" }, {})).rejects.toThrow("test.getThing: give only one of id, name (got id and name)");
   });
 });
 
