@@ -1,11 +1,12 @@
 /**
  * The Portkey Integration resource through the real engine against the
  * emulator, in both forms (see resourceSuite in ./harness.ts). Both: create
- * (the body is what was declared; the native form declares a slug), the key
- * never in plaintext in state or the engine's log, clean preview, an update in
- * place, destroy. Dynamic: name/description/configurations updated in place,
- * the credential rotated, drift repaired, out-of-band delete, bad input at
- * preview. Native: `pulumi import` by slug: the credential cannot be read
+ * (the body is what was declared, pricing adjustments included; the native
+ * form declares a slug), the key never in plaintext in state or the engine's
+ * log, clean preview, an update in place, destroy. Dynamic:
+ * name/description/configurations updated in place, the credential rotated,
+ * drift repaired (pricing cleared in the UI too), pricing adjustments changed
+ * and removed (cleared with null), out-of-band delete, bad input at preview. Native: `pulumi import` by slug: the credential cannot be read
  * back, so the program previews clean without `key`, and the first `up`
  * declaring it sends it once.
  */
@@ -19,10 +20,23 @@ jest.setTimeout(10 * 60_000);
 const FIRST_KEY = "sk-first-credential-0a1b2c3d4e5f";
 const SECOND_KEY = "sk-rotated-credential-9z8y7x6w5v";
 const KEYS = [FIRST_KEY, SECOND_KEY];
+/** The base's pricing adjustments: a discount, a surcharge on reasoning tokens, web search free. */
+const PRICING = { multiplier: { default: 0.8, reasoning_token: 1.5, additional_units: { web_search: 0 } } };
 type Ctx = SuiteContext<IntegrationArgs, Record<string, never>>;
 
 function remote({ emulator }: Ctx): IntegrationRecord[] {
   return Object.values(emulator.state().integrations ?? {});
+}
+
+/** The integration's pricing adjustments as the API reads them back. */
+async function heldPricing(ctx: Ctx): Promise<unknown> {
+  return (await call(ctx.emulator, "GET", `/integrations/${remote(ctx)[0].slug}`)).body.pricing_adjustments;
+}
+
+/** What is declared now (or the base), with pricing adjustments declared. */
+function priced(ctx: Ctx): IntegrationArgs {
+  const from = ctx.desired ?? ctx.base();
+  return { ...from, pricingAdjustments: from.pricingAdjustments ?? PRICING };
 }
 
 resourceSuite<IntegrationArgs>({
@@ -35,6 +49,7 @@ resourceSuite<IntegrationArgs>({
     key: FIRST_KEY,
     description: "customer-facing",
     configurations: { openai_organization: "org-1" },
+    pricingAdjustments: PRICING,
     // The native form declares the slug; the dynamic one leaves it to the server.
     ...(form === "native" ? { slug: "openai-prod" } : {}),
   }),
@@ -49,12 +64,13 @@ resourceSuite<IntegrationArgs>({
     const [made] = remote(ctx);
     expect(made).toMatchObject({ name: "OpenAI prod", ai_provider_id: "openai", key: FIRST_KEY, description: "customer-facing", workspace_id: null });
     expect(made.configurations).toEqual({ openai_organization: "org-1" });
+    expect(await heldPricing(ctx)).toEqual(PRICING);
     // No slug declared: the server's is the id. Declared: it is the slug.
     expect(result.outputs.slug.value).toBe(declaredSlug ?? made.slug);
     expect(made.slug).toBe(result.outputs.slug.value);
     expect(result.outputs.maskedKey.value).toMatch(/^sk\*+5f$/);
     const [post] = ctx.requests("POST /integrations");
-    expect(post.body).toEqual({ name: "OpenAI prod", ai_provider_id: "openai", key: FIRST_KEY, description: "customer-facing", configurations: { openai_organization: "org-1" }, ...(declaredSlug ? { slug: declaredSlug } : {}) });
+    expect(post.body).toEqual({ name: "OpenAI prod", ai_provider_id: "openai", key: FIRST_KEY, description: "customer-facing", configurations: { openai_organization: "org-1" }, pricing_adjustments: PRICING, ...(declaredSlug ? { slug: declaredSlug } : {}) });
     const stored = (await ctx.engine.exportState()).resource(ctx.type, "openai")!;
     expect(stored.id).toBe(made.slug);
     expect(stored.outputs?.key).toMatchObject({ ciphertext: expect.any(String) });
@@ -62,14 +78,17 @@ resourceSuite<IntegrationArgs>({
   // Neither key is in plaintext in the state, its backend files or anything the engine printed.
   secrets: () => KEYS,
 
+  // Renamed, reconfigured and its pricing cleared in the UI.
   drift: {
+    given: priced,
     edit: async (ctx) => {
-      await call(ctx.emulator, "PUT", `/integrations/${remote(ctx)[0].slug}`, { name: "renamed by hand", configurations: { openai_organization: "org-x" } });
+      await call(ctx.emulator, "PUT", `/integrations/${remote(ctx)[0].slug}`, { name: "renamed by hand", configurations: { openai_organization: "org-x" }, pricing_adjustments: null });
     },
     inState: { name: "renamed by hand" },
-    repaired: (ctx) => {
+    repaired: async (ctx) => {
       expect(remote(ctx)[0]).toMatchObject({ name: ctx.desired!.name, key: ctx.desired!.key });
       expect(remote(ctx)[0].configurations).toEqual(ctx.desired!.configurations);
+      expect(await heldPricing(ctx)).toEqual(ctx.desired!.pricingAdjustments);
     },
   },
 
@@ -93,6 +112,8 @@ resourceSuite<IntegrationArgs>({
     [{ ...valid, key: "" }, /key.*must not be empty/],
     [{ ...valid, configurations: "org" as unknown as IntegrationArgs["configurations"] }, /configurations/],
     [{ ...valid, createDefaultProvider: false }, /createDefaultProvider.*workspaceId/],
+    [{ ...valid, pricingAdjustments: { multiplier: { default: -1 } } }, /pricingAdjustments\.multiplier\.default/],
+    [{ ...valid, pricingAdjustments: { multiplier: { audio_token: 2 } } }, /pricingAdjustments\.multiplier/],
   ],
 
   destroyed: (ctx) => {
@@ -138,6 +159,34 @@ resourceSuite<IntegrationArgs>({
         expect(remote(ctx)[0].key).toBe(SECOND_KEY);
         expect(ctx.requests("PUT /integrations/{slug}").map((r) => r.body)).toEqual([{ key: SECOND_KEY }]);
         await ctx.expectNoPlaintext(KEYS);
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "pricingAdjustments change in place, the update carrying only them",
+      forms: ["dynamic"],
+      after: "drift",
+      body: async (ctx: Ctx) => {
+        await ctx.given(priced(ctx));
+        ctx.declare({ ...ctx.desired!, pricingAdjustments: { multiplier: { default: 0.9 } } });
+        const result = await ctx.up();
+        expect(ctx.ops(result)).toEqual(["update"]);
+        expect(ctx.requests("PUT /integrations/{slug}").map((r) => r.body)).toEqual([{ pricing_adjustments: { multiplier: { default: 0.9 } } }]);
+        expect(await heldPricing(ctx)).toEqual({ multiplier: { default: 0.9 } });
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "removing pricingAdjustments clears them with null",
+      forms: ["dynamic"],
+      after: "drift",
+      body: async (ctx: Ctx) => {
+        await ctx.given(priced(ctx));
+        const { pricingAdjustments: _pricing, ...unpriced } = ctx.desired!;
+        ctx.declare(unpriced);
+        await ctx.up();
+        expect(ctx.requests("PUT /integrations/{slug}").map((r) => r.body)).toEqual([{ pricing_adjustments: null }]);
+        expect(await heldPricing(ctx)).toBeNull();
         await ctx.expectCleanPreview();
       },
     },

@@ -6,7 +6,8 @@
  * nothing then), clean preview, the admin key never in plaintext, destroy
  * archiving both. Dynamic: every updatable field in place, clearing, the
  * per-entity usage reset trigger (shown by preview, acted on once),
- * replacement of what the API cannot update, drift repaired, out-of-band
+ * replacement of what the API cannot update, a rate limit on MCP tools
+ * (`target`, fixed at creation; unit `rpw`), drift repaired, out-of-band
  * delete, bad input at preview. Native: a change as the CLI's diff shows it,
  * and `pulumi import` of policies made by hand, then a clean preview.
  */
@@ -66,6 +67,19 @@ function changed(ctx: Ctx): Policies {
     usage: { ...usage, name: "Per key v2", creditLimit: 250, alertThreshold: 200, periodicReset: "weekly", conditions: [{ key: "metadata.team", value: "ml" }] },
     rate: { ...rate, name: "per hour", unit: "rph", value: 3600, conditions: [{ key: "api_key", value: "key-1" }] },
   };
+}
+
+/** What is declared now (or the base), with a rate limit on MCP tools per week: `target` and unit `rpw`. */
+function onMcpTools(ctx: Ctx, unit: RateLimitsPolicyArgs["unit"] = "rpw"): Policies {
+  const { usage } = ctx.desired ?? ctx.base();
+  const { rate } = ctx.base();
+  return { usage, rate: { ...rate, conditions: [{ key: "workspace_id", value: "*" }], groupBy: ["mcp_tool"], target: "mcp_tools", unit, value: 1000 } };
+}
+
+/** The rate limits policy as the API reads it back, by the id in the state. */
+async function heldRate(ctx: Ctx): Promise<{ id: string; target: string; unit: string; value: number }> {
+  const id = (await ctx.engine.exportState()).resource(rateType(ctx), "rpm")!.id!;
+  return (await call(ctx.emulator, "GET", `/policies/rate-limits/${id}`)).body;
 }
 
 /** {@link changed} with the optional fields removed. */
@@ -179,6 +193,10 @@ resourceSuite<Policies, Fixtures>({
       [{ ...rate, value: 0 }, /value.*at least 1/],
       [{ ...rate, value: 1.5 }, /value.*whole number/],
       [{ ...rate, type: "cost" as RateLimitsPolicyArgs["type"] }, /type/],
+      [
+        { ...rate, target: "mcp_tools", conditions: [{ key: "model", value: "gpt-4o" }] },
+        /conditions\[0\]\.key: an mcp_tools policy takes only api_key, workspace_id, mcp_server, mcp_tool or metadata/,
+      ],
     ];
     return [...usageCases.map(([bad, message]): [Policies, RegExp] => [{ usage: bad, rate }, message]), ...rateCases.map(([bad, message]): [Policies, RegExp] => [{ usage, rate: bad }, message])];
   },
@@ -290,6 +308,39 @@ resourceSuite<Policies, Fixtures>({
         // The new policy's create reset nothing, although resetUsage is declared.
         expect(ctx.requests(RESET_ROUTE)).toEqual([]);
         expect(ctx.emulator.state().usage_limits_policies![oldUsage].status).toBe("archived");
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "a rate limit on MCP tools is made with target mcp_tools and unit rpw; the unit then changes in place, sending only it",
+      forms: ["dynamic"],
+      body: async (ctx: Ctx) => {
+        await ctx.given(onMcpTools(ctx));
+        expect(await heldRate(ctx)).toMatchObject({ target: "mcp_tools", unit: "rpw", value: 1000 });
+        await ctx.expectCleanPreview();
+        ctx.markRequests();
+        ctx.declare(onMcpTools(ctx, "rpd"));
+        const result = await ctx.up();
+        expect(ops(ctx, result)).toEqual([`update ${rateType(ctx)}`]);
+        expect(bodies(ctx, `PUT ${RATE_ROUTE}`)).toEqual([{ unit: "rpd" }]);
+        expect((await heldRate(ctx)).unit).toBe("rpd");
+        await ctx.expectCleanPreview();
+      },
+    },
+    {
+      title: "changing the target replaces the rate limit; leaving it unset is llm, Portkey's default",
+      forms: ["dynamic"],
+      body: async (ctx: Ctx) => {
+        await ctx.given(onMcpTools(ctx, "rpd"));
+        const before = (await heldRate(ctx)).id;
+        const { usage, rate } = onMcpTools(ctx, "rpd");
+        const { target: _target, ...llm } = rate;
+        ctx.declare({ usage, rate: llm });
+        const result = await ctx.up();
+        expect(ops(ctx, result)).toEqual([`replace ${rateType(ctx)}`]);
+        const after = await heldRate(ctx);
+        expect(after.id).not.toBe(before);
+        expect(after).toMatchObject({ target: "llm" });
         await ctx.expectCleanPreview();
       },
     },
