@@ -310,8 +310,11 @@ export function changedSteps(steps: StepReport[], type?: string): StepReport[] {
   return steps.filter((s) => s.op !== "same" && (type === undefined || s.type === type));
 }
 
-/** Creates a stack for the duration of a test suite and disposes it afterwards. */
-export function useEngineStack(options: () => EngineStackOptions): () => EngineStack {
+/**
+ * Creates a stack for the duration of a test suite and disposes it afterwards, destroying what it
+ * holds first unless `isEmpty` says it holds nothing (a destroy of an empty stack still runs the engine).
+ */
+export function useEngineStack(options: () => EngineStackOptions, isEmpty?: () => boolean): () => EngineStack {
   let current: EngineStack | undefined;
   beforeAll(async () => {
     current = await EngineStack.create(options());
@@ -319,7 +322,7 @@ export function useEngineStack(options: () => EngineStackOptions): () => EngineS
   afterAll(async () => {
     if (!current) return;
     try {
-      await current.destroy();
+      if (!isEmpty?.()) await current.destroy();
     } catch {
       // Best effort: the suite already reported its own failure.
     }
@@ -543,6 +546,8 @@ export interface ResourceSuiteOptions<A, F> {
     inState?: Record<string, unknown> | ((ctx: SuiteContext<A, F>) => Record<string, unknown>);
     /** What the preview's diff shows. */
     diffText?: RegExp | RegExp[];
+    /** Checks of the preview's report, beyond the types it updates (e.g. which of several resources of a type). */
+    previewed?: (ctx: SuiteContext<A, F>, preview: PreviewReport) => Promise<void> | void;
     /** Checks right after the refresh, beyond `inState` (e.g. the stored outputs of the resources `together`). */
     refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
     /** The resources (names) the preview updates (default: the resource alone). */
@@ -559,7 +564,8 @@ export interface ResourceSuiteOptions<A, F> {
     dropped?: readonly string[];
     /** Checks right after the refresh (its requests are {@link SuiteContext.requests}). */
     refreshed?: (ctx: SuiteContext<A, F>) => Promise<void> | void;
-    recreated: (ctx: SuiteContext<A, F>, before: unknown) => Promise<void> | void;
+    /** Checks after the `up` that made it again (`result` is that `up`'s report). */
+    recreated: (ctx: SuiteContext<A, F>, before: unknown, result: OperationReport) => Promise<void> | void;
   };
   /** Step "badInput": each case fails at preview with a message naming the property. */
   badInput?: (valid: A, ctx: SuiteContext<A, F>) => [A, RegExp][];
@@ -631,7 +637,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         program: () => (program ?? defaultProgram)(),
         config: emulatorConfig(emulator!, [options.vendor]),
         env: formEnv(form),
-      }));
+      }), () => applied === null);
       // After the stack's own afterAll (jest runs them in the order declared): its last destroy needs the emulator.
       afterAll(async () => {
         await emulator?.stop();
@@ -686,6 +692,8 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
         ops: (report, withType = false) => resourceSteps(report.steps).map((s) => (withType ? `${s.op} ${s.type}` : s.op)),
         async expectCleanPreview() {
           expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
+          // A clean preview of the default program shows its arguments applied: a later `given` of them needs no `up`.
+          if (program === undefined && ctx.desired !== undefined) applied = ctx.desired;
         },
         requests: (route) => ctx.emulator.requestLog().filter((r) => (route === undefined || r.route === route) && r.startedAt >= since),
         async expectNoPlaintext(secrets) {
@@ -734,6 +742,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             const preview = await ctx.preview();
             expect(sortedOps(preview)).toEqual(expected("update", drift.updated ?? [options.resource]));
             for (const shown of [drift.diffText ?? []].flat()) expect(preview.diffText).toMatch(shown);
+            await drift.previewed?.(ctx, preview);
             ctx.markRequests();
             await ctx.up();
             await drift.repaired(ctx);
@@ -757,7 +766,7 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
             }
             const result = await ctx.up();
             expect(sortedOps(result)).toEqual(expected("create", dropped));
-            await deleted.recreated(ctx, before);
+            await deleted.recreated(ctx, before, result);
             await noPlaintext();
           }))(options.deleted),
         badInput: options.badInput && ((badInput) => () =>
