@@ -148,6 +148,14 @@ export interface ResourceContext<I, O> extends LifecycleContext {
   createBody(inputs: I): Json;
   /** The body of an ordinary update: the fields that changed, removed ones cleared. Empty: nothing to send. */
   updateBody(olds: Partial<O>, news: I): Json;
+  /**
+   * The body that brings an existing object, just found and read, to the
+   * declared state (an adoption): `updateBody(found, news)`, plus every field
+   * that lags after a write (`lagsAfterWrite`) as declared, its clearing value
+   * when undeclared, whatever the read showed: a read soon after someone's
+   * write may still show the value from before it.
+   */
+  adoptionBody(found: Partial<O>, news: I): Json;
   /** Whether diff sees a change in one input. */
   changed(name: keyof I & string, olds: Partial<O>, news: I): boolean;
   /** Outputs from an API answer: API fields read from it, carried ones (and hook-set outputs) from `carried`. */
@@ -358,6 +366,7 @@ export function declareResource<F extends InputFields, O extends OutputFields>(d
       ...ctx,
       createBody: (inputs) => createBodyOf(fieldsOf(), inputs as Json),
       updateBody: (olds, news) => updateBodyOf(fieldsOf(), declaration.sentWhole ?? [], olds as Json, news as Json),
+      adoptionBody: (found, news) => adoptionBodyOf(fieldsOf(), declaration.sentWhole ?? [], found as Json, news as Json),
       changed: (name, olds, news) => fieldChanged(fieldsOf()[name], olds[name as keyof Out], news[name], olds as Json),
       outputsFrom,
       outputsFromCreate: (answer, written) => writtenOver(fieldsOf(), outputsFrom(answer, written) as Json, written as Json, (f) => !!(f.lagsAfterWrite || f.absentFromCreateAnswer)) as Out,
@@ -553,6 +562,17 @@ export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], 
       if (comparableOf(field, olds[name], olds) === undefined && comparableOf(field, news[name], olds) === undefined) continue;
       setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
     }
+  }
+  return plainJson(body);
+}
+
+/** See ResourceContext.adoptionBody. */
+export function adoptionBodyOf(fields: InputFields, sentWhole: readonly string[], found: Json, news: Json): Json {
+  const body = updateBodyOf(fields, sentWhole, found, news);
+  for (const [name, field] of Object.entries(fields)) {
+    if (!field.lagsAfterWrite || !field.api || field.replaces === true || field.notCompared || field.trigger) continue;
+    if (field.serverOwnedUnlessDeclared && news[name] === undefined) continue; // the server's: left alone
+    setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
   }
   return plainJson(body);
 }

@@ -196,7 +196,7 @@ export const workspace = declareResource({
   },
 
   async update(id, olds, news, ctx) {
-    return writeChanges(portkeyClient(ctx), ctx, id, olds, news);
+    return writeChanges(portkeyClient(ctx), ctx, id, ctx.updateBody(olds, news), news);
   },
 
   async delete(id, outputs, ctx) {
@@ -238,8 +238,7 @@ export const workspaceInputSchema = workspace.inputSchema;
  * whole: the server's current one (read now, so a change made in the UI since
  * the last refresh is not lost) with the declared fields over it.
  */
-async function writeChanges(client: ApiClient, ctx: Shape["context"], id: string, olds: Partial<Shape["outputs"]>, news: Shape["inputs"]): Promise<Shape["outputs"]> {
-  const body = ctx.updateBody(olds, news);
+async function writeChanges(client: ApiClient, ctx: Shape["context"], id: string, body: Record<string, unknown>, news: Shape["inputs"]): Promise<Shape["outputs"]> {
   if (body.defaults) {
     const { is_default: _readOnly, ...kept } = (await getWorkspace(client, id))?.defaults ?? {};
     body.defaults = { ...kept, ...(body.defaults as object) };
@@ -262,8 +261,9 @@ async function adopt(client: ApiClient, inputs: Shape["inputs"], ctx: Shape["con
   const found = existing[0];
   ctx.warn(`adopting existing workspace '${inputs.name}' (${found.id}) and bringing it to the declared state.`);
   ctx.created(found.id, { workspaceId: found.id, slug: found.slug, name: inputs.name, forceDelete: inputs.forceDelete ?? false });
-  const current = ctx.outputsFrom(found, {});
-  return { id: found.id, outputs: { ...(await writeChanges(client, ctx, found.id, current, inputs)), adoptExisting: true } };
+  // The limits as listed may be from before someone's last write (they lag): the body sends the declared ones regardless.
+  const body = ctx.adoptionBody(ctx.outputsFrom(found, {}), inputs);
+  return { id: found.id, outputs: { ...(await writeChanges(client, ctx, found.id, body, inputs)), adoptExisting: true } };
 }
 
 /** The workspace as read back after a write (see ctx.readBack: limits can lag). */

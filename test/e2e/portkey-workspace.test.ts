@@ -336,6 +336,8 @@ resourceSuite<WorkspaceArgs>({
         const { emulator } = ctx;
         await ctx.given("nothing");
         const made = await call(emulator, "POST", "/admin/workspaces", { name: "Adopt me", description: "made by hand", rate_limits: [{ type: "requests", unit: "rpm", value: 1 }] });
+        // Reads still show the limits from before that write (Portkey's stale reads), for the whole adoption: adopting must not trust them.
+        emulator.state().workspaces[made.body.id].stale = { usage_limits: [], rate_limits: [], until: Date.now() + 10 * 60_000 };
         ctx.declare({ name: "Adopt me", description: "now managed", adoptExisting: true, forceDelete: true });
         const result = await ctx.up();
         expect(result.outputs.workspaceId.value).toBe(made.body.id);

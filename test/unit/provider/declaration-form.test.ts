@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import {
+  adoptionBodyOf,
   comparableOf,
   createBodyOf,
   declareResource,
@@ -585,6 +586,16 @@ describe("fields that lag after a write", () => {
     const { reads, read } = answers({ name: "old", limits: [1] }, { name: "old", limits: [3, 2] });
     await expect(readBackAfterWrite(fields, read, { name: "new", limits: [2, 3] }, missing)).resolves.toEqual({ name: "old", limits: [3, 2] });
     expect(reads).toHaveLength(2);
+  });
+
+  test("adopting an object sends its lagging fields as declared, or cleared when undeclared, even when the read shows them so already (it may be stale)", () => {
+    const cleared: InputFields = { ...fields, limits: { ...fields.limits, clearAs: [] } };
+    expect(adoptionBodyOf(cleared, [], { name: "n", limits: [] }, { name: "n" })).toEqual({ limits: [] });
+    expect(adoptionBodyOf(cleared, [], { name: "n", limits: [2] }, { name: "n", limits: [2] })).toEqual({ limits: [2] });
+    // Other fields as an update sends them: only what changed.
+    expect(adoptionBodyOf(cleared, [], { name: "old", limits: [2] }, { name: "new", limits: [2] })).toEqual({ name: "new", limits: [2] });
+    // An update trusts the stored state instead: nothing changed, nothing sent.
+    expect(updateBodyOf(cleared, [], { name: "n", limits: [2] }, { name: "n", limits: [2] })).toEqual({});
   });
 
   test("after the wait, the written values of the lagging fields are trusted", async () => {
