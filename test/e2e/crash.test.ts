@@ -51,11 +51,13 @@ const FIRST_GRANT_WRITE = "first grant write in a workspace of the run";
 const FORMS: Record<Form, { pairs: number; windows: ([number, number] | typeof FIRST_GRANT_WRITE)[] }> = {
   // One window per killed `up`, in create requests (POST, and the grants' PUT) the server has seen in that `up`, or a kill
   // inside grants' creates, in workspaces that `up` made.
+  // The grant-write kill comes first in both forms: only the first `up` is sure to make workspaces (every independent create
+  // is sent at once, so a kill after N creates can still let all the workspaces land, leaving a later `up` none to grant).
   native: {
     pairs: 18,
     windows: [
-      [6, 18],
       FIRST_GRANT_WRITE,
+      [6, 18],
     ],
   },
   dynamic: {
