@@ -483,6 +483,11 @@ export interface SuiteContext<A, F> {
   ops(report: { steps: StepReport[] }, withType?: boolean): string[];
   /** Asserts that a preview reports no change to the declared resources. */
   expectCleanPreview(): Promise<void>;
+  /**
+   * `pulumi import` of objects made by hand (`type` the suite's own unless given), then the program `declare`
+   * writes: protected, as the import left them, it previews clean; unprotected, `up` and `destroy` delete them.
+   */
+  importAndRelease(imports: { name: string; id: string; type?: string }[], declare: (protect: boolean) => void): Promise<void>;
   /** The requests (of a route, or all) the emulator saw since this test began (after its `given`). */
   requests(route?: string): LoggedRequest[];
   /** Asserts that none of these values is in the exported state, the backend's files or the engine's output. */
@@ -694,6 +699,18 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           expect(resourceSteps((await engine().preview()).steps)).toEqual([]);
           // A clean preview of the default program shows its arguments applied: a later `given` of them needs no `up`.
           if (program === undefined && ctx.desired !== undefined) applied = ctx.desired;
+        },
+        async importAndRelease(imports, declare) {
+          // Code generation needs the Go language host, which is not served here.
+          const resources = imports.map(({ name, id, type }) => ({ type: type ?? ctx.type, name, id }));
+          const imported = await engine().stack.import({ resources, generateCode: false });
+          expect(imported.summary.resourceChanges).toMatchObject({ import: imports.length });
+          const declared = (protect: boolean) => async () => (declare(protect), {});
+          ctx.setProgram(declared(true));
+          await ctx.expectCleanPreview();
+          ctx.setProgram(declared(false));
+          await ctx.up();
+          await ctx.destroy();
         },
         requests: (route) => ctx.emulator.requestLog().filter((r) => (route === undefined || r.route === route) && r.startedAt >= since),
         async expectNoPlaintext(secrets) {

@@ -153,21 +153,9 @@ resourceSuite<OrganizationSettingsArgs, Fixtures>({
       body: async (ctx: SettingsCtx) => {
         await ctx.given("nothing");
         await setCatalogFiltered(ctx.emulator, true);
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "org", id: ORGANIZATION_ID }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease([{ name: "org", id: ORGANIZATION_ID }], (protect) => {
           new ctx.sdk.openrouter.OrganizationSettings("org", { isFilteredModelCatalogEnabled: true }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        });
         expect(catalogFiltered(ctx.emulator)).toBe(true);
       },
     },
@@ -308,20 +296,9 @@ resourceSuite<PresetArgs, Fixtures>({
         const { ws } = ctx.fixtures;
         await ctx.given("nothing");
         await api(ctx.emulator, "POST", `/presets/native/chat/completions?workspace_id=${ws.id}`, { model: "openai/gpt-4o", temperature: 1, messages: [{ role: "system", content: "Hi." }] });
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "native", id: `${ws.id}/native` }],
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease([{ name: "native", id: `${ws.id}/native` }], (protect) => {
           new ctx.sdk.openrouter.Preset("native", { slug: "native", workspaceId: ws.id, config: { model: "openai/gpt-4o", temperature: 1 }, systemPrompt: "Hi." }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        });
         expect(storedPreset(ctx, "native")!.status).toBe("archived");
       },
     },
@@ -639,15 +616,11 @@ resourceSuite<ProviderArgs, Fixtures>({
           data_policy: { training: false, retains_prompts: true, prompt_retention_days: 7 },
         });
         const endpoint = (await api(ctx.emulator, "POST", "/private-endpoints", { model_permaslug: "openai/gpt-4o-2024-08-06", provider_slug: "native-co", upstream_model_id: "n1", declared_zdr: true, pricing: { prompt: "0.000001", completion: "0.000002" } })).body.data as { id: string };
-        const imported = await ctx.engine.stack.import({
-          resources: [
-            { type: ctx.types[0], name: "native-co", id: "native-co" },
-            { type: ctx.types[1], name: "native-endpoint", id: endpoint.id },
-          ],
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 2 });
-        const declared = (protect: boolean) => async () => {
+        const imports = [
+          { name: "native-co", id: "native-co", type: ctx.types[0] },
+          { name: "native-endpoint", id: endpoint.id, type: ctx.types[1] },
+        ];
+        await ctx.importAndRelease(imports, (protect) => {
           const co = new ctx.sdk.openrouter.PrivateProvider(
             "native-co",
             { name: "Native Co", displayName: "Native", baseUrl: "https://llm.native.example/v1/", trainsOnData: false, retainsPrompts: true, promptRetentionDays: 7 },
@@ -658,13 +631,7 @@ resourceSuite<ProviderArgs, Fixtures>({
             { modelPermaslug: "openai/gpt-4o-2024-08-06", providerSlug: co.id, upstreamModelId: "n1", declaredZdr: true, promptPrice: "0.000001", completionPrice: "0.000002" },
             { protect, dependsOn: [co] },
           );
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        });
         expect(ctx.emulator.openrouterState().private_providers?.["native-co"]).toBeUndefined();
         expect(ctx.emulator.openrouterState().private_endpoints?.[endpoint.id]).toBeUndefined();
       },
@@ -787,20 +754,9 @@ resourceSuite<ScimGroupMappingArgs, Fixtures>({
         await ctx.given("nothing");
         const [group] = await seedScimGroups(ctx.emulator, [{ display_name: "Native group" }]);
         const mapping = (await api(ctx.emulator, "POST", "/scim/group-mappings", { scim_group_id: group.id, workspace_id: ws.id, role: "admin" })).body.data as { id: string };
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "native-mapping", id: mapping.id }],
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease([{ name: "native-mapping", id: mapping.id }], (protect) => {
           new ctx.sdk.openrouter.ScimGroupMapping("native-mapping", { scimGroupId: group.id, workspaceId: ws.id, role: "admin", keepMembersOnDelete: true }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        });
         expect(ctx.emulator.openrouterState().scim_group_mappings?.[mapping.id]).toBeUndefined();
       },
     },
