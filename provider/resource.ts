@@ -539,7 +539,7 @@ export function createBodyOf(fields: InputFields, inputs: Json): Json {
  */
 export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], olds: Json, news: Json): Json {
   const body: Json = {};
-  const updatable = Object.entries(fields).filter(([, field]) => field.api && field.replaces !== true && !field.notCompared);
+  const updatable = Object.entries(fields).filter(([, field]) => isUpdatable(field));
   const changedObjects = new Set<string>();
   for (const [name, field] of updatable) {
     if (!fieldChanged(field, olds[name], news[name], olds)) continue;
@@ -570,11 +570,16 @@ export function updateBodyOf(fields: InputFields, sentWhole: readonly string[], 
 export function adoptionBodyOf(fields: InputFields, sentWhole: readonly string[], found: Json, news: Json): Json {
   const body = updateBodyOf(fields, sentWhole, found, news);
   for (const [name, field] of Object.entries(fields)) {
-    if (!field.lagsAfterWrite || !field.api || field.replaces === true || field.notCompared || field.trigger) continue;
+    if (!field.lagsAfterWrite || !isUpdatable(field) || field.trigger) continue;
     if (field.serverOwnedUnlessDeclared && news[name] === undefined) continue; // the server's: left alone
     setPath(body, updateNameOf(field), sentValueOf(field, news[name]));
   }
   return plainJson(body);
+}
+
+/** Whether an update can send the field: it has an API name, does not replace the object and is compared. */
+function isUpdatable(field: InputField): boolean {
+  return !!field.api && field.replaces !== true && !field.notCompared;
 }
 
 /** The name an update sends a field under. */
