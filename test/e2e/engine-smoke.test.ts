@@ -126,3 +126,46 @@ test("destroy removes the resource", async () => {
   const state = await engine().exportState();
   expect(state.resources(NOTE_TYPE)).toEqual([]);
 });
+
+test("a run's clients reach its engine on a port an exited engine used, while the connection to that one still backs off", async () => {
+  // The harness's setting, exercised on the clients an inline run makes: the first engine exits, a
+  // late call to it fails (its connection now backs off), and a second engine takes the same port.
+  const grpc: typeof import("@grpc/grpc-js") = require("@grpc/grpc-js");
+  const { ResourceMonitorClient, ResourceMonitorService } = require("@pulumi/pulumi/proto/resource_grpc_pb");
+  const { SupportsFeatureRequest, SupportsFeatureResponse } = require("@pulumi/pulumi/proto/resource_pb");
+  const { grpcClientOptions } = require("@pulumi/pulumi/runtime/settings");
+  const serve = (port: number) =>
+    new Promise<[InstanceType<typeof grpc.Server>, number]>((resolve, reject) => {
+      const server = new grpc.Server();
+      server.addService(ResourceMonitorService, {
+        supportsFeature: (_call: unknown, reply: (error: null, response: unknown) => void) =>
+          reply(null, new SupportsFeatureResponse().setHassupport(true)),
+      });
+      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve([server, bound]),
+      );
+    });
+  const ask = (client: { supportsFeature: Function }) =>
+    new Promise<string>((resolve) =>
+      client.supportsFeature(new SupportsFeatureRequest().setId("secrets"), (error: { code: number; details: string } | null) =>
+        resolve(error ? `${error.code} ${error.details}` : "answered"),
+      ),
+    );
+  const [first, port] = await serve(0);
+  const early = new ResourceMonitorClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), grpcClientOptions);
+  const late = new ResourceMonitorClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), grpcClientOptions);
+  try {
+    expect(await ask(early)).toBe("answered");
+    first.forceShutdown();
+    expect(await ask(early)).toMatch(/^14 .*ECONNREFUSED/);
+    const [second] = await serve(port);
+    try {
+      expect(await ask(late)).toBe("answered");
+    } finally {
+      second.forceShutdown();
+    }
+  } finally {
+    early.close();
+    late.close();
+  }
+});

@@ -25,6 +25,22 @@ import * as nativeSdk from "../../sdk/native";
 import { EmulatorOptions, LoggedRequest, RunningEmulator, startEmulator } from "../../emulator";
 import { ADMIN_KEY } from "../support/emulator";
 
+/*
+ * Every inline run in this process opens its own clients to that run's engine, but grpc-js shares
+ * connections per address process-wide. After hundreds of runs an engine can listen on a port an
+ * earlier, exited engine used; the shared connection to that address may still be backing off from
+ * its last refused attempt, and the new run's first call then fails at once with "14 UNAVAILABLE:
+ * No connection established. Last error: null". The Automation API treats a gRPC error as the
+ * engine going away, so the up "succeeded" having declared nothing (seen in CI). A pool per client
+ * removes the sharing; a CLI-run program is a fresh process and never meets it.
+ */
+const runtimeSettings: { grpcClientOptions?: Record<string, unknown> } = require("@pulumi/pulumi/runtime/settings");
+if (!runtimeSettings.grpcClientOptions) {
+  // Internal to @pulumi/pulumi: an upgrade that moves it must be noticed, not silently bring the flake back.
+  throw new Error("@pulumi/pulumi/runtime/settings no longer exports grpcClientOptions; see the comment above");
+}
+runtimeSettings.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
+
 /** The passphrase of every test stack; non-empty so secrets really are encrypted. */
 export const TEST_PASSPHRASE = "e2e-passphrase-not-a-secret";
 
