@@ -132,20 +132,22 @@ export const promptPartial = declareResource({
     const client = portkeyClient(ctx);
     let managed = olds.managedVersion;
     const body: Record<string, unknown> = {};
-    if (ctx.changed("name", olds, news)) body.name = news.name;
+    if (ctx.changed("name", olds, news)) Object.assign(body, ctx.sent("name", news.name));
     let republish: number | undefined;
+    let versionMade = false;
     if (ctx.changed("string", olds, news)) {
       // Another version was published outside Pulumi: Pulumi's own is published again when it still holds what is declared.
       const own = managed !== undefined && olds.version !== managed ? await getPartial(client, id, managed).catch(() => undefined) : undefined;
       if (own && own.string === news.string) republish = managed;
       else {
-        body.string = news.string;
-        if (news.versionDescription !== undefined) body.version_description = news.versionDescription;
+        versionMade = true;
+        Object.assign(body, ctx.sent("string", news.string));
+        if (news.versionDescription !== undefined) Object.assign(body, ctx.sent("versionDescription", news.versionDescription));
       }
     }
     if (Object.keys(body).length > 0) {
       const answer = await updatePartial(client, id, body);
-      if (body.string !== undefined) {
+      if (versionMade) {
         // The answer names the new version (live and document); should it not, the newest version is the one just made.
         const versionId = answer.prompt_partial_version_id ?? (await getPartial(client, id, "latest"))?.prompt_partial_version_id;
         if (!versionId) throw new Error(`prompt partial ${id} disappeared right after it was written`);

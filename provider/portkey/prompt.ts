@@ -247,7 +247,7 @@ export const prompt = declareResource({
     if (!published) throw new Error(`prompt ${created.id} disappeared right after it was written`);
     // Checked against what is published, so that a create recovered by adoption repeats nothing.
     if (inputs.isRawTemplate && !isRaw(published)) {
-      const note = inputs.versionDescription !== undefined ? { version_description: inputs.versionDescription } : {};
+      const note = inputs.versionDescription !== undefined ? ctx.sent("versionDescription", inputs.versionDescription) : {};
       const answer = await updatePrompt(client, created.id, { ...note, ...ctx.sent("isRawTemplate", true), patch: true });
       const versionId = answer.prompt_version_id ?? (await getPrompt(client, created.id, "latest"))?.prompt_version_id;
       if (!versionId) throw new Error(`prompt ${created.id} disappeared right after it was written`);
@@ -275,8 +275,8 @@ export const prompt = declareResource({
     const client = portkeyClient(ctx);
     let managed = olds.managedVersion;
     const body: Json = {};
-    if (ctx.changed("name", olds, news)) body.name = news.name;
-    if (ctx.changed("collectionId", olds, news)) body.collection_id = news.collectionId;
+    if (ctx.changed("name", olds, news)) Object.assign(body, ctx.sent("name", news.name));
+    if (ctx.changed("collectionId", olds, news)) Object.assign(body, ctx.sent("collectionId", news.collectionId));
     const versioned = ctx.versioned().filter((field) => ctx.changed(field, olds, news));
     let republish: number | undefined;
     let versionMade = false;
@@ -298,14 +298,14 @@ export const prompt = declareResource({
           if (normalize(value) !== undefined) onlyClearings = false;
         }
         // Only clearings: the template goes with them, so that the update surely makes a version.
-        if (onlyClearings) body.string = news.string;
-        if (draftOnTop || ctx.changed("virtualKey", olds, news)) body.virtual_key = news.virtualKey;
-        if (news.versionDescription !== undefined) body.version_description = news.versionDescription;
+        if (onlyClearings) Object.assign(body, ctx.sent("string", news.string));
+        if (draftOnTop || ctx.changed("virtualKey", olds, news)) Object.assign(body, ctx.sent("virtualKey", news.virtualKey));
+        if (news.versionDescription !== undefined) Object.assign(body, ctx.sent("versionDescription", news.versionDescription));
         body.patch = true;
         versionMade = true;
       }
     } else if (ctx.changed("virtualKey", olds, news)) {
-      body.virtual_key = news.virtualKey;
+      Object.assign(body, ctx.sent("virtualKey", news.virtualKey));
     }
     let newVersionId: string | undefined;
     if (Object.keys(body).length > 0) {
