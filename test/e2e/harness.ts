@@ -85,6 +85,8 @@ export interface EngineStackOptions {
 
 export class EngineStack {
   private readonly abort = new AbortController();
+  /** How many times the inline program ran to its end (see {@link expectProgramRan}). */
+  private programEnds = 0;
   /** Everything the engine printed across all operations (for log assertions). */
   readonly log: string[] = [];
 
@@ -127,12 +129,31 @@ export class EngineStack {
           },
         );
     if (options.config) await stack.setAllConfig(options.config);
-    return new EngineStack(stack, dir, envVars);
+    const engineStack = new EngineStack(stack, dir, envVars);
+    if (!options.workDir) engineStack.setProgram(options.program ?? (async () => ({})));
+    return engineStack;
   }
 
   /** Replaces the program for the next operations, as editing index.ts would. */
   setProgram(program: PulumiFn): void {
-    this.stack.workspace.program = program;
+    this.stack.workspace.program = async () => {
+      const outputs = await program();
+      this.programEnds += 1;
+      return outputs;
+    };
+  }
+
+  /**
+   * The Automation API answers success when an inline program fails with a gRPC error (it takes
+   * one for the engine going away), so an up could "succeed" having declared nothing.
+   */
+  private async expectProgramRan<T>(operation: () => Promise<T>): Promise<T> {
+    const before = this.programEnds;
+    const result = await operation();
+    if (this.stack.workspace.program && this.programEnds === before) {
+      throw new Error("The inline program did not run to its end, yet the engine reported success (a gRPC error in the program is taken for the engine's exit).");
+    }
+    return result;
   }
 
   async setConfig(config: ConfigMap): Promise<void> {
@@ -146,12 +167,14 @@ export class EngineStack {
   async preview(): Promise<PreviewReport> {
     const events: EngineEvent[] = [];
     const out: string[] = [];
-    const result = await this.stack.preview({
-      diff: true,
-      signal: this.abort.signal,
-      onEvent: (event) => events.push(event),
-      onOutput: (text) => out.push(text),
-    });
+    const result = await this.expectProgramRan(() =>
+      this.stack.preview({
+        diff: true,
+        signal: this.abort.signal,
+        onEvent: (event) => events.push(event),
+        onOutput: (text) => out.push(text),
+      }),
+    );
     this.log.push(result.stdout, result.stderr);
     return {
       changeSummary: compact(result.changeSummary),
@@ -163,11 +186,13 @@ export class EngineStack {
   /** `parallel`: the engine's limit on concurrent resource operations (CLI default 8). */
   async up(options: { parallel?: number } = {}): Promise<OperationReport> {
     const events: EngineEvent[] = [];
-    const result = await this.stack.up({
-      parallel: options.parallel,
-      signal: this.abort.signal,
-      onEvent: (event) => events.push(event),
-    });
+    const result = await this.expectProgramRan(() =>
+      this.stack.up({
+        parallel: options.parallel,
+        signal: this.abort.signal,
+        onEvent: (event) => events.push(event),
+      }),
+    );
     this.log.push(result.stdout, result.stderr);
     return {
       changeSummary: compact(result.summary.resourceChanges ?? {}),
@@ -502,8 +527,13 @@ export interface SuiteContext<A, F> {
   /**
    * `pulumi import` of objects made by hand (`type` the suite's own unless given), then the program `declare`
    * writes: protected, as the import left them, it previews clean; unprotected, `up` and `destroy` delete them.
+   * `imported` sees the state right after the import.
    */
-  importAndRelease(imports: { name: string; id: string; type?: string }[], declare: (protect: boolean) => void): Promise<void>;
+  importAndRelease(
+    imports: { name: string; id: string; type?: string }[],
+    declare: (protect: boolean) => void,
+    imported?: (state: StateExport) => void,
+  ): Promise<void>;
   /** The requests (of a route, or all) the emulator saw since this test began (after its `given`). */
   requests(route?: string): LoggedRequest[];
   /** Asserts that none of these values is in the exported state, the backend's files or the engine's output. */
@@ -716,11 +746,12 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           // A clean preview of the default program shows its arguments applied: a later `given` of them needs no `up`.
           if (program === undefined && ctx.desired !== undefined) applied = ctx.desired;
         },
-        async importAndRelease(imports, declare) {
+        async importAndRelease(imports, declare, imported) {
           // Code generation needs the Go language host, which is not served here.
           const resources = imports.map(({ name, id, type }) => ({ type: type ?? ctx.type, name, id }));
-          const imported = await engine().stack.import({ resources, generateCode: false });
-          expect(imported.summary.resourceChanges).toMatchObject({ import: imports.length });
+          const result = await engine().stack.import({ resources, generateCode: false });
+          expect(result.summary.resourceChanges).toMatchObject({ import: imports.length });
+          imported?.(await engine().exportState());
           const declared = (protect: boolean) => async () => (declare(protect), {});
           ctx.setProgram(declared(true));
           await ctx.expectCleanPreview();

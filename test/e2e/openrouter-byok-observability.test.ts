@@ -474,19 +474,12 @@ resourceSuite<ObservabilityDestinationArgs, Fixtures>({
         await ctx.given("nothing");
         const byHand = { type: "webhook", name: "by-hand", config: { url: "https://hooks.example/h" }, sampling_rate: 0.5 };
         const destinationId = (await api(ctx.emulator, "POST", "/observability/destinations", byHand)).body.data.id;
-        const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "hook", id: destinationId }], generateCode: false });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "hook")?.id).toBe(destinationId);
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.openrouter.ObservabilityDestination("hook", { type: "webhook", name: "by-hand", config: { url: "https://hooks.example/h" }, samplingRate: 0.5, workspaceId }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(
+          [{ name: "hook", id: destinationId }],
+          (protect) =>
+            new ctx.sdk.openrouter.ObservabilityDestination("hook", { type: "webhook", name: "by-hand", config: { url: "https://hooks.example/h" }, samplingRate: 0.5, workspaceId }, { protect }),
+          (state) => expect(state.resource(ctx.type, "hook")?.id).toBe(destinationId),
+        );
         expect(destinations(ctx.emulator)).toEqual([]);
       },
     },

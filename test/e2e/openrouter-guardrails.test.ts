@@ -338,22 +338,9 @@ resourceSuite<GuardrailArgs, Workspace>({
         await ctx.given("nothing");
         const byHand = { name: "by-hand", workspace_id: workspaceId, allowed_providers: ["openai"], limit_usd: 5, reset_interval: "weekly" };
         const guardrailId = (await api(ctx.emulator, "POST", "/guardrails", byHand)).body.data.id;
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "byHand", id: guardrailId }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.openrouter.Guardrail("byHand", { name: "by-hand", workspaceId, allowedProviders: ["openai"], limitUsd: 5, resetInterval: "weekly" }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease([{ name: "byHand", id: guardrailId }], (protect) =>
+          new ctx.sdk.openrouter.Guardrail("byHand", { name: "by-hand", workspaceId, allowedProviders: ["openai"], limitUsd: 5, resetInterval: "weekly" }, { protect }),
+        );
         expect(remoteGuardrails(ctx.emulator)).toEqual([]);
       },
     },
@@ -483,18 +470,13 @@ resourceSuite<WorkspaceDefaultGuardrailArgs, Workspace>({
         const rules = { enforce_zdr_google: true, enforce_zdr_other: false, allowed_data_regions: ["europe", "us"], content_filter_builtins: [{ slug: "phone", action: "flag" }] };
         // Whatever the stack left in force is replaced by these rules, set by hand.
         await api(ctx.emulator, "PATCH", `/guardrails/${guardrailId}`, { ...rules, allowed_providers: null, limit_usd: null, reset_interval: null });
-        const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "byHandDefault", id: workspaceId }], generateCode: false });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.openrouter.WorkspaceDefaultGuardrail("byHandDefault", { workspaceId, enforceZdrGoogle: true, enforceZdrOther: false, allowedDataRegions: ["europe", "us"], contentFilterBuiltins: [{ slug: "phone", action: "flag" }] }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease([{ name: "byHandDefault", id: workspaceId }], (protect) =>
+          new ctx.sdk.openrouter.WorkspaceDefaultGuardrail(
+            "byHandDefault",
+            { workspaceId, enforceZdrGoogle: true, enforceZdrOther: false, allowedDataRegions: ["europe", "us"], contentFilterBuiltins: [{ slug: "phone", action: "flag" }] },
+            { protect },
+          ),
+        );
       },
     },
   ],
@@ -603,18 +585,7 @@ function assignmentSuite<A>(kind: AssignmentKind<A>): void {
           const item = kind.item(ctx.fixtures, 0);
           await ctx.given("nothing");
           await api(ctx.emulator, "POST", `/guardrails/${guardrailId}/assignments/${kind.segment}`, { [kind.field]: [item] });
-          const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "byHand", id: `${guardrailId}/${item}` }], generateCode: false });
-          expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-
-          const declared = (protect: boolean) => async () => {
-            declareOne(ctx.sdk, "byHand", kind.args(guardrailId, item), { protect });
-            return {};
-          };
-          ctx.setProgram(declared(true));
-          await ctx.expectCleanPreview();
-          ctx.setProgram(declared(false));
-          await ctx.up();
-          await ctx.destroy();
+          await ctx.importAndRelease([{ name: "byHand", id: `${guardrailId}/${item}` }], (protect) => declareOne(ctx.sdk, "byHand", kind.args(guardrailId, item), { protect }));
           expect(await kind.assigned(ctx.emulator, guardrailId)).toEqual([]);
         },
       },

@@ -173,23 +173,11 @@ resourceSuite<WorkspaceMemberArgs, Fixtures>({
         const { ws } = ctx.fixtures;
         await ctx.given("nothing");
         await api(ctx.emulator, "POST", `/workspaces/${ws.id}/members/add`, { user_ids: ["user_ada"] });
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "ada", id: `${ws.slug}/user_ada` }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "ada")?.outputs).toMatchObject({ workspaceId: ws.id, userId: "user_ada", role: "admin" });
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.openrouter.WorkspaceMember("ada", { workspaceId: ws.id, userId: "user_ada" }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(
+          [{ name: "ada", id: `${ws.slug}/user_ada` }],
+          (protect) => new ctx.sdk.openrouter.WorkspaceMember("ada", { workspaceId: ws.id, userId: "user_ada" }, { protect }),
+          (state) => expect(state.resource(ctx.type, "ada")?.outputs).toMatchObject({ workspaceId: ws.id, userId: "user_ada", role: "admin" }),
+        );
         expect((await remoteMembers(ctx.emulator, ws.id)).map(([user]) => user)).toEqual(["user_cy"]);
       },
     },
@@ -414,23 +402,11 @@ resourceSuite<WorkspaceBudgetArgs, Fixtures>({
         const { ws } = ctx.fixtures;
         await ctx.given("nothing");
         await api(ctx.emulator, "PUT", `/workspaces/${ws.id}/budgets/lifetime`, { limit_usd: 1000, include_byok_in_budgets: true });
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "budgets", id: ws.slug }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "budgets")?.outputs).toMatchObject({ workspaceId: ws.id, lifetimeUsd: 1000, includeByokInBudgets: true });
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.openrouter.WorkspaceBudget("budgets", { workspaceId: ws.id, lifetimeUsd: 1000 }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(
+          [{ name: "budgets", id: ws.slug }],
+          (protect) => new ctx.sdk.openrouter.WorkspaceBudget("budgets", { workspaceId: ws.id, lifetimeUsd: 1000 }, { protect }),
+          (state) => expect(state.resource(ctx.type, "budgets")?.outputs).toMatchObject({ workspaceId: ws.id, lifetimeUsd: 1000, includeByokInBudgets: true }),
+        );
         expect(remoteBudgets(ctx.emulator, ws.id)).toEqual({});
         // Undeclared, the workspace-wide flag was left as it was.
         expect(byokFlag(ctx.emulator, ws.id)).toBe(true);

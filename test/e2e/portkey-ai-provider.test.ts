@@ -300,25 +300,13 @@ resourceSuite<AiProviderArgs, Fixtures>({
         });
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "byHand", id: `${ws.slug}/by-hand` }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease([{ name: "byHand", id: `${ws.slug}/by-hand` }], (protect) =>
           new ctx.sdk.portkey.AiProvider(
             "byHand",
             { workspaceId: ws.slug, integrationSlug: INTEGRATION, name: "by hand", slug: "by-hand", usageLimits: { creditLimit: 20, type: "cost" } },
             { protect },
-          );
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+          ),
+        );
         expect(inWorkspace(ctx, ws.id)).toEqual([]);
       },
     },

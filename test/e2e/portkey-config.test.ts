@@ -136,24 +136,12 @@ resourceSuite<ConfigArgs, Fixtures>({
         const made = (await call(emulator, "POST", "/configs", { name: "by-hand", config: { cache: { mode: "simple" }, retry: { attempts: 4 } }, workspace_id: ws.id })).body as { slug: string };
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "byHand", id: made.slug }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "byHand")?.id).toBe(made.slug);
-
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease(
+          [{ name: "byHand", id: made.slug }],
           // Keys in another order than Portkey stores them: no change.
-          new ctx.sdk.portkey.Config("byHand", { workspaceId: ws.id, name: "by-hand", config: { retry: { attempts: 4 }, cache: { mode: "simple" } } }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+          (protect) => new ctx.sdk.portkey.Config("byHand", { workspaceId: ws.id, name: "by-hand", config: { retry: { attempts: 4 }, cache: { mode: "simple" } } }, { protect }),
+          (state) => expect(state.resource(ctx.type, "byHand")?.id).toBe(made.slug),
+        );
         expect(remote(emulator)).toEqual([]);
       },
     },

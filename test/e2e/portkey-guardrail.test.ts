@@ -208,23 +208,11 @@ resourceSuite<GuardrailArgs, Fixtures>({
         const made = (await call(ctx.emulator, "POST", "/guardrails", { name: "by-hand", workspace_id: ws.id, checks: [{ id: "portkey.pii", parameters: { redact: true } }], actions: { deny: true } })).body as { slug: string };
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "byHand", id: made.slug }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "byHand")?.id).toBe(made.slug);
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.portkey.Guardrail("byHand", { workspaceId: ws.id, name: "by-hand", checks: [{ id: "portkey.pii", parameters: { redact: true } }], actions: { deny: true } }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(
+          [{ name: "byHand", id: made.slug }],
+          (protect) => new ctx.sdk.portkey.Guardrail("byHand", { workspaceId: ws.id, name: "by-hand", checks: [{ id: "portkey.pii", parameters: { redact: true } }], actions: { deny: true } }, { protect }),
+          (state) => expect(state.resource(ctx.type, "byHand")?.id).toBe(made.slug),
+        );
         expect(remote(ctx)).toEqual([]);
       },
     },

@@ -237,25 +237,13 @@ resourceSuite<IntegrationModelAccessArgs>({
         });
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "byHand", id: "imported-models" }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease([{ name: "byHand", id: "imported-models" }], (protect) =>
           new ctx.sdk.portkey.IntegrationModelAccess(
             "byHand",
             { integrationSlug: "imported-models", allowAllModels: false, models: [{ slug: "gpt-4o" }, { slug: "mine", isCustom: true }] },
             { protect },
-          );
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+          ),
+        );
         expect(remote(ctx, "imported-models")).toMatchObject({ allow_all_models: true, entries: { "gpt-4o": { enabled: false } } });
         expect(remote(ctx, "imported-models")!.entries.mine).toBeUndefined();
       },

@@ -271,28 +271,17 @@ describe("McpIntegration with its workspace grant and capabilities", () => {
           await call(ctx.emulator, "PUT", `/mcp-integrations/${made.id}/capabilities`, { capabilities: [{ name: "merge_pr", type: "tool", enabled: false }] });
           ctx.declare(undefined);
           await ctx.up();
-          const imported = await ctx.engine.stack.import({
-            resources: [
-              { type: ctx.type, name: "github", id: made.id },
-              { type: mcpType(ctx.form, "McpIntegrationWorkspaceAccess"), name: "github-hand-made", id: `${made.id}/${handMade.id}` },
-              { type: mcpType(ctx.form, "McpIntegrationCapabilities"), name: "github", id: made.id },
-            ],
-            // Code generation needs the Go language host, which is not served here.
-            generateCode: false,
-          });
-          expect(imported.summary.resourceChanges).toMatchObject({ import: 3 });
-          // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
-          const declared = (protect: boolean) => async () => {
+          const imports = [
+            { name: "github", id: made.id },
+            { type: mcpType(ctx.form, "McpIntegrationWorkspaceAccess"), name: "github-hand-made", id: `${made.id}/${handMade.id}` },
+            { type: mcpType(ctx.form, "McpIntegrationCapabilities"), name: "github", id: made.id },
+          ];
+          const declared = (protect: boolean) => {
             const github = new ctx.sdk.portkey.McpIntegration("github", { name: "GitHub", slug: "github", url: "https://api.githubcopilot.com/mcp/", authType: "none", transport: "http" }, { protect });
             new ctx.sdk.portkey.McpIntegrationWorkspaceAccess("github-hand-made", { mcpIntegrationId: github.id, workspaceId: handMade.id }, { protect });
             new ctx.sdk.portkey.McpIntegrationCapabilities("github", { mcpIntegrationId: github.id, capabilities: [{ type: "tool", name: "merge_pr", enabled: false }] }, { protect });
-            return {};
           };
-          ctx.setProgram(declared(true));
-          await ctx.expectCleanPreview();
-          ctx.setProgram(declared(false));
-          await ctx.up();
-          await ctx.destroy();
+          await ctx.importAndRelease(imports, declared);
           expect((await call(ctx.emulator, "GET", `/mcp-integrations/${made.id}`)).status).toBe(404);
         },
       },
@@ -463,27 +452,17 @@ describe("McpServer with its capabilities and user access", () => {
           await call(ctx.emulator, "PUT", `/mcp-servers/${made.id}/user-access`, { default_user_access: "deny", user_access: [{ user_id: ada.id, enabled: true }] });
           ctx.declare(undefined);
           await ctx.up();
-          const result = await ctx.engine.stack.import({
-            resources: [
-              { type: ctx.type, name: "jira-home", id: made.id },
-              { type: mcpType(ctx.form, "McpServerCapabilities"), name: "jira-home", id: made.id },
-              { type: mcpType(ctx.form, "McpServerUserAccess"), name: "jira-home", id: made.id },
-            ],
-            generateCode: false,
-          });
-          expect(result.summary.resourceChanges).toMatchObject({ import: 3 });
-          // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
-          const declared = (protect: boolean) => async () => {
+          const imports = [
+            { name: "jira-home", id: made.id },
+            { type: mcpType(ctx.form, "McpServerCapabilities"), name: "jira-home", id: made.id },
+            { type: mcpType(ctx.form, "McpServerUserAccess"), name: "jira-home", id: made.id },
+          ];
+          const declared = (protect: boolean) => {
             const server = new ctx.sdk.portkey.McpServer("jira-home", { name: "Jira", slug: "jira-home", description: "tickets", mcpIntegrationId: jira.id, workspaceId: workspace.id }, { protect });
             new ctx.sdk.portkey.McpServerCapabilities("jira-home", { mcpServerId: server.id, capabilities: [{ type: "tool", name: "create_issue", enabled: false }] }, { protect });
             new ctx.sdk.portkey.McpServerUserAccess("jira-home", { mcpServerId: server.id, defaultUserAccess: "deny", users: [{ userId: ada.id, enabled: true }] }, { protect });
-            return {};
           };
-          ctx.setProgram(declared(true));
-          await ctx.expectCleanPreview();
-          ctx.setProgram(declared(false));
-          await ctx.up();
-          await ctx.destroy();
+          await ctx.importAndRelease(imports, declared);
           expect((await call(ctx.emulator, "GET", `/mcp-servers/${made.id}`)).status).toBe(404);
           await call(ctx.emulator, "DELETE", `/mcp-integrations/${jira.id}`);
         },

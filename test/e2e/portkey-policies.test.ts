@@ -383,18 +383,11 @@ resourceSuite<Policies, Fixtures>({
         ).body as { id: string };
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({
-          resources: [
-            { type: ctx.type, name: "byHand", id: budget.id },
-            { type: rateType(ctx), name: "byHandRate", id: limit.id },
-          ],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 2 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "byHand")?.id).toBe(budget.id);
-
-        const declared = (protect: boolean) => async () => {
+        const imports = [
+          { name: "byHand", id: budget.id },
+          { type: rateType(ctx), name: "byHandRate", id: limit.id },
+        ];
+        const declared = (protect: boolean) => {
           new ctx.sdk.portkey.UsageLimitsPolicy(
             "byHand",
             { workspaceId: ws.id, name: "by hand", conditions: [{ key: "workspace_id", value: ws.id }], groupBy: ["metadata.user_id"], type: "cost", creditLimit: 50, alertThreshold: 40, periodicReset: "weekly" },
@@ -405,13 +398,8 @@ resourceSuite<Policies, Fixtures>({
             { workspaceId: ws.id, conditions: [{ key: "api_key", value: "k" }], groupBy: ["api_key"], type: "tokens", unit: "rpd", value: 5000 },
             { protect },
           );
-          return {};
         };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(imports, declared, (state) => expect(state.resource(ctx.type, "byHand")?.id).toBe(budget.id));
         expect([...activeUsage(ctx), ...activeRate(ctx)]).toEqual([]);
       },
     },

@@ -505,20 +505,14 @@ resourceSuite<Desired, Fixtures>({
         ctx.declare(undefined);
         await ctx.up();
         const token = (resource: string) => typeToken(ctx.form, "portkey", resource);
-        const imported = await ctx.engine.stack.import({
-          resources: [
-            { type: token("PromptCollection"), name: "byHand", id: collection.id },
-            { type: token("PromptLabel"), name: "byHandLabel", id: label.id },
-            { type: token("PromptPartial"), name: "byHandPartial", id: partial.id },
-            { type: ctx.type, name: "byHandPrompt", id: prompt.id },
-          ],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 4 });
-        // pulumi import protects what it adopts; the program keeps that until it lets go at the end.
+        const imports = [
+          { type: token("PromptCollection"), name: "byHand", id: collection.id },
+          { type: token("PromptLabel"), name: "byHandLabel", id: label.id },
+          { type: token("PromptPartial"), name: "byHandPartial", id: partial.id },
+          { name: "byHandPrompt", id: prompt.id },
+        ];
         const portkey = ctx.sdk.portkey;
-        const declared = (protect: boolean) => async () => {
+        const declared = (protect: boolean) => {
           const byHand = new portkey.PromptCollection("byHand", { workspaceId: ws.id, name: "By hand" }, { protect });
           const byHandLabel = new portkey.PromptLabel("byHandLabel", { workspaceId: ws.id, name: "by-hand", colorCode: "#00aa00" }, { protect });
           new portkey.PromptPartial("byHandPartial", { workspaceId: ws.slug, name: "By hand", string: "Hello {{name}}." }, { protect });
@@ -527,13 +521,8 @@ resourceSuite<Desired, Fixtures>({
             { collectionId: byHand.id, name: "By hand", string: "Hi {{name}}", virtualKey: "openai-a", model: "gpt-4o", functions: [{ name: "lookup" }], isRawTemplate: true, labelId: byHandLabel.id },
             { protect },
           );
-          return {};
         };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(imports, declared);
         expect(collections(emulator)).toEqual([]);
         expect(labels(emulator)).toEqual([]);
         expect(partials(emulator)).toEqual([]);

@@ -243,23 +243,11 @@ resourceSuite<SecretReferenceArgs, Fixtures>({
         const made = (await call(ctx.emulator, "POST", "/secret-references", { name: "by-hand", slug: "by-hand", manager_type: "aws_sm", auth_config: authConfig, secret_path: "hand/made" })).body as { id: string };
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({
-          resources: [{ type: ctx.type, name: "byHand", id: made.id }],
-          // Code generation needs the Go language host, which is not served here.
-          generateCode: false,
-        });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "byHand")?.id).toBe(made.id);
-
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.portkey.SecretReference("byHand", { name: "by-hand", slug: "by-hand", managerType: "aws_sm", authConfig, secretPath: "hand/made" }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(
+          [{ name: "byHand", id: made.id }],
+          (protect) => new ctx.sdk.portkey.SecretReference("byHand", { name: "by-hand", slug: "by-hand", managerType: "aws_sm", authConfig, secretPath: "hand/made" }, { protect }),
+          (state) => expect(state.resource(ctx.type, "byHand")?.id).toBe(made.id),
+        );
         expect(remote(ctx)).toEqual([]);
       },
     },

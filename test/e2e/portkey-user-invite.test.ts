@@ -234,18 +234,11 @@ resourceSuite<UserInviteArgs, Fixtures>({
         const made = (await call(ctx.emulator, "POST", "/admin/users/invites", { email: "eve@example.com", role: "member", workspaces: [] })).body as { id: string };
         ctx.declare(undefined);
         await ctx.up();
-        const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "byHand", id: made.id }], generateCode: false });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        expect((await ctx.engine.exportState()).resource(ctx.type, "byHand")?.outputs).toMatchObject({ email: "eve@example.com", role: "member", status: "pending" });
-        const declared = (protect: boolean) => async () => {
-          new ctx.sdk.portkey.UserInvite("byHand", { email: "eve@example.com", role: "member" }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+        await ctx.importAndRelease(
+          [{ name: "byHand", id: made.id }],
+          (protect) => new ctx.sdk.portkey.UserInvite("byHand", { email: "eve@example.com", role: "member" }, { protect }),
+          (state) => expect(state.resource(ctx.type, "byHand")?.outputs).toMatchObject({ email: "eve@example.com", role: "member", status: "pending" }),
+        );
         expect(remote(ctx).find((i) => i.id === made.id)).toBeUndefined();
       },
     },

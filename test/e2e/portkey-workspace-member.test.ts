@@ -171,22 +171,16 @@ resourceSuite<WorkspaceMemberArgs, Fixtures>({
         ctx.declare(undefined);
         await ctx.up();
         const id = `${ws.slug}/${bob.id}`;
-        const imported = await ctx.engine.stack.import({ resources: [{ type: ctx.type, name: "byHand", id }], generateCode: false });
-        expect(imported.summary.resourceChanges).toMatchObject({ import: 1 });
-        const stored = (await ctx.engine.exportState()).resource(ctx.type, "byHand");
-        expect(stored?.id).toBe(id);
-        expect(stored?.outputs).toMatchObject({ userId: bob.id, role: "manager", resolvedWorkspaceId: ws.id, email: "bob@example.com" });
-
-        const declared = (protect: boolean) => async () => {
+        await ctx.importAndRelease(
+          [{ name: "byHand", id }],
           // The workspace by UUID this time: the same workspace, no change.
-          new ctx.sdk.portkey.WorkspaceMember("byHand", { workspaceId: ws.id, userId: bob.id, role: "manager" }, { protect });
-          return {};
-        };
-        ctx.setProgram(declared(true));
-        await ctx.expectCleanPreview();
-        ctx.setProgram(declared(false));
-        await ctx.up();
-        await ctx.destroy();
+          (protect) => new ctx.sdk.portkey.WorkspaceMember("byHand", { workspaceId: ws.id, userId: bob.id, role: "manager" }, { protect }),
+          (state) => {
+            const stored = state.resource(ctx.type, "byHand");
+            expect(stored?.id).toBe(id);
+            expect(stored?.outputs).toMatchObject({ userId: bob.id, role: "manager", resolvedWorkspaceId: ws.id, email: "bob@example.com" });
+          },
+        );
         expect(remote(ctx)).toEqual({});
       },
     },
