@@ -15,9 +15,9 @@ import type { z } from "zod";
 import { RegisteredLookup, RegisteredResource, Vendor } from "../provider/resources";
 import { functionNameOf } from "../provider/lookup";
 import type { Enumeration, InputField, OutputField } from "../provider/resource";
-import { classNameOf, functionToken, isOptional, type JsonSchema, jsonSchema, resourceToken } from "../provider/native/schema";
+import { classNameOf, functionToken, isOptional, type JsonSchema, jsonSchema, packageSchema, resourceToken } from "../provider/native/schema";
 import type { ImportedObject } from "../provider/cli/import-org";
-import { exampleProgram, valueText } from "../provider/cli/program";
+import { exampleProgram, type PackageSchema, type PackageSchemas, pythonName, valueText } from "../provider/cli/program";
 
 type Json = Record<string, unknown>;
 
@@ -217,6 +217,13 @@ function tokenOfKind(kinds: Kinds, kind: string): string {
   return resourceToken(vendor, resource);
 }
 
+/** The schemas the Python examples take their nested types' property names from. */
+function schemasOf(kinds: Kinds): PackageSchemas {
+  const vendors = new Set([...kinds.values()].map(({ vendor }) => vendor));
+  // Only the property names are read: the schema's version does not reach the examples.
+  return Object.fromEntries([...vendors].map((vendor) => [vendor.name, packageSchema(vendor, "0.0.0") as PackageSchema]));
+}
+
 function examples(kinds: Kinds, kind: string): string {
   const objects = exampleObjects(kinds, kind);
   return (
@@ -225,6 +232,9 @@ function examples(kinds: Kinds, kind: string): string {
     "\n```\n\n" +
     "```yaml\n" +
     exampleProgram(objects, "yaml").trimEnd() +
+    "\n```\n\n" +
+    "```python\n" +
+    exampleProgram(objects, "python", schemasOf(kinds)).trimEnd() +
     "\n```\n"
   );
 }
@@ -253,6 +263,7 @@ function lookupExamples(vendor: Vendor, lookup: RegisteredLookup): string {
   const entries = Object.entries(args);
   const tsArgs = entries.length === 0 ? "{}" : `{ ${entries.map(([key, value]) => valueText(key, value, "typescript")).join(", ")} }`;
   const yamlArgs = entries.map(([key, value]) => valueText(key, value, "yaml", "      ")).join("\n");
+  const pythonArgs = entries.map(([key, value]) => valueText(key, value, "python")).join(", ");
   return (
     "```ts\n" +
     `import { ${vendor.name} } from "pulumi-ai-gateway/native";\n\n` +
@@ -264,6 +275,10 @@ function lookupExamples(vendor: Vendor, lookup: RegisteredLookup): string {
     "    fn::invoke:\n" +
     `      function: ${functionToken(vendor, lookup)}\n` +
     (entries.length > 0 ? `      arguments:\n${yamlArgs.replace(/^ {6}/gm, "        ")}\n` : "") +
+    "```\n\n" +
+    "```python\n" +
+    `import pulumi_ai_gateway_${vendor.name} as ${vendor.name}\n\n` +
+    `found = ${vendor.name}.${pythonName(fn)}_output(${pythonArgs})\n` +
     "```\n"
   );
 }
@@ -292,7 +307,9 @@ function resourcePage(kinds: Kinds, vendor: Vendor, resource: RegisteredResource
   text += `Type token: \`${resourceToken(vendor, resource)}\` (native plugin \`pulumi-resource-${vendor.name}\`); dynamic: \`pulumi-nodejs:dynamic/${declaration.kind}\`.\n\n`;
 
   text += "## Example\n\n";
-  text += `The native SDK (\`pulumi-ai-gateway/native\`) and the dynamic one (\`import { ${vendor.name} } from "pulumi-ai-gateway"\`) take the same arguments; Pulumi YAML uses the plugin.\n\n`;
+  text +=
+    `The native SDK (\`pulumi-ai-gateway/native\`) and the dynamic one (\`import { ${vendor.name} } from "pulumi-ai-gateway"\`) take the same arguments; ` +
+    `Pulumi YAML uses the plugin; Python uses the generated SDK \`pulumi_ai_gateway_${vendor.name}\` (see [Other languages](${link(here, "languages.md")})).\n\n`;
   text += examples(kinds, declaration.kind);
 
   text += `\n## Inputs\n\n${inputsTable(inputs, typesLink)}\n## Outputs\n\n${outputsTable(outputs, typesLink)}\nEvery input is also an output (as read back).\n\n`;
@@ -352,7 +369,7 @@ function lookupPage(kinds: Kinds, vendor: Vendor, lookup: RegisteredLookup): str
   }
   text +=
     `\`${fn}(args)\` returns a Promise, \`${fn}Output(args)\` takes Inputs and returns an Output. The dynamic SDK (\`pulumi-ai-gateway\`) runs it in the program with the stack config (at preview too); ` +
-    `the native SDK (\`pulumi-ai-gateway/native\`) and Pulumi YAML invoke \`${functionToken(vendor, lookup)}\` in the plugin, so an explicit \`provider\` picks the organisation.\n\n`;
+    `the native SDK (\`pulumi-ai-gateway/native\`), Pulumi YAML and Python (\`${pythonName(fn)}\`, \`${pythonName(fn)}_output\`) invoke \`${functionToken(vendor, lookup)}\` in the plugin, so an explicit \`provider\` picks the organisation.\n\n`;
   text += `## Example\n\n${lookupExamples(vendor, lookup)}\n`;
   text += "## Arguments\n\n| argument | type | description |\n|---|---|---|\n";
   for (const [name, field] of Object.entries(declaration.args()) as [string, InputField][]) {

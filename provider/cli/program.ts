@@ -128,12 +128,16 @@ function secretsBlock(objects: readonly ImportedObject[], useLine: (object: Impo
 }
 
 export function programFile(objects: readonly ImportedObject[], language: ProgramLanguage = "typescript", schemas?: PackageSchemas): string {
-  if (language === "yaml") return yamlProgram(objects, IMPORTED);
+  return programOf(objects, language, IMPORTED, schemas);
+}
+
+function programOf(objects: readonly ImportedObject[], language: ProgramLanguage, layout: Layout, schemas?: PackageSchemas): string {
+  if (language === "yaml") return yamlProgram(objects, layout);
   if (language === "python") {
     if (!schemas) throw new Error("a Python program needs the package schemas (its nested types' property names)");
-    return pythonProgram(objects, schemas);
+    return pythonProgram(objects, schemas, layout);
   }
-  return typescriptProgram(objects, IMPORTED);
+  return typescriptProgram(objects, layout);
 }
 
 /** How a program is laid out: import-org's header and per-workspace sections, or neither (a documentation example). */
@@ -150,12 +154,13 @@ const EXAMPLE: Layout = { header: false, sections: false };
  * or sections: the examples of the reference pages (docs/), rendered exactly
  * as import-org renders programs.
  */
-export function exampleProgram(objects: readonly ImportedObject[], language: ProgramLanguage): string {
-  return language === "yaml" ? yamlProgram(objects, EXAMPLE) : typescriptProgram(objects, EXAMPLE);
+export function exampleProgram(objects: readonly ImportedObject[], language: ProgramLanguage, schemas?: PackageSchemas): string {
+  return programOf(objects, language, EXAMPLE, schemas);
 }
 
-/** A value as the program writes it in each language (TypeScript source, or YAML lines below `key:`). */
+/** A value as the program writes it in each language (TypeScript source, YAML lines below `key:`, or a Python keyword argument). */
 export function valueText(key: string, value: unknown, language: ProgramLanguage, indent = ""): string {
+  if (language === "python") return `${indent}${pythonName(key)}=${pyLiteral(value, undefined, undefined, indent, (name) => name)}`;
   return language === "yaml" ? yamlValue(`${indent}${key}:`, value, indent).join("\n") : `${indent}${key}: ${tsLiteral(value, indent, (name) => name)}`;
 }
 
@@ -364,20 +369,20 @@ export function pythonName(name: string): string {
  * arguments in the SDK's names, nested typed objects as dicts with their
  * properties' Python names, free-form maps and JSON kept as read.
  */
-function pythonProgram(objects: readonly ImportedObject[], schemas: PackageSchemas): string {
+function pythonProgram(objects: readonly ImportedObject[], schemas: PackageSchemas, layout: Layout): string {
   const variableOf = (name: string) => name.replace(/-/g, "_");
   const byName = new Map(objects.map((o) => [o.logicalName, o]));
   const referenced = new Set(objects.flatMap((o) => Object.values(o.references).map((r) => r.target)));
   const vendorsUsed = [...new Set(objects.map((o) => o.vendor))];
   const configured = objects.some((o) => o.configSecrets.length > 0);
-  const lines: string[] = ['"""', ...header(objects), '"""', ""];
+  const lines: string[] = layout.header ? ['"""', ...header(objects), '"""', ""] : [];
   if (configured) lines.push("import pulumi");
   for (const vendor of vendorsUsed) lines.push(`import pulumi_ai_gateway_${vendor} as ${vendor}`);
   if (configured) lines.push("", "config = pulumi.Config()");
   let section: string | undefined;
   for (const object of objects) {
     const title = sectionOf(object, byName);
-    if (title !== section) {
+    if (layout.sections && title !== section) {
       section = title;
       lines.push("", `# ---- ${title} ----`);
     }

@@ -70,6 +70,12 @@ test("a reference page keeps what is written by hand below its generated block, 
   const program = yaml.load(yamlBlock) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
   expect(Object.values(program.resources).map((r) => r.type)).toEqual(["portkey:index:Workspace", "portkey:index:ApiKey"]);
   expect(program.resources["api-key"].properties).toMatchObject({ type: "workspace", workspaceId: "${workspace.id}", scopes: ["completions.write"] });
+  // The Python example is the same program on the generated SDK, arguments in its snake_case names
+  // (python-program.test.ts runs every page's under Pulumi's mocks).
+  const pythonBlock = /```python\n([\s\S]*?)```/.exec(page)![1];
+  expect(pythonBlock).toContain("import pulumi_ai_gateway_portkey as portkey\n");
+  expect(pythonBlock).toMatch(/workspace = portkey\.Workspace\(\n {4}"workspace",/);
+  expect(pythonBlock).toMatch(/portkey\.ApiKey\(\n {4}"api-key",\n {4}type="workspace",\n {4}sub_type="service",\n {4}workspace_id=workspace\.id,/);
   // Every example passes the resource's own check (the generator refuses one that does not).
   const apiKey = portkey.resources.find((r) => r.declared.declaration.kind === "portkey:ApiKey")!;
   expect(apiKey.declared.inputSchema().safeParse({ ...program.resources["api-key"].properties, workspaceId: "ws-dev" }).success).toBe(true);
