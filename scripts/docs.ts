@@ -351,7 +351,7 @@ function resourcePage(kinds: Kinds, vendor: Vendor, resource: RegisteredResource
   text += "```sh\n" + `pulumi import ${resourceToken(vendor, resource)} <name> <id>\n` + "```\n\n";
   const lookups = lookupsOf(vendor, declaration.kind);
   const lookupLinks = lookups.map((lookup) => `[\`${lookupNames(lookup).fn}\`](${link(here, pagePath.lookup(vendor, lookup))})`);
-  text += `The id is the resource's \`id\` output${lookups.length > 0 ? `, what ${lookupLinks.join(" and ")} return as \`id\`` : ""}. Dynamic resources cannot be imported: import with the native SDK or Pulumi YAML.\n`;
+  text += `The id is the resource's \`id\` output${lookups.length > 0 ? `, what ${lookupLinks.join(" and ")} return as \`id\`` : ""}. Dynamic resources cannot be imported: import with the native SDK, Pulumi YAML or another language's SDK.\n`;
   return text;
 }
 
