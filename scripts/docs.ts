@@ -224,7 +224,7 @@ function schemasOf(kinds: Kinds): PackageSchemas {
   return Object.fromEntries([...vendors].map((vendor) => [vendor.name, packageSchema(vendor, "0.0.0") as PackageSchema]));
 }
 
-function examples(kinds: Kinds, kind: string): string {
+function examples(kinds: Kinds, kind: string, schemas: PackageSchemas): string {
   const objects = exampleObjects(kinds, kind);
   return (
     "```ts\n" +
@@ -234,7 +234,7 @@ function examples(kinds: Kinds, kind: string): string {
     exampleProgram(objects, "yaml").trimEnd() +
     "\n```\n\n" +
     "```python\n" +
-    exampleProgram(objects, "python", schemasOf(kinds)).trimEnd() +
+    exampleProgram(objects, "python", schemas).trimEnd() +
     "\n```\n"
   );
 }
@@ -294,7 +294,7 @@ function lookupsOf(vendor: Vendor, kind: string): RegisteredLookup[] {
   return vendor.lookups.filter((lookup) => lookup.derivedFrom === kind);
 }
 
-function resourcePage(kinds: Kinds, vendor: Vendor, resource: RegisteredResource): string {
+function resourcePage(kinds: Kinds, schemas: PackageSchemas, vendor: Vendor, resource: RegisteredResource): string {
   const { declaration } = resource.declared;
   const className = classNameOf(resource);
   const here = pagePath.resource(vendor, resource);
@@ -310,7 +310,7 @@ function resourcePage(kinds: Kinds, vendor: Vendor, resource: RegisteredResource
   text +=
     `The native SDK (\`pulumi-ai-gateway/native\`) and the dynamic one (\`import { ${vendor.name} } from "pulumi-ai-gateway"\`) take the same arguments; ` +
     `Pulumi YAML uses the plugin; Python uses the generated SDK \`pulumi_ai_gateway_${vendor.name}\` (see [Other languages](${link(here, "languages.md")})).\n\n`;
-  text += examples(kinds, declaration.kind);
+  text += examples(kinds, declaration.kind, schemas);
 
   text += `\n## Inputs\n\n${inputsTable(inputs, typesLink)}\n## Outputs\n\n${outputsTable(outputs, typesLink)}\nEvery input is also an output (as read back).\n\n`;
 
@@ -437,6 +437,7 @@ export function replaceBlock(page: string | undefined, key: string, content: str
 export function renderDocs(vendors: Vendor[], existing: (file: string) => string | undefined): Map<string, string> {
   const pages = new Map<string, string>();
   const kinds = kindsOf(vendors);
+  const schemas = schemasOf(kinds);
   // Every page is tried, so one run names every declaration whose example needs an `example` value.
   const problems: string[] = [];
   const page = (file: string, key: string, content: () => string) => {
@@ -447,7 +448,7 @@ export function renderDocs(vendors: Vendor[], existing: (file: string) => string
     }
   };
   for (const vendor of vendors) {
-    for (const resource of vendor.resources) page(pagePath.resource(vendor, resource), resource.declared.declaration.kind, () => resourcePage(kinds, vendor, resource));
+    for (const resource of vendor.resources) page(pagePath.resource(vendor, resource), resource.declared.declaration.kind, () => resourcePage(kinds, schemas, vendor, resource));
     for (const lookup of vendor.lookups) page(pagePath.lookup(vendor, lookup), lookup.declared.declaration.name, () => lookupPage(kinds, vendor, lookup));
     if (Object.keys(vendor.sdkTypes()).length > 0) page(pagePath.types(vendor), `${vendor.name}:types`, () => typesPage(vendor));
   }

@@ -751,7 +751,8 @@ export function resourceSuite<A, F = Record<string, never>>(options: ResourceSui
           const resources = imports.map(({ name, id, type }) => ({ type: type ?? ctx.type, name, id }));
           const result = await engine().stack.import({ resources, generateCode: false });
           expect(result.summary.resourceChanges).toMatchObject({ import: imports.length });
-          imported?.(await engine().exportState());
+          // Only when asked: an export is one more CLI process.
+          if (imported) imported(await engine().exportState());
           const declared = (protect: boolean) => async () => (declare(protect), {});
           ctx.setProgram(declared(true));
           await ctx.expectCleanPreview();

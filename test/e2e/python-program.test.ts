@@ -171,12 +171,13 @@ suite("the reference pages' Python examples", () => {
         "",
         'pulumi.runtime.set_mocks(Mocks(), project="docs", stack="examples", preview=False)',
         "failures = []",
-        "for example in json.load(open(sys.argv[1])):",
+        "examples = json.load(open(sys.argv[1]))",
+        "for example in examples:",
         "    try:",
         '        exec(compile(example["code"], example["page"], "exec"), {})',
         "    except Exception as error:",
         '        failures.append(example["page"] + ": " + repr(error))',
-        'print(json.dumps({"ran": len(json.load(open(sys.argv[1]))), "failures": failures}))',
+        'print(json.dumps({"ran": len(examples), "failures": failures}))',
       ].join("\n"),
     );
     const input = path.join(PROGRAM, "examples.json");
